@@ -1,0 +1,138 @@
+import { z } from 'zod';
+
+/**
+ * The VM document, version 2: everything that defines a machine, stored as `vm.json` in its bundle.
+ * Every field is required on load (defaults live in `defaults.ts`, never here), and objects are strict,
+ * so a typo or an unknown enum value is an error naming the field instead of a silent default.
+ */
+export const CURRENT_SCHEMA_VERSION = 2;
+
+export const ARCHITECTURES = ['x86_64', 'aarch64'] as const;
+export const FIRMWARE_TYPES = ['bios', 'uefi'] as const;
+export const DISK_FORMATS = ['qcow2', 'raw', 'vmdk', 'vdi', 'vhdx', 'vpc'] as const;
+export const DISK_BUSES = ['virtio', 'sata', 'ide', 'nvme', 'scsi'] as const;
+export const CDROM_BUSES = ['sata', 'ide', 'scsi'] as const;
+export const NIC_MODELS = ['virtio-net-pci', 'e1000', 'e1000e', 'rtl8139'] as const;
+export const DISPLAY_DEVICES = ['std', 'virtio', 'qxl', 'cirrus', 'ramfb', 'none'] as const;
+export const POINTER_DEVICES = ['usb-tablet', 'ps2-mouse', 'virtio-tablet', 'none'] as const;
+export const KEYBOARD_DEVICES = ['ps2', 'usb-kbd', 'virtio-keyboard'] as const;
+export const AUDIO_DEVICES = ['none', 'intel-hda', 'ac97'] as const;
+export const FORWARD_PROTOCOLS = ['tcp', 'udp'] as const;
+export const CLIPBOARD_POLICIES = ['off', 'host-to-guest', 'guest-to-host', 'both'] as const;
+
+/** Device ids become QEMU `id=`/`node-name=` values and QMP arguments: keep them to a safe alphabet. */
+export const deviceIdSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,30}$/, 'must be lowercase letters, digits or "-", starting with a letter (max 31)');
+
+const mib = z.number().int().positive();
+
+export const firmwareSchema = z.strictObject({
+  type: z.enum(FIRMWARE_TYPES),
+  secureBoot: z.boolean(),
+  tpm: z.boolean(),
+});
+
+export const diskSchema = z.strictObject({
+  id: deviceIdSchema,
+  /** Relative paths are relative to the bundle folder (e.g. `disks/disk0.qcow2`). */
+  path: z.string().min(1),
+  format: z.enum(DISK_FORMATS),
+  bus: z.enum(DISK_BUSES),
+  readOnly: z.boolean(),
+  discard: z.boolean(),
+});
+
+export const cdromSchema = z.strictObject({
+  id: deviceIdSchema,
+  /** null = empty drive. */
+  path: z.string().min(1).nullable(),
+  bus: z.enum(CDROM_BUSES),
+});
+
+export const portForwardSchema = z.strictObject({
+  protocol: z.enum(FORWARD_PROTOCOLS),
+  /** The host address to bind; loopback unless the user opts in to more. */
+  hostAddress: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, 'must be an IPv4 address'),
+  hostPort: z.number().int().min(1).max(65535),
+  guestPort: z.number().int().min(1).max(65535),
+});
+
+const macSchema = z.string().regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, 'must be a lowercase MAC address like 52:54:00:12:34:56');
+
+export const networkSchema = z.discriminatedUnion('mode', [
+  z.strictObject({
+    mode: z.literal('user'),
+    model: z.enum(NIC_MODELS),
+    mac: macSchema,
+    forwards: z.array(portForwardSchema),
+  }),
+  z.strictObject({ mode: z.literal('none') }),
+  z.strictObject({
+    mode: z.literal('bridge'),
+    model: z.enum(NIC_MODELS),
+    mac: macSchema,
+    bridge: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, 'must be a network interface name'),
+  }),
+]);
+
+export const vmDocumentSchema = z
+  .strictObject({
+    schemaVersion: z.literal(CURRENT_SCHEMA_VERSION),
+    id: z.string().uuid(),
+    name: z.string().trim().min(1, 'must not be empty').max(1000),
+    description: z.string().max(100_000),
+    osId: z.string().min(1).max(100),
+    arch: z.enum(ARCHITECTURES),
+    machine: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a QEMU machine type like q35 or virt'),
+    firmware: firmwareSchema,
+    cpu: z.strictObject({
+      count: z.number().int().min(1).max(1024),
+      model: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a QEMU CPU model like max or host'),
+    }),
+    memoryMiB: mib.min(16).max(16 * 1024 * 1024),
+    disks: z.array(diskSchema),
+    cdroms: z.array(cdromSchema),
+    network: networkSchema,
+    display: z.strictObject({ device: z.enum(DISPLAY_DEVICES) }),
+    input: z.strictObject({ pointer: z.enum(POINTER_DEVICES), keyboard: z.enum(KEYBOARD_DEVICES) }),
+    audio: z.strictObject({ device: z.enum(AUDIO_DEVICES) }),
+    clipboard: z.enum(CLIPBOARD_POLICIES),
+    /** Device ids in boot priority order; devices not listed do not boot. */
+    bootOrder: z.array(deviceIdSchema),
+    /** Appended verbatim, last, as separate argv entries (never through a shell). */
+    extraArgs: z.array(z.string()),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .superRefine((doc, ctx) => {
+    const ids = [...doc.disks.map((d) => d.id), ...doc.cdroms.map((c) => c.id)];
+    const seen = new Set<string>();
+    ids.forEach((id) => {
+      if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['disks'], message: `device id "${id}" is used twice` });
+      seen.add(id);
+    });
+    doc.bootOrder.forEach((id, i) => {
+      if (!seen.has(id)) ctx.addIssue({ code: 'custom', path: ['bootOrder', i], message: `names no disk or CD-ROM ("${id}")` });
+    });
+    if (doc.network.mode === 'user') {
+      const used = new Set<string>();
+      doc.network.forwards.forEach((f, i) => {
+        const key = `${f.protocol}:${f.hostAddress}:${f.hostPort}`;
+        if (used.has(key)) ctx.addIssue({ code: 'custom', path: ['network', 'forwards', i], message: `host port ${f.protocol}/${f.hostPort} is forwarded twice` });
+        used.add(key);
+      });
+    }
+    if (doc.firmware.secureBoot && doc.firmware.type !== 'uefi') {
+      ctx.addIssue({ code: 'custom', path: ['firmware', 'secureBoot'], message: 'needs UEFI firmware' });
+    }
+  });
+
+export type VmDocument = z.infer<typeof vmDocumentSchema>;
+export type VmDisk = z.infer<typeof diskSchema>;
+export type VmCdrom = z.infer<typeof cdromSchema>;
+export type VmNetwork = z.infer<typeof networkSchema>;
+export type PortForward = z.infer<typeof portForwardSchema>;
+export type Architecture = (typeof ARCHITECTURES)[number];
+export type DiskFormat = (typeof DISK_FORMATS)[number];
+export type DiskBus = (typeof DISK_BUSES)[number];
