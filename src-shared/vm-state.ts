@@ -22,7 +22,8 @@ export const RUN_STATE_KINDS: ReadonlyArray<VmRunStateKind> = [
 
 const LEGAL: Record<VmRunStateKind, ReadonlyArray<VmRunStateKind>> = {
   stopped: ['starting'],
-  starting: ['running', 'paused', 'stopped', 'crashed'],
+  // stopping: force-off is offered while starting (canForceOff), so it must be a legal move.
+  starting: ['running', 'paused', 'stopping', 'stopped', 'crashed'],
   running: ['paused', 'stopping', 'saving', 'restoring', 'stopped', 'crashed', 'running'],
   paused: ['running', 'stopping', 'saving', 'restoring', 'stopped', 'crashed', 'paused'],
   stopping: ['stopped', 'crashed', 'stopping', 'running', 'paused'],

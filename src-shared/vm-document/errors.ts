@@ -21,16 +21,35 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return out || '(document)';
 }
 
-export function issuesFromZod(error: z.ZodError): Array<{ path: string; message: string }> {
-  return error.issues.map((issue) => {
+/** Whether `path` names a key absent from its (present) parent object in `input`. */
+function isMissing(input: unknown, path: ReadonlyArray<PropertyKey>): boolean {
+  let node = input;
+  for (const part of path.slice(0, -1)) {
+    if (typeof node !== 'object' || node === null) return false;
+    node = (node as Record<PropertyKey, unknown>)[part];
+  }
+  const last = path.at(-1);
+  return last !== undefined && typeof node === 'object' && node !== null && !Object.hasOwn(node, last);
+}
+
+/**
+ * `input` (the value that was validated) lets a missing enum or literal field read "is required but
+ * missing" rather than "invalid value": zod reports both as the same issue code.
+ */
+export function issuesFromZod(error: z.ZodError, input?: unknown): Array<{ path: string; message: string }> {
+  return error.issues.flatMap((issue) => {
+    // One issue per unknown key, with the key in the path, so `disks[0].colour` is named like any other field.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: 'unknown field' }));
+    }
     let message = issue.message;
-    if (issue.code === 'invalid_value' && 'values' in issue) {
+    if (input !== undefined && (issue.code === 'invalid_value' || issue.code === 'invalid_union') && isMissing(input, issue.path)) {
+      message = 'is required but missing';
+    } else if (issue.code === 'invalid_value' && 'values' in issue) {
       message = `invalid value (expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')})`;
     } else if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
       message = 'is required but missing';
-    } else if (issue.code === 'unrecognized_keys') {
-      message = `unknown field(s): ${issue.keys.join(', ')}`;
     }
-    return { path: formatPath(issue.path), message };
+    return [{ path: formatPath(issue.path), message }];
   });
 }

@@ -106,10 +106,14 @@ export const vmDocumentSchema = z
     updatedAt: z.iso.datetime(),
   })
   .superRefine((doc, ctx) => {
-    const ids = [...doc.disks.map((d) => d.id), ...doc.cdroms.map((c) => c.id)];
+    // Point at the second use (`cdroms[0].id`), so the message names the entry to fix.
+    const devices = [
+      ...doc.disks.map((d, i) => ({ id: d.id, path: ['disks', i, 'id'] })),
+      ...doc.cdroms.map((c, i) => ({ id: c.id, path: ['cdroms', i, 'id'] })),
+    ];
     const seen = new Set<string>();
-    ids.forEach((id) => {
-      if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['disks'], message: `device id "${id}" is used twice` });
+    devices.forEach(({ id, path }) => {
+      if (seen.has(id)) ctx.addIssue({ code: 'custom', path, message: `device id "${id}" is used twice` });
       seen.add(id);
     });
     doc.bootOrder.forEach((id, i) => {

@@ -6,7 +6,7 @@ import { VmDocumentError, issuesFromZod } from './errors.js';
 export function validateVmDocument(value: unknown): VmDocument {
   const result = vmDocumentSchema.safeParse(value);
   if (!result.success) {
-    const issues = issuesFromZod(result.error);
+    const issues = issuesFromZod(result.error, value);
     const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
     throw new VmDocumentError(`invalid VM document: ${summary}`, issues);
   }

@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// `npm test`: lint → typecheck → build → unit → integration → e2e (when it exists), stopping at the
+// first failing stage. Ends with one summary line "N passed, N failed" counting vitest tests.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const vitestBin = join(root, 'node_modules/vitest/vitest.mjs');
+const tmp = mkdtempSync(join(tmpdir(), 'hangar-test-'));
+const totals = { passed: 0, failed: 0 };
+
+function header(title) {
+  console.log(`\n=== ${title} ${'='.repeat(Math.max(0, 70 - title.length))}`);
+}
+
+function run(cmd, args) {
+  const res = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
+  if (res.error) console.error(res.error.message);
+  return res.status === 0;
+}
+
+function vitest(project) {
+  const json = join(tmp, `${project}.json`);
+  const ok = run(process.execPath, [vitestBin, 'run', '--project', project, '--passWithNoTests', '--reporter=default', '--reporter=json', `--outputFile.json=${json}`]);
+  if (existsSync(json)) {
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    totals.passed += report.numPassedTests ?? 0;
+    totals.failed += report.numFailedTests ?? 0;
+  }
+  return ok;
+}
+
+function hasE2eProject() {
+  const config = join(root, 'vitest.config.ts');
+  const inConfig = existsSync(config) && /name:\s*['"]e2e['"]/.test(readFileSync(config, 'utf8'));
+  const dir = join(root, 'test/e2e');
+  const hasTests = existsSync(dir) && readdirSync(dir, { recursive: true }).some((f) => String(f).endsWith('.test.ts'));
+  return inConfig && hasTests;
+}
+
+const stages = [
+  { title: 'lint (eslint .)', run: () => run(npm, ['run', '--silent', 'lint']) },
+  { title: 'typecheck (npm run typecheck)', run: () => run(npm, ['run', '--silent', 'typecheck']) },
+  { title: 'build (electron-vite build)', run: () => run(npm, ['run', '--silent', 'build']) },
+  { title: 'unit tests (vitest --project unit)', run: () => vitest('unit') },
+  { title: 'integration tests (vitest --project integration)', run: () => vitest('integration') },
+  {
+    title: 'e2e tests (vitest --project e2e)',
+    run: () => {
+      if (!hasE2eProject()) {
+        console.log('skipped: no e2e vitest project (vitest.config.ts project "e2e" with test/e2e/**/*.test.ts) exists yet');
+        return true;
+      }
+      return vitest('e2e');
+    },
+  },
+];
+
+let failedStage = null;
+for (const stage of stages) {
+  header(stage.title);
+  if (!stage.run()) {
+    failedStage = stage.title;
+    break;
+  }
+}
+rmSync(tmp, { recursive: true, force: true });
+
+console.log('');
+if (failedStage) console.log(`FAILED at stage: ${failedStage}`);
+console.log(`${totals.passed} passed, ${totals.failed} failed`);
+process.exit(failedStage || totals.failed > 0 ? 1 : 0);

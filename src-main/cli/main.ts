@@ -1,0 +1,241 @@
+import { parseArgs } from 'node:util';
+import { writeFile } from 'node:fs/promises';
+import { EngineError, type EngineClient } from '../../src-shared/contract/index.js';
+import { describeRunState } from '../../src-shared/vm-state.js';
+import { VERBS, globalHelp, type VerbSpec } from './verbs.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { openEngine, type EngineHandle } from './open-engine.js';
+import { waitForSerial, followConsole } from './console.js';
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const defaultIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+class UsageError extends Error {}
+
+function parseNumber(value: string | undefined, flag: string, opts: { int?: boolean; min?: number } = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || (opts.int && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min)) {
+    throw new UsageError(`--${flag} must be ${opts.int ? 'a whole number' : 'a number'}${opts.min !== undefined ? ` ≥ ${opts.min}` : ''} (got "${value}")`);
+  }
+  return n;
+}
+
+function splitGlobal(argv: string[]): { library?: string; rest: string[]; help: boolean } {
+  const rest: string[] = [];
+  let library: string | undefined;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (rest.length === 0 && a === '--library') {
+      library = argv[++i];
+      if (!library) throw new UsageError('--library needs a folder');
+    } else if (rest.length === 0 && a.startsWith('--library=')) library = a.slice('--library='.length);
+    else if (rest.length === 0 && (a === '--help' || a === '-h')) help = true;
+    else rest.push(a);
+  }
+  return { library, rest, help };
+}
+
+/** Runs one `hangar` invocation; returns the exit code (never throws). */
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  let handle: EngineHandle | null = null;
+  try {
+    const { library, rest, help } = splitGlobal(argv);
+    const verb = rest[0];
+    if (!verb || help) {
+      io.out(`${globalHelp()}\n`);
+      return verb || help ? EXIT.ok : EXIT.usage;
+    }
+    const spec = VERBS[verb];
+    if (!spec) throw new UsageError(`unknown verb "${verb}" (try hangar --help)`);
+    const parsed = parseVerb(spec, rest.slice(1));
+    if (parsed === 'help') {
+      io.out(`Usage: ${spec.usage}\n\n${spec.summary}\n`);
+      return EXIT.ok;
+    }
+    if (verb === 'serve') {
+      const { runServe } = await import('../serve/run-serve.js');
+      return await runServe({ library, port: parseNumber(parsed.values['port'] as string | undefined, 'port', { int: true, min: 0 }), io });
+    }
+    handle = await openEngine({ library });
+    return await runVerb(verb, parsed, handle, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`hangar: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof EngineError) {
+      io.err(`hangar: ${err.message}\n`);
+      return exitCodeFor(err.code);
+    }
+    io.err(`hangar: ${(err as Error).message ?? String(err)}\n`);
+    return EXIT.failure;
+  } finally {
+    await handle?.close();
+  }
+}
+
+type Parsed = { values: Record<string, string | boolean | undefined>; positionals: string[] };
+
+function parseVerb(spec: VerbSpec, args: string[]): Parsed | 'help' {
+  if (args.includes('--help') || args.includes('-h')) return 'help';
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: spec.options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message.replace(/\. To specify.*$/s, '')}\nUsage: ${spec.usage}`);
+  }
+  if (parsed.positionals.length < spec.minPositionals) {
+    throw new UsageError(`missing ${spec.positionals.slice(parsed.positionals.length).join(' ')}\nUsage: ${spec.usage}`);
+  }
+  if (parsed.positionals.length > spec.positionals.length) {
+    throw new UsageError(`unexpected argument "${parsed.positionals[spec.positionals.length]}"\nUsage: ${spec.usage}`);
+  }
+  return parsed as Parsed;
+}
+
+async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): Promise<number> {
+  const c: EngineClient = handle.client;
+  const v = p.values;
+  const [a0, a1] = p.positionals as [string, string];
+  switch (verb) {
+    case 'list': {
+      const vms = await c.call('library.list', {});
+      if (v['json']) io.out(`${JSON.stringify(vms, null, 2)}\n`);
+      else if (vms.length === 0) io.out('No machines yet. Create one with: hangar create NAME --iso PATH --disk-size 20\n');
+      else {
+        const w = Math.max(4, ...vms.map((m) => m.name.length));
+        io.out(`${'NAME'.padEnd(w)}  ${'STATE'.padEnd(10)}  ID\n`);
+        for (const m of vms) io.out(`${m.name.padEnd(w)}  ${(m.error ? 'broken' : m.state.kind).padEnd(10)}  ${m.id}${m.error ? `  (${m.error})` : ''}\n`);
+      }
+      return EXIT.ok;
+    }
+    case 'create': {
+      const firmware = v['firmware'] as string | undefined;
+      if (firmware !== undefined && firmware !== 'bios' && firmware !== 'uefi') throw new UsageError('--firmware must be bios or uefi');
+      const arch = v['arch'] as string | undefined;
+      if (arch !== undefined && arch !== 'x86_64' && arch !== 'aarch64') throw new UsageError('--arch must be x86_64 or aarch64');
+      const r = await c.call('vm.create', {
+        name: a0,
+        iso: v['iso'] as string | undefined,
+        diskSizeGiB: parseNumber(v['disk-size'] as string | undefined, 'disk-size', { min: 0.001 }),
+        existingDisk: v['disk'] as string | undefined,
+        memoryMiB: parseNumber(v['memory'] as string | undefined, 'memory', { int: true, min: 16 }),
+        cpus: parseNumber(v['cpus'] as string | undefined, 'cpus', { int: true, min: 1 }),
+        osId: v['os'] as string | undefined,
+        firmware: firmware as 'bios' | 'uefi' | undefined,
+        arch: arch as 'x86_64' | 'aarch64' | undefined,
+      });
+      io.out(`${r.id}\n`);
+      return EXIT.ok;
+    }
+    case 'start': {
+      const waitFor = v['wait-for-serial'] as string | undefined;
+      const timeoutS = parseNumber(v['timeout'] as string | undefined, 'timeout', { min: 0.1 }) ?? 300;
+      if (!waitFor) {
+        await c.call('vm.start', { vm: a0 });
+        return EXIT.ok;
+      }
+      await waitForSerial(c, a0, waitFor, timeoutS * 1000, () => c.call('vm.start', { vm: a0 }));
+      return EXIT.ok;
+    }
+    case 'stop': {
+      if (v['force']) {
+        await c.call('vm.forceOff', { vm: a0 });
+        return EXIT.ok;
+      }
+      const timeoutS = parseNumber(v['timeout'] as string | undefined, 'timeout', { min: 0.1 }) ?? 60;
+      const r = await c.call('vm.shutdown', { vm: a0, timeoutMs: Math.round(timeoutS * 1000) });
+      if (r.timedOut) {
+        io.err(`hangar: the guest did not shut down within ${timeoutS} s; use hangar stop ${a0} --force to power it off\n`);
+        return EXIT.timeout;
+      }
+      return EXIT.ok;
+    }
+    case 'pause':
+      await c.call('vm.pause', { vm: a0 });
+      return EXIT.ok;
+    case 'resume':
+      await c.call('vm.resume', { vm: a0 });
+      return EXIT.ok;
+    case 'reset':
+      await c.call('vm.reset', { vm: a0 });
+      return EXIT.ok;
+    case 'info': {
+      const r = await c.call('vm.get', { vm: a0 });
+      if (v['json']) io.out(`${JSON.stringify({ ...r.doc, state: r.state, bundleDir: r.bundleDir }, null, 2)}\n`);
+      else {
+        const d = r.doc;
+        const lines = [
+          ['Name', d.name],
+          ['Id', d.id],
+          ['State', describeRunState(r.state)],
+          ['OS', d.osId],
+          ['System', `${d.arch} ${d.machine}, ${d.firmware.type.toUpperCase()}${d.firmware.secureBoot ? ' (Secure Boot)' : ''}`],
+          ['CPUs', String(d.cpu.count)],
+          ['Memory', `${d.memoryMiB} MiB`],
+          ...d.disks.map((k) => [`Disk ${k.id}`, `${k.path} (${k.format}, ${k.bus})`]),
+          ...d.cdroms.map((k) => [`CD ${k.id}`, k.path ?? '(empty)']),
+          ['Network', d.network.mode === 'user' ? `NAT (${d.network.model})${d.network.forwards.map((f) => ` ${f.protocol}:${f.hostPort}->${f.guestPort}`).join('')}` : d.network.mode],
+          ['Boot order', d.bootOrder.join(', ') || '(none)'],
+          ['Folder', r.bundleDir],
+        ];
+        for (const [k, val] of lines) io.out(`${`${k}:`.padEnd(12)} ${val}\n`);
+      }
+      return EXIT.ok;
+    }
+    case 'argv': {
+      const r = await c.call('vm.argv', { vm: a0 });
+      io.out(`${r.argv.join('\n')}\n`);
+      return EXIT.ok;
+    }
+    case 'console':
+      return await followConsole(c, a0, { follow: !v['no-follow'], out: io.out });
+    case 'screenshot': {
+      const r = await c.call('vm.screenshot', { vm: a0 });
+      await writeFile(a1, Buffer.from(r.pngBase64, 'base64'));
+      return EXIT.ok;
+    }
+    case 'send-key':
+      await c.call('vm.sendKey', { vm: a0, combo: a1 });
+      return EXIT.ok;
+    case 'type':
+      await c.call('vm.typeText', { vm: a0, text: a1.replace(/\\n/g, '\n') });
+      return EXIT.ok;
+    case 'delete':
+      await c.call('vm.delete', { vm: a0, files: Boolean(v['files']) });
+      return EXIT.ok;
+    case 'rename':
+      await c.call('vm.rename', { vm: a0, name: a1 });
+      return EXIT.ok;
+    case 'add': {
+      const r = await c.call('vm.addExisting', { path: a0 });
+      io.out(`${r.id}\n`);
+      return EXIT.ok;
+    }
+    case 'host': {
+      const h = await c.call('host.info', {});
+      if (v['json']) io.out(`${JSON.stringify(h, null, 2)}\n`);
+      else {
+        io.out(`QEMU:         ${h.qemuVersion ?? 'not found'}${h.qemuBinary ? ` (${h.qemuBinary})` : ''}\n`);
+        if (h.installHint) io.out(`Install with: ${h.installHint}\n`);
+        io.out(`Accelerators: ${h.accelerators.join(', ') || 'none'}\n`);
+        io.out(`KVM:          ${h.kvm.usable ? 'yes' : `no: ${h.kvm.reason}`}\n`);
+        io.out(`UEFI:         ${h.uefiAvailable ? 'OVMF found' : 'no OVMF firmware found'}\n`);
+        io.out(`Library:      ${h.libraryDir}\n`);
+      }
+      return EXIT.ok;
+    }
+    case 'engine':
+      io.out(`Hangar engine serving ${handle.libraryDir} (pid ${process.pid}); press Ctrl+C to stop. Running machines keep running.\n`);
+      await handle.untilStopped();
+      return EXIT.ok;
+    default:
+      throw new UsageError(`unknown verb "${verb}"`);
+  }
+}

@@ -1,0 +1,105 @@
+import type { ParseArgsConfig } from 'node:util';
+
+export interface VerbSpec {
+  usage: string;
+  summary: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  /** Positional argument names; a trailing `...` takes the rest. */
+  positionals: string[];
+  minPositionals: number;
+}
+
+const json = { json: { type: 'boolean' as const } };
+
+/** Every verb of `hangar`, its usage line and options: the single source for parsing and --help. */
+export const VERBS: Record<string, VerbSpec> = {
+  list: { usage: 'hangar list [--json]', summary: 'List the machines in the library with their run state', options: json, positionals: [], minPositionals: 0 },
+  create: {
+    usage: 'hangar create NAME [--iso PATH] [--disk-size GIB] [--disk PATH] [--memory MIB] [--cpus N] [--os ID] [--firmware bios|uefi] [--arch x86_64|aarch64]',
+    summary: 'Create a machine; prints its id',
+    options: {
+      iso: { type: 'string' },
+      'disk-size': { type: 'string' },
+      disk: { type: 'string' },
+      memory: { type: 'string' },
+      cpus: { type: 'string' },
+      os: { type: 'string' },
+      firmware: { type: 'string' },
+      arch: { type: 'string' },
+    },
+    positionals: ['NAME'],
+    minPositionals: 1,
+  },
+  start: {
+    usage: 'hangar start VM [--wait-for-serial TEXT] [--timeout S]',
+    summary: 'Start a machine; optionally wait until TEXT appears on its serial console',
+    options: { 'wait-for-serial': { type: 'string' }, timeout: { type: 'string' } },
+    positionals: ['VM'],
+    minPositionals: 1,
+  },
+  stop: {
+    usage: 'hangar stop VM [--force] [--timeout S]',
+    summary: 'Shut a machine down with the ACPI power button (or --force: power off at once)',
+    options: { force: { type: 'boolean' }, timeout: { type: 'string' } },
+    positionals: ['VM'],
+    minPositionals: 1,
+  },
+  pause: { usage: 'hangar pause VM', summary: 'Pause a running machine', options: {}, positionals: ['VM'], minPositionals: 1 },
+  resume: { usage: 'hangar resume VM', summary: 'Resume a paused machine', options: {}, positionals: ['VM'], minPositionals: 1 },
+  reset: { usage: 'hangar reset VM', summary: 'Hard-reset a machine (like the reset button)', options: {}, positionals: ['VM'], minPositionals: 1 },
+  info: { usage: 'hangar info VM [--json]', summary: 'Show a machine’s settings and run state', options: json, positionals: ['VM'], minPositionals: 1 },
+  argv: { usage: 'hangar argv VM', summary: 'Print the exact QEMU command line, one argument per line', options: {}, positionals: ['VM'], minPositionals: 1 },
+  console: {
+    usage: 'hangar console VM [--no-follow]',
+    summary: 'Print the serial console and follow it (stdin is sent to the guest)',
+    options: { 'no-follow': { type: 'boolean' } },
+    positionals: ['VM'],
+    minPositionals: 1,
+  },
+  screenshot: { usage: 'hangar screenshot VM FILE', summary: 'Save the screen as a PNG file', options: {}, positionals: ['VM', 'FILE'], minPositionals: 2 },
+  'send-key': { usage: 'hangar send-key VM COMBO', summary: 'Press a key combination, e.g. ctrl-alt-delete', options: {}, positionals: ['VM', 'COMBO'], minPositionals: 2 },
+  type: { usage: 'hangar type VM TEXT', summary: 'Type TEXT as key presses (\\n presses Enter)', options: {}, positionals: ['VM', 'TEXT'], minPositionals: 2 },
+  delete: {
+    usage: 'hangar delete VM [--files]',
+    summary: 'Remove a machine from the library (--files also deletes its folder)',
+    options: { files: { type: 'boolean' } },
+    positionals: ['VM'],
+    minPositionals: 1,
+  },
+  rename: { usage: 'hangar rename VM NEWNAME', summary: 'Rename a machine', options: {}, positionals: ['VM', 'NEWNAME'], minPositionals: 2 },
+  add: { usage: 'hangar add PATH', summary: 'Add an existing .hangar bundle to the library', options: {}, positionals: ['PATH'], minPositionals: 1 },
+  host: { usage: 'hangar host [--json]', summary: 'Show QEMU, accelerators and firmware found on this host', options: json, positionals: [], minPositionals: 0 },
+  engine: {
+    usage: 'hangar engine',
+    summary: 'Run the engine in the foreground, serving the control socket (other hangar commands then go through it)',
+    options: {},
+    positionals: [],
+    minPositionals: 0,
+  },
+  serve: {
+    usage: 'hangar serve [--port N] [--no-open]',
+    summary: 'Run the browser host on a loopback port and print its URL',
+    options: { port: { type: 'string' }, 'no-open': { type: 'boolean' } },
+    positionals: [],
+    minPositionals: 0,
+  },
+};
+
+export function globalHelp(): string {
+  const width = Math.max(...Object.keys(VERBS).map((v) => v.length));
+  const lines = Object.entries(VERBS).map(([name, spec]) => `  ${name.padEnd(width)}  ${spec.summary}`);
+  return [
+    'Usage: hangar [--library DIR] VERB [ARGS]',
+    '',
+    'Manage QEMU virtual machines from the command line. VM is a machine name or id (or a unique id prefix).',
+    '',
+    'Verbs:',
+    ...lines,
+    '',
+    'Options:',
+    '  --library DIR  use this library folder (default: $HANGAR_LIBRARY, then the platform data folder)',
+    '  --help         show help (also: hangar VERB --help)',
+    '',
+    'Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 invalid state, 5 timeout, 6 QEMU error, 7 library locked',
+  ].join('\n');
+}

@@ -1,0 +1,117 @@
+import { createServer, type Server } from 'node:net';
+import { chmod, mkdir, realpath, rm } from 'node:fs/promises';
+import { EngineError, type EngineEvent, type VmEvent, type VmEventBody } from '../../src-shared/contract/index.js';
+import type { VmRunState } from '../../src-shared/vm-state.js';
+import { EngineServer } from './rpc/engine-server.js';
+import { jsonLinesTransport } from './transport/json-lines.js';
+import { BundleStore } from './storage/bundle-store.js';
+import { acquireLibraryLock, type LibraryLock } from './storage/library-lock.js';
+import { engineSocketPath, ensureRuntimeDir, vmRuntimeDirPath } from './storage/library-paths.js';
+import { HostService } from './host-service.js';
+import type { VmSession } from './session/vm-session.js';
+import { makeHandlers } from './vm-commands.js';
+import { reattachAll } from './vm-lifecycle.js';
+export { ENGINE_VERSION } from './engine-version.js';
+
+export interface EngineOptions {
+  libraryDir: string;
+  env?: NodeJS.ProcessEnv;
+  /** Extra folders searched for qemu-system-* before PATH. */
+  qemuDirs?: string[];
+  /** Serve the unix control socket (default true). */
+  controlSocket?: boolean;
+}
+
+
+
+/**
+ * The engine: owns one library (lock file), its VM sessions, and the control socket through which
+ * other clients reach it. Transports attach to `server`; nothing here knows which one they use.
+ */
+export class Engine {
+  readonly server: EngineServer;
+  readonly sessions = new Map<string, VmSession>();
+  /** VMs whose last session crashed, so the crash report survives until the next start. */
+  readonly lastStates = new Map<string, VmRunState>();
+  private readonly seq = new Map<string, number>();
+  private controlServer: Server | null = null;
+  private closed = false;
+
+  private constructor(
+    readonly libraryDir: string,
+    readonly runtimeDir: string,
+    readonly controlSocketPath: string,
+    readonly store: BundleStore,
+    readonly host: HostService,
+    private readonly lock: LibraryLock,
+  ) {
+    this.server = new EngineServer(makeHandlers(this));
+  }
+
+  static async open(options: EngineOptions): Promise<Engine> {
+    const env = options.env ?? process.env;
+    await mkdir(options.libraryDir, { recursive: true });
+    const libraryDir = await realpath(options.libraryDir);
+    const runtimeDir = await ensureRuntimeDir({ env, uid: process.getuid?.() ?? 0 });
+    const socketPath = engineSocketPath(runtimeDir, libraryDir);
+    const lock = await acquireLibraryLock(libraryDir, { controlSocket: socketPath });
+    const engine = new Engine(libraryDir, runtimeDir, socketPath, new BundleStore(libraryDir), new HostService({ env, extraDirs: options.qemuDirs ?? [] }), lock);
+    try {
+      if (options.controlSocket !== false) await engine.listenControlSocket();
+      await reattachAll(engine);
+    } catch (err) {
+      await engine.close();
+      throw err;
+    }
+    return engine;
+  }
+
+  vmRuntimeDir(vmId: string): string {
+    return vmRuntimeDirPath(this.runtimeDir, vmId);
+  }
+
+  stateOf(vmId: string): VmRunState {
+    return this.sessions.get(vmId)?.state ?? this.lastStates.get(vmId) ?? { kind: 'stopped' };
+  }
+
+  emit(vmId: string, body: VmEventBody): void {
+    const seq = (this.seq.get(vmId) ?? 0) + 1;
+    this.seq.set(vmId, seq);
+    this.server.broadcast({ ...body, vmId, seq } as VmEvent);
+  }
+
+  log(level: EngineEvent['level'], message: string): void {
+    this.server.broadcast({ type: 'engine.log', level, message });
+  }
+
+  assertOpen(): void {
+    if (this.closed) throw new EngineError('invalid-state', 'the engine is shutting down');
+  }
+
+  private async listenControlSocket(): Promise<void> {
+    await rm(this.controlSocketPath, { force: true });
+    const server = createServer((socket) => this.server.attach(jsonLinesTransport(socket)));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.controlSocketPath, () => resolve());
+    });
+    await chmod(this.controlSocketPath, 0o600);
+    this.controlServer = server;
+  }
+
+  /** Stops serving. Running VMs keep running (detached) unless `stopVms` asks to power them off. */
+  async close(options: { stopVms?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const sessions = [...this.sessions.values()];
+    if (options.stopVms) await Promise.all(sessions.map((s) => s.forceOff().catch(() => undefined)));
+    else await Promise.all(sessions.map((s) => s.detach()));
+    this.sessions.clear();
+    this.server.closeAll();
+    if (this.controlServer) {
+      await new Promise<void>((resolve) => this.controlServer!.close(() => resolve()));
+      await rm(this.controlSocketPath, { force: true });
+    }
+    await this.lock.release();
+  }
+}

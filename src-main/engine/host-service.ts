@@ -1,0 +1,82 @@
+import { access, mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { EngineError, type HostSummary } from '../../src-shared/contract/index.js';
+import { probeHost } from './qemu/host-probe.js';
+import { buildArgv } from './qemu/argv.js';
+import { requireEmulator } from './qemu/require-emulator.js';
+import { selectUefiFirmware } from './qemu/firmware.js';
+import { QemuNotFoundError } from './qemu/errors.js';
+import type { HostInfo } from './qemu/host-types.js';
+import { convertImage } from './storage/qemu-img.js';
+import { QMP_INHERITED_FD } from './session/qemu-launcher.js';
+import type { LoadedVm } from './storage/bundle-store.js';
+
+/** Where a VM's UEFI variables live: qcow2, so internal snapshots also cover them. */
+export function nvramPathOf(bundleDir: string): string {
+  return join(bundleDir, 'nvram', 'efivars.qcow2');
+}
+
+/** The engine's view of the host: a cached probe, the argv for a VM, and per-VM firmware files. */
+export class HostService {
+  private cached: Promise<HostInfo> | null = null;
+
+  constructor(private readonly options: { env: NodeJS.ProcessEnv; extraDirs: string[] }) {}
+
+  info(): Promise<HostInfo> {
+    // A failed probe (no QEMU) is not cached: installing QEMU then "Check again" must work.
+    this.cached ??= probeHost({ env: this.options.env, extraDirs: this.options.extraDirs }).catch((err) => {
+      this.cached = null;
+      throw err;
+    });
+    return this.cached;
+  }
+
+  async summary(): Promise<Omit<HostSummary, 'hostMemoryMiB' | 'hostCpus' | 'libraryDir'>> {
+    try {
+      const host = await this.info();
+      const x86 = host.emulators[host.hostArch] ?? Object.values(host.emulators)[0]!;
+      const uefi = selectUefiFirmware(x86, x86.arch === 'aarch64' ? 'virt' : 'q35', false) !== null;
+      return {
+        qemuVersion: `${x86.version.major}.${x86.version.minor}.${x86.version.micro}`,
+        qemuBinary: x86.binary,
+        accelerators: x86.accelerators,
+        kvm: x86.kvm,
+        uefiAvailable: uefi,
+      };
+    } catch (err) {
+      if (!(err instanceof QemuNotFoundError)) throw err;
+      return { qemuVersion: null, qemuBinary: null, accelerators: [], kvm: { usable: false, reason: 'QEMU is not installed' }, uefiAvailable: false, installHint: err.installCommand };
+    }
+  }
+
+  /**
+   * The binary and argv that start this VM. Unless `dryRun`, also creates the per-VM UEFI vars
+   * (a qcow2 copy of the firmware's template) the first time.
+   */
+  async launchArgv(vm: LoadedVm, dirs: { runtimeDir: string; logsDir: string }, opts: { dryRun?: boolean } = {}): Promise<{ binary: string; argv: string[] }> {
+    const host = await this.info();
+    const emulator = requireEmulator(host, vm.doc.arch);
+    const nvramPath = nvramPathOf(vm.bundleDir);
+    if (vm.doc.firmware.type === 'uefi' && !opts.dryRun) await this.ensureNvram(vm, nvramPath, host);
+    const argv = buildArgv(vm.doc, host, { bundleDir: vm.bundleDir, runtimeDir: dirs.runtimeDir, logsDir: dirs.logsDir, nvramPath, qmpFd: QMP_INHERITED_FD });
+    return { binary: emulator.binary, argv };
+  }
+
+  private async ensureNvram(vm: LoadedVm, nvramPath: string, host: HostInfo): Promise<void> {
+    const exists = await access(nvramPath).then(
+      () => true,
+      () => false,
+    );
+    if (exists) return;
+    const emulator = requireEmulator(host, vm.doc.arch);
+    const fw = selectUefiFirmware(emulator, vm.doc.machine, vm.doc.firmware.secureBoot);
+    if (!fw) {
+      throw new EngineError('start-refused', `no UEFI firmware${vm.doc.firmware.secureBoot ? ' with Secure Boot' : ''} for ${vm.doc.arch}/${vm.doc.machine} was found (install ovmf / edk2)`);
+    }
+    await mkdir(dirname(nvramPath), { recursive: true });
+    const tmp = `${nvramPath}.tmp`;
+    await rm(tmp, { force: true });
+    await convertImage(fw.varsTemplate.filename, tmp, 'qcow2', { sourceFormat: fw.varsTemplate.format as 'raw' | 'qcow2' });
+    await rename(tmp, nvramPath);
+  }
+}

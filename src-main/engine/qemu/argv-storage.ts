@@ -1,0 +1,118 @@
+import { posix } from 'node:path';
+import type { VmDocument } from '../../../src-shared/vm-document/index.js';
+import { ArgvError } from './errors.js';
+import type { MachineFamily } from './machine-family.js';
+import { optionString, type OptionEntry } from './option-string.js';
+
+/** Relative document paths live in the bundle; posix join keeps this pure and deterministic. */
+export function resolveInBundle(bundleDir: string, path: string): string {
+  return posix.isAbsolute(path) ? path : posix.join(bundleDir, path);
+}
+
+/** A file node `<id>-file` under a format node `<id>`: format node names are what snapshot-save and QMP address. */
+export function blockdevPair(id: string, filename: string, format: string, opts: { readOnly: boolean; discard: boolean }): string[] {
+  const common: OptionEntry[] = [
+    ['read-only', opts.readOnly ? true : undefined],
+    ['discard', opts.discard ? 'unmap' : undefined],
+  ];
+  return [
+    '-blockdev',
+    optionString(null, [['driver', 'file'], ['filename', filename], ['node-name', `${id}-file`], ...common]),
+    '-blockdev',
+    optionString(null, [['driver', format], ['file', `${id}-file`], ['node-name', id], ...common, ['detect-zeroes', opts.discard && !opts.readOnly ? 'unmap' : undefined]]),
+  ];
+}
+
+/** Hands out controller slots in document order (disks, then CD-ROMs) and emits each controller once. */
+class Buses {
+  readonly controllers: string[][] = [];
+  private sataNext = 0;
+  private ideNext = 0;
+  private scsiNext = 0;
+  private sataController: string | null = null;
+  private scsiController: string | null = null;
+
+  constructor(private readonly family: MachineFamily) {}
+
+  /** q35 has a 6-port AHCI (`ide.0`–`ide.5`); elsewhere we add one. */
+  sata(field: string): OptionEntry[] {
+    if (this.family !== 'q35' && this.sataController === null) {
+      this.sataController = 'ahci0';
+      this.controllers.push(['-device', optionString('ich9-ahci', [['id', 'ahci0']])]);
+    }
+    const port = this.sataNext++;
+    if (port >= 6) throw new ArgvError(field, 'at most 6 SATA devices (disks and CD-ROMs together) are supported');
+    return [['bus', this.family === 'q35' ? `ide.${port}` : `ahci0.${port}`]];
+  }
+
+  /** The i440fx PIIX IDE: two buses with a master and a slave each. */
+  ide(field: string): OptionEntry[] {
+    if (this.family !== 'i440fx') throw new ArgvError(field, 'the ide bus needs an i440fx ("pc") machine; use sata on q35 and other machines');
+    const n = this.ideNext++;
+    if (n >= 4) throw new ArgvError(field, 'at most 4 IDE devices (disks and CD-ROMs together) are supported');
+    return [['bus', `ide.${Math.floor(n / 2)}`], ['unit', n % 2]];
+  }
+
+  scsi(field: string): OptionEntry[] {
+    if (this.scsiController === null) {
+      this.scsiController = 'scsi0';
+      this.controllers.push(['-device', optionString('virtio-scsi-pci', [['id', 'scsi0']])]);
+    }
+    const n = this.scsiNext++;
+    if (n > 255) throw new ArgvError(field, 'too many SCSI devices');
+    return [['bus', 'scsi0.0'], ['channel', 0], ['scsi-id', n], ['lun', 0]];
+  }
+}
+
+export function storageArgs(vm: VmDocument, family: MachineFamily, bundleDir: string): string[] {
+  const buses = new Buses(family);
+  const devices: string[] = [];
+  const bootindex = (id: string): number | undefined => {
+    const i = vm.bootOrder.indexOf(id);
+    return i < 0 ? undefined : i + 1;
+  };
+
+  vm.disks.forEach((disk, i) => {
+    const field = `disks[${i}]`;
+    devices.push(...blockdevPair(disk.id, resolveInBundle(bundleDir, disk.path), disk.format, { readOnly: disk.readOnly, discard: disk.discard }));
+    const common: OptionEntry[] = [['id', disk.id], ['drive', disk.id]];
+    const boot: OptionEntry = ['bootindex', bootindex(disk.id)];
+    switch (disk.bus) {
+      case 'virtio':
+        devices.push('-device', optionString('virtio-blk-pci', [...common, boot]));
+        break;
+      case 'nvme':
+        // NVMe requires a serial; the device id is unique and stable, so guests keep their /dev/disk/by-id names.
+        devices.push('-device', optionString('nvme', [...common, ['serial', disk.id], boot]));
+        break;
+      case 'scsi':
+        devices.push('-device', optionString('scsi-hd', [...common, ...buses.scsi(`${field}.bus`), boot]));
+        break;
+      case 'sata':
+      case 'ide':
+        // QEMU's ide-hd refuses read-only nodes ("Block node is read-only").
+        if (disk.readOnly) throw new ArgvError(`${field}.readOnly`, `a read-only disk cannot be on the ${disk.bus} bus; use virtio, scsi or nvme`);
+        devices.push('-device', optionString('ide-hd', [...common, ...(disk.bus === 'sata' ? buses.sata(`${field}.bus`) : buses.ide(`${field}.bus`)), boot]));
+        break;
+    }
+  });
+
+  vm.cdroms.forEach((cd, i) => {
+    const field = `cdroms[${i}]`;
+    // An empty drive still gets its device, so media can be inserted later with blockdev-change-medium id=<id>.
+    if (cd.path !== null) devices.push(...blockdevPair(cd.id, resolveInBundle(bundleDir, cd.path), 'raw', { readOnly: true, discard: false }));
+    const drive: OptionEntry = ['drive', cd.path !== null ? cd.id : undefined];
+    const boot: OptionEntry = ['bootindex', bootindex(cd.id)];
+    switch (cd.bus) {
+      case 'scsi':
+        devices.push('-device', optionString('scsi-cd', [['id', cd.id], drive, ...buses.scsi(`${field}.bus`), boot]));
+        break;
+      case 'sata':
+      case 'ide':
+        devices.push('-device', optionString('ide-cd', [['id', cd.id], drive, ...(cd.bus === 'sata' ? buses.sata(`${field}.bus`) : buses.ide(`${field}.bus`)), boot]));
+        break;
+    }
+  });
+
+  return [...buses.controllers.flat(), ...devices];
+}

@@ -1,0 +1,18 @@
+/** Where a running VM's files live; all absolute. Unix socket paths must stay under ~107 bytes. */
+export interface VmPaths {
+  /** The `.hangar` bundle; relative disk and ISO paths in the document resolve against it. */
+  bundleDir: string;
+  /** Per-VM, short: holds qmp.sock, vnc.sock, serial.sock, qemu.pid. */
+  runtimeDir: string;
+  /** serial.log is written here (complete even while no console client is connected). */
+  logsDir: string;
+  /** The per-VM UEFI variable store, qcow2 (converted from the firmware's vars template). Unused for BIOS. */
+  nvramPath: string;
+  /** The control socket of a running `swtpm socket --tpm2 --ctrl type=unixio,path=...`; required when firmware.tpm. */
+  tpmSocket?: string;
+  /**
+   * An inherited, already-listening QMP socket fd (the launcher binds qmp.sock itself and passes it): emits
+   * `-chardev socket,fd=N` + `-mon` instead of `-qmp unix:<runtimeDir>/qmp.sock`.
+   */
+  qmpFd?: number;
+}

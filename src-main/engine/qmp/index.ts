@@ -1,0 +1,10 @@
+export * from './framing.js';
+export * from './qcodes.js';
+export * from './qmp-client.js';
+export * from './qmp-commands.js';
+export * from './qmp-errors.js';
+export * from './qmp-events.js';
+export * from './qmp-hmp.js';
+export * from './qmp-jobs.js';
+export * from './qmp-keys.js';
+export type * from './qmp-state.js';

@@ -1,0 +1,223 @@
+import type { QKeyCode } from './qcodes.js';
+import type {
+  QmpCallOptions,
+  QmpClient,
+  QmpEventExpectation,
+  QmpEventFor,
+  QmpEventWaitOptions,
+  QmpVersionInfo,
+} from './qmp-client.js';
+import type { JobStatus, JobType, QmpAnyEvent, QmpEventName, VncClientInfo } from './qmp-events.js';
+
+/** Argument and result types of the QMP commands Hangar uses, from the QEMU 7.2 schema. */
+
+type NoArgs = Readonly<Record<string, never>>;
+type Empty = Readonly<Record<string, never>>;
+
+export type RunState =
+  | 'debug' | 'inmigrate' | 'internal-error' | 'io-error' | 'paused' | 'postmigrate' | 'prelaunch' | 'finish-migrate'
+  | 'restore-vm' | 'running' | 'save-vm' | 'shutdown' | 'suspended' | 'watchdog' | 'guest-panicked' | 'colo';
+
+export interface StatusInfo {
+  readonly running: boolean;
+  readonly singlestep: boolean;
+  readonly status: RunState;
+}
+
+export type KeyValue = { readonly type: 'qcode'; readonly data: QKeyCode } | { readonly type: 'number'; readonly data: number };
+
+export type InputButton = 'left' | 'middle' | 'right' | 'wheel-up' | 'wheel-down' | 'side' | 'extra' | 'wheel-left' | 'wheel-right';
+
+export type InputEvent =
+  | { readonly type: 'key'; readonly data: { readonly down: boolean; readonly key: KeyValue } }
+  | { readonly type: 'btn'; readonly data: { readonly down: boolean; readonly button: InputButton } }
+  | { readonly type: 'rel' | 'abs'; readonly data: { readonly axis: 'x' | 'y'; readonly value: number } };
+
+export interface SnapshotInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly 'vm-state-size': number;
+  readonly 'date-sec': number;
+  readonly 'date-nsec': number;
+  readonly 'vm-clock-sec': number;
+  readonly 'vm-clock-nsec': number;
+  readonly icount?: number;
+}
+
+export interface ImageInfo {
+  readonly filename: string;
+  readonly format: string;
+  readonly 'virtual-size': number;
+  readonly 'actual-size'?: number;
+  readonly 'dirty-flag'?: boolean;
+  readonly 'backing-filename'?: string;
+  readonly snapshots?: ReadonlyArray<SnapshotInfo>;
+  readonly 'backing-image'?: ImageInfo;
+}
+
+export interface BlockDeviceInfo {
+  readonly file: string;
+  readonly 'node-name'?: string;
+  readonly ro: boolean;
+  readonly drv: string;
+  readonly backing_file?: string;
+  readonly encrypted: boolean;
+  readonly image: ImageInfo;
+}
+
+export interface BlockInfo {
+  readonly device: string;
+  readonly qdev?: string;
+  readonly type: string;
+  readonly removable: boolean;
+  readonly locked: boolean;
+  readonly inserted?: BlockDeviceInfo;
+  readonly tray_open?: boolean;
+  readonly 'io-status'?: 'ok' | 'failed' | 'nospace';
+}
+
+export interface JobInfo {
+  readonly id: string;
+  readonly type: JobType;
+  readonly status: JobStatus;
+  readonly 'current-progress': number;
+  readonly 'total-progress': number;
+  /** Present when the job failed; in 7.2 this is the only place snapshot job errors appear. */
+  readonly error?: string;
+}
+
+export interface CpuInfoFast {
+  readonly 'cpu-index': number;
+  readonly 'qom-path': string;
+  readonly 'thread-id': number;
+  readonly props?: { readonly 'node-id'?: number; readonly 'socket-id'?: number; readonly 'core-id'?: number; readonly 'thread-id'?: number };
+  readonly target: string;
+}
+
+export interface VncInfo {
+  readonly enabled: boolean;
+  readonly host?: string;
+  readonly family?: 'ipv4' | 'ipv6' | 'unix' | 'vsock';
+  readonly service?: string;
+  readonly auth?: string;
+  readonly clients?: ReadonlyArray<VncClientInfo>;
+}
+
+interface SnapshotJobArgs {
+  readonly 'job-id': string;
+  readonly tag: string;
+  /** Format (qcow2) node name that stores the VM state. */
+  readonly vmstate: string;
+  /** Format node names to snapshot. */
+  readonly devices: ReadonlyArray<string>;
+}
+
+interface Command<A, R> {
+  readonly args: A;
+  readonly result: R;
+}
+
+export interface QmpCommandMap {
+  qmp_capabilities: Command<{ readonly enable?: ReadonlyArray<'oob'> }, Empty>;
+  'query-version': Command<NoArgs, QmpVersionInfo>;
+  'query-status': Command<NoArgs, StatusInfo>;
+  stop: Command<NoArgs, Empty>;
+  cont: Command<NoArgs, Empty>;
+  system_reset: Command<NoArgs, Empty>;
+  system_powerdown: Command<NoArgs, Empty>;
+  quit: Command<NoArgs, Empty>;
+  'set-action': Command<
+    {
+      readonly reboot?: 'reset' | 'shutdown';
+      readonly shutdown?: 'poweroff' | 'pause';
+      readonly panic?: 'pause' | 'shutdown' | 'exit-failure' | 'none';
+      readonly watchdog?: 'reset' | 'shutdown' | 'poweroff' | 'pause' | 'debug' | 'none' | 'inject-nmi';
+    },
+    Empty
+  >;
+  screendump: Command<
+    { readonly filename: string; readonly format?: 'png' | 'ppm'; readonly device?: string; readonly head?: number },
+    Empty
+  >;
+  'send-key': Command<{ readonly keys: ReadonlyArray<KeyValue>; readonly 'hold-time'?: number }, Empty>;
+  'input-send-event': Command<
+    { readonly device?: string; readonly head?: number; readonly events: ReadonlyArray<InputEvent> },
+    Empty
+  >;
+  'query-block': Command<NoArgs, ReadonlyArray<BlockInfo>>;
+  'query-named-block-nodes': Command<{ readonly flat?: boolean }, ReadonlyArray<BlockDeviceInfo>>;
+  /** With -blockdev + -device ide-cd,id=cd0 the BlockBackend name is "", so address the qdev `id`. */
+  'blockdev-change-medium': Command<
+    {
+      readonly id: string;
+      readonly filename: string;
+      readonly format?: string;
+      readonly force?: boolean;
+      readonly 'read-only-mode'?: 'retain' | 'read-only' | 'read-write';
+    },
+    Empty
+  >;
+  eject: Command<{ readonly id: string; readonly force?: boolean }, Empty>;
+  'blockdev-open-tray': Command<{ readonly id: string; readonly force?: boolean }, Empty>;
+  'blockdev-close-tray': Command<{ readonly id: string }, Empty>;
+  'blockdev-remove-medium': Command<{ readonly id: string }, Empty>;
+  'blockdev-insert-medium': Command<{ readonly id: string; readonly 'node-name': string }, Empty>;
+  'snapshot-save': Command<SnapshotJobArgs, Empty>;
+  'snapshot-load': Command<SnapshotJobArgs, Empty>;
+  'snapshot-delete': Command<Omit<SnapshotJobArgs, 'vmstate'>, Empty>;
+  'query-jobs': Command<NoArgs, ReadonlyArray<JobInfo>>;
+  'job-dismiss': Command<{ readonly id: string }, Empty>;
+  'job-cancel': Command<{ readonly id: string }, Empty>;
+  'query-cpus-fast': Command<NoArgs, ReadonlyArray<CpuInfoFast>>;
+  'query-memory-size-summary': Command<NoArgs, { readonly 'base-memory': number; readonly 'plugged-memory'?: number }>;
+  'query-vnc': Command<NoArgs, VncInfo>;
+  'query-kvm': Command<NoArgs, { readonly enabled: boolean; readonly present: boolean }>;
+  /** HMP passthrough. Failures come back as a *successful* string; use hmp() from qmp-hmp.ts to detect them. */
+  'human-monitor-command': Command<{ readonly 'command-line': string; readonly 'cpu-index'?: number }, string>;
+  /** Extra driver properties pass through (e.g. usb-host vendorid/productid). */
+  device_add: Command<
+    { readonly driver: string; readonly id?: string; readonly bus?: string; readonly [property: string]: unknown },
+    Empty
+  >;
+  device_del: Command<{ readonly id: string }, Empty>;
+}
+
+export type QmpCommandName = keyof QmpCommandMap;
+export type QmpCommandArgs<K extends QmpCommandName> = QmpCommandMap[K]['args'];
+export type QmpCommandResult<K extends QmpCommandName> = QmpCommandMap[K]['result'];
+
+/** Arguments may be left out when every argument of the command is optional. */
+export type QmpExecuteRest<K extends QmpCommandName> =
+  Record<string, never> extends QmpCommandArgs<K>
+    ? [args?: QmpCommandArgs<K>, options?: QmpCallOptions]
+    : [args: QmpCommandArgs<K>, options?: QmpCallOptions];
+
+/** The typed face of a QmpClient: only the commands and events listed above, with their types. */
+export class QmpCommands {
+  constructor(readonly client: QmpClient) {}
+
+  execute<K extends QmpCommandName>(name: K, ...rest: QmpExecuteRest<K>): Promise<QmpCommandResult<K>> {
+    const [args, options] = rest;
+    return this.client.execute<QmpCommandResult<K>>(name, args, options);
+  }
+
+  on<N extends QmpEventName>(name: N, listener: (event: QmpEventFor<N>) => void): () => void {
+    return this.client.on(name, listener);
+  }
+
+  onAny(listener: (event: QmpAnyEvent) => void): () => void {
+    return this.client.on('*', listener);
+  }
+
+  expectEvent<N extends QmpEventName>(
+    name: N,
+    options?: QmpEventWaitOptions<QmpEventFor<N>>,
+  ): QmpEventExpectation<QmpEventFor<N>> {
+    return this.client.expectEvent(name, options);
+  }
+}
+
+/** Helpers accept either layer, so callers holding only the raw client need no wrapper. */
+export function asCommands(target: QmpClient | QmpCommands): QmpCommands {
+  return target instanceof QmpCommands ? target : new QmpCommands(target);
+}

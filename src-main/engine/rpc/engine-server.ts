@@ -1,0 +1,112 @@
+import {
+  commandArgs,
+  requestSchema,
+  EngineError,
+  type CommandArgs,
+  type CommandName,
+  type CommandResult,
+  type EngineEvent,
+  type EngineToClient,
+  type MessageTransport,
+  type VmEvent,
+} from '../../../src-shared/contract/index.js';
+import { toEngineError } from './to-engine-error.js';
+
+/** What a handler knows about the client calling it. */
+export interface ClientContext {
+  readonly clientId: number;
+  /** Serial output is sent only to clients that asked for it. */
+  followSerial(vmId: string, on: boolean): void;
+}
+
+export type Handlers = { [K in CommandName]: (args: CommandArgs<K>, client: ClientContext) => Promise<CommandResult<K>> };
+
+interface Client extends ClientContext {
+  transport: MessageTransport;
+  serial: Set<string>;
+}
+
+/**
+ * The engine's edge: every message from any transport is validated here, dispatched to a handler,
+ * and answered with a result or a typed error. Nothing a client sends can throw past this class.
+ */
+export class EngineServer {
+  private nextClientId = 1;
+  private readonly clients = new Set<Client>();
+
+  constructor(private readonly handlers: Handlers) {}
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  attach(transport: MessageTransport): ClientContext {
+    const serial = new Set<string>();
+    const client: Client = {
+      clientId: this.nextClientId++,
+      transport,
+      serial,
+      followSerial: (vmId, on) => (on ? serial.add(vmId) : serial.delete(vmId)),
+    };
+    this.clients.add(client);
+    transport.onMessage((message) => void this.handle(client, message));
+    transport.onClose(() => this.clients.delete(client));
+    return client;
+  }
+
+  broadcast(event: VmEvent | EngineEvent): void {
+    const message: EngineToClient = { type: 'event', event };
+    for (const client of this.clients) {
+      if (event.type === 'vm.serial' && !client.serial.has(event.vmId)) continue;
+      this.send(client, message);
+    }
+  }
+
+  closeAll(): void {
+    for (const client of this.clients) client.transport.close();
+    this.clients.clear();
+  }
+
+  private async handle(client: Client, raw: unknown): Promise<void> {
+    const parsed = requestSchema.safeParse(raw);
+    if (!parsed.success) {
+      const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : -1;
+      const problem = parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ');
+      this.respondError(client, id, new EngineError('invalid-message', `malformed request: ${problem}`));
+      return;
+    }
+    const { id, command, args } = parsed.data;
+    if (!Object.hasOwn(commandArgs, command)) {
+      this.respondError(client, id, new EngineError('unknown-command', `unknown command "${command}"`));
+      return;
+    }
+    const name = command as CommandName;
+    const argsResult = commandArgs[name].safeParse(args ?? {});
+    if (!argsResult.success) {
+      const issue = argsResult.error.issues[0];
+      const field = issue?.path.join('.') || '(arguments)';
+      this.respondError(client, id, new EngineError('invalid-args', `${name}: ${field}: ${issue?.message ?? 'invalid'}`, { field }));
+      return;
+    }
+    try {
+      const handler = this.handlers[name] as (a: unknown, c: ClientContext) => Promise<unknown>;
+      const result = await handler(argsResult.data, client);
+      this.send(client, { type: 'response', id, ok: true, result: result as CommandResult<CommandName> });
+    } catch (err) {
+      this.respondError(client, id, toEngineError(err));
+    }
+  }
+
+  private respondError(client: Client, id: number, error: EngineError): void {
+    this.send(client, { type: 'response', id, ok: false, error: error.toPayload() });
+  }
+
+  private send(client: Client, message: EngineToClient): void {
+    try {
+      client.transport.send(message);
+    } catch {
+      // A client that went away mid-answer is dropped; the engine carries on.
+      this.clients.delete(client);
+    }
+  }
+}

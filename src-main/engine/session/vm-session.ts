@@ -1,0 +1,301 @@
+import { connect, type Socket } from 'node:net';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { EngineError } from '../../../src-shared/contract/index.js';
+import { transition, type VmRunState } from '../../../src-shared/vm-state.js';
+import type { VmEventBody } from '../../../src-shared/contract/index.js';
+import type { QmpEventMessage, QmpLink } from './qmp-link.js';
+import { readLogTail } from './log-tail.js';
+import { isProcessAlive, RUNTIME_FILES } from './qemu-launcher.js';
+
+export interface SessionDeps {
+  vmId: string;
+  runtimeDir: string;
+  logsDir: string;
+  pid: number;
+  /** Present when this engine spawned QEMU (gives the exit code); absent after a reattach. */
+  child?: ChildProcess;
+  qmp: QmpLink;
+  emit: (event: VmEventBody) => void;
+  /** Key helpers from the QMP layer (combo → qcodes, text → key presses). */
+  keys: {
+    comboToQcodes(combo: string): string[];
+    typeText(qmp: QmpLink, text: string): Promise<number>;
+  };
+  onEnded: (session: VmSession) => void;
+}
+
+const SERIAL_BUFFER = 256 * 1024;
+
+/** One running QEMU process: its run state, QMP link, serial stream and lifecycle commands. */
+export class VmSession {
+  private stateValue: VmRunState;
+  private shutdownSeen = false;
+  private forceRequested = false;
+  private serial: Socket | null = null;
+  private serialBuffer = '';
+  private ended = false;
+  private readonly endedPromise: Promise<VmRunState>;
+  private resolveEnded!: (s: VmRunState) => void;
+  private exitInfo: { code: number | null; signal: string | null } | null = null;
+  private readonly exitPromise: Promise<void>;
+
+  constructor(private readonly deps: SessionDeps, initial: VmRunState) {
+    this.stateValue = initial;
+    this.endedPromise = new Promise((r) => (this.resolveEnded = r));
+    this.exitPromise = deps.child
+      ? new Promise((resolve) => {
+          const done = (code: number | null, signal: NodeJS.Signals | null): void => {
+            this.exitInfo = { code, signal };
+            resolve();
+          };
+          if (deps.child!.exitCode !== null || deps.child!.signalCode !== null) done(deps.child!.exitCode, deps.child!.signalCode);
+          else deps.child!.once('exit', done);
+        })
+      : Promise.resolve();
+    deps.qmp.onEvent((e) => this.onQmpEvent(e));
+    deps.qmp.onDisconnected((reason) => void this.onDisconnected(reason));
+  }
+
+  get state(): VmRunState {
+    return this.stateValue;
+  }
+
+  get pid(): number {
+    return this.deps.pid;
+  }
+
+  get vmId(): string {
+    return this.deps.vmId;
+  }
+
+  /** Resolves with the final state (stopped or crashed) once QEMU is gone. */
+  whenEnded(): Promise<VmRunState> {
+    return this.endedPromise;
+  }
+
+  setState(next: VmRunState): void {
+    if (this.ended) return;
+    this.stateValue = transition(this.stateValue, next);
+    this.deps.emit({ type: 'vm.state', state: this.stateValue });
+  }
+
+  /** Serial output seen by this session (bounded). */
+  serialLog(): string {
+    return this.serialBuffer;
+  }
+
+  async attachSerial(): Promise<void> {
+    const path = join(this.deps.runtimeDir, 'serial.sock');
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const s = connect(path);
+      s.once('connect', () => resolve(s));
+      s.once('error', reject);
+    });
+    socket.setEncoding('utf8');
+    socket.on('data', (data: string) => {
+      this.serialBuffer = (this.serialBuffer + data).slice(-SERIAL_BUFFER);
+      this.deps.emit({ type: 'vm.serial', data });
+    });
+    socket.on('error', () => undefined);
+    this.serial = socket;
+  }
+
+  writeSerial(data: string): void {
+    if (!this.serial || this.serial.destroyed) throw new EngineError('invalid-state', 'the serial console is not connected');
+    this.serial.write(data);
+  }
+
+  async pause(): Promise<void> {
+    this.require(['running'], 'pause');
+    const stopped = this.deps.qmp.expectEvent('STOP', { timeoutMs: 10_000 });
+    await this.deps.qmp.execute('stop');
+    await stopped;
+  }
+
+  async resume(): Promise<void> {
+    this.require(['paused'], 'resume');
+    const resumed = this.deps.qmp.expectEvent('RESUME', { timeoutMs: 10_000 });
+    await this.deps.qmp.execute('cont');
+    await resumed;
+  }
+
+  /** Leaves `-S` prelaunch: called once QMP and serial are attached, so no early output is missed. */
+  async boot(): Promise<void> {
+    const resumed = this.deps.qmp.expectEvent('RESUME', { timeoutMs: 30_000 });
+    await this.deps.qmp.execute('cont');
+    await resumed;
+  }
+
+  async reset(): Promise<void> {
+    this.require(['running', 'paused'], 'reset');
+    const reset = this.deps.qmp.expectEvent('RESET', { timeoutMs: 10_000 });
+    await this.deps.qmp.execute('system_reset');
+    await reset;
+  }
+
+  /** ACPI power button. Returns timedOut=true (VM still running) when the guest ignored it. */
+  async shutdown(timeoutMs: number): Promise<{ timedOut: boolean }> {
+    this.require(['running'], 'shut down');
+    this.setState({ kind: 'stopping', how: 'acpi' });
+    await this.deps.qmp.execute('system_powerdown');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
+    const result = await Promise.race([this.endedPromise, timeout]);
+    clearTimeout(timer);
+    if (result === 'timeout' && !this.ended) {
+      this.setState({ kind: 'running' });
+      this.deps.emit({ type: 'vm.shutdown-timeout', message: `the guest did not power off within ${Math.round(timeoutMs / 1000)} s; you can force it off` });
+      return { timedOut: true };
+    }
+    return { timedOut: false };
+  }
+
+  /** `quit`, then SIGKILL when QEMU does not go within the grace period. */
+  async forceOff(graceMs = 5_000): Promise<void> {
+    if (this.ended) return;
+    this.forceRequested = true;
+    if (this.stateValue.kind !== 'stopping' || this.stateValue.how !== 'force') this.setState({ kind: 'stopping', how: 'force' });
+    this.deps.qmp.execute('quit', undefined, { timeoutMs: graceMs }).catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), graceMs)));
+    const result = await Promise.race([this.endedPromise, grace]);
+    clearTimeout(timer);
+    if (result === 'timeout') {
+      try {
+        process.kill(this.deps.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await this.endedPromise;
+    }
+  }
+
+  async screenshot(): Promise<Buffer> {
+    this.require(['running', 'paused'], 'take a screenshot of');
+    const file = join(this.deps.runtimeDir, `screen-${Date.now()}.png`);
+    try {
+      await this.deps.qmp.execute('screendump', { filename: file, format: 'png' });
+      return await readFile(file);
+    } finally {
+      await rm(file, { force: true });
+    }
+  }
+
+  async sendKey(combo: string): Promise<string[]> {
+    this.require(['running', 'paused'], 'send keys to');
+    let keys: string[];
+    try {
+      keys = this.deps.keys.comboToQcodes(combo);
+    } catch (err) {
+      throw new EngineError('invalid-args', (err as Error).message);
+    }
+    await this.deps.qmp.execute('send-key', { keys: keys.map((data) => ({ type: 'qcode', data })) });
+    return keys;
+  }
+
+  async typeText(text: string): Promise<number> {
+    this.require(['running'], 'type into');
+    try {
+      return await this.deps.keys.typeText(this.deps.qmp, text);
+    } catch (err) {
+      if ((err as Error).name === 'QmpKeyError' || /cannot be typed|untypable/i.test((err as Error).message)) {
+        throw new EngineError('invalid-args', (err as Error).message);
+      }
+      throw err;
+    }
+  }
+
+  /** Detaches without touching the guest (engine shutdown with VMs left running). */
+  async detach(): Promise<void> {
+    this.ended = true;
+    this.serial?.destroy();
+    await this.deps.qmp.close().catch(() => undefined);
+  }
+
+  private require(kinds: ReadonlyArray<VmRunState['kind']>, action: string): void {
+    if (!kinds.includes(this.stateValue.kind)) {
+      throw new EngineError('invalid-state', `cannot ${action} a VM that is ${this.stateValue.kind}`);
+    }
+  }
+
+  private onQmpEvent(e: QmpEventMessage): void {
+    const data = e.data ?? {};
+    switch (e.event) {
+      case 'STOP':
+        if (this.stateValue.kind === 'running') this.setState({ kind: 'paused' });
+        break;
+      case 'RESUME':
+        if (this.stateValue.kind === 'paused' || this.stateValue.kind === 'starting') this.setState({ kind: 'running' });
+        break;
+      case 'SHUTDOWN':
+        this.shutdownSeen = true;
+        this.deps.emit({ type: 'vm.guest', what: 'shutdown', detail: String(data['reason'] ?? '') });
+        break;
+      case 'POWERDOWN':
+        this.deps.emit({ type: 'vm.guest', what: 'powerdown' });
+        break;
+      case 'RESET':
+        this.deps.emit({ type: 'vm.guest', what: 'reset', detail: String(data['reason'] ?? '') });
+        break;
+      case 'GUEST_PANICKED':
+        this.deps.emit({ type: 'vm.guest', what: 'panicked', detail: JSON.stringify(data) });
+        break;
+      default:
+        break;
+    }
+  }
+
+  private async onDisconnected(reason: string): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    this.serial?.destroy();
+    const clean = this.shutdownSeen || this.forceRequested;
+    // The exit status arrives just after the socket closes; wait for it only when we are QEMU's parent.
+    if (this.deps.child) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.exitPromise, new Promise<void>((r) => (timer = setTimeout(r, 2_000)))]);
+      clearTimeout(timer);
+    } else if (isProcessAlive(this.deps.pid) && !clean) {
+      // QMP went away but QEMU lives on (should not happen): do not leave it orphaned.
+      try {
+        process.kill(this.deps.pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    let final: VmRunState;
+    const exitedBadly = this.exitInfo && (this.exitInfo.code !== 0 || this.exitInfo.signal !== null);
+    if (clean && !(exitedBadly && !this.forceRequested && this.exitInfo?.signal)) {
+      final = { kind: 'stopped' };
+    } else {
+      const logTail = await readLogTail(join(this.deps.logsDir, 'qemu.log'));
+      const code = this.exitInfo?.code ?? null;
+      const signal = this.exitInfo?.signal ?? null;
+      const how = signal ? `killed by ${signal}` : code !== null ? `exited with code ${code}` : `went away (${reason})`;
+      final = { kind: 'crashed', reason: `QEMU ${how}`, exitCode: code, signal, logTail };
+    }
+    this.stateValue = final;
+    this.deps.emit({ type: 'vm.state', state: final });
+    await cleanRuntimeDir(this.deps.runtimeDir);
+    this.resolveEnded(final);
+    this.deps.onEnded(this);
+  }
+}
+
+export async function cleanRuntimeDir(runtimeDir: string): Promise<void> {
+  await Promise.all([...RUNTIME_FILES, 'session.json'].map((f) => rm(join(runtimeDir, f), { force: true })));
+  await rm(runtimeDir, { recursive: true, force: true });
+}
+
+export interface SessionRecord {
+  vmId: string;
+  pid: number;
+  startedAt: string;
+  bundleDir: string;
+}
+
+export async function writeSessionRecord(runtimeDir: string, record: SessionRecord): Promise<void> {
+  await writeFile(join(runtimeDir, 'session.json'), JSON.stringify(record), { mode: 0o600 });
+}

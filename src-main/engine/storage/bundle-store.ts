@@ -1,0 +1,415 @@
+import * as fs from 'node:fs/promises';
+import path from 'node:path';
+import {
+  applyVmPatch,
+  parseVmDocument,
+  serializeVmDocument,
+  validateVmDocument,
+  VmDocumentError,
+  type VmDocument,
+  type VmPatch,
+} from '../../../src-shared/vm-document/index.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { BUNDLE_SUBDIRS, vmJsonPath } from './bundle-layout.js';
+import { KeyedQueue } from './keyed-queue.js';
+import { entryDir, readLibraryIndex, writeLibraryIndex, type IndexEntry, type LibraryIndex } from './library-index.js';
+import { BUNDLE_SUFFIX, bundleFolderName, SHORT_ID_LENGTH } from './slug.js';
+import { ioError, StoreError } from './store-error.js';
+
+export interface LoadedVm {
+  id: string;
+  name: string;
+  bundleDir: string;
+  doc: VmDocument;
+}
+
+/** One row of the library: a loaded VM, or a bundle that could not be read (shown, never hidden). */
+export type LibraryEntry =
+  | ({ status: 'ok'; error?: undefined } & LoadedVm)
+  | {
+      /** broken: the folder is there but vm.json is not usable; missing: the folder is gone. */
+      status: 'broken' | 'missing';
+      /** From the index; null for an unindexed folder whose vm.json cannot be read. */
+      id: string | null;
+      name: string | null;
+      bundleDir: string;
+      doc?: undefined;
+      error: StoreError;
+    };
+
+export interface BundleStoreOptions {
+  /** ISO timestamp source for `updatedAt`; injectable for tests. */
+  now?: () => string;
+  /** File operations the store's failure handling is tested through. */
+  io?: Partial<StoreIo>;
+}
+
+export interface StoreIo {
+  writeFileAtomic: (target: string, data: string) => Promise<void>;
+  renameDir: (from: string, to: string) => Promise<void>;
+}
+
+interface Located {
+  index: LibraryIndex;
+  entry: IndexEntry;
+  dir: string;
+}
+
+const INDEX_KEY = '\0index';
+
+/**
+ * The VM library on disk: one `<slug>-<shortid>.hangar` folder per VM plus `library.json`. The engine is
+ * the only writer (see library-lock.ts). Writes to one VM are serialized per id; anything that
+ * touches the index is serialized on the index key, always taken after (inside) a VM's key.
+ */
+export class BundleStore {
+  private readonly queue = new KeyedQueue();
+  private readonly now: () => string;
+  private readonly io: StoreIo;
+
+  constructor(
+    readonly libraryDir: string,
+    options: BundleStoreOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date().toISOString());
+    this.io = { writeFileAtomic: (t, d) => writeFileAtomic(t, d), renameDir: (a, b) => fs.rename(a, b), ...options.io };
+  }
+
+  /** Makes the bundle folder and writes vm.json; on any failure the half-made folder is removed. */
+  async create(input: VmDocument): Promise<LoadedVm> {
+    const doc = toStoreError(() => validateVmDocument(input), `VM "${input.name}"`);
+    return this.queue.run(INDEX_KEY, async () => {
+      const { index, entries } = await this.scan();
+      const clash = entries.find((e) => e.id === doc.id);
+      if (clash) throw new StoreError('exists', `VM "${doc.name}": id ${doc.id} is already used by ${describeEntry(clash)}`);
+      await fs.mkdir(this.libraryDir, { recursive: true }).catch((err) => {
+        throw ioError(`VM "${doc.name}": cannot create library folder ${this.libraryDir}`, err);
+      });
+      const folder = await this.makeFolder(doc.name, doc.id);
+      const dir = path.join(this.libraryDir, folder);
+      try {
+        for (const sub of BUNDLE_SUBDIRS) await fs.mkdir(path.join(dir, sub));
+        await this.io.writeFileAtomic(vmJsonPath(dir), serializeVmDocument(doc));
+        await this.writeIndex({
+          ...index,
+          bundles: [...index.bundles, { id: doc.id, path: folder }],
+          excluded: index.excluded.filter((x) => x !== folder),
+        });
+      } catch (err) {
+        await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+        throw ioError(`VM "${doc.name}": cannot create bundle ${dir}`, err);
+      }
+      return { id: doc.id, name: doc.name, bundleDir: dir, doc };
+    });
+  }
+
+  /** By id, id prefix (at least 4 characters) or exact name ignoring case. */
+  async load(idOrName: string): Promise<LoadedVm> {
+    const entries = await this.list();
+    const entry = pick(entries, idOrName);
+    if (entry.status !== 'ok') throw entry.error;
+    return { id: entry.id, name: entry.name, bundleDir: entry.bundleDir, doc: entry.doc };
+  }
+
+  /**
+   * Every VM in library order, reconciling the index with the folders: bundles found on disk are added,
+   * renamed folders are found again by id, vanished ones are reported as missing.
+   */
+  async list(): Promise<LibraryEntry[]> {
+    return this.queue.run(INDEX_KEY, async () => (await this.scan()).entries);
+  }
+
+  /** Applies a patch (or a function of the current document returning one) and writes vm.json atomically. */
+  async update(id: string, patch: VmPatch | ((doc: VmDocument) => VmPatch)): Promise<VmDocument> {
+    return this.queue.run(id, async () => {
+      const { dir } = await this.queue.run(INDEX_KEY, () => this.locate(id));
+      const doc = await readBundleDoc(dir);
+      const next = toStoreError(() => applyVmPatch(doc, typeof patch === 'function' ? patch(doc) : patch, this.now()), `VM "${doc.name}"`);
+      await this.io.writeFileAtomic(vmJsonPath(dir), serializeVmDocument(next)).catch((err) => {
+        throw ioError(`VM "${doc.name}": cannot write ${vmJsonPath(dir)}`, err);
+      });
+      return next;
+    });
+  }
+
+  /**
+   * Renames the VM and its folder. The folder moves first; vm.json is written only after that
+   * succeeds, so a failed folder rename leaves the old name everywhere. Bundles outside the library
+   * keep their folder name: the user chose where and how they live.
+   */
+  async rename(id: string, newName: string): Promise<LoadedVm> {
+    return this.queue.run(id, () =>
+      this.queue.run(INDEX_KEY, async () => {
+        const { index, entry, dir } = await this.locate(id);
+        const doc = await readBundleDoc(dir);
+        const next = toStoreError(() => applyVmPatch(doc, { name: newName }, this.now()), `VM "${doc.name}"`);
+        let newDir = dir;
+        if (!path.isAbsolute(entry.path)) {
+          const wanted = bundleFolderName(next.name, id);
+          if (wanted !== entry.path && bundleFolderName(next.name, id, 32) !== entry.path) {
+            const folder = await this.freeFolderName(next.name, id);
+            newDir = path.join(this.libraryDir, folder);
+            await this.io.renameDir(dir, newDir).catch((err) => {
+              throw ioError(`VM "${doc.name}": cannot rename folder to ${folder}; the name is unchanged`, err);
+            });
+            entry.path = folder;
+          }
+        }
+        try {
+          await this.io.writeFileAtomic(vmJsonPath(newDir), serializeVmDocument(next));
+        } catch (err) {
+          if (newDir !== dir) await fs.rename(newDir, dir).catch(() => undefined);
+          throw ioError(`VM "${doc.name}": cannot write the new name`, err);
+        }
+        // The index is a cache: if this write fails, the next list() finds the folder again by id.
+        if (newDir !== dir) await this.writeIndex(index).catch(() => undefined);
+        return { id, name: next.name, bundleDir: newDir, doc: next };
+      }),
+    );
+  }
+
+  /**
+   * files: true removes the bundle folder; false only takes it out of the library (the folder stays and
+   * is remembered as excluded, so the next scan does not add it back).
+   */
+  async delete(id: string, options: { files: boolean }): Promise<void> {
+    return this.queue.run(id, () =>
+      this.queue.run(INDEX_KEY, async () => {
+        const { index, entry, dir } = await this.locate(id);
+        if (options.files) {
+          await assertIsBundleOf(dir, id);
+          await fs.rm(dir, { recursive: true, force: true }).catch((err) => {
+            throw ioError(`VM ${id}: cannot delete ${dir}`, err);
+          });
+        }
+        const excluded = !options.files && !path.isAbsolute(entry.path) ? [...index.excluded, entry.path] : index.excluded;
+        await this.writeIndex({
+          ...index,
+          bundles: index.bundles.filter((b) => b !== entry),
+          excluded: [...new Set(excluded)],
+        }).catch((err) => {
+          throw ioError(`VM ${id}: cannot update the library index`, err);
+        });
+      }),
+    );
+  }
+
+  /** Registers a bundle folder (or its vm.json) that may live anywhere; outside ones are stored by absolute path. */
+  async addExisting(bundlePath: string): Promise<LoadedVm> {
+    return this.queue.run(INDEX_KEY, async () => {
+      let dir = path.resolve(bundlePath);
+      if (path.basename(dir) === 'vm.json') dir = path.dirname(dir);
+      try {
+        dir = await fs.realpath(dir);
+      } catch (err) {
+        throw new StoreError('not-found', `no bundle at ${bundlePath}`, { cause: err });
+      }
+      const doc = await readBundleDoc(dir);
+      const { index, entries } = await this.scan();
+      const clash = entries.find((e) => e.id === doc.id);
+      if (clash) {
+        const same = clash.bundleDir === dir;
+        throw new StoreError(
+          'exists',
+          same ? `VM "${doc.name}" is already in the library` : `VM "${doc.name}": its id ${doc.id} is already used by ${describeEntry(clash)}`,
+        );
+      }
+      await fs.mkdir(this.libraryDir, { recursive: true });
+      const libraryReal = await fs.realpath(this.libraryDir);
+      const inside = path.dirname(dir) === libraryReal;
+      const stored = inside ? path.basename(dir) : dir;
+      await this.writeIndex({
+        ...index,
+        bundles: [...index.bundles, { id: doc.id, path: stored }],
+        excluded: index.excluded.filter((x) => x !== stored),
+      }).catch((err) => {
+        throw ioError(`VM "${doc.name}": cannot update the library index`, err);
+      });
+      return { id: doc.id, name: doc.name, bundleDir: inside ? path.join(this.libraryDir, stored) : dir, doc };
+    });
+  }
+
+  async bundleDir(id: string): Promise<string> {
+    return (await this.queue.run(INDEX_KEY, () => this.locate(id))).dir;
+  }
+
+  private writeIndex(index: LibraryIndex): Promise<void> {
+    return writeLibraryIndex(this.libraryDir, index, this.io.writeFileAtomic);
+  }
+
+  /** Finds the index entry for an exact id, rescanning once if the index does not know it. Index key held. */
+  private async locate(id: string): Promise<Located> {
+    let index = await readLibraryIndex(this.libraryDir).catch((err) => {
+      throw ioError('cannot read the library index', err);
+    });
+    let entry = index.bundles.find((b) => b.id === id);
+    if (!entry) {
+      index = (await this.scan()).index;
+      entry = index.bundles.find((b) => b.id === id);
+    }
+    if (!entry) throw new StoreError('not-found', `no VM with id ${id} in the library`);
+    return { index, entry, dir: entryDir(this.libraryDir, entry) };
+  }
+
+  /** Reads the index and every bundle, reconciles them and saves the index if it changed. Index key held. */
+  private async scan(): Promise<{ index: LibraryIndex; entries: LibraryEntry[] }> {
+    const index = await readLibraryIndex(this.libraryDir).catch((err) => {
+      throw ioError('cannot read the library index', err);
+    });
+    const before = JSON.stringify(index);
+    const indexed = new Set(index.bundles.filter((b) => !path.isAbsolute(b.path)).map((b) => b.path));
+    const excluded = new Set(index.excluded);
+    let names: string[];
+    try {
+      names = (await fs.readdir(this.libraryDir, { withFileTypes: true }))
+        .filter((d) => d.isDirectory() && d.name.endsWith(BUNDLE_SUFFIX) && !indexed.has(d.name) && !excluded.has(d.name))
+        .map((d) => d.name)
+        .sort();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(`cannot read the library folder ${this.libraryDir}`, err);
+      names = [];
+    }
+    const found = await Promise.all(names.map(async (name) => ({ name, result: await readBundle(path.join(this.libraryDir, name)) })));
+    const indexedResults = await Promise.all(index.bundles.map((b) => readBundle(entryDir(this.libraryDir, b))));
+
+    const entries: LibraryEntry[] = [];
+    const okById = new Map<string, LibraryEntry>();
+    const bundles: IndexEntry[] = [];
+    const addOk = (entry: IndexEntry, dir: string, doc: VmDocument): void => {
+      const other = okById.get(doc.id);
+      if (other) {
+        const error = new StoreError('exists', `VM "${doc.name}" in ${dir} has the same id as ${describeEntry(other)}; give one of them a new id`);
+        entries.push({ status: 'broken', id: doc.id, name: doc.name, bundleDir: dir, error });
+        return;
+      }
+      const ok: LibraryEntry = { status: 'ok', id: doc.id, name: doc.name, bundleDir: dir, doc };
+      okById.set(doc.id, ok);
+      entries.push(ok);
+      bundles.push({ id: doc.id, path: entry.path });
+    };
+
+    index.bundles.forEach((b, i) => {
+      const result = indexedResults[i]!;
+      const dir = entryDir(this.libraryDir, b);
+      if ('doc' in result) return addOk(b, dir, result.doc);
+      if (result.missing) {
+        // A folder renamed by hand: the same id turns up under a new name.
+        const moved = found.findIndex((f) => 'doc' in f.result && f.result.doc.id === b.id);
+        if (moved >= 0) {
+          const [f] = found.splice(moved, 1);
+          if (f && 'doc' in f.result) return addOk({ id: b.id, path: f.name }, path.join(this.libraryDir, f.name), f.result.doc);
+        }
+      }
+      entries.push({ status: result.missing ? 'missing' : 'broken', id: b.id, name: null, bundleDir: dir, error: result.error });
+      bundles.push(b);
+    });
+    for (const f of found) {
+      const dir = path.join(this.libraryDir, f.name);
+      if ('doc' in f.result) addOk({ id: f.result.doc.id, path: f.name }, dir, f.result.doc);
+      else entries.push({ status: 'broken', id: null, name: null, bundleDir: dir, error: f.result.error });
+    }
+
+    const next: LibraryIndex = { ...index, bundles };
+    if (JSON.stringify(next) !== before) {
+      // Only a cache: a read-only library still lists fine.
+      await this.writeIndex(next).catch(() => undefined);
+    }
+    return { index: next, entries };
+  }
+
+  private async makeFolder(name: string, id: string): Promise<string> {
+    for (const length of [SHORT_ID_LENGTH, 32]) {
+      const folder = bundleFolderName(name, id, length);
+      try {
+        await fs.mkdir(path.join(this.libraryDir, folder));
+        return folder;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(`VM "${name}": cannot create ${folder}`, err);
+      }
+    }
+    throw new StoreError('exists', `VM "${name}": folder ${bundleFolderName(name, id, 32)} already exists in the library`);
+  }
+
+  /** Like makeFolder's choice, for a rename (the target must not exist: rename would replace an empty folder). */
+  private async freeFolderName(name: string, id: string): Promise<string> {
+    for (const length of [SHORT_ID_LENGTH, 32]) {
+      const folder = bundleFolderName(name, id, length);
+      if (!(await exists(path.join(this.libraryDir, folder)))) return folder;
+    }
+    throw new StoreError('exists', `VM "${name}": folder ${bundleFolderName(name, id, 32)} already exists in the library`);
+  }
+}
+
+type BundleRead = { doc: VmDocument } | { error: StoreError; missing: boolean };
+
+async function readBundle(dir: string): Promise<BundleRead> {
+  try {
+    return { doc: await readBundleDoc(dir) };
+  } catch (err) {
+    const error = err instanceof StoreError ? err : ioError(`bundle ${dir}`, err);
+    return { error, missing: error.code === 'not-found' };
+  }
+}
+
+/** vm.json of a bundle, migrated and validated; errors name the folder since the name may be unreadable. */
+async function readBundleDoc(dir: string): Promise<VmDocument> {
+  let text: string;
+  try {
+    text = await fs.readFile(vmJsonPath(dir), 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !(await exists(dir))) throw new StoreError('not-found', `bundle folder ${dir} is missing (moved or deleted?)`, { cause: err });
+    if (code === 'ENOENT') throw new StoreError('invalid', `bundle ${path.basename(dir)} has no vm.json`, { cause: err });
+    throw ioError(`bundle ${path.basename(dir)}: cannot read vm.json`, err);
+  }
+  return toStoreError(() => parseVmDocument(text), `bundle ${path.basename(dir)}`);
+}
+
+/** Refuses to delete a folder that is not the bundle of this id, in case the index points somewhere odd. */
+async function assertIsBundleOf(dir: string, id: string): Promise<void> {
+  if (!(await exists(dir))) return;
+  let text: string;
+  try {
+    text = await fs.readFile(vmJsonPath(dir), 'utf8');
+  } catch (err) {
+    throw new StoreError('invalid', `refusing to delete ${dir}: it has no readable vm.json`, { cause: err });
+  }
+  // A broken vm.json is still ours if it names the id: deleting broken VMs must work.
+  if (!text.includes(id)) throw new StoreError('invalid', `refusing to delete ${dir}: its vm.json is not VM ${id}`);
+}
+
+function toStoreError<T>(fn: () => T, who: string): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof VmDocumentError) throw new StoreError('invalid', `${who}: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
+function pick(entries: LibraryEntry[], query: string): LibraryEntry {
+  const q = query.trim().toLowerCase();
+  const exact = entries.find((e) => e.id !== null && e.id.toLowerCase() === q);
+  if (exact) return exact;
+  const matches = entries.filter(
+    (e) => (q.length >= 4 && e.id !== null && e.id.toLowerCase().startsWith(q)) || (e.name !== null && e.name.toLowerCase() === q),
+  );
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) throw new StoreError('not-found', `no VM named or with id "${query}" in the library`);
+  throw new StoreError('ambiguous', `"${query}" matches ${matches.length} VMs: ${matches.map(describeEntry).join(', ')}; use the id`, {
+    matches: matches.map((e) => ({ id: e.id ?? '', name: e.name ?? '' })),
+  });
+}
+
+function describeEntry(e: LibraryEntry): string {
+  return e.name !== null ? `"${e.name}" (${e.id})` : `the bundle in ${e.bundleDir}`;
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.lstat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,228 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { cpus, totalmem } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { access, rm, stat } from 'node:fs/promises';
+import { EngineError, type VmSummary } from '../../src-shared/contract/index.js';
+import { newVmDocument, type VmPatch } from '../../src-shared/vm-document/index.js';
+import { isActive } from '../../src-shared/vm-state.js';
+import type { Engine } from './engine.js';
+import { ENGINE_VERSION } from './engine-version.js';
+import type { Handlers } from './rpc/engine-server.js';
+import { startVm } from './vm-lifecycle.js';
+import { createImage, imageInfo } from './storage/qemu-img.js';
+import { readLogTail } from './session/log-tail.js';
+import type { VmSession } from './session/vm-session.js';
+
+function randomMac(): string {
+  const b = randomBytes(3);
+  return `52:54:00:${[...b].map((x) => x.toString(16).padStart(2, '0')).join(':')}`;
+}
+
+async function mustExist(path: string, what: string): Promise<string> {
+  const abs = resolve(path);
+  try {
+    const s = await stat(abs);
+    if (!s.isFile()) throw new EngineError('invalid-args', `${what} is not a file: ${abs}`);
+  } catch (err) {
+    if (err instanceof EngineError) throw err;
+    throw new EngineError('not-found', `${what} not found: ${abs}`);
+  }
+  return abs;
+}
+
+/** Every contract command, implemented over the engine's store, host service and sessions. */
+export function makeHandlers(engine: Engine): Handlers {
+  const load = (ref: string) => engine.store.load(ref);
+  const session = async (ref: string): Promise<VmSession> => {
+    const vm = await load(ref);
+    const s = engine.sessions.get(vm.id);
+    if (!s) throw new EngineError('invalid-state', `"${vm.name}" is not running (${engine.stateOf(vm.id).kind})`);
+    return s;
+  };
+  const refuseWhileActive = async (ref: string, action: string) => {
+    const vm = await load(ref);
+    const state = engine.stateOf(vm.id);
+    if (isActive(state)) throw new EngineError('invalid-state', `cannot ${action} "${vm.name}" while it is ${state.kind}; shut it down first`);
+    return vm;
+  };
+
+  return {
+    'engine.hello': async () => ({ engineVersion: ENGINE_VERSION, pid: process.pid, libraryDir: engine.libraryDir }),
+
+    'host.info': async () => ({
+      ...(await engine.host.summary()),
+      hostMemoryMiB: Math.floor(totalmem() / 1024 / 1024),
+      hostCpus: cpus().length,
+      libraryDir: engine.libraryDir,
+    }),
+
+    'library.list': async () => {
+      const entries = await engine.store.list();
+      return entries.map((e): VmSummary => {
+        if (e.status === 'ok') return { id: e.id, name: e.name, osId: e.doc.osId, bundleDir: e.bundleDir, state: engine.stateOf(e.id) };
+        return { id: e.id ?? e.bundleDir, name: e.name ?? e.bundleDir, osId: 'unknown', bundleDir: e.bundleDir, state: { kind: 'stopped' }, error: e.error.message };
+      });
+    },
+
+    'vm.create': async (a) => {
+      engine.assertOpen();
+      if (a.diskSizeGiB !== undefined && a.existingDisk !== undefined) {
+        throw new EngineError('invalid-args', 'give either a new disk size or an existing disk, not both');
+      }
+      const iso = a.iso !== undefined ? await mustExist(a.iso, 'ISO') : null;
+      let disk: { path: string; format: 'qcow2' | 'raw' | 'vmdk' | 'vdi' | 'vhdx' | 'vpc' } | null = null;
+      if (a.existingDisk !== undefined) {
+        const path = await mustExist(a.existingDisk, 'disk');
+        const info = await imageInfo(path);
+        const format = info.format as typeof disk extends null ? never : string;
+        if (!['qcow2', 'raw', 'vmdk', 'vdi', 'vhdx', 'vpc'].includes(format)) {
+          throw new EngineError('invalid-args', `disk format "${format}" is not supported (qcow2, raw, vmdk, vdi, vhdx, vpc)`);
+        }
+        disk = { path, format: format as 'qcow2' };
+      } else if (a.diskSizeGiB !== undefined) {
+        disk = { path: 'disks/disk0.qcow2', format: 'qcow2' };
+      }
+      const now = new Date().toISOString();
+      const doc = newVmDocument({
+        id: randomUUID(),
+        name: a.name,
+        now,
+        mac: randomMac(),
+        arch: a.arch,
+        osId: a.osId,
+        memoryMiB: a.memoryMiB,
+        cpus: a.cpus,
+        firmware: a.firmware,
+        disk,
+        iso,
+      });
+      const created = await engine.store.create(doc);
+      if (a.diskSizeGiB !== undefined) {
+        try {
+          await createImage(join(created.bundleDir, 'disks', 'disk0.qcow2'), 'qcow2', Math.round(a.diskSizeGiB * 1024 ** 3));
+        } catch (err) {
+          await engine.store.delete(created.id, { files: true }).catch(() => undefined);
+          throw err;
+        }
+      }
+      engine.emit(created.id, { type: 'vm.added', name: created.name });
+      return { id: created.id, doc: created.doc, bundleDir: created.bundleDir };
+    },
+
+    'vm.get': async (a) => {
+      const vm = await load(a.vm);
+      return { doc: vm.doc, state: engine.stateOf(vm.id), bundleDir: vm.bundleDir };
+    },
+
+    'vm.update': async (a) => {
+      const vm = await refuseWhileActive(a.vm, 'change the settings of');
+      const doc = await engine.store.update(vm.id, a.patch as VmPatch);
+      engine.emit(vm.id, { type: 'vm.changed' });
+      return { doc };
+    },
+
+    'vm.rename': async (a) => {
+      const vm = await refuseWhileActive(a.vm, 'rename');
+      const r = await engine.store.rename(vm.id, a.name);
+      engine.emit(vm.id, { type: 'vm.changed' });
+      return { doc: r.doc, bundleDir: r.bundleDir };
+    },
+
+    'vm.delete': async (a) => {
+      const vm = await refuseWhileActive(a.vm, 'delete');
+      await engine.store.delete(vm.id, { files: a.files });
+      engine.lastStates.delete(vm.id);
+      await rm(engine.vmRuntimeDir(vm.id), { recursive: true, force: true });
+      engine.emit(vm.id, { type: 'vm.removed' });
+      return { id: vm.id };
+    },
+
+    'vm.addExisting': async (a) => {
+      const path = isAbsolute(a.path) ? a.path : resolve(a.path);
+      await access(path).catch(() => {
+        throw new EngineError('not-found', `no bundle at ${path}`);
+      });
+      const vm = await engine.store.addExisting(path);
+      engine.emit(vm.id, { type: 'vm.added', name: vm.name });
+      return { id: vm.id, doc: vm.doc };
+    },
+
+    'vm.argv': async (a) => {
+      const vm = await load(a.vm);
+      const { binary, argv } = await engine.host.launchArgv(vm, { runtimeDir: engine.vmRuntimeDir(vm.id), logsDir: join(vm.bundleDir, 'logs') }, { dryRun: true });
+      return { argv: [binary, ...argv] };
+    },
+
+    'vm.start': async (a) => {
+      engine.assertOpen();
+      const vm = await load(a.vm);
+      const s = await startVm(engine, vm);
+      return { state: s.state };
+    },
+
+    'vm.pause': async (a) => {
+      const s = await session(a.vm);
+      await s.pause();
+      return { state: s.state };
+    },
+
+    'vm.resume': async (a) => {
+      const s = await session(a.vm);
+      await s.resume();
+      return { state: s.state };
+    },
+
+    'vm.reset': async (a) => {
+      const s = await session(a.vm);
+      await s.reset();
+      return { state: s.state };
+    },
+
+    'vm.shutdown': async (a) => {
+      const s = await session(a.vm);
+      const { timedOut } = await s.shutdown(a.timeoutMs ?? 60_000);
+      return { state: s.state, timedOut };
+    },
+
+    'vm.forceOff': async (a) => {
+      const s = await session(a.vm);
+      await s.forceOff();
+      return { state: s.state };
+    },
+
+    'vm.screenshot': async (a) => {
+      const s = await session(a.vm);
+      return { pngBase64: (await s.screenshot()).toString('base64') };
+    },
+
+    'vm.sendKey': async (a) => {
+      const s = await session(a.vm);
+      return { keys: await s.sendKey(a.combo) };
+    },
+
+    'vm.typeText': async (a) => {
+      const s = await session(a.vm);
+      return { sent: await s.typeText(a.text) };
+    },
+
+    'vm.console.attach': async (a, client) => {
+      const vm = await load(a.vm);
+      client.followSerial(vm.id, true);
+      const tail = a.tailBytes ?? 64 * 1024;
+      const log = tail === 0 ? '' : await readLogTail(join(vm.bundleDir, 'logs', 'serial.log'), tail);
+      return { log };
+    },
+
+    'vm.console.detach': async (a, client) => {
+      const vm = await load(a.vm);
+      client.followSerial(vm.id, false);
+      return { ok: true as const };
+    },
+
+    'vm.console.write': async (a) => {
+      const s = await session(a.vm);
+      s.writeSerial(a.data);
+      return { ok: true as const };
+    },
+  };
+}

@@ -1,0 +1,165 @@
+import { access } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { isAbsolute, join } from 'node:path';
+import { totalmem } from 'node:os';
+import { EngineError } from '../../src-shared/contract/index.js';
+import type { Engine } from './engine.js';
+import { QmpClient } from './qmp/qmp-client.js';
+import { launchQemu, isProcessAlive } from './session/qemu-launcher.js';
+import { qmpLinkFrom } from './session/qmp-link-adapter.js';
+import { readLogTail } from './session/log-tail.js';
+import { probeLeftover } from './session/reattach.js';
+import { cleanRuntimeDir, VmSession, writeSessionRecord } from './session/vm-session.js';
+import { keyHelpers } from './session/key-helpers.js';
+import type { LoadedVm } from './storage/bundle-store.js';
+
+function resolveInBundle(bundleDir: string, p: string): string {
+  return isAbsolute(p) ? p : join(bundleDir, p);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function portFree(host: string, port: number, protocol: 'tcp' | 'udp'): Promise<boolean> {
+  if (protocol === 'udp') {
+    const { createSocket } = await import('node:dgram');
+    return new Promise((resolve) => {
+      const s = createSocket('udp4');
+      s.once('error', () => resolve(false));
+      s.bind(port, host, () => s.close(() => resolve(true)));
+    });
+  }
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen({ host, port, exclusive: true }, () => s.close(() => resolve(true)));
+  });
+}
+
+/** Checks what would make QEMU fail, so the user gets a specific reason instead of a log excerpt. */
+export async function preflight(vm: LoadedVm): Promise<void> {
+  const doc = vm.doc;
+  for (const d of doc.disks) {
+    const p = resolveInBundle(vm.bundleDir, d.path);
+    if (!(await exists(p))) throw new EngineError('start-refused', `disk ${d.id} of "${doc.name}" is missing: ${p}`, { field: 'disks', path: p });
+  }
+  for (const c of doc.cdroms) {
+    if (c.path === null) continue;
+    const p = resolveInBundle(vm.bundleDir, c.path);
+    if (!(await exists(p))) throw new EngineError('start-refused', `the ISO in ${c.id} of "${doc.name}" is missing: ${p}`, { field: 'cdroms', path: p });
+  }
+  const hostMiB = Math.floor(totalmem() / 1024 / 1024);
+  if (doc.memoryMiB > hostMiB) {
+    throw new EngineError('start-refused', `"${doc.name}" needs ${doc.memoryMiB} MiB of memory but this host has only ${hostMiB} MiB`, { field: 'memoryMiB' });
+  }
+  if (doc.network.mode === 'user') {
+    for (const f of doc.network.forwards) {
+      if (!(await portFree(f.hostAddress, f.hostPort, f.protocol))) {
+        throw new EngineError('start-refused', `host port ${f.protocol}/${f.hostAddress}:${f.hostPort} (forwarded to guest port ${f.guestPort}) is already in use`, { field: 'network.forwards' });
+      }
+    }
+  }
+}
+
+/** QEMU's own complaint from its log, for a start that failed. */
+function qemuComplaint(logTail: string): string {
+  const lines = logTail.split('\n').map((l) => l.trim()).filter(Boolean);
+  const err = lines.filter((l) => /qemu-system|error|cannot|could not|failed/i.test(l)).pop() ?? lines.pop();
+  return err ?? 'no message';
+}
+
+export async function startVm(engine: Engine, vm: LoadedVm): Promise<VmSession> {
+  const current = engine.stateOf(vm.id);
+  if (engine.sessions.has(vm.id)) throw new EngineError('invalid-state', `"${vm.name}" is already ${current.kind}`);
+  await preflight(vm);
+  const runtimeDir = engine.vmRuntimeDir(vm.id);
+  const logsDir = join(vm.bundleDir, 'logs');
+  const { binary, argv } = await engine.host.launchArgv(vm, { runtimeDir, logsDir });
+  engine.lastStates.delete(vm.id);
+  engine.emit(vm.id, { type: 'vm.state', state: { kind: 'starting' } });
+  const launched = await launchQemu({ binary, argv, runtimeDir, logsDir });
+  const client = new QmpClient();
+  try {
+    await client.connectUnix(launched.qmpPath, { timeoutMs: 30_000 });
+  } catch (err) {
+    await new Promise<void>((resolve) => (launched.child.exitCode !== null ? resolve() : launched.child.once('exit', () => resolve())));
+    const tail = await readLogTail(launched.logPath);
+    await cleanRuntimeDir(runtimeDir);
+    engine.emit(vm.id, { type: 'vm.state', state: { kind: 'stopped' } });
+    throw new EngineError('qemu-failed', `QEMU refused to start "${vm.name}": ${qemuComplaint(tail)}`, { logTail: tail, cause: (err as Error).message });
+  }
+  const session = new VmSession(
+    {
+      vmId: vm.id,
+      runtimeDir,
+      logsDir,
+      pid: launched.pid,
+      child: launched.child,
+      qmp: qmpLinkFrom(client),
+      emit: (e) => engine.emit(vm.id, e),
+      keys: keyHelpers,
+      onEnded: (s) => onSessionEnded(engine, s),
+    },
+    { kind: 'starting' },
+  );
+  engine.sessions.set(vm.id, session);
+  try {
+    await writeSessionRecord(runtimeDir, { vmId: vm.id, pid: launched.pid, startedAt: new Date().toISOString(), bundleDir: vm.bundleDir });
+    await session.attachSerial();
+    await session.boot();
+  } catch (err) {
+    await session.forceOff().catch(() => undefined);
+    throw err;
+  }
+  return session;
+}
+
+function onSessionEnded(engine: Engine, session: VmSession): void {
+  if (engine.sessions.get(session.vmId) === session) engine.sessions.delete(session.vmId);
+  if (session.state.kind === 'crashed') engine.lastStates.set(session.vmId, session.state);
+}
+
+/** Takes over VMs an earlier engine left running; records the ones that died meanwhile as crashed. */
+export async function reattachAll(engine: Engine): Promise<void> {
+  const entries = await engine.store.list();
+  await Promise.all(
+    entries.map(async (entry) => {
+      if (entry.status !== 'ok') return;
+      const runtimeDir = engine.vmRuntimeDir(entry.id);
+      const probe = await probeLeftover(runtimeDir);
+      if (probe.kind === 'none') return;
+      const logsDir = join(entry.bundleDir, 'logs');
+      if (probe.kind !== 'alive') {
+        if (probe.kind === 'died') {
+          const logTail = await readLogTail(join(logsDir, 'qemu.log'));
+          engine.lastStates.set(entry.id, { kind: 'crashed', reason: 'QEMU ended while no engine was watching', exitCode: null, signal: null, logTail });
+        }
+        await cleanRuntimeDir(runtimeDir);
+        return;
+      }
+      try {
+        await reattachOne(engine, entry.id, probe.record.pid, runtimeDir, logsDir);
+      } catch (err) {
+        engine.log('warn', `could not reattach to "${entry.name}" (pid ${probe.record.pid}): ${(err as Error).message}`);
+      }
+    }),
+  );
+}
+
+async function reattachOne(engine: Engine, vmId: string, pid: number, runtimeDir: string, logsDir: string): Promise<void> {
+  const client = new QmpClient();
+  await client.connectUnix(join(runtimeDir, 'qmp.sock'), { timeoutMs: 10_000 });
+  const status = await client.execute<{ status: string; running: boolean }>('query-status');
+  const session = new VmSession(
+    { vmId, runtimeDir, logsDir, pid, qmp: qmpLinkFrom(client), emit: (e) => engine.emit(vmId, e), keys: keyHelpers, onEnded: (s) => onSessionEnded(engine, s) },
+    status.running ? { kind: 'running' } : { kind: 'paused' },
+  );
+  engine.sessions.set(vmId, session);
+  await session.attachSerial().catch((err: Error) => engine.log('warn', `serial console of ${vmId} not reattached: ${err.message}`));
+  if (!isProcessAlive(pid)) await session.whenEnded();
+}
+

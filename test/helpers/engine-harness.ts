@@ -1,0 +1,142 @@
+import { mkdtempSync, rmSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { EngineClient, type VmEvent, type EngineEvent } from '../../src-shared/contract/index.js';
+import { Engine } from '../../src-main/engine/engine.js';
+import { inProcessPair } from '../../src-main/engine/transport/in-process.js';
+
+export interface TestEnv {
+  root: string;
+  libraryDir: string;
+  /** Short, so unix socket paths stay under the limit. */
+  runtimeBase: string;
+  env: NodeJS.ProcessEnv;
+  cleanup(): void;
+}
+
+/** A temp library and a temp runtime folder (XDG_RUNTIME_DIR), both removed by cleanup(). */
+export function makeTestEnv(): TestEnv {
+  const root = mkdtempSync(join(tmpdir(), 'hangar-test-'));
+  const runtimeBase = mkdtempSync('/tmp/hgr-');
+  const libraryDir = join(root, 'library');
+  const env = { ...process.env, XDG_RUNTIME_DIR: runtimeBase, HANGAR_LIBRARY: libraryDir };
+  return {
+    root,
+    libraryDir,
+    runtimeBase,
+    env,
+    cleanup() {
+      killQemuUnder(runtimeBase);
+      rmSync(root, { recursive: true, force: true });
+      rmSync(runtimeBase, { recursive: true, force: true });
+    },
+  };
+}
+
+/** QEMU processes whose command line names a path under `dir` (our runtime folders). */
+export function qemuPidsUnder(dir: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      if (cmd.startsWith('qemu-system') || cmd.includes('/qemu-system')) {
+        if (cmd.includes(dir)) pids.push(Number(name));
+      }
+    } catch {
+      // process went away
+    }
+  }
+  return pids;
+}
+
+export function killQemuUnder(dir: string): number {
+  const pids = qemuPidsUnder(dir);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  return pids.length;
+}
+
+export interface OpenedEngine {
+  engine: Engine;
+  client: EngineClient;
+  events: Array<VmEvent | EngineEvent>;
+  close(): Promise<void>;
+}
+
+export async function openEngine(t: TestEnv): Promise<OpenedEngine> {
+  const engine = await Engine.open({ libraryDir: t.libraryDir, env: t.env });
+  const [a, b] = inProcessPair();
+  engine.server.attach(b);
+  const client = new EngineClient(a);
+  const events: Array<VmEvent | EngineEvent> = [];
+  client.onEvent((e) => events.push(e));
+  return {
+    engine,
+    client,
+    events,
+    async close() {
+      client.close();
+      await engine.close();
+    },
+  };
+}
+
+/** Resolves when `text` appears in the VM's serial output (subscribed before `trigger` runs). */
+export async function serialWait(client: EngineClient, vmId: string, text: string, trigger?: () => Promise<unknown>, timeoutMs = 60_000): Promise<string> {
+  let seen = '';
+  let off = (): void => undefined;
+  const found = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`"${text}" not seen on serial within ${timeoutMs} ms; got: ${seen.slice(-500)}`)), timeoutMs);
+    off = client.onEvent((e) => {
+      if (e.type === 'vm.serial' && e.vmId === vmId) {
+        seen += e.data;
+        if (seen.includes(text)) {
+          clearTimeout(timer);
+          resolve(seen);
+        }
+      }
+    });
+  });
+  await client.call('vm.console.attach', { vm: vmId, tailBytes: 0 });
+  try {
+    if (trigger) await trigger();
+    return await found;
+  } finally {
+    off();
+  }
+}
+
+/** Resolves when the VM reaches a run state of this kind. */
+export function stateWait(client: EngineClient, vmId: string, kind: string, timeoutMs = 30_000): Promise<VmEvent> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`VM ${vmId} did not reach ${kind} within ${timeoutMs} ms`)), timeoutMs);
+    const off = client.onEvent((e) => {
+      if (e.type === 'vm.state' && e.vmId === vmId && e.state.kind === kind) {
+        clearTimeout(timer);
+        off();
+        resolve(e);
+      }
+    });
+  });
+}
+
+export const repoRoot = join(import.meta.dirname, '..', '..');
+
+/** The built bundles (npm test builds before running integration tests). */
+export function builtEntry(name: 'engine' | 'cli' | 'serve'): string {
+  const p = join(repoRoot, 'out', 'main', `${name}.js`);
+  if (!existsSync(p)) throw new Error(`${p} is missing: run \`npm run build\` first`);
+  return p;
+}
+
+export function hasQemu(): boolean {
+  execFileSync('qemu-system-x86_64', ['--version']);
+  return true;
+}

@@ -1,0 +1,107 @@
+import type { EmulatorInfo, FirmwareDescriptor, HostInfo, VmPaths } from '../../../../src-main/engine/qemu/index.js';
+
+/** Shared by the argv golden test (fake host) and the integration test (real host, same per-case paths). */
+
+export const GOLDEN_DIR = new URL('../../../golden/argv/', import.meta.url).pathname;
+
+const ovmf = (file: string, description: string, code: string, vars: string, machines: string[], features: string[]): FirmwareDescriptor => ({
+  source: `/usr/share/qemu/firmware/${file}`,
+  description,
+  interfaceTypes: ['uefi'],
+  device: 'flash',
+  executable: { filename: code, format: 'raw' },
+  nvramTemplate: { filename: vars, format: 'raw' },
+  targets: [{ architecture: 'x86_64', machines }],
+  features,
+});
+
+/** Debian 12's three OVMF descriptors and Debian's AAVMF one, as the probe parses them. */
+export const FAKE_X86_FIRMWARE: FirmwareDescriptor[] = [
+  ovmf('40-edk2-x86_64-secure-enrolled.json', 'OVMF secure, MS keys', '/usr/share/OVMF/OVMF_CODE_4M.ms.fd', '/usr/share/OVMF/OVMF_VARS_4M.ms.fd', ['pc-q35-*'], ['acpi-s3', 'enrolled-keys', 'requires-smm', 'secure-boot']),
+  ovmf('50-edk2-x86_64-secure.json', 'OVMF secure, empty', '/usr/share/OVMF/OVMF_CODE_4M.secboot.fd', '/usr/share/OVMF/OVMF_VARS_4M.fd', ['pc-q35-*'], ['acpi-s3', 'requires-smm', 'secure-boot']),
+  ovmf('60-edk2-x86_64.json', 'OVMF', '/usr/share/OVMF/OVMF_CODE_4M.fd', '/usr/share/OVMF/OVMF_VARS_4M.fd', ['pc-i440fx-*', 'pc-q35-*'], ['acpi-s3']),
+];
+
+const x86: EmulatorInfo = {
+  arch: 'x86_64',
+  binary: '/usr/bin/qemu-system-x86_64',
+  version: { major: 7, minor: 2, micro: 22 },
+  accelerators: ['tcg'],
+  kvm: { usable: false, reason: '/dev/kvm does not exist' },
+  machines: [
+    { name: 'pc', description: 'Standard PC (i440FX + PIIX, 1996)', aliasOf: 'pc-i440fx-7.2', isDefault: false },
+    { name: 'pc-i440fx-7.2', description: 'Standard PC (i440FX + PIIX, 1996)', aliasOf: null, isDefault: true },
+    { name: 'q35', description: 'Standard PC (Q35 + ICH9, 2009)', aliasOf: 'pc-q35-7.2', isDefault: false },
+    { name: 'pc-q35-7.2', description: 'Standard PC (Q35 + ICH9, 2009)', aliasOf: null, isDefault: false },
+  ],
+  firmware: FAKE_X86_FIRMWARE,
+};
+
+const arm: EmulatorInfo = {
+  arch: 'aarch64',
+  binary: '/usr/bin/qemu-system-aarch64',
+  version: { major: 7, minor: 2, micro: 22 },
+  accelerators: ['tcg'],
+  kvm: { usable: false, reason: 'KVM only runs guests of the host architecture (x86_64)' },
+  machines: [
+    { name: 'virt', description: 'QEMU 7.2 ARM Virtual Machine', aliasOf: 'virt-7.2', isDefault: false },
+    { name: 'virt-7.2', description: 'QEMU 7.2 ARM Virtual Machine', aliasOf: null, isDefault: false },
+  ],
+  firmware: [
+    {
+      source: '/usr/share/qemu/firmware/60-edk2-aarch64.json',
+      description: 'UEFI firmware for ARM64 virtual machines',
+      interfaceTypes: ['uefi'],
+      device: 'flash',
+      executable: { filename: '/usr/share/AAVMF/AAVMF_CODE.fd', format: 'raw' },
+      nvramTemplate: { filename: '/usr/share/AAVMF/AAVMF_VARS.fd', format: 'raw' },
+      targets: [{ architecture: 'aarch64', machines: ['virt-*'] }],
+      features: [],
+    },
+  ],
+};
+
+export const FAKE_HOST: HostInfo = {
+  hostArch: 'x86_64',
+  platform: 'linux',
+  emulators: { x86_64: x86, aarch64: arm },
+  swtpm: null,
+  installHint: 'sudo apt-get install -y qemu-system-x86 qemu-utils ovmf',
+  osRelease: { ID: 'debian', ID_LIKE: '' },
+};
+
+export const FAKE_KVM_HOST: HostInfo = {
+  ...FAKE_HOST,
+  emulators: { ...FAKE_HOST.emulators, x86_64: { ...x86, accelerators: ['kvm', 'tcg'], kvm: { usable: true, reason: '' } } },
+};
+
+export const FIXED_PATHS: VmPaths = {
+  bundleDir: '/home/ada/VMs/golden-3f2b8c1e.hangar',
+  runtimeDir: '/run/user/1000/hangar/3f2b8c1e',
+  logsDir: '/home/ada/VMs/golden-3f2b8c1e.hangar/logs',
+  nvramPath: '/home/ada/VMs/golden-3f2b8c1e.hangar/nvram/efivars.qcow2',
+};
+
+export interface CaseOptions {
+  kvm?: boolean;
+  /** Extra path fields for this case (the integration test supplies real ones for the same keys). */
+  paths?: Partial<VmPaths>;
+  /** Odd characters in the bundle folder itself. */
+  oddBundle?: boolean;
+}
+
+export const CASE_OPTIONS: Record<string, CaseOptions> = {
+  'kvm-host': { kvm: true },
+  'qmp-fd': { paths: { qmpFd: 3 } },
+  'uefi-secure-boot-tpm': { paths: { tpmSocket: '/run/user/1000/hangar/3f2b8c1e/swtpm.sock' } },
+  'odd-paths': { oddBundle: true },
+};
+
+export function fakeCase(name: string): { host: HostInfo; paths: VmPaths } {
+  const opts = CASE_OPTIONS[name] ?? {};
+  const bundleDir = opts.oddBundle ? '/home/ada/My VMs, 2024/Ünïcødé ✈,web.hangar' : FIXED_PATHS.bundleDir;
+  return {
+    host: opts.kvm ? FAKE_KVM_HOST : FAKE_HOST,
+    paths: { ...FIXED_PATHS, bundleDir, logsDir: `${bundleDir}/logs`, nvramPath: `${bundleDir}/nvram/efivars.qcow2`, ...opts.paths },
+  };
+}
