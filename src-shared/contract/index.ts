@@ -4,3 +4,4 @@ export * from './events.js';
 export * from './messages.js';
 export * from './transport.js';
 export * from './client.js';
+export * from './app-contract.js';

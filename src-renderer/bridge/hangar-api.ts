@@ -1,0 +1,26 @@
+import type {
+  AppChannel,
+  AppChannels,
+  CommandArgs,
+  CommandName,
+  CommandResult,
+  EngineEvent,
+  VmEvent,
+} from '../../src-shared/contract/index.js';
+
+/**
+ * Everything the renderer may ask of the outside world. Components depend on this interface only;
+ * `bridge/` provides it over Electron (window.hangar + a MessagePort) or over the browser host's
+ * WebSocket, and tests provide one fake.
+ */
+export interface HangarApi {
+  /** Engine commands (start, create, ...), typed by the engine contract. */
+  call<K extends CommandName>(command: K, args: CommandArgs<K>): Promise<CommandResult<K>>;
+  /** Engine events (run states, serial output, ...). Returns the unsubscribe function. */
+  onEvent(listener: (event: VmEvent | EngineEvent) => void): () => void;
+  /** Shell calls (dialogs, prefs). */
+  app<C extends AppChannel>(channel: C, args: AppChannels[C]['args']): Promise<AppChannels[C]['result']>;
+  /** Connection to the engine: the UI shows a banner while it is not 'open'. */
+  connection(): 'connecting' | 'open' | 'closed';
+  onConnectionChange(listener: (state: 'connecting' | 'open' | 'closed') => void): () => void;
+}

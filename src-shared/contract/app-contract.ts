@@ -1,0 +1,37 @@
+/**
+ * The renderer ⇄ shell contract (things only the host application can do: native dialogs, prefs,
+ * window state). The engine contract (commands.ts) is separate and goes straight to the engine.
+ * In the browser host, file dialogs are served by an in-app file browser instead (see serve).
+ */
+export interface FileFilter {
+  name: string;
+  extensions: string[];
+}
+
+export interface AppInfo {
+  version: string;
+  platform: string;
+  /** 'electron' for the desktop app, 'browser' for `hangar serve`. */
+  host: 'electron' | 'browser';
+}
+
+export interface AppPrefs {
+  theme: 'system' | 'light' | 'dark';
+  lastIsoFolder: string | null;
+  lastDiskFolder: string | null;
+  /** Host key that releases keyboard capture in a display (KeyboardEvent.code). */
+  hostKey: string;
+  /** User-defined key combinations for the send-keys menu, e.g. "ctrl-alt-f7". */
+  customKeyCombos: string[];
+}
+
+export interface AppChannels {
+  'app:info': { args: undefined; result: AppInfo };
+  'dialog:openFile': { args: { title: string; filters: FileFilter[]; defaultPath?: string }; result: string | null };
+  'dialog:chooseFolder': { args: { title: string; defaultPath?: string }; result: string | null };
+  'prefs:get': { args: undefined; result: AppPrefs };
+  'prefs:set': { args: Partial<AppPrefs>; result: AppPrefs };
+}
+
+export type AppChannel = keyof AppChannels;
+export const APP_CHANNELS: ReadonlyArray<AppChannel> = ['app:info', 'dialog:openFile', 'dialog:chooseFolder', 'prefs:get', 'prefs:set'];
