@@ -93,6 +93,8 @@ export default defineConfig({
     build: {
       outDir: r('out/renderer'),
       emptyOutDir: true,
+      // The library must paint fast (issue: < 300 ms at 1,000 VMs): a minified bundle parses in half the time.
+      minify: true,
       rolldownOptions: { input: { index: r('src-renderer/index.html') } },
     },
     plugins: [react()],

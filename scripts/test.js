@@ -44,6 +44,7 @@ function hasE2eProject() {
 
 const stages = [
   { title: 'lint (eslint .)', run: () => run(npm, ['run', '--silent', 'lint']) },
+  { title: 'electron security lint (electronegativity)', run: () => run(npm, ['run', '--silent', 'lint:electron']) },
   { title: 'typecheck (npm run typecheck)', run: () => run(npm, ['run', '--silent', 'typecheck']) },
   { title: 'build (electron-vite build)', run: () => run(npm, ['run', '--silent', 'build']) },
   { title: 'unit tests (vitest --project unit)', run: () => vitest('unit') },

@@ -27,8 +27,9 @@ const LEGAL: Record<VmRunStateKind, ReadonlyArray<VmRunStateKind>> = {
   running: ['paused', 'stopping', 'saving', 'restoring', 'stopped', 'crashed', 'running'],
   paused: ['running', 'stopping', 'saving', 'restoring', 'stopped', 'crashed', 'paused'],
   stopping: ['stopped', 'crashed', 'stopping', 'running', 'paused'],
-  saving: ['running', 'paused', 'stopped', 'crashed'],
-  restoring: ['running', 'paused', 'stopped', 'crashed'],
+  // stopping: a force-off must stay possible while a snapshot job hangs.
+  saving: ['running', 'paused', 'stopping', 'stopped', 'crashed'],
+  restoring: ['running', 'paused', 'stopping', 'stopped', 'crashed'],
   crashed: ['starting', 'stopped'],
 };
 

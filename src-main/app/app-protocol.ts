@@ -1,7 +1,9 @@
 // app:// serves the built renderer. Registered as privileged before `ready`, handled after.
+// Every response (including 404s) carries the CSP and the other security headers.
 import { net, protocol } from 'electron';
 import { pathToFileURL } from 'node:url';
 import { APP_HOST, APP_SCHEME } from './app-url.js';
+import { APP_SECURITY_HEADERS } from './csp.js';
 import { safeJoin } from './safe-path.js';
 
 /** Must run before app `ready`. */
@@ -11,8 +13,14 @@ export function registerAppSchemePrivileged(): void {
   ]);
 }
 
+function withSecurityHeaders(response: Response): Response {
+  const headers = new Headers(response.headers);
+  for (const [name, value] of Object.entries(APP_SECURITY_HEADERS)) headers.set(name, value);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
 function notFound(): Response {
-  return new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain' } });
+  return withSecurityHeaders(new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain' } }));
 }
 
 /** Serves files under `rendererRoot` for app://hangar/…; anything else is a 404. */
@@ -28,7 +36,8 @@ export function handleAppProtocol(rendererRoot: string): void {
     const file = safeJoin(rendererRoot, url.pathname);
     if (!file) return notFound();
     try {
-      return await net.fetch(pathToFileURL(file).toString());
+      const response = await net.fetch(pathToFileURL(file).toString());
+      return response.ok ? withSecurityHeaders(response) : notFound();
     } catch {
       return notFound();
     }

@@ -1,46 +1,88 @@
-// Electron main-process entry (out/main/main.js). Small on purpose: windows and OS glue only.
-import { app, BrowserWindow, session } from 'electron';
+// Electron main-process entry (out/main/main.js). Small on purpose: each feature is a setupXxx().
+import { app, BrowserWindow, screen, session } from 'electron';
+import type { BrowserWindow as BrowserWindowType } from 'electron';
 import { join } from 'node:path';
+import { setupAppIpc } from './app-ipc.js';
 import { handleAppProtocol, registerAppSchemePrivileged } from './app-protocol.js';
-import { hardenWebContents, hardenSession } from './security.js';
-import { registerIpcHandlers } from './ipc.js';
+import { setupDialogs } from './dialogs.js';
+import { setupDisplayPorts } from './display-ports.js';
+import { EngineHost } from './engine-host.js';
+import { setupMenu } from './menu.js';
+import { createMemoryPrefs, createPrefsStore, type PrefsStore } from './prefs.js';
+import { setupQuitGuard } from './quit.js';
+import { hardenSession, hardenWebContents } from './security.js';
+import { setupSingleInstance } from './single-instance.js';
 import { createMainWindow } from './window.js';
+import { initialBounds, trackWindowBounds } from './window-state.js';
 
 const here = import.meta.dirname; // out/main
 const rendererRoot = join(here, '../renderer');
 const preloadPath = join(here, '../preload/preload.cjs');
+const enginePath = join(here, 'engine.js');
 
-// Before `ready`: privileged schemes can only be registered now.
-registerAppSchemePrivileged();
-
-let mainWindow: BrowserWindow | null = null;
-
-function openMainWindow(): void {
-  mainWindow = createMainWindow({ preloadPath, version: app.getVersion() });
-  mainWindow.on('closed', () => {
-    mainWindow = null;
-  });
+/** `--library DIR` / `--library=DIR` on the app's command line; otherwise the engine picks (HANGAR_LIBRARY, then the platform default). */
+export function libraryArgs(argv: readonly string[]): string[] {
+  const i = argv.indexOf('--library');
+  const dir = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--library='))?.slice('--library='.length);
+  return dir ? ['--library', dir] : [];
 }
 
-if (!app.requestSingleInstanceLock()) {
+// Before `ready`: privileged schemes can only be registered now; every renderer is sandboxed.
+registerAppSchemePrivileged();
+app.enableSandbox();
+
+let mainWindow: BrowserWindowType | null = null;
+let prefs: PrefsStore = createMemoryPrefs();
+const engine = new EngineHost({ modulePath: enginePath, args: libraryArgs(process.argv) });
+
+function openMainWindow(): void {
+  const saved = prefs.getWindowBounds();
+  const win = createMainWindow({
+    preloadPath,
+    version: app.getVersion(),
+    bounds: initialBounds(saved, screen.getAllDisplays().map((d) => d.workArea)),
+    maximized: saved?.maximized ?? false,
+    devTools: !app.isPackaged,
+  });
+  trackWindowBounds(win, (b) => prefs.setWindowBounds(b));
+  engine.addWindow(win);
+  win.on('closed', () => {
+    if (mainWindow === win) mainWindow = null;
+  });
+  mainWindow = win;
+}
+
+if (!setupSingleInstance(() => mainWindow, () => undefined)) {
   app.quit();
 } else {
-  app.on('second-instance', () => {
-    if (!mainWindow) return;
-    if (mainWindow.isMinimized()) mainWindow.restore();
-    mainWindow.focus();
+  app.on('web-contents-created', (_event, contents) => {
+    hardenSession(contents.session);
+    hardenWebContents(contents);
   });
-  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) openMainWindow();
   });
+  setupQuitGuard(engine, {
+    onCancel: () => {
+      if (BrowserWindow.getAllWindows().length === 0) openMainWindow();
+    },
+  });
   void app.whenReady().then(() => {
     hardenSession(session.defaultSession);
     handleAppProtocol(rendererRoot);
-    registerIpcHandlers();
+    try {
+      prefs = createPrefsStore();
+    } catch (err) {
+      console.error(`hangar: preferences unavailable, not saving them this session: ${(err as Error).message}`);
+    }
+    setupAppIpc(prefs);
+    setupDialogs();
+    setupDisplayPorts(engine);
+    setupMenu();
+    engine.start();
     openMainWindow();
   });
 }

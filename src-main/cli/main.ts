@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
 import { writeFile } from 'node:fs/promises';
+import { resolve as resolvePath } from 'node:path';
 import { EngineError, type EngineClient } from '../../src-shared/contract/index.js';
 import { describeRunState } from '../../src-shared/vm-state.js';
 import { VERBS, globalHelp, type VerbSpec } from './verbs.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { openEngine, type EngineHandle } from './open-engine.js';
 import { waitForSerial, followConsole } from './console.js';
+import { snapshotVerb } from './snapshot-verb.js';
 
 interface Io {
   out: (s: string) => void;
@@ -59,8 +61,19 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       return EXIT.ok;
     }
     if (verb === 'serve') {
-      const { runServe } = await import('../serve/run-serve.js');
-      return await runServe({ library, port: parseNumber(parsed.values['port'] as string | undefined, 'port', { int: true, min: 0 }), io });
+      const { runServe, ServeUsageError } = await import('../serve/run-serve.js');
+      const v = parsed.values as Record<string, string | boolean | string[] | undefined>;
+      return await runServe({
+        library,
+        port: parseNumber(v['port'] as string | undefined, 'port', { int: true, min: 0 }),
+        allowDirs: v['allow-dir'] as string[] | undefined,
+        allowRemote: v['allow-remote'] === true,
+        tlsCert: v['tls-cert'] as string | undefined,
+        tlsKey: v['tls-key'] as string | undefined,
+        io,
+      }).catch((err: unknown) => {
+        throw err instanceof ServeUsageError ? new UsageError(err.message) : err;
+      });
     }
     handle = await openEngine({ library });
     return await runVerb(verb, parsed, handle, io);
@@ -218,6 +231,32 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       io.out(`${r.id}\n`);
       return EXIT.ok;
     }
+    case 'media': {
+      const [action, vm, iso] = p.positionals as [string, string | undefined, string | undefined];
+      const drive = v['drive'] as string | undefined;
+      const force = v['no-force'] ? false : undefined;
+      if (action === 'recent') {
+        const { isos } = await c.call('media.recent', {});
+        if (v['json']) io.out(`${JSON.stringify(isos, null, 2)}\n`);
+        else for (const i of isos) io.out(`${i.path}\n`);
+        return EXIT.ok;
+      }
+      if (action !== 'insert' && action !== 'eject') throw new UsageError(`media: unknown action "${action}" (insert, eject or recent)\nUsage: ${VERBS['media']!.usage}`);
+      if (!vm) throw new UsageError(`missing VM\nUsage: ${VERBS['media']!.usage}`);
+      if (action === 'insert' && !iso) throw new UsageError(`missing ISO\nUsage: ${VERBS['media']!.usage}`);
+      if (action === 'eject' && iso) throw new UsageError(`unexpected argument "${iso}"\nUsage: ${VERBS['media']!.usage}`);
+      const r =
+        action === 'insert'
+          ? await c.call('media.insert', { vm, path: resolvePath(iso!), ...(drive ? { drive } : {}), ...(force === false ? { force } : {}) })
+          : await c.call('media.eject', { vm, ...(drive ? { drive } : {}), ...(force === false ? { force } : {}) });
+      io.out(`${r.drive}: ${r.path ?? '(empty)'}${r.live ? ' (live)' : ''}\n`);
+      return EXIT.ok;
+    }
+    case 'finish-install': {
+      await c.call('install.finish', { vm: a0 });
+      io.out(`${a0}: installation medium removed; the machine boots from its disk\n`);
+      return EXIT.ok;
+    }
     case 'host': {
       const h = await c.call('host.info', {});
       if (v['json']) io.out(`${JSON.stringify(h, null, 2)}\n`);
@@ -231,6 +270,8 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       }
       return EXIT.ok;
     }
+    case 'snapshot':
+      return await snapshotVerb(c, p.positionals, v, io.out);
     case 'engine':
       io.out(`Hangar engine serving ${handle.libraryDir} (pid ${process.pid}); press Ctrl+C to stop. Running machines keep running.\n`);
       await handle.untilStopped();

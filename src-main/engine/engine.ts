@@ -20,6 +20,11 @@ export interface EngineOptions {
   qemuDirs?: string[];
   /** Serve the unix control socket (default true). */
   controlSocket?: boolean;
+  /**
+   * Set by the browser host (`hangar serve --allow-dir …`): the extra folders its file browser may show.
+   * When set (even empty), typed paths in vm.create/vm.addExisting/vm.update must lie inside the roots.
+   */
+  allowedDirs?: string[];
 }
 
 
@@ -36,6 +41,8 @@ export class Engine {
   private readonly seq = new Map<string, number>();
   private controlServer: Server | null = null;
   private closed = false;
+  /** See EngineOptions.allowedDirs; null for the Electron app and the CLI (unrestricted paths). */
+  browserRoots: readonly string[] | null = null;
 
   private constructor(
     readonly libraryDir: string,
@@ -56,6 +63,7 @@ export class Engine {
     const socketPath = engineSocketPath(runtimeDir, libraryDir);
     const lock = await acquireLibraryLock(libraryDir, { controlSocket: socketPath });
     const engine = new Engine(libraryDir, runtimeDir, socketPath, new BundleStore(libraryDir), new HostService({ env, extraDirs: options.qemuDirs ?? [] }), lock);
+    engine.browserRoots = options.allowedDirs ?? null;
     try {
       if (options.controlSocket !== false) await engine.listenControlSocket();
       await reattachAll(engine);

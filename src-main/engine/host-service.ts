@@ -1,5 +1,6 @@
 import { access, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { homedir } from 'node:os';
 import { EngineError, type HostSummary } from '../../src-shared/contract/index.js';
 import { probeHost } from './qemu/host-probe.js';
 import { buildArgv } from './qemu/argv.js';
@@ -10,6 +11,12 @@ import type { HostInfo } from './qemu/host-types.js';
 import { convertImage } from './storage/qemu-img.js';
 import { QMP_INHERITED_FD } from './session/qemu-launcher.js';
 import type { LoadedVm } from './storage/bundle-store.js';
+
+/** Per-user cache of what each QEMU binary can do (keyed by path, size and mtime inside). */
+export function probeCacheFile(env: NodeJS.ProcessEnv): string {
+  const base = env['XDG_CACHE_HOME'] || join(env['HOME'] || homedir(), '.cache');
+  return join(base, 'hangar', 'qemu-probe.json');
+}
 
 /** Where a VM's UEFI variables live: qcow2, so internal snapshots also cover them. */
 export function nvramPathOf(bundleDir: string): string {
@@ -24,7 +31,7 @@ export class HostService {
 
   info(): Promise<HostInfo> {
     // A failed probe (no QEMU) is not cached: installing QEMU then "Check again" must work.
-    this.cached ??= probeHost({ env: this.options.env, extraDirs: this.options.extraDirs }).catch((err) => {
+    this.cached ??= probeHost({ env: this.options.env, extraDirs: this.options.extraDirs, cacheFile: probeCacheFile(this.options.env) }).catch((err) => {
       this.cached = null;
       throw err;
     });

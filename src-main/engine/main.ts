@@ -1,7 +1,9 @@
 import { homedir } from 'node:os';
 import { Engine } from './engine.js';
 import { resolveLibraryDir } from './storage/library-paths.js';
-import { messagePortTransport, type PortLike } from './transport/message-port.js';
+import { wireParentPort } from './host-wiring.js';
+import { engineDisplays } from './display/engine-displays.js';
+import type { PortLike } from './transport/message-port.js';
 import { nodeIpcTransport } from './transport/node-ipc.js';
 
 /**
@@ -13,21 +15,21 @@ async function run(): Promise<void> {
   const argIndex = process.argv.indexOf('--library');
   const argvLibrary = argIndex >= 0 ? process.argv[argIndex + 1] : undefined;
   const libraryDir = resolveLibraryDir({ argvLibrary, env: process.env, platform: process.platform, homedir: homedir() });
-  const engine = await Engine.open({ libraryDir });
+  // `hangar serve` starts its engine with --browser-roots and one --allow-dir per extra folder.
+  const allowedDirs = process.argv.includes('--browser-roots')
+    ? process.argv.flatMap((a, i) => (a === '--allow-dir' && process.argv[i + 1] ? [process.argv[i + 1]!] : []))
+    : undefined;
+  const engine = await Engine.open({ libraryDir, allowedDirs });
   const parentPort = (process as unknown as { parentPort?: PortLike }).parentPort;
   const stop = async (): Promise<void> => {
     await engine.close();
     process.exit(0);
   };
   if (parentPort) {
-    // Utility process: the parent channel carries commands too, and each window's MessagePort
-    // arrives as a transferred port on an `attach-port` message.
-    parentPort.on('message', (e) => {
-      const data = e.data as { type?: string } | undefined;
-      if (data?.type === 'attach-port' && e.ports?.[0]) engine.server.attach(messagePortTransport(e.ports[0] as PortLike));
+    // Utility process: the parent channel carries commands too; window ports arrive on `attach-port`.
+    wireParentPort(engine.server, parentPort, { libraryDir: engine.libraryDir, controlSocket: engine.controlSocketPath }, {
+      attachDisplay: (vmId, port) => void engineDisplays(engine).attach(vmId, port),
     });
-    engine.server.attach(messagePortTransport(parentPort));
-    parentPort.postMessage({ type: 'engine-ready', libraryDir: engine.libraryDir, controlSocket: engine.controlSocketPath });
   } else if (process.send) {
     const transport = nodeIpcTransport();
     engine.server.attach(transport);

@@ -3,8 +3,10 @@ import { cpus, totalmem } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { access, rm, stat } from 'node:fs/promises';
 import { EngineError, type VmSummary } from '../../src-shared/contract/index.js';
-import { newVmDocument, type VmPatch } from '../../src-shared/vm-document/index.js';
+import { DISK_FORMATS, newVmDocument, type DiskFormat, type VmPatch } from '../../src-shared/vm-document/index.js';
 import { isActive } from '../../src-shared/vm-state.js';
+import { applyDeviceChoices, createChoices } from '../../src-shared/os-catalog/index.js';
+import { inspectIso } from './iso/index.js';
 import type { Engine } from './engine.js';
 import { ENGINE_VERSION } from './engine-version.js';
 import type { Handlers } from './rpc/engine-server.js';
@@ -12,6 +14,13 @@ import { startVm } from './vm-lifecycle.js';
 import { createImage, imageInfo } from './storage/qemu-img.js';
 import { readLogTail } from './session/log-tail.js';
 import type { VmSession } from './session/vm-session.js';
+import { withFileBrowser } from './file-browser.js';
+import { engineThumbnails } from './display/engine-thumbnails.js';
+import { snapshotServiceFor } from './snapshots/snapshot-service.js';
+import { installServiceFor } from './install/install-service.js';
+import { mediaServiceFor } from './media/media-service.js';
+
+const isDiskFormat = (f: string): f is DiskFormat => (DISK_FORMATS as ReadonlyArray<string>).includes(f);
 
 function randomMac(): string {
   const b = randomBytes(3);
@@ -39,6 +48,12 @@ export function makeHandlers(engine: Engine): Handlers {
     if (!s) throw new EngineError('invalid-state', `"${vm.name}" is not running (${engine.stateOf(vm.id).kind})`);
     return s;
   };
+  /** A thumbnail just before the VM stops, kept in the bundle for the library (at most 2 s; best effort). */
+  const lastLook = async (s: VmSession): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([engineThumbnails(engine).capture(s.vmId), new Promise((r) => (timer = setTimeout(r, 2_000)))]);
+    clearTimeout(timer);
+  };
   const refuseWhileActive = async (ref: string, action: string) => {
     const vm = await load(ref);
     const state = engine.stateOf(vm.id);
@@ -46,7 +61,7 @@ export function makeHandlers(engine: Engine): Handlers {
     return vm;
   };
 
-  return {
+  return withFileBrowser(engine, {
     'engine.hello': async () => ({ engineVersion: ENGINE_VERSION, pid: process.pid, libraryDir: engine.libraryDir }),
 
     'host.info': async () => ({
@@ -58,10 +73,10 @@ export function makeHandlers(engine: Engine): Handlers {
 
     'library.list': async () => {
       const entries = await engine.store.list();
-      return entries.map((e): VmSummary => {
+      return installServiceFor(engine).withPhases(entries.map((e): VmSummary => {
         if (e.status === 'ok') return { id: e.id, name: e.name, osId: e.doc.osId, bundleDir: e.bundleDir, state: engine.stateOf(e.id) };
         return { id: e.id ?? e.bundleDir, name: e.name ?? e.bundleDir, osId: 'unknown', bundleDir: e.bundleDir, state: { kind: 'stopped' }, error: e.error.message };
-      });
+      }));
     },
 
     'vm.create': async (a) => {
@@ -70,20 +85,20 @@ export function makeHandlers(engine: Engine): Handlers {
         throw new EngineError('invalid-args', 'give either a new disk size or an existing disk, not both');
       }
       const iso = a.iso !== undefined ? await mustExist(a.iso, 'ISO') : null;
-      let disk: { path: string; format: 'qcow2' | 'raw' | 'vmdk' | 'vdi' | 'vhdx' | 'vpc' } | null = null;
+      let disk: { path: string; format: DiskFormat } | null = null;
       if (a.existingDisk !== undefined) {
         const path = await mustExist(a.existingDisk, 'disk');
         const info = await imageInfo(path);
-        const format = info.format as typeof disk extends null ? never : string;
-        if (!['qcow2', 'raw', 'vmdk', 'vdi', 'vhdx', 'vpc'].includes(format)) {
-          throw new EngineError('invalid-args', `disk format "${format}" is not supported (qcow2, raw, vmdk, vdi, vhdx, vpc)`);
+        const format = info.format;
+        if (!isDiskFormat(format)) {
+          throw new EngineError('invalid-args', `disk format "${format}" of ${path} is not supported (${DISK_FORMATS.join(', ')})`);
         }
-        disk = { path, format: format as 'qcow2' };
+        disk = { path, format };
       } else if (a.diskSizeGiB !== undefined) {
         disk = { path: 'disks/disk0.qcow2', format: 'qcow2' };
       }
       const now = new Date().toISOString();
-      const doc = newVmDocument({
+      const doc = applyDeviceChoices(newVmDocument({
         id: randomUUID(),
         name: a.name,
         now,
@@ -95,7 +110,7 @@ export function makeHandlers(engine: Engine): Handlers {
         firmware: a.firmware,
         disk,
         iso,
-      });
+      }), createChoices(a));
       const created = await engine.store.create(doc);
       if (a.diskSizeGiB !== undefined) {
         try {
@@ -106,12 +121,16 @@ export function makeHandlers(engine: Engine): Handlers {
         }
       }
       engine.emit(created.id, { type: 'vm.added', name: created.name });
+      if (iso !== null) await mediaServiceFor(engine).recent.add(iso);
+      // An ISO and a new blank disk: an OS install (the engine finishes it when the installer is done).
+      if (iso !== null && a.diskSizeGiB !== undefined) await installServiceFor(engine).markInstalling(created);
       return { id: created.id, doc: created.doc, bundleDir: created.bundleDir };
     },
 
     'vm.get': async (a) => {
       const vm = await load(a.vm);
-      return { doc: vm.doc, state: engine.stateOf(vm.id), bundleDir: vm.bundleDir };
+      const accelerator = await engine.sessions.get(vm.id)?.accelerator().catch(() => undefined);
+      return { doc: vm.doc, state: engine.stateOf(vm.id), bundleDir: vm.bundleDir, ...(accelerator ? { accelerator } : {}) };
     },
 
     'vm.update': async (a) => {
@@ -174,18 +193,21 @@ export function makeHandlers(engine: Engine): Handlers {
 
     'vm.reset': async (a) => {
       const s = await session(a.vm);
-      await s.reset();
-      return { state: s.state };
+      // While an OS installs, the reset button restarts QEMU (see InstallService.hostReset).
+      const now = await installServiceFor(engine).hostReset(s, () => s.reset().then(() => s), (vm) => startVm(engine, vm));
+      return { state: now.state };
     },
 
     'vm.shutdown': async (a) => {
       const s = await session(a.vm);
+      await lastLook(s);
       const { timedOut } = await s.shutdown(a.timeoutMs ?? 60_000);
       return { state: s.state, timedOut };
     },
 
     'vm.forceOff': async (a) => {
       const s = await session(a.vm);
+      await lastLook(s);
       await s.forceOff();
       return { state: s.state };
     },
@@ -193,6 +215,19 @@ export function makeHandlers(engine: Engine): Handlers {
     'vm.screenshot': async (a) => {
       const s = await session(a.vm);
       return { pngBase64: (await s.screenshot()).toString('base64') };
+    },
+
+    'vm.thumbnails.subscribe': async (_a, client) => engineThumbnails(engine).subscribe(client.clientId),
+
+    'vm.thumbnails.unsubscribe': async (_a, client) => {
+      engineThumbnails(engine).unsubscribe(client.clientId);
+      return { ok: true as const };
+    },
+
+    'vm.thumbnail': async (a) => {
+      const vm = await load(a.vm);
+      const t = await engineThumbnails(engine).last(vm.id);
+      return { pngBase64: t?.pngBase64 ?? null, takenAt: t?.takenAt ?? null };
     },
 
     'vm.sendKey': async (a) => {
@@ -224,5 +259,23 @@ export function makeHandlers(engine: Engine): Handlers {
       s.writeSerial(a.data);
       return { ok: true as const };
     },
-  };
+
+    'iso.inspect': async (a) => inspectIso(a.path),
+
+    'media.insert': async (a) => mediaServiceFor(engine).insert(a.vm, { path: a.path, ...(a.drive !== undefined ? { drive: a.drive } : {}), ...(a.force !== undefined ? { force: a.force } : {}) }),
+    'media.eject': async (a) => mediaServiceFor(engine).eject(a.vm, { ...(a.drive !== undefined ? { drive: a.drive } : {}), ...(a.force !== undefined ? { force: a.force } : {}) }),
+    'media.recent': async () => ({ isos: await mediaServiceFor(engine).list() }),
+    'install.finish': async (a) => installServiceFor(engine).finishByHand(a.vm),
+
+    'snapshot.list': async (a) => snapshotServiceFor(engine).list(a.vm),
+    'snapshot.take': async (a) => {
+      engine.assertOpen();
+      return snapshotServiceFor(engine).take(a.vm, { name: a.name, ...(a.description !== undefined ? { description: a.description } : {}), ...(a.withRam !== undefined ? { withRam: a.withRam } : {}) });
+    },
+    'snapshot.restore': async (a) => snapshotServiceFor(engine).restore(a.vm, a.snapshot),
+    'snapshot.delete': async (a) => snapshotServiceFor(engine).delete(a.vm, a.snapshot),
+    'snapshot.rename': async (a) =>
+      snapshotServiceFor(engine).rename(a.vm, a.snapshot, { ...(a.name !== undefined ? { name: a.name } : {}), ...(a.description !== undefined ? { description: a.description } : {}) }),
+    'snapshot.thumbnail': async (a) => ({ pngBase64: (await snapshotServiceFor(engine).thumbnail(a.vm, a.snapshot)).toString('base64') }),
+  });
 }

@@ -12,6 +12,8 @@ import { probeLeftover } from './session/reattach.js';
 import { cleanRuntimeDir, VmSession, writeSessionRecord } from './session/vm-session.js';
 import { keyHelpers } from './session/key-helpers.js';
 import type { LoadedVm } from './storage/bundle-store.js';
+import { snapshotServiceFor } from './snapshots/snapshot-service.js';
+import { leftoverExited, sessionEnded, sessionReattached, sessionStarting } from './install/session-hooks.js';
 
 function resolveInBundle(bundleDir: string, p: string): string {
   return isAbsolute(p) ? p : join(bundleDir, p);
@@ -110,6 +112,10 @@ export async function startVm(engine: Engine, vm: LoadedVm): Promise<VmSession> 
   try {
     await writeSessionRecord(runtimeDir, { vmId: vm.id, pid: launched.pid, startedAt: new Date().toISOString(), bundleDir: vm.bundleDir });
     await session.attachSerial();
+    // Tray events, and while installing `set-action reboot=shutdown`, before the guest runs.
+    await sessionStarting(engine, vm, session, { reattached: false });
+    // A with-RAM snapshot restored while stopped resumes here, while QEMU still waits at -S.
+    await snapshotServiceFor(engine).beforeBoot(vm, session);
     await session.boot();
   } catch (err) {
     await session.forceOff().catch(() => undefined);
@@ -121,6 +127,8 @@ export async function startVm(engine: Engine, vm: LoadedVm): Promise<VmSession> 
 function onSessionEnded(engine: Engine, session: VmSession): void {
   if (engine.sessions.get(session.vmId) === session) engine.sessions.delete(session.vmId);
   if (session.state.kind === 'crashed') engine.lastStates.set(session.vmId, session.state);
+  // The install flow may finish an install and start the VM again (a guest reboot during the install).
+  sessionEnded(engine, session, (vm) => startVm(engine, vm));
 }
 
 /** Takes over VMs an earlier engine left running; records the ones that died meanwhile as crashed. */
@@ -138,6 +146,7 @@ export async function reattachAll(engine: Engine): Promise<void> {
           const logTail = await readLogTail(join(logsDir, 'qemu.log'));
           engine.lastStates.set(entry.id, { kind: 'crashed', reason: 'QEMU ended while no engine was watching', exitCode: null, signal: null, logTail });
         }
+        if (probe.kind === 'exited') await leftoverExited(engine, entry);
         await cleanRuntimeDir(runtimeDir);
         return;
       }
@@ -159,6 +168,7 @@ async function reattachOne(engine: Engine, vmId: string, pid: number, runtimeDir
     status.running ? { kind: 'running' } : { kind: 'paused' },
   );
   engine.sessions.set(vmId, session);
+  await sessionReattached(engine, vmId, session);
   await session.attachSerial().catch((err: Error) => engine.log('warn', `serial console of ${vmId} not reattached: ${err.message}`));
   if (!isProcessAlive(pid)) await session.whenEnded();
 }

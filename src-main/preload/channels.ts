@@ -1,19 +1,67 @@
-// The preload's invoke() allowlist and the types of what each channel returns.
-// Shared by the preload (which refuses anything else) and src-main/app/ipc.ts (which handles them).
-export interface AppInfo {
-  version: string;
-  platform: string;
-  electron: string;
+// What crosses the preload boundary, derived from the renderer ⇄ shell contract (app-contract.ts).
+// Shared by the preload (which refuses anything else) and src-main/app (which handles and sends them).
+// Imports only app-contract.ts (no zod, no npm): the preload is one sandboxed CommonJS file.
+import { APP_CHANNELS, type AppChannel, type AppChannels } from '../../src-shared/contract/app-contract.js';
+
+export type { AppChannel, AppChannels };
+
+/** The invoke() allowlist: exactly the contract's channels. */
+export const INVOKE_CHANNELS: ReadonlySet<string> = new Set<string>(APP_CHANNELS);
+
+export function isInvokeChannel(channel: unknown): channel is AppChannel {
+  return typeof channel === 'string' && INVOKE_CHANNELS.has(channel);
 }
 
-export interface InvokeChannels {
-  'app:info': { args: undefined; result: AppInfo };
+/** Main → renderer channels (webContents.send / webContents.postMessage). */
+export const TO_RENDERER = {
+  engineStatus: 'engine:status',
+  enginePort: 'engine:port',
+  displayPort: 'display:port',
+  menuCommand: 'menu:command',
+} as const;
+
+/** What the preload posts to the main world with window.postMessage (ports cannot cross contextBridge). */
+export const ENGINE_PORT_MESSAGE = 'hangar-engine-port';
+export const DISPLAY_PORT_MESSAGE = 'hangar-display-port';
+
+// TODO(lead): EngineStatus, MenuCommand and HangarPreloadApi belong in src-shared/contract/app-contract.ts
+// so that src-renderer/bridge can import them; they live here until then.
+
+/** The engine's state as the shell sees it (sent on `engine:status`). */
+export interface EngineStatus {
+  state: 'restarting' | 'ready' | 'failed';
+  /** Consecutive restart attempts; 0 for a first start that came up. */
+  attempt: number;
 }
 
-export type InvokeChannel = keyof InvokeChannels;
+export const ENGINE_STATES: ReadonlyArray<EngineStatus['state']> = ['restarting', 'ready', 'failed'];
 
-export const INVOKE_CHANNELS: readonly InvokeChannel[] = ['app:info'];
+/** Application-menu items the renderer acts on (sent on `menu:command` to the focused window). */
+export const MENU_COMMANDS = ['vm.new', 'vm.addExisting', 'vm.start', 'vm.pause', 'vm.shutdown', 'vm.forceOff', 'vm.reset'] as const;
+export type MenuCommand = (typeof MENU_COMMANDS)[number];
 
-export function isInvokeChannel(channel: unknown): channel is InvokeChannel {
-  return typeof channel === 'string' && (INVOKE_CHANNELS as readonly string[]).includes(channel);
+export function isMenuCommand(value: unknown): value is MenuCommand {
+  return typeof value === 'string' && (MENU_COMMANDS as readonly string[]).includes(value);
+}
+
+export function isEngineStatus(value: unknown): value is EngineStatus {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v['state'] === 'string' &&
+    (ENGINE_STATES as readonly string[]).includes(v['state']) &&
+    typeof v['attempt'] === 'number' &&
+    Number.isInteger(v['attempt']) &&
+    v['attempt'] >= 0
+  );
+}
+
+/** `window.hangar` as the page sees it. */
+export interface HangarPreloadApi {
+  readonly version: string;
+  invoke<C extends AppChannel>(channel: C, args?: AppChannels[C]['args']): Promise<AppChannels[C]['result']>;
+  /** Returns the unsubscribe function. */
+  onEngineStatus(listener: (status: EngineStatus) => void): () => void;
+  /** Returns the unsubscribe function. */
+  onMenuCommand(listener: (command: MenuCommand) => void): () => void;
 }

@@ -1,19 +1,24 @@
 import { fork } from 'node:child_process';
-import { createServer, type IncomingMessage } from 'node:http';
-import { connect } from 'node:net';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { homedir, hostname, networkInterfaces } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WebSocketServer, type WebSocket } from 'ws';
 import { resolveLibraryDir } from '../engine/storage/library-paths.js';
-import { readLibraryLock } from '../engine/storage/library-lock.js';
-import { isPidAlive } from '../engine/storage/library-lock.js';
-import { readStatic } from './static-files.js';
+import { isPidAlive, readLibraryLock } from '../engine/storage/library-lock.js';
+import { fileRoots } from '../engine/file-browser.js';
+import { startHostServer } from './host-server.js';
 
 export interface ServeOptions {
   library?: string;
   port?: number;
+  /** Extra folders the in-app file browser may show (besides home and the library). */
+  allowDirs?: string[];
+  /** Listen on every interface; needs tlsCert and tlsKey. */
+  allowRemote?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
   io: { out: (s: string) => void; err: (s: string) => void };
   /** Built files: out/main (engine.js) and out/renderer. Defaults to the folders next to this bundle. */
   outDir?: string;
@@ -21,118 +26,114 @@ export interface ServeOptions {
   until?: Promise<void>;
 }
 
-function tokenMatches(expected: string, given: string | null | undefined): boolean {
-  if (!given) return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
+/** Thrown for options that cannot work together; the CLI turns it into exit code 2. */
+export class ServeUsageError extends Error {}
+
+interface EngineHandle {
+  socket: string;
+  /** True when serve started this engine (with the browser roots); false when it joined a running one. */
+  ours: boolean;
+  stop: () => void;
 }
 
-function cookieToken(req: IncomingMessage): string | undefined {
-  return /(?:^|;\s*)hangar_token=([0-9a-f]+)/.exec(req.headers.cookie ?? '')?.[1];
-}
-
-/** Finds the engine owning the library, or forks one; returns its control socket path. */
-async function engineSocket(libraryDir: string, outDir: string): Promise<{ socket: string; stop: () => void }> {
+/** Finds the engine owning the library, or forks one with the browser roots; returns its control socket. */
+async function engineFor(libraryDir: string, outDir: string, allowDirs: string[]): Promise<EngineHandle> {
   const lock = await readLibraryLock(libraryDir).catch(() => null);
-  if (lock && isPidAlive(lock.pid)) return { socket: lock.controlSocket, stop: () => undefined };
-  const child = fork(join(outDir, 'main', 'engine.js'), ['--library', libraryDir], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const socket = await new Promise<string>((resolve, reject) => {
-    child.once('message', (m) => resolve((m as { controlSocket: string }).controlSocket));
+  if (lock && isPidAlive(lock.pid)) return { socket: lock.controlSocket, ours: false, stop: () => undefined };
+  const args = ['--library', libraryDir, '--browser-roots', ...allowDirs.flatMap((d) => ['--allow-dir', d])];
+  const child = fork(join(outDir, 'main', 'engine.js'), args, { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const socket = await new Promise<string>((resolvePromise, reject) => {
+    child.once('message', (m) => resolvePromise((m as { controlSocket: string }).controlSocket));
     child.once('exit', (code) => reject(new Error(`the engine exited with code ${code} before it was ready`)));
+    child.once('error', reject);
   });
-  return { socket, stop: () => child.kill('SIGTERM') };
+  return { socket, ours: true, stop: () => child.kill('SIGTERM') };
+}
+
+/** The build folder (holding main/engine.js): this code may sit in out/main or in a chunk below it. */
+function findOutDir(from: string): string {
+  for (let dir = from, i = 0; i < 4; i++, dir = dirname(dir)) {
+    if (existsSync(join(dir, 'main', 'engine.js'))) return dir;
+  }
+  return join(from, '..');
+}
+
+/** Names a remote browser may use for this machine (the Host header check accepts only these). */
+function remoteHostNames(): string[] {
+  const names = new Set<string>([hostname(), `${hostname()}.local`]);
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (!a.internal) names.add(a.address.split('%')[0]!);
+  }
+  return [...names];
+}
+
+async function checkedDirs(dirs: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const d of dirs) {
+    const abs = resolve(d);
+    const s = await stat(abs).catch(() => null);
+    if (!s?.isDirectory()) throw new ServeUsageError(`--allow-dir ${d}: not a folder`);
+    out.push(await realpath(abs));
+  }
+  return out;
 }
 
 /**
- * The browser host: the renderer over http on a loopback port, the engine contract over a WebSocket.
- * Every request needs the random token (in the URL once, then an HttpOnly cookie), and the WebSocket
- * also checks its Origin, so other local pages cannot drive the engine.
+ * The browser host: the renderer over http on a loopback port, the engine contract and the VM displays
+ * over WebSockets. Every request needs the random token (in the URL once, then an HttpOnly cookie) and a
+ * Host header naming this host; WebSockets also check their Origin, so other pages cannot drive the engine.
  */
 export async function runServe(opts: ServeOptions): Promise<number> {
-  const outDir = opts.outDir ?? join(dirname(fileURLToPath(import.meta.url)), '..');
+  const outDir = opts.outDir ?? findOutDir(dirname(fileURLToPath(import.meta.url)));
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  if (opts.allowRemote) {
+    if (!opts.tlsCert || !opts.tlsKey) {
+      throw new ServeUsageError(
+        '--allow-remote needs --tls-cert FILE and --tls-key FILE: without TLS the access token and everything the VMs show would cross the network in clear text',
+      );
+    }
+    try {
+      tls = { cert: await readFile(opts.tlsCert), key: await readFile(opts.tlsKey) };
+    } catch (err) {
+      throw new ServeUsageError(`cannot read the TLS files: ${(err as Error).message}`);
+    }
+  } else if (opts.tlsCert || opts.tlsKey) {
+    throw new ServeUsageError('--tls-cert and --tls-key are only used with --allow-remote');
+  }
+  const allowDirs = await checkedDirs(opts.allowDirs ?? []);
   const libraryDir = resolveLibraryDir({ argvLibrary: opts.library, env: process.env, platform: process.platform, homedir: homedir() });
-  const engine = await engineSocket(libraryDir, outDir);
+  const engine = await engineFor(libraryDir, outDir, allowDirs);
+  if (!engine.ours && allowDirs.length > 0) {
+    opts.io.err('hangar serve: an engine is already running for this library, so --allow-dir does not widen its file browser (restart it to change that).\n');
+  }
   const token = randomBytes(24).toString('hex');
-  let origin = '';
-
-  const http = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const fromUrl = url.searchParams.get('token');
-    if (!tokenMatches(token, fromUrl) && !tokenMatches(token, cookieToken(req))) {
-      res.writeHead(403, { 'content-type': 'text/plain' }).end('Forbidden: open the URL printed by `hangar serve` (it carries the access token).\n');
-      return;
-    }
-    const file = await readStatic(join(outDir, 'renderer'), url.pathname);
-    if (!file) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
-      return;
-    }
-    res.writeHead(200, {
-      'content-type': file.type,
-      'set-cookie': `hangar_token=${token}; HttpOnly; SameSite=Strict; Path=/`,
-      'x-content-type-options': 'nosniff',
-      'cache-control': 'no-store',
+  let host;
+  try {
+    host = await startHostServer({
+      token,
+      port: opts.port ?? 0,
+      bindHost: opts.allowRemote ? undefined : '127.0.0.1',
+      remoteHostNames: opts.allowRemote ? remoteHostNames() : [],
+      tls,
+      rendererDir: join(outDir, 'renderer'),
+      engineSocket: engine.socket,
+      // An engine we did not start does not restrict typed paths: serve does it for the browser.
+      relayPolicy: engine.ours ? {} : { roots: () => fileRoots({ libraryDir, browserRoots: allowDirs }) },
     });
-    res.end(file.body);
-  });
-
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
-  http.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const okToken = tokenMatches(token, url.searchParams.get('token')) || tokenMatches(token, cookieToken(req));
-    if (!okToken || req.headers.origin !== origin || url.pathname !== '/engine') {
-      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => relay(ws, engine.socket));
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const address = http.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  origin = `http://127.0.0.1:${port}`;
-  opts.io.out(`Hangar browser host: ${origin}/?token=${token}\n`);
+  } catch (err) {
+    engine.stop();
+    throw err;
+  }
+  const scheme = tls ? 'https' : 'http';
+  opts.io.out(`Hangar browser host: ${scheme}://127.0.0.1:${host.port}/?token=${token}\n`);
+  if (opts.allowRemote) opts.io.out(`Listening on all interfaces (TLS); from another machine use https://${hostname()}:${host.port}/?token=${token}\n`);
 
   await (opts.until ??
-    new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
+    new Promise<void>((resolvePromise) => {
+      process.once('SIGINT', () => resolvePromise());
+      process.once('SIGTERM', () => resolvePromise());
     }));
-  wss.clients.forEach((c) => c.terminate());
-  await new Promise<void>((resolve) => http.close(() => resolve()));
+  await host.close();
   engine.stop();
   return 0;
-}
-
-/** One WebSocket ⇄ one control-socket connection: each browser tab is its own engine client. */
-function relay(ws: WebSocket, socketPath: string): void {
-  const sock = connect(socketPath);
-  sock.setEncoding('utf8');
-  let buffer = '';
-  sock.on('data', (chunk: string) => {
-    buffer += chunk;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      ws.send(buffer.slice(0, nl));
-      buffer = buffer.slice(nl + 1);
-    }
-  });
-  ws.on('message', (data) => {
-    // One JSON message per frame; newlines inside would break the line framing, so re-encode.
-    const text = data.toString();
-    let line: string;
-    try {
-      line = JSON.stringify(JSON.parse(text));
-    } catch {
-      line = JSON.stringify({ garbage: text.slice(0, 200) });
-    }
-    sock.write(`${line}\n`);
-  });
-  ws.on('close', () => sock.end());
-  sock.on('close', () => ws.close());
-  sock.on('error', () => ws.close());
 }

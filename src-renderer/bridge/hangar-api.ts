@@ -7,6 +7,7 @@ import type {
   EngineEvent,
   VmEvent,
 } from '../../src-shared/contract/index.js';
+import type { DisplayChannel } from './display-channel.js';
 
 /**
  * Everything the renderer may ask of the outside world. Components depend on this interface only;
@@ -23,4 +24,9 @@ export interface HangarApi {
   /** Connection to the engine: the UI shows a banner while it is not 'open'. */
   connection(): 'connecting' | 'open' | 'closed';
   onConnectionChange(listener: (state: 'connecting' | 'open' | 'closed') => void): () => void;
+  /**
+   * A raw RFB channel to a running VM's display, in noVNC's channel shape (pass it to `new RFB(el, channel)`).
+   * It starts 'connecting'; a VM that is not running ends in onclose with code 4404 and the reason.
+   */
+  openDisplay(vmId: string): DisplayChannel;
 }

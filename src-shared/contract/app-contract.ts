@@ -31,7 +31,9 @@ export interface AppChannels {
   'dialog:chooseFolder': { args: { title: string; defaultPath?: string }; result: string | null };
   'prefs:get': { args: undefined; result: AppPrefs };
   'prefs:set': { args: Partial<AppPrefs>; result: AppPrefs };
+  /** Electron only: a display port for the VM arrives on `display:port` (forwarded by the preload as `hangar-display-port`). */
+  'display:open': { args: { vmId: string }; result: { ok: true } };
 }
 
 export type AppChannel = keyof AppChannels;
-export const APP_CHANNELS: ReadonlyArray<AppChannel> = ['app:info', 'dialog:openFile', 'dialog:chooseFolder', 'prefs:get', 'prefs:set'];
+export const APP_CHANNELS: ReadonlyArray<AppChannel> = ['app:info', 'dialog:openFile', 'dialog:chooseFolder', 'prefs:get', 'prefs:set', 'display:open'];

@@ -1,9 +1,13 @@
 import { z } from 'zod';
-import { FIRMWARE_TYPES, ARCHITECTURES, type VmDocument } from '../vm-document/schema.js';
+import { FIRMWARE_TYPES, ARCHITECTURES, DISK_BUSES, NIC_MODELS, DISPLAY_DEVICES, type VmDocument } from '../vm-document/schema.js';
+import type { OsDetection, OsRecommendation } from '../os-catalog/types.js';
 import type { VmRunState } from '../vm-state.js';
 
 /** A VM reference: its id, an id prefix (≥ 4 characters) or its exact name. */
 const vmRef = z.string().min(1).max(1000);
+/** A snapshot reference: its id, an id prefix (≥ 4 characters) or its exact name. */
+const snapshotRef = z.string().min(1).max(1000);
+const snapshotName = z.string().trim().min(1).max(200);
 
 /** One entry per command: the argument schema (checked at the engine's edge) and the result type. */
 export const commandArgs = {
@@ -20,6 +24,12 @@ export const commandArgs = {
     osId: z.string().min(1).max(100).optional(),
     firmware: z.enum(FIRMWARE_TYPES).optional(),
     arch: z.enum(ARCHITECTURES).optional(),
+    /** Device choices; when absent, the OS catalog's recommendation for `osId` (x86_64) applies, then Hangar's defaults. */
+    secureBoot: z.boolean().optional(),
+    tpm: z.boolean().optional(),
+    diskBus: z.enum(DISK_BUSES).optional(),
+    nicModel: z.enum(NIC_MODELS).optional(),
+    display: z.enum(DISPLAY_DEVICES).optional(),
   }),
   'vm.get': z.strictObject({ vm: vmRef }),
   'vm.update': z.strictObject({ vm: vmRef, patch: z.record(z.string(), z.unknown()) }),
@@ -41,6 +51,47 @@ export const commandArgs = {
   'vm.console.attach': z.strictObject({ vm: vmRef, tailBytes: z.number().int().min(0).max(16 * 1024 * 1024).optional() }),
   'vm.console.detach': z.strictObject({ vm: vmRef }),
   'vm.console.write': z.strictObject({ vm: vmRef, data: z.string().max(1_000_000) }),
+  /** The folders the in-app file browser may show: the home folder, the library, each `--allow-dir` of `hangar serve`. */
+  'fs.roots': z.strictObject({}),
+  /** One folder's entries; refused (after resolving symlinks) unless it lies inside one of the roots. */
+  'fs.list': z.strictObject({ dir: z.string().min(1).max(4096) }),
+  /**
+   * The unix socket of a running VM's display (raw RFB). For the browser host's own use: `hangar serve`
+   * relays it to `/display?vm=…` and refuses this command from browsers, so pages never see host paths.
+   */
+  'vm.displaySocket': z.strictObject({ vm: vmRef }),
+  /**
+   * Live thumbnails: while this client's subscription lasts, running VMs' screens come as `vm.thumbnail`
+   * events every `intervalMs`. Renew within `leaseMs` (call again); unsubscribe when hidden.
+   */
+  'vm.thumbnails.subscribe': z.strictObject({}),
+  'vm.thumbnails.unsubscribe': z.strictObject({}),
+  /** The newest thumbnail of a VM: live while it runs, else the one kept in its bundle (thumbs/last.png); null if none. */
+  'vm.thumbnail': z.strictObject({ vm: vmRef }),
+  /** Reads an ISO's volume label and El Torito boot modes (a few sectors) and recognises the OS on it. */
+  'iso.inspect': z.strictObject({ path: z.string().min(1).max(4096) }),
+  /**
+   * Puts an ISO into a CD drive (default: the first). Running: QMP blockdev-change-medium, live; stopped: a
+   * document patch. `force` (default true) opens a tray the guest has locked; false asks the guest instead.
+   */
+  'media.insert': z.strictObject({ vm: vmRef, drive: z.string().min(1).max(31).optional(), path: z.string().min(1).max(4096), force: z.boolean().optional() }),
+  /** Empties a CD drive (default: the first), live or in the document. */
+  'media.eject': z.strictObject({ vm: vmRef, drive: z.string().min(1).max(31).optional(), force: z.boolean().optional() }),
+  /** ISOs used lately (inserted or given to vm.create), most recent first; files that are gone are left out. */
+  'media.recent': z.strictObject({}),
+  /** "Remove installation medium": ejects the installer ISO and makes the disk boot first; the install is then done. */
+  'install.finish': z.strictObject({ vm: vmRef }),
+  /** The snapshot tree, reconciled with what the qcow2 images hold (orphans adopted, missing ones flagged). */
+  'snapshot.list': z.strictObject({ vm: vmRef }),
+  /** Running VM: with RAM by default (`withRam: false` = crash-consistent disks only); stopped VM: disks only. */
+  'snapshot.take': z.strictObject({ vm: vmRef, name: snapshotName, description: z.string().max(10_000).optional(), withRam: z.boolean().optional() }),
+  'snapshot.restore': z.strictObject({ vm: vmRef, snapshot: snapshotRef }),
+  /** Any node; its children move to its parent. */
+  'snapshot.delete': z.strictObject({ vm: vmRef, snapshot: snapshotRef }),
+  /** Metadata only: a new name and/or description. */
+  'snapshot.rename': z.strictObject({ vm: vmRef, snapshot: snapshotRef, name: snapshotName.optional(), description: z.string().max(10_000).optional() }),
+  /** The screenshot kept with a snapshot (taken while running; offline snapshots have none). */
+  'snapshot.thumbnail': z.strictObject({ vm: vmRef, snapshot: snapshotRef }),
 } as const;
 
 export type CommandName = keyof typeof commandArgs;
@@ -54,6 +105,29 @@ export interface VmSummary {
   state: VmRunState;
   /** Set when the bundle could not be loaded; the VM is then listed but cannot run. */
   error?: string;
+  /** The OS install flow: `installing` while the VM boots its installer ISO onto a new disk (absent: no install). */
+  install?: InstallPhase;
+}
+
+/** Where a VM is in the install flow (see src-main/engine/install). */
+export type InstallPhase = 'installing' | 'installed';
+
+export interface RecentIso {
+  /** Absolute. */
+  path: string;
+  name: string;
+  sizeBytes: number;
+  /** ISO timestamp of the last use. */
+  usedAt: string;
+}
+
+export interface MediaResult {
+  drive: string;
+  /** The medium now in the drive (null: empty). */
+  path: string | null;
+  /** True when the VM was running and the change was made live (it is saved to the document as well). */
+  live: boolean;
+  trayOpen: boolean;
 }
 
 export interface HostSummary {
@@ -69,12 +143,77 @@ export interface HostSummary {
   libraryDir: string;
 }
 
+export interface FsRoot {
+  /** Absolute, symlinks resolved. */
+  path: string;
+  /** What the root is, for people: "Home", "Library", "Allowed folder". */
+  label: string;
+}
+
+export interface FsEntry {
+  name: string;
+  /** Symlinks are followed: a link to a folder is a 'dir'; a dangling one is 'other'. */
+  kind: 'dir' | 'file' | 'other';
+  /** Bytes (0 for folders). */
+  size: number;
+}
+
+export interface IsoInspection {
+  /** Absolute. */
+  path: string;
+  /** From the Primary Volume Descriptor, trailing spaces removed. */
+  volumeId: string;
+  systemId: string;
+  publisherId: string;
+  applicationId: string;
+  /** Bootable El Torito entries for x86 BIOS (platform 0) and UEFI (platform 0xEF). */
+  bootable: { bios: boolean; uefi: boolean };
+  /** The OS recognised from the label (Hangar's catalog, then the host's osinfo-db), or null. */
+  detected: OsDetection | null;
+  /** Settings to start from: the OS's, else "Other", fitted to the image's boot modes. */
+  recommended: OsRecommendation;
+  /** E.g. "no El Torito boot record", a damaged boot catalog. */
+  warnings: string[];
+}
+
+/** One node of a VM's snapshot tree. */
+export interface SnapshotNodeInfo {
+  id: string;
+  /** The tag inside the qcow2 images (never the user's name). */
+  tag: string;
+  name: string;
+  description: string;
+  /** ISO 8601. */
+  createdAt: string;
+  parentId: string | null;
+  withRam: boolean;
+  vmStateSize?: number;
+  /** Bundle-relative PNG (`thumbs/snap-<id>.png`), or null (offline snapshots have none). */
+  thumbnail: string | null;
+  /** Format node names / images the snapshot covers (`disk0`, `pflash1` for the UEFI vars). */
+  devices: string[];
+  /** Metadata whose tag is absent from (some of) the images: cannot be restored. */
+  missing?: boolean;
+  missingIn?: string[];
+  /** Found in the images without Hangar metadata, adopted with parent null and the tag as its name. */
+  orphan?: boolean;
+}
+
+export interface SnapshotTree {
+  snapshots: SnapshotNodeInfo[];
+  /** The snapshot the current state descends from (parent of the next one); null before any. */
+  currentId: string | null;
+  /** Tag of a with-RAM snapshot restored while stopped: loaded on the next start. */
+  pendingRamRestore: string | null;
+}
+
 export interface CommandResults {
   'engine.hello': { engineVersion: string; pid: number; libraryDir: string };
   'host.info': HostSummary;
   'library.list': VmSummary[];
   'vm.create': { id: string; doc: VmDocument; bundleDir: string };
-  'vm.get': { doc: VmDocument; state: VmRunState; bundleDir: string };
+  /** `accelerator` is set while the VM runs (what QEMU actually uses: `query-kvm`). */
+  'vm.get': { doc: VmDocument; state: VmRunState; bundleDir: string; accelerator?: 'kvm' | 'tcg' };
   'vm.update': { doc: VmDocument };
   'vm.rename': { doc: VmDocument; bundleDir: string };
   'vm.delete': { id: string };
@@ -92,6 +231,25 @@ export interface CommandResults {
   'vm.console.attach': { log: string };
   'vm.console.detach': { ok: true };
   'vm.console.write': { ok: true };
+  'fs.roots': { roots: FsRoot[] };
+  /** `dir` is the resolved folder; `parent` is null at a root (the browser cannot go above it). */
+  'fs.list': { dir: string; parent: string | null; entries: FsEntry[] };
+  'vm.displaySocket': { path: string };
+  'vm.thumbnails.subscribe': { intervalMs: number; leaseMs: number };
+  'vm.thumbnails.unsubscribe': { ok: true };
+  'vm.thumbnail': { pngBase64: string | null; takenAt: string | null };
+  'iso.inspect': IsoInspection;
+  'media.insert': MediaResult;
+  'media.eject': MediaResult;
+  'media.recent': { isos: RecentIso[] };
+  'install.finish': { phase: InstallPhase; doc: VmDocument };
+  'snapshot.list': SnapshotTree;
+  'snapshot.take': { snapshot: SnapshotNodeInfo; tree: SnapshotTree };
+  /** `pendingRamRestore`: a stopped VM got its disks back and resumes the RAM state on its next start. */
+  'snapshot.restore': { snapshot: SnapshotNodeInfo; tree: SnapshotTree; state: VmRunState; pendingRamRestore: boolean };
+  'snapshot.delete': { tree: SnapshotTree };
+  'snapshot.rename': { snapshot: SnapshotNodeInfo; tree: SnapshotTree };
+  'snapshot.thumbnail': { pngBase64: string };
 }
 
 export type CommandResult<K extends CommandName> = CommandResults[K];

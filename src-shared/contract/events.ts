@@ -8,7 +8,17 @@ export type VmEventBody =
   | { type: 'vm.removed' }
   | { type: 'vm.changed' }
   | { type: 'vm.guest'; what: 'reset' | 'powerdown' | 'shutdown' | 'panicked'; detail?: string }
-  | { type: 'vm.shutdown-timeout'; message: string };
+  | { type: 'vm.shutdown-timeout'; message: string }
+  /** A CD drive's medium or tray changed (live, or in the document while stopped). `path` null: empty. */
+  | { type: 'vm.media'; drive: string; path: string | null; trayOpen: boolean }
+  /** The install flow moved on; `message` tells the user what Hangar did. */
+  | { type: 'vm.install'; phase: 'installing' | 'installed'; message?: string }
+  /** The snapshot tree changed (taken, restored, deleted, renamed, reconciled): fetch it with snapshot.list. */
+  | { type: 'vm.snapshots'; currentId: string | null }
+  /** Progress of a snapshot job (QMP job or qemu-img run); `error` when it failed. */
+  | { type: 'vm.job'; jobId: string; kind: 'snapshot-take' | 'snapshot-restore' | 'snapshot-delete'; status: 'running' | 'concluded' | 'failed'; percent?: number; snapshotId?: string; error?: string }
+  /** A live thumbnail of a running VM's screen (only while some client holds `vm.thumbnails.subscribe`). */
+  | { type: 'vm.thumbnail'; pngBase64: string; width: number; height: number };
 
 export type VmEvent = VmEventBody & { vmId: string; seq: number };
 

@@ -27,6 +27,14 @@ export const fixturePaths = {
   get linuxIso(): string {
     return builtFixture('linux.iso');
   },
+  /**
+   * Installer ISO, volume label HANGAR_INSTALL (SeaBIOS and OVMF): installs a tiny system onto the VM's
+   * first disk, prints `installDone` and powers off (or reboots: answer `installerReady` with "reboot").
+   * The disk then boots on its own (syslinux or a UKI on an MBR EFI system partition): `installedBootOk`.
+   */
+  get installerIso(): string {
+    return builtFixture('installer.iso');
+  },
 };
 
 /** Exact lines the guests print on their first serial port (COM1 / ttyS0). Lines end in CRLF. */
@@ -43,6 +51,14 @@ export const markers = {
   linuxEchoPrefix: 'ECHO:',
   /** linux.iso: every line typed on the VGA console keyboard (tty1) is sent to ttyS0 as `KBD:<line>`. */
   linuxKbdPrefix: 'KBD:',
+  /** installer.iso: the installer runs; a line "reboot" on ttyS0 within 3 s makes it reboot instead of powering off. */
+  installerReady: 'HANGAR-INSTALLER-READY',
+  /** installer.iso: the system image is on the disk and synced; the guest powers off (or reboots) next. */
+  installDone: 'HANGAR-INSTALL-DONE',
+  /** installer.iso: `HANGAR-INSTALL-FAILED:<why>`; the guest then waits (no power-off). */
+  installFailedPrefix: 'HANGAR-INSTALL-FAILED:',
+  /** The installed system booted from the disk. */
+  installedBootOk: 'HANGAR-INSTALLED-BOOT-OK',
 } as const;
 
 /** The serial line boot.img prints for a key read through int 16h. */

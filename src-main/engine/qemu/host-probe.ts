@@ -31,6 +31,8 @@ interface BinaryFacts {
   size: number;
   version: QemuVersion;
   machines: MachineType[];
+  /** The KVM smoke test's verdict for this binary (it only changes with the binary or the host). */
+  kvmSmoke?: KvmStatus;
 }
 
 // Running `--version` and `-machine help` costs ~100 ms per binary; they only change when the binary does.
@@ -245,7 +247,15 @@ export async function probeHost(options: ProbeOptions = {}): Promise<HostInfo> {
       continue; // A broken binary (wrong arch, missing libraries) is as good as absent.
     }
     let kvm = await checkKvm(arch, hostArch, platform, options.kvmDevice);
-    if (kvm.usable && !options.skipKvmSmokeTest) kvm = await smokeTestKvm(binary, arch, facts.mtimeMs);
+    if (kvm.usable && !options.skipKvmSmokeTest) {
+      // Remembered in the cache file too: every CLI process probes, and the smoke test costs a QEMU start.
+      if (!facts.kvmSmoke) {
+        facts.kvmSmoke = await smokeTestKvm(binary, arch, facts.mtimeMs);
+        fileCache[binary] = facts;
+        dirty = true;
+      }
+      kvm = facts.kvmSmoke;
+    }
     const accelerators: Accelerator[] = kvm.usable ? ['kvm', 'tcg'] : ['tcg'];
     emulators[arch] = {
       arch,

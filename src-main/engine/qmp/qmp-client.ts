@@ -212,7 +212,12 @@ export class QmpClient {
 
   /** Send one command and resolve with its `return` value. Untyped; see QmpCommands for the typed layer. */
   execute<T = unknown>(command: string, args?: object, options: QmpCallOptions = {}): Promise<T> {
-    this.#require(`execute(${command})`, ['running']);
+    // A wrong state rejects (never throws): callers chain .catch() on fire-and-forget commands like `quit`.
+    try {
+      this.#require(`execute(${command})`, ['running']);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return this.#call(command, args, options) as Promise<T>;
   }
 

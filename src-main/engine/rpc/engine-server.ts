@@ -84,7 +84,9 @@ export class EngineServer {
     const argsResult = commandArgs[name].safeParse(args ?? {});
     if (!argsResult.success) {
       const issue = argsResult.error.issues[0];
-      const field = issue?.path.join('.') || '(arguments)';
+      // An unexpected key has no path of its own: name the key, so the client learns which field is wrong.
+      const path = [...(issue?.path ?? []), ...(issue?.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : [])];
+      const field = path.map(String).join('.') || '(arguments)';
       this.respondError(client, id, new EngineError('invalid-args', `${name}: ${field}: ${issue?.message ?? 'invalid'}`, { field }));
       return;
     }
@@ -104,7 +106,17 @@ export class EngineServer {
   private send(client: Client, message: EngineToClient): void {
     try {
       client.transport.send(message);
-    } catch {
+    } catch (err) {
+      // A result the transport cannot encode (not cloneable, not JSON) still gets an answer.
+      if (message.type === 'response' && message.ok) {
+        const error = new EngineError('internal', `the result of this command could not be sent: ${(err as Error)?.message ?? String(err)}`);
+        try {
+          client.transport.send({ type: 'response', id: message.id, ok: false, error: error.toPayload() });
+          return;
+        } catch {
+          // fall through: the client is gone
+        }
+      }
       // A client that went away mid-answer is dropped; the engine carries on.
       this.clients.delete(client);
     }

@@ -17,11 +17,20 @@ export function toEngineError(err: unknown): EngineError {
     ENOENT: 'not-found',
     EACCES: 'io',
   };
-  const message = typeof e?.message === 'string' ? e.message : String(err);
+  const message = typeof e?.message === 'string' ? e.message : describe(err);
   if (e?.name === 'QemuNotFoundError') return new EngineError('qemu-not-found', message);
   if (e?.name === 'LibraryLockedError') return new EngineError('library-locked', message);
   if (e?.name === 'QmpTimeoutError') return new EngineError('timeout', message);
   if (typeof e?.name === 'string' && /^Qmp|^QemuImg|^Argv/.test(e.name)) return new EngineError('qemu-failed', message);
-  if (typeof e?.code === 'string' && codeMap[e.code]) return new EngineError(codeMap[e.code]!, message);
+  if (typeof e?.code === 'string' && Object.hasOwn(codeMap, e.code)) return new EngineError(codeMap[e.code]!, message);
   return new EngineError('internal', message);
+}
+
+/** A readable text for any thrown value, even one without a prototype (String() would throw on it). */
+function describe(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }

@@ -32,6 +32,7 @@ const SERIAL_BUFFER = 256 * 1024;
 export class VmSession {
   private stateValue: VmRunState;
   private shutdownSeen = false;
+  private lastShutdownValue: { guest: boolean; reason: string } | null = null;
   private forceRequested = false;
   private serial: Socket | null = null;
   private serialBuffer = '';
@@ -68,6 +69,21 @@ export class VmSession {
 
   get vmId(): string {
     return this.deps.vmId;
+  }
+
+  /** The QMP link, for engine modules that run their own commands (snapshots: jobs, screendump). */
+  get qmp(): QmpLink {
+    return this.deps.qmp;
+  }
+
+  /** The runtime folder (sockets, temp files QEMU writes for us). */
+  get runtimeDir(): string {
+    return this.deps.runtimeDir;
+  }
+
+  /** QEMU's last SHUTDOWN event: who asked (`guest`) and why (`guest-shutdown`, `guest-reset` under reboot=shutdown…). */
+  get lastShutdown(): { guest: boolean; reason: string } | null {
+    return this.lastShutdownValue;
   }
 
   /** Resolves with the final state (stopped or crashed) once QEMU is gone. */
@@ -172,15 +188,28 @@ export class VmSession {
     }
   }
 
-  async screenshot(): Promise<Buffer> {
+  async screenshot(format: 'png' | 'ppm' = 'png'): Promise<Buffer> {
     this.require(['running', 'paused'], 'take a screenshot of');
-    const file = join(this.deps.runtimeDir, `screen-${Date.now()}.png`);
+    const file = join(this.deps.runtimeDir, `screen-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.${format}`);
     try {
-      await this.deps.qmp.execute('screendump', { filename: file, format: 'png' });
+      await this.deps.qmp.execute('screendump', { filename: file, format });
       return await readFile(file);
     } finally {
       await rm(file, { force: true });
     }
+  }
+
+  private acceleratorValue: Promise<'kvm' | 'tcg'> | null = null;
+
+  /** The accelerator QEMU actually uses (the argv lists kvm then tcg as a fallback); asked once. */
+  accelerator(): Promise<'kvm' | 'tcg'> {
+    // Wrapped in an async function: the QMP client throws synchronously once disconnected (e.g. mid-crash).
+    this.acceleratorValue ??= (async () => {
+      const r = await this.deps.qmp.execute<{ enabled: boolean }>('query-kvm', undefined, { timeoutMs: 5_000 });
+      return r.enabled ? 'kvm' : 'tcg';
+    })();
+    this.acceleratorValue.catch(() => (this.acceleratorValue = null));
+    return this.acceleratorValue;
   }
 
   async sendKey(combo: string): Promise<string[]> {
@@ -231,6 +260,7 @@ export class VmSession {
         break;
       case 'SHUTDOWN':
         this.shutdownSeen = true;
+        this.lastShutdownValue = { guest: data['guest'] === true, reason: String(data['reason'] ?? '') };
         this.deps.emit({ type: 'vm.guest', what: 'shutdown', detail: String(data['reason'] ?? '') });
         break;
       case 'POWERDOWN':

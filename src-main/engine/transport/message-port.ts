@@ -13,8 +13,16 @@ export interface PortLike {
 }
 
 export function messagePortTransport(port: PortLike): MessageTransport {
+  let closed = false;
+  port.on('close', () => {
+    closed = true;
+  });
   const t: MessageTransport = {
-    send: (message) => port.postMessage(message),
+    send: (message) => {
+      // A closed port drops messages silently; throwing lets the engine forget this client.
+      if (closed) throw new Error('port closed');
+      port.postMessage(message);
+    },
     onMessage: (l) => void port.on('message', (e) => l(e.data)),
     onClose: (l) => void port.on('close', () => l('port closed')),
     close: () => port.close?.(),

@@ -24,8 +24,14 @@ describe('createMainWindow', () => {
       nodeIntegrationInWorker: false,
       webSecurity: true,
       webviewTag: false,
+      experimentalFeatures: false,
+      allowRunningInsecureContent: false,
+      navigateOnDragDrop: false,
+      disableBlinkFeatures: 'Auxclick',
+      devTools: false,
       additionalArguments: ['--hangar-version=1.2.3'],
     });
+    expect(prefs).not.toHaveProperty('enableBlinkFeatures');
     expect(win.loadURL).toHaveBeenCalledWith('app://hangar/index.html');
   });
 
@@ -41,6 +47,15 @@ describe('createMainWindow', () => {
     }
     const check = ses.setPermissionCheckHandler.mock.calls[0]![0] as (...a: unknown[]) => boolean;
     expect(check(win.webContents, 'media', 'app://hangar')).toBe(false);
+    const device = ses.setDevicePermissionHandler.mock.calls[0]![0] as (...a: unknown[]) => boolean;
+    expect(device({ deviceType: 'usb', origin: 'app://hangar' })).toBe(false);
+  });
+
+  it('refuses downloads', () => {
+    const win = open();
+    const event = { preventDefault: vi.fn() };
+    win.webContents.session.emit('will-download', event, {}, win.webContents);
+    expect(event.preventDefault).toHaveBeenCalled();
   });
 
   it('denies window.open', () => {
@@ -61,6 +76,20 @@ describe('createMainWindow', () => {
     expect(navigate('file:///etc/passwd')).toBe(true);
     expect(navigate('app://other/index.html')).toBe(true);
     expect(navigate('app://hangar/index.html')).toBe(false);
+  });
+
+  it('blocks sub-frame navigation and redirects away from app://hangar', () => {
+    const win = open();
+    const frameEvent = (url: string) => ({ url, preventDefault: vi.fn() });
+    const foreign = frameEvent('https://example.com/');
+    win.webContents.emit('will-frame-navigate', foreign);
+    expect(foreign.preventDefault).toHaveBeenCalled();
+    const ours = frameEvent('app://hangar/x.html');
+    win.webContents.emit('will-frame-navigate', ours);
+    expect(ours.preventDefault).not.toHaveBeenCalled();
+    const redirect = { preventDefault: vi.fn() };
+    win.webContents.emit('will-redirect', redirect, 'https://example.com/');
+    expect(redirect.preventDefault).toHaveBeenCalled();
   });
 
   it('refuses <webview> attachment', () => {

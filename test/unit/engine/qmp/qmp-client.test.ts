@@ -42,7 +42,7 @@ describe('QmpClient connection', () => {
 
   it('rejects execute() before running with QmpStateError', async () => {
     const client = new QmpClient();
-    expect(() => client.execute('query-status')).toThrow(QmpStateError);
+    await expect(client.execute('query-status')).rejects.toBeInstanceOf(QmpStateError);
     try {
       client.execute('query-status');
     } catch (err) {
@@ -197,7 +197,7 @@ describe('QmpClient commands', () => {
     }
     expect(client.state).toBe('disconnected');
     expect(disconnects).toEqual(['peer closed the connection']);
-    expect(() => client.execute('a')).toThrow(QmpStateError);
+    await expect(client.execute('a')).rejects.toBeInstanceOf(QmpStateError);
   });
 
   it('reports a stream error as the disconnect reason', async () => {

@@ -1,0 +1,137 @@
+import type { AppChannel, AppChannels } from '../../src-shared/contract/index.js';
+import type { HangarApi } from './hangar-api.js';
+import { EngineConnection, type Connector, type EngineConnectionOptions } from './engine-connection.js';
+import { messagePortTransport, webSocketTransport, type MessagePortLike, type WebSocketLike } from './transports.js';
+import { browserAppCalls, type StorageLike } from './browser-app.js';
+import { FileDialogHost } from './file-dialog.js';
+import { bindDisplayPort, bindDisplaySocket, DisplayChannel, DISPLAY_CLOSE, type DisplayPortLike, type DisplaySocketLike } from './display-channel.js';
+
+/** What the preload exposes as window.hangar (typed structurally: the preload is built separately). */
+export interface PreloadApiLike {
+  readonly version?: string;
+  invoke(channel: string, args?: unknown): Promise<unknown>;
+  onEngineStatus?(listener: (status: { state: 'restarting' | 'ready' | 'failed'; attempt: number }) => void): () => void;
+}
+
+/** The message the preload posts (with the port transferred) when the main process hands over an engine port. */
+export const ENGINE_PORT_MESSAGE = 'hangar-engine-port';
+/** The message the preload posts (with the port transferred) for a display port, `{kind, vmId}`. */
+export const DISPLAY_PORT_MESSAGE = 'hangar-display-port';
+
+/** The window facilities the bridge needs; a fake in tests. */
+export interface BridgeWindow {
+  hangar?: PreloadApiLike;
+  location: { protocol: string; host: string };
+  localStorage: StorageLike;
+  navigator: { platform: string };
+  addEventListener(type: 'message', listener: (ev: { source: unknown; data: unknown; ports: ReadonlyArray<unknown> }) => void): void;
+  WebSocket: new (url: string) => WebSocketLike;
+}
+
+/** The one file-dialog host of this page (browser host only; Electron uses native dialogs). */
+export const fileDialogs = new FileDialogHost();
+
+/** The engine WebSocket URL of the browser host serving this page (cookie auth, same origin). */
+export function engineUrl(location: { protocol: string; host: string }): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/engine`;
+}
+
+/** The display WebSocket URL of a VM (raw RFB; noVNC accepts the WebSocket itself as its channel). */
+export function displayUrl(location: { protocol: string; host: string }, vmId: string): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/display?vm=${encodeURIComponent(vmId)}`;
+}
+
+function webSocketConnector(win: BridgeWindow): Connector {
+  return ({ open, fail }) => {
+    let ws: WebSocketLike;
+    try {
+      ws = new win.WebSocket(engineUrl(win.location));
+    } catch (err) {
+      fail((err as Error).message);
+      return () => undefined;
+    }
+    let opened = false;
+    ws.addEventListener('open', () => {
+      opened = true;
+      open(webSocketTransport(ws));
+    });
+    ws.addEventListener('close', (ev) => {
+      if (!opened) fail(ev.reason || `closed (${ev.code})`);
+    });
+    return () => {
+      if (!opened) ws.close();
+    };
+  };
+}
+
+function api(connection: EngineConnection, app: HangarApi['app'], openDisplay: HangarApi['openDisplay']): HangarApi {
+  return {
+    openDisplay,
+    call: (command, args) => connection.call(command, args),
+    onEvent: (listener) => connection.onEvent(listener),
+    app,
+    connection: () => connection.connection(),
+    onConnectionChange: (listener) => connection.onConnectionChange(listener),
+  };
+}
+
+/**
+ * The HangarApi for this page. In Electron (window.hangar present) the engine comes over the
+ * MessagePort the preload forwards with `window.postMessage({kind: 'hangar-engine-port'}, '*', [port])`,
+ * and shell calls go to `window.hangar.invoke`. In the browser host the engine comes over
+ * `ws(s)://<host>/engine` (the cookie authenticates it) and shell calls are done in the page:
+ * prefs in localStorage, file dialogs through `fileDialogs` (shown by FileBrowserDialog).
+ */
+export function createBridge(win: BridgeWindow = window as unknown as BridgeWindow, options: EngineConnectionOptions = {}): HangarApi {
+  const preload = win.hangar;
+  if (preload) {
+    // Ports are pushed, never requested: the connector only waits for the next one.
+    const connection = new EngineConnection(() => () => undefined, options).start();
+    win.addEventListener('message', (ev) => {
+      const data = ev.data as { kind?: unknown } | null;
+      if (ev.source !== win || data?.kind !== ENGINE_PORT_MESSAGE || ev.ports.length !== 1) return;
+      connection.adopt(messagePortTransport(ev.ports[0] as MessagePortLike));
+    });
+    preload.onEngineStatus?.((status) => {
+      if (status.state !== 'ready') connection.drop();
+    });
+    const app = <C extends AppChannel>(channel: C, args: AppChannels[C]['args']) => preload.invoke(channel, args) as Promise<AppChannels[C]['result']>;
+    // Display ports are asked for with display:open and arrive like engine ports; matched per VM, oldest first.
+    const waiting = new Map<string, DisplayChannel[]>();
+    win.addEventListener('message', (ev) => {
+      const data = ev.data as { kind?: unknown; vmId?: unknown } | null;
+      if (ev.source !== win || data?.kind !== DISPLAY_PORT_MESSAGE || typeof data.vmId !== 'string' || ev.ports.length !== 1) return;
+      const port = ev.ports[0] as DisplayPortLike;
+      const channel = waiting.get(data.vmId)?.shift();
+      if (channel) bindDisplayPort(channel, port);
+      else port.close();
+    });
+    const openDisplay = (vmId: string): DisplayChannel => {
+      const channel = new DisplayChannel();
+      waiting.set(vmId, [...(waiting.get(vmId) ?? []), channel]);
+      app('display:open', { vmId }).catch((err: Error) => {
+        waiting.set(vmId, (waiting.get(vmId) ?? []).filter((c) => c !== channel));
+        channel.closed(DISPLAY_CLOSE.notRunning, err.message);
+      });
+      return channel;
+    };
+    return api(connection, app, openDisplay);
+  }
+  const connection = new EngineConnection(webSocketConnector(win), options).start();
+  const app = browserAppCalls({
+    storage: win.localStorage,
+    dialogs: fileDialogs,
+    platform: win.navigator.platform,
+    version: async () => (await connection.call('engine.hello', { client: 'hangar-browser' })).engineVersion,
+  });
+  const openDisplay = (vmId: string): DisplayChannel => {
+    const channel = new DisplayChannel();
+    try {
+      return bindDisplaySocket(channel, new win.WebSocket(displayUrl(win.location, vmId)) as unknown as DisplaySocketLike);
+    } catch (err) {
+      channel.closed(DISPLAY_CLOSE.unreachable, (err as Error).message);
+      return channel;
+    }
+  };
+  return api(connection, app, openDisplay);
+}

@@ -1,0 +1,120 @@
+// Pure helpers of the display view: key combos, the clipboard policy, labels. No DOM, no React.
+import type { VmRunState } from '../../../src-shared/vm-state.js';
+
+export type ClipboardPolicy = 'off' | 'host-to-guest' | 'guest-to-host' | 'both';
+export type ScaleMode = 'fit' | 'actual';
+
+export interface KeyComboItem {
+  /** What the menu shows, e.g. "Ctrl+Alt+Del". */
+  label: string;
+  /** What vm.sendKey gets (QMP qcodes or aliases, `-` separated), e.g. "ctrl-alt-delete". */
+  combo: string;
+}
+
+/** The built-in send-keys menu: Ctrl+Alt+Del, Ctrl+Alt+F1…F12, Alt+Tab, Print Screen. */
+export const BUILTIN_COMBOS: readonly KeyComboItem[] = [
+  { label: 'Ctrl+Alt+Del', combo: 'ctrl-alt-delete' },
+  ...Array.from({ length: 12 }, (_, i) => ({ label: `Ctrl+Alt+F${i + 1}`, combo: `ctrl-alt-f${i + 1}` })),
+  { label: 'Alt+Tab', combo: 'alt-tab' },
+  { label: 'Print Screen', combo: 'print' },
+];
+
+const KEY_LABELS: Record<string, string> = {
+  ctrl: 'Ctrl', control: 'Ctrl', ctrl_r: 'Right Ctrl', alt: 'Alt', alt_r: 'AltGr', altgr: 'AltGr', shift: 'Shift', shift_r: 'Right Shift',
+  meta_l: 'Super', super: 'Super', win: 'Super', delete: 'Del', del: 'Del', esc: 'Esc', escape: 'Esc', ret: 'Enter', enter: 'Enter',
+  spc: 'Space', space: 'Space', tab: 'Tab', print: 'Print Screen', sysrq: 'SysRq', backspace: 'Backspace', pgup: 'Page Up', pgdn: 'Page Down',
+};
+
+/** "ctrl-alt-f7" → "Ctrl+Alt+F7" (a `-` or `+` separates keys; a lone `-` is the minus key). */
+export function comboLabel(combo: string): string {
+  const parts = combo.trim().split(/(?<=.)[-+]/).filter((p) => p !== '');
+  return parts
+    .map((p) => {
+      const k = p.toLowerCase();
+      if (KEY_LABELS[k]) return KEY_LABELS[k];
+      if (/^f\d{1,2}$/.test(k)) return k.toUpperCase();
+      return k.length === 1 ? k.toUpperCase() : k.charAt(0).toUpperCase() + k.slice(1);
+    })
+    .join('+');
+}
+
+/** The menu: built-ins, then the user's combos from prefs (blank and duplicate ones dropped). */
+export function sendKeyItems(custom: readonly string[]): { builtin: readonly KeyComboItem[]; custom: KeyComboItem[] } {
+  const seen = new Set(BUILTIN_COMBOS.map((c) => c.combo));
+  const out: KeyComboItem[] = [];
+  for (const raw of custom) {
+    const combo = raw.trim().toLowerCase();
+    if (combo === '' || seen.has(combo)) continue;
+    seen.add(combo);
+    out.push({ label: comboLabel(combo), combo });
+  }
+  return { builtin: BUILTIN_COMBOS, custom: out };
+}
+
+export const allowsGuestToHost = (p: ClipboardPolicy): boolean => p === 'guest-to-host' || p === 'both';
+export const allowsHostToGuest = (p: ClipboardPolicy): boolean => p === 'host-to-guest' || p === 'both';
+
+export function clipboardLabel(p: ClipboardPolicy): string {
+  switch (p) {
+    case 'off':
+      return 'Clipboard: off';
+    case 'host-to-guest':
+      return 'Clipboard: host → guest';
+    case 'guest-to-host':
+      return 'Clipboard: guest → host';
+    case 'both':
+      return 'Clipboard: both ways';
+  }
+}
+
+const CODE_LABELS: Record<string, string> = {
+  ControlRight: 'Right Ctrl', ControlLeft: 'Left Ctrl', AltRight: 'Right Alt', AltLeft: 'Left Alt', ShiftRight: 'Right Shift',
+  ShiftLeft: 'Left Shift', MetaRight: 'Right Super', MetaLeft: 'Left Super', ContextMenu: 'Menu', ScrollLock: 'Scroll Lock', Pause: 'Pause',
+};
+
+/** KeyboardEvent.code → what people call it ("ControlRight" → "Right Ctrl"). */
+export function hostKeyLabel(code: string): string {
+  return CODE_LABELS[code] ?? code.replace(/^Key/, '').replace(/^Digit/, '');
+}
+
+export const RUN_STATE_TEXT: Record<VmRunState['kind'], string> = {
+  stopped: 'Powered off',
+  starting: 'Starting…',
+  running: 'Running',
+  paused: 'Paused',
+  stopping: 'Shutting down…',
+  saving: 'Saving…',
+  restoring: 'Restoring…',
+  crashed: 'Crashed',
+};
+
+/** "debian 2026-01-02 03-04-05.png" (no characters file systems dislike). */
+export function screenshotFileName(vmName: string, at: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${pad(at.getHours())}-${pad(at.getMinutes())}-${pad(at.getSeconds())}`;
+  const safe = vmName.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '_').trim() || 'screen';
+  return `${safe} ${stamp}.png`;
+}
+
+/** Decodes base64 into bytes (atob is in every browser and in Node ≥ 16). */
+export function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** `#/display/<vmId>` → vmId, else null. */
+export function displayRouteVm(hash: string): string | null {
+  const m = /^#\/display\/([^/?#]+)$/.exec(hash);
+  if (!m) return null;
+  try {
+    return decodeURIComponent(m[1]!);
+  } catch {
+    return null;
+  }
+}
+
+export function displayRouteHash(vmId: string): string {
+  return `#/display/${encodeURIComponent(vmId)}`;
+}

@@ -1,0 +1,51 @@
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import Box from '@mui/material/Box';
+import CssBaseline from '@mui/material/CssBaseline';
+import { ThemeProvider } from '@mui/material/styles';
+import type { HangarApi } from '../../bridge/hangar-api.js';
+import { ApiProvider } from '../../state/api-context.js';
+import { hangarTheme } from '../../theme.js';
+import { displayRouteHash, displayRouteVm } from './display-model.js';
+import { DisplayView } from './display-view.js';
+
+/** The VM named by the `#/display/<vmId>` hash, following hash changes. */
+export function useDisplayRoute(): string | null {
+  const [vmId, setVmId] = useState(() => displayRouteVm(window.location.hash));
+  useEffect(() => {
+    const onChange = () => setVmId(displayRouteVm(window.location.hash));
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return vmId;
+}
+
+/** Shows a VM's display on its own page (a tab, or a window opened at that address). */
+export function openDisplayRoute(vmId: string): void {
+  window.location.hash = displayRouteHash(vmId);
+}
+
+/** Back to the library: drops the display hash. */
+export function closeDisplayRoute(): void {
+  history.replaceState(null, '', window.location.pathname + window.location.search);
+  window.dispatchEvent(new HashChangeEvent('hashchange'));
+}
+
+/**
+ * `#/display/<vmId>` shows that VM's display full-page; any other address shows `children` (the library).
+ * "Close display" goes back to the library; the VM keeps running.
+ */
+export function DisplayRoute({ api, children }: { api: HangarApi; children: ReactNode }) {
+  const vmId = useDisplayRoute();
+  const theme = useMemo(() => hangarTheme('dark'), []);
+  if (!vmId) return <>{children}</>;
+  return (
+    <ThemeProvider theme={theme}>
+      <CssBaseline />
+      <ApiProvider api={api}>
+        <Box sx={{ height: '100vh' }}>
+          <DisplayView key={vmId} vmId={vmId} onClose={closeDisplayRoute} />
+        </Box>
+      </ApiProvider>
+    </ThemeProvider>
+  );
+}

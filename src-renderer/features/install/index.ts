@@ -1,0 +1,1 @@
+export { InstallNotice, InstallNotifications, installBadge, installedText, useInstallNotifications } from './install-notice.js';

@@ -1,0 +1,137 @@
+import type { ReactNode } from 'react';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import CircularProgress from '@mui/material/CircularProgress';
+import Paper from '@mui/material/Paper';
+import Typography from '@mui/material/Typography';
+import EditIcon from '@mui/icons-material/Edit';
+import type { LibraryVm } from '../../state/library-store.js';
+import { useApi } from '../../state/api-context.js';
+import { useVmDetails } from '../../state/use-vm-details.js';
+import type { VmDocument } from '../../../src-shared/vm-document/index.js';
+import type { SettingsPageId } from '../settings/settings-pages.js';
+import { osLabel, stateLabel } from './vm-labels.js';
+import { VmPreview } from './vm-preview.js';
+import { SnapshotsSection } from '../snapshots/snapshots-section.js';
+import { MediaSection } from '../media/index.js';
+import { InstallNotice, InstallNotifications } from '../install/index.js';
+
+interface Row {
+  label: string;
+  value: ReactNode;
+}
+
+function Section({ title, page, rows, onEdit, children }: { title: string; page: SettingsPageId; rows?: ReadonlyArray<Row>; onEdit: (page: SettingsPageId) => void; children?: ReactNode }) {
+  const headingId = `details-${page}-${title.toLowerCase()}`;
+  return (
+    <Paper variant="outlined" component="section" aria-labelledby={headingId} sx={{ p: 1.5, mb: 1.5 }}>
+      <Box sx={{ display: 'flex', alignItems: 'center', mb: 0.5 }}>
+        <Typography id={headingId} variant="subtitle2" component="h3" sx={{ flex: 1 }}>{title}</Typography>
+        <Button size="small" startIcon={<EditIcon fontSize="small" />} aria-label={`Edit ${title}`} onClick={() => onEdit(page)}>Edit</Button>
+      </Box>
+      {rows && (
+        <Box component="dl" sx={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: 2, rowGap: 0.25, m: 0 }}>
+          {rows.map((r) => (
+            <Box key={r.label} sx={{ display: 'contents' }}>
+              <Typography component="dt" variant="body2" color="text.secondary">{r.label}</Typography>
+              <Typography component="dd" variant="body2" sx={{ m: 0, overflowWrap: 'anywhere' }}>{r.value}</Typography>
+            </Box>
+          ))}
+        </Box>
+      )}
+      {children}
+    </Paper>
+  );
+}
+
+const fileName = (p: string) => p.split(/[\\/]/).pop() ?? p;
+
+function networkText(doc: VmDocument): string {
+  const n = doc.network;
+  if (n.mode === 'none') return 'No network';
+  if (n.mode === 'bridge') return `Bridged to ${n.bridge} (${n.model})`;
+  return `NAT (user mode, ${n.model})`;
+}
+
+/** The right-hand pane: what the selected machine is, section by section, each linking to its settings page. */
+export function DetailsPane(props: { vm: LibraryVm | null; selectedCount: number; onEdit: (page: SettingsPageId) => void }) {
+  return (
+    <>
+      {/* Always mounted with the library: tells the user when any machine's install finishes. */}
+      <InstallNotifications />
+      <DetailsContent {...props} />
+    </>
+  );
+}
+
+function DetailsContent({ vm, selectedCount, onEdit }: { vm: LibraryVm | null; selectedCount: number; onEdit: (page: SettingsPageId) => void }) {
+  const api = useApi();
+  const details = useVmDetails(api, vm?.id ?? null);
+  if (selectedCount > 1) {
+    return <Typography sx={{ p: 3, color: 'text.secondary' }}>{selectedCount} machines selected. Start and Stop act on all of them.</Typography>;
+  }
+  if (!vm) return <Typography sx={{ p: 3, color: 'text.secondary' }}>Select a machine to see its details, or press Ctrl+N to create one.</Typography>;
+  const doc = details.doc;
+  return (
+    <Box component="article" aria-label={`Details of ${vm.name}`} sx={{ p: 2, overflowY: 'auto', height: '100%', boxSizing: 'border-box' }}>
+      <Typography variant="h6" component="h2">{vm.name}</Typography>
+      <Typography variant="body2" color="text.secondary" sx={{ mb: 1.5 }}>{stateLabel(vm.state)} · {osLabel(vm.osId)}</Typography>
+      <VmPreview vmId={vm.id} name={vm.name} live={vm.state.kind === 'running' || vm.state.kind === 'paused'} />
+      {vm.state.kind === 'crashed' && (
+        <Alert severity="error" sx={{ mb: 1.5 }}>
+          The machine stopped unexpectedly: {vm.state.reason}. Start it again, or check its settings.
+          {vm.state.logTail && (
+            <details>
+              <summary>QEMU output</summary>
+              <Box component="pre" sx={{ whiteSpace: 'pre-wrap', fontSize: 12, m: 0 }}>{vm.state.logTail}</Box>
+            </details>
+          )}
+        </Alert>
+      )}
+      <InstallNotice vm={vm} />
+      {vm.error && <Alert severity="warning" sx={{ mb: 1.5 }}>This machine's folder could not be loaded: {vm.error}</Alert>}
+      {details.error && <Alert severity="warning" sx={{ mb: 1.5 }}>{details.error}</Alert>}
+      {!doc && details.loading && <CircularProgress size={20} aria-label="Loading details" />}
+      {doc && (
+        <>
+          <Section title="General" page="general" onEdit={onEdit} rows={[
+            { label: 'Name', value: doc.name },
+            { label: 'Operating system', value: osLabel(doc.osId) },
+            { label: 'Folder', value: details.bundleDir ?? vm.bundleDir },
+          ]} />
+          <Section title="System" page="system" onEdit={onEdit} rows={[
+            { label: 'Processors', value: `${doc.cpu.count} (${doc.cpu.model})` },
+            { label: 'Memory', value: `${doc.memoryMiB} MiB` },
+            { label: 'Firmware', value: `${doc.firmware.type === 'uefi' ? 'UEFI' : 'BIOS'}${doc.firmware.secureBoot ? ', Secure Boot' : ''}${doc.firmware.tpm ? ', TPM' : ''}` },
+            { label: 'Machine', value: `${doc.machine} (${doc.arch})` },
+          ]} />
+          <Section title="Display" page="display" onEdit={onEdit} rows={[
+            { label: 'Graphics', value: doc.display.device },
+            { label: 'Pointer', value: doc.input.pointer },
+            { label: 'Audio', value: doc.audio.device === 'none' ? 'Off' : doc.audio.device },
+            { label: 'Clipboard', value: doc.clipboard },
+          ]} />
+          <Section title="Storage" page="storage" onEdit={onEdit} rows={[
+            ...doc.disks.map((d) => ({ label: `Disk ${d.id}`, value: `${fileName(d.path)} (${d.format}, ${d.bus})` })),
+            ...doc.cdroms.map((c) => ({ label: `CD/DVD ${c.id}`, value: c.path ? fileName(c.path) : 'Empty' })),
+            ...(doc.disks.length + doc.cdroms.length === 0 ? [{ label: 'Drives', value: 'None' }] : []),
+          ]} />
+          <MediaSection vm={vm} cdroms={doc.cdroms} />
+          <Section title="Network" page="network" onEdit={onEdit} rows={[
+            { label: 'Adapter', value: networkText(doc) },
+            ...(doc.network.mode === 'user'
+              ? [{ label: 'Port forwards', value: doc.network.forwards.length === 0 ? 'None' : doc.network.forwards.map((f) => `${f.protocol} ${f.hostPort}→${f.guestPort}`).join(', ') }]
+              : []),
+          ]} />
+          <SnapshotsSection vm={vm} />
+          <Section title="Description" page="general" onEdit={onEdit}>
+            <Typography variant="body2" sx={{ whiteSpace: 'pre-wrap', color: doc.description ? 'text.primary' : 'text.secondary' }}>
+              {doc.description || 'No description.'}
+            </Typography>
+          </Section>
+        </>
+      )}
+    </Box>
+  );
+}

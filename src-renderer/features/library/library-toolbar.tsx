@@ -1,0 +1,72 @@
+import { useRef, useState } from 'react';
+import Button from '@mui/material/Button';
+import Divider from '@mui/material/Divider';
+import Menu from '@mui/material/Menu';
+import MenuItem from '@mui/material/MenuItem';
+import Toolbar from '@mui/material/Toolbar';
+import Box from '@mui/material/Box';
+import AddIcon from '@mui/icons-material/Add';
+import FolderOpenIcon from '@mui/icons-material/FolderOpen';
+import SettingsIcon from '@mui/icons-material/Settings';
+import PlayArrowIcon from '@mui/icons-material/PlayArrow';
+import PauseIcon from '@mui/icons-material/Pause';
+import StopIcon from '@mui/icons-material/Stop';
+import DeleteIcon from '@mui/icons-material/Delete';
+import ArrowDropDownIcon from '@mui/icons-material/ArrowDropDown';
+import type { LibraryVm } from '../../state/library-store.js';
+import { toolbarEnablement, type StopHow } from './toolbar-model.js';
+
+export interface LibraryToolbarProps {
+  selected: ReadonlyArray<LibraryVm>;
+  onNew: () => void;
+  onAddExisting: () => void;
+  onSettings: () => void;
+  onStart: () => void;
+  onPauseToggle: () => void;
+  onStop: (how: StopHow) => void;
+  onDelete: () => void;
+}
+
+/** New, Add existing, Settings, Start, Pause (a toggle: pressed while paused), Stop ▾, Delete. */
+export function LibraryToolbar(props: LibraryToolbarProps) {
+  const en = toolbarEnablement(props.selected);
+  const stopRef = useRef<HTMLButtonElement>(null);
+  const [stopOpen, setStopOpen] = useState(false);
+  const stop = (how: StopHow) => {
+    setStopOpen(false);
+    props.onStop(how);
+  };
+  return (
+    <Toolbar variant="dense" role="toolbar" aria-label="Machine actions" sx={{ gap: 0.5, flexWrap: 'wrap', borderBottom: 1, borderColor: 'divider' }}>
+      <Button startIcon={<AddIcon />} onClick={props.onNew} title="New machine (Ctrl+N)">New</Button>
+      <Button startIcon={<FolderOpenIcon />} onClick={props.onAddExisting} title="Add a machine folder (.hangar) to the library">Add existing</Button>
+      <Button startIcon={<SettingsIcon />} onClick={props.onSettings} disabled={!en.settings}>Settings</Button>
+      <Divider orientation="vertical" flexItem sx={{ mx: 0.5 }} />
+      <Button startIcon={<PlayArrowIcon />} onClick={props.onStart} disabled={!en.start} title="Start (Enter)">Start</Button>
+      <Button startIcon={<PauseIcon />} onClick={props.onPauseToggle} disabled={!en.pause} aria-pressed={en.paused} title={en.paused ? 'Resume' : 'Pause'}>
+        Pause
+      </Button>
+      <Button
+        ref={stopRef}
+        startIcon={<StopIcon />}
+        endIcon={<ArrowDropDownIcon />}
+        disabled={!en.stop}
+        aria-haspopup="menu"
+        aria-expanded={stopOpen}
+        aria-controls={stopOpen ? 'stop-menu' : undefined}
+        onClick={() => setStopOpen(true)}
+      >
+        Stop
+      </Button>
+      <Menu id="stop-menu" anchorEl={stopRef.current} open={stopOpen} onClose={() => setStopOpen(false)}>
+        <MenuItem disabled={!en.shutdown} onClick={() => stop('acpi')}>Shut down (ACPI)</MenuItem>
+        <MenuItem disabled={!en.forceOff} onClick={() => stop('force')}>Force off</MenuItem>
+        <MenuItem disabled={!en.reset} onClick={() => stop('reset')}>Reset</MenuItem>
+      </Menu>
+      <Box sx={{ flex: 1 }} />
+      <Button startIcon={<DeleteIcon />} onClick={props.onDelete} disabled={!en.delete} color="error" title={en.deleteReason ?? 'Delete (Del)'}>
+        Delete
+      </Button>
+    </Toolbar>
+  );
+}

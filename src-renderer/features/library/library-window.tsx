@@ -1,0 +1,226 @@
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import InputAdornment from '@mui/material/InputAdornment';
+import MenuItem from '@mui/material/MenuItem';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import SearchIcon from '@mui/icons-material/Search';
+import { canForceOff, canPause, canReset, canResume, canShutdown, canStart, isActive } from '../../../src-shared/vm-state.js';
+import type { CommandName } from '../../../src-shared/contract/index.js';
+import { useApi } from '../../state/api-context.js';
+import { describeError } from '../../state/errors.js';
+import { useLibrary, type LibraryStore, type LibraryVm } from '../../state/library-store.js';
+import { ConnectionBanner } from '../../components/connection-banner.js';
+import { useNotify } from '../../components/notifier.js';
+import { SettingsDialog } from '../settings/settings-dialog.js';
+import type { SettingsPageId } from '../settings/settings-pages.js';
+import { NewVmWizard } from '../wizard/new-vm-wizard.js';
+import { DeleteDialog } from './delete-dialog.js';
+import { DetailsPane } from './details-pane.js';
+import { LibraryToolbar } from './library-toolbar.js';
+import { DEFAULT_QUERY, visibleVms, type ListQuery, type SortKey, type StateFilter } from './list-model.js';
+import { EMPTY_SELECTION, selectionReducer } from './selection-model.js';
+import { toolbarEnablement, type StopHow } from './toolbar-model.js';
+import { VmList } from './vm-list.js';
+
+type VmAction = Extract<CommandName, 'vm.start' | 'vm.pause' | 'vm.resume' | 'vm.shutdown' | 'vm.forceOff' | 'vm.reset'>;
+const VERB: Record<VmAction, string> = {
+  'vm.start': 'start', 'vm.pause': 'pause', 'vm.resume': 'resume', 'vm.shutdown': 'shut down', 'vm.forceOff': 'force off', 'vm.reset': 'reset',
+};
+
+/** The library window: toolbar, the machine list on the left, the details of the selection on the right. */
+export function LibraryWindow({ store }: { store: LibraryStore }) {
+  const api = useApi();
+  const notify = useNotify();
+  const lib = useLibrary(store);
+  const [query, setQuery] = useState<ListQuery>(DEFAULT_QUERY);
+  const [selection, dispatch] = useReducer(selectionReducer, EMPTY_SELECTION);
+  const [deleting, setDeleting] = useState<ReadonlyArray<LibraryVm> | null>(null);
+  const [settings, setSettings] = useState<{ vmId: string; page: SettingsPageId } | null>(null);
+  const [wizardOpen, setWizardOpen] = useState(false);
+  const searchRef = useRef<HTMLInputElement>(null);
+
+  const rows = useMemo(() => visibleVms(lib.vms, query), [lib.vms, query]);
+  const order = useMemo(() => rows.map((v) => v.id), [rows]);
+  useEffect(() => dispatch({ type: 'prune', order }), [order]);
+  const selected = useMemo(() => rows.filter((v) => selection.selected.has(v.id)), [rows, selection.selected]);
+  const single = selected.length === 1 ? (selected[0] ?? null) : null;
+
+  const run = useCallback(
+    async (command: VmAction, vms: ReadonlyArray<LibraryVm>) => {
+      await Promise.all(
+        vms.map(async (vm) => {
+          try {
+            const result = await api.call(command, { vm: vm.id });
+            store.noteState(vm.id, result.state);
+            if (command === 'vm.shutdown' && 'timedOut' in result && result.timedOut) {
+              notify(`"${vm.name}" did not shut down in time. The guest may ignore the power button; use Stop ▸ Force off.`, 'warning');
+            }
+          } catch (err) {
+            notify(describeError(err, `${VERB[command]} "${vm.name}"`), 'error');
+          }
+        }),
+      );
+    },
+    [api, notify, store],
+  );
+
+  const start = useCallback(() => void run('vm.start', selected.filter((v) => !v.error && canStart(v.state))), [run, selected]);
+  const pauseToggle = useCallback(() => {
+    if (toolbarEnablement(selected).paused) void run('vm.resume', selected.filter((v) => canResume(v.state)));
+    else void run('vm.pause', selected.filter((v) => canPause(v.state)));
+  }, [run, selected]);
+  const stop = useCallback(
+    (how: StopHow) => {
+      if (how === 'acpi') void run('vm.shutdown', selected.filter((v) => canShutdown(v.state)));
+      else if (how === 'force') void run('vm.forceOff', selected.filter((v) => canForceOff(v.state)));
+      else void run('vm.reset', selected.filter((v) => canReset(v.state)));
+    },
+    [run, selected],
+  );
+  const askDelete = useCallback(() => {
+    if (toolbarEnablement(selected).delete) setDeleting(selected.filter((v) => !isActive(v.state)));
+  }, [selected]);
+  const confirmDelete = async (files: boolean) => {
+    const vms = deleting ?? [];
+    let done = 0;
+    for (const vm of vms) {
+      try {
+        await api.call('vm.delete', { vm: vm.id, files });
+        done++;
+      } catch (err) {
+        notify(describeError(err, `delete "${vm.name}"`), 'error');
+      }
+    }
+    setDeleting(null);
+    if (done > 0) {
+      const what = vms.length === 1 ? `"${vms[0]?.name}"` : `${done} machines`;
+      notify(files ? `Deleted ${what} and its files.` : `Removed ${what} from the library. Its folder is still on disk.`, 'success');
+    }
+  };
+  const addExisting = useCallback(async () => {
+    try {
+      const path = await api.app('dialog:chooseFolder', { title: 'Choose a Hangar machine folder (.hangar)' });
+      if (!path) return;
+      const added = await api.call('vm.addExisting', { path });
+      notify(`Added "${added.doc.name}" to the library.`, 'success');
+      dispatch({ type: 'set', ids: [added.id] });
+    } catch (err) {
+      notify(describeError(err, 'add the machine'), 'error');
+    }
+  }, [api, notify]);
+  const openSettings = (page: SettingsPageId = 'general') => {
+    if (single) setSettings({ vmId: single.id, page });
+  };
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const mod = e.ctrlKey || e.metaKey;
+      if (mod && !e.shiftKey && !e.altKey && (e.key === 'n' || e.key === 'N')) {
+        e.preventDefault();
+        setWizardOpen(true);
+      } else if (mod && !e.shiftKey && !e.altKey && (e.key === 'f' || e.key === 'F')) {
+        e.preventDefault();
+        searchRef.current?.focus();
+        searchRef.current?.select();
+      } else if (e.key === 'Escape' && e.target === searchRef.current && query.text) {
+        setQuery((q) => ({ ...q, text: '' }));
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [query.text]);
+
+  const emptyText =
+    lib.status === 'loading' ? 'Loading machines…'
+    : lib.vms.length === 0 ? 'No machines yet. Choose "New" to create one, or "Add existing" to open a machine folder.'
+    : 'No machine matches the search.';
+
+  return (
+    <Box sx={{ display: 'flex', flexDirection: 'column', height: '100vh', bgcolor: 'background.default', color: 'text.primary' }}>
+      <ConnectionBanner state={lib.connection} />
+      <LibraryToolbar
+        selected={selected}
+        onNew={() => setWizardOpen(true)}
+        onAddExisting={() => void addExisting()}
+        onSettings={() => openSettings('general')}
+        onStart={start}
+        onPauseToggle={pauseToggle}
+        onStop={stop}
+        onDelete={askDelete}
+      />
+      {lib.status === 'error' && (
+        <Alert severity="error" square action={<Button color="inherit" onClick={() => void store.reload()}>Retry</Button>}>
+          {lib.error}
+        </Alert>
+      )}
+      <Box sx={{ display: 'flex', flex: 1, minHeight: 0 }}>
+        <Box component="nav" aria-label="Machines" sx={{ width: 340, flex: 'none', display: 'flex', flexDirection: 'column', borderRight: 1, borderColor: 'divider' }}>
+          <Box sx={{ p: 1, display: 'flex', flexDirection: 'column', gap: 1 }}>
+            <TextField
+              inputRef={searchRef}
+              label="Search machines"
+              type="search"
+              value={query.text}
+              onChange={(e) => setQuery((q) => ({ ...q, text: e.target.value }))}
+              slotProps={{ input: { startAdornment: <InputAdornment position="start"><SearchIcon fontSize="small" /></InputAdornment> } }}
+              fullWidth
+            />
+            <Box sx={{ display: 'flex', gap: 1 }}>
+              <TextField select label="Show" value={query.state} onChange={(e) => setQuery((q) => ({ ...q, state: e.target.value as StateFilter }))} sx={{ flex: 1 }}>
+                <MenuItem value="all">All</MenuItem>
+                <MenuItem value="active">Active</MenuItem>
+                <MenuItem value="running">Running</MenuItem>
+                <MenuItem value="paused">Paused</MenuItem>
+                <MenuItem value="stopped">Powered off</MenuItem>
+                <MenuItem value="crashed">Crashed</MenuItem>
+              </TextField>
+              <TextField select label="Sort by" value={query.sort} onChange={(e) => setQuery((q) => ({ ...q, sort: e.target.value as SortKey }))} sx={{ flex: 1 }}>
+                <MenuItem value="name">Name</MenuItem>
+                <MenuItem value="state">State</MenuItem>
+                <MenuItem value="lastChanged">Last changed</MenuItem>
+              </TextField>
+            </Box>
+            <Typography variant="caption" color="text.secondary" role="status" aria-live="polite">
+              {lib.status === 'ready' ? (rows.length === lib.vms.length ? `${rows.length} machines` : `${rows.length} of ${lib.vms.length} machines`) : ''}
+              {selected.length > 1 ? ` · ${selected.length} selected` : ''}
+            </Typography>
+          </Box>
+          <VmList
+            vms={rows}
+            selection={selection}
+            dispatch={dispatch}
+            onActivate={(vm) => {
+              if (!vm.error && canStart(vm.state)) void run('vm.start', [vm]);
+            }}
+            onDeleteKey={askDelete}
+            emptyText={emptyText}
+          />
+        </Box>
+        <Box component="main" sx={{ flex: 1, minWidth: 0 }}>
+          <DetailsPane vm={single} selectedCount={selected.length} onEdit={(page) => openSettings(page)} />
+        </Box>
+      </Box>
+      <DeleteDialog vms={deleting ?? []} open={deleting !== null} onClose={() => setDeleting(null)} onConfirm={confirmDelete} />
+      {settings && (
+        <SettingsDialog
+          vmId={settings.vmId}
+          initialPage={settings.page}
+          state={lib.byId.get(settings.vmId)?.state ?? { kind: 'stopped' }}
+          onClose={() => setSettings(null)}
+        />
+      )}
+      {wizardOpen && (
+        <NewVmWizard
+          onClose={() => setWizardOpen(false)}
+          onCreated={(id) => {
+            setWizardOpen(false);
+            dispatch({ type: 'set', ids: [id] });
+          }}
+        />
+      )}
+    </Box>
+  );
+}

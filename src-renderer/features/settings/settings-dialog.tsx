@@ -1,0 +1,168 @@
+import { useEffect, useMemo, useState } from 'react';
+import Alert from '@mui/material/Alert';
+import Badge from '@mui/material/Badge';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import CircularProgress from '@mui/material/CircularProgress';
+import Dialog from '@mui/material/Dialog';
+import DialogActions from '@mui/material/DialogActions';
+import DialogContent from '@mui/material/DialogContent';
+import DialogTitle from '@mui/material/DialogTitle';
+import Tab from '@mui/material/Tab';
+import Tabs from '@mui/material/Tabs';
+import type { VmDocument } from '../../../src-shared/vm-document/index.js';
+import { canEditHardware, type VmRunState } from '../../../src-shared/vm-state.js';
+import { useApi } from '../../state/api-context.js';
+import { describeError } from '../../state/errors.js';
+import { useNotify } from '../../components/notifier.js';
+import { SettingsFormProvider, type SettingsForm } from './settings-fields.js';
+import { AdvancedPage, DisplayPage, GeneralPage, NetworkPage, StoragePage, SystemPage } from './settings-page-views.js';
+import { SETTINGS_PAGES, type SettingsPageId } from './settings-pages.js';
+import { LOCKED_WHILE_RUNNING, draftIssues, pageOfPath, setIn, settingsPatch } from './settings-model.js';
+
+export interface SettingsDialogProps {
+  vmId: string;
+  initialPage?: SettingsPageId;
+  /** The machine's live run state (from the library store): hardware locks while it runs. */
+  state: VmRunState;
+  onClose: () => void;
+}
+
+/**
+ * Settings of one machine: a page per section of the VM document, edited as a draft. Apply sends only the
+ * top-level sections that changed (`vm.update` with a patch); the engine rewrites the whole document.
+ */
+export function SettingsDialog({ vmId, initialPage = 'general', state, onClose }: SettingsDialogProps) {
+  const api = useApi();
+  const notify = useNotify();
+  const [page, setPage] = useState<SettingsPageId>(initialPage);
+  const [saved, setSaved] = useState<VmDocument | null>(null);
+  const [draft, setDraft] = useState<VmDocument | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [applyError, setApplyError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    let alive = true;
+    api.call('vm.get', { vm: vmId }).then(
+      (r) => {
+        if (!alive) return;
+        setSaved(r.doc);
+        setDraft(r.doc);
+      },
+      (err: unknown) => alive && setLoadError(describeError(err, 'read the settings')),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [api, vmId]);
+
+  const issues = useMemo(() => (draft ? draftIssues(draft) : {}), [draft]);
+  const patch = useMemo(() => (saved && draft ? settingsPatch(saved, draft) : {}), [saved, draft]);
+  const dirty = Object.keys(patch).length > 0;
+  const invalid = Object.keys(issues).length > 0;
+  const locked = !canEditHardware(state);
+  const pagesWithIssues = new Set(Object.keys(issues).map(pageOfPath));
+
+  const apply = async (): Promise<boolean> => {
+    if (!dirty) return true;
+    setBusy(true);
+    setApplyError(null);
+    try {
+      const r = await api.call('vm.update', { vm: vmId, patch: patch as Record<string, unknown> });
+      setSaved(r.doc);
+      setDraft(r.doc);
+      notify(`Saved the settings of "${r.doc.name}".`, 'success');
+      return true;
+    } catch (err) {
+      setApplyError(describeError(err, 'save the settings'));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const form: SettingsForm | null = draft
+    ? {
+        draft,
+        set: (path, value) => setDraft((d) => (d ? setIn(d, path, value) : d)),
+        update: (f) => setDraft((d) => (d ? f(d) : d)),
+        issues,
+        state,
+      }
+    : null;
+
+  const name = saved?.name ?? 'machine';
+  const otherIssues = Object.entries(issues).filter(([p]) => pageOfPath(p) !== page);
+
+  return (
+    <Dialog open onClose={busy ? undefined : onClose} maxWidth="md" fullWidth aria-labelledby="settings-title">
+      <DialogTitle id="settings-title">Settings of {name}</DialogTitle>
+      <DialogContent dividers sx={{ display: 'flex', gap: 2, minHeight: 420, p: 0 }}>
+        <Tabs
+          orientation="vertical"
+          value={page}
+          onChange={(_e, v: SettingsPageId) => setPage(v)}
+          aria-label="Settings pages"
+          sx={{ borderRight: 1, borderColor: 'divider', flex: 'none' }}
+        >
+          {SETTINGS_PAGES.map((p) => (
+            <Tab
+              key={p.id}
+              value={p.id}
+              id={`settings-tab-${p.id}`}
+              aria-controls="settings-panel"
+              label={pagesWithIssues.has(p.id) ? <Badge color="error" variant="dot">{p.label}</Badge> : p.label}
+              aria-label={p.label}
+              sx={{ alignItems: 'flex-start' }}
+            />
+          ))}
+        </Tabs>
+        <Box id="settings-panel" role="tabpanel" aria-labelledby={`settings-tab-${page}`} sx={{ flex: 1, p: 2, overflowY: 'auto' }}>
+          {loadError && <Alert severity="error">{loadError}</Alert>}
+          {!form && !loadError && <CircularProgress size={24} aria-label="Loading settings" />}
+          {form && saved && (
+            <SettingsFormProvider form={form}>
+              {locked && (
+                <Alert severity="info" sx={{ mb: 1 }}>
+                  {LOCKED_WHILE_RUNNING}: "{name}" is running. You can look at every setting; changes need the machine powered off.
+                </Alert>
+              )}
+              {page === 'general' && <GeneralPage />}
+              {page === 'system' && <SystemPage />}
+              {page === 'storage' && <StoragePage />}
+              {page === 'network' && <NetworkPage />}
+              {page === 'display' && <DisplayPage />}
+              {page === 'advanced' && <AdvancedPage vmId={vmId} savedDoc={saved} />}
+              {otherIssues.length > 0 && (
+                <Alert severity="warning" sx={{ mt: 2 }}>
+                  Fix these on other pages before applying:
+                  <ul style={{ margin: 0 }}>
+                    {otherIssues.map(([p, m]) => (
+                      <li key={p}>
+                        <Button size="small" onClick={() => setPage(pageOfPath(p))}>{SETTINGS_PAGES.find((x) => x.id === pageOfPath(p))?.label}</Button> {p}: {m}
+                      </li>
+                    ))}
+                  </ul>
+                </Alert>
+              )}
+              {applyError && <Alert severity="error" sx={{ mt: 2 }}>{applyError}</Alert>}
+            </SettingsFormProvider>
+          )}
+        </Box>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose} disabled={busy}>{dirty ? 'Cancel' : 'Close'}</Button>
+        <Button onClick={() => saved && setDraft(saved)} disabled={busy || !dirty}>Revert</Button>
+        <Button onClick={() => void apply()} disabled={busy || !dirty || invalid || locked} variant="outlined">Apply</Button>
+        <Button
+          onClick={() => void apply().then((ok) => ok && onClose())}
+          disabled={busy || !dirty || invalid || locked}
+          variant="contained"
+        >
+          OK
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}

@@ -1,0 +1,289 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import IconButton from '@mui/material/IconButton';
+import MenuItem from '@mui/material/MenuItem';
+import Table from '@mui/material/Table';
+import TableBody from '@mui/material/TableBody';
+import TableCell from '@mui/material/TableCell';
+import TableHead from '@mui/material/TableHead';
+import TableRow from '@mui/material/TableRow';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import DeleteIcon from '@mui/icons-material/Delete';
+import {
+  ARCHITECTURES, AUDIO_DEVICES, CDROM_BUSES, CLIPBOARD_POLICIES, DISK_BUSES, DISK_FORMATS, DISPLAY_DEVICES, FIRMWARE_TYPES,
+  FORWARD_PROTOCOLS, KEYBOARD_DEVICES, NIC_MODELS, POINTER_DEVICES, type DiskFormat, type VmDocument, type VmNetwork,
+} from '../../../src-shared/vm-document/index.js';
+import { useApi } from '../../state/api-context.js';
+import { describeError } from '../../state/errors.js';
+import { CheckSetting, NumberSetting, SelectSetting, TextSetting, useFieldStatus, useSettingsForm } from './settings-fields.js';
+import { formatArgv, lockReason, nextDeviceId, randomMac } from './settings-model.js';
+
+const Row = ({ children }: { children: ReactNode }) => <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap', alignItems: 'flex-start' }}>{children}</Box>;
+
+export function GeneralPage() {
+  return (
+    <>
+      <TextSetting path="name" label="Name" />
+      <TextSetting path="osId" label="Operating system id" hint="From the OS catalog, e.g. debian12; sets recommended defaults only." />
+      <TextSetting path="description" label="Description" multiline minRows={4} />
+    </>
+  );
+}
+
+export function SystemPage() {
+  const { draft } = useSettingsForm();
+  return (
+    <>
+      <Row>
+        <NumberSetting path="cpu.count" label="CPUs" min={1} max={1024} />
+        <TextSetting path="cpu.model" label="CPU model" hint="max, host, or a QEMU model name" fullWidth={false} />
+      </Row>
+      <NumberSetting path="memoryMiB" label="Memory (MiB)" min={16} step={256} />
+      <Row>
+        <SelectSetting path="firmware.type" label="Firmware" options={FIRMWARE_TYPES.map((f) => ({ value: f, label: f === 'uefi' ? 'UEFI' : 'BIOS' }))} />
+        <SelectSetting path="arch" label="Architecture" options={ARCHITECTURES} />
+        <TextSetting path="machine" label="Machine type" hint="q35, pc, virt…" fullWidth={false} />
+      </Row>
+      <CheckSetting path="firmware.secureBoot" label="Secure Boot" hint={draft.firmware.type !== 'uefi' ? 'Needs UEFI firmware' : undefined} />
+      <CheckSetting path="firmware.tpm" label="TPM 2.0" />
+    </>
+  );
+}
+
+const DISK_EXT: Record<string, DiskFormat> = { qcow2: 'qcow2', img: 'raw', raw: 'raw', vmdk: 'vmdk', vdi: 'vdi', vhdx: 'vhdx', vhd: 'vpc' };
+
+function CdromRow({ index }: { index: number }) {
+  const api = useApi();
+  const { draft, set } = useSettingsForm();
+  const cd = draft.cdroms[index];
+  const path = `cdroms[${index}].path`;
+  const status = useFieldStatus(path);
+  const [error, setError] = useState<string | null>(null);
+  if (!cd) return null;
+  const browse = async () => {
+    try {
+      const file = await api.app('dialog:openFile', { title: 'Choose an ISO image', filters: [{ name: 'Disc images', extensions: ['iso', 'img'] }] });
+      if (file) set(path, file);
+    } catch (err) {
+      setError(describeError(err, 'open the file chooser'));
+    }
+  };
+  return (
+    <Box sx={{ display: 'flex', gap: 1, alignItems: 'flex-start' }}>
+      <TextField
+        label={`ISO image (${cd.id})`}
+        value={cd.path ?? ''}
+        placeholder="Empty drive"
+        onChange={(e) => set(path, e.target.value === '' ? null : e.target.value)}
+        margin="dense"
+        sx={{ flex: 1 }}
+        {...status}
+        helperText={error ?? status.helperText}
+      />
+      <Button sx={{ mt: 1.5 }} onClick={() => void browse()} disabled={status.disabled}>Browse…</Button>
+      <Button sx={{ mt: 1.5 }} onClick={() => set(path, null)} disabled={status.disabled || cd.path === null}>Eject</Button>
+      <SelectSetting path={`cdroms[${index}].bus`} label="Bus" options={CDROM_BUSES} />
+    </Box>
+  );
+}
+
+export function StoragePage() {
+  const api = useApi();
+  const { draft, update, state, issues } = useSettingsForm();
+  const locked = lockReason('disks', state) !== null;
+  const [error, setError] = useState<string | null>(null);
+  const addDisk = async () => {
+    try {
+      const file = await api.app('dialog:openFile', { title: 'Choose a disk image', filters: [{ name: 'Disk images', extensions: Object.keys(DISK_EXT) }] });
+      if (!file) return;
+      const format = DISK_EXT[file.split('.').pop()?.toLowerCase() ?? ''] ?? 'raw';
+      update((d) => {
+        const id = nextDeviceId(d, 'disk');
+        return { ...d, disks: [...d.disks, { id, path: file, format, bus: d.arch === 'aarch64' ? 'virtio' : 'sata', readOnly: false, discard: true }], bootOrder: [...d.bootOrder, id] };
+      });
+    } catch (err) {
+      setError(describeError(err, 'open the file chooser'));
+    }
+  };
+  const removeDisk = (id: string) => update((d) => ({ ...d, disks: d.disks.filter((x) => x.id !== id), bootOrder: d.bootOrder.filter((x) => x !== id) }));
+  const addCdrom = () =>
+    update((d) => ({ ...d, cdroms: [...d.cdroms, { id: nextDeviceId(d, 'cd'), path: null, bus: d.arch === 'aarch64' ? 'scsi' : 'sata' }] }));
+  return (
+    <>
+      <Typography variant="subtitle2" component="h3">Disks</Typography>
+      {draft.disks.length === 0 && <Typography variant="body2" color="text.secondary">No disks.</Typography>}
+      {draft.disks.map((disk, i) => (
+        <Box key={disk.id} sx={{ display: 'flex', gap: 1, alignItems: 'flex-start', flexWrap: 'wrap' }} role="group" aria-label={`Disk ${disk.id}`}>
+          <TextSetting path={`disks[${i}].path`} label={`Disk ${disk.id} file`} fullWidth={false} />
+          <SelectSetting path={`disks[${i}].format`} label="Format" options={DISK_FORMATS} />
+          <SelectSetting path={`disks[${i}].bus`} label="Bus" options={DISK_BUSES} />
+          <CheckSetting path={`disks[${i}].readOnly`} label="Read-only" />
+          <CheckSetting path={`disks[${i}].discard`} label="Discard (TRIM)" />
+          <IconButton aria-label={`Remove disk ${disk.id}`} onClick={() => removeDisk(disk.id)} disabled={locked} sx={{ mt: 1.5 }}><DeleteIcon /></IconButton>
+        </Box>
+      ))}
+      <Box sx={{ display: 'flex', gap: 1, my: 1 }}>
+        <Button onClick={() => void addDisk()} disabled={locked}>Add existing disk…</Button>
+        <Button onClick={addCdrom} disabled={locked}>Add CD/DVD drive</Button>
+      </Box>
+      {error && <Alert severity="error">{error}</Alert>}
+      <Typography variant="subtitle2" component="h3" sx={{ mt: 2 }}>CD/DVD</Typography>
+      {draft.cdroms.map((cd, i) => <CdromRow key={cd.id} index={i} />)}
+      <Typography variant="subtitle2" component="h3" sx={{ mt: 2 }}>Boot order</Typography>
+      <Typography variant="body2" color={Object.keys(issues).some((p) => p.startsWith('bootOrder')) ? 'error' : 'text.secondary'}>
+        {draft.bootOrder.length ? draft.bootOrder.join(' → ') : 'No boot device'}
+      </Typography>
+      <EntryIssues matches={(p) => /^(bootOrder\[\d+\]|disks\[\d+\]\.id|cdroms\[\d+\]\.id)$/.test(p)} label={(p) => (p.startsWith('bootOrder') ? `Boot entry ${entryNumber(p)}` : p)} />
+    </>
+  );
+}
+
+/** Issues the schema reports on a whole entry (`network.forwards[1]`) or on fields without an input (`disks[0].id`). */
+function EntryIssues({ matches, label }: { matches: (path: string) => boolean; label: (path: string) => string }) {
+  const { issues } = useSettingsForm();
+  const list = Object.entries(issues).filter(([p]) => matches(p));
+  if (list.length === 0) return null;
+  return (
+    <Alert severity="error" sx={{ mt: 1 }}>
+      {list.map(([p, m]) => <div key={p}>{label(p)}: {m}</div>)}
+    </Alert>
+  );
+}
+
+const entryNumber = (p: string) => Number(/\[(\d+)\]/.exec(p)?.[1] ?? 0) + 1;
+
+export function NetworkPage() {
+  const { draft, update, state } = useSettingsForm();
+  const net = draft.network;
+  const locked = lockReason('network', state) !== null;
+  const [savedMac] = useState(() => (net.mode === 'none' ? randomMac() : net.mac));
+  const setMode = (mode: VmNetwork['mode']) =>
+    update((d) => {
+      const prev = d.network;
+      const model = prev.mode === 'none' ? 'virtio-net-pci' : prev.model;
+      const mac = prev.mode === 'none' ? savedMac : prev.mac;
+      const network: VmNetwork =
+        mode === 'none' ? { mode: 'none' }
+        : mode === 'user' ? { mode: 'user', model, mac, forwards: prev.mode === 'user' ? prev.forwards : [] }
+        : { mode: 'bridge', model, mac, bridge: prev.mode === 'bridge' ? prev.bridge : 'br0' };
+      return { ...d, network };
+    });
+  const modeStatus = useFieldStatus('network.mode');
+  const setForwards = (f: (fw: Extract<VmNetwork, { mode: 'user' }>['forwards']) => Extract<VmNetwork, { mode: 'user' }>['forwards']) =>
+    update((d) => (d.network.mode === 'user' ? { ...d, network: { ...d.network, forwards: f(d.network.forwards) } } : d));
+  return (
+    <>
+      <TextField select label="Attached to" value={net.mode} onChange={(e) => setMode(e.target.value as VmNetwork['mode'])} margin="dense" sx={{ minWidth: 240 }} {...modeStatus}>
+        <MenuItem value="user">NAT (user mode)</MenuItem>
+        <MenuItem value="bridge">Bridged</MenuItem>
+        <MenuItem value="none">Not attached</MenuItem>
+      </TextField>
+      {net.mode !== 'none' && (
+        <Row>
+          <SelectSetting path="network.model" label="NIC model" options={NIC_MODELS} />
+          <TextSetting path="network.mac" label="MAC address" fullWidth={false} />
+          {net.mode === 'bridge' && <TextSetting path="network.bridge" label="Bridge" hint="e.g. br0 or virbr0" fullWidth={false} />}
+        </Row>
+      )}
+      {net.mode === 'user' && (
+        <>
+          <Typography variant="subtitle2" component="h3" sx={{ mt: 2 }}>Port forwarding</Typography>
+          <Table size="small" aria-label="Port forwards">
+            <TableHead>
+              <TableRow>
+                <TableCell>Protocol</TableCell><TableCell>Host address</TableCell><TableCell>Host port</TableCell><TableCell>Guest port</TableCell><TableCell />
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {net.forwards.map((_f, i) => (
+                <TableRow key={i}>
+                  <TableCell><SelectSetting path={`network.forwards[${i}].protocol`} label="Protocol" options={FORWARD_PROTOCOLS} /></TableCell>
+                  <TableCell><TextSetting path={`network.forwards[${i}].hostAddress`} label="Host address" /></TableCell>
+                  <TableCell><NumberSetting path={`network.forwards[${i}].hostPort`} label="Host port" min={1} max={65535} /></TableCell>
+                  <TableCell><NumberSetting path={`network.forwards[${i}].guestPort`} label="Guest port" min={1} max={65535} /></TableCell>
+                  <TableCell>
+                    <IconButton aria-label={`Remove forward ${i + 1}`} disabled={locked} onClick={() => setForwards((fw) => fw.filter((_, j) => j !== i))}><DeleteIcon /></IconButton>
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+          <Box sx={{ display: 'flex', gap: 1, mt: 1 }}>
+            <Button disabled={locked} onClick={() => setForwards((fw) => [...fw, { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }])}>
+              Add port forward
+            </Button>
+          </Box>
+          <EntryIssues matches={(p) => /^network\.forwards\[\d+\]$/.test(p)} label={(p) => `Forward ${entryNumber(p)}`} />
+          {net.forwards.length === 0 && (
+            <Typography variant="body2" color="text.secondary">No forwards. "Add port forward" starts with SSH (host 127.0.0.1:2222 → guest 22).</Typography>
+          )}
+        </>
+      )}
+    </>
+  );
+}
+
+export function DisplayPage() {
+  return (
+    <>
+      <SelectSetting path="display.device" label="Graphics" options={DISPLAY_DEVICES} />
+      <Row>
+        <SelectSetting path="input.pointer" label="Pointer" options={POINTER_DEVICES} hint="usb-tablet keeps the pointer in step without grabbing" />
+        <SelectSetting path="input.keyboard" label="Keyboard" options={KEYBOARD_DEVICES} />
+      </Row>
+      <SelectSetting path="audio.device" label="Audio" options={AUDIO_DEVICES} />
+      <SelectSetting path="clipboard" label="Clipboard sharing" options={CLIPBOARD_POLICIES} hint="Off by default: a guest should not read what you copy on the host." />
+    </>
+  );
+}
+
+export function AdvancedPage({ vmId, savedDoc }: { vmId: string; savedDoc: VmDocument }) {
+  const api = useApi();
+  const { draft, set, state } = useSettingsForm();
+  const [text, setText] = useState(draft.extraArgs.join('\n'));
+  const [argv, setArgv] = useState<{ text: string | null; error: string | null }>({ text: null, error: null });
+  const status = useFieldStatus('extraArgs', 'One argument per line, appended last to the QEMU command line (no shell quoting).');
+  useEffect(() => {
+    let alive = true;
+    api.call('vm.argv', { vm: vmId }).then(
+      (r) => alive && setArgv({ text: formatArgv(r.argv), error: null }),
+      (err: unknown) => alive && setArgv({ text: null, error: describeError(err, 'build the command line') }),
+    );
+    return () => {
+      alive = false;
+    };
+  }, [api, vmId, savedDoc]);
+  return (
+    <>
+      <TextField
+        label="Extra QEMU arguments"
+        multiline
+        minRows={4}
+        fullWidth
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value);
+          set('extraArgs', e.target.value.split('\n').map((l) => l.trim()).filter((l) => l !== ''));
+        }}
+        margin="dense"
+        slotProps={{ htmlInput: { spellCheck: false, style: { fontFamily: 'monospace' } } }}
+        {...status}
+        disabled={lockReason('extraArgs', state) !== null}
+      />
+      <Typography variant="subtitle2" component="h3" sx={{ mt: 2 }}>Generated command line</Typography>
+      <Typography variant="caption" color="text.secondary">For the saved settings; Apply to see your changes here.</Typography>
+      {argv.error && <Alert severity="warning">{argv.error}</Alert>}
+      <Box
+        component="pre"
+        aria-label="Generated command line"
+        tabIndex={0}
+        sx={{ fontFamily: 'monospace', fontSize: 12, whiteSpace: 'pre-wrap', wordBreak: 'break-all', p: 1, bgcolor: 'action.hover', borderRadius: 1, maxHeight: 240, overflow: 'auto' }}
+      >
+        {argv.text ?? (argv.error ? '' : 'Loading…')}
+      </Box>
+    </>
+  );
+}

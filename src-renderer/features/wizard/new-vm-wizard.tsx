@@ -1,0 +1,350 @@
+import { useCallback, useEffect, useReducer, useRef, useState, type ReactNode } from 'react';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Checkbox from '@mui/material/Checkbox';
+import Dialog from '@mui/material/Dialog';
+import DialogActions from '@mui/material/DialogActions';
+import DialogContent from '@mui/material/DialogContent';
+import DialogTitle from '@mui/material/DialogTitle';
+import FormControl from '@mui/material/FormControl';
+import FormControlLabel from '@mui/material/FormControlLabel';
+import FormHelperText from '@mui/material/FormHelperText';
+import FormLabel from '@mui/material/FormLabel';
+import LinearProgress from '@mui/material/LinearProgress';
+import MenuItem from '@mui/material/MenuItem';
+import Radio from '@mui/material/Radio';
+import RadioGroup from '@mui/material/RadioGroup';
+import Step from '@mui/material/Step';
+import StepLabel from '@mui/material/StepLabel';
+import Stepper from '@mui/material/Stepper';
+import TextField from '@mui/material/TextField';
+import Typography from '@mui/material/Typography';
+import { ARCHITECTURES } from '../../../src-shared/vm-document/schema.js';
+import { useApi } from '../../state/api-context.js';
+import { describeError } from '../../state/errors.js';
+import { useNotify } from '../../components/notifier.js';
+import {
+  FIELD_LABELS, PAGE_TITLES, WIZARD_PAGES, accelerationNote, canCreate, initialWizardState, osOptions, summaryRows, toCreateArgs,
+  validatePage, visibleMessages, wizardHost, wizardReducer, type FieldLabel, type WizardState,
+} from './wizard-state.js';
+
+export interface NewVmWizardProps {
+  onClose: () => void;
+  /** Called with the new machine's id once it exists (and, for "Create and start", was asked to start). */
+  onCreated: (id: string) => void;
+}
+
+const L = FIELD_LABELS;
+
+/** error / helper text of one field from the page's visible messages. */
+function useMessages(state: WizardState) {
+  const m = visibleMessages(state);
+  return (label: FieldLabel, hint?: string) => {
+    const error = m.errors[label];
+    const warning = m.warnings[label];
+    return { error: error !== undefined, helperText: error ?? (warning ? `Note: ${warning}` : (hint ?? ' ')) };
+  };
+}
+
+function Field({ children }: { children: ReactNode }) {
+  return <Box sx={{ mb: 1.5 }}>{children}</Box>;
+}
+
+/**
+ * The new-machine wizard: a draft edited page by page (the pure reducer in wizard-state.ts), validated per
+ * page, and only at the end one `vm.create` call. Nothing exists on disk until "Create".
+ */
+export function NewVmWizard({ onClose, onCreated }: NewVmWizardProps) {
+  const api = useApi();
+  const notify = useNotify();
+  const [state, dispatch] = useReducer(wizardReducer, undefined, () => initialWizardState());
+  const [creating, setCreating] = useState<null | 'create' | 'start'>(null);
+  const [createError, setCreateError] = useState<string | null>(null);
+  const msg = useMessages(state);
+  const d = state.draft;
+  const pageIndex = WIZARD_PAGES.indexOf(state.page);
+  const inspectTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  useEffect(() => {
+    let alive = true;
+    api.call('host.info', {}).then(
+      (h) => alive && dispatch({ type: 'host', host: wizardHost(h) }),
+      () => undefined, // limits stay unknown; validation still checks the basics
+    );
+    return () => {
+      alive = false;
+      clearTimeout(inspectTimer.current);
+    };
+  }, [api]);
+
+  const inspect = useCallback(
+    (path: string) => {
+      const p = path.trim();
+      if (!p.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(p)) return;
+      dispatch({ type: 'inspectStarted', path: p });
+      api.call('iso.inspect', { path: p }).then(
+        (result) => dispatch({ type: 'inspected', path: p, result }),
+        (err: unknown) => dispatch({ type: 'inspectFailed', path: p, message: describeError(err, 'read the image') }),
+      );
+    },
+    [api],
+  );
+
+  const setIsoPath = (path: string, now: boolean) => {
+    dispatch({ type: 'set', field: 'isoPath', value: path });
+    clearTimeout(inspectTimer.current);
+    if (now) inspect(path);
+    else inspectTimer.current = setTimeout(() => inspect(path), 600);
+  };
+
+  const browse = async (what: 'iso' | 'disk') => {
+    try {
+      const prefs = await api.app('prefs:get', undefined).catch(() => null);
+      const file = await api.app('dialog:openFile', what === 'iso'
+        ? { title: 'Choose an ISO image', filters: [{ name: 'ISO images', extensions: ['iso'] }], ...(prefs?.lastIsoFolder ? { defaultPath: prefs.lastIsoFolder } : {}) }
+        : { title: 'Choose a disk image', filters: [{ name: 'Disk images', extensions: ['qcow2', 'img', 'raw', 'vmdk', 'vdi', 'vhdx', 'vhd'] }], ...(prefs?.lastDiskFolder ? { defaultPath: prefs.lastDiskFolder } : {}) });
+      if (!file) return;
+      const folder = file.replace(/[\\/][^\\/]*$/, '') || '/';
+      void api.app('prefs:set', what === 'iso' ? { lastIsoFolder: folder } : { lastDiskFolder: folder }).catch(() => undefined);
+      if (what === 'iso') setIsoPath(file, true);
+      else dispatch({ type: 'set', field: 'existingDiskPath', value: file });
+    } catch (err) {
+      notify(describeError(err, 'open the file chooser'), 'error');
+    }
+  };
+
+  const create = async (start: boolean) => {
+    if (!canCreate(state)) return;
+    setCreating(start ? 'start' : 'create');
+    setCreateError(null);
+    try {
+      const created = await api.call('vm.create', toCreateArgs(state));
+      if (start) {
+        try {
+          await api.call('vm.start', { vm: created.id });
+        } catch (err) {
+          notify(describeError(err, `start "${created.doc.name}" (it was created)`), 'error');
+        }
+      }
+      notify(`Created "${created.doc.name}".`, 'success');
+      onCreated(created.id);
+    } catch (err) {
+      setCreateError(describeError(err, 'create the machine'));
+      setCreating(null);
+    }
+  };
+
+  const insp = state.inspection;
+  const acc = accelerationNote(state);
+  const summaryValidation = state.page === 'summary' ? validatePage(state, 'summary') : null;
+
+  return (
+    <Dialog open onClose={creating ? undefined : onClose} maxWidth="md" fullWidth aria-labelledby="wizard-title">
+      <DialogTitle id="wizard-title">New machine</DialogTitle>
+      <DialogContent dividers>
+        <Stepper activeStep={pageIndex} alternativeLabel sx={{ mb: 2 }} aria-label="Steps">
+          {WIZARD_PAGES.map((p) => (
+            <Step key={p} completed={WIZARD_PAGES.indexOf(p) < pageIndex}>
+              <StepLabel>{PAGE_TITLES[p]}</StepLabel>
+            </Step>
+          ))}
+        </Stepper>
+        <Box component="section" aria-label={PAGE_TITLES[state.page]} sx={{ minHeight: 260 }}>
+          <Typography variant="h6" component="h2" sx={{ mb: 1 }}>{PAGE_TITLES[state.page]}</Typography>
+
+          {state.page === 'name' && (
+            <Field>
+              <TextField
+                label={L.name}
+                value={d.name}
+                autoFocus
+                fullWidth
+                onChange={(e) => dispatch({ type: 'set', field: 'name', value: e.target.value })}
+                {...msg(L.name, 'How the machine appears in the library; its folder is named after it.')}
+              />
+            </Field>
+          )}
+
+          {state.page === 'media' && (
+            <>
+              <FormControl sx={{ mb: 1 }}>
+                <FormLabel id="media-label">{L.media}</FormLabel>
+                <RadioGroup row aria-labelledby="media-label" value={d.media} onChange={(e) => dispatch({ type: 'set', field: 'media', value: e.target.value as 'iso' | 'none' })}>
+                  <FormControlLabel value="iso" control={<Radio />} label="ISO image" />
+                  <FormControlLabel value="none" control={<Radio />} label="No installation media" />
+                </RadioGroup>
+              </FormControl>
+              {d.media === 'iso' && (
+                <Field>
+                  <Box sx={{ display: 'flex', gap: 1, alignItems: 'flex-start' }}>
+                    <TextField
+                      label={L.isoPath}
+                      value={d.isoPath}
+                      fullWidth
+                      placeholder="/path/to/installer.iso"
+                      onChange={(e) => setIsoPath(e.target.value, false)}
+                      onBlur={() => {
+                        if (insp.status === 'idle' && d.isoPath.trim()) setIsoPath(d.isoPath, true);
+                      }}
+                      {...msg(L.isoPath, 'Choose with Browse… or type the full path.')}
+                    />
+                    <Button variant="outlined" sx={{ mt: 0.5, flex: 'none' }} onClick={() => void browse('iso')}>Browse…</Button>
+                  </Box>
+                  {insp.status === 'inspecting' && <LinearProgress aria-label="Reading the image" sx={{ mt: 1 }} />}
+                  {insp.status === 'done' && (
+                    <Alert severity={insp.result.detected ? 'success' : 'info'} sx={{ mt: 1 }} role="status">
+                      {insp.result.detected
+                        ? `Detected ${insp.result.detected.name} from the volume label "${insp.result.volumeId}".`
+                        : `The volume label "${insp.result.volumeId}" names no operating system Hangar knows; choose one below.`}{' '}
+                      Boots with {[insp.result.bootable.bios && 'BIOS', insp.result.bootable.uefi && 'UEFI'].filter(Boolean).join(' and ') || 'neither BIOS nor UEFI'}.
+                    </Alert>
+                  )}
+                </Field>
+              )}
+              <Field>
+                <TextField
+                  select
+                  label={L.osId}
+                  value={d.osId}
+                  fullWidth
+                  onChange={(e) => dispatch({ type: 'set', field: 'osId', value: e.target.value })}
+                  {...msg(L.osId, 'Sets the recommended memory, disk, firmware and devices.')}
+                >
+                  <MenuItem value="generic">Other</MenuItem>
+                  {osOptions(state).filter((o) => o.id !== 'generic').map((o) => (
+                    <MenuItem key={o.id} value={o.id}>{o.name}</MenuItem>
+                  ))}
+                </TextField>
+              </Field>
+            </>
+          )}
+
+          {state.page === 'system' && (
+            <>
+              <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap' }}>
+                <TextField select label={L.arch} value={d.arch} sx={{ minWidth: 200 }} onChange={(e) => dispatch({ type: 'set', field: 'arch', value: e.target.value as (typeof ARCHITECTURES)[number] })} {...msg(L.arch)}>
+                  {ARCHITECTURES.map((a) => <MenuItem key={a} value={a}>{a}</MenuItem>)}
+                </TextField>
+                <TextField select label={L.firmware} value={d.firmware} sx={{ minWidth: 200 }} onChange={(e) => dispatch({ type: 'set', field: 'firmware', value: e.target.value as 'bios' | 'uefi' })} {...msg(L.firmware)}>
+                  <MenuItem value="bios">BIOS</MenuItem>
+                  <MenuItem value="uefi">UEFI</MenuItem>
+                </TextField>
+              </Box>
+              <FormControl error={msg(L.secureBoot).error}>
+                <FormControlLabel control={<Checkbox checked={d.secureBoot} disabled={d.firmware !== 'uefi'} onChange={(e) => dispatch({ type: 'set', field: 'secureBoot', value: e.target.checked })} />} label={L.secureBoot} />
+                <FormHelperText sx={{ mt: -0.5 }}>{msg(L.secureBoot, d.firmware !== 'uefi' ? 'Needs UEFI firmware' : undefined).helperText}</FormHelperText>
+              </FormControl>
+              <FormControl>
+                <FormControlLabel control={<Checkbox checked={d.tpm} onChange={(e) => dispatch({ type: 'set', field: 'tpm', value: e.target.checked })} />} label={L.tpm} />
+                <FormHelperText sx={{ mt: -0.5 }}>{msg(L.tpm).helperText}</FormHelperText>
+              </FormControl>
+              <Alert severity={acc.accelerator === 'tcg' ? 'warning' : 'info'} sx={{ mt: 1 }}>
+                {acc.accelerator === 'kvm' ? acc.text : acc.text.charAt(0).toUpperCase() + acc.text.slice(1)}.
+              </Alert>
+            </>
+          )}
+
+          {state.page === 'resources' && (
+            <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap' }}>
+              <TextField
+                label={L.memoryMiB}
+                value={d.memoryMiB}
+                slotProps={{ htmlInput: { inputMode: 'numeric' } }}
+                onChange={(e) => dispatch({ type: 'set', field: 'memoryMiB', value: e.target.value })}
+                {...msg(L.memoryMiB, state.host ? `This host has ${state.host.hostMemoryMiB} MiB` : undefined)}
+              />
+              <TextField
+                label={L.cpus}
+                value={d.cpus}
+                slotProps={{ htmlInput: { inputMode: 'numeric' } }}
+                onChange={(e) => dispatch({ type: 'set', field: 'cpus', value: e.target.value })}
+                {...msg(L.cpus, state.host ? `This host has ${state.host.hostCpus}` : undefined)}
+              />
+            </Box>
+          )}
+
+          {state.page === 'disk' && (
+            <>
+              <FormControl error={msg(L.disk).error} sx={{ mb: 1 }}>
+                <FormLabel id="disk-label">{L.disk}</FormLabel>
+                <RadioGroup row aria-labelledby="disk-label" value={d.disk} onChange={(e) => dispatch({ type: 'set', field: 'disk', value: e.target.value as 'new' | 'existing' | 'none' })}>
+                  <FormControlLabel value="new" control={<Radio />} label="New disk" />
+                  <FormControlLabel value="existing" control={<Radio />} label="Existing disk image" />
+                  <FormControlLabel value="none" control={<Radio />} label="No disk" />
+                </RadioGroup>
+                <FormHelperText>{msg(L.disk).helperText}</FormHelperText>
+              </FormControl>
+              {d.disk === 'new' && (
+                <Field>
+                  <TextField
+                    label={L.diskSizeGiB}
+                    value={d.diskSizeGiB}
+                    slotProps={{ htmlInput: { inputMode: 'decimal' } }}
+                    onChange={(e) => dispatch({ type: 'set', field: 'diskSizeGiB', value: e.target.value })}
+                    {...msg(L.diskSizeGiB, 'A qcow2 image: it grows as the guest writes, up to this size.')}
+                  />
+                </Field>
+              )}
+              {d.disk === 'existing' && (
+                <Box sx={{ display: 'flex', gap: 1, alignItems: 'flex-start' }}>
+                  <TextField
+                    label={L.existingDiskPath}
+                    value={d.existingDiskPath}
+                    fullWidth
+                    onChange={(e) => dispatch({ type: 'set', field: 'existingDiskPath', value: e.target.value })}
+                    {...msg(L.existingDiskPath, 'Used where it is (not copied).')}
+                  />
+                  <Button variant="outlined" sx={{ mt: 0.5, flex: 'none' }} onClick={() => void browse('disk')}>Browse…</Button>
+                </Box>
+              )}
+            </>
+          )}
+
+          {state.page === 'summary' && (
+            <>
+              <Box component="dl" aria-label="Summary" sx={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: 2, rowGap: 0.5, m: 0 }}>
+                {summaryRows(state).map((r) => (
+                  <Box key={r.label} sx={{ display: 'contents' }}>
+                    <Typography component="dt" variant="body2" color="text.secondary">{r.label}</Typography>
+                    <Typography component="dd" variant="body2" sx={{ m: 0, overflowWrap: 'anywhere' }}>{r.value}</Typography>
+                  </Box>
+                ))}
+              </Box>
+              <Typography variant="body2" color="text.secondary" sx={{ mt: 2 }}>
+                The full QEMU command line is built by the engine once the machine exists: see Settings ▸ Advanced.
+              </Typography>
+              {summaryValidation && Object.keys(summaryValidation.warnings).length > 0 && (
+                <Alert severity="warning" sx={{ mt: 2 }}>
+                  <ul style={{ margin: 0, paddingLeft: 16 }}>
+                    {Object.entries(summaryValidation.warnings).map(([label, text]) => <li key={label}>{label}: {text}</li>)}
+                  </ul>
+                </Alert>
+              )}
+              {summaryValidation && Object.keys(summaryValidation.errors).length > 0 && (
+                <Alert severity="error" sx={{ mt: 2 }}>
+                  Go back and fix: {Object.entries(summaryValidation.errors).map(([label, text]) => `${label}: ${text}`).join('; ')}
+                </Alert>
+              )}
+            </>
+          )}
+          {creating && <LinearProgress aria-label="Creating the machine" sx={{ mt: 2 }} />}
+          {createError && <Alert severity="error" sx={{ mt: 2 }}>{createError}</Alert>}
+        </Box>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose} disabled={creating !== null}>Cancel</Button>
+        <Box sx={{ flex: 1 }} />
+        <Button onClick={() => dispatch({ type: 'back' })} disabled={pageIndex === 0 || creating !== null}>Back</Button>
+        {state.page !== 'summary' ? (
+          <Button variant="contained" onClick={() => dispatch({ type: 'next' })}>Next</Button>
+        ) : (
+          <>
+            <Button variant="outlined" onClick={() => void create(false)} disabled={creating !== null || !canCreate(state)}>Create</Button>
+            <Button variant="contained" onClick={() => void create(true)} disabled={creating !== null || !canCreate(state)}>Create and start</Button>
+          </>
+        )}
+      </DialogActions>
+    </Dialog>
+  );
+}

@@ -1,0 +1,45 @@
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import CssBaseline from '@mui/material/CssBaseline';
+import { ThemeProvider } from '@mui/material/styles';
+import useMediaQuery from '@mui/material/useMediaQuery';
+import type { HangarApi } from './bridge/hangar-api.js';
+import type { AppPrefs } from '../src-shared/contract/index.js';
+import { ApiProvider } from './state/api-context.js';
+import { LibraryStore } from './state/library-store.js';
+import { NotifierProvider } from './components/notifier.js';
+import { LibraryWindow } from './features/library/library-window.js';
+import { hangarTheme, resolveThemeMode } from './theme.js';
+
+/**
+ * The renderer's root: theme (the pref, or the OS via prefers-color-scheme), the API context, the library
+ * window and its dialogs. The host (App.tsx) mounts it with the bridge's HangarApi; `children` render inside
+ * the theme and API context (e.g. the browser host's in-app file dialog).
+ */
+export function HangarRoot({ api, children }: { api: HangarApi; children?: ReactNode }) {
+  const osDark = useMediaQuery('(prefers-color-scheme: dark)', { noSsr: true });
+  const [themePref, setThemePref] = useState<AppPrefs['theme']>('system');
+  useEffect(() => {
+    let alive = true;
+    api.app('prefs:get', undefined).then(
+      (p) => alive && setThemePref(p.theme),
+      () => undefined, // no prefs (e.g. a host without them): follow the OS
+    );
+    return () => {
+      alive = false;
+    };
+  }, [api]);
+  const theme = useMemo(() => hangarTheme(resolveThemeMode(themePref, osDark)), [themePref, osDark]);
+  const store = useMemo(() => new LibraryStore(api), [api]);
+  useEffect(() => store.start(), [store]);
+  return (
+    <ThemeProvider theme={theme}>
+      <CssBaseline />
+      <ApiProvider api={api}>
+        <NotifierProvider>
+          <LibraryWindow store={store} />
+          {children}
+        </NotifierProvider>
+      </ApiProvider>
+    </ThemeProvider>
+  );
+}

@@ -1,0 +1,4 @@
+export * from './types.js';
+export * from './catalog.js';
+export * from './detect.js';
+export * from './recommend.js';

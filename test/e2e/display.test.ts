@@ -1,0 +1,348 @@
+// End-to-end test of the display: the built app served by `serve.js`, in Debian Chromium through
+// playwright-core, showing the fixture boot image's screen through noVNC and Hangar's relay.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { inflateSync } from 'node:zlib';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { bootPattern, bootPatternProbes, colourDistance, fixturePaths, markers, type Rgb } from '../helpers/fixtures.js';
+import { killQemuUnder, qemuPidsUnder, repoRoot } from '../helpers/engine-harness.js';
+
+const run = promisify(execFile);
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CANVAS = '[data-testid="display-screen"] canvas';
+
+interface Ctx {
+  root: string;
+  library: string;
+  runtimeBase: string;
+  env: NodeJS.ProcessEnv;
+  serve: ChildProcess;
+  url: string;
+  origin: string;
+  browser: Browser;
+  page: Page;
+  vmId: string;
+}
+const ctx = {} as Ctx;
+
+function hangar(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return run(process.execPath, [join(repoRoot, 'bin', 'hangar.js'), '--library', ctx.library, ...args], { env: ctx.env, timeout: 60_000 });
+}
+
+async function serialLog(): Promise<string> {
+  return (await hangar('console', ctx.vmId, '--no-follow')).stdout;
+}
+
+/** Width, height and the RGB at (x, y) of an 8-bit RGB PNG without filtering (what the engine writes). */
+function pngPixel(png: Buffer, x: number, y: number): { width: number; height: number; rgb: Rgb } {
+  let pos = 8;
+  let width = 0;
+  let height = 0;
+  const idat: Buffer[] = [];
+  while (pos < png.length) {
+    const len = png.readUInt32BE(pos);
+    const type = png.toString('latin1', pos + 4, pos + 8);
+    if (type === 'IHDR') [width, height] = [png.readUInt32BE(pos + 8), png.readUInt32BE(pos + 12)];
+    if (type === 'IDAT') idat.push(png.subarray(pos + 8, pos + 8 + len));
+    pos += 12 + len;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  const i = y * (width * 3 + 1) + 1 + x * 3;
+  return { width, height, rgb: [raw[i]!, raw[i + 1]!, raw[i + 2]!] };
+}
+
+/** A raw engine connection through serve's /engine WebSocket (as the page has). */
+async function engineSocket(): Promise<{ call: (command: string, args: unknown) => Promise<unknown>; events: Array<Record<string, unknown>>; close: () => void }> {
+  const port = new URL(ctx.url).port;
+  const token = new URL(ctx.url).searchParams.get('token');
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/engine`, { headers: { cookie: `hangar_token_${port}=${token}`, origin: ctx.origin } });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  const events: Array<Record<string, unknown>> = [];
+  const waiting = new Map<number, (m: { ok: boolean; result?: unknown; error?: unknown }) => void>();
+  ws.on('message', (d) => {
+    const m = JSON.parse(d.toString()) as { type: string; id: number; ok: boolean; event?: Record<string, unknown> };
+    if (m.type === 'event') events.push(m.event!);
+    else waiting.get(m.id)?.(m);
+  });
+  let id = 0;
+  return {
+    events,
+    call: (command, args) =>
+      new Promise((resolve, reject) => {
+        const n = ++id;
+        waiting.set(n, (m) => (m.ok ? resolve(m.result) : reject(new Error(JSON.stringify(m.error)))));
+        ws.send(JSON.stringify({ type: 'request', id: n, command, args }));
+      }),
+    close: () => ws.close(),
+  };
+}
+
+const count = (haystack: string, needle: string) => haystack.split(needle).length - 1;
+
+/** Opens the display route in a page that already has the token cookie. */
+async function openDisplay(page: Page): Promise<void> {
+  await page.goto(`${ctx.origin}/#/display/${ctx.vmId}`);
+  await page.locator(CANVAS).waitFor({ state: 'attached', timeout: 30_000 });
+  await page.getByRole('button', { name: 'Close display' }).waitFor({ timeout: 30_000 });
+}
+
+interface CanvasRead {
+  width: number;
+  height: number;
+  pixels: Rgb[];
+}
+
+/** The framebuffer size and the colours at the given points, read from the canvas's 2D context. */
+function readCanvas(page: Page, points: Array<{ x: number; y: number }>): Promise<CanvasRead> {
+  return page.evaluate(
+    ({ selector, pts }) => {
+      const canvas = document.querySelector(selector) as HTMLCanvasElement;
+      const g = canvas.getContext('2d')!;
+      const pixels = pts.map((p) => {
+        const d = g.getImageData(p.x, p.y, 1, 1).data;
+        return [d[0], d[1], d[2]] as [number, number, number];
+      });
+      return { width: canvas.width, height: canvas.height, pixels };
+    },
+    { selector: CANVAS, pts: points },
+  );
+}
+
+/** White pixels in the glyph cell of key-row column `col` (boot.img echoes keys there). */
+function glyphPixels(page: Page, col: number): Promise<number> {
+  return page.evaluate(
+    ({ selector, col, row, cellWidth }) => {
+      const canvas = document.querySelector(selector) as HTMLCanvasElement;
+      const sx = canvas.width / 320;
+      const sy = canvas.height / 200;
+      const x = Math.floor(col * cellWidth * sx);
+      const y = Math.floor(row.y0 * sy);
+      const w = Math.floor(cellWidth * sx);
+      const h = Math.floor((row.y1 - row.y0 + 1) * sy);
+      const d = canvas.getContext('2d')!.getImageData(x, y, w, h).data;
+      let white = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i]! > 0xf0 && d[i + 1]! > 0xf0 && d[i + 2]! > 0xf0) white++;
+      return white;
+    },
+    { selector: CANVAS, col, row: { y0: bootPattern.keyRow.y0, y1: bootPattern.keyRow.y1 }, cellWidth: bootPattern.keyRow.cellWidth },
+  );
+}
+
+/** The canvas's displayed (CSS) size. */
+function displayedSize(page: Page): Promise<{ width: number; height: number }> {
+  return page.evaluate((selector) => {
+    const r = (document.querySelector(selector) as HTMLCanvasElement).getBoundingClientRect();
+    return { width: Math.round(r.width), height: Math.round(r.height) };
+  }, CANVAS);
+}
+
+async function patternMismatches(page: Page): Promise<string[]> {
+  const { width, height } = await readCanvas(page, []);
+  if (width < 16 || height < 16) return [`canvas is ${width}x${height}`];
+  const probes = bootPatternProbes(width, height);
+  const read = await readCanvas(page, probes);
+  return probes.flatMap((p, i) => (colourDistance(read.pixels[i]!, p.rgb) > 8 ? [`${p.what} at ${p.x},${p.y}: ${read.pixels[i]!.join(',')} ≠ ${p.rgb.join(',')}`] : []));
+}
+
+describe('the display in the browser host', () => {
+  beforeAll(async () => {
+    for (const f of ['out/main/serve.js', 'out/main/engine.js', 'out/main/cli.js', 'out/renderer/index.html']) {
+      if (!existsSync(join(repoRoot, f))) throw new Error(`${f} is missing: run \`npm run build\` first`);
+    }
+    ctx.root = mkdtempSync(join(tmpdir(), 'hangar-e2e-display-'));
+    ctx.library = join(ctx.root, 'library');
+    const images = join(ctx.root, 'images');
+    mkdirSync(images);
+    copyFileSync(fixturePaths.bootImg, join(images, 'boot.img'));
+    ctx.runtimeBase = mkdtempSync('/tmp/hgd-');
+    ctx.env = { ...process.env, XDG_RUNTIME_DIR: ctx.runtimeBase, HANGAR_LIBRARY: ctx.library };
+
+    ctx.serve = spawn(process.execPath, [join(repoRoot, 'out/main/serve.js'), '--library', ctx.library, '--allow-dir', images], {
+      env: ctx.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    ctx.serve.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    ctx.url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serve printed no URL; stderr: ${stderr}`)), 30_000);
+      ctx.serve.stdout!.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(stdout);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+      ctx.serve.once('exit', (code) => reject(new Error(`serve exited with ${code}; stderr: ${stderr}`)));
+    });
+    ctx.origin = new URL(ctx.url).origin;
+
+    ctx.vmId = (await hangar('create', 'display-vm', '--disk', join(images, 'boot.img'), '--memory', '64')).stdout.trim().split(/\s+/).pop()!;
+    await hangar('start', ctx.vmId, '--wait-for-serial', markers.bootOk, '--timeout', '60');
+    ctx.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    ctx.page = await ctx.browser.newPage({ viewport: { width: 1100, height: 760 } });
+    await ctx.page.goto(ctx.url); // sets the token cookie
+  });
+
+  afterAll(async () => {
+    await ctx.browser?.close().catch(() => undefined);
+    if (ctx.vmId) await hangar('stop', ctx.vmId, '--force').catch(() => undefined);
+    if (ctx.serve && ctx.serve.exitCode === null) {
+      const exited = new Promise((r) => ctx.serve.once('exit', r));
+      ctx.serve.kill('SIGTERM');
+      await exited;
+    }
+    if (ctx.runtimeBase) {
+      const orphans = qemuPidsUnder(ctx.runtimeBase);
+      killQemuUnder(ctx.runtimeBase);
+      rmSync(ctx.runtimeBase, { recursive: true, force: true });
+      if (ctx.root) rmSync(ctx.root, { recursive: true, force: true });
+      expect(orphans, 'orphan QEMU processes after the test').toEqual([]);
+    }
+  });
+
+  it('shows the known pattern on the canvas, with run state and resolution in the status bar', async () => {
+    const { page } = ctx;
+    await openDisplay(page);
+    await expect.poll(() => patternMismatches(page), { timeout: 30_000, interval: 250 }).toEqual([]);
+    const { width, height } = await readCanvas(page, []);
+    expect({ width, height }).toEqual({ width: 640, height: 400 });
+    await expect.poll(() => page.getByTestId('status-resolution').textContent()).toBe('640×400');
+    expect(await page.getByTestId('status-state').textContent()).toBe('Running');
+    expect(await page.getByTestId('status-accelerator').textContent()).toMatch(/^(TCG|KVM)$/);
+    expect(await page.getByTestId('status-clipboard').textContent()).toBe('Clipboard: off');
+  });
+
+  it('sends typed keys to the guest: seen on serial and drawn on the canvas', async () => {
+    const { page } = ctx;
+    expect(await glyphPixels(page, 0)).toBe(0);
+    await page.locator(CANVAS).click();
+    await expect.poll(() => page.getByTestId('keyboard-capture').textContent()).toContain('Keyboard captured');
+    await page.keyboard.type('ab', { delay: 50 });
+    await expect.poll(serialLog, { timeout: 15_000, interval: 300 }).toContain(`${markers.bootKeyPrefix}b`);
+    const log = await serialLog();
+    expect(log).toContain(`${markers.bootKeyPrefix}a\r\n${markers.bootKeyPrefix}b`);
+    await expect.poll(() => glyphPixels(page, 0), { timeout: 10_000 }).toBeGreaterThan(10);
+    await expect.poll(() => glyphPixels(page, 1), { timeout: 10_000 }).toBeGreaterThan(10);
+  });
+
+  it('releases the keyboard with the host key (Right Ctrl): it does not reach the guest', async () => {
+    const { page } = ctx;
+    const before = await serialLog();
+    await page.keyboard.press('ControlRight');
+    await expect.poll(() => page.getByTestId('keyboard-capture').textContent()).toContain('Click the screen');
+    await page.keyboard.type('z');
+    await new Promise((r) => setTimeout(r, 700));
+    expect(await serialLog()).toBe(before);
+  });
+
+  it('two viewers at once both update', async () => {
+    const second = await ctx.browser.newPage({ viewport: { width: 900, height: 700 } });
+    try {
+      await second.goto(ctx.url);
+      await openDisplay(second);
+      await expect.poll(() => patternMismatches(second), { timeout: 30_000, interval: 250 }).toEqual([]);
+      expect(await glyphPixels(ctx.page, 2)).toBe(0);
+      expect(await glyphPixels(second, 2)).toBe(0);
+      await second.locator(CANVAS).click();
+      await second.keyboard.type('c');
+      await expect.poll(serialLog, { timeout: 15_000, interval: 300 }).toContain(`${markers.bootKeyPrefix}c`);
+      await expect.poll(() => glyphPixels(second, 2), { timeout: 10_000 }).toBeGreaterThan(10);
+      await expect.poll(() => glyphPixels(ctx.page, 2), { timeout: 10_000 }).toBeGreaterThan(10);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('the scale modes change the canvas size', async () => {
+    const { page } = ctx;
+    await page.getByRole('button', { name: 'Actual size' }).click();
+    await expect.poll(() => displayedSize(page)).toEqual({ width: 640, height: 400 });
+    await page.getByRole('button', { name: 'Scale to fit' }).click();
+    await expect.poll(() => displayedSize(page).then((s) => s.width)).not.toBe(640);
+    const fit = await displayedSize(page);
+    const box = await page.getByTestId('display-screen').boundingBox();
+    expect(fit.width).toBeLessThanOrEqual(Math.ceil(box!.width));
+    expect(fit.height).toBeLessThanOrEqual(Math.ceil(box!.height));
+    // Fitting keeps the aspect ratio and touches one side of the screen area.
+    expect(Math.abs(fit.width / fit.height - 640 / 400)).toBeLessThan(0.02);
+    expect(Math.max(fit.width / box!.width, fit.height / box!.height)).toBeGreaterThan(0.97);
+    // A smaller window: the fitted canvas shrinks with it, 1:1 stays 640×400.
+    await page.setViewportSize({ width: 500, height: 420 });
+    await expect.poll(() => displayedSize(page).then((s) => s.width)).toBeLessThanOrEqual(500);
+    expect((await displayedSize(page)).height).toBeLessThan(400);
+    await page.getByRole('button', { name: 'Actual size' }).click();
+    await expect.poll(() => displayedSize(page)).toEqual({ width: 640, height: 400 });
+    await page.getByRole('button', { name: 'Scale to fit' }).click();
+    await page.setViewportSize({ width: 1100, height: 760 });
+  });
+
+  it('"Send keys" → Ctrl+Alt+Del reaches the guest (it reboots and prints the marker again)', async () => {
+    const { page } = ctx;
+    expect(count(await serialLog(), markers.bootOk)).toBe(1);
+    await page.getByRole('button', { name: 'Send keys' }).click();
+    await page.getByRole('menuitem', { name: 'Ctrl+Alt+Del' }).click();
+    await expect.poll(async () => count(await serialLog(), markers.bootOk), { timeout: 30_000, interval: 300 }).toBe(2);
+    // The display follows the reboot: the pattern again, with an empty key row.
+    await expect.poll(() => patternMismatches(page), { timeout: 30_000, interval: 250 }).toEqual([]);
+    await expect.poll(() => glyphPixels(page, 0), { timeout: 10_000 }).toBe(0);
+  });
+
+  it('sends live thumbnails only while a client subscribes', async () => {
+    const engine = await engineSocket();
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(engine.events.filter((e) => e['type'] === 'vm.thumbnail')).toEqual([]);
+      expect(await engine.call('vm.thumbnails.subscribe', {})).toMatchObject({ intervalMs: 5000 });
+      await expect.poll(() => engine.events.filter((e) => e['type'] === 'vm.thumbnail').length, { timeout: 15_000 }).toBeGreaterThan(0);
+      const thumb = engine.events.find((e) => e['type'] === 'vm.thumbnail')!;
+      expect(thumb).toMatchObject({ vmId: ctx.vmId, width: 320, height: 200 });
+      // The bars in the bottom half: red at the left.
+      const px = pngPixel(Buffer.from(thumb['pngBase64'] as string, 'base64'), 40, 150);
+      expect(colourDistance(px.rgb, bootPattern.bars[0]!.rgb)).toBeLessThanOrEqual(8);
+      expect(await engine.call('vm.thumbnails.unsubscribe', {})).toEqual({ ok: true });
+    } finally {
+      engine.close();
+    }
+  });
+
+  it('closing the view leaves the VM running', async () => {
+    const { page } = ctx;
+    await page.getByRole('button', { name: 'Close display' }).click();
+    await page.locator(CANVAS).waitFor({ state: 'detached', timeout: 10_000 });
+    expect(page.url()).not.toContain('#/display/');
+    await new Promise((r) => setTimeout(r, 500));
+    const info = JSON.parse((await hangar('info', ctx.vmId, '--json')).stdout) as { state: { kind: string } };
+    expect(info.state.kind).toBe('running');
+    expect(qemuPidsUnder(ctx.runtimeBase)).toHaveLength(1);
+    // And the guest still answers.
+    await hangar('type', ctx.vmId, 'q');
+    await expect.poll(serialLog, { timeout: 15_000, interval: 300 }).toContain(`${markers.bootKeyPrefix}q`);
+  });
+
+  it('keeps the last screen in the bundle once the VM stops', async () => {
+    const info = JSON.parse((await hangar('info', ctx.vmId, '--json')).stdout) as { bundleDir: string };
+    await hangar('stop', ctx.vmId, '--force');
+    const file = join(info.bundleDir, 'thumbs', 'last.png');
+    await expect.poll(() => existsSync(file), { timeout: 10_000 }).toBe(true);
+    const px = pngPixel(readFileSync(file), 200, 150);
+    expect(px.width).toBe(320);
+    expect(colourDistance(px.rgb, bootPattern.bars[2]!.rgb)).toBeLessThanOrEqual(8);
+    const engine = await engineSocket();
+    try {
+      const kept = (await engine.call('vm.thumbnail', { vm: ctx.vmId })) as { pngBase64: string | null };
+      expect(kept.pngBase64).toBe(readFileSync(file).toString('base64'));
+    } finally {
+      engine.close();
+    }
+  });
+});

@@ -1,0 +1,207 @@
+// End-to-end test of the install flow (issue "Install"): the built app (out/) served by `serve.js`, driven in
+// Debian Chromium through playwright-core by accessible names, with a real engine and QEMU. For BIOS and
+// UEFI: the wizard creates a machine from the installer fixture with a new 1 GiB disk and starts it; the
+// list shows "Installing…"; the installer writes the disk and powers off; Hangar removes the ISO and
+// makes the disk boot first, and the UI says so; the details show the CD empty; "Start" boots the
+// installed system from its disk (its marker on the serial console).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { fixturePaths, markers } from '../helpers/fixtures.js';
+import { killQemuUnder, qemuPidsUnder, repoRoot } from '../helpers/engine-harness.js';
+
+const run = promisify(execFile);
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const VIEWPORT = { width: 1280, height: 800 };
+/** Generous: 2 cores, TCG, and other suites running at the same time. No timed assertions. */
+const SLOW = 60_000;
+/** The installer under TCG: ~20 s (BIOS) to ~40 s (UEFI) on an idle machine; much more under load. */
+const INSTALL = 420_000;
+
+interface Ctx {
+  root: string;
+  library: string;
+  isoDir: string;
+  installerIso: string;
+  runtimeBase: string;
+  env: NodeJS.ProcessEnv;
+  serve: ChildProcess;
+  serveStderr: string;
+  url: string;
+  browser: Browser;
+  page: Page;
+  created: string[];
+}
+const ctx = { created: [] } as unknown as Ctx;
+
+function hangar(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return run(process.execPath, [join(repoRoot, 'bin', 'hangar.js'), '--library', ctx.library, ...args], { env: ctx.env, timeout: SLOW, maxBuffer: 64 * 1024 * 1024 });
+}
+
+async function serialLog(vm: string): Promise<string> {
+  return (await hangar('console', vm, '--no-follow')).stdout;
+}
+
+const list = () => ctx.page.getByRole('listbox', { name: 'Virtual machines' });
+const option = (name: string) => list().getByRole('option', { name, exact: true });
+const toolbarButton = (name: string) => ctx.page.getByRole('toolbar', { name: 'Machine actions' }).getByRole('button', { name, exact: true });
+
+async function waitForText(locator: Locator, text: string, timeout = SLOW): Promise<void> {
+  await expect.poll(async () => (await locator.textContent().catch(() => null)) ?? '', { timeout, interval: 250 }).toContain(text);
+}
+
+async function chooseOption(wizard: Locator, combobox: string, value: string): Promise<void> {
+  await wizard.getByRole('combobox', { name: combobox }).click();
+  await ctx.page.getByRole('option', { name: value, exact: true }).click();
+  await waitForText(wizard.getByRole('combobox', { name: combobox }), value);
+}
+
+async function createWithWizard(name: string, firmware: 'BIOS' | 'UEFI'): Promise<void> {
+  const { page } = ctx;
+  await toolbarButton('New').click();
+  const wizard = page.getByRole('dialog', { name: 'New machine' });
+  await wizard.waitFor();
+  await wizard.getByRole('textbox', { name: 'Name' }).fill(name);
+  await wizard.getByRole('button', { name: 'Next' }).click();
+
+  await wizard.getByRole('radio', { name: 'ISO image' }).check();
+  await wizard.getByRole('textbox', { name: 'ISO image' }).fill(ctx.installerIso);
+  // The fixture boots with both; wait for the inspection so its recommendation does not land later.
+  await waitForText(wizard.getByRole('status').filter({ hasText: 'volume label' }), 'Boots with BIOS and UEFI');
+  await wizard.getByRole('button', { name: 'Next' }).click();
+
+  await wizard.getByRole('heading', { name: 'System' }).waitFor();
+  await chooseOption(wizard, 'Firmware', firmware);
+  await wizard.getByRole('button', { name: 'Next' }).click();
+
+  await wizard.getByRole('textbox', { name: 'Memory (MiB)' }).fill('256');
+  await wizard.getByRole('textbox', { name: 'CPUs' }).fill('1');
+  await wizard.getByRole('button', { name: 'Next' }).click();
+
+  await wizard.getByRole('radio', { name: 'New disk' }).check();
+  await wizard.getByRole('textbox', { name: 'Disk size (GiB)' }).fill('1');
+  await wizard.getByRole('button', { name: 'Next' }).click();
+
+  await wizard.getByRole('heading', { name: 'Summary' }).waitFor();
+  await wizard.getByRole('button', { name: 'Create and start' }).click();
+  await wizard.waitFor({ state: 'detached', timeout: SLOW });
+  ctx.created.push(name);
+}
+
+describe('install flow end to end (wizard → installer → boots from disk)', () => {
+  beforeAll(async () => {
+    for (const f of ['out/main/serve.js', 'out/main/engine.js', 'out/main/cli.js', 'out/renderer/index.html']) {
+      if (!existsSync(join(repoRoot, f))) throw new Error(`${f} is missing: run \`npm run build\` first`);
+    }
+    ctx.root = mkdtempSync(join(tmpdir(), 'hangar-e2e-install-'));
+    ctx.library = join(ctx.root, 'library');
+    ctx.isoDir = join(ctx.root, 'images');
+    mkdirSync(ctx.isoDir);
+    // A private copy: the fixtures may be rebuilt while this runs.
+    ctx.installerIso = join(ctx.isoDir, 'installer.iso');
+    copyFileSync(fixturePaths.installerIso, ctx.installerIso);
+    ctx.runtimeBase = mkdtempSync('/tmp/hgi-');
+    ctx.env = { ...process.env, XDG_RUNTIME_DIR: ctx.runtimeBase, HANGAR_LIBRARY: ctx.library };
+
+    ctx.serveStderr = '';
+    ctx.serve = spawn(process.execPath, [join(repoRoot, 'out/main/serve.js'), '--library', ctx.library, '--allow-dir', ctx.isoDir], {
+      env: ctx.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    ctx.serve.stderr!.on('data', (d: Buffer) => (ctx.serveStderr += d.toString()));
+    let stdout = '';
+    ctx.url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serve printed no URL; stderr: ${ctx.serveStderr}`)), SLOW);
+      ctx.serve.stdout!.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(stdout);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+      ctx.serve.once('exit', (code) => reject(new Error(`serve exited with ${code}; stderr: ${ctx.serveStderr}`)));
+    });
+
+    ctx.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    ctx.page = await ctx.browser.newPage({ viewport: VIEWPORT });
+    expect((await ctx.page.goto(ctx.url))?.status()).toBe(200);
+    await list().waitFor({ timeout: SLOW });
+  });
+
+  afterAll(async () => {
+    await ctx.browser?.close().catch(() => undefined);
+    if (ctx.library && existsSync(ctx.library)) {
+      for (const name of ctx.created) await hangar('stop', name, '--force').catch(() => undefined);
+    }
+    if (ctx.serve && ctx.serve.exitCode === null) {
+      const exited = new Promise((r) => ctx.serve.once('exit', r));
+      ctx.serve.kill('SIGTERM');
+      await exited;
+    }
+    if (ctx.runtimeBase) {
+      const orphans = qemuPidsUnder(ctx.runtimeBase);
+      killQemuUnder(ctx.runtimeBase);
+      rmSync(ctx.runtimeBase, { recursive: true, force: true });
+      if (ctx.root) rmSync(ctx.root, { recursive: true, force: true });
+      expect(orphans, 'orphan QEMU processes after the test').toEqual([]);
+    }
+  });
+
+  for (const firmware of ['BIOS', 'UEFI'] as const) {
+    const VM = `e2e-install-${firmware.toLowerCase()}`;
+
+    it(`${firmware}: installs from the ISO, removes it, and boots the installed system from its disk`, { timeout: 2 * INSTALL + 4 * SLOW }, async () => {
+      const { page } = ctx;
+      await createWithWizard(VM, firmware);
+
+      // The list shows the install under way (the option is still named by the VM alone).
+      const vm = option(VM);
+      await vm.waitFor({ timeout: SLOW });
+      await waitForText(vm, 'Installing…');
+      expect(await vm.getAttribute('aria-selected')).toBe('true');
+      const info = JSON.parse((await hangar('info', VM, '--json')).stdout) as { firmware: { type: string }; bootOrder: string[]; cdroms: Array<{ path: string | null }> };
+      expect(info.firmware.type).toBe(firmware.toLowerCase());
+      expect(info.bootOrder).toEqual(['cd0', 'disk0']);
+      expect(info.cdroms[0]!.path).toBe(ctx.installerIso);
+
+      const details = page.getByRole('article', { name: `Details of ${VM}` });
+      const media = details.getByRole('region', { name: 'Removable media' });
+      await waitForText(media, 'installer.iso');
+      await details.getByRole('status', { name: 'Installation' }).waitFor({ timeout: SLOW });
+
+      // The installer writes the disk and powers off; Hangar removes the medium and tells the user.
+      await page
+        .getByRole('alert')
+        .filter({ hasText: `Installation finished on "${VM}": the installation medium was removed and the machine now boots from its disk.` })
+        .waitFor({ timeout: INSTALL });
+      await waitForText(vm, 'Powered off', SLOW);
+      await expect.poll(async () => (await vm.textContent()) ?? '', { timeout: SLOW }).not.toContain('Installing…');
+      await waitForText(media, 'Empty');
+      await waitForText(details.getByRole('region', { name: 'Storage' }), 'Empty');
+      expect(await details.getByRole('status', { name: 'Installation' }).count()).toBe(0);
+      const log = await serialLog(VM);
+      expect(log).toContain(markers.installDone);
+      const after = JSON.parse((await hangar('info', VM, '--json')).stdout) as { bootOrder: string[]; cdroms: Array<{ path: string | null }> };
+      expect(after.cdroms[0]!.path).toBeNull();
+      expect(after.bootOrder[0]).toBe('disk0');
+
+      // Start: the installed system boots from its disk.
+      await vm.click();
+      await toolbarButton('Start').click();
+      await waitForText(vm, 'Running');
+      await expect
+        .poll(async () => (await serialLog(VM).catch(() => '')).includes(markers.installedBootOk), { timeout: INSTALL, interval: 1000 })
+        .toBe(true);
+
+      await toolbarButton('Stop').click();
+      await page.getByRole('menuitem', { name: 'Force off' }).click();
+      await waitForText(vm, 'Powered off');
+      await expect.poll(() => qemuPidsUnder(ctx.runtimeBase).length, { timeout: SLOW }).toBe(0);
+    });
+  }
+});

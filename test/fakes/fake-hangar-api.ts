@@ -1,0 +1,434 @@
+// The one fake HangarApi for renderer unit tests: an in-memory library with scriptable run states,
+// events, connection state and errors. Pure TypeScript (no DOM, no Node), so any test can use it.
+import type { HangarApi } from '../../src-renderer/bridge/hangar-api.js';
+import { DisplayChannel } from '../../src-renderer/bridge/display-channel.js';
+import {
+  EngineError,
+  type AppChannel,
+  type AppChannels,
+  type AppPrefs,
+  type CommandArgs,
+  type CommandName,
+  type CommandResult,
+  type EngineErrorCode,
+  type EngineEvent,
+  type FsEntry,
+  type InstallPhase,
+  type RecentIso,
+  type SnapshotNodeInfo,
+  type SnapshotTree,
+  type VmEvent,
+  type VmEventBody,
+  type VmSummary,
+} from '../../src-shared/contract/index.js';
+import { newVmDocument, type VmDocument } from '../../src-shared/vm-document/index.js';
+import type { VmRunState } from '../../src-shared/vm-state.js';
+
+type ConnectionState = 'connecting' | 'open' | 'closed';
+
+export interface FakeVmInput {
+  name: string;
+  id?: string;
+  osId?: string;
+  state?: VmRunState;
+  error?: string;
+  /** The ISO in cd0 (default: empty). */
+  iso?: string;
+  /** The install flow's phase (library.list carries it). */
+  install?: InstallPhase;
+}
+
+interface FakeVm {
+  doc: VmDocument;
+  state: VmRunState;
+  bundleDir: string;
+  error?: string;
+  install?: InstallPhase;
+}
+
+type Handler<K extends CommandName> = (args: CommandArgs<K>) => Promise<CommandResult<K>> | CommandResult<K>;
+
+let idCounter = 0;
+const nextId = (): string => {
+  idCounter++;
+  return `00000000-0000-4000-8000-${idCounter.toString(16).padStart(12, '0')}`;
+};
+
+export const FAKE_PREFS: AppPrefs = { theme: 'system', lastIsoFolder: null, lastDiskFolder: null, hostKey: 'ControlRight', customKeyCombos: [] };
+
+/**
+ * Usage: `const api = new FakeHangarApi({ vms: [{ name: 'debian', state: { kind: 'running' } }] })`, then
+ * `api.setState('debian', { kind: 'paused' })` (emits vm.state), `api.failNext('vm.start', 'start-refused', '…')`,
+ * `api.setConnection('closed')`, `api.handle('vm.screenshot', async () => …)`, and inspect `api.calls`.
+ */
+export class FakeHangarApi implements HangarApi {
+  readonly vms = new Map<string, FakeVm>();
+  /** Every engine call, in order. */
+  readonly calls: Array<{ command: CommandName; args: unknown }> = [];
+  /** Every app call, in order. */
+  readonly appCalls: Array<{ channel: AppChannel; args: unknown }> = [];
+  prefs: AppPrefs = { ...FAKE_PREFS };
+  /** What the next dialog:openFile / dialog:chooseFolder answers (null = cancelled). */
+  dialogAnswer: string | null = null;
+  /** A fake file tree for fs.roots / fs.list: folder path → entries. */
+  files = new Map<string, FsEntry[]>([
+    ['/home/user', [{ name: 'isos', kind: 'dir', size: 0 }, { name: 'notes.txt', kind: 'file', size: 10 }]],
+    ['/home/user/isos', [{ name: 'debian.iso', kind: 'file', size: 1024 }]],
+    ['/library', []],
+  ]);
+  /** Every display opened, in order: drive them with `channel.opened()`, `.received(bytes)`, `.closed(code, reason)`. */
+  readonly displays: Array<{ vmId: string; channel: DisplayChannel }> = [];
+  /** Each VM's snapshot tree (by VM id); seed it with `setSnapshots`. */
+  readonly snapshots = new Map<string, SnapshotTree>();
+  /** What media.recent answers, most recent first (media.insert puts its ISO first). */
+  recentIsos: RecentIso[] = [];
+  /** Calls wait this long before answering (ms); 0 answers on the next microtask. */
+  latencyMs = 0;
+  private state: ConnectionState;
+  private readonly seq = new Map<string, number>();
+  private readonly failures = new Map<CommandName, Error[]>();
+  private readonly handlers = new Map<CommandName, Handler<never>>();
+  private readonly eventListeners = new Set<(e: VmEvent | EngineEvent) => void>();
+  private readonly connListeners = new Set<(s: ConnectionState) => void>();
+
+  constructor(options: { vms?: FakeVmInput[]; connection?: ConnectionState } = {}) {
+    this.state = options.connection ?? 'open';
+    for (const vm of options.vms ?? []) this.addVm(vm, { silent: true });
+  }
+
+  // ---- scripting -------------------------------------------------------------------------------
+
+  /** Adds a VM (emits vm.added unless silent); returns its summary. */
+  addVm(input: FakeVmInput, options: { silent?: boolean } = {}): VmSummary {
+    const id = input.id ?? nextId();
+    const doc = newVmDocument({ id, name: input.name, now: '2026-01-01T00:00:00.000Z', mac: '52:54:00:12:34:56', osId: input.osId, disk: null, iso: input.iso ?? null });
+    this.vms.set(id, { doc, state: input.state ?? { kind: 'stopped' }, bundleDir: `/library/${input.name}.hangar`, error: input.error, ...(input.install ? { install: input.install } : {}) });
+    if (!options.silent) this.emitVm(id, { type: 'vm.added', name: input.name });
+    return this.summary(id);
+  }
+
+  removeVm(ref: string): void {
+    const vm = this.find(ref);
+    this.vms.delete(vm.doc.id);
+    this.emitVm(vm.doc.id, { type: 'vm.removed' });
+  }
+
+  /** Changes a VM's run state and emits vm.state, as the engine would. */
+  setState(ref: string, state: VmRunState): void {
+    const vm = this.find(ref);
+    vm.state = state;
+    this.emitVm(vm.doc.id, { type: 'vm.state', state });
+  }
+
+  /** Moves a VM's install flow on and emits vm.install, as the engine would (`installed`: the ISO is removed first). */
+  setInstall(ref: string, phase: InstallPhase, message?: string): void {
+    const vm = this.find(ref);
+    if (phase === 'installed') this.finishInstall(vm);
+    vm.install = phase;
+    this.emitVm(vm.doc.id, { type: 'vm.install', phase, ...(message !== undefined ? { message } : {}) });
+  }
+
+  /** The guest opened or closed a tray: emits vm.media with the drive's medium. */
+  setTray(ref: string, drive: string, trayOpen: boolean): void {
+    const vm = this.find(ref);
+    const path = vm.doc.cdroms.find((c) => c.id === drive)?.path ?? null;
+    this.emitVm(vm.doc.id, { type: 'vm.media', drive, path, trayOpen });
+  }
+
+  /** Replaces a VM's snapshot tree (no event). Nodes get defaults for the fields not given. */
+  setSnapshots(ref: string, nodes: Array<Partial<SnapshotNodeInfo> & { id: string; name: string }>, currentId: string | null = null): SnapshotTree {
+    const vm = this.find(ref);
+    const tree: SnapshotTree = {
+      snapshots: nodes.map((n, i) => ({ tag: n.id, description: '', createdAt: `2026-01-01T00:${String(i).padStart(2, '0')}:00.000Z`, parentId: null, withRam: false, thumbnail: null, devices: ['disk0'], ...n })),
+      currentId,
+      pendingRamRestore: null,
+    };
+    this.snapshots.set(vm.doc.id, tree);
+    return tree;
+  }
+
+  /** Emits a per-VM event with the next sequence number. */
+  emitVm(vmId: string, body: VmEventBody): VmEvent {
+    const seq = (this.seq.get(vmId) ?? 0) + 1;
+    this.seq.set(vmId, seq);
+    const event = { ...body, vmId, seq } as VmEvent;
+    this.emit(event);
+    return event;
+  }
+
+  /** Delivers any event as is (e.g. out-of-order sequence numbers, engine.log). */
+  emit(event: VmEvent | EngineEvent): void {
+    for (const l of [...this.eventListeners]) l(event);
+  }
+
+  setConnection(state: ConnectionState): void {
+    if (state === this.state) return;
+    this.state = state;
+    for (const l of [...this.connListeners]) l(state);
+  }
+
+  /** The next call of `command` fails with this engine error (queue several by calling again). */
+  failNext(command: CommandName, code: EngineErrorCode, message: string, details?: Record<string, unknown>): void {
+    const list = this.failures.get(command) ?? [];
+    list.push(new EngineError(code, message, details));
+    this.failures.set(command, list);
+  }
+
+  /** Replaces the built-in behaviour of a command. */
+  handle<K extends CommandName>(command: K, handler: Handler<K>): void {
+    this.handlers.set(command, handler as unknown as Handler<never>);
+  }
+
+  callsOf<K extends CommandName>(command: K): Array<CommandArgs<K>> {
+    return this.calls.filter((c) => c.command === command).map((c) => c.args as CommandArgs<K>);
+  }
+
+  listenerCount(): number {
+    return this.eventListeners.size + this.connListeners.size;
+  }
+
+  // ---- HangarApi -----------------------------------------------------------------------------
+
+  async call<K extends CommandName>(command: K, args: CommandArgs<K>): Promise<CommandResult<K>> {
+    this.calls.push({ command, args });
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    else await Promise.resolve();
+    if (this.state !== 'open') throw new EngineError('io', 'not connected to the Hangar engine');
+    const failure = this.failures.get(command)?.shift();
+    if (failure) throw failure;
+    const custom = this.handlers.get(command) as Handler<K> | undefined;
+    if (custom) return custom(args);
+    return this.builtIn(command, args);
+  }
+
+  onEvent(listener: (event: VmEvent | EngineEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  async app<C extends AppChannel>(channel: C, args: AppChannels[C]['args']): Promise<AppChannels[C]['result']> {
+    this.appCalls.push({ channel, args });
+    type R = AppChannels[C]['result'];
+    switch (channel) {
+      case 'app:info':
+        return { version: '0.0.0-test', platform: 'linux', host: 'browser' } as R;
+      case 'prefs:get':
+        return { ...this.prefs } as R;
+      case 'prefs:set':
+        this.prefs = { ...this.prefs, ...(args as Partial<AppPrefs>) };
+        return { ...this.prefs } as R;
+      case 'dialog:openFile':
+      case 'dialog:chooseFolder':
+        return this.dialogAnswer as R;
+      default:
+        throw new Error(`unknown app channel ${String(channel)}`);
+    }
+  }
+
+  connection(): ConnectionState {
+    return this.state;
+  }
+
+  onConnectionChange(listener: (state: ConnectionState) => void): () => void {
+    this.connListeners.add(listener);
+    return () => this.connListeners.delete(listener);
+  }
+
+  openDisplay(vmId: string): DisplayChannel {
+    const channel = new DisplayChannel();
+    this.displays.push({ vmId, channel });
+    return channel;
+  }
+
+  // ---- the in-memory engine ------------------------------------------------------------------
+
+  private find(ref: string): FakeVm {
+    const byId = this.vms.get(ref);
+    if (byId) return byId;
+    const matches = [...this.vms.values()].filter((v) => v.doc.name === ref || (ref.length >= 4 && v.doc.id.startsWith(ref)));
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length > 1) throw new EngineError('ambiguous', `"${ref}" matches ${matches.length} machines`);
+    throw new EngineError('not-found', `no machine "${ref}"`);
+  }
+
+  private snapshotTree(ref: string): SnapshotTree {
+    const id = this.find(ref).doc.id;
+    return this.snapshots.get(id) ?? { snapshots: [], currentId: null, pendingRamRestore: null };
+  }
+
+  private findSnapshot(tree: SnapshotTree, ref: string): SnapshotNodeInfo {
+    const node = tree.snapshots.find((n) => n.id === ref || n.name === ref);
+    if (!node) throw new EngineError('not-found', `no snapshot "${ref}"`);
+    return node;
+  }
+
+  /** Stores the tree and emits what the engine does: vm.job running → concluded, then vm.snapshots. */
+  private changeSnapshots(vmId: string, kind: 'snapshot-take' | 'snapshot-restore' | 'snapshot-delete', snapshotId: string, tree: SnapshotTree): SnapshotTree {
+    const jobId = `job-${nextId()}`;
+    this.emitVm(vmId, { type: 'vm.job', jobId, kind, status: 'running', percent: 0, snapshotId });
+    this.snapshots.set(vmId, tree);
+    this.emitVm(vmId, { type: 'vm.job', jobId, kind, status: 'concluded', percent: 100, snapshotId });
+    this.emitVm(vmId, { type: 'vm.snapshots', currentId: tree.currentId });
+    return tree;
+  }
+
+  private summary(id: string): VmSummary {
+    const vm = this.vms.get(id)!;
+    return { id, name: vm.doc.name, osId: vm.doc.osId, bundleDir: vm.bundleDir, state: vm.state, ...(vm.error ? { error: vm.error } : {}), ...(vm.install ? { install: vm.install } : {}) };
+  }
+
+  /** Puts `path` (null: nothing) into a drive as the engine does: document, vm.changed, vm.media. */
+  private changeMedium(vm: FakeVm, driveRef: string | undefined, path: string | null) {
+    const drive = driveRef ?? vm.doc.cdroms[0]?.id;
+    if (!drive) throw new EngineError('invalid-state', `"${vm.doc.name}" has no CD drive; add one in its settings first`);
+    if (!vm.doc.cdroms.some((c) => c.id === drive)) throw new EngineError('not-found', `"${vm.doc.name}" has no CD drive "${drive}"`);
+    const kind = vm.state.kind;
+    if (!['running', 'paused', 'stopped', 'crashed'].includes(kind)) throw new EngineError('invalid-state', `cannot change the media of "${vm.doc.name}" while it is ${kind}`);
+    const live = kind === 'running' || kind === 'paused';
+    vm.doc = { ...vm.doc, cdroms: vm.doc.cdroms.map((c) => (c.id === drive ? { ...c, path } : c)) };
+    this.emitVm(vm.doc.id, { type: 'vm.changed' });
+    this.emitVm(vm.doc.id, { type: 'vm.media', drive, path, trayOpen: false });
+    return { drive, path, live, trayOpen: false };
+  }
+
+  private finishInstall(vm: FakeVm): void {
+    const cd = vm.doc.cdroms.find((c) => c.path !== null);
+    if (cd) this.changeMedium(vm, cd.id, null);
+    vm.doc = { ...vm.doc, bootOrder: [...vm.doc.disks.map((d) => d.id), ...vm.doc.cdroms.map((c) => c.id)] };
+    this.emitVm(vm.doc.id, { type: 'vm.changed' });
+  }
+
+  private transition(ref: string, allowed: VmRunState['kind'][], to: VmRunState, verb: string): { state: VmRunState } {
+    const vm = this.find(ref);
+    if (!allowed.includes(vm.state.kind)) throw new EngineError('invalid-state', `cannot ${verb} "${vm.doc.name}" while it is ${vm.state.kind}`);
+    this.setState(vm.doc.id, to);
+    return { state: to };
+  }
+
+  private builtIn<K extends CommandName>(command: K, args: CommandArgs<K>): CommandResult<K> {
+    const a = args as Record<string, unknown>;
+    const ref = a['vm'] as string;
+    const r = (v: unknown) => v as CommandResult<K>;
+    switch (command) {
+      case 'engine.hello':
+        return r({ engineVersion: '0.0.0-test', pid: 1, libraryDir: '/library' });
+      case 'host.info':
+        return r({ qemuVersion: '7.2.0', qemuBinary: '/usr/bin/qemu-system-x86_64', accelerators: ['tcg'], kvm: { usable: false, reason: 'test' }, uefiAvailable: true, hostMemoryMiB: 8192, hostCpus: 4, libraryDir: '/library' });
+      case 'library.list':
+        return r([...this.vms.keys()].map((id) => this.summary(id)));
+      case 'vm.get': {
+        const vm = this.find(ref);
+        return r({ doc: vm.doc, state: vm.state, bundleDir: vm.bundleDir });
+      }
+      case 'vm.create': {
+        const s = this.addVm({ name: a['name'] as string, osId: a['osId'] as string | undefined });
+        const vm = this.vms.get(s.id)!;
+        return r({ id: s.id, doc: vm.doc, bundleDir: vm.bundleDir });
+      }
+      case 'vm.rename': {
+        const vm = this.find(ref);
+        vm.doc = { ...vm.doc, name: a['name'] as string };
+        this.emitVm(vm.doc.id, { type: 'vm.changed' });
+        return r({ doc: vm.doc, bundleDir: vm.bundleDir });
+      }
+      case 'vm.update': {
+        const vm = this.find(ref);
+        vm.doc = { ...vm.doc, ...(a['patch'] as object) };
+        this.emitVm(vm.doc.id, { type: 'vm.changed' });
+        return r({ doc: vm.doc });
+      }
+      case 'vm.delete': {
+        const vm = this.find(ref);
+        this.removeVm(vm.doc.id);
+        return r({ id: vm.doc.id });
+      }
+      case 'vm.start':
+        return r(this.transition(ref, ['stopped', 'crashed'], { kind: 'running' }, 'start'));
+      case 'vm.pause':
+        return r(this.transition(ref, ['running'], { kind: 'paused' }, 'pause'));
+      case 'vm.resume':
+        return r(this.transition(ref, ['paused'], { kind: 'running' }, 'resume'));
+      case 'vm.reset':
+        return r(this.transition(ref, ['running', 'paused'], this.find(ref).state, 'reset'));
+      case 'vm.shutdown':
+        return r({ ...this.transition(ref, ['running'], { kind: 'stopped' }, 'shut down'), timedOut: false });
+      case 'vm.forceOff':
+        return r(this.transition(ref, ['running', 'paused', 'stopping', 'starting'], { kind: 'stopped' }, 'power off'));
+      case 'vm.console.attach':
+        return r({ log: '' });
+      case 'vm.console.detach':
+      case 'vm.console.write':
+        return r({ ok: true });
+      case 'fs.roots':
+        return r({ roots: [{ path: '/home/user', label: 'Home' }, { path: '/library', label: 'Library' }] });
+      case 'fs.list': {
+        const dir = (a['dir'] as string).replace(/\/+$/, '') || '/';
+        const entries = this.files.get(dir);
+        if (!entries) throw new EngineError('invalid-args', `${dir} is outside the folders the browser host may use; restart \`hangar serve\` with --allow-dir`);
+        return r({ dir, parent: dir === '/home/user' || dir === '/library' ? null : dir.slice(0, dir.lastIndexOf('/')) || '/', entries });
+      }
+      case 'media.insert': {
+        const path = a['path'] as string;
+        const result = this.changeMedium(this.find(ref), a['drive'] as string | undefined, path);
+        const name = path.split('/').pop() ?? path;
+        this.recentIsos = [{ path, name, sizeBytes: 1024, usedAt: '2026-01-02T00:00:00.000Z' }, ...this.recentIsos.filter((i) => i.path !== path)];
+        return r(result);
+      }
+      case 'media.eject':
+        return r(this.changeMedium(this.find(ref), a['drive'] as string | undefined, null));
+      case 'media.recent':
+        return r({ isos: this.recentIsos.map((i) => ({ ...i })) });
+      case 'install.finish': {
+        const vm = this.find(ref);
+        this.setInstall(vm.doc.id, 'installed', `Installation on "${vm.doc.name}" finished (by hand)`);
+        return r({ phase: 'installed', doc: vm.doc });
+      }
+      case 'snapshot.list':
+        return r(this.snapshotTree(ref));
+      case 'snapshot.take': {
+        const vm = this.find(ref);
+        const tree = this.snapshotTree(ref);
+        const live = vm.state.kind === 'running' || vm.state.kind === 'paused';
+        if (tree.snapshots.some((n) => n.name === a['name'])) throw new EngineError('exists', `"${vm.doc.name}" already has a snapshot named "${a['name'] as string}"`);
+        if (!live && a['withRam'] === true) throw new EngineError('invalid-state', `"${vm.doc.name}" is not running, so there is no RAM to include`);
+        const id = nextId();
+        const node: SnapshotNodeInfo = {
+          id, tag: id, name: a['name'] as string, description: (a['description'] as string | undefined) ?? '', createdAt: new Date(Date.UTC(2026, 0, 2, 0, 0, tree.snapshots.length)).toISOString(),
+          parentId: tree.currentId, withRam: live && a['withRam'] !== false, thumbnail: live ? `thumbs/snap-${id}.png` : null, devices: ['disk0'],
+        };
+        return r({ snapshot: node, tree: this.changeSnapshots(vm.doc.id, 'snapshot-take', id, { ...tree, snapshots: [...tree.snapshots, node], currentId: id }) });
+      }
+      case 'snapshot.restore': {
+        const vm = this.find(ref);
+        const tree = this.snapshotTree(ref);
+        const node = this.findSnapshot(tree, a['snapshot'] as string);
+        const next = this.changeSnapshots(vm.doc.id, 'snapshot-restore', node.id, { ...tree, currentId: node.id });
+        return r({ snapshot: node, tree: next, state: vm.state, pendingRamRestore: vm.state.kind === 'stopped' && node.withRam });
+      }
+      case 'snapshot.delete': {
+        const vm = this.find(ref);
+        const tree = this.snapshotTree(ref);
+        const node = this.findSnapshot(tree, a['snapshot'] as string);
+        const snapshots = tree.snapshots.filter((n) => n.id !== node.id).map((n) => (n.parentId === node.id ? { ...n, parentId: node.parentId } : n));
+        return r({ tree: this.changeSnapshots(vm.doc.id, 'snapshot-delete', node.id, { ...tree, snapshots, currentId: tree.currentId === node.id ? node.parentId : tree.currentId }) });
+      }
+      case 'snapshot.rename': {
+        const vm = this.find(ref);
+        const tree = this.snapshotTree(ref);
+        const node = this.findSnapshot(tree, a['snapshot'] as string);
+        const renamed = { ...node, ...(a['name'] !== undefined ? { name: a['name'] as string } : {}), ...(a['description'] !== undefined ? { description: a['description'] as string } : {}) };
+        const next = { ...tree, snapshots: tree.snapshots.map((n) => (n.id === node.id ? renamed : n)) };
+        this.snapshots.set(vm.doc.id, next);
+        this.emitVm(vm.doc.id, { type: 'vm.snapshots', currentId: next.currentId });
+        return r({ snapshot: renamed, tree: next });
+      }
+      case 'snapshot.thumbnail': {
+        const node = this.findSnapshot(this.snapshotTree(ref), a['snapshot'] as string);
+        if (!node.thumbnail) throw new EngineError('not-found', `snapshot "${node.name}" has no screenshot`);
+        return r({ pngBase64: 'iVBORw0KGgo=' });
+      }
+      default:
+        throw new EngineError('unknown-command', `FakeHangarApi does not fake "${command}"; script it with handle()`);
+    }
+  }
+}

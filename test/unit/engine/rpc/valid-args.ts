@@ -1,0 +1,56 @@
+import type { CommandArgs, CommandName } from '../../../../src-shared/contract/index.js';
+
+/**
+ * One valid argument object per contract command (the fuzzer mutates these). Partial on purpose:
+ * a new command makes the "every command has a sample" test fail with its name, not the type check.
+ */
+export const validArgs: Partial<{ [K in CommandName]: CommandArgs<K> }> = {
+  'engine.hello': { client: 'test' },
+  'host.info': {},
+  'library.list': {},
+  'vm.create': { name: 'fuzz vm', iso: '/nonexistent/hangar-fuzz.iso', memoryMiB: 64, cpus: 1, osId: 'linux', firmware: 'bios', arch: 'x86_64' },
+  'vm.get': { vm: 'some-vm' },
+  'vm.update': { vm: 'some-vm', patch: { memoryMiB: 128 } },
+  'vm.rename': { vm: 'some-vm', name: 'other name' },
+  'vm.delete': { vm: 'some-vm', files: false },
+  'vm.addExisting': { path: '/nonexistent/bundle.hangar' },
+  'vm.argv': { vm: 'some-vm' },
+  'vm.start': { vm: 'some-vm' },
+  'vm.pause': { vm: 'some-vm' },
+  'vm.resume': { vm: 'some-vm' },
+  'vm.reset': { vm: 'some-vm' },
+  'vm.shutdown': { vm: 'some-vm', timeoutMs: 1000 },
+  'vm.forceOff': { vm: 'some-vm' },
+  'vm.screenshot': { vm: 'some-vm' },
+  'vm.sendKey': { vm: 'some-vm', combo: 'ctrl-alt-delete' },
+  'vm.typeText': { vm: 'some-vm', text: 'hello' },
+  'vm.console.attach': { vm: 'some-vm', tailBytes: 0 },
+  'vm.console.detach': { vm: 'some-vm' },
+  'vm.console.write': { vm: 'some-vm', data: 'ls\n' },
+  'fs.roots': {},
+  'fs.list': { dir: '/nonexistent/folder' },
+  'vm.displaySocket': { vm: 'some-vm' },
+  'vm.thumbnails.subscribe': {},
+  'vm.thumbnails.unsubscribe': {},
+  'vm.thumbnail': { vm: 'some-vm' },
+  'iso.inspect': { path: '/nonexistent/hangar-fuzz.iso' },
+  'media.insert': { vm: 'some-vm', drive: 'cd0', path: '/nonexistent/hangar-fuzz.iso', force: false },
+  'media.eject': { vm: 'some-vm', drive: 'cd0', force: true },
+  'media.recent': {},
+  'install.finish': { vm: 'some-vm' },
+  'snapshot.list': { vm: 'some-vm' },
+  'snapshot.take': { vm: 'some-vm', name: 'before upgrade', description: 'clean install', withRam: true },
+  'snapshot.restore': { vm: 'some-vm', snapshot: 'before upgrade' },
+  'snapshot.delete': { vm: 'some-vm', snapshot: 'before upgrade' },
+  'snapshot.rename': { vm: 'some-vm', snapshot: 'before upgrade', name: 'after upgrade' },
+  'snapshot.thumbnail': { vm: 'some-vm', snapshot: 'before upgrade' },
+};
+
+/** The sample for `command`; commands without one get `{ vm }` (see the "every command has a sample" test). */
+export function sampleArgs(command: CommandName): Record<string, unknown> {
+  return (validArgs[command] as Record<string, unknown> | undefined) ?? { vm: 'some-vm' };
+}
+
+export function commandsWithoutSample(commands: ReadonlyArray<CommandName>): CommandName[] {
+  return commands.filter((c) => !validArgs[c]);
+}

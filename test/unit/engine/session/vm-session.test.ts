@@ -1,0 +1,297 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EventEmitter } from 'node:events';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import type { VmEventBody } from '../../../../src-shared/contract/index.js';
+import { VmSession, cleanRuntimeDir, writeSessionRecord } from '../../../../src-main/engine/session/vm-session.js';
+import type { QmpEventMessage, QmpLink } from '../../../../src-main/engine/session/qmp-link.js';
+import { toEngineError } from '../../../../src-main/engine/rpc/to-engine-error.js';
+import { probeLeftover } from '../../../../src-main/engine/session/reattach.js';
+
+type Data = Record<string, unknown>;
+
+/** A QmpLink played by the test: records the order of expectEvent/execute, answers by script. */
+class ScriptedQmp implements QmpLink {
+  readonly log: string[] = [];
+  closed = false;
+  /** Per command: what to do when it is executed (e.g. emit the event QEMU would send). */
+  script: Record<string, (args?: Data) => unknown> = {};
+  private readonly events = new Set<(e: QmpEventMessage) => void>();
+  private readonly disconnects = new Set<(reason: string) => void>();
+  private expectations: Array<{ name: string; resolve: (e: QmpEventMessage) => void }> = [];
+
+  async execute<T>(command: string, args?: Data): Promise<T> {
+    this.log.push(`execute ${command}`);
+    const step = this.script[command];
+    return (step ? await step(args) : {}) as T;
+  }
+  expectEvent(name: string): Promise<QmpEventMessage> {
+    this.log.push(`expect ${name}`);
+    return new Promise((resolve) => this.expectations.push({ name, resolve }));
+  }
+  onEvent(listener: (e: QmpEventMessage) => void): () => void {
+    this.events.add(listener);
+    return () => this.events.delete(listener);
+  }
+  onDisconnected(listener: (reason: string) => void): () => void {
+    this.disconnects.add(listener);
+    return () => this.disconnects.delete(listener);
+  }
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+  /** QEMU sends an event (asynchronously, like a socket). */
+  event(event: string, data: Data = {}): void {
+    queueMicrotask(() => {
+      for (const l of this.events) l({ event, data });
+      const matching = this.expectations.filter((x) => x.name === event);
+      this.expectations = this.expectations.filter((x) => x.name !== event);
+      for (const x of matching) x.resolve({ event, data });
+    });
+  }
+  disconnect(reason = 'socket closed'): void {
+    for (const l of this.disconnects) l(reason);
+  }
+}
+
+class FakeChild extends EventEmitter {
+  exitCode: number | null = null;
+  signalCode: NodeJS.Signals | null = null;
+  exit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.exitCode = code;
+    this.signalCode = signal;
+    this.emit('exit', code, signal);
+  }
+}
+
+const keys = {
+  comboToQcodes: (combo: string) => {
+    if (combo === 'bogus') throw new Error('unknown key "bogus"');
+    return combo.split('-');
+  },
+  typeText: async (_q: QmpLink, text: string) => {
+    if (text.includes('\u0001')) throw Object.assign(new Error('character U+0001 cannot be typed'), { name: 'QmpKeyError' });
+    return text.length;
+  },
+};
+
+describe('VmSession (scripted QMP link)', () => {
+  let dir: string;
+  let runtimeDir: string;
+  let logsDir: string;
+  let qmp: ScriptedQmp;
+  let events: VmEventBody[];
+  let ended: VmSession[];
+
+  beforeEach(() => {
+    dir = mkdtempSync('/tmp/hgr-sess-');
+    runtimeDir = join(dir, 'run');
+    logsDir = join(dir, 'logs');
+    mkdirSync(runtimeDir, { recursive: true });
+    mkdirSync(logsDir, { recursive: true });
+    qmp = new ScriptedQmp();
+    qmp.script = {
+      stop: () => qmp.event('STOP'),
+      cont: () => qmp.event('RESUME'),
+      system_reset: () => qmp.event('RESET', { reason: 'host-qmp-system-reset' }),
+    };
+    events = [];
+    ended = [];
+  });
+
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  function session(initial: VmSession['state'] = { kind: 'running' }, extra: { child?: ChildProcess; pid?: number } = {}): VmSession {
+    return new VmSession(
+      { vmId: 'vm-1', runtimeDir, logsDir, pid: extra.pid ?? 999_999_999, child: extra.child, qmp, emit: (e) => events.push(e), keys, onEnded: (s) => ended.push(s) },
+      initial,
+    );
+  }
+  const stateKinds = () => events.flatMap((e) => (e.type === 'vm.state' ? [e.state.kind] : []));
+
+  it('boot: waits for RESUME registered before cont; starting → running', async () => {
+    const s = session({ kind: 'starting' });
+    await s.boot();
+    expect(qmp.log).toEqual(['expect RESUME', 'execute cont']);
+    expect(s.state.kind).toBe('running');
+    expect(stateKinds()).toEqual(['running']);
+  });
+
+  it('pause/resume/reset register the event before the command and move the state', async () => {
+    const s = session();
+    await s.pause();
+    expect(s.state.kind).toBe('paused');
+    await s.resume();
+    expect(s.state.kind).toBe('running');
+    await s.reset();
+    expect(qmp.log).toEqual(['expect STOP', 'execute stop', 'expect RESUME', 'execute cont', 'expect RESET', 'execute system_reset']);
+    expect(stateKinds()).toEqual(['paused', 'running']);
+    expect(events.at(-1)).toEqual({ type: 'vm.guest', what: 'reset', detail: 'host-qmp-system-reset' });
+  });
+
+  it('refuses commands in the wrong state with invalid-state', async () => {
+    const s = session({ kind: 'paused' });
+    await expect(s.pause()).rejects.toMatchObject({ code: 'invalid-state' });
+    await expect(s.typeText('x')).rejects.toMatchObject({ code: 'invalid-state' });
+    await expect(s.shutdown(1000)).rejects.toMatchObject({ code: 'invalid-state' });
+    expect(qmp.log).toEqual([]);
+  });
+
+  it('an illegal transition maps to invalid-state at the edge', () => {
+    const s = session({ kind: 'stopped' });
+    let caught: unknown;
+    try {
+      s.setState({ kind: 'paused' });
+    } catch (err) {
+      caught = err;
+    }
+    expect(toEngineError(caught).code).toBe('invalid-state');
+  });
+
+  it('bad key combos and untypable text are invalid-args; nothing is sent', async () => {
+    const s = session();
+    await expect(s.sendKey('bogus')).rejects.toMatchObject({ code: 'invalid-args' });
+    await expect(s.typeText('a\u0001b')).rejects.toMatchObject({ code: 'invalid-args' });
+    expect(qmp.log).toEqual([]);
+    expect(await s.sendKey('ctrl-alt-delete')).toEqual(['ctrl', 'alt', 'delete']);
+  });
+
+  it('a guest shutdown (SHUTDOWN, then QMP gone) ends stopped; runtime folder removed before whenEnded resolves', async () => {
+    const child = new FakeChild();
+    const s = session({ kind: 'running' }, { child: child as unknown as ChildProcess });
+    await writeSessionRecord(runtimeDir, { vmId: 'vm-1', pid: 1, startedAt: 'now', bundleDir: dir });
+    writeFileSync(join(runtimeDir, 'qemu.pid'), '1');
+    qmp.event('SHUTDOWN', { guest: true, reason: 'guest-shutdown' });
+    await new Promise((r) => setImmediate(r));
+    child.exit(0, null);
+    qmp.disconnect();
+    const final = await s.whenEnded();
+    expect(final).toEqual({ kind: 'stopped' });
+    expect(existsSync(runtimeDir)).toBe(false);
+    expect(ended).toEqual([s]);
+    expect(events).toEqual([
+      { type: 'vm.guest', what: 'shutdown', detail: 'guest-shutdown' },
+      { type: 'vm.state', state: { kind: 'stopped' } },
+    ]);
+  });
+
+  it('QMP gone without SHUTDOWN is a crash, with exit signal and the log tail', async () => {
+    writeFileSync(join(logsDir, 'qemu.log'), 'line one\nqemu-system-x86_64: something broke\n');
+    const child = new FakeChild();
+    const s = session({ kind: 'running' }, { child: child as unknown as ChildProcess });
+    child.exit(null, 'SIGKILL');
+    qmp.disconnect();
+    const final = await s.whenEnded();
+    expect(final).toMatchObject({ kind: 'crashed', signal: 'SIGKILL', exitCode: null, reason: 'QEMU killed by SIGKILL' });
+    expect(final.kind === 'crashed' && final.logTail).toContain('something broke');
+    expect(stateKinds()).toEqual(['crashed']);
+    // Only one final event even if the link reports the loss twice.
+    qmp.disconnect('again');
+    await new Promise((r) => setImmediate(r));
+    expect(stateKinds()).toEqual(['crashed']);
+  });
+
+  it('force off: stopping(force), quit, then stopped when QMP goes', async () => {
+    const child = new FakeChild();
+    qmp.script['quit'] = () => {
+      queueMicrotask(() => {
+        child.exit(0, null);
+        qmp.disconnect();
+      });
+    };
+    const s = session({ kind: 'running' }, { child: child as unknown as ChildProcess });
+    await s.forceOff();
+    expect(s.state).toEqual({ kind: 'stopped' });
+    expect(stateKinds()).toEqual(['stopping', 'stopped']);
+    expect(events[0]).toEqual({ type: 'vm.state', state: { kind: 'stopping', how: 'force' } });
+    await s.forceOff(); // a second force-off of an ended session is a no-op
+    expect(stateKinds()).toEqual(['stopping', 'stopped']);
+  });
+
+  it('force off: SIGKILL after the grace period when QEMU ignores quit', async () => {
+    const victim = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    await new Promise((r) => victim.once('spawn', r));
+    victim.once('exit', () => qmp.disconnect());
+    const s = session({ kind: 'running' }, { child: victim, pid: victim.pid! });
+    await s.forceOff(50);
+    expect(victim.signalCode).toBe('SIGKILL');
+    expect(s.state).toEqual({ kind: 'stopped' });
+  });
+
+  it('ACPI shutdown that the guest ignores: back to running with a shutdown-timeout event', async () => {
+    const s = session();
+    const r = await s.shutdown(30);
+    expect(r).toEqual({ timedOut: true });
+    expect(s.state.kind).toBe('running');
+    expect(stateKinds()).toEqual(['stopping', 'running']);
+    expect(events.at(-1)).toMatchObject({ type: 'vm.shutdown-timeout' });
+  });
+
+  it('detach leaves the guest alone: no events, QMP closed, later disconnects ignored', async () => {
+    const s = session();
+    await s.detach();
+    expect(qmp.closed).toBe(true);
+    qmp.disconnect();
+    await new Promise((r) => setImmediate(r));
+    expect(events).toEqual([]);
+    expect(ended).toEqual([]);
+    expect(existsSync(runtimeDir)).toBe(true);
+  });
+
+  describe('serial console', () => {
+    let server: Server;
+    let peer: Promise<Socket>;
+    beforeEach(async () => {
+      server = createServer();
+      peer = new Promise((r) => server.once('connection', r));
+      await new Promise<void>((r) => server.listen(join(runtimeDir, 'serial.sock'), () => r()));
+    });
+    afterEach(async () => {
+      await new Promise<void>((r) => server.close(() => r()));
+    });
+
+    it('emits vm.serial for output, keeps a bounded buffer, and writes input', async () => {
+      const s = session();
+      await s.attachSerial();
+      const sock = await peer;
+      const got = new Promise<void>((resolve) => {
+        const check = () => (events.some((e) => e.type === 'vm.serial' && e.data.includes('ready')) ? resolve() : setImmediate(check));
+        check();
+      });
+      sock.write('héllo ready\r\n');
+      await got;
+      expect(s.serialLog()).toContain('héllo ready');
+      const input = new Promise<string>((r) => sock.once('data', (d) => r(d.toString())));
+      s.writeSerial('ls\n');
+      expect(await input).toBe('ls\n');
+      await s.detach();
+      expect(() => s.writeSerial('x')).toThrow(/not connected/);
+    });
+  });
+});
+
+describe('runtime folder helpers', () => {
+  it('cleanRuntimeDir removes the folder and everything in it; probeLeftover sees nothing afterwards', async () => {
+    const dir = mkdtempSync('/tmp/hgr-rt-');
+    writeFileSync(join(dir, 'qemu.pid'), '1');
+    writeFileSync(join(dir, 'stray'), 'x');
+    await writeSessionRecord(dir, { vmId: 'v', pid: 999_999_999, startedAt: 'now', bundleDir: dir });
+    expect((await probeLeftover(dir)).kind).toBe('died');
+    await cleanRuntimeDir(dir);
+    expect(existsSync(dir)).toBe(false);
+    expect((await probeLeftover(dir)).kind).toBe('none');
+  });
+
+  it('probeLeftover: a recorded pid that is alive but not our QEMU is not taken over', async () => {
+    const dir = mkdtempSync('/tmp/hgr-rt-');
+    try {
+      await writeSessionRecord(dir, { vmId: 'v', pid: process.pid, startedAt: 'now', bundleDir: dir });
+      const probe = await probeLeftover(dir);
+      expect(probe.kind).toBe('exited'); // no pidfile: treated as a clean exit, never reattached
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

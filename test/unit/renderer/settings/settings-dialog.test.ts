@@ -1,0 +1,113 @@
+// @vitest-environment jsdom
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createElement } from 'react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { FakeHangarApi } from '../../../fakes/fake-hangar-api.js';
+import { SettingsDialog } from '../../../../src-renderer/features/settings/settings-dialog.js';
+import type { SettingsPageId } from '../../../../src-renderer/features/settings/settings-pages.js';
+import type { VmRunState } from '../../../../src-shared/vm-state.js';
+import { installLayoutStubs, renderWithApi } from '../library/render-helpers.js';
+
+beforeAll(installLayoutStubs);
+afterEach(cleanup);
+
+async function open(page: SettingsPageId = 'general', state: VmRunState = { kind: 'stopped' }) {
+  const api = new FakeHangarApi({ vms: [{ name: 'deb', osId: 'debian12', state }] });
+  const id = [...api.vms.keys()][0]!;
+  api.handle('vm.argv', () => ({ argv: ['qemu-system-x86_64', '-name', 'deb', '-m', '2048'] }));
+  let closed = 0;
+  const user = userEvent.setup();
+  renderWithApi(createElement(SettingsDialog, { vmId: id, initialPage: page, state, onClose: () => closed++ }), api);
+  const dialog = await screen.findByRole('dialog', { name: 'Settings of deb' });
+  await within(dialog).findByRole('tabpanel');
+  await waitFor(() => expect(screen.queryByLabelText('Loading settings')).toBeNull());
+  return { api, id, user, dialog, closed: () => closed };
+}
+
+const btn = (name: string) => screen.getByRole('button', { name }) as HTMLButtonElement;
+const input = (name: string) => screen.getByLabelText(name, { selector: 'input,textarea' }) as HTMLInputElement;
+
+describe('settings dialog', () => {
+  it('Apply sends only the changed sections as a patch', async () => {
+    const { api, id, user } = await open('system');
+    expect(btn('Apply').disabled).toBe(true); // nothing changed yet
+    await user.clear(input('CPUs'));
+    await user.type(input('CPUs'), '4');
+    await user.click(screen.getByRole('tab', { name: 'General' }));
+    await user.type(input('Description'), 'build box');
+    await user.click(btn('Apply'));
+    await waitFor(() => expect(api.callsOf('vm.update')).toHaveLength(1));
+    expect(api.callsOf('vm.update')[0]).toEqual({ vm: id, patch: { cpu: { count: 4, model: 'max' }, description: 'build box' } });
+    expect(await screen.findByText('Saved the settings of "deb".')).toBeTruthy();
+    await waitFor(() => expect(btn('Apply').disabled).toBe(true)); // the saved document is the new baseline
+  });
+
+  it('shows schema validation inline on the field and blocks Apply', async () => {
+    const { api, user } = await open('system');
+    await user.clear(input('Memory (MiB)'));
+    await user.type(input('Memory (MiB)'), '8');
+    expect(input('Memory (MiB)').getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByText(/>=16/)).toBeTruthy();
+    expect(btn('Apply').disabled).toBe(true);
+    // The page tab carries a marker, and another page lists the problem with a link back.
+    await user.click(screen.getByRole('tab', { name: 'General' }));
+    expect(screen.getByText(/Fix these on other pages before applying/)).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'System' }));
+    await user.clear(input('Memory (MiB)'));
+    await user.type(input('Memory (MiB)'), '4096');
+    expect(btn('Apply').disabled).toBe(false);
+    await user.click(btn('OK'));
+    await waitFor(() => expect(api.callsOf('vm.update')[0]?.patch).toEqual({ memoryMiB: 4096 }));
+  });
+
+  it('disables fields while the machine runs and says why', async () => {
+    await open('system', { kind: 'running' });
+    expect(screen.getAllByText('Shut the machine down to change this').length).toBeGreaterThan(3);
+    expect(input('CPUs').disabled).toBe(true);
+    expect(input('Memory (MiB)').disabled).toBe(true);
+    expect(screen.getByRole('checkbox', { name: 'Secure Boot' })).toHaveProperty('disabled', true);
+    expect(btn('Apply').disabled).toBe(true);
+    expect(screen.getByText(/"deb" is running/)).toBeTruthy();
+  });
+
+  it('network: port forwards table, duplicate ports are an inline error', async () => {
+    const { api, user } = await open('network');
+    await user.click(btn('Add port forward'));
+    const table = screen.getByRole('table', { name: 'Port forwards' });
+    expect(within(table).getAllByRole('row')).toHaveLength(2);
+    expect(btn('Apply').disabled).toBe(false);
+    await user.click(btn('Add port forward'));
+    expect(await screen.findByText('Forward 2: host port tcp/2222 is forwarded twice')).toBeTruthy();
+    expect(btn('Apply').disabled).toBe(true);
+    const hostPorts = within(table).getAllByLabelText('Host port', { selector: 'input' });
+    await user.clear(hostPorts[1]!);
+    await user.type(hostPorts[1]!, '8080');
+    await user.click(btn('Apply'));
+    await waitFor(() => expect(api.callsOf('vm.update')).toHaveLength(1));
+    const patch = api.callsOf('vm.update')[0]!.patch as { network: { forwards: unknown[] } };
+    expect(Object.keys(patch)).toEqual(['network']);
+    expect(patch.network.forwards).toEqual([
+      { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 },
+      { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 8080, guestPort: 22 },
+    ]);
+  });
+
+  it('storage: Browse… sets the CD-ROM ISO', async () => {
+    const { api, user } = await open('storage');
+    api.dialogAnswer = '/isos/new.iso';
+    await user.click(btn('Browse…'));
+    await waitFor(() => expect(input('ISO image (cd0)').value).toBe('/isos/new.iso'));
+    await user.click(btn('Apply'));
+    await waitFor(() => expect(api.callsOf('vm.update')).toHaveLength(1));
+    expect(Object.keys(api.callsOf('vm.update')[0]!.patch)).toEqual(['cdroms']);
+  });
+
+  it('advanced: extra arguments one per line, and the generated command line', async () => {
+    const { api, user } = await open('advanced');
+    expect(await screen.findByText('qemu-system-x86_64 -name deb -m 2048')).toBeTruthy();
+    await user.type(input('Extra QEMU arguments'), '-device{Enter}virtio-rng-pci{Enter}');
+    await user.click(btn('Apply'));
+    await waitFor(() => expect(api.callsOf('vm.update')[0]?.patch).toEqual({ extraArgs: ['-device', 'virtio-rng-pci'] }));
+  });
+});

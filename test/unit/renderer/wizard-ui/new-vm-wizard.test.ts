@@ -1,0 +1,164 @@
+// @vitest-environment jsdom
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createElement } from 'react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { FakeHangarApi } from '../../../fakes/fake-hangar-api.js';
+import { NewVmWizard } from '../../../../src-renderer/features/wizard/new-vm-wizard.js';
+import { LibraryStore } from '../../../../src-renderer/state/library-store.js';
+import { LibraryWindow } from '../../../../src-renderer/features/library/library-window.js';
+import { detectOs, recommendationFor } from '../../../../src-shared/os-catalog/index.js';
+import type { IsoInspection } from '../../../../src-shared/contract/index.js';
+import { installLayoutStubs, renderWithApi } from '../library/render-helpers.js';
+
+beforeAll(installLayoutStubs);
+afterEach(cleanup);
+
+function inspection(path: string, volumeId: string): IsoInspection {
+  const detected = detectOs({ volumeId });
+  return {
+    path, volumeId, systemId: '', publisherId: '', applicationId: '',
+    bootable: { bios: true, uefi: true }, detected, recommended: recommendationFor(detected?.osId), warnings: [],
+  };
+}
+
+function setup() {
+  const api = new FakeHangarApi();
+  api.handle('iso.inspect', ({ path }) => inspection(path, path.includes('debian') ? 'Debian 12.5.0 amd64 1' : 'MYDISC'));
+  const created: string[] = [];
+  let closed = 0;
+  const user = userEvent.setup();
+  renderWithApi(createElement(NewVmWizard, { onClose: () => closed++, onCreated: (id: string) => created.push(id) }), api);
+  return { api, user, created, closed: () => closed };
+}
+
+const btn = (name: string) => screen.getByRole('button', { name });
+const field = (name: string) => screen.getByRole('textbox', { name }) as HTMLInputElement;
+
+describe('new-VM wizard', () => {
+  it('validates each page before Next and keeps the draft on Back', async () => {
+    const { user } = setup();
+    expect(await screen.findByRole('dialog', { name: 'New machine' })).toBeTruthy();
+    expect((btn('Back') as HTMLButtonElement).disabled).toBe(true);
+    await user.click(btn('Next'));
+    expect(await screen.findByText('Give the machine a name')).toBeTruthy();
+    expect(field('Name').getAttribute('aria-invalid')).toBe('true');
+    await user.type(field('Name'), 'web server');
+    await user.click(btn('Next'));
+    expect(await screen.findByRole('region', { name: 'Installation media' })).toBeTruthy();
+    // No ISO yet: Next refuses and says why.
+    await user.click(btn('Next'));
+    expect(await screen.findByText('Choose an ISO image, or "No installation media"')).toBeTruthy();
+    await user.click(btn('Back'));
+    expect(field('Name').value).toBe('web server');
+  });
+
+  it('Browse… picks an ISO, iso.inspect detects the OS and its defaults fill the later pages', async () => {
+    const { api, user } = setup();
+    await user.type(await screen.findByRole('textbox', { name: 'Name' }), 'deb');
+    await user.click(btn('Next'));
+    api.dialogAnswer = '/isos/debian-12.5.0-amd64-netinst.iso';
+    await user.click(btn('Browse…'));
+    expect(await screen.findByText(/Detected Debian 12 from the volume label "Debian 12.5.0 amd64 1"/)).toBeTruthy();
+    expect(field('ISO image').value).toBe('/isos/debian-12.5.0-amd64-netinst.iso');
+    expect(api.callsOf('iso.inspect')).toEqual([{ path: '/isos/debian-12.5.0-amd64-netinst.iso' }]);
+    const openFile = api.appCalls.find((c) => c.channel === 'dialog:openFile');
+    expect(openFile?.args).toMatchObject({ filters: [{ extensions: ['iso'] }] });
+    expect(screen.getByRole('combobox', { name: 'Operating system' }).textContent).toMatch(/Debian 12/);
+    await user.click(btn('Next')); // system
+    await user.click(btn('Next')); // resources
+    const rec = recommendationFor('debian12');
+    expect(field('Memory (MiB)').value).toBe(String(Math.min(rec.memoryMiB, 8192 * 0.5)));
+    expect(field('CPUs').value).toBeTruthy();
+  });
+
+  it('a typed ISO path is inspected too', async () => {
+    const { api, user } = setup();
+    await user.type(await screen.findByRole('textbox', { name: 'Name' }), 'x');
+    await user.click(btn('Next'));
+    await user.type(field('ISO image'), '/isos/other.iso');
+    await user.tab();
+    expect(await screen.findByText(/The volume label "MYDISC" names no operating system/)).toBeTruthy();
+    expect(api.callsOf('iso.inspect').at(-1)).toEqual({ path: '/isos/other.iso' });
+  });
+
+  it('shows memory, CPU and disk errors inline, then creates only at the end', async () => {
+    const { api, user, created } = setup();
+    await user.type(await screen.findByRole('textbox', { name: 'Name' }), 'box');
+    await user.click(btn('Next'));
+    await user.click(screen.getByRole('radio', { name: 'No installation media' }));
+    await user.click(btn('Next')); // → system
+    expect(await screen.findByRole('region', { name: 'System' })).toBeTruthy();
+    await user.click(btn('Next')); // → resources
+    await user.clear(field('Memory (MiB)'));
+    await user.type(field('Memory (MiB)'), '2k');
+    await user.clear(field('CPUs'));
+    await user.type(field('CPUs'), '99');
+    await user.click(btn('Next'));
+    expect(await screen.findByText('Enter the memory in MiB as a whole number, e.g. 2048')).toBeTruthy();
+    expect(screen.getByText('This host has only 4 CPUs')).toBeTruthy();
+    await user.clear(field('Memory (MiB)'));
+    await user.type(field('Memory (MiB)'), '1024');
+    await user.clear(field('CPUs'));
+    await user.type(field('CPUs'), '2');
+    await user.click(btn('Next')); // → disk
+    await user.clear(field('Disk size (GiB)'));
+    await user.click(btn('Next'));
+    expect(await screen.findByText('Enter the disk size in GiB, e.g. 20')).toBeTruthy();
+    await user.type(field('Disk size (GiB)'), '8');
+    expect(api.callsOf('vm.create')).toHaveLength(0);
+    await user.click(btn('Next')); // → summary
+    const summary = await screen.findByRole('region', { name: 'Summary' });
+    expect(within(summary).getByText('new, 8 GiB')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Next' })).toBeNull();
+    expect(api.callsOf('vm.create')).toHaveLength(0);
+    await user.click(btn('Create'));
+    await waitFor(() => expect(created).toHaveLength(1));
+    expect(api.callsOf('vm.create')).toEqual([
+      expect.objectContaining({ name: 'box', memoryMiB: 1024, cpus: 2, diskSizeGiB: 8, osId: 'generic' }),
+    ]);
+    expect(api.callsOf('vm.create')[0]).not.toHaveProperty('iso');
+    expect(api.callsOf('vm.start')).toHaveLength(0);
+  });
+
+  it('"Create and start" creates then starts; a create error stays in the wizard', async () => {
+    const { api, user, created } = setup();
+    await user.type(await screen.findByRole('textbox', { name: 'Name' }), 'deb');
+    await user.click(btn('Next'));
+    api.dialogAnswer = '/isos/debian-12.iso';
+    await user.click(btn('Browse…'));
+    await screen.findByText(/Detected Debian 12/);
+    for (let i = 0; i < 4; i++) await user.click(btn('Next'));
+    await screen.findByRole('region', { name: 'Summary' });
+    api.failNext('vm.create', 'exists', 'a machine folder named "deb" already exists');
+    await user.click(btn('Create and start'));
+    expect(await screen.findByText(/Could not create the machine: a machine folder named "deb" already exists/)).toBeTruthy();
+    expect(created).toHaveLength(0);
+    await user.click(btn('Create and start'));
+    await waitFor(() => expect(created).toHaveLength(1));
+    expect(api.callsOf('vm.create').at(-1)).toMatchObject({ name: 'deb', iso: '/isos/debian-12.iso', osId: 'debian12' });
+    expect(api.callsOf('vm.start')).toEqual([{ vm: created[0] }]);
+  });
+});
+
+describe('wizard from the library window', () => {
+  it('Ctrl+N and "New" open it; the created machine appears selected', async () => {
+    const api = new FakeHangarApi();
+    const store = new LibraryStore(api);
+    store.start();
+    const user = userEvent.setup();
+    renderWithApi(createElement(LibraryWindow, { store }), api);
+    await store.whenLoaded();
+    await user.keyboard('{Control>}n{/Control}');
+    expect(await screen.findByRole('dialog', { name: 'New machine' })).toBeTruthy();
+    await user.click(btn('Cancel'));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    await user.click(btn('New'));
+    await user.type(await screen.findByRole('textbox', { name: 'Name' }), 'fresh');
+    await user.click(btn('Next'));
+    await user.click(screen.getByRole('radio', { name: 'No installation media' }));
+    for (let i = 0; i < 4; i++) await user.click(btn('Next'));
+    await user.click(btn('Create'));
+    await waitFor(() => expect(screen.getByRole('option', { name: 'fresh' }).getAttribute('aria-selected')).toBe('true'));
+  });
+});

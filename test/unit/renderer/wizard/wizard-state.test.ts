@@ -1,0 +1,330 @@
+import { describe, expect, it } from 'vitest';
+import type { HostSummary, IsoInspection } from '../../../../src-shared/contract/index.js';
+import { adjustForBootability, detectOs, recommendationFor } from '../../../../src-shared/os-catalog/index.js';
+import {
+  FIELD_LABELS,
+  WIZARD_PAGES,
+  accelerationNote,
+  canCreate,
+  initialWizardState,
+  isPageValid,
+  osOptions,
+  pageOfField,
+  summaryRows,
+  toCreateArgs,
+  validatePage,
+  visibleMessages,
+  wizardHost,
+  wizardReducer,
+  type WizardAction,
+  type WizardHost,
+  type WizardState,
+} from '../../../../src-renderer/features/wizard/wizard-state.js';
+
+const host: WizardHost = { hostMemoryMiB: 16384, hostCpus: 8, hostArch: 'x86_64', kvm: { usable: true, reason: 'ok' }, uefiAvailable: true };
+
+const run = (state: WizardState, ...actions: WizardAction[]) => actions.reduce(wizardReducer, state);
+
+function inspection(volumeId: string, bootable = { bios: true, uefi: true }, path = '/isos/x.iso'): IsoInspection {
+  const detected = detectOs({ volumeId });
+  return {
+    path,
+    volumeId,
+    systemId: '',
+    publisherId: '',
+    applicationId: '',
+    bootable,
+    detected,
+    recommended: adjustForBootability(recommendationFor(detected?.osId), bootable),
+    warnings: [],
+  };
+}
+
+/** A draft named "vm" on the media page with an inspected ISO. */
+function withIso(volumeId: string, start = initialWizardState(host), bootable?: { bios: boolean; uefi: boolean }): WizardState {
+  return run(
+    start,
+    { type: 'set', field: 'name', value: 'vm' },
+    { type: 'next' },
+    { type: 'set', field: 'isoPath', value: '/isos/x.iso' },
+    { type: 'inspectStarted', path: '/isos/x.iso' },
+    { type: 'inspected', path: '/isos/x.iso', result: inspection(volumeId, bootable) },
+  );
+}
+
+describe('initial draft', () => {
+  it('starts on the name page with the catalog\'s "Other" defaults', () => {
+    const s = initialWizardState();
+    expect(s.page).toBe('name');
+    expect(s.draft).toMatchObject({
+      osId: 'generic', arch: 'x86_64', firmware: 'bios', memoryMiB: '2048', cpus: '2', disk: 'new', diskSizeGiB: '20',
+      media: 'iso', diskBus: 'sata', nicModel: 'e1000e',
+    });
+    expect(s.touched).toEqual([]);
+  });
+
+  it('fits the defaults to a small host', () => {
+    const tiny: WizardHost = { ...host, hostMemoryMiB: 2048, hostCpus: 1 };
+    const s = withIso('CCCOMA_X64FRE_EN-US_DV9', initialWizardState(tiny));
+    expect(s.draft).toMatchObject({ osId: 'win11', memoryMiB: '1024', cpus: '1' });
+    expect(isPageValid(s, 'resources')).toBe(true);
+  });
+
+  it('wizardHost takes host.info', () => {
+    const summary: HostSummary = {
+      qemuVersion: '7.2.0', qemuBinary: '/usr/bin/qemu-system-x86_64', accelerators: ['tcg'], kvm: { usable: false, reason: '/dev/kvm is missing' },
+      uefiAvailable: true, hostMemoryMiB: 4096, hostCpus: 2, libraryDir: '/lib',
+    };
+    expect(wizardHost(summary)).toEqual({ hostMemoryMiB: 4096, hostCpus: 2, hostArch: 'x86_64', kvm: { usable: false, reason: '/dev/kvm is missing' }, uefiAvailable: true });
+  });
+});
+
+describe('navigation', () => {
+  it('next refuses to leave an invalid page and shows its errors from then on', () => {
+    let s = initialWizardState(host);
+    expect(visibleMessages(s).errors).toEqual({});
+    s = wizardReducer(s, { type: 'next' });
+    expect(s.page).toBe('name');
+    expect(visibleMessages(s).errors).toEqual({ Name: 'Give the machine a name' });
+    s = run(s, { type: 'set', field: 'name', value: '  My VM ' }, { type: 'next' });
+    expect(s.page).toBe('media');
+  });
+
+  it('walks every page to the summary, and back', () => {
+    let s = withIso('Debian 12.5.0 amd64 n');
+    for (const page of ['media', 'system', 'resources', 'disk', 'summary'] as const) {
+      expect(s.page).toBe(page);
+      s = wizardReducer(s, { type: 'next' });
+    }
+    expect(s.page).toBe('summary');
+    for (const page of ['disk', 'resources', 'system', 'media', 'name', 'name'] as const) {
+      s = wizardReducer(s, { type: 'back' });
+      expect(s.page).toBe(page);
+    }
+  });
+
+  it('back keeps what was typed, even when invalid; next checks it again', () => {
+    let s = run(withIso('Debian 12.5.0 amd64 n'), { type: 'next' }, { type: 'next' }, { type: 'set', field: 'memoryMiB', value: 'lots' });
+    expect(s.page).toBe('resources');
+    s = run(s, { type: 'next' });
+    expect(s.page).toBe('resources');
+    s = run(s, { type: 'back' }, { type: 'next' }, { type: 'next' });
+    expect(s.page).toBe('resources');
+    expect(s.draft.memoryMiB).toBe('lots');
+  });
+
+  it('goto jumps back freely, and forward only over valid pages', () => {
+    let s = initialWizardState(host);
+    s = wizardReducer(s, { type: 'goto', page: 'summary' });
+    expect(s.page).toBe('name');
+    expect(s.attempted).toContain('name');
+    s = run(s, { type: 'set', field: 'name', value: 'x' }, { type: 'set', field: 'media', value: 'none' }, { type: 'goto', page: 'summary' });
+    expect(s.page).toBe('summary');
+    expect(wizardReducer(s, { type: 'goto', page: 'system' }).page).toBe('system');
+  });
+
+  it('knows which page edits each field', () => {
+    expect(pageOfField('isoPath')).toBe('media');
+    expect(pageOfField('cpus')).toBe('resources');
+    expect(WIZARD_PAGES).toEqual(['name', 'media', 'system', 'resources', 'disk', 'summary']);
+  });
+});
+
+describe('ISO inspection and catalog defaults', () => {
+  it('a detected OS sets the OS and its defaults', () => {
+    const s = withIso('Debian 12.5.0 amd64 n');
+    expect(s.inspection.status).toBe('done');
+    expect(s.draft).toMatchObject({ osId: 'debian12', memoryMiB: '2048', diskSizeGiB: '20', firmware: 'bios', diskBus: 'virtio', nicModel: 'virtio-net-pci' });
+  });
+
+  it('Windows 11 (or 10): UEFI, Secure Boot, TPM, SATA, e1000e, 4 GiB, 64 GiB; with a warning to check the OS', () => {
+    const s = withIso('CCCOMA_X64FRE_EN-US_DV9');
+    expect(s.draft).toMatchObject({
+      osId: 'win11', firmware: 'uefi', secureBoot: true, tpm: true, memoryMiB: '4096', cpus: '2', diskSizeGiB: '64', diskBus: 'sata', nicModel: 'e1000e', display: 'std',
+    });
+    expect(validatePage(s, 'media').warnings[FIELD_LABELS.osId]).toMatch(/Windows 10 or 11/);
+  });
+
+  it('never overwrites a field the user edited', () => {
+    const start = run(initialWizardState(host), { type: 'set', field: 'memoryMiB', value: '3000' }, { type: 'set', field: 'firmware', value: 'bios' });
+    const s = withIso('CCCOMA_X64FRE_EN-US_DV9', start);
+    expect(s.draft).toMatchObject({ osId: 'win11', memoryMiB: '3000', firmware: 'bios', secureBoot: false, tpm: true, diskSizeGiB: '64' });
+  });
+
+  it('a chosen OS is kept when an ISO is inspected later; the image\'s boot modes still count', () => {
+    let s = run(initialWizardState(host), { type: 'set', field: 'osId', value: 'debian12' });
+    expect(s.draft).toMatchObject({ osId: 'debian12', diskBus: 'virtio' });
+    s = withIso('CCCOMA_X64FRE_EN-US_DV9', s);
+    expect(s.draft.osId).toBe('debian12');
+    s = withIso('SOMETHING', run(initialWizardState(host), { type: 'set', field: 'osId', value: 'debian12' }), { bios: false, uefi: true });
+    expect(s.draft).toMatchObject({ osId: 'debian12', firmware: 'uefi' });
+  });
+
+  it('choosing an OS by hand applies its defaults to untouched fields', () => {
+    const s = run(withIso('Debian 12.5.0 amd64 n'), { type: 'set', field: 'cpus', value: '4' }, { type: 'set', field: 'osId', value: 'win11' });
+    expect(s.draft).toMatchObject({ osId: 'win11', cpus: '4', memoryMiB: '4096', firmware: 'uefi', diskBus: 'sata' });
+  });
+
+  it('a changed ISO path re-detects; untouched fields follow the new OS', () => {
+    let s = withIso('CCCOMA_X64FRE_EN-US_DV9');
+    s = run(
+      s,
+      { type: 'set', field: 'isoPath', value: '/isos/arch.iso' },
+      { type: 'inspected', path: '/isos/arch.iso', result: inspection('ARCH_202411', { bios: false, uefi: true }, '/isos/arch.iso') },
+    );
+    expect(s.draft).toMatchObject({ osId: 'archlinux', firmware: 'uefi', secureBoot: false, tpm: false, memoryMiB: '2048', diskBus: 'virtio' });
+  });
+
+  it('ignores stale inspection answers', () => {
+    let s = run(initialWizardState(host), { type: 'set', field: 'isoPath', value: '/isos/b.iso' });
+    s = run(s, { type: 'inspectStarted', path: '/isos/a.iso' }, { type: 'inspected', path: '/isos/a.iso', result: inspection('ARCH_202411') });
+    expect(s.inspection.status).toBe('idle');
+    expect(s.draft.osId).toBe('generic');
+    s = run(s, { type: 'inspectFailed', path: '/isos/a.iso', message: 'nope' });
+    expect(s.inspection.status).toBe('idle');
+  });
+
+  it('an unknown image: generic OS, "Other" defaults fitted to the boot modes', () => {
+    const s = withIso('HANGAR_LINUX', undefined, { bios: false, uefi: true });
+    expect(s.draft).toMatchObject({ osId: 'generic', firmware: 'uefi', diskBus: 'sata' });
+  });
+
+  it('lists an osinfo-only detection first in the OS options', () => {
+    const insp: IsoInspection = { ...inspection('X'), detected: { osId: 'centos-stream9', name: 'CentOS Stream 9', family: 'linux', confidence: 0.8, source: 'osinfo' } };
+    const s = run(initialWizardState(host), { type: 'set', field: 'isoPath', value: '/isos/x.iso' }, { type: 'inspected', path: '/isos/x.iso', result: insp });
+    expect(s.draft.osId).toBe('centos-stream9');
+    expect(osOptions(s)[0]).toEqual({ id: 'centos-stream9', name: 'CentOS Stream 9', vendor: 'Detected' });
+    expect(summaryRows(s).find((r) => r.label === 'Operating system')?.value).toBe('CentOS Stream 9');
+  });
+});
+
+describe('validation', () => {
+  const at = (s: WizardState, page: WizardState['page']) => validatePage(s, page);
+
+  it('media: an ISO path is required unless "no media"; inspection failures and progress block', () => {
+    const s = run(initialWizardState(host), { type: 'set', field: 'name', value: 'vm' });
+    expect(at(s, 'media').errors).toEqual({ 'ISO image': 'Choose an ISO image, or "No installation media"' });
+    expect(at(run(s, { type: 'set', field: 'isoPath', value: 'relative.iso' }), 'media').errors['ISO image']).toMatch(/full path/);
+    const reading = run(s, { type: 'set', field: 'isoPath', value: '/x.iso' }, { type: 'inspectStarted', path: '/x.iso' });
+    expect(at(reading, 'media').errors['ISO image']).toBe('Reading the image…');
+    const failed = run(reading, { type: 'inspectFailed', path: '/x.iso', message: 'not an ISO 9660 image: no CD001 signature at sector 16' });
+    expect(at(failed, 'media').errors).toEqual({ 'ISO image': 'not an ISO 9660 image: no CD001 signature at sector 16' });
+    expect(at(run(s, { type: 'set', field: 'media', value: 'none' }), 'media').errors).toEqual({});
+    // Not inspected (e.g. no engine yet): allowed; vm.create checks the file.
+    expect(at(run(s, { type: 'set', field: 'isoPath', value: '/x.iso' }), 'media').errors).toEqual({});
+  });
+
+  it('media: inspection warnings show on the ISO field', () => {
+    const insp = { ...inspection('DATA'), warnings: ['this image has no El Torito boot record: it can be attached as a CD, but it will not boot'] };
+    const s = run(initialWizardState(host), { type: 'set', field: 'isoPath', value: '/isos/x.iso' }, { type: 'inspected', path: '/isos/x.iso', result: insp });
+    expect(at(s, 'media').warnings['ISO image']).toMatch(/will not boot/);
+  });
+
+  it('resources: memory warns above 75% of the host and refuses above it; CPUs up to the host\'s', () => {
+    const s = initialWizardState(host);
+    const mem = (v: string) => at(run(s, { type: 'set', field: 'memoryMiB', value: v }), 'resources');
+    expect(mem('12288')).toEqual({ errors: {}, warnings: {} });
+    expect(mem('12289').warnings['Memory (MiB)']).toBe("More than 75% of this host's memory (16384 MiB): the host may start swapping");
+    expect(mem('16384').errors).toEqual({});
+    expect(mem('16385').errors['Memory (MiB)']).toBe('More than this host has (16384 MiB)');
+    expect(mem('8').errors['Memory (MiB)']).toBe('At least 16 MiB');
+    for (const bad of ['', '2k', '2.5', '-1']) expect(mem(bad).errors['Memory (MiB)'], bad).toMatch(/whole number/);
+    const cpus = (v: string) => at(run(s, { type: 'set', field: 'cpus', value: v }), 'resources').errors.CPUs;
+    expect(cpus('8')).toBeUndefined();
+    expect(cpus('9')).toBe('This host has only 8 CPUs');
+    expect(cpus('0')).toMatch(/at least 1/);
+    expect(cpus('two')).toMatch(/whole number/);
+  });
+
+  it('resources without host info: only the absolute limits', () => {
+    const s = run(initialWizardState(), { type: 'set', field: 'memoryMiB', value: '999999' });
+    expect(at(s, 'resources').errors).toEqual({});
+  });
+
+  it('system: acceleration consequences, firmware rules', () => {
+    let s = initialWizardState(host);
+    expect(accelerationNote(s)).toEqual({ accelerator: 'kvm', text: 'KVM: the guest runs at near-native speed' });
+    s = wizardReducer(s, { type: 'host', host: { ...host, kvm: { usable: false, reason: '/dev/kvm is missing' } } });
+    expect(accelerationNote(s).text).toBe('no KVM on this host: the guest will run slowly (/dev/kvm is missing)');
+    expect(at(s, 'system').warnings.Architecture).toMatch(/^no KVM on this host/);
+    expect(at(s, 'system').errors).toEqual({});
+    s = wizardReducer(s, { type: 'set', field: 'arch', value: 'aarch64' });
+    expect(s.draft.firmware).toBe('uefi');
+    expect(accelerationNote(s).text).toMatch(/no hardware acceleration for aarch64 guests on this x86_64 host/);
+    expect(at(wizardReducer(s, { type: 'set', field: 'firmware', value: 'bios' }), 'system').errors).toEqual({ Firmware: 'aarch64 machines start with UEFI only' });
+    expect(accelerationNote(initialWizardState()).accelerator).toBe('unknown');
+  });
+
+  it('system: leaving UEFI turns Secure Boot off; a missing OVMF and a TPM are warnings', () => {
+    let s = withIso('CCCOMA_X64FRE_EN-US_DV9');
+    expect(at(s, 'system').warnings.TPM).toMatch(/swtpm/);
+    s = wizardReducer(s, { type: 'host', host: { ...host, uefiAvailable: false } });
+    expect(at(s, 'system').warnings.Firmware).toMatch(/no UEFI firmware/);
+    s = wizardReducer(s, { type: 'set', field: 'firmware', value: 'bios' });
+    expect(s.draft.secureBoot).toBe(false);
+    expect(at(wizardReducer(s, { type: 'set', field: 'secureBoot', value: true }), 'system').errors).toEqual({ 'Secure Boot': 'Secure Boot needs UEFI firmware' });
+  });
+
+  it('disk: size, existing image, or none (but not with no media too)', () => {
+    const s = withIso('Debian 12.5.0 amd64 n');
+    const disk = (...a: WizardAction[]) => at(run(s, ...a), 'disk');
+    expect(disk().errors).toEqual({});
+    expect(disk({ type: 'set', field: 'diskSizeGiB', value: '0' }).errors['Disk size (GiB)']).toMatch(/Enter the disk size/);
+    expect(disk({ type: 'set', field: 'diskSizeGiB', value: '99999' }).errors['Disk size (GiB)']).toBe('At most 65536 GiB');
+    expect(disk({ type: 'set', field: 'diskSizeGiB', value: '8' }).warnings['Disk size (GiB)']).toBe('Debian 12 needs about 20 GiB');
+    expect(disk({ type: 'set', field: 'diskSizeGiB', value: '12.5' }).errors).toEqual({});
+    expect(disk({ type: 'set', field: 'disk', value: 'existing' }).errors).toEqual({ 'Disk image': 'Choose a disk image' });
+    expect(disk({ type: 'set', field: 'disk', value: 'existing' }, { type: 'set', field: 'existingDiskPath', value: '/vm/d.qcow2' }).errors).toEqual({});
+    expect(disk({ type: 'set', field: 'disk', value: 'none' }).errors).toEqual({});
+    expect(disk({ type: 'set', field: 'disk', value: 'none' }, { type: 'set', field: 'media', value: 'none' }).errors).toEqual({
+      Disk: 'With no disk and no installation media there is nothing to start',
+    });
+  });
+
+  it('error keys are the accessible field labels', () => {
+    const s = run(initialWizardState(host), { type: 'set', field: 'memoryMiB', value: 'x' }, { type: 'set', field: 'cpus', value: 'x' }, { type: 'set', field: 'diskSizeGiB', value: 'x' });
+    expect(Object.keys(validatePage(s, 'summary').errors).sort()).toEqual(['CPUs', 'Disk size (GiB)', 'ISO image', 'Memory (MiB)', 'Name']);
+  });
+});
+
+describe('toCreateArgs', () => {
+  it('a Windows draft becomes vm.create arguments with the catalog devices', () => {
+    const s = withIso('CCCOMA_X64FRE_EN-US_DV9');
+    expect(canCreate(s)).toBe(true);
+    expect(toCreateArgs(s)).toEqual({
+      name: 'vm', osId: 'win11', arch: 'x86_64', memoryMiB: 4096, cpus: 2, firmware: 'uefi', secureBoot: true, tpm: true,
+      iso: '/isos/x.iso', diskSizeGiB: 64, diskBus: 'sata', nicModel: 'e1000e', display: 'std',
+    });
+  });
+
+  it('existing disk, no media, BIOS (no secureBoot sent); aarch64 leaves devices to the engine', () => {
+    const s = run(
+      initialWizardState(host),
+      { type: 'set', field: 'name', value: ' Old disk ' },
+      { type: 'set', field: 'media', value: 'none' },
+      { type: 'set', field: 'disk', value: 'existing' },
+      { type: 'set', field: 'existingDiskPath', value: '/vm/old.qcow2' },
+    );
+    expect(toCreateArgs(s)).toEqual({
+      name: 'Old disk', osId: 'generic', arch: 'x86_64', memoryMiB: 2048, cpus: 2, firmware: 'bios', tpm: false,
+      existingDisk: '/vm/old.qcow2', diskBus: 'sata', nicModel: 'e1000e', display: 'std',
+    });
+    const arm = toCreateArgs(wizardReducer(s, { type: 'set', field: 'arch', value: 'aarch64' }));
+    expect(arm).toMatchObject({ arch: 'aarch64', firmware: 'uefi', secureBoot: false });
+    expect(arm).not.toHaveProperty('diskBus');
+    expect(arm).not.toHaveProperty('display');
+  });
+
+  it('refuses an incomplete draft', () => {
+    expect(canCreate(initialWizardState(host))).toBe(false);
+    expect(() => toCreateArgs(initialWizardState(host))).toThrow(/Name: Give the machine a name/);
+  });
+
+  it('the summary lists what will be created', () => {
+    const rows = summaryRows(withIso('Debian 12.5.0 amd64 n'));
+    expect(rows).toContainEqual({ label: 'Operating system', value: 'Debian 12' });
+    expect(rows).toContainEqual({ label: 'Architecture', value: 'x86_64 (KVM)' });
+    expect(rows).toContainEqual({ label: 'Disk', value: 'new, 20 GiB' });
+    expect(rows).toContainEqual({ label: 'Devices', value: 'virtio disk, virtio-net-pci network, std display' });
+  });
+});
