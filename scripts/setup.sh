@@ -32,6 +32,7 @@ DEB_PACKAGES=(
   systemd-boot-efi  # fixtures: UEFI stub for the linux.iso unified kernel image
   binutils          # fixtures: objcopy (unified kernel image)
   ca-certificates
+  websockify        # npm run bench: the noVNC + websockify baseline of the display benchmark
 )
 
 os_field() { # os_field ID|ID_LIKE

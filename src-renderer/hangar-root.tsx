@@ -8,11 +8,12 @@ import { ApiProvider } from './state/api-context.js';
 import { LibraryStore } from './state/library-store.js';
 import { NotifierProvider } from './components/notifier.js';
 import { LibraryWindow } from './features/library/library-window.js';
+import { FirstRunGate } from './features/first-run/index.js';
 import { hangarTheme, resolveThemeMode } from './theme.js';
 
 /**
- * The renderer's root: theme (the pref, or the OS via prefers-color-scheme), the API context, the library
- * window and its dialogs. The host (App.tsx) mounts it with the bridge's HangarApi; `children` render inside
+ * The renderer's root: theme (the pref, or the OS via prefers-color-scheme), the API context, the first-run
+ * gate (QEMU or UEFI firmware missing), the library window and its dialogs. The host (App.tsx) mounts it with the bridge's HangarApi; `children` render inside
  * the theme and API context (e.g. the browser host's in-app file dialog).
  */
 export function HangarRoot({ api, children }: { api: HangarApi; children?: ReactNode }) {
@@ -36,7 +37,9 @@ export function HangarRoot({ api, children }: { api: HangarApi; children?: React
       <CssBaseline />
       <ApiProvider api={api}>
         <NotifierProvider>
-          <LibraryWindow store={store} />
+          <FirstRunGate>
+            <LibraryWindow store={store} />
+          </FirstRunGate>
           {children}
         </NotifierProvider>
       </ApiProvider>

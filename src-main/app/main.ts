@@ -3,6 +3,7 @@ import { app, BrowserWindow, screen, session } from 'electron';
 import type { BrowserWindow as BrowserWindowType } from 'electron';
 import { join } from 'node:path';
 import { setupAppIpc } from './app-ipc.js';
+import { cliArgs, runCliMode } from './cli-mode.js';
 import { handleAppProtocol, registerAppSchemePrivileged } from './app-protocol.js';
 import { setupDialogs } from './dialogs.js';
 import { setupDisplayPorts } from './display-ports.js';
@@ -27,10 +28,6 @@ export function libraryArgs(argv: readonly string[]): string[] {
   return dir ? ['--library', dir] : [];
 }
 
-// Before `ready`: privileged schemes can only be registered now; every renderer is sandboxed.
-registerAppSchemePrivileged();
-app.enableSandbox();
-
 let mainWindow: BrowserWindowType | null = null;
 let prefs: PrefsStore = createMemoryPrefs();
 const engine = new EngineHost({ modulePath: enginePath, args: libraryArgs(process.argv) });
@@ -52,37 +49,50 @@ function openMainWindow(): void {
   mainWindow = win;
 }
 
-if (!setupSingleInstance(() => mainWindow, () => undefined)) {
-  app.quit();
+const cli = cliArgs(process.argv);
+if (cli) {
+  // `Hangar --cli VERB ...` (the packaged `hangar` command): no window, no lock, no engine of the app's own.
+  void runCliMode(cli);
 } else {
-  app.on('web-contents-created', (_event, contents) => {
-    hardenSession(contents.session);
-    hardenWebContents(contents);
-  });
-  app.on('window-all-closed', () => {
-    if (process.platform !== 'darwin') app.quit();
-  });
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) openMainWindow();
-  });
-  setupQuitGuard(engine, {
-    onCancel: () => {
+  // Before `ready`: privileged schemes can only be registered now; every renderer is sandboxed.
+  registerAppSchemePrivileged();
+  app.enableSandbox();
+  startApp();
+}
+
+function startApp(): void {
+  if (!setupSingleInstance(() => mainWindow, () => undefined)) {
+    app.quit();
+  } else {
+    app.on('web-contents-created', (_event, contents) => {
+      hardenSession(contents.session);
+      hardenWebContents(contents);
+    });
+    app.on('window-all-closed', () => {
+      if (process.platform !== 'darwin') app.quit();
+    });
+    app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) openMainWindow();
-    },
-  });
-  void app.whenReady().then(() => {
-    hardenSession(session.defaultSession);
-    handleAppProtocol(rendererRoot);
-    try {
-      prefs = createPrefsStore();
-    } catch (err) {
-      console.error(`hangar: preferences unavailable, not saving them this session: ${(err as Error).message}`);
-    }
-    setupAppIpc(prefs);
-    setupDialogs();
-    setupDisplayPorts(engine);
-    setupMenu();
-    engine.start();
-    openMainWindow();
-  });
+    });
+    setupQuitGuard(engine, {
+      onCancel: () => {
+        if (BrowserWindow.getAllWindows().length === 0) openMainWindow();
+      },
+    });
+    void app.whenReady().then(() => {
+      hardenSession(session.defaultSession);
+      handleAppProtocol(rendererRoot);
+      try {
+        prefs = createPrefsStore();
+      } catch (err) {
+        console.error(`hangar: preferences unavailable, not saving them this session: ${(err as Error).message}`);
+      }
+      setupAppIpc(prefs);
+      setupDialogs();
+      setupDisplayPorts(engine);
+      setupMenu();
+      engine.start();
+      openMainWindow();
+    });
+  }
 }

@@ -266,6 +266,7 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
         io.out(`Accelerators: ${h.accelerators.join(', ') || 'none'}\n`);
         io.out(`KVM:          ${h.kvm.usable ? 'yes' : `no: ${h.kvm.reason}`}\n`);
         io.out(`UEFI:         ${h.uefiAvailable ? 'OVMF found' : 'no OVMF firmware found'}\n`);
+        if (h.firmwareInstallHint) io.out(`Install with: ${h.firmwareInstallHint}\n`);
         io.out(`Library:      ${h.libraryDir}\n`);
       }
       return EXIT.ok;

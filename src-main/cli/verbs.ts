@@ -98,11 +98,10 @@ export const VERBS: Record<string, VerbSpec> = {
     minPositionals: 0,
   },
   serve: {
-    usage: 'hangar serve [--port N] [--allow-dir DIR]... [--allow-remote --tls-cert FILE --tls-key FILE] [--no-open]',
+    usage: 'hangar serve [--port N] [--allow-dir DIR]... [--allow-remote --tls-cert FILE --tls-key FILE]',
     summary: 'Run the browser host on a loopback port and print its URL (--allow-dir: more folders for its file browser)',
     options: {
       port: { type: 'string' },
-      'no-open': { type: 'boolean' },
       'allow-dir': { type: 'string', multiple: true },
       'allow-remote': { type: 'boolean' },
       'tls-cert': { type: 'string' },

@@ -128,8 +128,8 @@ function patchPaths(patch: Record<string, unknown>): string[] {
 
 /**
  * Adds the file-browser and display-socket commands to the engine's handlers. When the engine was
- * started for a browser host (`browserRoots` set), paths typed into vm.create, vm.addExisting and
- * vm.update must also lie inside the roots; the Electron app and the CLI's own engines are unrestricted.
+ * started for a browser host (`browserRoots` set), paths typed into vm.create, vm.addExisting,
+ * vm.update and iso.inspect must also lie inside the roots (media.insert checks its own); the Electron app and the CLI's own engines are unrestricted.
  */
 export function withFileBrowser(engine: Engine, base: BaseHandlers): Handlers {
   const roots = () => fileRoots({ libraryDir: engine.libraryDir, browserRoots: engine.browserRoots });
@@ -159,6 +159,11 @@ export function withFileBrowser(engine: Engine, base: BaseHandlers): Handlers {
         await check(patchPaths(a.patch), vm.bundleDir);
       }
       return base['vm.update'](a, client);
+    },
+    'iso.inspect': async (a, client) => {
+      // Reading a volume label is still reading a file: the browser may only look inside the roots.
+      await check([a.path]);
+      return base['iso.inspect'](a, client);
     },
     'fs.roots': async () => ({ roots: await roots() }),
     'fs.list': async (a) => listDir(a.dir, await roots()),

@@ -7,6 +7,7 @@ import { buildArgv } from './qemu/argv.js';
 import { requireEmulator } from './qemu/require-emulator.js';
 import { selectUefiFirmware } from './qemu/firmware.js';
 import { QemuNotFoundError } from './qemu/errors.js';
+import { firmwareInstallCommand } from './qemu/install-hint.js';
 import type { HostInfo } from './qemu/host-types.js';
 import { convertImage } from './storage/qemu-img.js';
 import { QMP_INHERITED_FD } from './session/qemu-launcher.js';
@@ -29,7 +30,9 @@ export class HostService {
 
   constructor(private readonly options: { env: NodeJS.ProcessEnv; extraDirs: string[] }) {}
 
-  info(): Promise<HostInfo> {
+  /** `refresh` forgets a successful probe too ("Check again" after installing firmware: QEMU was found, OVMF not). */
+  info(opts: { refresh?: boolean } = {}): Promise<HostInfo> {
+    if (opts.refresh) this.cached = null;
     // A failed probe (no QEMU) is not cached: installing QEMU then "Check again" must work.
     this.cached ??= probeHost({ env: this.options.env, extraDirs: this.options.extraDirs, cacheFile: probeCacheFile(this.options.env) }).catch((err) => {
       this.cached = null;
@@ -38,9 +41,9 @@ export class HostService {
     return this.cached;
   }
 
-  async summary(): Promise<Omit<HostSummary, 'hostMemoryMiB' | 'hostCpus' | 'libraryDir'>> {
+  async summary(opts: { refresh?: boolean } = {}): Promise<Omit<HostSummary, 'hostMemoryMiB' | 'hostCpus' | 'libraryDir'>> {
     try {
-      const host = await this.info();
+      const host = await this.info(opts);
       const x86 = host.emulators[host.hostArch] ?? Object.values(host.emulators)[0]!;
       const uefi = selectUefiFirmware(x86, x86.arch === 'aarch64' ? 'virt' : 'q35', false) !== null;
       return {
@@ -49,6 +52,7 @@ export class HostService {
         accelerators: x86.accelerators,
         kvm: x86.kvm,
         uefiAvailable: uefi,
+        ...(uefi ? {} : { firmwareInstallHint: firmwareInstallCommand(host.platform, host.osRelease as Record<string, string> | null, x86.arch) }),
       };
     } catch (err) {
       if (!(err instanceof QemuNotFoundError)) throw err;

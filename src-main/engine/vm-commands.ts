@@ -64,8 +64,8 @@ export function makeHandlers(engine: Engine): Handlers {
   return withFileBrowser(engine, {
     'engine.hello': async () => ({ engineVersion: ENGINE_VERSION, pid: process.pid, libraryDir: engine.libraryDir }),
 
-    'host.info': async () => ({
-      ...(await engine.host.summary()),
+    'host.info': async (a) => ({
+      ...(await engine.host.summary({ refresh: a.refresh === true })),
       hostMemoryMiB: Math.floor(totalmem() / 1024 / 1024),
       hostCpus: cpus().length,
       libraryDir: engine.libraryDir,

@@ -12,7 +12,8 @@ const snapshotName = z.string().trim().min(1).max(200);
 /** One entry per command: the argument schema (checked at the engine's edge) and the result type. */
 export const commandArgs = {
   'engine.hello': z.strictObject({ client: z.string().max(100) }),
-  'host.info': z.strictObject({}),
+  /** `refresh`: probe again (after installing QEMU or firmware); otherwise a successful probe is reused. */
+  'host.info': z.strictObject({ refresh: z.boolean().optional() }),
   'library.list': z.strictObject({}),
   'vm.create': z.strictObject({
     name: z.string().trim().min(1).max(1000),
@@ -138,6 +139,8 @@ export interface HostSummary {
   uefiAvailable: boolean;
   /** Set when QEMU is missing: what to run to install it. */
   installHint?: string;
+  /** Set when QEMU is there but no UEFI firmware (OVMF) is: what to run to install the firmware. */
+  firmwareInstallHint?: string;
   hostMemoryMiB: number;
   hostCpus: number;
   libraryDir: string;

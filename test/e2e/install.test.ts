@@ -3,7 +3,8 @@
 // UEFI: the wizard creates a machine from the installer fixture with a new 1 GiB disk and starts it; the
 // list shows "Installing…"; the installer writes the disk and powers off; Hangar removes the ISO and
 // makes the disk boot first, and the UI says so; the details show the CD empty; "Start" boots the
-// installed system from its disk (its marker on the serial console).
+// installed system from its disk (its marker on the serial console); the ISO goes back in live from the
+// recent-ISO menu and is ejected again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -197,6 +198,14 @@ describe('install flow end to end (wizard → installer → boots from disk)', (
       await expect
         .poll(async () => (await serialLog(VM).catch(() => '')).includes(markers.installedBootOk), { timeout: INSTALL, interval: 1000 })
         .toBe(true);
+
+      // Removable media, live: put the ISO back from the recent list, then eject it.
+      await media.getByRole('button', { name: 'Recent ISOs' }).click();
+      await page.getByRole('menu').getByRole('menuitem', { name: 'installer.iso' }).click();
+      await waitForText(media, 'installer.iso');
+      expect((JSON.parse((await hangar('info', VM, '--json')).stdout) as { cdroms: Array<{ path: string | null }> }).cdroms[0]!.path).toBe(ctx.installerIso);
+      await media.getByRole('button', { name: 'Eject' }).click();
+      await waitForText(media, 'Empty');
 
       await toolbarButton('Stop').click();
       await page.getByRole('menuitem', { name: 'Force off' }).click();

@@ -5,5 +5,5 @@ export { probeHost, checkKvm, smokeTestKvm, findQemuBinaries, loadFirmwareDescri
 export { requireEmulator } from './require-emulator.js';
 export { selectUefiFirmware, canonicalMachine, parseFirmwareDescriptor } from './firmware.js';
 export { optionString, escapeOptionValue, OptionValueError, type OptionEntry, type OptionValue } from './option-string.js';
-export { installCommand } from './install-hint.js';
+export { installCommand, firmwareInstallCommand } from './install-hint.js';
 export type * from './host-types.js';

@@ -40,6 +40,28 @@ export function installCommand(platform: string, osRelease: Record<string, strin
   }
 }
 
+/**
+ * The command that installs the UEFI firmware (OVMF / AAVMF) alone, for a host that has QEMU but no firmware
+ * descriptors. On macOS and Windows the firmware ships inside the QEMU package, so reinstalling QEMU is the fix.
+ */
+export function firmwareInstallCommand(platform: string, osRelease: Record<string, string> | null, arch = 'x86_64'): string {
+  const arm = arch === 'aarch64' || arch === 'arm';
+  if (platform === 'darwin') return 'brew reinstall qemu';
+  if (platform === 'win32') return 'winget install SoftwareFreedomConservancy.QEMU';
+  switch (osRelease ? familyOf(osRelease) : null) {
+    case 'debian':
+      return arm ? 'sudo apt-get install -y qemu-efi-aarch64' : 'sudo apt-get install -y ovmf';
+    case 'fedora':
+      return arm ? 'sudo dnf install -y edk2-aarch64' : 'sudo dnf install -y edk2-ovmf';
+    case 'arch':
+      return arm ? 'sudo pacman -S edk2-aarch64' : 'sudo pacman -S edk2-ovmf';
+    case 'suse':
+      return arm ? 'sudo zypper install qemu-uefi-aarch64' : 'sudo zypper install qemu-ovmf-x86_64';
+    default:
+      return arm ? 'install the AAVMF / edk2 aarch64 UEFI firmware with your package manager' : 'install the OVMF (edk2) UEFI firmware with your package manager';
+  }
+}
+
 export function qemuNotFoundMessage(arch: string | null, command: string): string {
   const what = arch ? `qemu-system-${arch}` : 'QEMU (no qemu-system-* binary)';
   return `${what} was not found on PATH or in the configured QEMU folders. Install it with: ${command}`;

@@ -8,6 +8,7 @@ import Box from '@mui/material/Box';
 import AddIcon from '@mui/icons-material/Add';
 import FolderOpenIcon from '@mui/icons-material/FolderOpen';
 import SettingsIcon from '@mui/icons-material/Settings';
+import MonitorIcon from '@mui/icons-material/Monitor';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import PauseIcon from '@mui/icons-material/Pause';
 import StopIcon from '@mui/icons-material/Stop';
@@ -25,6 +26,8 @@ export interface LibraryToolbarProps {
   onPauseToggle: () => void;
   onStop: (how: StopHow) => void;
   onDelete: () => void;
+  /** Opens the live display of the selected running machine. */
+  onShow: () => void;
 }
 
 /** New, Add existing, Settings, Start, Pause (a toggle: pressed while paused), Stop ▾, Delete. */
@@ -64,6 +67,9 @@ export function LibraryToolbar(props: LibraryToolbarProps) {
         <MenuItem disabled={!en.reset} onClick={() => stop('reset')}>Reset</MenuItem>
       </Menu>
       <Box sx={{ flex: 1 }} />
+      <Button startIcon={<MonitorIcon />} onClick={props.onShow} disabled={!en.show} title="Show the machine's screen (double-click)">
+        Show
+      </Button>
       <Button startIcon={<DeleteIcon />} onClick={props.onDelete} disabled={!en.delete} color="error" title={en.deleteReason ?? 'Delete (Del)'}>
         Delete
       </Button>

@@ -19,10 +19,12 @@ import type { SettingsPageId } from '../settings/settings-pages.js';
 import { NewVmWizard } from '../wizard/new-vm-wizard.js';
 import { DeleteDialog } from './delete-dialog.js';
 import { DetailsPane } from './details-pane.js';
+import { EmptyLibraryWelcome } from './empty-library-welcome.js';
+import { openDisplayRoute } from '../display/index.js';
 import { LibraryToolbar } from './library-toolbar.js';
 import { DEFAULT_QUERY, visibleVms, type ListQuery, type SortKey, type StateFilter } from './list-model.js';
 import { EMPTY_SELECTION, selectionReducer } from './selection-model.js';
-import { toolbarEnablement, type StopHow } from './toolbar-model.js';
+import { canShowDisplay, toolbarEnablement, type StopHow } from './toolbar-model.js';
 import { VmList } from './vm-list.js';
 
 type VmAction = Extract<CommandName, 'vm.start' | 'vm.pause' | 'vm.resume' | 'vm.shutdown' | 'vm.forceOff' | 'vm.reset'>;
@@ -150,6 +152,7 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
         onPauseToggle={pauseToggle}
         onStop={stop}
         onDelete={askDelete}
+        onShow={() => selected[0] && openDisplayRoute(selected[0].id)}
       />
       {lib.status === 'error' && (
         <Alert severity="error" square action={<Button color="inherit" onClick={() => void store.reload()}>Retry</Button>}>
@@ -193,14 +196,21 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
             selection={selection}
             dispatch={dispatch}
             onActivate={(vm) => {
-              if (!vm.error && canStart(vm.state)) void run('vm.start', [vm]);
+              if (vm.error) return;
+              // Like VirtualBox: activating a stopped machine starts it, a running one shows its screen.
+              if (canStart(vm.state)) void run('vm.start', [vm]);
+              else if (canShowDisplay(vm.state)) openDisplayRoute(vm.id);
             }}
             onDeleteKey={askDelete}
             emptyText={emptyText}
           />
         </Box>
         <Box component="main" sx={{ flex: 1, minWidth: 0 }}>
-          <DetailsPane vm={single} selectedCount={selected.length} onEdit={(page) => openSettings(page)} />
+          {lib.status === 'ready' && lib.vms.length === 0 ? (
+            <EmptyLibraryWelcome onCreate={() => setWizardOpen(true)} onAddExisting={() => void addExisting()} />
+          ) : (
+            <DetailsPane vm={single} selectedCount={selected.length} onEdit={(page) => openSettings(page)} />
+          )}
         </Box>
       </Box>
       <DeleteDialog vms={deleting ?? []} open={deleting !== null} onClose={() => setDeleting(null)} onConfirm={confirmDelete} />

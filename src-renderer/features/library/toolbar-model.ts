@@ -17,9 +17,15 @@ export interface ToolbarEnablement {
   reset: boolean;
   delete: boolean;
   deleteReason: string | null;
+  show: boolean;
 }
 
 /** What the toolbar offers for a selection; an action is on when it applies to at least one selected machine. */
+/** A display exists while QEMU runs the guest (running or paused). */
+export function canShowDisplay(state: LibraryVm['state']): boolean {
+  return state.kind === 'running' || state.kind === 'paused';
+}
+
 export function toolbarEnablement(selected: ReadonlyArray<LibraryVm>): ToolbarEnablement {
   const any = (f: (vm: LibraryVm) => boolean) => selected.some(f);
   const usable = selected.filter((vm) => !vm.error);
@@ -39,5 +45,6 @@ export function toolbarEnablement(selected: ReadonlyArray<LibraryVm>): ToolbarEn
     reset,
     delete: selected.length > 0 && activeOnes.length === 0 && any((vm) => canEditHardware(vm.state) || !!vm.error),
     deleteReason: activeOnes.length > 0 ? 'Shut the machine down to delete it' : null,
+    show: usable.length === 1 && canShowDisplay(usable[0]!.state),
   };
 }

@@ -120,6 +120,10 @@ describe('typed paths when the engine serves a browser host', () => {
       calls.push('update');
       return {} as never;
     },
+    'iso.inspect': async () => {
+      calls.push('inspect');
+      return {} as never;
+    },
   };
   const fakeEngine = (browserRoots: string[] | null) =>
     ({
@@ -141,6 +145,7 @@ describe('typed paths when the engine serves a browser host', () => {
     await refused(h['vm.addExisting']({ path: join(home, 'escape') }, client));
     await refused(h['vm.update']({ vm: 'x', patch: { cdroms: [{ id: 'cd0', path: join(outside, 'key'), bus: 'sata' }] } }, client));
     await refused(h['vm.update']({ vm: 'x', patch: { disks: [{ id: 'd', path: '../../secret/key' }] } }, client));
+    await refused(h['iso.inspect']({ path: join(home, 'key-link') }, client));
     expect(calls).toEqual([]);
   });
 
@@ -148,7 +153,8 @@ describe('typed paths when the engine serves a browser host', () => {
     const h = handlers([allowed]);
     await h['vm.create']({ name: 'a', iso: join(allowed, 'b.iso') }, client);
     await h['vm.update']({ vm: 'x', patch: { disks: [{ id: 'd', path: 'disks/disk0.qcow2' }] } }, client);
-    expect(calls).toEqual(['create', 'update']);
+    await h['iso.inspect']({ path: join(allowed, 'b.iso') }, client);
+    expect(calls).toEqual(['create', 'update', 'inspect']);
   });
 
   it('are not restricted for the desktop app and the CLI', async () => {

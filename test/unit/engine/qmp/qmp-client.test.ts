@@ -42,12 +42,9 @@ describe('QmpClient connection', () => {
 
   it('rejects execute() before running with QmpStateError', async () => {
     const client = new QmpClient();
-    await expect(client.execute('query-status')).rejects.toBeInstanceOf(QmpStateError);
-    try {
-      client.execute('query-status');
-    } catch (err) {
-      expect(err).toMatchObject({ operation: 'execute(query-status)', required: ['running'], actual: 'idle' });
-    }
+    const call = client.execute('query-status');
+    await expect(call).rejects.toBeInstanceOf(QmpStateError);
+    await expect(call).rejects.toMatchObject({ operation: 'execute(query-status)', required: ['running'], actual: 'idle' });
   });
 
   it('rejects a second connect() while running with QmpStateError', async () => {
