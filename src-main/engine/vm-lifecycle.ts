@@ -76,6 +76,9 @@ function qemuComplaint(logTail: string): string {
 
 export async function startVm(engine: Engine, vm: LoadedVm): Promise<VmSession> {
   const current = engine.stateOf(vm.id);
+  // A session that has just ended (its final state already announced) is still winding down: wait for it.
+  const ending = engine.sessions.get(vm.id);
+  if (ending && (ending.state.kind === 'stopped' || ending.state.kind === 'crashed')) await ending.whenEnded();
   if (engine.sessions.has(vm.id)) throw new EngineError('invalid-state', `"${vm.name}" is already ${current.kind}`);
   await preflight(vm);
   const runtimeDir = engine.vmRuntimeDir(vm.id);
