@@ -290,9 +290,9 @@ Generating the ${r.vms} bundles took ${(r.generateMs / 1000).toFixed(1)} s; the 
 
 Reading the first-paint breakdown: the list's own part (the \`library.list\` answer arriving → its first option in the DOM: JSON, the
 store, filtering and sorting 1,000 rows, rendering the rows in view) is ${ms(r.firstPaint.firstOption - r.firstPaint.listArrived)}. The rest is
-the page's script (${ms(r.firstPaint.dcl)} to DOMContentLoaded: one ~2 MB unminified bundle that includes noVNC), the window's first
+the page's script (${ms(r.firstPaint.dcl)} to DOMContentLoaded: a minified entry; the display, wizard, settings and snapshots views load on demand), the window's first
 render (which holds back the WebSocket's open event, ${ms(r.firstPaint.wsOpen - r.firstPaint.dcl)} after DOMContentLoaded), and the engine answering
-\`library.list\` (${ms(r.firstPaint.listArrived - r.firstPaint.wsOpen)} after the socket opened: it reads every bundle's vm.json on each call).
+\`library.list\` (${ms(r.firstPaint.listArrived - r.firstPaint.wsOpen)} after the socket opened: documents are cached by mtime, but every bundle is still stat'ed and its install state read).
 Figures are wall-clock on a shared 2-core machine (see the load average), so they vary between loads.
 
 How it is measured: inside the page, \`performance.now()\` (origin: navigation start) when a MutationObserver first sees an

@@ -188,6 +188,24 @@ async function timeBare(binary, argv, bareDir, bareSerialLog, runtimeBase) {
   }
 }
 
+/** A running engine (as when the app or `hangar engine` is up): the CLI then goes through its control socket. */
+async function startEngine(env, lib) {
+  const child = spawn(process.execPath, [engineJs, '--library', lib], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (/control socket (\S+)/.test(out)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`engine exited early (${code})`)));
+  });
+  return async () => {
+    const exited = new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+    child.kill('SIGTERM');
+    await exited;
+  };
+}
+
 /** Engine RSS with the library open and idle: the plain engine process, a client call, then a pause. */
 async function engineIdleRss(env, lib) {
   const child = spawn(process.execPath, [engineJs, '--library', lib], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -268,6 +286,7 @@ integration suite runs a one-run smoke of it (\`test/integration/bench-smoke.tes
 | Hangar: \`hangar start VM --wait-for-serial ${MARKER}\`, spawn → exit, median of ${r.runs} | ${fmt(r.hangarMedian)} | — |
 | Bare QEMU, same argv, spawn → marker in its serial log, median of ${r.runs} | ${fmt(r.bareMedian)} | — |
 | Difference of the medians | ${(r.hangarMedian - r.bareMedian).toFixed(0)} ms | — |
+| Boot overhead with an engine already running (the app or \`hangar engine\` up; the CLI goes through its control socket) | **${r.warmRatio.toFixed(3)}×** (${r.warmRatio <= TARGET_RATIO ? 'meets' : 'misses'} the target); median ${fmt(r.warmMedian)}, QEMU up at ${r.warmQemuUp.toFixed(0)} ms | ≤ ${TARGET_RATIO.toFixed(2)}× |
 | Engine idle RSS (library open, one VM, no VM running) | ${r.rssMiB.toFixed(1)} MiB | informational |
 
 Where the difference comes from (medians; "QEMU up" is when QEMU's \`-pidfile\` appears, polled every 5 ms):
@@ -281,9 +300,9 @@ Load average (1, 5, 15 min) when the runs ended: ${r.loadAvg} on ${r.machine.cor
 
 Individual runs, in the order they ran (A B A B …):
 
-| Run | Hangar | Bare QEMU |
-|---|---|---|
-${r.hangar.map((h, i) => `| ${i + 1} | ${fmt(h)} (QEMU up at ${r.hangarUps[i]?.toFixed(0) ?? '?'} ms) | ${fmt(r.bare[i])} (QEMU up at ${r.bareUps[i]?.toFixed(0) ?? '?'} ms) |`).join('\n')}
+| Run | Hangar (cold CLI) | Bare QEMU | Hangar (engine running) |
+|---|---|---|---|
+${r.hangar.map((h, i) => `| ${i + 1} | ${fmt(h)} (QEMU up at ${r.hangarUps[i]?.toFixed(0) ?? '?'} ms) | ${fmt(r.bare[i])} (QEMU up at ${r.bareUps[i]?.toFixed(0) ?? '?'} ms) | ${fmt(r.warm[i])} |`).join('\n')}
 
 ## How it is measured
 
@@ -338,12 +357,20 @@ async function main() {
 
     const hangarRuns = [];
     const bareRuns = [];
+    const warmRuns = [];
     const show = (r) => `${r.ms.toFixed(0)} ms (QEMU up at ${r.qemuUp === null ? '?' : r.qemuUp.toFixed(0)} ms)`;
     for (let i = 0; i < runs; i++) {
       hangarRuns.push(await timeHangar(env, lib, id, join(runtimeDir, 'qemu.pid')));
       log(`run ${i + 1}/${runs}: hangar ${show(hangarRuns.at(-1))}`);
       bareRuns.push(await timeBare(binary, argv, bareDir, bareSerialLog, runtimeBase));
       log(`run ${i + 1}/${runs}: bare   ${show(bareRuns.at(-1))}`);
+      const stopEngine = await startEngine(env, lib);
+      try {
+        warmRuns.push(await timeHangar(env, lib, id, join(runtimeDir, 'qemu.pid')));
+      } finally {
+        await stopEngine();
+      }
+      log(`run ${i + 1}/${runs}: warm   ${show(warmRuns.at(-1))}`);
       const left = qemuPidsUnder(runtimeBase);
       if (left.length) throw new Error(`QEMU still running after run ${i + 1}: ${left.join(', ')}`);
     }
@@ -357,8 +384,12 @@ async function main() {
     const bareQemuUp = upMedian(bareRuns);
     const loadAvg = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     const ratio = hangarMedian / bareMedian;
+    const warmMedian = median(warmRuns.map((r) => r.ms));
+    const warmRatio = warmMedian / bareMedian;
+    const warmQemuUp = upMedian(warmRuns);
     log(`hangar median ${hangarMedian.toFixed(0)} ms, bare median ${bareMedian.toFixed(0)} ms`);
     log(`boot overhead ratio: ${ratio.toFixed(3)}x (target <= ${TARGET_RATIO}x)`);
+    log(`with an engine already running: ${warmMedian.toFixed(0)} ms, ratio ${warmRatio.toFixed(3)}x`);
     log(`spawn -> QEMU pidfile: hangar ${hangarQemuUp.toFixed(0)} ms, bare ${bareQemuUp.toFixed(0)} ms (medians)`);
     log(`engine idle RSS: ${rssMiB.toFixed(1)} MiB`);
     if (!smoke) {
@@ -377,6 +408,10 @@ async function main() {
         hangarBoot: median(hangarRuns.map((r) => r.ms - (r.qemuUp ?? NaN))),
         bareBoot: median(bareRuns.map((r) => r.ms - (r.qemuUp ?? NaN))),
         hangarUps: hangarRuns.map((r) => r.qemuUp),
+        warm: warmRuns.map((r) => r.ms),
+        warmMedian,
+        warmRatio,
+        warmQemuUp,
         bareUps: bareRuns.map((r) => r.qemuUp),
         loadAvg,
       });

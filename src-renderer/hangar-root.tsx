@@ -8,7 +8,7 @@ import { ApiProvider } from './state/api-context.js';
 import { LibraryStore } from './state/library-store.js';
 import { NotifierProvider } from './components/notifier.js';
 import { LibraryWindow } from './features/library/library-window.js';
-import { FirstRunGate } from './features/first-run/index.js';
+import { FirstRunGate } from './features/first-run/first-run-gate.js';
 import { hangarTheme, resolveThemeMode } from './theme.js';
 
 /**

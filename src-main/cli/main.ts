@@ -8,6 +8,8 @@ import { EXIT, exitCodeFor } from './exit-codes.js';
 import { openEngine, type EngineHandle } from './open-engine.js';
 import { waitForSerial, followConsole } from './console.js';
 import { snapshotVerb } from './snapshot-verb.js';
+import { diskVerb } from './disk-verb.js';
+import { forwardVerb } from './forward-verb.js';
 
 interface Io {
   out: (s: string) => void;
@@ -273,6 +275,10 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
     }
     case 'snapshot':
       return await snapshotVerb(c, p.positionals, v, io.out);
+    case 'disk':
+      return await diskVerb(c, p.positionals, v, io.out, io.err);
+    case 'forward':
+      return await forwardVerb(c, p.positionals, v, io.out);
     case 'engine':
       io.out(`Hangar engine serving ${handle.libraryDir} (pid ${process.pid}); press Ctrl+C to stop. Running machines keep running.\n`);
       await handle.untilStopped();

@@ -82,6 +82,20 @@ export const VERBS: Record<string, VerbSpec> = {
     positionals: ['ACTION', 'VM', 'ISO'],
     minPositionals: 1,
   },
+  disk: {
+    usage: 'hangar disk add VM (--size GIB | --file PATH [--format F]) [--bus B] | disk remove VM DISK [--delete-file] | disk resize VM DISK GIB | disk convert VM DISK [--delete-old] | disk compact VM DISK | disk info VM DISK [--json]',
+    summary: 'Disks of a stopped machine: add a new or existing image, remove, grow, convert to qcow2, compact; show sizes and the backing chain',
+    options: { ...json, size: { type: 'string' }, file: { type: 'string' }, format: { type: 'string' }, bus: { type: 'string' }, 'delete-file': { type: 'boolean' }, 'delete-old': { type: 'boolean' } },
+    positionals: ['ACTION', 'VM', 'DISK', 'SIZE'],
+    minPositionals: 2,
+  },
+  forward: {
+    usage: 'hangar forward list VM [--json] | forward add VM [tcp|udp:]HOSTPORT GUESTPORT | forward remove VM [tcp|udp:]HOSTPORT',
+    summary: 'Port forwards of a NAT network (host port -> guest port); applied live while the machine runs',
+    options: json,
+    positionals: ['ACTION', 'VM', 'HOSTPORT', 'GUESTPORT'],
+    minPositionals: 2,
+  },
   'finish-install': {
     usage: 'hangar finish-install VM',
     summary: 'Remove the installation medium and boot from the disk (done automatically when the installer powers off or reboots)',

@@ -19,6 +19,8 @@ import { engineThumbnails } from './display/engine-thumbnails.js';
 import { snapshotServiceFor } from './snapshots/snapshot-service.js';
 import { installServiceFor } from './install/install-service.js';
 import { mediaServiceFor } from './media/media-service.js';
+import { diskServiceFor } from './disks/disk-service.js';
+import { forwardServiceFor } from './network/forward-service.js';
 
 const isDiskFormat = (f: string): f is DiskFormat => (DISK_FORMATS as ReadonlyArray<string>).includes(f);
 
@@ -72,10 +74,11 @@ export function makeHandlers(engine: Engine): Handlers {
     }),
 
     'library.list': async () => {
-      const entries = await engine.store.list();
+      const { entries, tags } = await engine.store.listWithTags();
+      const tagsOf = (id: string | null): string[] => (id !== null ? (tags.get(id) ?? []) : []);
       return installServiceFor(engine).withPhases(entries.map((e): VmSummary => {
-        if (e.status === 'ok') return { id: e.id, name: e.name, osId: e.doc.osId, bundleDir: e.bundleDir, state: engine.stateOf(e.id) };
-        return { id: e.id ?? e.bundleDir, name: e.name ?? e.bundleDir, osId: 'unknown', bundleDir: e.bundleDir, state: { kind: 'stopped' }, error: e.error.message };
+        if (e.status === 'ok') return { id: e.id, name: e.name, osId: e.doc.osId, bundleDir: e.bundleDir, state: engine.stateOf(e.id), tags: tagsOf(e.id) };
+        return { id: e.id ?? e.bundleDir, name: e.name ?? e.bundleDir, osId: 'unknown', bundleDir: e.bundleDir, state: { kind: 'stopped' }, error: e.error.message, tags: tagsOf(e.id) };
       }));
     },
 
@@ -156,6 +159,13 @@ export function makeHandlers(engine: Engine): Handlers {
       return { id: vm.id };
     },
 
+    'vm.tags.set': async (a) => {
+      const vm = await engine.store.load(a.vm);
+      const tags = await engine.store.setTags(vm.id, a.tags);
+      engine.emit(vm.id, { type: 'vm.changed' });
+      return { tags };
+    },
+
     'vm.addExisting': async (a) => {
       const path = isAbsolute(a.path) ? a.path : resolve(a.path);
       await access(path).catch(() => {
@@ -175,6 +185,7 @@ export function makeHandlers(engine: Engine): Handlers {
     'vm.start': async (a) => {
       engine.assertOpen();
       const vm = await load(a.vm);
+      diskServiceFor(engine).refuseStartDuringJob(vm.id, vm.name);
       const s = await startVm(engine, vm);
       return { state: s.state };
     },
@@ -277,5 +288,19 @@ export function makeHandlers(engine: Engine): Handlers {
     'snapshot.rename': async (a) =>
       snapshotServiceFor(engine).rename(a.vm, a.snapshot, { ...(a.name !== undefined ? { name: a.name } : {}), ...(a.description !== undefined ? { description: a.description } : {}) }),
     'snapshot.thumbnail': async (a) => ({ pngBase64: (await snapshotServiceFor(engine).thumbnail(a.vm, a.snapshot)).toString('base64') }),
+
+    'disk.add': async (a) => diskServiceFor(engine).add(a),
+    'disk.remove': async (a) => diskServiceFor(engine).remove(a),
+    'disk.resize': async (a) => diskServiceFor(engine).resize(a),
+    'disk.convert': async (a) => diskServiceFor(engine).convert(a),
+    'disk.compact': async (a) => diskServiceFor(engine).compact(a),
+    'disk.info': async (a) => diskServiceFor(engine).info(a),
+    'job.cancel': async (a) => {
+      diskServiceFor(engine).jobs.cancel(a.jobId);
+      return { ok: true as const };
+    },
+    'forward.list': async (a) => forwardServiceFor(engine).list(a),
+    'forward.add': async (a) => forwardServiceFor(engine).add(a),
+    'forward.remove': async (a) => forwardServiceFor(engine).remove(a),
   });
 }

@@ -108,6 +108,13 @@ export class LibraryStore {
     this.replace({ ...vm, state, lastChanged: this.now() });
   }
 
+  /** Sets a VM's tags right away from `vm.tags.set`'s result (its vm.changed event does not carry them). */
+  noteTags(vmId: string, tags: ReadonlyArray<string>): void {
+    const vm = this.snapshot.byId.get(vmId);
+    if (!vm) return;
+    this.replace({ ...vm, tags: [...tags] });
+  }
+
   private handleEvent(event: VmEvent | EngineEvent): void {
     if (!('vmId' in event)) return;
     if (this.held) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FIRMWARE_TYPES, ARCHITECTURES, DISK_BUSES, NIC_MODELS, DISPLAY_DEVICES, type VmDocument } from '../vm-document/schema.js';
+import { FIRMWARE_TYPES, ARCHITECTURES, DISK_BUSES, DISK_FORMATS, FORWARD_PROTOCOLS, NIC_MODELS, DISPLAY_DEVICES, type PortForward, type VmDocument } from '../vm-document/schema.js';
 import type { OsDetection, OsRecommendation } from '../os-catalog/types.js';
 import type { VmRunState } from '../vm-state.js';
 
@@ -8,6 +8,20 @@ const vmRef = z.string().min(1).max(1000);
 /** A snapshot reference: its id, an id prefix (≥ 4 characters) or its exact name. */
 const snapshotRef = z.string().min(1).max(1000);
 const snapshotName = z.string().trim().min(1).max(200);
+/** Limits of a VM's tags (the library's groups): at most MAX_TAGS, each 1–MAX_TAG_LENGTH characters. */
+export const MAX_TAGS = 20;
+export const MAX_TAG_LENGTH = 40;
+/** A tag: trimmed, 1–40 characters, no control characters. */
+const tagSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(MAX_TAG_LENGTH)
+  .refine((t) => !/[\u0000-\u001f\u007f-\u009f]/.test(t), 'must not contain control characters');
+/** A disk's device id (`disk0`). */
+const diskRef = z.string().min(1).max(31);
+/** A job id: chosen by the engine, or by the client (to cancel a job it started before the reply). */
+const jobIdSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be letters, digits or "-" (max 64)');
 
 /** One entry per command: the argument schema (checked at the engine's edge) and the result type. */
 export const commandArgs = {
@@ -36,6 +50,8 @@ export const commandArgs = {
   'vm.update': z.strictObject({ vm: vmRef, patch: z.record(z.string(), z.unknown()) }),
   'vm.rename': z.strictObject({ vm: vmRef, name: z.string().trim().min(1).max(1000) }),
   'vm.delete': z.strictObject({ vm: vmRef, files: z.boolean() }),
+  /** Replaces a VM's tags (kept in the library index, not in vm.json); duplicates are dropped. */
+  'vm.tags.set': z.strictObject({ vm: vmRef, tags: z.array(tagSchema).max(MAX_TAGS) }),
   'vm.addExisting': z.strictObject({ path: z.string().min(1) }),
   'vm.argv': z.strictObject({ vm: vmRef }),
   'vm.start': z.strictObject({ vm: vmRef }),
@@ -93,6 +109,38 @@ export const commandArgs = {
   'snapshot.rename': z.strictObject({ vm: vmRef, snapshot: snapshotRef, name: snapshotName.optional(), description: z.string().max(10_000).optional() }),
   /** The screenshot kept with a snapshot (taken while running; offline snapshots have none). */
   'snapshot.thumbnail': z.strictObject({ vm: vmRef, snapshot: snapshotRef }),
+  /** Stopped VM: a new qcow2 (`sizeGiB`) in the bundle's disks/, or an existing image (`path`, format detected unless given). */
+  'disk.add': z.strictObject({
+    vm: vmRef,
+    sizeGiB: z.number().positive().max(64 * 1024).optional(),
+    path: z.string().min(1).max(4096).optional(),
+    format: z.enum(DISK_FORMATS).optional(),
+    bus: z.enum(DISK_BUSES).optional(),
+  }),
+  /** Stopped VM: detaches a disk; `deleteFile` also deletes its image (only files inside the bundle). */
+  'disk.remove': z.strictObject({ vm: vmRef, disk: diskRef, deleteFile: z.boolean().optional() }),
+  /** Stopped VM: grows a disk to `sizeGiB` (shrinking is refused). */
+  'disk.resize': z.strictObject({ vm: vmRef, disk: diskRef, sizeGiB: z.number().positive().max(64 * 1024) }),
+  /** Stopped VM: converts a disk to qcow2 in the bundle (`vm.job` progress; `job.cancel` with `jobId`); `deleteOld` removes the old file (inside the bundle only). */
+  'disk.convert': z.strictObject({ vm: vmRef, disk: diskRef, deleteOld: z.boolean().optional(), jobId: jobIdSchema.optional() }),
+  /** Stopped VM: rewrites a qcow2 disk without its unused space (temp file, then atomic rename; `vm.job` progress). */
+  'disk.compact': z.strictObject({ vm: vmRef, disk: diskRef, jobId: jobIdSchema.optional() }),
+  /** Virtual and actual size, format and backing chain (also while the VM runs). */
+  'disk.info': z.strictObject({ vm: vmRef, disk: diskRef }),
+  /** Cancels a running disk job (convert, compact) by the id its `vm.job` events carry. */
+  'job.cancel': z.strictObject({ jobId: jobIdSchema }),
+  /** The port-forward table of a user-mode (NAT) network. */
+  'forward.list': z.strictObject({ vm: vmRef }),
+  /** Adds a forward (host port → guest port), live too while the VM runs; conflicts are refused naming the port. */
+  'forward.add': z.strictObject({
+    vm: vmRef,
+    protocol: z.enum(FORWARD_PROTOCOLS),
+    hostPort: z.number().int().min(1).max(65535),
+    guestPort: z.number().int().min(1).max(65535),
+    hostAddress: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, 'must be an IPv4 address').optional(),
+  }),
+  /** Removes a forward, live too while the VM runs. */
+  'forward.remove': z.strictObject({ vm: vmRef, protocol: z.enum(FORWARD_PROTOCOLS), hostPort: z.number().int().min(1).max(65535) }),
 } as const;
 
 export type CommandName = keyof typeof commandArgs;
@@ -108,6 +156,8 @@ export interface VmSummary {
   error?: string;
   /** The OS install flow: `installing` while the VM boots its installer ISO onto a new disk (absent: no install). */
   install?: InstallPhase;
+  /** The VM's tags in this library (from library.json, not vm.json); the engine always sends them (absent: none). */
+  tags?: string[];
 }
 
 /** Where a VM is in the install flow (see src-main/engine/install). */
@@ -210,6 +260,21 @@ export interface SnapshotTree {
   pendingRamRestore: string | null;
 }
 
+/** One image of a disk's backing chain (top first). Sizes in bytes. */
+export interface DiskImageInfo {
+  filename: string;
+  format: string;
+  virtualSize: number;
+  /** Bytes used on the host (absent when qemu-img cannot tell). */
+  actualSize: number | null;
+}
+
+export interface DiskInfo extends DiskImageInfo {
+  disk: string;
+  /** The image itself first, then each backing file below it. */
+  backingChain: DiskImageInfo[];
+}
+
 export interface CommandResults {
   'engine.hello': { engineVersion: string; pid: number; libraryDir: string };
   'host.info': HostSummary;
@@ -220,6 +285,7 @@ export interface CommandResults {
   'vm.update': { doc: VmDocument };
   'vm.rename': { doc: VmDocument; bundleDir: string };
   'vm.delete': { id: string };
+  'vm.tags.set': { tags: string[] };
   'vm.addExisting': { id: string; doc: VmDocument };
   'vm.argv': { argv: string[] };
   'vm.start': { state: VmRunState };
@@ -253,6 +319,16 @@ export interface CommandResults {
   'snapshot.delete': { tree: SnapshotTree };
   'snapshot.rename': { snapshot: SnapshotNodeInfo; tree: SnapshotTree };
   'snapshot.thumbnail': { pngBase64: string };
+  'disk.add': { disk: VmDocument['disks'][number]; doc: VmDocument };
+  'disk.remove': { doc: VmDocument; deletedFile: string | null };
+  'disk.resize': { disk: string; virtualSize: number };
+  'disk.convert': { jobId: string; disk: VmDocument['disks'][number]; doc: VmDocument; oldPath: string; oldDeleted: boolean };
+  'disk.compact': { jobId: string; disk: string; actualSizeBefore: number; actualSizeAfter: number };
+  'disk.info': DiskInfo;
+  'job.cancel': { ok: true };
+  'forward.list': { forwards: PortForward[]; live: boolean };
+  'forward.add': { forward: PortForward; forwards: PortForward[]; live: boolean };
+  'forward.remove': { forwards: PortForward[]; live: boolean };
 }
 
 export type CommandResult<K extends CommandName> = CommandResults[K];

@@ -15,8 +15,8 @@ export type VmEventBody =
   | { type: 'vm.install'; phase: 'installing' | 'installed'; message?: string }
   /** The snapshot tree changed (taken, restored, deleted, renamed, reconciled): fetch it with snapshot.list. */
   | { type: 'vm.snapshots'; currentId: string | null }
-  /** Progress of a snapshot job (QMP job or qemu-img run); `error` when it failed. */
-  | { type: 'vm.job'; jobId: string; kind: 'snapshot-take' | 'snapshot-restore' | 'snapshot-delete'; status: 'running' | 'concluded' | 'failed'; percent?: number; snapshotId?: string; error?: string }
+  /** Progress of a snapshot or disk job (QMP job or qemu-img run); `error` when it failed (a cancelled disk job fails with `cancelled: true`). */
+  | { type: 'vm.job'; jobId: string; kind: 'snapshot-take' | 'snapshot-restore' | 'snapshot-delete' | 'disk-convert' | 'disk-compact'; status: 'running' | 'concluded' | 'failed'; percent?: number; snapshotId?: string; disk?: string; error?: string; cancelled?: boolean }
   /** A live thumbnail of a running VM's screen (only while some client holds `vm.thumbnails.subscribe`). */
   | { type: 'vm.thumbnail'; pngBase64: string; width: number; height: number };
 

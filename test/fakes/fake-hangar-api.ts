@@ -36,6 +36,8 @@ export interface FakeVmInput {
   iso?: string;
   /** The install flow's phase (library.list carries it). */
   install?: InstallPhase;
+  /** Library tags (library.list carries them). */
+  tags?: string[];
 }
 
 interface FakeVm {
@@ -44,6 +46,7 @@ interface FakeVm {
   bundleDir: string;
   error?: string;
   install?: InstallPhase;
+  tags?: string[];
 }
 
 type Handler<K extends CommandName> = (args: CommandArgs<K>) => Promise<CommandResult<K>> | CommandResult<K>;
@@ -102,7 +105,7 @@ export class FakeHangarApi implements HangarApi {
   addVm(input: FakeVmInput, options: { silent?: boolean } = {}): VmSummary {
     const id = input.id ?? nextId();
     const doc = newVmDocument({ id, name: input.name, now: '2026-01-01T00:00:00.000Z', mac: '52:54:00:12:34:56', osId: input.osId, disk: null, iso: input.iso ?? null });
-    this.vms.set(id, { doc, state: input.state ?? { kind: 'stopped' }, bundleDir: `/library/${input.name}.hangar`, error: input.error, ...(input.install ? { install: input.install } : {}) });
+    this.vms.set(id, { doc, state: input.state ?? { kind: 'stopped' }, bundleDir: `/library/${input.name}.hangar`, error: input.error, ...(input.install ? { install: input.install } : {}), ...(input.tags ? { tags: input.tags } : {}) });
     if (!options.silent) this.emitVm(id, { type: 'vm.added', name: input.name });
     return this.summary(id);
   }
@@ -274,7 +277,7 @@ export class FakeHangarApi implements HangarApi {
 
   private summary(id: string): VmSummary {
     const vm = this.vms.get(id)!;
-    return { id, name: vm.doc.name, osId: vm.doc.osId, bundleDir: vm.bundleDir, state: vm.state, ...(vm.error ? { error: vm.error } : {}), ...(vm.install ? { install: vm.install } : {}) };
+    return { id, name: vm.doc.name, osId: vm.doc.osId, bundleDir: vm.bundleDir, state: vm.state, ...(vm.error ? { error: vm.error } : {}), ...(vm.install ? { install: vm.install } : {}), ...(vm.tags ? { tags: vm.tags } : {}) };
   }
 
   /** Puts `path` (null: nothing) into a drive as the engine does: document, vm.changed, vm.media. */
@@ -330,6 +333,12 @@ export class FakeHangarApi implements HangarApi {
         vm.doc = { ...vm.doc, name: a['name'] as string };
         this.emitVm(vm.doc.id, { type: 'vm.changed' });
         return r({ doc: vm.doc, bundleDir: vm.bundleDir });
+      }
+      case 'vm.tags.set': {
+        const vm = this.find(ref);
+        vm.tags = [...new Set(a['tags'] as string[])];
+        this.emitVm(vm.doc.id, { type: 'vm.changed' });
+        return r({ tags: vm.tags });
       }
       case 'vm.update': {
         const vm = this.find(ref);

@@ -66,6 +66,8 @@ export class BundleStore {
   private readonly queue = new KeyedQueue();
   private readonly now: () => string;
   private readonly io: StoreIo;
+  /** Parsed vm.json documents keyed by path, valid while (mtimeMs, size, ino) match; see readBundleCached. */
+  private readonly docCache = new Map<string, CachedDoc>();
 
   constructor(
     readonly libraryDir: string,
@@ -183,11 +185,11 @@ export class BundleStore {
           });
         }
         const excluded = !options.files && !path.isAbsolute(entry.path) ? [...index.excluded, entry.path] : index.excluded;
-        await this.writeIndex({
+        await this.writeIndex(withoutTagsOf(id, {
           ...index,
           bundles: index.bundles.filter((b) => b !== entry),
           excluded: [...new Set(excluded)],
-        }).catch((err) => {
+        })).catch((err) => {
           throw ioError(`VM ${id}: cannot update the library index`, err);
         });
       }),
@@ -226,6 +228,40 @@ export class BundleStore {
         throw ioError(`VM "${doc.name}": cannot update the library index`, err);
       });
       return { id: doc.id, name: doc.name, bundleDir: inside ? path.join(this.libraryDir, stored) : dir, doc };
+    });
+  }
+
+  /** list() and tags() from one scan (one read of the index): what `library.list` needs. */
+  async listWithTags(): Promise<{ entries: LibraryEntry[]; tags: Map<string, string[]> }> {
+    return this.queue.run(INDEX_KEY, async () => {
+      const { index, entries } = await this.scan();
+      return { entries, tags: new Map(Object.entries(index.tags ?? {})) };
+    });
+  }
+
+  /** Tags per VM id (from the index; VMs without tags are absent). */
+  async tags(): Promise<Map<string, string[]>> {
+    return this.queue.run(INDEX_KEY, async () => {
+      const index = await readLibraryIndex(this.libraryDir).catch((err) => {
+        throw ioError('cannot read the library index', err);
+      });
+      return new Map(Object.entries(index.tags ?? {}));
+    });
+  }
+
+  /** Replaces a VM's tags in the index (duplicates dropped, order kept); returns them. */
+  async setTags(id: string, tags: readonly string[]): Promise<string[]> {
+    const clean = [...new Set(tags)];
+    return this.queue.run(INDEX_KEY, async () => {
+      const { index } = await this.locate(id);
+      const all = { ...index.tags };
+      if (clean.length > 0) all[id] = clean;
+      else delete all[id];
+      const { tags: _old, ...rest } = index;
+      await this.writeIndex(Object.keys(all).length > 0 ? { ...rest, tags: all } : rest).catch((err) => {
+        throw ioError(`VM ${id}: cannot update the library index`, err);
+      });
+      return clean;
     });
   }
 
@@ -269,8 +305,15 @@ export class BundleStore {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(`cannot read the library folder ${this.libraryDir}`, err);
       names = [];
     }
-    const found = await Promise.all(names.map(async (name) => ({ name, result: await readBundle(path.join(this.libraryDir, name)) })));
-    const indexedResults = await Promise.all(index.bundles.map((b) => readBundle(entryDir(this.libraryDir, b))));
+    const seen = new Set<string>();
+    const read = (dir: string): Promise<BundleRead> => {
+      seen.add(vmJsonPath(dir));
+      return this.readBundleCached(dir);
+    };
+    const found = await Promise.all(names.map(async (name) => ({ name, result: await read(path.join(this.libraryDir, name)) })));
+    const indexedResults = await Promise.all(index.bundles.map((b) => read(entryDir(this.libraryDir, b))));
+    // Forget the documents of bundles that are no longer scanned (deleted, excluded).
+    for (const key of this.docCache.keys()) if (!seen.has(key)) this.docCache.delete(key);
 
     const entries: LibraryEntry[] = [];
     const okById = new Map<string, LibraryEntry>();
@@ -317,6 +360,27 @@ export class BundleStore {
     return { index: next, entries };
   }
 
+  /**
+   * readBundle with a cache of parsed documents: vm.json is stat'ed, and parsed (migrated, validated) only
+   * when its mtime, size or inode changed since the last read. External edits change the mtime, and the
+   * engine's own writes are atomic renames (a new inode). Callers get a copy, never the cached object.
+   */
+  private async readBundleCached(dir: string): Promise<BundleRead> {
+    const file = vmJsonPath(dir);
+    let st: { mtimeMs: number; size: number; ino: number } | null = null;
+    try {
+      st = await fs.stat(file);
+    } catch {
+      st = null; // readBundle reports why
+    }
+    const hit = st && this.docCache.get(file);
+    if (st && hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size && hit.ino === st.ino) return { doc: structuredClone(hit.doc) };
+    const result = await readBundle(dir);
+    if (st && 'doc' in result) this.docCache.set(file, { mtimeMs: st.mtimeMs, size: st.size, ino: st.ino, doc: structuredClone(result.doc) });
+    else this.docCache.delete(file);
+    return result;
+  }
+
   private async makeFolder(name: string, id: string): Promise<string> {
     for (const length of [SHORT_ID_LENGTH, 32]) {
       const folder = bundleFolderName(name, id, length);
@@ -338,6 +402,13 @@ export class BundleStore {
     }
     throw new StoreError('exists', `VM "${name}": folder ${bundleFolderName(name, id, 32)} already exists in the library`);
   }
+}
+
+interface CachedDoc {
+  mtimeMs: number;
+  size: number;
+  ino: number;
+  doc: VmDocument;
 }
 
 type BundleRead = { doc: VmDocument } | { error: StoreError; missing: boolean };
@@ -376,6 +447,14 @@ async function assertIsBundleOf(dir: string, id: string): Promise<void> {
   }
   // A broken vm.json is still ours if it names the id: deleting broken VMs must work.
   if (!text.includes(id)) throw new StoreError('invalid', `refusing to delete ${dir}: its vm.json is not VM ${id}`);
+}
+
+/** The index without a VM's tags (and without the `tags` key once none are left). */
+function withoutTagsOf(id: string, index: LibraryIndex): LibraryIndex {
+  if (!index.tags || !(id in index.tags)) return index;
+  const { [id]: _gone, ...tags } = index.tags;
+  const { tags: _old, ...rest } = index;
+  return Object.keys(tags).length > 0 ? { ...rest, tags } : rest;
 }
 
 function toStoreError<T>(fn: () => T, who: string): T {

@@ -15,6 +15,11 @@ const indexSchema = z.object({
   bundles: z.array(z.object({ id: z.string(), path: z.string().min(1) })),
   /** Folder names inside the library that were removed from it without deleting files. */
   excluded: z.array(z.string()),
+  /**
+   * Tags per VM id: this library's organisation (like VirtualBox's groups), kept out of the portable
+   * vm.json. Absent when no VM has tags.
+   */
+  tags: z.record(z.string(), z.array(z.string())).optional(),
 });
 
 export type LibraryIndex = z.infer<typeof indexSchema>;

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState, type ReactNode } from 'react';
 import Box from '@mui/material/Box';
 import CssBaseline from '@mui/material/CssBaseline';
 import { ThemeProvider } from '@mui/material/styles';
@@ -6,7 +6,9 @@ import type { HangarApi } from '../../bridge/hangar-api.js';
 import { ApiProvider } from '../../state/api-context.js';
 import { hangarTheme } from '../../theme.js';
 import { displayRouteHash, displayRouteVm } from './display-model.js';
-import { DisplayView } from './display-view.js';
+
+// Loaded on demand: the display view carries noVNC, which the library's first paint does not need.
+const DisplayView = lazy(() => import('./display-view.js').then((m) => ({ default: m.DisplayView })));
 
 /** The VM named by the `#/display/<vmId>` hash, following hash changes. */
 export function useDisplayRoute(): string | null {
@@ -43,7 +45,9 @@ export function DisplayRoute({ api, children }: { api: HangarApi; children: Reac
       <CssBaseline />
       <ApiProvider api={api}>
         <Box sx={{ height: '100vh' }}>
-          <DisplayView key={vmId} vmId={vmId} onClose={closeDisplayRoute} />
+          <Suspense fallback={null}>
+            <DisplayView key={vmId} vmId={vmId} onClose={closeDisplayRoute} />
+          </Suspense>
         </Box>
       </ApiProvider>
     </ThemeProvider>

@@ -1,10 +1,12 @@
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { HostSummary } from '../../../src-shared/contract/index.js';
 import { useApi } from '../../state/api-context.js';
 import { describeError } from '../../state/errors.js';
-import { FirstRunScreen } from './first-run-screen.js';
 import { firstRunNeed } from './first-run-model.js';
 import { HostProvider } from './host-context.js';
+
+// Loaded only when needed: the gate itself (and its decision) stays in the main bundle.
+const FirstRunScreen = lazy(() => import('./first-run-screen.js').then((m) => ({ default: m.FirstRunScreen })));
 
 /**
  * Wraps the library window: asks `host.info` once the engine is connected, and shows the first-run screen
@@ -52,7 +54,11 @@ export function FirstRunGate({ children }: { children: ReactNode }) {
 
   const need = host ? firstRunNeed(host) : null;
   if (host && need && !(need.canContinue && continued)) {
-    return <FirstRunScreen host={host} checking={checking} error={error} onCheckAgain={() => void check(true)} onContinue={() => setContinued(true)} />;
+    return (
+      <Suspense fallback={null}>
+        <FirstRunScreen host={host} checking={checking} error={error} onCheckAgain={() => void check(true)} onContinue={() => setContinued(true)} />
+      </Suspense>
+    );
   }
   return <HostProvider host={host}>{children}</HostProvider>;
 }

@@ -13,6 +13,7 @@ import type { VmDocument } from '../../../src-shared/vm-document/index.js';
 import type { SettingsPageId } from '../settings/settings-pages.js';
 import { osLabel, stateLabel } from './vm-labels.js';
 import { VmPreview } from './vm-preview.js';
+import { TagsField } from './tags-field.js';
 import { SnapshotsSection } from '../snapshots/snapshots-section.js';
 import { MediaSection } from '../media/index.js';
 import { InstallNotice, InstallNotifications } from '../install/index.js';
@@ -55,7 +56,15 @@ function networkText(doc: VmDocument): string {
 }
 
 /** The right-hand pane: what the selected machine is, section by section, each linking to its settings page. */
-export function DetailsPane(props: { vm: LibraryVm | null; selectedCount: number; onEdit: (page: SettingsPageId) => void }) {
+interface DetailsPaneProps {
+  vm: LibraryVm | null;
+  selectedCount: number;
+  onEdit: (page: SettingsPageId) => void;
+  /** The engine accepted new tags for the machine (the list keeps them). */
+  onTagsChanged?: (vmId: string, tags: string[]) => void;
+}
+
+export function DetailsPane(props: DetailsPaneProps) {
   return (
     <>
       {/* Always mounted with the library: tells the user when any machine's install finishes. */}
@@ -65,7 +74,7 @@ export function DetailsPane(props: { vm: LibraryVm | null; selectedCount: number
   );
 }
 
-function DetailsContent({ vm, selectedCount, onEdit }: { vm: LibraryVm | null; selectedCount: number; onEdit: (page: SettingsPageId) => void }) {
+function DetailsContent({ vm, selectedCount, onEdit, onTagsChanged }: DetailsPaneProps) {
   const api = useApi();
   const details = useVmDetails(api, vm?.id ?? null);
   if (selectedCount > 1) {
@@ -125,6 +134,7 @@ function DetailsContent({ vm, selectedCount, onEdit }: { vm: LibraryVm | null; s
               : []),
           ]} />
           <SnapshotsSection vm={vm} />
+          <TagsField vmId={vm.id} name={vm.name} tags={vm.tags ?? []} onChange={(tags) => onTagsChanged?.(vm.id, tags)} />
           <Section title="Description" page="general" onEdit={onEdit}>
             <Typography variant="body2" sx={{ whiteSpace: 'pre-wrap', color: doc.description ? 'text.primary' : 'text.secondary' }}>
               {doc.description || 'No description.'}

@@ -5,7 +5,8 @@ import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import AddIcon from '@mui/icons-material/Add';
 import FolderOpenIcon from '@mui/icons-material/FolderOpen';
-import { kvmLine, useHostSummary } from '../first-run/index.js';
+import { kvmLine } from '../first-run/first-run-model.js';
+import { useHostSummary } from '../first-run/host-context.js';
 
 /** The welcoming first step of an empty library: create a machine, or add an existing bundle. */
 export function EmptyLibraryWelcome({ onCreate, onAddExisting }: { onCreate: () => void; onAddExisting: () => void }) {

@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import InputAdornment from '@mui/material/InputAdornment';
+import ListSubheader from '@mui/material/ListSubheader';
 import MenuItem from '@mui/material/MenuItem';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
@@ -14,18 +15,20 @@ import { describeError } from '../../state/errors.js';
 import { useLibrary, type LibraryStore, type LibraryVm } from '../../state/library-store.js';
 import { ConnectionBanner } from '../../components/connection-banner.js';
 import { useNotify } from '../../components/notifier.js';
-import { SettingsDialog } from '../settings/settings-dialog.js';
 import type { SettingsPageId } from '../settings/settings-pages.js';
-import { NewVmWizard } from '../wizard/new-vm-wizard.js';
 import { DeleteDialog } from './delete-dialog.js';
 import { DetailsPane } from './details-pane.js';
 import { EmptyLibraryWelcome } from './empty-library-welcome.js';
-import { openDisplayRoute } from '../display/index.js';
+import { openDisplayRoute } from '../display/display-route.js';
 import { LibraryToolbar } from './library-toolbar.js';
-import { DEFAULT_QUERY, visibleVms, type ListQuery, type SortKey, type StateFilter } from './list-model.js';
+import { allTags, DEFAULT_QUERY, visibleVms, type ListQuery, type SortKey, type StateFilter } from './list-model.js';
 import { EMPTY_SELECTION, selectionReducer } from './selection-model.js';
 import { canShowDisplay, toolbarEnablement, type StopHow } from './toolbar-model.js';
 import { VmList } from './vm-list.js';
+
+// Loaded when first opened: the library's first paint does not wait for them (issue 5: < 300 ms at 1,000 VMs).
+const SettingsDialog = lazy(() => import('../settings/settings-dialog.js').then((m) => ({ default: m.SettingsDialog })));
+const NewVmWizard = lazy(() => import('../wizard/new-vm-wizard.js').then((m) => ({ default: m.NewVmWizard })));
 
 type VmAction = Extract<CommandName, 'vm.start' | 'vm.pause' | 'vm.resume' | 'vm.shutdown' | 'vm.forceOff' | 'vm.reset'>;
 const VERB: Record<VmAction, string> = {
@@ -46,6 +49,9 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
 
   const rows = useMemo(() => visibleVms(lib.vms, query), [lib.vms, query]);
   const order = useMemo(() => rows.map((v) => v.id), [rows]);
+  const tags = useMemo(() => allTags(lib.vms), [lib.vms]);
+  // A tag filter stays offered while chosen, even once no machine has that tag any more.
+  const tagChoices = query.tag !== undefined && !tags.includes(query.tag) ? [...tags, query.tag] : tags;
   useEffect(() => dispatch({ type: 'prune', order }), [order]);
   const selected = useMemo(() => rows.filter((v) => selection.selected.has(v.id)), [rows, selection.selected]);
   const single = selected.length === 1 ? (selected[0] ?? null) : null;
@@ -172,13 +178,26 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
               fullWidth
             />
             <Box sx={{ display: 'flex', gap: 1 }}>
-              <TextField select label="Show" value={query.state} onChange={(e) => setQuery((q) => ({ ...q, state: e.target.value as StateFilter }))} sx={{ flex: 1 }}>
+              <TextField
+                select
+                label="Show"
+                value={query.tag !== undefined ? `tag:${query.tag}` : query.state}
+                onChange={(e) => {
+                  const v = e.target.value;
+                  setQuery((q) => (v.startsWith('tag:') ? { ...q, state: 'all', tag: v.slice(4) } : { ...q, state: v as StateFilter, tag: undefined }));
+                }}
+                sx={{ flex: 1 }}
+              >
                 <MenuItem value="all">All</MenuItem>
                 <MenuItem value="active">Active</MenuItem>
                 <MenuItem value="running">Running</MenuItem>
                 <MenuItem value="paused">Paused</MenuItem>
                 <MenuItem value="stopped">Powered off</MenuItem>
                 <MenuItem value="crashed">Crashed</MenuItem>
+                {tagChoices.length > 0 && <ListSubheader>Tags</ListSubheader>}
+                {tagChoices.map((t) => (
+                  <MenuItem key={t} value={`tag:${t}`}>{`Tag: ${t}`}</MenuItem>
+                ))}
               </TextField>
               <TextField select label="Sort by" value={query.sort} onChange={(e) => setQuery((q) => ({ ...q, sort: e.target.value as SortKey }))} sx={{ flex: 1 }}>
                 <MenuItem value="name">Name</MenuItem>
@@ -209,11 +228,12 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
           {lib.status === 'ready' && lib.vms.length === 0 ? (
             <EmptyLibraryWelcome onCreate={() => setWizardOpen(true)} onAddExisting={() => void addExisting()} />
           ) : (
-            <DetailsPane vm={single} selectedCount={selected.length} onEdit={(page) => openSettings(page)} />
+            <DetailsPane vm={single} selectedCount={selected.length} onEdit={(page) => openSettings(page)} onTagsChanged={(id, t) => store.noteTags(id, t)} />
           )}
         </Box>
       </Box>
       <DeleteDialog vms={deleting ?? []} open={deleting !== null} onClose={() => setDeleting(null)} onConfirm={confirmDelete} />
+      <Suspense fallback={null}>
       {settings && (
         <SettingsDialog
           vmId={settings.vmId}
@@ -231,6 +251,7 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
           }}
         />
       )}
+      </Suspense>
     </Box>
   );
 }

@@ -35,6 +35,8 @@ const JOB_TEXT: Record<SnapshotJob['kind'], string> = {
   'snapshot-take': 'Taking snapshot…',
   'snapshot-restore': 'Restoring snapshot…',
   'snapshot-delete': 'Deleting snapshot…',
+  'disk-convert': 'Converting disk…',
+  'disk-compact': 'Compacting disk…',
 };
 
 function formatDate(iso: string): string {

@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { lazy, Suspense, useCallback, useState } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Paper from '@mui/material/Paper';
@@ -7,8 +7,11 @@ import PhotoLibraryIcon from '@mui/icons-material/PhotoLibrary';
 import { useApi } from '../../state/api-context.js';
 import { useNotify } from '../../components/notifier.js';
 import { snapshotSummary } from './snapshot-model.js';
-import { SnapshotsPanel, type SnapshotsVm } from './snapshots-panel.js';
+import type { SnapshotsVm } from './snapshots-panel.js';
 import { useSnapshots, type SnapshotJob } from './use-snapshots.js';
+
+// Loaded when "Manage…" is first chosen: the library's first paint does not need it.
+const SnapshotsPanel = lazy(() => import('./snapshots-panel.js').then((m) => ({ default: m.SnapshotsPanel })));
 
 /** The details pane's "Snapshots" section: "N snapshots, current: X" and "Manage…", which opens the panel. */
 export function SnapshotsSection({ vm }: { vm: SnapshotsVm }) {
@@ -27,7 +30,11 @@ export function SnapshotsSection({ vm }: { vm: SnapshotsVm }) {
         <Button size="small" startIcon={<PhotoLibraryIcon fontSize="small" />} aria-label="Manage snapshots" onClick={() => setOpen(true)}>Manage…</Button>
       </Box>
       <Typography variant="body2" color={snaps.error ? 'error' : 'text.primary'}>{snaps.error ?? snapshotSummary(snaps.tree)}</Typography>
-      {open && <SnapshotsPanel vm={vm} open={open} onClose={() => setOpen(false)} />}
+      {open && (
+        <Suspense fallback={null}>
+          <SnapshotsPanel vm={vm} open={open} onClose={() => setOpen(false)} />
+        </Suspense>
+      )}
     </Paper>
   );
 }

@@ -13,6 +13,7 @@ export const validArgs: Partial<{ [K in CommandName]: CommandArgs<K> }> = {
   'vm.update': { vm: 'some-vm', patch: { memoryMiB: 128 } },
   'vm.rename': { vm: 'some-vm', name: 'other name' },
   'vm.delete': { vm: 'some-vm', files: false },
+  'vm.tags.set': { vm: 'some-vm', tags: ['web', 'lab'] },
   'vm.addExisting': { path: '/nonexistent/bundle.hangar' },
   'vm.argv': { vm: 'some-vm' },
   'vm.start': { vm: 'some-vm' },
@@ -44,6 +45,16 @@ export const validArgs: Partial<{ [K in CommandName]: CommandArgs<K> }> = {
   'snapshot.delete': { vm: 'some-vm', snapshot: 'before upgrade' },
   'snapshot.rename': { vm: 'some-vm', snapshot: 'before upgrade', name: 'after upgrade' },
   'snapshot.thumbnail': { vm: 'some-vm', snapshot: 'before upgrade' },
+  'disk.add': { vm: 'some-vm', sizeGiB: 1, bus: 'virtio' },
+  'disk.remove': { vm: 'some-vm', disk: 'disk1', deleteFile: false },
+  'disk.resize': { vm: 'some-vm', disk: 'disk0', sizeGiB: 2 },
+  'disk.convert': { vm: 'some-vm', disk: 'disk0', deleteOld: false, jobId: 'job-1' },
+  'disk.compact': { vm: 'some-vm', disk: 'disk0' },
+  'disk.info': { vm: 'some-vm', disk: 'disk0' },
+  'job.cancel': { jobId: 'job-1' },
+  'forward.list': { vm: 'some-vm' },
+  'forward.add': { vm: 'some-vm', protocol: 'tcp', hostPort: 8022, guestPort: 22, hostAddress: '127.0.0.1' },
+  'forward.remove': { vm: 'some-vm', protocol: 'tcp', hostPort: 8022 },
 };
 
 /** The sample for `command`; commands without one get `{ vm }` (see the "every command has a sample" test). */

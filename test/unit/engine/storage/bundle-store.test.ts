@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newVmDocument, serializeVmDocument, type VmDocument } from '../../../../src-shared/vm-document/index.js';
@@ -525,5 +525,72 @@ describe('BundleStore.bundleDir', () => {
     const a = await store.create(vm('A'));
     expect(await store.bundleDir(a.id)).toBe(a.bundleDir);
     await expect(store.bundleDir(randomUUID())).rejects.toMatchObject({ code: 'not-found' });
+  });
+});
+
+describe('BundleStore.list document cache', () => {
+  it('parses an unchanged vm.json once, re-reads it after an external edit, and hands out copies', async () => {
+    const created = await store.create(vm('Cached'));
+    const file = path.join(created.bundleDir, 'vm.json');
+    const first = await store.list();
+    expect(okNames(first)).toEqual(['Cached']);
+    // Mutating a returned document must not leak into the next list.
+    (first[0]!.doc as VmDocument).name = 'Mutated';
+    expect(okNames(await store.list())).toEqual(['Cached']);
+
+    // Unchanged file: served from the cache (a read would fail on the garbage we cannot see through stat).
+    const stamp = statSync(file);
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, original.replace('"Cached"', '"Cachex"')); // same size
+    utimesSync(file, stamp.atime, stamp.mtime);
+    if (statSync(file).mtimeMs === stamp.mtimeMs && statSync(file).ino === stamp.ino) {
+      expect(okNames(await store.list())).toEqual(['Cached']);
+    }
+
+    // An external edit changes the mtime: the new document is read.
+    const later = new Date(stamp.mtimeMs + 5000);
+    writeFileSync(file, original.replace('"Cached"', '"Edited by hand"'));
+    utimesSync(file, later, later);
+    expect(okNames(await store.list())).toEqual(['Edited by hand']);
+
+    // Broken by hand: reported, not served stale from the cache.
+    writeFileSync(file, '{ not json');
+    utimesSync(file, new Date(stamp.mtimeMs + 10000), new Date(stamp.mtimeMs + 10000));
+    const broken = await store.list();
+    expect(broken.map((e) => e.status)).toEqual(['broken']);
+  });
+
+  it('sees the engine\'s own updates', async () => {
+    const created = await store.create(vm('Before'));
+    await store.list();
+    await store.update(created.id, { memoryMiB: 2048 });
+    const [entry] = await store.list();
+    expect(entry?.doc?.memoryMiB).toBe(2048);
+  });
+});
+
+describe('BundleStore tags (library.json, not vm.json)', () => {
+  it('stores tags per VM in the index, dedupes them, keeps them across scans and drops them on delete', async () => {
+    const a = await store.create(vm('A'));
+    const b = await store.create(vm('B'));
+    const before = readFileSync(path.join(a.bundleDir, 'vm.json'), 'utf8');
+    expect(await store.setTags(a.id, ['web', 'lab', 'web'])).toEqual(['web', 'lab']);
+    await store.setTags(b.id, ['lab']);
+    expect(readFileSync(path.join(a.bundleDir, 'vm.json'), 'utf8')).toBe(before);
+    expect((readIndex() as { tags?: unknown }).tags).toEqual({ [a.id]: ['web', 'lab'], [b.id]: ['lab'] });
+    await store.list(); // a scan rewriting nothing keeps them
+    expect((await store.listWithTags()).tags.get(a.id)).toEqual(['web', 'lab']);
+    expect(Object.fromEntries(await store.tags())).toEqual({ [a.id]: ['web', 'lab'], [b.id]: ['lab'] });
+
+    await store.setTags(b.id, []);
+    expect(Object.fromEntries(await store.tags())).toEqual({ [a.id]: ['web', 'lab'] });
+    await store.delete(a.id, { files: true });
+    expect(await store.tags()).toEqual(new Map());
+    expect(readIndex()).toEqual({ version: 1, bundles: [{ id: b.id, path: path.basename(b.bundleDir) }], excluded: [] });
+  });
+
+  it('refuses tags for an unknown VM', async () => {
+    const err = await storeError(store.setTags(randomUUID(), ['x']));
+    expect(err.code).toBe('not-found');
   });
 });

@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import type { EngineError } from '../../src-shared/contract/index.js';
+import { fixturePaths, markers } from '../helpers/fixtures.js';
+import { builtEntry, makeTestEnv, openEngine, qemuPidsUnder, repoRoot, serialWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
+
+async function failure(p: Promise<unknown>): Promise<EngineError> {
+  try {
+    await p;
+  } catch (err) {
+    return err as EngineError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** A port nobody listens on right now (the kernel picks it). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function hangar(t: TestEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  builtEntry('cli');
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'hangar.js'), '--library', t.libraryDir, ...args], { env: t.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe('port forwards (real QEMU): applied live through HMP, with conflict detection', () => {
+  let t: TestEnv;
+  let e: OpenedEngine;
+  let id: string;
+  let port: number;
+  const usernet = async (): Promise<string> =>
+    e.engine.sessions.get(id)!.qmp.execute<string>('human-monitor-command', { 'command-line': 'info usernet' });
+
+  beforeAll(async () => {
+    t = makeTestEnv();
+    e = await openEngine(t);
+    ({ id } = await e.client.call('vm.create', { name: 'fwd', iso: fixturePaths.linuxIso, memoryMiB: 256, cpus: 1 }));
+    await serialWait(e.client, id, markers.linuxReady, () => e.client.call('vm.start', { vm: id }), 110_000);
+    port = await freePort();
+  });
+
+  afterAll(async () => {
+    await e?.client.call('vm.forceOff', { vm: id }).catch(() => undefined);
+    await e?.close();
+    const orphans = qemuPidsUnder(t.runtimeBase);
+    t.cleanup();
+    expect(orphans, 'no QEMU may outlive the suite').toEqual([]);
+  });
+
+  it('adds a tcp forward live: QEMU lists the rule and the document keeps it', async () => {
+    const r = await e.client.call('forward.add', { vm: id, protocol: 'tcp', hostPort: port, guestPort: 22 });
+    expect(r).toMatchObject({ live: true, forward: { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: port, guestPort: 22 } });
+    expect(await usernet()).toMatch(new RegExp(`TCP\\[HOST_FORWARD\\]\\s+\\d+\\s+127\\.0\\.0\\.1\\s+${port}\\s+10\\.0\\.2\\.15\\s+22\\b`));
+    expect((await e.client.call('vm.get', { vm: id })).doc.network).toMatchObject({ forwards: [{ hostPort: port, guestPort: 22 }] });
+  });
+
+  it('refuses the same host port twice in this VM, naming the port', async () => {
+    const err = await failure(e.client.call('forward.add', { vm: id, protocol: 'tcp', hostPort: port, guestPort: 80 }));
+    expect(err.code).toBe('exists');
+    expect(err.message).toContain(String(port));
+  });
+
+  it('refuses a host port another program holds, naming the port', async () => {
+    const server: Server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const busy = (server.address() as { port: number }).port;
+    try {
+      const err = await failure(e.client.call('forward.add', { vm: id, protocol: 'tcp', hostPort: busy, guestPort: 80 }));
+      expect(err.code).toBe('exists');
+      expect(err.message).toContain(`port ${busy}`);
+      expect(err.message).toMatch(/in use/);
+      expect(await usernet()).not.toContain(` ${busy} `);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('refuses a host port another running machine of the library forwards', async () => {
+    const disk = join(t.root, 'boot.img');
+    copyFileSync(fixturePaths.bootImg, disk);
+    const other = await e.client.call('vm.create', { name: 'neighbour', existingDisk: disk, memoryMiB: 64, cpus: 1 });
+    const port2 = await freePort();
+    // Stopped: only the document changes.
+    expect(await e.client.call('forward.add', { vm: other.id, protocol: 'udp', hostPort: port2, guestPort: 53 })).toMatchObject({ live: false });
+    await e.client.call('vm.start', { vm: other.id });
+    try {
+      const err = await failure(e.client.call('forward.add', { vm: id, protocol: 'udp', hostPort: port2, guestPort: 53 }));
+      expect(err.code).toBe('exists');
+      expect(err.message).toContain(`udp port ${port2}`);
+      expect(err.message).toContain('"neighbour"');
+    } finally {
+      await e.client.call('vm.forceOff', { vm: other.id });
+    }
+  });
+
+  it('the CLI lists the table through the running engine', async () => {
+    const r = await hangar(t, 'forward', 'list', id);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain(`127.0.0.1:${port}  ->  guest 22`);
+  });
+
+  it('removes the forward live', async () => {
+    const r = await e.client.call('forward.remove', { vm: id, protocol: 'tcp', hostPort: port });
+    expect(r).toEqual({ forwards: [], live: true });
+    expect(await usernet()).not.toContain('HOST_FORWARD');
+    const err = await failure(e.client.call('forward.remove', { vm: id, protocol: 'tcp', hostPort: port }));
+    expect(err.code).toBe('not-found');
+  });
+
+  it('a running VM refuses disk changes', async () => {
+    const err = await failure(e.client.call('disk.add', { vm: id, sizeGiB: 1 }));
+    expect(err.code).toBe('invalid-state');
+    expect(err.message).toContain('Shut the machine down to change its disks');
+  });
+
+  it('a VM with no network refuses forwards with the reason', async () => {
+    const other = await e.client.call('vm.create', { name: 'offline', memoryMiB: 64, cpus: 1 });
+    await e.client.call('vm.update', { vm: other.id, patch: { network: { mode: 'none' } } });
+    const err = await failure(e.client.call('forward.add', { vm: other.id, protocol: 'udp', hostPort: port, guestPort: 53 }));
+    expect(err.code).toBe('invalid-state');
+    expect(err.message).toMatch(/no network/);
+  });
+});
