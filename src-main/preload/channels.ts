@@ -36,9 +36,10 @@ export interface EngineStatus {
 
 export const ENGINE_STATES: ReadonlyArray<EngineStatus['state']> = ['restarting', 'ready', 'failed'];
 
-/** Application-menu items the renderer acts on (sent on `menu:command` to the focused window). */
-export const MENU_COMMANDS = ['vm.new', 'vm.addExisting', 'vm.start', 'vm.pause', 'vm.shutdown', 'vm.forceOff', 'vm.reset'] as const;
-export type MenuCommand = (typeof MENU_COMMANDS)[number];
+// Application-menu items the renderer acts on (sent on `menu:command` to the focused window): one
+// definition in the app contract, shared with the renderer.
+import { MENU_COMMANDS, type MenuCommand } from '../../src-shared/contract/app-contract.js';
+export { MENU_COMMANDS, type MenuCommand };
 
 export function isMenuCommand(value: unknown): value is MenuCommand {
   return typeof value === 'string' && (MENU_COMMANDS as readonly string[]).includes(value);

@@ -1,5 +1,6 @@
 import type { AppChannel, AppChannels } from '../../src-shared/contract/index.js';
 import type { HangarApi } from './hangar-api.js';
+import type { MenuCommand } from '../../src-shared/contract/index.js';
 import { EngineConnection, type Connector, type EngineConnectionOptions } from './engine-connection.js';
 import { messagePortTransport, webSocketTransport, type MessagePortLike, type WebSocketLike } from './transports.js';
 import { browserAppCalls, type StorageLike } from './browser-app.js';
@@ -11,6 +12,7 @@ export interface PreloadApiLike {
   readonly version?: string;
   invoke(channel: string, args?: unknown): Promise<unknown>;
   onEngineStatus?(listener: (status: { state: 'restarting' | 'ready' | 'failed'; attempt: number }) => void): () => void;
+  onMenuCommand?(listener: (command: MenuCommand) => void): () => void;
 }
 
 /** The message the preload posts (with the port transferred) when the main process hands over an engine port. */
@@ -64,9 +66,10 @@ function webSocketConnector(win: BridgeWindow): Connector {
   };
 }
 
-function api(connection: EngineConnection, app: HangarApi['app'], openDisplay: HangarApi['openDisplay']): HangarApi {
+function api(connection: EngineConnection, app: HangarApi['app'], openDisplay: HangarApi['openDisplay'], preload?: PreloadApiLike): HangarApi {
   return {
     openDisplay,
+    onMenuCommand: (listener) => preload?.onMenuCommand?.(listener) ?? (() => undefined),
     call: (command, args) => connection.call(command, args),
     onEvent: (listener) => connection.onEvent(listener),
     app,
@@ -115,7 +118,7 @@ export function createBridge(win: BridgeWindow = window as unknown as BridgeWind
       });
       return channel;
     };
-    return api(connection, app, openDisplay);
+    return api(connection, app, openDisplay, preload);
   }
   const connection = new EngineConnection(webSocketConnector(win), options).start();
   const app = browserAppCalls({

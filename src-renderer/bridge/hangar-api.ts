@@ -5,6 +5,7 @@ import type {
   CommandName,
   CommandResult,
   EngineEvent,
+  MenuCommand,
   VmEvent,
 } from '../../src-shared/contract/index.js';
 import type { DisplayChannel } from './display-channel.js';
@@ -24,6 +25,8 @@ export interface HangarApi {
   /** Connection to the engine: the UI shows a banner while it is not 'open'. */
   connection(): 'connecting' | 'open' | 'closed';
   onConnectionChange(listener: (state: 'connecting' | 'open' | 'closed') => void): () => void;
+  /** Application-menu commands (Electron only; the browser host has no native menu). */
+  onMenuCommand(listener: (command: MenuCommand) => void): () => void;
   /**
    * A raw RFB channel to a running VM's display, in noVNC's channel shape (pass it to `new RFB(el, channel)`).
    * It starts 'connecting'; a VM that is not running ends in onclose with code 4404 and the reason.

@@ -37,3 +37,7 @@ export interface AppChannels {
 
 export type AppChannel = keyof AppChannels;
 export const APP_CHANNELS: ReadonlyArray<AppChannel> = ['app:info', 'dialog:openFile', 'dialog:chooseFolder', 'prefs:get', 'prefs:set', 'display:open'];
+
+/** Application-menu items the renderer acts on (main sends them to the focused window). */
+export const MENU_COMMANDS = ['vm.new', 'vm.addExisting', 'vm.start', 'vm.pause', 'vm.shutdown', 'vm.forceOff', 'vm.reset'] as const;
+export type MenuCommand = (typeof MENU_COMMANDS)[number];

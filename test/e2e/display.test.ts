@@ -1,19 +1,18 @@
 // End-to-end test of the display: the built app served by `serve.js`, in Debian Chromium through
 // playwright-core, showing the fixture boot image's screen through noVNC and Hangar's relay.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { inflateSync } from 'node:zlib';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { bootPattern, bootPatternProbes, colourDistance, fixturePaths, markers, type Rgb } from '../helpers/fixtures.js';
-import { killQemuUnder, qemuPidsUnder, repoRoot } from '../helpers/engine-harness.js';
+import { qemuPidsUnder } from '../helpers/engine-harness.js';
+import { assertBuilt, cleanupRuntime, launchBrowser, spawnServe, stopServe } from '../helpers/e2e-harness.js';
+import { runHangar } from '../helpers/cli-runner.js';
 
-const run = promisify(execFile);
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const CANVAS = '[data-testid="display-screen"] canvas';
 
 interface Ctx {
@@ -31,7 +30,7 @@ interface Ctx {
 const ctx = {} as Ctx;
 
 function hangar(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run(process.execPath, [join(repoRoot, 'bin', 'hangar.js'), '--library', ctx.library, ...args], { env: ctx.env, timeout: 60_000 });
+  return runHangar(ctx.library, ctx.env, args);
 }
 
 async function serialLog(): Promise<string> {
@@ -154,9 +153,7 @@ async function patternMismatches(page: Page): Promise<string[]> {
 
 describe('the display in the browser host', () => {
   beforeAll(async () => {
-    for (const f of ['out/main/serve.js', 'out/main/engine.js', 'out/main/cli.js', 'out/renderer/index.html']) {
-      if (!existsSync(join(repoRoot, f))) throw new Error(`${f} is missing: run \`npm run build\` first`);
-    }
+    assertBuilt();
     ctx.root = mkdtempSync(join(tmpdir(), 'hangar-e2e-display-'));
     ctx.library = join(ctx.root, 'library');
     const images = join(ctx.root, 'images');
@@ -165,49 +162,22 @@ describe('the display in the browser host', () => {
     ctx.runtimeBase = mkdtempSync('/tmp/hgd-');
     ctx.env = { ...process.env, XDG_RUNTIME_DIR: ctx.runtimeBase, HANGAR_LIBRARY: ctx.library };
 
-    ctx.serve = spawn(process.execPath, [join(repoRoot, 'out/main/serve.js'), '--library', ctx.library, '--allow-dir', images], {
-      env: ctx.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    ctx.serve.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    ctx.url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve printed no URL; stderr: ${stderr}`)), 30_000);
-      ctx.serve.stdout!.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(stdout);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-      ctx.serve.once('exit', (code) => reject(new Error(`serve exited with ${code}; stderr: ${stderr}`)));
-    });
+    const started = spawnServe({ library: ctx.library, env: ctx.env, allowDir: images });
+    ctx.serve = started.serve;
+    ctx.url = await started.url;
     ctx.origin = new URL(ctx.url).origin;
 
     ctx.vmId = (await hangar('create', 'display-vm', '--disk', join(images, 'boot.img'), '--memory', '64')).stdout.trim().split(/\s+/).pop()!;
     await hangar('start', ctx.vmId, '--wait-for-serial', markers.bootOk, '--timeout', '60');
-    ctx.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    ctx.page = await ctx.browser.newPage({ viewport: { width: 1100, height: 760 } });
+    ({ browser: ctx.browser, page: ctx.page } = await launchBrowser({ width: 1100, height: 760 }));
     await ctx.page.goto(ctx.url); // sets the token cookie
   });
 
   afterAll(async () => {
     await ctx.browser?.close().catch(() => undefined);
     if (ctx.vmId) await hangar('stop', ctx.vmId, '--force').catch(() => undefined);
-    if (ctx.serve && ctx.serve.exitCode === null) {
-      const exited = new Promise((r) => ctx.serve.once('exit', r));
-      ctx.serve.kill('SIGTERM');
-      await exited;
-    }
-    if (ctx.runtimeBase) {
-      const orphans = qemuPidsUnder(ctx.runtimeBase);
-      killQemuUnder(ctx.runtimeBase);
-      rmSync(ctx.runtimeBase, { recursive: true, force: true });
-      if (ctx.root) rmSync(ctx.root, { recursive: true, force: true });
-      expect(orphans, 'orphan QEMU processes after the test').toEqual([]);
-    }
+    await stopServe(ctx.serve);
+    cleanupRuntime(ctx.runtimeBase, ctx.root);
   });
 
   it('shows the known pattern on the canvas, with run state and resolution in the status bar', async () => {

@@ -1,16 +1,14 @@
 // End-to-end: a newcomer's first run. The browser host (`serve.js`) with no QEMU on PATH shows the first-run
 // screen naming the missing package and the exact install command; with QEMU, the welcome step.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { arch, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { repoRoot } from '../helpers/engine-harness.js';
+import type { Browser, Page } from 'playwright-core';
+import { assertBuilt, launchBrowser, spawnServe, stopServe } from '../helpers/e2e-harness.js';
 import { installCommand, parseOsRelease } from '../../src-main/engine/qemu/install-hint.js';
 import { qemuArchOfNode } from '../../src-main/engine/qemu/probe-parsers.js';
-
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 interface Ctx {
   root: string;
@@ -32,34 +30,16 @@ async function startServe(path: string): Promise<string> {
     XDG_CACHE_HOME: join(ctx.root, 'cache'),
     HANGAR_LIBRARY: ctx.library,
   };
-  const serve = spawn(process.execPath, [join(repoRoot, 'out/main/serve.js'), '--library', ctx.library], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  ctx.serve = serve;
-  let stdout = '';
-  let stderr = '';
-  serve.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve printed no URL; stderr: ${stderr}`)), 60_000);
-    serve.stdout!.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(stdout);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    serve.once('exit', (code) => reject(new Error(`serve exited with ${code}; stderr: ${stderr}`)));
-  });
+  const started = spawnServe({ library: ctx.library, env, timeoutMs: 60_000 });
+  ctx.serve = started.serve;
+  return started.url;
 }
 
 /** Stops serve and waits for its engine to let go of the library (a new serve would otherwise reuse that engine). */
-async function stopServe(): Promise<void> {
+async function stopServeAndEngine(): Promise<void> {
   const serve = ctx.serve;
   ctx.serve = null;
-  if (serve && serve.exitCode === null && serve.signalCode === null) {
-    const exited = new Promise((r) => serve.once('exit', r));
-    serve.kill('SIGTERM');
-    await exited;
-  }
+  await stopServe(serve);
   const lock = join(ctx.library, '.hangar-engine.lock');
   const deadline = Date.now() + 60_000;
   while (existsSync(lock)) {
@@ -83,9 +63,7 @@ function expectedInstallCommand(): string {
 
 describe('first run', () => {
   beforeAll(async () => {
-    for (const f of ['out/main/serve.js', 'out/main/engine.js', 'out/renderer/index.html']) {
-      if (!existsSync(join(repoRoot, f))) throw new Error(`${f} is missing: run \`npm run build\` first`);
-    }
+    assertBuilt(['out/main/serve.js', 'out/main/engine.js', 'out/renderer/index.html']);
     ctx.root = mkdtempSync(join(tmpdir(), 'hangar-e2e-first-run-'));
     ctx.library = join(ctx.root, 'library');
     ctx.runtimeBase = mkdtempSync('/tmp/hgr-');
@@ -94,13 +72,12 @@ describe('first run', () => {
     mkdirSync(bin);
     symlinkSync(process.execPath, join(bin, 'node'));
     ctx.noQemuPath = `${bin}:/nonexistent`;
-    ctx.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    ctx.page = await ctx.browser.newPage({ viewport: { width: 1280, height: 800 } });
+    ({ browser: ctx.browser, page: ctx.page } = await launchBrowser({ width: 1280, height: 800 }));
   });
 
   afterAll(async () => {
     await ctx.browser?.close().catch(() => undefined);
-    await stopServe();
+    await stopServeAndEngine();
     if (ctx.runtimeBase) rmSync(ctx.runtimeBase, { recursive: true, force: true });
     if (ctx.root) rmSync(ctx.root, { recursive: true, force: true });
   });
@@ -123,7 +100,7 @@ describe('first run', () => {
     await page.getByRole('button', { name: 'Check again' }).click();
     await page.getByRole('button', { name: 'Check again' }).waitFor({ timeout: 60_000 });
     expect(await heading.count()).toBe(1);
-    await stopServe();
+    await stopServeAndEngine();
   });
 
   it('with QEMU: the welcome step offers to create the first virtual machine', async () => {
@@ -141,6 +118,6 @@ describe('first run', () => {
     expect(await page.getByRole('heading', { name: 'QEMU is not installed' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Create your first virtual machine' }).click();
     await page.getByRole('dialog', { name: 'New machine' }).waitFor({ timeout: 30_000 });
-    await stopServe();
+    await stopServeAndEngine();
   });
 });

@@ -6,17 +6,16 @@
 // installed system from its disk (its marker on the serial console); the ISO goes back in live from the
 // recent-ISO menu and is ejected again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
-import { killQemuUnder, qemuPidsUnder, repoRoot } from '../helpers/engine-harness.js';
+import { qemuPidsUnder } from '../helpers/engine-harness.js';
+import { assertBuilt, cleanupRuntime, launchBrowser, spawnServe, stopServe } from '../helpers/e2e-harness.js';
+import { runHangar } from '../helpers/cli-runner.js';
 
-const run = promisify(execFile);
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const VIEWPORT = { width: 1280, height: 800 };
 /** Generous: 2 cores, TCG, and other suites running at the same time. No timed assertions. */
 const SLOW = 60_000;
@@ -31,7 +30,6 @@ interface Ctx {
   runtimeBase: string;
   env: NodeJS.ProcessEnv;
   serve: ChildProcess;
-  serveStderr: string;
   url: string;
   browser: Browser;
   page: Page;
@@ -40,7 +38,7 @@ interface Ctx {
 const ctx = { created: [] } as unknown as Ctx;
 
 function hangar(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run(process.execPath, [join(repoRoot, 'bin', 'hangar.js'), '--library', ctx.library, ...args], { env: ctx.env, timeout: SLOW, maxBuffer: 64 * 1024 * 1024 });
+  return runHangar(ctx.library, ctx.env, args, { timeout: SLOW, maxBuffer: 64 * 1024 * 1024 });
 }
 
 async function serialLog(vm: string): Promise<string> {
@@ -95,9 +93,7 @@ async function createWithWizard(name: string, firmware: 'BIOS' | 'UEFI'): Promis
 
 describe('install flow end to end (wizard → installer → boots from disk)', () => {
   beforeAll(async () => {
-    for (const f of ['out/main/serve.js', 'out/main/engine.js', 'out/main/cli.js', 'out/renderer/index.html']) {
-      if (!existsSync(join(repoRoot, f))) throw new Error(`${f} is missing: run \`npm run build\` first`);
-    }
+    assertBuilt();
     ctx.root = mkdtempSync(join(tmpdir(), 'hangar-e2e-install-'));
     ctx.library = join(ctx.root, 'library');
     ctx.isoDir = join(ctx.root, 'images');
@@ -108,28 +104,11 @@ describe('install flow end to end (wizard → installer → boots from disk)', (
     ctx.runtimeBase = mkdtempSync('/tmp/hgi-');
     ctx.env = { ...process.env, XDG_RUNTIME_DIR: ctx.runtimeBase, HANGAR_LIBRARY: ctx.library };
 
-    ctx.serveStderr = '';
-    ctx.serve = spawn(process.execPath, [join(repoRoot, 'out/main/serve.js'), '--library', ctx.library, '--allow-dir', ctx.isoDir], {
-      env: ctx.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    ctx.serve.stderr!.on('data', (d: Buffer) => (ctx.serveStderr += d.toString()));
-    let stdout = '';
-    ctx.url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve printed no URL; stderr: ${ctx.serveStderr}`)), SLOW);
-      ctx.serve.stdout!.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(stdout);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-      ctx.serve.once('exit', (code) => reject(new Error(`serve exited with ${code}; stderr: ${ctx.serveStderr}`)));
-    });
+    const started = spawnServe({ library: ctx.library, env: ctx.env, allowDir: ctx.isoDir, timeoutMs: SLOW });
+    ctx.serve = started.serve;
+    ctx.url = await started.url;
 
-    ctx.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    ctx.page = await ctx.browser.newPage({ viewport: VIEWPORT });
+    ({ browser: ctx.browser, page: ctx.page } = await launchBrowser(VIEWPORT));
     expect((await ctx.page.goto(ctx.url))?.status()).toBe(200);
     await list().waitFor({ timeout: SLOW });
   });
@@ -139,18 +118,8 @@ describe('install flow end to end (wizard → installer → boots from disk)', (
     if (ctx.library && existsSync(ctx.library)) {
       for (const name of ctx.created) await hangar('stop', name, '--force').catch(() => undefined);
     }
-    if (ctx.serve && ctx.serve.exitCode === null) {
-      const exited = new Promise((r) => ctx.serve.once('exit', r));
-      ctx.serve.kill('SIGTERM');
-      await exited;
-    }
-    if (ctx.runtimeBase) {
-      const orphans = qemuPidsUnder(ctx.runtimeBase);
-      killQemuUnder(ctx.runtimeBase);
-      rmSync(ctx.runtimeBase, { recursive: true, force: true });
-      if (ctx.root) rmSync(ctx.root, { recursive: true, force: true });
-      expect(orphans, 'orphan QEMU processes after the test').toEqual([]);
-    }
+    await stopServe(ctx.serve);
+    cleanupRuntime(ctx.runtimeBase, ctx.root);
   });
 
   for (const firmware of ['BIOS', 'UEFI'] as const) {

@@ -4,17 +4,17 @@
 // it, forces it off, changes its memory while stopped (and sees the field locked while it runs), deletes it
 // with its files; captures docs/screenshots/{library,wizard,settings}.png on the way (1280x800).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
-import { killQemuUnder, qemuPidsUnder, repoRoot } from '../helpers/engine-harness.js';
+import { repoRoot } from '../helpers/engine-harness.js';
+import { qemuPidsUnder } from '../helpers/engine-harness.js';
+import { assertBuilt, cleanupRuntime, launchBrowser, spawnServe, stopServe } from '../helpers/e2e-harness.js';
+import { runHangar } from '../helpers/cli-runner.js';
 
-const run = promisify(execFile);
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const VIEWPORT = { width: 1280, height: 800 };
 const SCREENSHOTS = join(repoRoot, 'docs', 'screenshots');
 /** A Debian netinst volume label: the OS catalog knows it (Debian 12). */
@@ -32,7 +32,6 @@ interface Ctx {
   runtimeBase: string;
   env: NodeJS.ProcessEnv;
   serve: ChildProcess;
-  serveStderr: string;
   url: string;
   browser: Browser;
   page: Page;
@@ -41,7 +40,7 @@ interface Ctx {
 const ctx = {} as Ctx;
 
 function hangar(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run(process.execPath, [join(repoRoot, 'bin', 'hangar.js'), '--library', ctx.library, ...args], { env: ctx.env, timeout: SLOW });
+  return runHangar(ctx.library, ctx.env, args, { timeout: SLOW });
 }
 
 async function infoJson(vm: string): Promise<Record<string, unknown>> {
@@ -90,9 +89,7 @@ async function screenshot(file: string): Promise<void> {
 
 describe('library UI end to end', () => {
   beforeAll(async () => {
-    for (const f of ['out/main/serve.js', 'out/main/engine.js', 'out/main/cli.js', 'out/renderer/index.html']) {
-      if (!existsSync(join(repoRoot, f))) throw new Error(`${f} is missing: run \`npm run build\` first`);
-    }
+    assertBuilt();
     ctx.root = mkdtempSync(join(tmpdir(), 'hangar-e2e-library-'));
     ctx.library = join(ctx.root, 'library');
     ctx.isoDir = join(ctx.root, 'images');
@@ -106,33 +103,16 @@ describe('library UI end to end', () => {
     ctx.runtimeBase = mkdtempSync('/tmp/hgr-');
     ctx.env = { ...process.env, XDG_RUNTIME_DIR: ctx.runtimeBase, HANGAR_LIBRARY: ctx.library };
 
-    ctx.serveStderr = '';
-    ctx.serve = spawn(process.execPath, [join(repoRoot, 'out/main/serve.js'), '--library', ctx.library, '--allow-dir', ctx.isoDir], {
-      env: ctx.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    ctx.serve.stderr!.on('data', (d: Buffer) => (ctx.serveStderr += d.toString()));
-    let stdout = '';
-    ctx.url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve printed no URL; stderr: ${ctx.serveStderr}`)), SLOW);
-      ctx.serve.stdout!.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(stdout);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-      ctx.serve.once('exit', (code) => reject(new Error(`serve exited with ${code}; stderr: ${ctx.serveStderr}`)));
-    });
+    const started = spawnServe({ library: ctx.library, env: ctx.env, allowDir: ctx.isoDir, timeoutMs: SLOW });
+    ctx.serve = started.serve;
+    ctx.url = await started.url;
 
     // Neighbours for the library screenshot (created through serve's engine, never started).
     await hangar('create', 'Ubuntu desktop', '--os', 'ubuntu24.04', '--memory', '4096', '--cpus', '2');
     await hangar('create', 'FreeBSD build box', '--os', 'freebsd', '--memory', '2048');
     await hangar('create', 'Windows 11', '--os', 'win11', '--memory', '4096', '--cpus', '2');
 
-    ctx.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    ctx.page = await ctx.browser.newPage({ viewport: VIEWPORT });
+    ({ browser: ctx.browser, page: ctx.page } = await launchBrowser(VIEWPORT));
   });
 
   afterAll(async () => {
@@ -140,19 +120,8 @@ describe('library UI end to end', () => {
     if (ctx.library && existsSync(ctx.library)) {
       for (const name of [VM]) await hangar('stop', name, '--force').catch(() => undefined);
     }
-    if (ctx.serve && ctx.serve.exitCode === null) {
-      const exited = new Promise((r) => ctx.serve.once('exit', r));
-      ctx.serve.kill('SIGTERM');
-      await exited;
-    }
-    if (ctx.runtimeBase) {
-      // Nothing may be left behind; if something is, kill it so the machine stays clean, then fail.
-      const orphans = qemuPidsUnder(ctx.runtimeBase);
-      killQemuUnder(ctx.runtimeBase);
-      rmSync(ctx.runtimeBase, { recursive: true, force: true });
-      if (ctx.root) rmSync(ctx.root, { recursive: true, force: true });
-      expect(orphans, 'orphan QEMU processes after the test').toEqual([]);
-    }
+    await stopServe(ctx.serve);
+    cleanupRuntime(ctx.runtimeBase, ctx.root);
   });
 
   it('shows the library with each machine\'s OS family', async () => {

@@ -1,19 +1,17 @@
 // End-to-end smoke test of the browser host: the built app (out/) served by `serve.js`, driven in
 // Debian Chromium through playwright-core, with a real engine and a real QEMU.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { fixturePaths } from '../helpers/fixtures.js';
-import { killQemuUnder, qemuPidsUnder, repoRoot } from '../helpers/engine-harness.js';
-
-const run = promisify(execFile);
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+import { qemuPidsUnder } from '../helpers/engine-harness.js';
+import { assertBuilt, cleanupRuntime, launchBrowser, spawnServe, stopServe } from '../helpers/e2e-harness.js';
+import { runHangar } from '../helpers/cli-runner.js';
 
 interface Ctx {
   root: string;
@@ -32,7 +30,7 @@ interface Ctx {
 const ctx = {} as Ctx;
 
 function hangar(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run(process.execPath, [join(repoRoot, 'bin', 'hangar.js'), '--library', ctx.library, ...args], { env: ctx.env, timeout: 60_000 });
+  return runHangar(ctx.library, ctx.env, args);
 }
 
 async function hangarFails(...args: string[]): Promise<{ code: number; stderr: string }> {
@@ -127,9 +125,7 @@ async function waitFor<T>(what: string, probe: () => T | undefined | null | fals
 
 describe('browser host smoke test', () => {
   beforeAll(async () => {
-    for (const f of ['out/main/serve.js', 'out/main/engine.js', 'out/main/cli.js', 'out/renderer/index.html']) {
-      if (!existsSync(join(repoRoot, f))) throw new Error(`${f} is missing: run \`npm run build\` first`);
-    }
+    assertBuilt();
     ctx.root = mkdtempSync(join(tmpdir(), 'hangar-e2e-'));
     ctx.library = join(ctx.root, 'library');
     ctx.isoDir = join(ctx.root, 'images');
@@ -140,50 +136,22 @@ describe('browser host smoke test', () => {
     ctx.runtimeBase = mkdtempSync('/tmp/hgr-');
     ctx.env = { ...process.env, XDG_RUNTIME_DIR: ctx.runtimeBase, HANGAR_LIBRARY: ctx.library };
 
-    ctx.serve = spawn(process.execPath, [join(repoRoot, 'out/main/serve.js'), '--library', ctx.library, '--allow-dir', ctx.isoDir], {
-      env: ctx.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    ctx.serve.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    ctx.url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve printed no URL; stderr: ${stderr}`)), 30_000);
-      ctx.serve.stdout!.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(stdout);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-      ctx.serve.once('exit', (code) => reject(new Error(`serve exited with ${code}; stderr: ${stderr}`)));
-    });
+    const started = spawnServe({ library: ctx.library, env: ctx.env, allowDir: ctx.isoDir });
+    ctx.serve = started.serve;
+    ctx.url = await started.url;
     const u = new URL(ctx.url);
     ctx.port = Number(u.port);
     ctx.token = u.searchParams.get('token')!;
 
     ctx.vmId = (await hangar('create', 'smoke-vm', '--disk', join(ctx.isoDir, 'boot.img'), '--memory', '64')).stdout.trim().split(/\s+/).pop()!;
-    ctx.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    ctx.page = await ctx.browser.newPage();
+    ({ browser: ctx.browser, page: ctx.page } = await launchBrowser());
   });
 
   afterAll(async () => {
     await ctx.browser?.close().catch(() => undefined);
     if (ctx.vmId) await hangar('stop', ctx.vmId, '--force').catch(() => undefined);
-    if (ctx.serve && ctx.serve.exitCode === null) {
-      const exited = new Promise((r) => ctx.serve.once('exit', r));
-      ctx.serve.kill('SIGTERM');
-      await exited;
-    }
-    if (ctx.runtimeBase) {
-      // Nothing may be left behind; if something is, kill it so the machine stays clean, then fail.
-      const orphans = qemuPidsUnder(ctx.runtimeBase);
-      killQemuUnder(ctx.runtimeBase);
-      rmSync(ctx.runtimeBase, { recursive: true, force: true });
-      if (ctx.root) rmSync(ctx.root, { recursive: true, force: true });
-      expect(orphans, 'orphan QEMU processes after the test').toEqual([]);
-    }
+    await stopServe(ctx.serve);
+    cleanupRuntime(ctx.runtimeBase, ctx.root);
   });
 
   it('shows the library with live run states', async () => {

@@ -3,18 +3,18 @@
 // in a key row; the panel takes snapshot "A" after one key, the guest gets a second key, and restoring "A"
 // through the UI brings the screen back to one glyph.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { bootPattern, colourDistance, fixturePaths, markers } from '../helpers/fixtures.js';
 import { decodePng } from '../helpers/png.js';
-import { killQemuUnder, qemuPidsUnder, repoRoot } from '../helpers/engine-harness.js';
+import { assertBuilt, cleanupRuntime, launchBrowser, spawnServe, stopServe } from '../helpers/e2e-harness.js';
+import { runHangar } from '../helpers/cli-runner.js';
 
 const run = promisify(execFile);
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const VM = 'snap-vm';
 const SLOW = 60_000;
 
@@ -33,7 +33,7 @@ interface Ctx {
 const ctx = {} as Ctx;
 
 function hangar(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run(process.execPath, [join(repoRoot, 'bin', 'hangar.js'), '--library', ctx.library, ...args], { env: ctx.env, timeout: 60_000 });
+  return runHangar(ctx.library, ctx.env, args);
 }
 
 async function until(what: string, probe: () => Promise<boolean>, timeoutMs = SLOW): Promise<void> {
@@ -82,9 +82,7 @@ const treeNames = (page: Page) => page.getByRole('tree', { name: 'Snapshot tree'
 
 describe('snapshots panel end to end', () => {
   beforeAll(async () => {
-    for (const f of ['out/main/serve.js', 'out/main/engine.js', 'out/main/cli.js', 'out/renderer/index.html']) {
-      if (!existsSync(join(repoRoot, f))) throw new Error(`${f} is missing: run \`npm run build\` first`);
-    }
+    assertBuilt();
     ctx.root = mkdtempSync(join(tmpdir(), 'hangar-e2e-snap-'));
     ctx.library = join(ctx.root, 'library');
     ctx.diskDir = join(ctx.root, 'disks');
@@ -94,48 +92,21 @@ describe('snapshots panel end to end', () => {
     ctx.runtimeBase = mkdtempSync('/tmp/hgs-');
     ctx.env = { ...process.env, XDG_RUNTIME_DIR: ctx.runtimeBase, HANGAR_LIBRARY: ctx.library };
 
-    ctx.serve = spawn(process.execPath, [join(repoRoot, 'out/main/serve.js'), '--library', ctx.library, '--allow-dir', ctx.diskDir], {
-      env: ctx.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    ctx.serve.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    ctx.url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve printed no URL; stderr: ${stderr}`)), 30_000);
-      ctx.serve.stdout!.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(stdout);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      });
-      ctx.serve.once('exit', (code) => reject(new Error(`serve exited with ${code}; stderr: ${stderr}`)));
-    });
+    const started = spawnServe({ library: ctx.library, env: ctx.env, allowDir: ctx.diskDir });
+    ctx.serve = started.serve;
+    ctx.url = await started.url;
 
     ctx.vmId = (await hangar('create', VM, '--disk', disk, '--memory', '64')).stdout.trim().split(/\s+/).pop()!;
     await hangar('start', VM);
     await until('boot.img to boot', async () => (await hangar('console', VM, '--no-follow')).stdout.includes(markers.bootOk));
-    ctx.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    ctx.page = await ctx.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    ({ browser: ctx.browser, page: ctx.page } = await launchBrowser({ width: 1280, height: 900 }));
   });
 
   afterAll(async () => {
     await ctx.browser?.close().catch(() => undefined);
     if (ctx.vmId) await hangar('stop', VM, '--force').catch(() => undefined);
-    if (ctx.serve && ctx.serve.exitCode === null) {
-      const exited = new Promise((r) => ctx.serve.once('exit', r));
-      ctx.serve.kill('SIGTERM');
-      await exited;
-    }
-    if (ctx.runtimeBase) {
-      const orphans = qemuPidsUnder(ctx.runtimeBase);
-      killQemuUnder(ctx.runtimeBase);
-      rmSync(ctx.runtimeBase, { recursive: true, force: true });
-      if (ctx.root) rmSync(ctx.root, { recursive: true, force: true });
-      expect(orphans, 'orphan QEMU processes after the test').toEqual([]);
-    }
+    await stopServe(ctx.serve);
+    cleanupRuntime(ctx.runtimeBase, ctx.root);
   });
 
   it('takes "A" through the panel, restores it (the guest screen goes back), and deletes it', async () => {

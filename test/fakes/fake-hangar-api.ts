@@ -14,6 +14,7 @@ import {
   type EngineEvent,
   type FsEntry,
   type InstallPhase,
+  type MenuCommand,
   type RecentIso,
   type SnapshotNodeInfo,
   type SnapshotTree,
@@ -235,6 +236,18 @@ export class FakeHangarApi implements HangarApi {
   onConnectionChange(listener: (state: ConnectionState) => void): () => void {
     this.connListeners.add(listener);
     return () => this.connListeners.delete(listener);
+  }
+
+  readonly menuListeners = new Set<(command: MenuCommand) => void>();
+
+  onMenuCommand(listener: (command: MenuCommand) => void): () => void {
+    this.menuListeners.add(listener);
+    return () => this.menuListeners.delete(listener);
+  }
+
+  /** Test helper: the application menu sends a command. */
+  menu(command: MenuCommand): void {
+    for (const l of this.menuListeners) l(command);
   }
 
   openDisplay(vmId: string): DisplayChannel {

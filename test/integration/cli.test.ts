@@ -1,27 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
-import { makeTestEnv, qemuPidsUnder, repoRoot, builtEntry, type TestEnv } from '../helpers/engine-harness.js';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function hangar(t: TestEnv, ...args: string[]): Promise<Run> {
-  builtEntry('cli');
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'hangar.js'), '--library', t.libraryDir, ...args], { env: t.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+import { spawnHangar as hangar } from '../helpers/cli-runner.js';
+import { makeTestEnv, qemuPidsUnder, type TestEnv } from '../helpers/engine-harness.js';
 
 describe('hangar CLI (built bundle, real QEMU)', () => {
   let t: TestEnv;

@@ -146,6 +146,21 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
     : lib.vms.length === 0 ? 'No machines yet. Choose "New" to create one, or "Add existing" to open a machine folder.'
     : 'No machine matches the search.';
 
+  // The application menu (Electron) drives the same actions as the toolbar.
+  useEffect(
+    () =>
+      api.onMenuCommand((command) => {
+        if (command === 'vm.new') setWizardOpen(true);
+        else if (command === 'vm.addExisting') void addExisting();
+        else if (command === 'vm.start') start();
+        else if (command === 'vm.pause') pauseToggle();
+        else if (command === 'vm.shutdown') stop('acpi');
+        else if (command === 'vm.forceOff') stop('force');
+        else stop('reset');
+      }),
+    [api, addExisting, start, pauseToggle, stop],
+  );
+
   return (
     <Box sx={{ display: 'flex', flexDirection: 'column', height: '100vh', bgcolor: 'background.default', color: 'text.primary' }}>
       <ConnectionBanner state={lib.connection} />

@@ -145,6 +145,19 @@ describe('Electron bridge', () => {
     channel.port2.close();
     second.port1.close();
   });
+
+  it('passes application-menu commands from the preload; the browser host has none', () => {
+    let menuListener: ((c: 'vm.new') => void) | undefined;
+    const p = { ...preload(), onMenuCommand: (l: (c: 'vm.new') => void) => ((menuListener = l), () => (menuListener = undefined)) };
+    const got: string[] = [];
+    const off = createBridge(fakeWindow(p as PreloadApiLike)).onMenuCommand((c) => got.push(c));
+    menuListener!('vm.new');
+    expect(got).toEqual(['vm.new']);
+    off();
+    expect(menuListener).toBeUndefined();
+    const browser = createBridge(fakeWindow());
+    expect(typeof browser.onMenuCommand(() => undefined)).toBe('function');
+  });
 });
 
 describe('file dialog host', () => {

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createElement } from 'react';
-import { cleanup, fireEvent, screen, waitFor, waitForElementToBeRemoved, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, waitForElementToBeRemoved, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { FakeHangarApi, type FakeVmInput } from '../../../fakes/fake-hangar-api.js';
 import { LibraryStore } from '../../../../src-renderer/state/library-store.js';
@@ -241,5 +241,19 @@ describe('details pane', () => {
     await user.click(within(details).getByRole('button', { name: 'Edit System' }));
     const dialog = await screen.findByRole('dialog', { name: 'Settings of deb' });
     expect(within(dialog).getByRole('tab', { name: 'System' }).getAttribute('aria-selected')).toBe('true');
+  });
+});
+
+describe('the application menu (Electron)', () => {
+  it('drives the same actions as the toolbar', async () => {
+    const { api, user } = await setup([{ name: 'a' }, { name: 'b', state: { kind: 'running' } }]);
+    await user.click(option('a'));
+    act(() => api.menu('vm.start'));
+    await waitFor(() => expect(api.callsOf('vm.start').map((c) => api.vms.get(c.vm)?.doc.name)).toEqual(['a']));
+    await user.click(option('b'));
+    act(() => api.menu('vm.forceOff'));
+    await waitFor(() => expect(api.callsOf('vm.forceOff')).toHaveLength(1));
+    act(() => api.menu('vm.new'));
+    expect(await screen.findByRole('dialog', { name: 'New machine' })).toBeTruthy();
   });
 });

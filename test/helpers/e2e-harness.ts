@@ -1,0 +1,74 @@
+// Shared scaffolding for the e2e tests: the built `serve.js`, Debian Chromium, and cleanup.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { killQemuUnder, qemuPidsUnder, repoRoot } from './engine-harness.js';
+
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Throws unless the built files exist (relative to the repo root). */
+export function assertBuilt(files = ['out/main/serve.js', 'out/main/engine.js', 'out/main/cli.js', 'out/renderer/index.html']): void {
+  for (const f of files) {
+    if (!existsSync(join(repoRoot, f))) throw new Error(`${f} is missing: run \`npm run build\` first`);
+  }
+}
+
+export interface ServeOptions {
+  library: string;
+  env: NodeJS.ProcessEnv;
+  /** Folder passed as `--allow-dir`, if any. */
+  allowDir?: string;
+  /** How long to wait for the URL. */
+  timeoutMs?: number;
+}
+
+/** Spawns `serve.js`; `url` resolves with the URL it prints. */
+export function spawnServe(opts: ServeOptions): { serve: ChildProcess; url: Promise<string> } {
+  const args = [join(repoRoot, 'out/main/serve.js'), '--library', opts.library, ...(opts.allowDir ? ['--allow-dir', opts.allowDir] : [])];
+  const serve = spawn(process.execPath, args, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  serve.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve printed no URL; stderr: ${stderr}`)), opts.timeoutMs ?? 30_000);
+    serve.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    serve.once('exit', (code) => reject(new Error(`serve exited with ${code}; stderr: ${stderr}`)));
+  });
+  return { serve, url };
+}
+
+/** Sends SIGTERM to serve (if still running) and waits for it to exit. */
+export async function stopServe(serve: ChildProcess | null | undefined): Promise<void> {
+  if (serve && serve.exitCode === null && serve.signalCode === null) {
+    const exited = new Promise((r) => serve.once('exit', r));
+    serve.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/** Launches Debian Chromium and opens a page. */
+export async function launchBrowser(viewport?: { width: number; height: number }): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const page = await browser.newPage(viewport ? { viewport } : undefined);
+  return { browser, page };
+}
+
+/** Kills and reports QEMU left under the runtime dir, removes the temp dirs, then fails if any was left. */
+export function cleanupRuntime(runtimeBase: string | undefined, root: string | undefined): void {
+  if (!runtimeBase) return;
+  // Nothing may be left behind; if something is, kill it so the machine stays clean, then fail.
+  const orphans = qemuPidsUnder(runtimeBase);
+  killQemuUnder(runtimeBase);
+  rmSync(runtimeBase, { recursive: true, force: true });
+  if (root) rmSync(root, { recursive: true, force: true });
+  expect(orphans, 'orphan QEMU processes after the test').toEqual([]);
+}
