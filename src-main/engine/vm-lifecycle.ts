@@ -1,11 +1,12 @@
 import { access } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 import { totalmem } from 'node:os';
 import { EngineError } from '../../src-shared/contract/index.js';
 import type { Engine } from './engine.js';
 import { QmpClient } from './qmp/qmp-client.js';
-import { launchQemu, isProcessAlive } from './session/qemu-launcher.js';
+import { launchQemu } from './session/qemu-launcher.js';
+import { isPidAlive } from './storage/library-lock.js';
+import { portFree } from './network/forward-rules.js';
 import { qmpLinkFrom } from './session/qmp-link-adapter.js';
 import { readLogTail } from './session/log-tail.js';
 import { probeLeftover } from './session/reattach.js';
@@ -24,22 +25,6 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-async function portFree(host: string, port: number, protocol: 'tcp' | 'udp'): Promise<boolean> {
-  if (protocol === 'udp') {
-    const { createSocket } = await import('node:dgram');
-    return new Promise((resolve) => {
-      const s = createSocket('udp4');
-      s.once('error', () => resolve(false));
-      s.bind(port, host, () => s.close(() => resolve(true)));
-    });
-  }
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen({ host, port, exclusive: true }, () => s.close(() => resolve(true)));
-  });
 }
 
 /** Checks what would make QEMU fail, so the user gets a specific reason instead of a log excerpt. */
@@ -173,6 +158,6 @@ async function reattachOne(engine: Engine, vmId: string, pid: number, runtimeDir
   engine.sessions.set(vmId, session);
   await sessionReattached(engine, vmId, session);
   await session.attachSerial().catch((err: Error) => engine.log('warn', `serial console of ${vmId} not reattached: ${err.message}`));
-  if (!isProcessAlive(pid)) await session.whenEnded();
+  if (!isPidAlive(pid)) await session.whenEnded();
 }
 

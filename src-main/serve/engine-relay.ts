@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import { isAbsolute } from 'node:path';
 import type { WebSocket } from 'ws';
 import { EngineError, type FsRoot } from '../../src-shared/contract/index.js';
+import { LineFramer } from '../../src-shared/contract/line-framer.js';
 import { resolveInsideRoots } from '../engine/file-browser.js';
 
 /** Commands a browser may not send: they hand out host paths meant for serve itself. */
@@ -81,15 +82,12 @@ export async function screenMessage(text: string, policy: RelayPolicy): Promise<
 export function relayEngine(ws: WebSocket, socketPath: string, policy: RelayPolicy): void {
   const sock = connect(socketPath);
   sock.setEncoding('utf8');
-  let buffer = '';
+  const framer = new LineFramer();
   sock.on('data', (chunk: string) => {
-    buffer += chunk;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      if (line.trim() && ws.readyState === ws.OPEN) ws.send(line);
-    }
+    const lines = framer.push(chunk);
+    for (const line of lines) if (ws.readyState === ws.OPEN) ws.send(line);
+    // A line beyond the limit: drop the engine connection (the WebSocket then closes with 1011).
+    if (framer.overflowed) sock.destroy();
   });
   // Screening may wait on the file system: keep the messages in order.
   let queue = Promise.resolve();

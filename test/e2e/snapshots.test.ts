@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { bootPattern, colourDistance, fixturePaths, markers } from '../helpers/fixtures.js';
+import { countKeyRowGlyphs, fixturePaths, markers } from '../helpers/fixtures.js';
 import { decodePng } from '../helpers/png.js';
 import { assertBuilt, cleanupRuntime, launchBrowser, spawnServe, stopServe } from '../helpers/e2e-harness.js';
 import { runHangar } from '../helpers/cli-runner.js';
@@ -51,20 +51,7 @@ async function glyphCount(): Promise<number> {
   await hangar('screenshot', VM, file);
   const img = decodePng(readFileSync(file));
   rmSync(file, { force: true });
-  const sx = img.width / bootPattern.width;
-  const sy = img.height / bootPattern.height;
-  const { keyRow } = bootPattern;
-  let count = 0;
-  for (let col = 0; col < keyRow.columns; col++) {
-    let lit = false;
-    for (let gy = keyRow.y0; gy <= keyRow.y1 && !lit; gy++) {
-      for (let gx = col * keyRow.cellWidth; gx < (col + 1) * keyRow.cellWidth && !lit; gx++) {
-        if (colourDistance(img.pixel(Math.floor(gx * sx), Math.floor(gy * sy)), keyRow.rgb) < 40) lit = true;
-      }
-    }
-    if (lit) count++;
-  }
-  return count;
+  return countKeyRowGlyphs(img);
 }
 
 async function expectGlyphs(n: number): Promise<void> {

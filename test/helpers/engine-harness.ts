@@ -1,7 +1,11 @@
+import { afterAll, beforeAll, expect } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdtempSync, rmSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { jsonLinesTransport } from '../../src-main/engine/transport/json-lines.js';
 import { EngineClient, type VmEvent, type EngineEvent } from '../../src-shared/contract/index.js';
 import { Engine } from '../../src-main/engine/engine.js';
 import { inProcessPair } from '../../src-main/engine/transport/in-process.js';
@@ -139,4 +143,71 @@ export function builtEntry(name: 'engine' | 'cli' | 'serve'): string {
 export function hasQemu(): boolean {
   execFileSync('qemu-system-x86_64', ['--version']);
   return true;
+}
+
+/**
+ * Registers beforeAll/afterAll for a suite with its own test env: `use` receives it; afterAll cleans up and
+ * asserts that no QEMU process outlived the suite (with `orphanMessage`, when given).
+ */
+export function useTestEnv(use: (t: TestEnv) => void, options: { orphanMessage?: string } = {}): void {
+  let t: TestEnv | undefined;
+  beforeAll(() => {
+    t = makeTestEnv();
+    use(t);
+  });
+  afterAll(() => {
+    if (!t) return;
+    const orphans = qemuPidsUnder(t.runtimeBase);
+    t.cleanup();
+    expect(orphans, options.orphanMessage).toEqual([]);
+  });
+}
+
+/**
+ * Like useTestEnv, plus an in-process engine on that env, closed before cleanup. `checkOrphans: false`
+ * skips the no-orphan assertion; `afterCleanup` runs after cleanup, before the assertion; `current` names the
+ * engine to close when the suite reopens its own.
+ */
+export function useEngineEnv(
+  use: (t: TestEnv, e: OpenedEngine) => void,
+  options: { orphanMessage?: string; checkOrphans?: boolean; afterCleanup?: () => void; current?: () => OpenedEngine | undefined } = {},
+): void {
+  let t: TestEnv | undefined;
+  let e: OpenedEngine | undefined;
+  beforeAll(async () => {
+    t = makeTestEnv();
+    e = await openEngine(t);
+    use(t, e);
+  });
+  afterAll(async () => {
+    await (options.current ? options.current() : e)?.close();
+    if (!t) return;
+    const orphans = qemuPidsUnder(t.runtimeBase);
+    t.cleanup();
+    options.afterCleanup?.();
+    if (options.checkOrphans !== false) expect(orphans, options.orphanMessage).toEqual([]);
+  });
+}
+
+/** Spawns the built engine bundle; resolves once it prints its control socket path. */
+export function startEngineProcess(t: TestEnv): Promise<{ child: ChildProcess; socket: string }> {
+  const child = spawn(process.execPath, [builtEntry('engine'), '--library', t.libraryDir], { env: t.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /control socket (\S+)/.exec(out);
+      if (m) resolve({ child, socket: m[1]! });
+    });
+    child.once('exit', (code) => reject(new Error(`engine exited early (${code}): ${out}`)));
+  });
+}
+
+/** An EngineClient over an engine process's control socket. */
+export function connectClient(socketPath: string): Promise<EngineClient> {
+  return new Promise((resolve, reject) => {
+    const s = connect(socketPath);
+    s.once('connect', () => resolve(new EngineClient(jsonLinesTransport(s))));
+    s.once('error', reject);
+  });
 }

@@ -170,3 +170,21 @@ export function parsePpm(buf: Uint8Array): RgbImage {
 export function colourDistance(a: Rgb, b: Rgb): number {
   return Math.max(Math.abs(a[0] - b[0]), Math.abs(a[1] - b[1]), Math.abs(a[2] - b[2]));
 }
+
+/** Columns of boot.img's key row that show a glyph (pixels near the key-row colour), from a screen image. */
+export function countKeyRowGlyphs(img: RgbImage): number {
+  const sx = img.width / bootPattern.width;
+  const sy = img.height / bootPattern.height;
+  const { keyRow } = bootPattern;
+  let count = 0;
+  for (let col = 0; col < keyRow.columns; col++) {
+    let lit = false;
+    for (let gy = keyRow.y0; gy <= keyRow.y1 && !lit; gy++) {
+      for (let gx = col * keyRow.cellWidth; gx < (col + 1) * keyRow.cellWidth && !lit; gx++) {
+        if (colourDistance(img.pixel(Math.floor(gx * sx), Math.floor(gy * sy)), keyRow.rgb) < 40) lit = true;
+      }
+    }
+    if (lit) count++;
+  }
+  return count;
+}

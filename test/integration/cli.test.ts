@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { spawnHangar as hangar } from '../helpers/cli-runner.js';
-import { makeTestEnv, qemuPidsUnder, type TestEnv } from '../helpers/engine-harness.js';
+import { qemuPidsUnder, useTestEnv, type TestEnv } from '../helpers/engine-harness.js';
 
 describe('hangar CLI (built bundle, real QEMU)', () => {
   let t: TestEnv;
-  beforeAll(() => {
-    t = makeTestEnv();
-  });
-  afterAll(() => {
-    const orphans = qemuPidsUnder(t.runtimeBase);
-    t.cleanup();
-    expect(orphans).toEqual([]);
-  });
+  useTestEnv((env) => (t = env));
 
   it('drives a VM through its life: create, start, pause, resume, reset, keys, screenshot, stop, delete', async () => {
     const disk = join(t.root, 'boot.img');

@@ -1,44 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
 import { copyFileSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
-import { EngineClient } from '../../src-shared/contract/index.js';
-import { jsonLinesTransport } from '../../src-main/engine/transport/json-lines.js';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
-import { builtEntry, makeTestEnv, openEngine, qemuPidsUnder, serialWait, type TestEnv } from '../helpers/engine-harness.js';
-
-function startEngineProcess(t: TestEnv): Promise<{ child: ChildProcess; socket: string }> {
-  const child = spawn(process.execPath, [builtEntry('engine'), '--library', t.libraryDir], { env: t.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /control socket (\S+)/.exec(out);
-      if (m) resolve({ child, socket: m[1]! });
-    });
-    child.once('exit', (code) => reject(new Error(`engine exited early (${code}): ${out}`)));
-  });
-}
-
-function connectClient(socketPath: string): Promise<EngineClient> {
-  return new Promise((resolve, reject) => {
-    const s = connect(socketPath);
-    s.once('connect', () => resolve(new EngineClient(jsonLinesTransport(s))));
-    s.once('error', reject);
-  });
-}
+import { connectClient, openEngine, qemuPidsUnder, serialWait, startEngineProcess, useTestEnv, type TestEnv } from '../helpers/engine-harness.js';
 
 describe('reattach after kill -9 of the engine', () => {
   let t: TestEnv;
-  beforeAll(() => {
-    t = makeTestEnv();
-  });
-  afterAll(() => {
-    const orphans = qemuPidsUnder(t.runtimeBase);
-    t.cleanup();
-    expect(orphans).toEqual([]);
-  });
+  useTestEnv((env) => (t = env));
 
   it('a new engine takes over the running VM without disturbing the guest', async () => {
     const disk = join(t.root, 'boot.img');

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import type { EngineError } from '../../src-shared/contract/index.js';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
-import { builtEntry, makeTestEnv, openEngine, qemuPidsUnder, repoRoot, serialWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
+import { spawnHangar as hangar } from '../helpers/cli-runner.js';
+import { makeTestEnv, openEngine, qemuPidsUnder, serialWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
 
 async function failure(p: Promise<unknown>): Promise<EngineError> {
   try {
@@ -25,18 +25,6 @@ function freePort(): Promise<number> {
       const port = (s.address() as { port: number }).port;
       s.close(() => resolve(port));
     });
-  });
-}
-
-function hangar(t: TestEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  builtEntry('cli');
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'hangar.js'), '--library', t.libraryDir, ...args], { env: t.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
 }
 

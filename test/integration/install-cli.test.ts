@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { spawnHangar as hangar } from '../helpers/cli-runner.js';
-import { makeTestEnv, qemuPidsUnder, type TestEnv } from '../helpers/engine-harness.js';
+import { qemuPidsUnder, useTestEnv, type TestEnv } from '../helpers/engine-harness.js';
 
 async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -15,14 +15,7 @@ async function until(what: string, check: () => boolean, timeoutMs: number): Pro
 
 describe('install from the CLI (built bundle, real QEMU): the next engine finishes what no engine watched', () => {
   let t: TestEnv;
-  beforeAll(() => {
-    t = makeTestEnv();
-  });
-  afterAll(() => {
-    const orphans = qemuPidsUnder(t.runtimeBase);
-    t.cleanup();
-    expect(orphans).toEqual([]);
-  });
+  useTestEnv((env) => (t = env));
 
   it('hangar create --iso --disk-size, hangar start (exits), installer powers off, hangar list/info/start', async () => {
     const created = await hangar(t, 'create', 'cli install', '--iso', fixturePaths.installerIso, '--disk-size', '1', '--memory', '256', '--cpus', '1');

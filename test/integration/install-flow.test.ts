@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineClient, VmEvent } from '../../src-shared/contract/index.js';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
-import { makeTestEnv, openEngine, qemuPidsUnder, serialWait, stateWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
+import { openEngine, serialWait, useEngineEnv, stateWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
 
 /** Resolves on the VM's next `vm.install` event with this phase (registered before `trigger`). */
 function installWait(client: EngineClient, vmId: string, phase: 'installed', timeoutMs = 180_000): Promise<VmEvent> {
@@ -42,18 +42,7 @@ const installJson = (bundleDir: string) => JSON.parse(readFileSync(join(bundleDi
 describe('install flow (installer.iso, real QEMU)', () => {
   let t: TestEnv;
   let e: OpenedEngine;
-
-  beforeAll(async () => {
-    t = makeTestEnv();
-    e = await openEngine(t);
-  });
-
-  afterAll(async () => {
-    await e?.close();
-    const orphans = qemuPidsUnder(t.runtimeBase);
-    t.cleanup();
-    expect(orphans, 'no QEMU may outlive the suite').toEqual([]);
-  });
+  useEngineEnv((env, engine) => ((t = env), (e = engine)), { orphanMessage: 'no QEMU may outlive the suite', current: () => e });
 
   for (const firmware of ['bios', 'uefi'] as const) {
     it(`${firmware}: the installer powers off → Hangar ejects the ISO, boots the disk first, and the installed system boots`, async () => {

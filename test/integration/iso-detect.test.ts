@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturePaths } from '../helpers/fixtures.js';
-import { makeTestEnv, openEngine, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
+import { useEngineEnv, type OpenedEngine } from '../helpers/engine-harness.js';
 import { inspectIso, hostOsinfoDb, readIsoFile } from '../../src-main/engine/iso/index.js';
 
 const noOsinfo = { osinfo: async () => [] };
@@ -112,16 +112,8 @@ describe('ISO inspection on real images', () => {
   });
 
   describe('through a real engine', () => {
-    let t: TestEnv;
     let e: OpenedEngine;
-    beforeAll(async () => {
-      t = makeTestEnv();
-      e = await openEngine(t);
-    });
-    afterAll(async () => {
-      await e?.close();
-      t?.cleanup();
-    });
+    useEngineEnv((_t, engine) => (e = engine), { checkOrphans: false });
 
     it('iso.inspect answers, and refuses a folder or a non-ISO with invalid-args', async () => {
       const r = await e.client.call('iso.inspect', { path: fixturePaths.linuxIso });

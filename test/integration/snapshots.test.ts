@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bootPattern, colourDistance, fixturePaths, markers, parsePpm } from '../helpers/fixtures.js';
-import { builtEntry, makeTestEnv, openEngine, qemuPidsUnder, repoRoot, serialWait, stateWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
+import { countKeyRowGlyphs, fixturePaths, markers, parsePpm } from '../helpers/fixtures.js';
+import { serialWait, stateWait, useEngineEnv, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
 import type { EngineError, SnapshotTree, VmEvent } from '../../src-shared/contract/index.js';
+import { spawnHangar as hangarCli } from '../helpers/cli-runner.js';
 import { runLinkJob } from '../../src-main/engine/snapshots/link-job.js';
 
 /** Tags `qemu-img snapshot -l -U` lists for an image. */
@@ -19,18 +20,6 @@ const byName = (tree: SnapshotTree, name: string) => {
   return n;
 };
 
-function hangarCli(t: TestEnv, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  builtEntry('cli');
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'hangar.js'), '--library', t.libraryDir, ...args], { env: t.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
 const timings: Record<string, number[]> = {};
 async function timed<T>(what: string, f: () => Promise<T>): Promise<T> {
   const t0 = performance.now();
@@ -42,19 +31,12 @@ async function timed<T>(what: string, f: () => Promise<T>): Promise<T> {
 describe('snapshots against real QEMU (TCG)', () => {
   let t: TestEnv;
   let e: OpenedEngine;
-
-  beforeAll(async () => {
-    t = makeTestEnv();
-    e = await openEngine(t);
-  });
-
-  afterAll(async () => {
-    await e?.close();
-    const orphans = qemuPidsUnder(t.runtimeBase);
-    t.cleanup();
-    const summary = Object.entries(timings).map(([k, v]) => `${k}: ${v.map((x) => x.toFixed(0)).join(', ')} ms`);
-    console.log(`snapshot timings (wall, engine call):\n  ${summary.join('\n  ')}`);
-    expect(orphans, 'no QEMU process may outlive the suite').toEqual([]);
+  useEngineEnv((env, engine) => ((t = env), (e = engine)), {
+    orphanMessage: 'no QEMU process may outlive the suite',
+    afterCleanup: () => {
+      const summary = Object.entries(timings).map(([k, v]) => `${k}: ${v.map((x) => x.toFixed(0)).join(', ')} ms`);
+      console.log(`snapshot timings (wall, engine call):\n  ${summary.join('\n  ')}`);
+    },
   });
 
   /** Columns of boot.img's key row that show a glyph (white pixels), from a PPM screendump. */
@@ -63,20 +45,7 @@ describe('snapshots against real QEMU (TCG)', () => {
     await e.engine.sessions.get(vmId)!.qmp.execute('screendump', { filename: file, format: 'ppm' });
     const img = parsePpm(readFileSync(file));
     rmSync(file);
-    const sx = img.width / bootPattern.width;
-    const sy = img.height / bootPattern.height;
-    const { keyRow } = bootPattern;
-    let count = 0;
-    for (let col = 0; col < keyRow.columns; col++) {
-      let lit = false;
-      for (let gy = keyRow.y0; gy <= keyRow.y1 && !lit; gy++) {
-        for (let gx = col * keyRow.cellWidth; gx < (col + 1) * keyRow.cellWidth && !lit; gx++) {
-          if (colourDistance(img.pixel(Math.floor(gx * sx), Math.floor(gy * sy)), keyRow.rgb) < 40) lit = true;
-        }
-      }
-      if (lit) count++;
-    }
-    return count;
+    return countKeyRowGlyphs(img);
   }
 
   /** The glyph count settles once the guest has drawn (serial may be printed first). */

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InstallPhase } from '../../../src-shared/contract/index.js';
 import { writeFileAtomic } from '../storage/atomic-write.js';
@@ -59,11 +59,39 @@ export function installStatePath(bundleDir: string): string {
   return join(bundleDir, INSTALL_FILE);
 }
 
+/**
+ * Parsed install.json per path, keyed by (mtimeMs, size) like BundleStore's vm.json cache: `library.list`
+ * asks for every bundle on each call, so an unchanged file costs one stat and an absent one a failed stat.
+ */
+const cache = new Map<string, { mtimeMs: number; size: number; state: InstallState | null }>();
+
+const copy = (s: InstallState | null): InstallState | null => (s === null ? null : { ...s });
+
 export async function readInstallState(bundleDir: string): Promise<InstallState | null> {
-  const text = await readFile(installStatePath(bundleDir), 'utf8').catch(() => null);
-  return text === null ? null : parseInstallState(text);
+  const file = installStatePath(bundleDir);
+  const st = await stat(file).catch(() => null);
+  if (st === null) {
+    cache.delete(file);
+    return null;
+  }
+  const hit = cache.get(file);
+  if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return copy(hit.state);
+  const text = await readFile(file, 'utf8').catch(() => null);
+  if (text === null) {
+    cache.delete(file);
+    return null;
+  }
+  const state = parseInstallState(text);
+  cache.set(file, { mtimeMs: st.mtimeMs, size: st.size, state });
+  return copy(state);
 }
 
 export async function writeInstallState(bundleDir: string, state: InstallState): Promise<void> {
-  await writeFileAtomic(installStatePath(bundleDir), `${JSON.stringify(state, null, 2)}\n`);
+  const file = installStatePath(bundleDir);
+  cache.delete(file);
+  try {
+    await writeFileAtomic(file, `${JSON.stringify(state, null, 2)}\n`);
+  } finally {
+    cache.delete(file);
+  }
 }

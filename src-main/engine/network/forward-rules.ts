@@ -40,7 +40,7 @@ export function checkConflicts(vmName: string, own: readonly PortForward[], want
   }
 }
 
-/** Can we bind this port now? (Like vm-lifecycle's pre-flight check.) */
+/** Can we bind this port now? Used by forward-service and vm-lifecycle's pre-flight check. */
 export function portFree(host: string, port: number, protocol: 'tcp' | 'udp'): Promise<boolean> {
   if (protocol === 'udp') {
     return new Promise((resolve) => {

@@ -1,8 +1,7 @@
 import { EngineError, type CommandArgs, type CommandResult, type VmEventBody } from '../../../src-shared/contract/index.js';
 import type { PortForward, VmDocument, VmPatch } from '../../../src-shared/vm-document/index.js';
 import type { VmRunState } from '../../../src-shared/vm-state.js';
-import { isHmpFailure } from '../qmp/qmp-hmp.js';
-import { QmpHmpError } from '../qmp/qmp-errors.js';
+import { hmp } from '../qmp/qmp-hmp.js';
 import type { QmpLink } from '../session/qmp-link.js';
 import type { LoadedVm } from '../storage/bundle-store.js';
 import { KeyedQueue } from '../storage/keyed-queue.js';
@@ -21,14 +20,6 @@ export interface ForwardHost {
   };
   readonly sessions: ReadonlyMap<string, ForwardSession>;
   emit(vmId: string, body: VmEventBody): void;
-}
-
-/** Runs an HMP line over the session's QMP link; HMP's failures (printed, not returned as errors) reject. */
-export async function hmpLine(qmp: QmpLink, line: string, tolerate: RegExp[] = []): Promise<string> {
-  const out = await qmp.execute<string>('human-monitor-command', { 'command-line': line });
-  if (tolerate.some((r) => r.test(out.trimStart()))) return out;
-  if (isHmpFailure(out)) throw new QmpHmpError(line, out);
-  return out;
 }
 
 const LIVE: ReadonlyArray<VmRunState['kind']> = ['running', 'paused'];
@@ -69,12 +60,12 @@ export class ForwardService {
         throw new EngineError('exists', `host ${describeForward(wanted)} is already in use by another program on this computer; pick another host port`, { field: 'hostPort', hostPort: wanted.hostPort });
       }
       const session = this.live(vm);
-      if (session) await hmpLine(session.qmp, hostfwdAddLine(wanted));
+      if (session) await hmp(session.qmp, hostfwdAddLine(wanted));
       let doc: VmDocument;
       try {
         doc = await this.host.store.update(vm.id, (d) => (d.network.mode === 'user' ? { network: { ...d.network, forwards: [...d.network.forwards, wanted] } } : {}));
       } catch (err) {
-        if (session) await hmpLine(session.qmp, hostfwdRemoveLine(wanted)).catch(() => undefined);
+        if (session) await hmp(session.qmp, hostfwdRemoveLine(wanted)).catch(() => undefined);
         throw err;
       }
       this.host.emit(vm.id, { type: 'vm.changed' });
@@ -94,7 +85,7 @@ export class ForwardService {
       }
       const session = this.live(vm);
       // The document is the truth: a rule QEMU no longer has is simply gone.
-      if (session) await hmpLine(session.qmp, hostfwdRemoveLine(f), [/^host forwarding rule for .* not found/]);
+      if (session) await hmp(session.qmp, hostfwdRemoveLine(f), { tolerate: [/^host forwarding rule for .* not found/] });
       const doc = await this.host.store.update(vm.id, (d) => (d.network.mode === 'user' ? { network: { ...d.network, forwards: d.network.forwards.filter((x) => !samePort(x, f)) } } : {}));
       this.host.emit(vm.id, { type: 'vm.changed' });
       return { forwards: userNetwork(doc).forwards, live: session !== null };

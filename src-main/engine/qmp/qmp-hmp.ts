@@ -1,5 +1,5 @@
-import type { QmpCallOptions, QmpClient } from './qmp-client.js';
-import { asCommands, type QmpCommands } from './qmp-commands.js';
+import { QmpClient, type QmpCallOptions } from './qmp-client.js';
+import { asCommands, QmpCommands } from './qmp-commands.js';
 import { QmpHmpError } from './qmp-errors.js';
 
 /**
@@ -19,7 +19,12 @@ export const HMP_FAILURE_PATTERNS: ReadonlyArray<RegExp> = [
 export interface HmpOptions extends QmpCallOptions {
   /** Extra failure patterns, tested against the start of the output, for commands not covered above. */
   readonly failurePatterns?: ReadonlyArray<RegExp>;
+  /** Outputs that look like failures but are fine for this caller (e.g. removing a rule already gone). */
+  readonly tolerate?: ReadonlyArray<RegExp>;
 }
+
+/** Anything that can execute a QMP command: the client, the typed wrapper, or a session's narrow link. */
+export type HmpTarget = QmpClient | QmpCommands | { execute<T = unknown>(command: string, args?: Record<string, unknown>, opts?: QmpCallOptions): Promise<T> };
 
 /** Is this HMP output a failure report? Only the start counts, so listings that mention "Error" are fine. */
 export function isHmpFailure(output: string, extra: ReadonlyArray<RegExp> = []): boolean {
@@ -28,9 +33,14 @@ export function isHmpFailure(output: string, extra: ReadonlyArray<RegExp> = []):
 }
 
 /** Run an HMP command line through human-monitor-command; output reporting failure rejects with QmpHmpError. */
-export async function hmp(target: QmpClient | QmpCommands, commandLine: string, options: HmpOptions = {}): Promise<string> {
-  const { failurePatterns, ...callOptions } = options;
-  const output = await asCommands(target).execute('human-monitor-command', { 'command-line': commandLine }, callOptions);
+export async function hmp(target: HmpTarget, commandLine: string, options: HmpOptions = {}): Promise<string> {
+  const { failurePatterns, tolerate = [], ...callOptions } = options;
+  const args = { 'command-line': commandLine };
+  const output =
+    target instanceof QmpClient || target instanceof QmpCommands
+      ? await asCommands(target).execute('human-monitor-command', args, callOptions)
+      : await target.execute<string>('human-monitor-command', args, callOptions);
+  if (tolerate.some((r) => r.test(output.trimStart()))) return output;
   if (isHmpFailure(output, failurePatterns)) throw new QmpHmpError(commandLine, output);
   return output;
 }

@@ -73,12 +73,3 @@ export async function launchQemu(req: LaunchRequest): Promise<Launched> {
   }
 }
 
-/** True while a process with this pid exists and is not a zombie. */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  return true;
-}

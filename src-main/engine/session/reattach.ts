@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SessionRecord } from './vm-session.js';
-import { isProcessAlive } from './qemu-launcher.js';
+import { isPidAlive } from '../storage/library-lock.js';
 
 export type ReattachProbe =
   | { kind: 'none' }
@@ -29,7 +29,7 @@ export async function probeLeftover(runtimeDir: string): Promise<ReattachProbe> 
     return { kind: 'none' };
   }
   const pidfile = await readFile(join(runtimeDir, 'qemu.pid'), 'utf8').catch(() => null);
-  if (isProcessAlive(record.pid)) {
+  if (isPidAlive(record.pid)) {
     const stat = await readProc(record.pid, 'stat');
     const zombie = stat !== null && / Z /.test(stat.slice(stat.lastIndexOf(')')));
     const cmdline = await readProc(record.pid, 'cmdline');

@@ -7,7 +7,8 @@ import { transition, type VmRunState } from '../../../src-shared/vm-state.js';
 import type { VmEventBody } from '../../../src-shared/contract/index.js';
 import type { QmpEventMessage, QmpLink } from './qmp-link.js';
 import { readLogTail } from './log-tail.js';
-import { isProcessAlive, RUNTIME_FILES } from './qemu-launcher.js';
+import { RUNTIME_FILES } from './qemu-launcher.js';
+import { isPidAlive } from '../storage/library-lock.js';
 
 export interface SessionDeps {
   vmId: string;
@@ -287,7 +288,7 @@ export class VmSession {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([this.exitPromise, new Promise<void>((r) => (timer = setTimeout(r, 2_000)))]);
       clearTimeout(timer);
-    } else if (isProcessAlive(this.deps.pid) && !clean) {
+    } else if (isPidAlive(this.deps.pid) && !clean) {
       // QMP went away but QEMU lives on (should not happen): do not leave it orphaned.
       try {
         process.kill(this.deps.pid, 'SIGKILL');

@@ -138,6 +138,7 @@ function makeLock(lockPath: string, info: LockInfo): LibraryLock {
   };
 }
 
+/** True while a process with this pid exists (shared by the lock, session reattach and lifecycle). */
 export function isPidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

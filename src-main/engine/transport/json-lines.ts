@@ -1,11 +1,10 @@
 import type { Socket } from 'node:net';
 import type { MessageTransport } from '../../../src-shared/contract/index.js';
-
-const MAX_LINE = 64 * 1024 * 1024;
+import { LineFramer } from '../../../src-shared/contract/line-framer.js';
 
 /** Newline-delimited JSON over a stream socket (the unix control socket). A garbage line is dropped and reported. */
 export function jsonLinesTransport(socket: Socket, onGarbage?: (line: string) => void): MessageTransport {
-  let buffer = '';
+  const framer = new LineFramer();
   const messageListeners: Array<(m: unknown) => void> = [];
   const closeListeners: Array<(reason: string) => void> = [];
   let closed = false;
@@ -16,16 +15,12 @@ export function jsonLinesTransport(socket: Socket, onGarbage?: (line: string) =>
   };
   socket.setEncoding('utf8');
   socket.on('data', (chunk: string) => {
-    buffer += chunk;
-    if (buffer.length > MAX_LINE) {
+    const lines = framer.push(chunk);
+    if (framer.overflowed) {
       socket.destroy(new Error('message too large'));
       return;
     }
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      if (!line.trim()) continue;
+    for (const line of lines) {
       let message: unknown;
       try {
         message = JSON.parse(line);

@@ -21,6 +21,20 @@ function latest(): FakeUtilityProcess {
   return engines().at(-1)!;
 }
 
+/** A started host with two loaded windows, then engine-ready. */
+function twoLoadedWindowsReady(): { h: EngineHost; a: FakeBrowserWindow; b: FakeBrowserWindow } {
+  const h = host();
+  const a = window();
+  const b = window();
+  h.addWindow(a as unknown as BrowserWindow);
+  h.addWindow(b as unknown as BrowserWindow);
+  h.start();
+  a.webContents.load();
+  b.webContents.load();
+  latest().ready();
+  return { h, a, b };
+}
+
 describe('EngineHost', () => {
   beforeEach(() => {
     fake.reset();
@@ -69,15 +83,7 @@ describe('EngineHost', () => {
   });
 
   it('each window gets its own port', () => {
-    const h = host();
-    const a = window();
-    const b = window();
-    h.addWindow(a as unknown as BrowserWindow);
-    h.addWindow(b as unknown as BrowserWindow);
-    h.start();
-    a.webContents.load();
-    b.webContents.load();
-    latest().ready();
+    const { a, b } = twoLoadedWindowsReady();
     expect(a.webContents.enginePorts()).toHaveLength(1);
     expect(b.webContents.enginePorts()).toHaveLength(1);
     expect(a.webContents.enginePorts()[0]).not.toBe(b.webContents.enginePorts()[0]);
@@ -94,15 +100,7 @@ describe('EngineHost', () => {
   });
 
   it('restarts after an unexpected exit with exponential backoff, tells windows, and re-issues ports', () => {
-    const h = host();
-    const a = window();
-    const b = window();
-    h.addWindow(a as unknown as BrowserWindow);
-    h.addWindow(b as unknown as BrowserWindow);
-    h.start();
-    a.webContents.load();
-    b.webContents.load();
-    latest().ready();
+    const { h, a, b } = twoLoadedWindowsReady();
     const firstPorts = [a.webContents.enginePorts()[0], b.webContents.enginePorts()[0]];
 
     // Crash 1: restart after 0.5 s.

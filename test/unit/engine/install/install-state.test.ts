@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseInstallState, readInstallState, writeInstallState, type InstallState } from '../../../../src-main/engine/install/install-state.js';
@@ -29,6 +29,19 @@ describe('install.json', () => {
     expect(parseInstallState(JSON.stringify({ ...state, disk: 'Disk 0' }))).toBeNull();
     expect(parseInstallState(JSON.stringify({ ...state, baselineBytes: -1 }))).toBeNull();
     writeFileSync(join(dir, 'install.json'), 'garbage');
+    expect(await readInstallState(dir)).toBeNull();
+  });
+
+  it('caches the parsed file by mtime and size; outside edits and deletion are seen', async () => {
+    await writeInstallState(dir, state);
+    const a = await readInstallState(dir);
+    a!.phase = 'installed';
+    expect(await readInstallState(dir)).toEqual(state);
+    const file = join(dir, 'install.json');
+    writeFileSync(file, JSON.stringify({ ...state, disk: 'disk1' }));
+    utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    expect((await readInstallState(dir))?.disk).toBe('disk1');
+    rmSync(file);
     expect(await readInstallState(dir)).toBeNull();
   });
 });
