@@ -59,10 +59,52 @@ function checkElectronFree(): Plugin {
   };
 }
 
+/**
+ * The renderer's first paint in one chunk (issue 5: < 300 ms at 1,000 VMs). Left alone, the bundler splits
+ * the modules the entry shares with lazy views into ~25 small chunks, and the browser host serves each as its
+ * own request. This walks the entry's static imports after the build phase; `test` puts exactly those modules
+ * in one `first-paint` chunk, so lazy views (wizard, settings, display...) stay out of it and import from it.
+ */
+function firstPaintChunk(entry: string): { plugin: Plugin; test: (id: string) => boolean } {
+  const ids = new Set<string>();
+  const plugin: Plugin = {
+    name: 'hangar:first-paint-chunk',
+    apply: 'build',
+    buildEnd() {
+      ids.clear();
+      const from = new Map<string, string>();
+      const stack = [entry];
+      while (stack.length > 0) {
+        const id = stack.pop()!;
+        if (ids.has(id)) continue;
+        ids.add(id);
+        for (const dep of this.getModuleInfo(id)?.importedIds ?? []) {
+          if (!ids.has(dep)) from.set(dep, id);
+          stack.push(dep);
+        }
+      }
+      if (ids.size < 2) this.error(`first-paint chunk: no static imports found from ${entry}`);
+      // zod (the contract's schemas) is ~100 kB the library's first paint never runs: say who brought it in.
+      const zod = [...ids].find((id) => /node_modules[\\/]zod[\\/]/.test(id));
+      if (zod !== undefined) {
+        const chain: string[] = [];
+        for (let at: string | undefined = zod; at !== undefined; at = from.get(at)) chain.unshift(at.replace(root, ''));
+        this.warn(`zod is in the renderer's first paint via ${chain.join(' → ')}; import values from the contract's own modules (e.g. contract/errors.js), not contract/index.js`);
+      }
+    },
+  };
+  return { plugin, test: (id) => ids.has(id) };
+}
+
+const firstPaint = firstPaintChunk(r('src-renderer/main.tsx'));
+
 export default defineConfig({
   main: {
     build: {
       outDir: r('out/main'),
+      // zod is bundled (tree-shaken) rather than loaded from node_modules: its ~95 ESM files cost every CLI
+      // process ~30 ms of module resolution and compilation before the engine opens (docs/benchmarks.md).
+      externalizeDeps: { exclude: ['zod'] },
       rolldownOptions: {
         input: {
           main: r('src-main/app/main.ts'),
@@ -95,8 +137,11 @@ export default defineConfig({
       emptyOutDir: true,
       // The library must paint fast (issue: < 300 ms at 1,000 VMs): a minified bundle parses in half the time.
       minify: true,
-      rolldownOptions: { input: { index: r('src-renderer/index.html') } },
+      rolldownOptions: {
+        input: { index: r('src-renderer/index.html') },
+        output: { codeSplitting: { groups: [{ name: 'first-paint', test: firstPaint.test, priority: 10 }] } },
+      },
     },
-    plugins: [react()],
+    plugins: [react(), firstPaint.plugin],
   },
 });

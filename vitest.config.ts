@@ -25,6 +25,19 @@ export default defineConfig({
         },
       },
       {
+        // Hostile input (test/hostile): bad names, sizes, paths, images and documents against the engine,
+        // the CLI and the wizard; each refusal must be specific and leave the library and processes as they were.
+        test: {
+          name: 'hostile',
+          include: ['test/hostile/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+          globalSetup: ['test/helpers/global-setup.ts'],
+        },
+      },
+      {
         // The built app (out/) in Debian Chromium through playwright-core, with a real engine and QEMU.
         test: {
           name: 'e2e',

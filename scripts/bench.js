@@ -330,9 +330,9 @@ by every CLI process, so its results (versions, machines, the KVM smoke test's v
 in \`~/.cache/hangar/qemu-probe.json\`, keyed by each binary's path, size and mtime.
 `;
   mkdirSync(dirname(outFile), { recursive: true });
-  // The display and library benchmarks own their own "## Display" / "## Library" sections: keep them.
+  // The display, library and engine benchmarks own their own "## Display" / "## Library" / "## Engine…" sections: keep them.
   const previous = existsSync(outFile) ? readFileSync(outFile, 'utf8') : '';
-  const kept = previous.split(/^(?=## (?:Display|Library)\b)/m).slice(1).join('');
+  const kept = previous.split(/^(?=## (?:Display|Library|Engine)\b)/m).slice(1).join('');
   writeFileSync(outFile, kept ? `${md.trimEnd()}\n\n${kept}` : md);
 }
 

@@ -18,6 +18,8 @@ DEB_PACKAGES=(
   qemu-system-x86   # qemu-system-x86_64
   qemu-utils        # qemu-img
   ovmf              # UEFI firmware
+  swtpm             # virtual TPM 2.0 (firmware.tpm, e.g. Windows 11)
+  swtpm-tools       # swtpm_setup (TPM state provisioning)
   chromium          # browser end-to-end tests (playwright-core)
   nasm              # fixtures: boot.img
   xorriso           # fixtures: linux.iso
@@ -99,10 +101,10 @@ install_debian() {
 print_other() {
   log "not Debian/Ubuntu: install the system packages yourself, for example:"
   cat <<'EOF'
-  Fedora:   sudo dnf install qemu-system-x86 qemu-img edk2-ovmf chromium nasm xorriso syslinux busybox cpio gzip mtools dosfstools systemd-boot-unsigned binutils
-  Arch:     sudo pacman -S --needed qemu-base edk2-ovmf chromium nasm libisoburn syslinux busybox cpio gzip mtools dosfstools systemd binutils
-  openSUSE: sudo zypper install qemu-x86 qemu-tools qemu-ovmf-x86_64 chromium nasm xorriso syslinux busybox-static cpio gzip mtools dosfstools systemd-boot binutils
-  macOS:    brew install qemu nasm xorriso   (integration tests and fixtures need Linux)
+  Fedora:   sudo dnf install qemu-system-x86 qemu-img edk2-ovmf swtpm swtpm-tools chromium nasm xorriso syslinux busybox cpio gzip mtools dosfstools systemd-boot-unsigned binutils
+  Arch:     sudo pacman -S --needed qemu-base edk2-ovmf swtpm chromium nasm libisoburn syslinux busybox cpio gzip mtools dosfstools systemd binutils
+  openSUSE: sudo zypper install qemu-x86 qemu-tools qemu-ovmf-x86_64 swtpm chromium nasm xorriso syslinux busybox-static cpio gzip mtools dosfstools systemd-boot binutils
+  macOS:    brew install qemu swtpm nasm xorriso   (integration tests and fixtures need Linux)
   The Linux test ISO is built from a Debian kernel package: without apt, set HANGAR_KERNEL_DEB=/path/to/linux-image-*-amd64*.deb
 EOF
   log "continuing without installing system packages"

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: lint → typecheck → build → unit → integration → e2e (when it exists), stopping at the
+// `npm test`: lint → typecheck → build → unit → integration → hostile → e2e (when it exists), stopping at the
 // first failing stage. Ends with one summary line "N passed, N failed" counting vitest tests.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -49,6 +49,7 @@ const stages = [
   { title: 'build (electron-vite build)', run: () => run(npm, ['run', '--silent', 'build']) },
   { title: 'unit tests (vitest --project unit)', run: () => vitest('unit') },
   { title: 'integration tests (vitest --project integration)', run: () => vitest('integration') },
+  { title: 'hostile input corpus (vitest --project hostile)', run: () => vitest('hostile') },
   {
     title: 'e2e tests (vitest --project e2e)',
     run: () => {

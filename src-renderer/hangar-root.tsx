@@ -16,7 +16,7 @@ import { hangarTheme, resolveThemeMode } from './theme.js';
  * gate (QEMU or UEFI firmware missing), the library window and its dialogs. The host (App.tsx) mounts it with the bridge's HangarApi; `children` render inside
  * the theme and API context (e.g. the browser host's in-app file dialog).
  */
-export function HangarRoot({ api, children }: { api: HangarApi; children?: ReactNode }) {
+export function HangarRoot({ api, store: given, children }: { api: HangarApi; store?: LibraryStore; children?: ReactNode }) {
   const osDark = useMediaQuery('(prefers-color-scheme: dark)', { noSsr: true });
   const [themePref, setThemePref] = useState<AppPrefs['theme']>('system');
   useEffect(() => {
@@ -30,8 +30,10 @@ export function HangarRoot({ api, children }: { api: HangarApi; children?: React
     };
   }, [api]);
   const theme = useMemo(() => hangarTheme(resolveThemeMode(themePref, osDark)), [themePref, osDark]);
-  const store = useMemo(() => new LibraryStore(api), [api]);
-  useEffect(() => store.start(), [store]);
+  // main.tsx makes and starts the store before the first render, so `library.list` is asked for while it runs.
+  const own = useMemo(() => (given ? null : new LibraryStore(api)), [api, given]);
+  useEffect(() => own?.start(), [own]);
+  const store = given ?? own!;
   return (
     <ThemeProvider theme={theme}>
       <CssBaseline />

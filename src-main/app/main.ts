@@ -9,6 +9,8 @@ import { setupDialogs } from './dialogs.js';
 import { setupDisplayPorts } from './display-ports.js';
 import { EngineHost } from './engine-host.js';
 import { setupMenu } from './menu.js';
+import { fileArgs } from './open-paths.js';
+import { OpenRequestQueue } from './open-requests.js';
 import { createMemoryPrefs, createPrefsStore, type PrefsStore } from './prefs.js';
 import { setupQuitGuard } from './quit.js';
 import { hardenSession, hardenWebContents } from './security.js';
@@ -29,8 +31,13 @@ export function libraryArgs(argv: readonly string[]): string[] {
 }
 
 let mainWindow: BrowserWindowType | null = null;
+let ready = false;
 let prefs: PrefsStore = createMemoryPrefs();
 const engine = new EngineHost({ modulePath: enginePath, args: libraryArgs(process.argv) });
+// Files opened with Hangar wait here for the window (macOS may send them with no window open).
+const openRequests = new OpenRequestQueue(() => {
+  if (ready && !mainWindow) openMainWindow();
+});
 
 function openMainWindow(): void {
   const saved = prefs.getWindowBounds();
@@ -43,6 +50,7 @@ function openMainWindow(): void {
   });
   trackWindowBounds(win, (b) => prefs.setWindowBounds(b));
   engine.addWindow(win);
+  openRequests.attach(win);
   win.on('closed', () => {
     if (mainWindow === win) mainWindow = null;
   });
@@ -61,9 +69,15 @@ if (cli) {
 }
 
 function startApp(): void {
-  if (!setupSingleInstance(() => mainWindow, () => undefined)) {
+  if (!setupSingleInstance(() => mainWindow, (args, cwd) => void openRequests.open(args, cwd))) {
     app.quit();
   } else {
+    // macOS hands double-clicked files over with open-file, possibly before `ready`: register it now.
+    app.on('open-file', (event, path) => {
+      event.preventDefault();
+      void openRequests.open([path], process.cwd());
+    });
+    void openRequests.open(fileArgs(process.argv), process.cwd());
     app.on('web-contents-created', (_event, contents) => {
       hardenSession(contents.session);
       hardenWebContents(contents);
@@ -92,6 +106,7 @@ function startApp(): void {
       setupDisplayPorts(engine);
       setupMenu();
       engine.start();
+      ready = true;
       openMainWindow();
     });
   }

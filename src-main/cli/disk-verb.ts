@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { EngineError, type EngineClient, type DiskInfo } from '../../src-shared/contract/index.js';
 import { DISK_BUSES, DISK_FORMATS, type DiskBus, type DiskFormat } from '../../src-shared/vm-document/index.js';
 import { formatBytes } from '../engine/disks/disk-rules.js';
+import { withJobProgress } from './job-progress.js';
 
 const ACTIONS = ['add', 'remove', 'resize', 'convert', 'compact', 'info'] as const;
 
@@ -19,30 +19,6 @@ export function formatDiskInfo(i: DiskInfo): string {
     i.backingChain.slice(1).forEach((b, n) => lines.push(`  ${'  '.repeat(n + 1)}└ ${b.filename} (${b.format}, ${formatBytes(b.virtualSize)})`));
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** Runs a disk job, printing its progress to `err` and cancelling it on Ctrl+C. */
-async function withProgress<T>(c: EngineClient, err: (s: string) => void, run: (jobId: string) => Promise<T>): Promise<T> {
-  const jobId = randomUUID();
-  let shown = -1;
-  const off = c.onEvent((e) => {
-    if (e.type === 'vm.job' && e.jobId === jobId && e.status === 'running' && e.percent !== undefined && e.percent !== shown && e.percent < 100) {
-      shown = e.percent;
-      err(`\r${e.percent}%`);
-    }
-  });
-  const onSigint = (): void => {
-    void c.call('job.cancel', { jobId }).catch(() => undefined);
-  };
-  process.on('SIGINT', onSigint);
-  try {
-    const r = await run(jobId);
-    err('\r100%\n');
-    return r;
-  } finally {
-    process.off('SIGINT', onSigint);
-    off();
-  }
 }
 
 /** `hangar disk add|remove|resize|convert|compact|info VM ...`; returns the exit code. */
@@ -91,13 +67,13 @@ export async function diskVerb(
     }
     case 'convert': {
       const d = needDisk();
-      const r = await withProgress(c, err, (jobId) => c.call('disk.convert', { vm, disk: d, jobId, ...(v['delete-old'] ? { deleteOld: true } : {}) }));
+      const r = await withJobProgress(c, err, { endLineOnError: false }, (jobId) => c.call('disk.convert', { vm, disk: d, jobId, ...(v['delete-old'] ? { deleteOld: true } : {}) }));
       out(`${r.disk.id}: ${r.disk.path} (qcow2)${r.oldDeleted ? `; deleted ${r.oldPath}` : `; the old image stays at ${r.oldPath}`}\n`);
       return 0;
     }
     case 'compact': {
       const d = needDisk();
-      const r = await withProgress(c, err, (jobId) => c.call('disk.compact', { vm, disk: d, jobId }));
+      const r = await withJobProgress(c, err, { endLineOnError: false }, (jobId) => c.call('disk.compact', { vm, disk: d, jobId }));
       out(`${r.disk}: ${formatBytes(r.actualSizeBefore)} → ${formatBytes(r.actualSizeAfter)}\n`);
       return 0;
     }

@@ -9,7 +9,10 @@ import { openEngine, type EngineHandle } from './open-engine.js';
 import { waitForSerial, followConsole } from './console.js';
 import { snapshotVerb } from './snapshot-verb.js';
 import { diskVerb } from './disk-verb.js';
+import { exportVerb, importVerb } from './archive-verb.js';
 import { forwardVerb } from './forward-verb.js';
+import { cloneVerb, existingDiskModeOf } from './clone-verb.js';
+import { withJobProgress } from './job-progress.js';
 
 interface Io {
   out: (s: string) => void;
@@ -72,6 +75,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         allowRemote: v['allow-remote'] === true,
         tlsCert: v['tls-cert'] as string | undefined,
         tlsKey: v['tls-key'] as string | undefined,
+        tokenFile: v['token-file'] as string | undefined,
         io,
       }).catch((err: unknown) => {
         throw err instanceof ServeUsageError ? new UsageError(err.message) : err;
@@ -135,17 +139,19 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       if (firmware !== undefined && firmware !== 'bios' && firmware !== 'uefi') throw new UsageError('--firmware must be bios or uefi');
       const arch = v['arch'] as string | undefined;
       if (arch !== undefined && arch !== 'x86_64' && arch !== 'aarch64') throw new UsageError('--arch must be x86_64 or aarch64');
-      const r = await c.call('vm.create', {
+      const existingDiskMode = existingDiskModeOf(v);
+      const r = await withJobProgress(c, io.err, { show: existingDiskMode !== undefined }, (jobId) => c.call('vm.create', {
         name: a0,
         iso: v['iso'] as string | undefined,
         diskSizeGiB: parseNumber(v['disk-size'] as string | undefined, 'disk-size', { min: 0.001 }),
-        existingDisk: v['disk'] as string | undefined,
+        existingDisk: v['disk'] === undefined ? undefined : resolvePath(v['disk'] as string),
+        ...(existingDiskMode !== undefined ? { existingDiskMode, jobId } : {}),
         memoryMiB: parseNumber(v['memory'] as string | undefined, 'memory', { int: true, min: 16 }),
         cpus: parseNumber(v['cpus'] as string | undefined, 'cpus', { int: true, min: 1 }),
         osId: v['os'] as string | undefined,
         firmware: firmware as 'bios' | 'uefi' | undefined,
         arch: arch as 'x86_64' | 'aarch64' | undefined,
-      });
+      }));
       io.out(`${r.id}\n`);
       return EXIT.ok;
     }
@@ -211,6 +217,14 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
     }
     case 'console':
       return await followConsole(c, a0, { follow: !v['no-follow'], out: io.out });
+    case 'logs': {
+      const kinds = (['qemu', 'serial', 'events'] as const).filter((k) => v[k] === true);
+      if (kinds.length > 1) throw new UsageError('pick one of --qemu, --serial, --events');
+      const maxBytes = parseNumber(v['bytes'] as string | undefined, 'bytes', { int: true, min: 1 });
+      const r = await c.call('vm.logs', { vm: a0, kind: kinds[0] ?? 'qemu', ...(maxBytes !== undefined ? { maxBytes } : {}) });
+      io.out(r.text);
+      return EXIT.ok;
+    }
     case 'screenshot': {
       const r = await c.call('vm.screenshot', { vm: a0 });
       await writeFile(a1, Buffer.from(r.pngBase64, 'base64'));
@@ -225,6 +239,8 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
     case 'delete':
       await c.call('vm.delete', { vm: a0, files: Boolean(v['files']) });
       return EXIT.ok;
+    case 'clone':
+      return await cloneVerb(c, p.positionals, v, io.out, io.err);
     case 'rename':
       await c.call('vm.rename', { vm: a0, name: a1 });
       return EXIT.ok;
@@ -277,6 +293,10 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       return await snapshotVerb(c, p.positionals, v, io.out);
     case 'disk':
       return await diskVerb(c, p.positionals, v, io.out, io.err);
+    case 'export':
+      return await exportVerb(c, p.positionals, v, io.out, io.err);
+    case 'import':
+      return await importVerb(c, p.positionals, v, io.out, io.err);
     case 'forward':
       return await forwardVerb(c, p.positionals, v, io.out);
     case 'engine':

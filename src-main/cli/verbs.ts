@@ -15,12 +15,14 @@ const json = { json: { type: 'boolean' as const } };
 export const VERBS: Record<string, VerbSpec> = {
   list: { usage: 'hangar list [--json]', summary: 'List the machines in the library with their run state', options: json, positionals: [], minPositionals: 0 },
   create: {
-    usage: 'hangar create NAME [--iso PATH] [--disk-size GIB] [--disk PATH] [--memory MIB] [--cpus N] [--os ID] [--firmware bios|uefi] [--arch x86_64|aarch64]',
+    usage: 'hangar create NAME [--iso PATH] [--disk-size GIB] [--disk PATH [--copy|--convert]] [--memory MIB] [--cpus N] [--os ID] [--firmware bios|uefi] [--arch x86_64|aarch64]',
     summary: 'Create a machine; prints its id',
     options: {
       iso: { type: 'string' },
       'disk-size': { type: 'string' },
       disk: { type: 'string' },
+      copy: { type: 'boolean' },
+      convert: { type: 'boolean' },
       memory: { type: 'string' },
       cpus: { type: 'string' },
       os: { type: 'string' },
@@ -56,6 +58,13 @@ export const VERBS: Record<string, VerbSpec> = {
     positionals: ['VM'],
     minPositionals: 1,
   },
+  logs: {
+    usage: 'hangar logs VM [--qemu|--serial|--events] [--bytes N]',
+    summary: "Print the tail of a machine's QEMU log (default), serial log, or the QMP events of its current or last run",
+    options: { qemu: { type: 'boolean' }, serial: { type: 'boolean' }, events: { type: 'boolean' }, bytes: { type: 'string' } },
+    positionals: ['VM'],
+    minPositionals: 1,
+  },
   screenshot: { usage: 'hangar screenshot VM FILE', summary: 'Save the screen as a PNG file', options: {}, positionals: ['VM', 'FILE'], minPositionals: 2 },
   'send-key': { usage: 'hangar send-key VM COMBO', summary: 'Press a key combination, e.g. ctrl-alt-delete', options: {}, positionals: ['VM', 'COMBO'], minPositionals: 2 },
   type: { usage: 'hangar type VM TEXT', summary: 'Type TEXT as key presses (\\n presses Enter)', options: {}, positionals: ['VM', 'TEXT'], minPositionals: 2 },
@@ -66,8 +75,29 @@ export const VERBS: Record<string, VerbSpec> = {
     positionals: ['VM'],
     minPositionals: 1,
   },
+  clone: {
+    usage: 'hangar clone VM NEWNAME [--linked] [--json]',
+    summary: 'Clone a stopped machine: copy its disks (progress on stderr), or --linked: overlays on a shared base; prints the new id',
+    options: { ...json, linked: { type: 'boolean' } },
+    positionals: ['VM', 'NEWNAME'],
+    minPositionals: 2,
+  },
   rename: { usage: 'hangar rename VM NEWNAME', summary: 'Rename a machine', options: {}, positionals: ['VM', 'NEWNAME'], minPositionals: 2 },
   add: { usage: 'hangar add PATH', summary: 'Add an existing .hangar bundle to the library', options: {}, positionals: ['PATH'], minPositionals: 1 },
+  export: {
+    usage: 'hangar export VM FILE [--overwrite]',
+    summary: 'Write a stopped machine as one archive (FILE.tar.gz, or FILE.tar uncompressed); progress on stderr, Ctrl+C cancels',
+    options: { overwrite: { type: 'boolean' } },
+    positionals: ['VM', 'FILE'],
+    minPositionals: 2,
+  },
+  import: {
+    usage: 'hangar import FILE [--name NAME] [--json]',
+    summary: 'Check and add a machine from an archive made by hangar export (a new id if its id is taken); prints the id',
+    options: { ...json, name: { type: 'string' } },
+    positionals: ['FILE'],
+    minPositionals: 1,
+  },
   snapshot: {
     usage: 'hangar snapshot list|take|restore|delete|rename VM [NAME] [--no-ram] [--description TEXT] [--name NEW] [--json]',
     summary: 'Snapshots: list the tree, take one (with RAM while running; --no-ram: disks only), restore, delete, rename',
@@ -112,7 +142,7 @@ export const VERBS: Record<string, VerbSpec> = {
     minPositionals: 0,
   },
   serve: {
-    usage: 'hangar serve [--port N] [--allow-dir DIR]... [--allow-remote --tls-cert FILE --tls-key FILE]',
+    usage: 'hangar serve [--port N] [--token-file FILE] [--allow-dir DIR]... [--allow-remote --tls-cert FILE --tls-key FILE]',
     summary: 'Run the browser host on a loopback port and print its URL (--allow-dir: more folders for its file browser)',
     options: {
       port: { type: 'string' },
@@ -120,6 +150,7 @@ export const VERBS: Record<string, VerbSpec> = {
       'allow-remote': { type: 'boolean' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
+      'token-file': { type: 'string' },
     },
     positionals: [],
     minPositionals: 0,

@@ -5,12 +5,13 @@ import type { VmRunState } from '../../src-shared/vm-state.js';
 import { EngineServer } from './rpc/engine-server.js';
 import { jsonLinesTransport } from './transport/json-lines.js';
 import { BundleStore } from './storage/bundle-store.js';
-import { acquireLibraryLock, type LibraryLock } from './storage/library-lock.js';
+import { acquireLibraryLock, LibraryLockedError, type LibraryLock } from './storage/library-lock.js';
 import { engineSocketPath, ensureRuntimeDir, vmRuntimeDirPath } from './storage/library-paths.js';
 import { HostService } from './host-service.js';
 import type { VmSession } from './session/vm-session.js';
 import { makeHandlers } from './vm-commands.js';
 import { reattachAll } from './vm-lifecycle.js';
+import { sweepLeftoverTemps } from './storage/temp-sweep.js';
 export { ENGINE_VERSION } from './engine-version.js';
 
 export interface EngineOptions {
@@ -28,6 +29,18 @@ export interface EngineOptions {
 }
 
 
+
+/** Creates the library folder if needed and returns its real path; a file or unusable path is a clear error. */
+async function openLibraryFolder(dir: string): Promise<string> {
+  try {
+    await mkdir(dir, { recursive: true });
+    return await realpath(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') throw new EngineError('io', `the library ${dir} is not a folder`);
+    throw new EngineError('io', `cannot use ${dir} as the library: ${code ?? (err as Error).message}`);
+  }
+}
 
 /**
  * The engine: owns one library (lock file), its VM sessions, and the control socket through which
@@ -57,16 +70,20 @@ export class Engine {
 
   static async open(options: EngineOptions): Promise<Engine> {
     const env = options.env ?? process.env;
-    await mkdir(options.libraryDir, { recursive: true });
-    const libraryDir = await realpath(options.libraryDir);
+    const libraryDir = await openLibraryFolder(options.libraryDir);
     const runtimeDir = await ensureRuntimeDir({ env, uid: process.getuid?.() ?? 0 });
     const socketPath = engineSocketPath(runtimeDir, libraryDir);
-    const lock = await acquireLibraryLock(libraryDir, { controlSocket: socketPath });
+    const lock = await acquireLibraryLock(libraryDir, { controlSocket: socketPath }).catch((err: NodeJS.ErrnoException) => {
+      if (err instanceof LibraryLockedError) throw err;
+      throw new EngineError('io', `cannot use ${libraryDir} as the library: its lock file cannot be written (${err.code ?? err.message})`);
+    });
     const engine = new Engine(libraryDir, runtimeDir, socketPath, new BundleStore(libraryDir), new HostService({ env, extraDirs: options.qemuDirs ?? [] }), lock);
     engine.browserRoots = options.allowedDirs ?? null;
     try {
       if (options.controlSocket !== false) await engine.listenControlSocket();
       await reattachAll(engine);
+      // Temp files of writes cut short by a killed engine (we hold the lock: no other writer makes them).
+      await sweepLeftoverTemps(libraryDir, (await engine.store.list()).map((e) => e.bundleDir));
     } catch (err) {
       await engine.close();
       throw err;

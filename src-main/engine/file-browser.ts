@@ -128,7 +128,7 @@ function patchPaths(patch: Record<string, unknown>): string[] {
 
 /**
  * Adds the file-browser and display-socket commands to the engine's handlers. When the engine was
- * started for a browser host (`browserRoots` set), paths typed into vm.create, vm.addExisting,
+ * started for a browser host (`browserRoots` set), paths typed into vm.create, vm.addExisting, vm.export, vm.import,
  * vm.update and iso.inspect must also lie inside the roots (media.insert checks its own); the Electron app and the CLI's own engines are unrestricted.
  */
 export function withFileBrowser(engine: Engine, base: BaseHandlers): Handlers {
@@ -159,6 +159,14 @@ export function withFileBrowser(engine: Engine, base: BaseHandlers): Handlers {
         await check(patchPaths(a.patch), vm.bundleDir);
       }
       return base['vm.update'](a, client);
+    },
+    'vm.export': async (a, client) => {
+      await check([a.path]);
+      return base['vm.export'](a, client);
+    },
+    'vm.import': async (a, client) => {
+      await check([a.path]);
+      return base['vm.import'](a, client);
     },
     'iso.inspect': async (a, client) => {
       // Reading a volume label is still reading a file: the browser may only look inside the roots.

@@ -11,6 +11,7 @@ import { firmwareInstallCommand } from './qemu/install-hint.js';
 import type { HostInfo } from './qemu/host-types.js';
 import { convertImage } from './storage/qemu-img.js';
 import { QMP_INHERITED_FD } from './session/qemu-launcher.js';
+import { swtpmSocketPath } from './session/swtpm.js';
 import type { LoadedVm } from './storage/bundle-store.js';
 
 /** Per-user cache of what each QEMU binary can do (keyed by path, size and mtime inside). */
@@ -69,7 +70,9 @@ export class HostService {
     const emulator = requireEmulator(host, vm.doc.arch);
     const nvramPath = nvramPathOf(vm.bundleDir);
     if (vm.doc.firmware.type === 'uefi' && !opts.dryRun) await this.ensureNvram(vm, nvramPath, host);
-    const argv = buildArgv(vm.doc, host, { bundleDir: vm.bundleDir, runtimeDir: dirs.runtimeDir, logsDir: dirs.logsDir, nvramPath, qmpFd: QMP_INHERITED_FD });
+    // With a TPM, startVm runs swtpm on this socket before QEMU (session/swtpm.ts).
+    const tpm = vm.doc.firmware.tpm ? { tpmSocket: swtpmSocketPath(dirs.runtimeDir) } : {};
+    const argv = buildArgv(vm.doc, host, { bundleDir: vm.bundleDir, runtimeDir: dirs.runtimeDir, logsDir: dirs.logsDir, nvramPath, qmpFd: QMP_INHERITED_FD, ...tpm });
     return { binary: emulator.binary, argv };
   }
 

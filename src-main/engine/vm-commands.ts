@@ -3,7 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { access, rm, stat } from 'node:fs/promises';
 import { EngineError, type VmSummary } from '../../src-shared/contract/index.js';
-import { DISK_FORMATS, newVmDocument, type DiskFormat, type VmPatch } from '../../src-shared/vm-document/index.js';
+import { newVmDocument, type DiskFormat, type VmPatch } from '../../src-shared/vm-document/index.js';
 import { isActive } from '../../src-shared/vm-state.js';
 import { applyDeviceChoices, createChoices } from '../../src-shared/os-catalog/index.js';
 import { inspectIso } from './iso/index.js';
@@ -11,8 +11,10 @@ import type { Engine } from './engine.js';
 import { ENGINE_VERSION } from './engine-version.js';
 import type { Handlers } from './rpc/engine-server.js';
 import { startVm } from './vm-lifecycle.js';
-import { createImage, imageInfo } from './storage/qemu-img.js';
+import { createImage } from './storage/qemu-img.js';
+import { refuseNonIso, refuseSystemFile, refuseUnsafeBacking } from './storage/path-guard.js';
 import { readLogTail } from './session/log-tail.js';
+import { endedEventLog, eventsTail, readTextTail } from './session/event-log.js';
 import type { VmSession } from './session/vm-session.js';
 import { withFileBrowser } from './file-browser.js';
 import { engineThumbnails } from './display/engine-thumbnails.js';
@@ -21,8 +23,12 @@ import { installServiceFor } from './install/install-service.js';
 import { mediaServiceFor } from './media/media-service.js';
 import { diskServiceFor } from './disks/disk-service.js';
 import { forwardServiceFor } from './network/forward-service.js';
-
-const isDiskFormat = (f: string): f is DiskFormat => (DISK_FORMATS as ReadonlyArray<string>).includes(f);
+import { archiveServiceFor } from './archive/archive-service.js';
+import { engineStats } from './stats/stats-service.js';
+import { inspectSourceImage } from './clone/source-image.js';
+import { createWithExistingDisk } from './clone/import-disk.js';
+import { cloneVm, refuseStartWhileCloning } from './clone/clone-service.js';
+import { followBundleMove, refuseDeleteWithDependents } from './clone/backing-refs.js';
 
 function randomMac(): string {
   const b = randomBytes(3);
@@ -87,22 +93,19 @@ export function makeHandlers(engine: Engine): Handlers {
       if (a.diskSizeGiB !== undefined && a.existingDisk !== undefined) {
         throw new EngineError('invalid-args', 'give either a new disk size or an existing disk, not both');
       }
-      const iso = a.iso !== undefined ? await mustExist(a.iso, 'ISO') : null;
-      let disk: { path: string; format: DiskFormat } | null = null;
-      if (a.existingDisk !== undefined) {
-        const path = await mustExist(a.existingDisk, 'disk');
-        const info = await imageInfo(path);
-        const format = info.format;
-        if (!isDiskFormat(format)) {
-          throw new EngineError('invalid-args', `disk format "${format}" of ${path} is not supported (${DISK_FORMATS.join(', ')})`);
-        }
-        disk = { path, format };
-      } else if (a.diskSizeGiB !== undefined) {
-        disk = { path: 'disks/disk0.qcow2', format: 'qcow2' };
+      if (a.existingDiskMode !== undefined && a.existingDisk === undefined) {
+        throw new EngineError('invalid-args', 'existingDiskMode goes with existingDisk (the image to use, copy or convert)', { field: 'existingDiskMode' });
       }
+      const iso = a.iso !== undefined ? await mustExist(a.iso, 'ISO') : null;
+      if (iso !== null) await refuseNonIso(iso);
+      if (a.existingDisk !== undefined) await refuseSystemFile(a.existingDisk, 'disk image');
+      // The format comes from qemu-img info, never from the file name (clone/source-image.ts).
+      const source = a.existingDisk !== undefined ? await inspectSourceImage(a.existingDisk) : null;
+      if (source) await refuseUnsafeBacking(source.path);
+      const id = randomUUID();
       const now = new Date().toISOString();
-      const doc = applyDeviceChoices(newVmDocument({
-        id: randomUUID(),
+      const build = (disk: { path: string; format: DiskFormat } | null) => applyDeviceChoices(newVmDocument({
+        id,
         name: a.name,
         now,
         mac: randomMac(),
@@ -114,7 +117,9 @@ export function makeHandlers(engine: Engine): Handlers {
         disk,
         iso,
       }), createChoices(a));
-      const created = await engine.store.create(doc);
+      const created = source
+        ? await createWithExistingDisk(engine, diskServiceFor(engine).jobs, { vmId: id, src: source, mode: a.existingDiskMode ?? 'use', jobId: a.jobId }, (disk) => engine.store.create(build(disk)))
+        : await engine.store.create(build(a.diskSizeGiB !== undefined ? { path: 'disks/disk0.qcow2', format: 'qcow2' } : null));
       if (a.diskSizeGiB !== undefined) {
         try {
           await createImage(join(created.bundleDir, 'disks', 'disk0.qcow2'), 'qcow2', Math.round(a.diskSizeGiB * 1024 ** 3));
@@ -133,7 +138,8 @@ export function makeHandlers(engine: Engine): Handlers {
     'vm.get': async (a) => {
       const vm = await load(a.vm);
       const accelerator = await engine.sessions.get(vm.id)?.accelerator().catch(() => undefined);
-      return { doc: vm.doc, state: engine.stateOf(vm.id), bundleDir: vm.bundleDir, ...(accelerator ? { accelerator } : {}) };
+      const tags = (await engine.store.tags()).get(vm.id) ?? [];
+      return { doc: vm.doc, state: engine.stateOf(vm.id), bundleDir: vm.bundleDir, tags, ...(accelerator ? { accelerator } : {}) };
     },
 
     'vm.update': async (a) => {
@@ -145,18 +151,26 @@ export function makeHandlers(engine: Engine): Handlers {
 
     'vm.rename': async (a) => {
       const vm = await refuseWhileActive(a.vm, 'rename');
+      const relink = await followBundleMove(vm, await engine.store.list(), (id) => engine.stateOf(id));
       const r = await engine.store.rename(vm.id, a.name);
+      await relink(r.bundleDir);
       engine.emit(vm.id, { type: 'vm.changed' });
       return { doc: r.doc, bundleDir: r.bundleDir };
     },
 
     'vm.delete': async (a) => {
       const vm = await refuseWhileActive(a.vm, 'delete');
+      if (a.files) await refuseDeleteWithDependents(vm, await engine.store.list());
       await engine.store.delete(vm.id, { files: a.files });
       engine.lastStates.delete(vm.id);
       await rm(engine.vmRuntimeDir(vm.id), { recursive: true, force: true });
       engine.emit(vm.id, { type: 'vm.removed' });
       return { id: vm.id };
+    },
+
+    'vm.clone': async (a) => {
+      engine.assertOpen();
+      return cloneVm(engine, diskServiceFor(engine).jobs, a);
     },
 
     'vm.tags.set': async (a) => {
@@ -186,6 +200,8 @@ export function makeHandlers(engine: Engine): Handlers {
       engine.assertOpen();
       const vm = await load(a.vm);
       diskServiceFor(engine).refuseStartDuringJob(vm.id, vm.name);
+      archiveServiceFor(engine).refuseStartDuringExport(vm.id, vm.name);
+      refuseStartWhileCloning(engine, vm.id, vm.name);
       const s = await startVm(engine, vm);
       return { state: s.state };
     },
@@ -235,6 +251,13 @@ export function makeHandlers(engine: Engine): Handlers {
       return { ok: true as const };
     },
 
+    'vm.stats.subscribe': async (_a, client) => engineStats(engine).subscribe(client.clientId),
+
+    'vm.stats.unsubscribe': async (_a, client) => {
+      engineStats(engine).unsubscribe(client.clientId);
+      return { ok: true as const };
+    },
+
     'vm.thumbnail': async (a) => {
       const vm = await load(a.vm);
       const t = await engineThumbnails(engine).last(vm.id);
@@ -271,6 +294,17 @@ export function makeHandlers(engine: Engine): Handlers {
       return { ok: true as const };
     },
 
+    'vm.logs': async (a) => {
+      const vm = await load(a.vm);
+      const maxBytes = a.maxBytes ?? 256 * 1024;
+      if (a.kind === 'events') {
+        const log = engine.sessions.get(vm.id)?.events ?? endedEventLog(engine, vm.id);
+        return { kind: a.kind, ...eventsTail(log?.list() ?? [], maxBytes) };
+      }
+      const file = a.kind === 'qemu' ? 'qemu.log' : 'serial.log';
+      return { kind: a.kind, ...(await readTextTail(join(vm.bundleDir, 'logs', file), maxBytes)) };
+    },
+
     'iso.inspect': async (a) => inspectIso(a.path),
 
     'media.insert': async (a) => mediaServiceFor(engine).insert(a.vm, { path: a.path, ...(a.drive !== undefined ? { drive: a.drive } : {}), ...(a.force !== undefined ? { force: a.force } : {}) }),
@@ -299,6 +333,8 @@ export function makeHandlers(engine: Engine): Handlers {
       diskServiceFor(engine).jobs.cancel(a.jobId);
       return { ok: true as const };
     },
+    'vm.export': async (a) => archiveServiceFor(engine).export(a),
+    'vm.import': async (a) => archiveServiceFor(engine).import(a),
     'forward.list': async (a) => forwardServiceFor(engine).list(a),
     'forward.add': async (a) => forwardServiceFor(engine).add(a),
     'forward.remove': async (a) => forwardServiceFor(engine).remove(a),

@@ -7,11 +7,15 @@ import { QmpClient } from './qmp/qmp-client.js';
 import { launchQemu } from './session/qemu-launcher.js';
 import { isPidAlive } from './storage/library-lock.js';
 import { portFree } from './network/forward-rules.js';
+import { refuseSystemFile } from './storage/path-guard.js';
+import { checkBridge } from './network/bridge-check.js';
 import { qmpLinkFrom } from './session/qmp-link-adapter.js';
 import { readLogTail } from './session/log-tail.js';
-import { probeLeftover } from './session/reattach.js';
+import { keepEndedEventLog } from './session/event-log.js';
+import { killUnrecorded, probeLeftover } from './session/reattach.js';
 import { cleanRuntimeDir, VmSession, writeSessionRecord } from './session/vm-session.js';
 import { keyHelpers } from './session/key-helpers.js';
+import { requireSwtpm, startSwtpm, stopSwtpm } from './session/swtpm.js';
 import type { LoadedVm } from './storage/bundle-store.js';
 import { snapshotServiceFor } from './snapshots/snapshot-service.js';
 import { leftoverExited, sessionEnded, sessionReattached, sessionStarting } from './install/session-hooks.js';
@@ -33,15 +37,26 @@ export async function preflight(vm: LoadedVm): Promise<void> {
   for (const d of doc.disks) {
     const p = resolveInBundle(vm.bundleDir, d.path);
     if (!(await exists(p))) throw new EngineError('start-refused', `disk ${d.id} of "${doc.name}" is missing: ${p}`, { field: 'disks', path: p });
+    // A patched or hand-edited vm.json must not hand the guest /etc/shadow or /proc/self/mem either.
+    await refuseSystemFile(p, 'disk image').catch((err: Error) => {
+      throw new EngineError('start-refused', `disk ${d.id} of "${doc.name}": ${err.message}`, { field: 'disks', path: p });
+    });
   }
   for (const c of doc.cdroms) {
     if (c.path === null) continue;
     const p = resolveInBundle(vm.bundleDir, c.path);
     if (!(await exists(p))) throw new EngineError('start-refused', `the ISO in ${c.id} of "${doc.name}" is missing: ${p}`, { field: 'cdroms', path: p });
+    await refuseSystemFile(p, 'CD/DVD image').catch((err: Error) => {
+      throw new EngineError('start-refused', `the ISO in ${c.id} of "${doc.name}": ${err.message}`, { field: 'cdroms', path: p });
+    });
   }
   const hostMiB = Math.floor(totalmem() / 1024 / 1024);
   if (doc.memoryMiB > hostMiB) {
     throw new EngineError('start-refused', `"${doc.name}" needs ${doc.memoryMiB} MiB of memory but this host has only ${hostMiB} MiB`, { field: 'memoryMiB' });
+  }
+  if (doc.network.mode === 'bridge') {
+    const verdict = await checkBridge(doc.network.bridge);
+    if (!verdict.ok) throw new EngineError('start-refused', `"${doc.name}" ${verdict.message}`, { field: 'network.bridge', problems: verdict.problems });
   }
   if (doc.network.mode === 'user') {
     for (const f of doc.network.forwards) {
@@ -54,7 +69,8 @@ export async function preflight(vm: LoadedVm): Promise<void> {
 
 /** QEMU's own complaint from its log, for a start that failed. */
 function qemuComplaint(logTail: string): string {
-  const lines = logTail.split('\n').map((l) => l.trim()).filter(Boolean);
+  // Printable text only: whatever a broken binary printed must not reach a terminal as escape sequences.
+  const lines = logTail.split('\n').map((l) => l.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]+/g, ' ').trim()).filter(Boolean);
   const err = lines.filter((l) => /qemu-system|error|cannot|could not|failed/i.test(l)).pop() ?? lines.pop();
   return err ?? 'no message';
 }
@@ -69,9 +85,15 @@ export async function startVm(engine: Engine, vm: LoadedVm): Promise<VmSession> 
   const runtimeDir = engine.vmRuntimeDir(vm.id);
   const logsDir = join(vm.bundleDir, 'logs');
   const { binary, argv } = await engine.host.launchArgv(vm, { runtimeDir, logsDir });
+  // Refused before "starting" when swtpm is missing; started before QEMU, whose -chardev connects to it.
+  const swtpm = vm.doc.firmware.tpm ? requireSwtpm((await engine.host.info()).swtpm, vm.name) : null;
+  if (swtpm) await startSwtpm({ binary: swtpm, vmName: vm.name, bundleDir: vm.bundleDir, runtimeDir, logsDir });
   engine.lastStates.delete(vm.id);
   engine.emit(vm.id, { type: 'vm.state', state: { kind: 'starting' } });
-  const launched = await launchQemu({ binary, argv, runtimeDir, logsDir });
+  const launched = await launchQemu({ binary, argv, runtimeDir, logsDir }).catch(async (err: unknown) => {
+    await stopSwtpm(runtimeDir); // QEMU never ran, so nothing would make --terminate fire
+    throw err;
+  });
   const client = new QmpClient();
   try {
     await client.connectUnix(launched.qmpPath, { timeoutMs: 30_000 });
@@ -114,6 +136,7 @@ export async function startVm(engine: Engine, vm: LoadedVm): Promise<VmSession> 
 
 function onSessionEnded(engine: Engine, session: VmSession): void {
   if (engine.sessions.get(session.vmId) === session) engine.sessions.delete(session.vmId);
+  keepEndedEventLog(engine, session.vmId, session.events);
   if (session.state.kind === 'crashed') engine.lastStates.set(session.vmId, session.state);
   // The install flow may finish an install and start the VM again (a guest reboot during the install).
   sessionEnded(engine, session, (vm) => startVm(engine, vm));
@@ -128,6 +151,13 @@ export async function reattachAll(engine: Engine): Promise<void> {
       const runtimeDir = engine.vmRuntimeDir(entry.id);
       const probe = await probeLeftover(runtimeDir);
       if (probe.kind === 'none') return;
+      if (probe.kind === 'unrecorded') {
+        await killUnrecorded(runtimeDir, probe);
+        await cleanRuntimeDir(runtimeDir);
+        const left = [...probe.pids.map((p) => `QEMU pid ${p}`), ...probe.swtpmPids.map((p) => `swtpm pid ${p}`)];
+        if (left.length > 0) engine.log('warn', `"${entry.name}": ended ${left.join(', ')} left by an engine that stopped during its start`);
+        return;
+      }
       const logsDir = join(entry.bundleDir, 'logs');
       if (probe.kind !== 'alive') {
         if (probe.kind === 'died') {

@@ -6,12 +6,14 @@ import {
   isEngineStatus,
   isInvokeChannel,
   isMenuCommand,
+  isOpenRequest,
   TO_RENDERER,
   type AppChannel,
   type AppChannels,
   type EngineStatus,
   type HangarPreloadApi,
   type MenuCommand,
+  type OpenRequest,
 } from './channels.js';
 
 /** The part of Electron's IpcRendererEvent the preload uses. */
@@ -60,6 +62,9 @@ export function createHangarApi(ipc: PreloadIpc, version: string): HangarPreload
     },
     onMenuCommand(listener: (command: MenuCommand) => void): () => void {
       return subscribe(ipc, TO_RENDERER.menuCommand, isMenuCommand, listener);
+    },
+    onOpenRequest(listener: (request: OpenRequest) => void): () => void {
+      return subscribe(ipc, TO_RENDERER.openRequest, isOpenRequest, listener);
     },
   });
 }

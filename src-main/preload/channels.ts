@@ -18,6 +18,8 @@ export const TO_RENDERER = {
   enginePort: 'engine:port',
   displayPort: 'display:port',
   menuCommand: 'menu:command',
+  /** A file or folder opened with Hangar (OpenRequest), sent to the library window. */
+  openRequest: 'open:request',
 } as const;
 
 /** What the preload posts to the main world with window.postMessage (ports cannot cross contextBridge). */
@@ -40,6 +42,8 @@ export const ENGINE_STATES: ReadonlyArray<EngineStatus['state']> = ['restarting'
 // definition in the app contract, shared with the renderer.
 import { MENU_COMMANDS, type MenuCommand } from '../../src-shared/contract/app-contract.js';
 export { MENU_COMMANDS, type MenuCommand };
+import { isOpenRequest, type OpenRequest } from '../../src-shared/contract/app-contract.js';
+export { isOpenRequest, type OpenRequest };
 
 export function isMenuCommand(value: unknown): value is MenuCommand {
   return typeof value === 'string' && (MENU_COMMANDS as readonly string[]).includes(value);
@@ -65,4 +69,6 @@ export interface HangarPreloadApi {
   onEngineStatus(listener: (status: EngineStatus) => void): () => void;
   /** Returns the unsubscribe function. */
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
+  /** Files and folders opened with Hangar; malformed ones are dropped. Returns the unsubscribe function. */
+  onOpenRequest(listener: (request: OpenRequest) => void): () => void;
 }

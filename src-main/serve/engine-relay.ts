@@ -29,7 +29,7 @@ function typedPaths(command: string, args: Record<string, unknown>): string[] {
   if (command === 'vm.create') {
     add(args['iso']);
     add(args['existingDisk']);
-  } else if (command === 'vm.addExisting') add(args['path']);
+  } else if (command === 'vm.addExisting' || command === 'vm.export' || command === 'vm.import') add(args['path']);
   else if (command === 'vm.update') {
     const patch = (args['patch'] ?? {}) as Record<string, unknown>;
     for (const key of ['disks', 'cdroms']) {

@@ -61,7 +61,8 @@ export async function startHostServer(opts: HostServerOptions): Promise<HostServ
       res.writeHead(404, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' }).end('Not found\n');
       return;
     }
-    res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': file.type, 'content-length': file.body.length, 'set-cookie': cookie });
+    // Only after the checks above: content-hashed assets may be cached (JS/CSS, not secret), everything else no-store.
+    res.writeHead(200, { ...SECURITY_HEADERS, 'cache-control': file.cacheControl, 'content-type': file.type, 'content-length': file.body.length, 'set-cookie': cookie });
     res.end(req.method === 'HEAD' ? undefined : file.body);
   };
   const handler = (req: IncomingMessage, res: ServerResponse): void => {

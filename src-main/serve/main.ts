@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { runServe, ServeUsageError } from './run-serve.js';
 
 /**
- * `node out/main/serve.js [--library DIR] [--port N] [--allow-dir DIR]... [--allow-remote --tls-cert F --tls-key F]`:
+ * `node out/main/serve.js [--library DIR] [--port N] [--allow-dir DIR]... [--allow-remote --tls-cert F --tls-key F] [--token-file F]`:
  * the browser host on its own (`npm start` runs this when Electron is not available).
  */
 let values;
@@ -16,6 +16,7 @@ try {
       'allow-remote': { type: 'boolean' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
+      'token-file': { type: 'string' },
     },
     strict: true,
   }));
@@ -35,6 +36,7 @@ runServe({
   allowRemote: values['allow-remote'],
   tlsCert: values['tls-cert'],
   tlsKey: values['tls-key'],
+  tokenFile: values['token-file'],
   io: { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) },
 })
   .then((code) => process.exit(code))

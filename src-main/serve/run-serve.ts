@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { readFile, realpath, stat, writeFile } from 'node:fs/promises';
 import { homedir, hostname, networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,11 @@ export interface ServeOptions {
   allowRemote?: boolean;
   tlsCert?: string;
   tlsKey?: string;
+  /**
+   * Keep the access token in this file (created 0600 with a new token when absent), so a restarted host
+   * (`--port N --token-file F`) takes the same URL and open pages reconnect without a new link.
+   */
+  tokenFile?: string;
   io: { out: (s: string) => void; err: (s: string) => void };
   /** Built files: out/main (engine.js) and out/renderer. Defaults to the folders next to this bundle. */
   outDir?: string;
@@ -48,6 +53,22 @@ async function engineFor(libraryDir: string, outDir: string, allowDirs: string[]
     child.once('error', reject);
   });
   return { socket, ours: true, stop: () => child.kill('SIGTERM') };
+}
+
+/** The token kept in `file`: read when it exists (it must be private to the user), else made and written 0600. */
+async function tokenFromFile(file: string): Promise<string> {
+  const made = randomBytes(24).toString('hex');
+  try {
+    await writeFile(file, `${made}\n`, { flag: 'wx', mode: 0o600 });
+    return made;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new ServeUsageError(`--token-file ${file}: ${(err as Error).message}`);
+  }
+  const s = await stat(file);
+  if ((s.mode & 0o077) !== 0) throw new ServeUsageError(`--token-file ${file}: other users can read it (chmod 600 it, or remove it for a new token)`);
+  const token = (await readFile(file, 'utf8')).trim();
+  if (!/^[0-9a-f]{32,128}$/.test(token)) throw new ServeUsageError(`--token-file ${file}: not a token (32 to 128 hex digits); remove it for a new one`);
+  return token;
 }
 
 /** The build folder (holding main/engine.js): this code may sit in out/main or in a chunk below it. */
@@ -106,7 +127,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
   if (!engine.ours && allowDirs.length > 0) {
     opts.io.err('hangar serve: an engine is already running for this library, so --allow-dir does not widen its file browser (restart it to change that).\n');
   }
-  const token = randomBytes(24).toString('hex');
+  const token = opts.tokenFile ? await tokenFromFile(opts.tokenFile) : randomBytes(24).toString('hex');
   let host;
   try {
     host = await startHostServer({

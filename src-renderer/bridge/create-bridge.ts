@@ -1,6 +1,8 @@
 import type { AppChannel, AppChannels } from '../../src-shared/contract/index.js';
 import type { HangarApi } from './hangar-api.js';
 import type { MenuCommand } from '../../src-shared/contract/index.js';
+// app-contract.js itself: contract/index.js would bring the command schemas (zod) into the first paint.
+import { isOpenRequest, type OpenRequest } from '../../src-shared/contract/app-contract.js';
 import { EngineConnection, type Connector, type EngineConnectionOptions } from './engine-connection.js';
 import { messagePortTransport, webSocketTransport, type MessagePortLike, type WebSocketLike } from './transports.js';
 import { browserAppCalls, type StorageLike } from './browser-app.js';
@@ -13,6 +15,7 @@ export interface PreloadApiLike {
   invoke(channel: string, args?: unknown): Promise<unknown>;
   onEngineStatus?(listener: (status: { state: 'restarting' | 'ready' | 'failed'; attempt: number }) => void): () => void;
   onMenuCommand?(listener: (command: MenuCommand) => void): () => void;
+  onOpenRequest?(listener: (request: OpenRequest) => void): () => void;
 }
 
 /** The message the preload posts (with the port transferred) when the main process hands over an engine port. */
@@ -66,10 +69,30 @@ function webSocketConnector(win: BridgeWindow): Connector {
   };
 }
 
+/**
+ * A file opened at launch arrives as soon as the page has loaded, before the library window (lazy, behind
+ * the first-run gate) listens: keep requests until a listener comes, then hand them over in order.
+ */
+function openRequests(preload?: PreloadApiLike): HangarApi['onOpenRequest'] {
+  const early: OpenRequest[] = [];
+  const listeners = new Set<(request: OpenRequest) => void>();
+  preload?.onOpenRequest?.((request) => {
+    if (!isOpenRequest(request)) return;
+    if (listeners.size === 0) early.push(request);
+    else for (const l of [...listeners]) l(request);
+  });
+  return (listener) => {
+    listeners.add(listener);
+    for (const request of early.splice(0)) listener(request);
+    return () => void listeners.delete(listener);
+  };
+}
+
 function api(connection: EngineConnection, app: HangarApi['app'], openDisplay: HangarApi['openDisplay'], preload?: PreloadApiLike): HangarApi {
   return {
     openDisplay,
     onMenuCommand: (listener) => preload?.onMenuCommand?.(listener) ?? (() => undefined),
+    onOpenRequest: openRequests(preload),
     call: (command, args) => connection.call(command, args),
     onEvent: (listener) => connection.onEvent(listener),
     app,

@@ -1,13 +1,7 @@
-import {
-  EngineClient,
-  EngineError,
-  type CommandArgs,
-  type CommandName,
-  type CommandResult,
-  type EngineEvent,
-  type MessageTransport,
-  type VmEvent,
-} from '../../src-shared/contract/index.js';
+// From the modules themselves, not contract/index.js: its command schemas would pull zod into the first paint.
+import { EngineClient } from '../../src-shared/contract/client.js';
+import { EngineError } from '../../src-shared/contract/errors.js';
+import type { CommandArgs, CommandName, CommandResult, EngineEvent, MessageTransport, VmEvent } from '../../src-shared/contract/index.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 

@@ -6,6 +6,7 @@ import type {
   CommandResult,
   EngineEvent,
   MenuCommand,
+  OpenRequest,
   VmEvent,
 } from '../../src-shared/contract/index.js';
 import type { DisplayChannel } from './display-channel.js';
@@ -27,6 +28,11 @@ export interface HangarApi {
   onConnectionChange(listener: (state: 'connecting' | 'open' | 'closed') => void): () => void;
   /** Application-menu commands (Electron only; the browser host has no native menu). */
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
+  /**
+   * Files and folders opened with Hangar (Electron only: file associations, a second launch, macOS open-file).
+   * Requests that arrived before the first listener are handed to it. Returns the unsubscribe function.
+   */
+  onOpenRequest(listener: (request: OpenRequest) => void): () => void;
   /**
    * A raw RFB channel to a running VM's display, in noVNC's channel shape (pass it to `new RFB(el, channel)`).
    * It starts 'connecting'; a VM that is not running ends in onclose with code 4404 and the reason.

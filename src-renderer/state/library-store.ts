@@ -160,6 +160,7 @@ export class LibraryStore {
       case 'vm.snapshots':
       case 'vm.job':
       case 'vm.thumbnail':
+      case 'vm.stats':
         return;
       default: {
         const never: never = event;
@@ -177,7 +178,7 @@ export class LibraryStore {
       const base: LibraryVm = current ?? { id: vmId, name: fallbackName, osId: 'generic', bundleDir: '', state: got.state, lastChanged: this.now() };
       if (!current && this.lastSeqIsRemoval(vmId)) return;
       const state = (this.stateVersion.get(vmId) ?? 0) === version ? got.state : base.state;
-      const next: LibraryVm = { ...base, name: got.doc.name, osId: got.doc.osId, bundleDir: got.bundleDir, state };
+      const next: LibraryVm = { ...base, name: got.doc.name, osId: got.doc.osId, bundleDir: got.bundleDir, state, ...(got.tags ? { tags: got.tags } : {}) };
       if (current) this.replace(next);
       else this.setVms([...this.snapshot.vms, next]);
     } catch {

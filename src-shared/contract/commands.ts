@@ -1,16 +1,21 @@
 import { z } from 'zod';
-import { FIRMWARE_TYPES, ARCHITECTURES, DISK_BUSES, DISK_FORMATS, FORWARD_PROTOCOLS, NIC_MODELS, DISPLAY_DEVICES, type PortForward, type VmDocument } from '../vm-document/schema.js';
+import { FIRMWARE_TYPES, ARCHITECTURES, DISK_BUSES, DISK_FORMATS, FORWARD_PROTOCOLS, NIC_MODELS, DISPLAY_DEVICES, IPV4, vmNameSchema, type PortForward, type VmDocument } from '../vm-document/schema.js';
 import type { OsDetection, OsRecommendation } from '../os-catalog/types.js';
 import type { VmRunState } from '../vm-state.js';
+import { MAX_TAG_LENGTH, MAX_TAGS } from './tag-limits.js';
 
 /** A VM reference: its id, an id prefix (≥ 4 characters) or its exact name. */
 const vmRef = z.string().min(1).max(1000);
 /** A snapshot reference: its id, an id prefix (≥ 4 characters) or its exact name. */
 const snapshotRef = z.string().min(1).max(1000);
 const snapshotName = z.string().trim().min(1).max(200);
-/** Limits of a VM's tags (the library's groups): at most MAX_TAGS, each 1–MAX_TAG_LENGTH characters. */
-export const MAX_TAGS = 20;
-export const MAX_TAG_LENGTH = 40;
+/** What `vm.logs` reads: QEMU's own output, the serial console, or the QMP events of the (last) session. */
+export const VM_LOG_KINDS = ['qemu', 'serial', 'events'] as const;
+export type VmLogKind = (typeof VM_LOG_KINDS)[number];
+/** `vm.logs` never returns more than this (4 MiB); the default is 256 KiB. */
+export const MAX_LOG_BYTES = 4 * 1024 * 1024;
+/** Limits of a VM's tags (defined in tag-limits.ts, which has no zod, for the renderer's entry). */
+export { MAX_TAG_LENGTH, MAX_TAGS };
 /** A tag: trimmed, 1–40 characters, no control characters. */
 const tagSchema = z
   .string()
@@ -30,11 +35,14 @@ export const commandArgs = {
   'host.info': z.strictObject({ refresh: z.boolean().optional() }),
   'library.list': z.strictObject({}),
   'vm.create': z.strictObject({
-    name: z.string().trim().min(1).max(1000),
+    name: vmNameSchema,
     iso: z.string().min(1).optional(),
     diskSizeGiB: z.number().positive().max(64 * 1024).optional(),
     existingDisk: z.string().min(1).optional(),
-    memoryMiB: z.number().int().min(16).optional(),
+    /** With existingDisk: `use` it in place (default), `copy` it into the bundle (same format), or `convert` it to qcow2 in the bundle (copy/convert: `vm.job` progress, `job.cancel` with `jobId`). */
+    existingDiskMode: z.enum(['use', 'copy', 'convert']).optional(),
+    jobId: jobIdSchema.optional(),
+    memoryMiB: z.number().max(16 * 1024 * 1024).int().min(16).optional(),
     cpus: z.number().int().min(1).max(1024).optional(),
     osId: z.string().min(1).max(100).optional(),
     firmware: z.enum(FIRMWARE_TYPES).optional(),
@@ -48,8 +56,13 @@ export const commandArgs = {
   }),
   'vm.get': z.strictObject({ vm: vmRef }),
   'vm.update': z.strictObject({ vm: vmRef, patch: z.record(z.string(), z.unknown()) }),
-  'vm.rename': z.strictObject({ vm: vmRef, name: z.string().trim().min(1).max(1000) }),
+  'vm.rename': z.strictObject({ vm: vmRef, name: vmNameSchema }),
   'vm.delete': z.strictObject({ vm: vmRef, files: z.boolean() }),
+  /**
+   * Stopped VM: a new VM with its settings (new id, name, MAC; no snapshots, forwards or tags). Full: copies every disk
+   * (`vm.job` progress on the source, `job.cancel`). Linked: qcow2 overlays; the source's disks become a shared read-only base.
+   */
+  'vm.clone': z.strictObject({ vm: vmRef, name: vmNameSchema, linked: z.boolean().optional(), jobId: jobIdSchema.optional() }),
   /** Replaces a VM's tags (kept in the library index, not in vm.json); duplicates are dropped. */
   'vm.tags.set': z.strictObject({ vm: vmRef, tags: z.array(tagSchema).max(MAX_TAGS) }),
   'vm.addExisting': z.strictObject({ path: z.string().min(1) }),
@@ -68,6 +81,8 @@ export const commandArgs = {
   'vm.console.attach': z.strictObject({ vm: vmRef, tailBytes: z.number().int().min(0).max(16 * 1024 * 1024).optional() }),
   'vm.console.detach': z.strictObject({ vm: vmRef }),
   'vm.console.write': z.strictObject({ vm: vmRef, data: z.string().max(1_000_000) }),
+  /** The tail of a VM's QEMU log (logs/qemu.log), serial log (logs/serial.log) or recent QMP events; at most `maxBytes` (default 256 KiB). */
+  'vm.logs': z.strictObject({ vm: vmRef, kind: z.enum(VM_LOG_KINDS), maxBytes: z.number().int().min(1).max(MAX_LOG_BYTES).optional() }),
   /** The folders the in-app file browser may show: the home folder, the library, each `--allow-dir` of `hangar serve`. */
   'fs.roots': z.strictObject({}),
   /** One folder's entries; refused (after resolving symlinks) unless it lies inside one of the roots. */
@@ -127,8 +142,21 @@ export const commandArgs = {
   'disk.compact': z.strictObject({ vm: vmRef, disk: diskRef, jobId: jobIdSchema.optional() }),
   /** Virtual and actual size, format and backing chain (also while the VM runs). */
   'disk.info': z.strictObject({ vm: vmRef, disk: diskRef }),
-  /** Cancels a running disk job (convert, compact) by the id its `vm.job` events carry. */
+  /** Cancels a running disk or archive job (convert, compact, export, import) by the id its `vm.job` events carry. */
   'job.cancel': z.strictObject({ jobId: jobIdSchema }),
+  /**
+   * Stopped VM: writes its bundle as one archive (`.tar.gz`/`.tgz` gzip-compressed, `.tar` plain) at `path`
+   * (temp file beside it, renamed at the end; `vm.job` progress, `job.cancel`). Refuses disks outside the bundle.
+   */
+  'vm.export': z.strictObject({ vm: vmRef, path: z.string().min(1).max(4096), overwrite: z.boolean().optional(), jobId: jobIdSchema.optional() }),
+  /** Checks an archive made by vm.export and adds its VM to the library (a new id if its id is taken); `name` renames it. */
+  'vm.import': z.strictObject({ path: z.string().min(1).max(4096), name: vmNameSchema.optional(), jobId: jobIdSchema.optional() }),
+  /**
+   * Live CPU and memory use of running VMs' QEMU processes: `vm.stats` events every `intervalMs` while this
+   * client's subscription lasts. Renew within `leaseMs` (call again); unsubscribe when hidden.
+   */
+  'vm.stats.subscribe': z.strictObject({}),
+  'vm.stats.unsubscribe': z.strictObject({}),
   /** The port-forward table of a user-mode (NAT) network. */
   'forward.list': z.strictObject({ vm: vmRef }),
   /** Adds a forward (host port → guest port), live too while the VM runs; conflicts are refused naming the port. */
@@ -137,7 +165,7 @@ export const commandArgs = {
     protocol: z.enum(FORWARD_PROTOCOLS),
     hostPort: z.number().int().min(1).max(65535),
     guestPort: z.number().int().min(1).max(65535),
-    hostAddress: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, 'must be an IPv4 address').optional(),
+    hostAddress: z.string().regex(IPV4, 'must be an IPv4 address').optional(),
   }),
   /** Removes a forward, live too while the VM runs. */
   'forward.remove': z.strictObject({ vm: vmRef, protocol: z.enum(FORWARD_PROTOCOLS), hostPort: z.number().int().min(1).max(65535) }),
@@ -275,16 +303,37 @@ export interface DiskInfo extends DiskImageInfo {
   backingChain: DiskImageInfo[];
 }
 
+/** One QMP event a VM's session received (the session keeps a bounded ring of them). */
+export interface QmpEventRecord {
+  /** ISO 8601, from QEMU's own timestamp when it has one. */
+  at: string;
+  event: string;
+  data: Record<string, unknown>;
+}
+
+export interface VmLogs {
+  kind: VmLogKind;
+  /** The tail, starting at a line boundary when cut (for `events`: one line per event, oldest first). */
+  text: string;
+  /** True when older content was left out to stay within `maxBytes`. */
+  truncated: boolean;
+  /** Present for `events`: the same events, structured. */
+  events?: QmpEventRecord[];
+}
+
 export interface CommandResults {
   'engine.hello': { engineVersion: string; pid: number; libraryDir: string };
   'host.info': HostSummary;
   'library.list': VmSummary[];
   'vm.create': { id: string; doc: VmDocument; bundleDir: string };
   /** `accelerator` is set while the VM runs (what QEMU actually uses: `query-kvm`). */
-  'vm.get': { doc: VmDocument; state: VmRunState; bundleDir: string; accelerator?: 'kvm' | 'tcg' };
+  /** `tags`: the VM's tags in this library (library.json), as library.list gives them. */
+  'vm.get': { doc: VmDocument; state: VmRunState; bundleDir: string; tags?: string[]; accelerator?: 'kvm' | 'tcg' };
   'vm.update': { doc: VmDocument };
   'vm.rename': { doc: VmDocument; bundleDir: string };
   'vm.delete': { id: string };
+  /** `source`: the source's document (a linked clone moved its disks onto overlays); snapshots are never copied. */
+  'vm.clone': { id: string; doc: VmDocument; bundleDir: string; jobId: string; linked: boolean; snapshotsCopied: false; source: VmDocument };
   'vm.tags.set': { tags: string[] };
   'vm.addExisting': { id: string; doc: VmDocument };
   'vm.argv': { argv: string[] };
@@ -300,6 +349,7 @@ export interface CommandResults {
   'vm.console.attach': { log: string };
   'vm.console.detach': { ok: true };
   'vm.console.write': { ok: true };
+  'vm.logs': VmLogs;
   'fs.roots': { roots: FsRoot[] };
   /** `dir` is the resolved folder; `parent` is null at a root (the browser cannot go above it). */
   'fs.list': { dir: string; parent: string | null; entries: FsEntry[] };
@@ -326,6 +376,11 @@ export interface CommandResults {
   'disk.compact': { jobId: string; disk: string; actualSizeBefore: number; actualSizeAfter: number };
   'disk.info': DiskInfo;
   'job.cancel': { ok: true };
+  'vm.export': { jobId: string; path: string; bytes: number };
+  /** `warnings`: what was left out (extra QEMU arguments, CD drives pointing at host ISOs), for people. */
+  'vm.import': { jobId: string; id: string; doc: VmDocument; bundleDir: string; newId: boolean; warnings: string[] };
+  'vm.stats.subscribe': { intervalMs: number; leaseMs: number };
+  'vm.stats.unsubscribe': { ok: true };
   'forward.list': { forwards: PortForward[]; live: boolean };
   'forward.add': { forward: PortForward; forwards: PortForward[]; live: boolean };
   'forward.remove': { forwards: PortForward[]; live: boolean };

@@ -31,16 +31,21 @@ export class LineFramer {
   push(chunk: string): string[] {
     if (this.over) return [];
     const lines: string[] = [];
-    let text = this.buffer + chunk;
+    // Only the new chunk is searched for line ends: searching the whole pending line again on every chunk
+    // made a long line without a newline cost O(n²) (a 64 MiB one froze the engine for seconds).
+    let pending = this.buffer;
+    let start = 0;
     let nl: number;
-    while ((nl = text.indexOf('\n')) >= 0) {
-      if (nl > this.maxLength) return this.overflow(lines);
-      const line = text.slice(0, nl);
-      text = text.slice(nl + 1);
+    while ((nl = chunk.indexOf('\n', start)) >= 0) {
+      const line = pending + chunk.slice(start, nl);
+      pending = '';
+      start = nl + 1;
+      if (line.length > this.maxLength) return this.overflow(lines);
       if (line.trim()) lines.push(line);
     }
-    if (text.length > this.maxLength) return this.overflow(lines);
-    this.buffer = text;
+    const rest = pending + chunk.slice(start);
+    if (rest.length > this.maxLength) return this.overflow(lines);
+    this.buffer = rest;
     return lines;
   }
 

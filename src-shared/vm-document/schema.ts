@@ -27,6 +27,29 @@ export const deviceIdSchema = z
 
 const mib = z.number().int().positive();
 
+/**
+ * C0/C1 control characters (newline, NUL, escape...) and the bidirectional overrides and isolates that make
+ * "invoice\u202Etxt.exe" display as "invoiceexe.txt": a name shown in lists, logs and terminals carries none.
+ */
+const CONTROL_OR_BIDI = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/** A VM's display name (the folder name is a separate, safe slug): trimmed, 1–1000 characters, nothing invisible. */
+export const vmNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(1000)
+  .refine((n) => !CONTROL_OR_BIDI.test(n), 'must not contain control characters or bidirectional overrides');
+
+/** A string QEMU receives as (part of) one argument: a NUL ends it early and a line break forges log lines. */
+const qemuString = z
+  .string()
+  .refine((s) => !s.includes('\0'), 'must not contain a NUL character')
+  .refine((s) => !/[\r\n]/.test(s), 'must not contain a line break');
+
+/** Dotted-quad IPv4, each part 0–255. */
+export const IPV4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
 export const firmwareSchema = z.strictObject({
   type: z.enum(FIRMWARE_TYPES),
   secureBoot: z.boolean(),
@@ -36,7 +59,7 @@ export const firmwareSchema = z.strictObject({
 export const diskSchema = z.strictObject({
   id: deviceIdSchema,
   /** Relative paths are relative to the bundle folder (e.g. `disks/disk0.qcow2`). */
-  path: z.string().min(1),
+  path: qemuString.min(1),
   format: z.enum(DISK_FORMATS),
   bus: z.enum(DISK_BUSES),
   readOnly: z.boolean(),
@@ -46,14 +69,14 @@ export const diskSchema = z.strictObject({
 export const cdromSchema = z.strictObject({
   id: deviceIdSchema,
   /** null = empty drive. */
-  path: z.string().min(1).nullable(),
+  path: qemuString.min(1).nullable(),
   bus: z.enum(CDROM_BUSES),
 });
 
 export const portForwardSchema = z.strictObject({
   protocol: z.enum(FORWARD_PROTOCOLS),
   /** The host address to bind; loopback unless the user opts in to more. */
-  hostAddress: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, 'must be an IPv4 address'),
+  hostAddress: z.string().regex(IPV4, 'must be an IPv4 address'),
   hostPort: z.number().int().min(1).max(65535),
   guestPort: z.number().int().min(1).max(65535),
 });
@@ -80,7 +103,7 @@ export const vmDocumentSchema = z
   .strictObject({
     schemaVersion: z.literal(CURRENT_SCHEMA_VERSION),
     id: z.string().uuid(),
-    name: z.string().trim().min(1, 'must not be empty').max(1000),
+    name: vmNameSchema,
     description: z.string().max(100_000),
     osId: z.string().min(1).max(100),
     arch: z.enum(ARCHITECTURES),
@@ -101,7 +124,7 @@ export const vmDocumentSchema = z
     /** Device ids in boot priority order; devices not listed do not boot. */
     bootOrder: z.array(deviceIdSchema),
     /** Appended verbatim, last, as separate argv entries (never through a shell). */
-    extraArgs: z.array(z.string()),
+    extraArgs: z.array(qemuString),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })

@@ -19,9 +19,20 @@ export function parseVmDocument(text: string): VmDocument {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new VmDocumentError(`vm.json is not valid JSON: ${(err as Error).message}`);
+    throw new VmDocumentError(`vm.json is not valid JSON (${jsonSyntaxProblem(err)})`);
   }
   return validateVmDocument(migrateDocument(raw));
+}
+
+/**
+ * Where JSON.parse gave up, without the parser's own words: those quote the file, and a hostile bundle's
+ * vm.json or snapshots.json may be a symlink to a secret (/etc/shadow).
+ */
+export function jsonSyntaxProblem(err: unknown): string {
+  const message = err instanceof Error ? err.message : '';
+  const at = /at position (\d+)/.exec(message);
+  if (at) return `at position ${at[1]}`;
+  return /end of JSON/i.test(message) ? 'it ends too early' : 'unexpected content';
 }
 
 export function serializeVmDocument(doc: VmDocument): string {

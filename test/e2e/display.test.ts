@@ -1,30 +1,19 @@
 // End-to-end test of the display: the built app served by `serve.js`, in Debian Chromium through
 // playwright-core, showing the fixture boot image's screen through noVNC and Hangar's relay.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
-import { bootPattern, bootPatternProbes, colourDistance, fixturePaths, markers, type Rgb } from '../helpers/fixtures.js';
+import { bootPattern, colourDistance, fixturePaths, markers, type Rgb } from '../helpers/fixtures.js';
 import { qemuPidsUnder } from '../helpers/engine-harness.js';
-import { assertBuilt, cleanupRuntime, launchBrowser, spawnServe, stopServe } from '../helpers/e2e-harness.js';
+import { closeE2e, launchBrowser, makeE2eDirs, spawnServe, type E2eContext } from '../helpers/e2e-harness.js';
+import { DISPLAY_CANVAS as CANVAS, glyphPixels, patternMismatches, readCanvas } from './display-canvas.js';
 import { runHangar } from '../helpers/cli-runner.js';
 
-const CANVAS = '[data-testid="display-screen"] canvas';
-
-interface Ctx {
-  root: string;
-  library: string;
-  runtimeBase: string;
-  env: NodeJS.ProcessEnv;
-  serve: ChildProcess;
-  url: string;
+interface Ctx extends E2eContext {
   origin: string;
-  browser: Browser;
-  page: Page;
   vmId: string;
 }
 const ctx = {} as Ctx;
@@ -93,48 +82,6 @@ async function openDisplay(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Close display' }).waitFor({ timeout: 30_000 });
 }
 
-interface CanvasRead {
-  width: number;
-  height: number;
-  pixels: Rgb[];
-}
-
-/** The framebuffer size and the colours at the given points, read from the canvas's 2D context. */
-function readCanvas(page: Page, points: Array<{ x: number; y: number }>): Promise<CanvasRead> {
-  return page.evaluate(
-    ({ selector, pts }) => {
-      const canvas = document.querySelector(selector) as HTMLCanvasElement;
-      const g = canvas.getContext('2d')!;
-      const pixels = pts.map((p) => {
-        const d = g.getImageData(p.x, p.y, 1, 1).data;
-        return [d[0], d[1], d[2]] as [number, number, number];
-      });
-      return { width: canvas.width, height: canvas.height, pixels };
-    },
-    { selector: CANVAS, pts: points },
-  );
-}
-
-/** White pixels in the glyph cell of key-row column `col` (boot.img echoes keys there). */
-function glyphPixels(page: Page, col: number): Promise<number> {
-  return page.evaluate(
-    ({ selector, col, row, cellWidth }) => {
-      const canvas = document.querySelector(selector) as HTMLCanvasElement;
-      const sx = canvas.width / 320;
-      const sy = canvas.height / 200;
-      const x = Math.floor(col * cellWidth * sx);
-      const y = Math.floor(row.y0 * sy);
-      const w = Math.floor(cellWidth * sx);
-      const h = Math.floor((row.y1 - row.y0 + 1) * sy);
-      const d = canvas.getContext('2d')!.getImageData(x, y, w, h).data;
-      let white = 0;
-      for (let i = 0; i < d.length; i += 4) if (d[i]! > 0xf0 && d[i + 1]! > 0xf0 && d[i + 2]! > 0xf0) white++;
-      return white;
-    },
-    { selector: CANVAS, col, row: { y0: bootPattern.keyRow.y0, y1: bootPattern.keyRow.y1 }, cellWidth: bootPattern.keyRow.cellWidth },
-  );
-}
-
 /** The canvas's displayed (CSS) size. */
 function displayedSize(page: Page): Promise<{ width: number; height: number }> {
   return page.evaluate((selector) => {
@@ -143,24 +90,12 @@ function displayedSize(page: Page): Promise<{ width: number; height: number }> {
   }, CANVAS);
 }
 
-async function patternMismatches(page: Page): Promise<string[]> {
-  const { width, height } = await readCanvas(page, []);
-  if (width < 16 || height < 16) return [`canvas is ${width}x${height}`];
-  const probes = bootPatternProbes(width, height);
-  const read = await readCanvas(page, probes);
-  return probes.flatMap((p, i) => (colourDistance(read.pixels[i]!, p.rgb) > 8 ? [`${p.what} at ${p.x},${p.y}: ${read.pixels[i]!.join(',')} ≠ ${p.rgb.join(',')}`] : []));
-}
-
 describe('the display in the browser host', () => {
   beforeAll(async () => {
-    assertBuilt();
-    ctx.root = mkdtempSync(join(tmpdir(), 'hangar-e2e-display-'));
-    ctx.library = join(ctx.root, 'library');
+    Object.assign(ctx, makeE2eDirs('display', 'hgd'));
     const images = join(ctx.root, 'images');
     mkdirSync(images);
     copyFileSync(fixturePaths.bootImg, join(images, 'boot.img'));
-    ctx.runtimeBase = mkdtempSync('/tmp/hgd-');
-    ctx.env = { ...process.env, XDG_RUNTIME_DIR: ctx.runtimeBase, HANGAR_LIBRARY: ctx.library };
 
     const started = spawnServe({ library: ctx.library, env: ctx.env, allowDir: images });
     ctx.serve = started.serve;
@@ -173,12 +108,7 @@ describe('the display in the browser host', () => {
     await ctx.page.goto(ctx.url); // sets the token cookie
   });
 
-  afterAll(async () => {
-    await ctx.browser?.close().catch(() => undefined);
-    if (ctx.vmId) await hangar('stop', ctx.vmId, '--force').catch(() => undefined);
-    await stopServe(ctx.serve);
-    cleanupRuntime(ctx.runtimeBase, ctx.root);
-  });
+  afterAll(() => closeE2e(ctx, ctx.vmId ? () => hangar('stop', ctx.vmId, '--force') : undefined));
 
   it('shows the known pattern on the canvas, with run state and resolution in the status bar', async () => {
     const { page } = ctx;

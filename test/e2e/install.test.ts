@@ -6,14 +6,12 @@
 // installed system from its disk (its marker on the serial console); the ISO goes back in live from the
 // recent-ISO menu and is ejected again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { qemuPidsUnder } from '../helpers/engine-harness.js';
-import { assertBuilt, cleanupRuntime, launchBrowser, spawnServe, stopServe } from '../helpers/e2e-harness.js';
+import { cleanupRuntime, launchBrowser, makeE2eDirs, spawnServe, stopServe, type E2eContext } from '../helpers/e2e-harness.js';
 import { runHangar } from '../helpers/cli-runner.js';
 
 const VIEWPORT = { width: 1280, height: 800 };
@@ -22,17 +20,9 @@ const SLOW = 60_000;
 /** The installer under TCG: ~20 s (BIOS) to ~40 s (UEFI) on an idle machine; much more under load. */
 const INSTALL = 420_000;
 
-interface Ctx {
-  root: string;
-  library: string;
+interface Ctx extends E2eContext {
   isoDir: string;
   installerIso: string;
-  runtimeBase: string;
-  env: NodeJS.ProcessEnv;
-  serve: ChildProcess;
-  url: string;
-  browser: Browser;
-  page: Page;
   created: string[];
 }
 const ctx = { created: [] } as unknown as Ctx;
@@ -93,16 +83,12 @@ async function createWithWizard(name: string, firmware: 'BIOS' | 'UEFI'): Promis
 
 describe('install flow end to end (wizard → installer → boots from disk)', () => {
   beforeAll(async () => {
-    assertBuilt();
-    ctx.root = mkdtempSync(join(tmpdir(), 'hangar-e2e-install-'));
-    ctx.library = join(ctx.root, 'library');
+    Object.assign(ctx, makeE2eDirs('install', 'hgi'));
     ctx.isoDir = join(ctx.root, 'images');
     mkdirSync(ctx.isoDir);
     // A private copy: the fixtures may be rebuilt while this runs.
     ctx.installerIso = join(ctx.isoDir, 'installer.iso');
     copyFileSync(fixturePaths.installerIso, ctx.installerIso);
-    ctx.runtimeBase = mkdtempSync('/tmp/hgi-');
-    ctx.env = { ...process.env, XDG_RUNTIME_DIR: ctx.runtimeBase, HANGAR_LIBRARY: ctx.library };
 
     const started = spawnServe({ library: ctx.library, env: ctx.env, allowDir: ctx.isoDir, timeoutMs: SLOW });
     ctx.serve = started.serve;

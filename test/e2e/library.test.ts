@@ -4,15 +4,14 @@
 // it, forces it off, changes its memory while stopped (and sees the field locked while it runs), deletes it
 // with its files; captures docs/screenshots/{library,wizard,settings}.png on the way (1280x800).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { repoRoot } from '../helpers/engine-harness.js';
 import { qemuPidsUnder } from '../helpers/engine-harness.js';
-import { assertBuilt, cleanupRuntime, launchBrowser, spawnServe, stopServe } from '../helpers/e2e-harness.js';
+import { cleanupRuntime, launchBrowser, makeE2eDirs, spawnServe, stopServe, type E2eContext } from '../helpers/e2e-harness.js';
 import { runHangar } from '../helpers/cli-runner.js';
 
 const VIEWPORT = { width: 1280, height: 800 };
@@ -23,18 +22,10 @@ const VM = 'e2e-debian';
 /** Generous: the machine has 2 cores, QEMU runs under TCG and other suites run at the same time. */
 const SLOW = 60_000;
 
-interface Ctx {
-  root: string;
-  library: string;
+interface Ctx extends E2eContext {
   isoDir: string;
   linuxIso: string;
   debianIso: string;
-  runtimeBase: string;
-  env: NodeJS.ProcessEnv;
-  serve: ChildProcess;
-  url: string;
-  browser: Browser;
-  page: Page;
   vmId: string;
 }
 const ctx = {} as Ctx;
@@ -89,9 +80,7 @@ async function screenshot(file: string): Promise<void> {
 
 describe('library UI end to end', () => {
   beforeAll(async () => {
-    assertBuilt();
-    ctx.root = mkdtempSync(join(tmpdir(), 'hangar-e2e-library-'));
-    ctx.library = join(ctx.root, 'library');
+    Object.assign(ctx, makeE2eDirs('library', 'hgr'));
     ctx.isoDir = join(ctx.root, 'images');
     mkdirSync(ctx.isoDir);
     // Private copies: the fixtures may be rebuilt while this runs, and other tests use them.
@@ -100,8 +89,6 @@ describe('library UI end to end', () => {
     // The same bootable image with a Debian netinst label, so detection meets an OS the catalog knows.
     ctx.debianIso = join(ctx.isoDir, 'debian-12.5.0-amd64-netinst.iso');
     execFileSync('xorriso', ['-indev', ctx.linuxIso, '-outdev', ctx.debianIso, '-volid', DEBIAN_LABEL, '-boot_image', 'any', 'replay'], { stdio: 'pipe' });
-    ctx.runtimeBase = mkdtempSync('/tmp/hgr-');
-    ctx.env = { ...process.env, XDG_RUNTIME_DIR: ctx.runtimeBase, HANGAR_LIBRARY: ctx.library };
 
     const started = spawnServe({ library: ctx.library, env: ctx.env, allowDir: ctx.isoDir, timeoutMs: SLOW });
     ctx.serve = started.serve;

@@ -3,31 +3,22 @@
 // in a key row; the panel takes snapshot "A" after one key, the guest gets a second key, and restoring "A"
 // through the UI brings the screen back to one glyph.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { countKeyRowGlyphs, fixturePaths, markers } from '../helpers/fixtures.js';
 import { decodePng } from '../helpers/png.js';
-import { assertBuilt, cleanupRuntime, launchBrowser, spawnServe, stopServe } from '../helpers/e2e-harness.js';
+import { closeE2e, launchBrowser, makeE2eDirs, spawnServe, type E2eContext } from '../helpers/e2e-harness.js';
 import { runHangar } from '../helpers/cli-runner.js';
 
 const run = promisify(execFile);
 const VM = 'snap-vm';
 const SLOW = 60_000;
 
-interface Ctx {
-  root: string;
-  library: string;
+interface Ctx extends E2eContext {
   diskDir: string;
-  runtimeBase: string;
-  env: NodeJS.ProcessEnv;
-  serve: ChildProcess;
-  url: string;
-  browser: Browser;
-  page: Page;
   vmId: string;
 }
 const ctx = {} as Ctx;
@@ -69,15 +60,11 @@ const treeNames = (page: Page) => page.getByRole('tree', { name: 'Snapshot tree'
 
 describe('snapshots panel end to end', () => {
   beforeAll(async () => {
-    assertBuilt();
-    ctx.root = mkdtempSync(join(tmpdir(), 'hangar-e2e-snap-'));
-    ctx.library = join(ctx.root, 'library');
+    Object.assign(ctx, makeE2eDirs('snap', 'hgs'));
     ctx.diskDir = join(ctx.root, 'disks');
     mkdirSync(ctx.diskDir);
     const disk = join(ctx.diskDir, 'disk.qcow2');
     await run('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', fixturePaths.bootImg, disk]);
-    ctx.runtimeBase = mkdtempSync('/tmp/hgs-');
-    ctx.env = { ...process.env, XDG_RUNTIME_DIR: ctx.runtimeBase, HANGAR_LIBRARY: ctx.library };
 
     const started = spawnServe({ library: ctx.library, env: ctx.env, allowDir: ctx.diskDir });
     ctx.serve = started.serve;
@@ -89,12 +76,7 @@ describe('snapshots panel end to end', () => {
     ({ browser: ctx.browser, page: ctx.page } = await launchBrowser({ width: 1280, height: 900 }));
   });
 
-  afterAll(async () => {
-    await ctx.browser?.close().catch(() => undefined);
-    if (ctx.vmId) await hangar('stop', VM, '--force').catch(() => undefined);
-    await stopServe(ctx.serve);
-    cleanupRuntime(ctx.runtimeBase, ctx.root);
-  });
+  afterAll(() => closeE2e(ctx, ctx.vmId ? () => hangar('stop', VM, '--force') : undefined));
 
   it('takes "A" through the panel, restores it (the guest screen goes back), and deletes it', async () => {
     const { page } = ctx;

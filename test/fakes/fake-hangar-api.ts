@@ -15,6 +15,9 @@ import {
   type FsEntry,
   type InstallPhase,
   type MenuCommand,
+  type OpenRequest,
+  type QmpEventRecord,
+  type VmLogKind,
   type RecentIso,
   type SnapshotNodeInfo,
   type SnapshotTree,
@@ -86,6 +89,8 @@ export class FakeHangarApi implements HangarApi {
   readonly snapshots = new Map<string, SnapshotTree>();
   /** What media.recent answers, most recent first (media.insert puts its ISO first). */
   recentIsos: RecentIso[] = [];
+  /** What vm.logs answers (by VM id); seed with `setLog`. vm.console.attach answers the serial one. */
+  readonly logs = new Map<string, { qemu: string; serial: string; events: QmpEventRecord[] }>();
   /** Calls wait this long before answering (ms); 0 answers on the next microtask. */
   latencyMs = 0;
   private state: ConnectionState;
@@ -149,6 +154,35 @@ export class FakeHangarApi implements HangarApi {
     };
     this.snapshots.set(vm.doc.id, tree);
     return tree;
+  }
+
+  /** Seeds what vm.logs (and, for `serial`, vm.console.attach) answers. */
+  setLog(ref: string, kind: 'qemu' | 'serial', text: string): void;
+  setLog(ref: string, kind: 'events', events: QmpEventRecord[]): void;
+  setLog(ref: string, kind: VmLogKind, value: string | QmpEventRecord[]): void {
+    const id = this.find(ref).doc.id;
+    const logs = this.logs.get(id) ?? { qemu: '', serial: '', events: [] };
+    if (kind === 'events') logs.events = value as QmpEventRecord[];
+    else logs[kind] = value as string;
+    this.logs.set(id, logs);
+  }
+
+  /** The guest prints on its serial console: emits vm.serial (and appends to the serial log). */
+  serial(ref: string, data: string): void {
+    const vm = this.find(ref);
+    const logs = this.logs.get(vm.doc.id) ?? { qemu: '', serial: '', events: [] };
+    logs.serial += data;
+    this.logs.set(vm.doc.id, logs);
+    this.emitVm(vm.doc.id, { type: 'vm.serial', data });
+  }
+
+  /** Clients holding `vm.stats.subscribe` (the built-in subscribe/unsubscribe count up and down). */
+  statsSubscribers = 0;
+
+  /** The engine sampled a running VM's QEMU process: emits vm.stats. */
+  stats(ref: string, sample: { cpuPercent: number; rssBytes: number; sampledAt?: number }): void {
+    const vm = this.find(ref);
+    this.emitVm(vm.doc.id, { type: 'vm.stats', cpuPercent: sample.cpuPercent, rssBytes: sample.rssBytes, sampledAt: sample.sampledAt ?? Date.now() });
   }
 
   /** Emits a per-VM event with the next sequence number. */
@@ -250,6 +284,18 @@ export class FakeHangarApi implements HangarApi {
     for (const l of this.menuListeners) l(command);
   }
 
+  readonly openListeners = new Set<(request: OpenRequest) => void>();
+
+  onOpenRequest(listener: (request: OpenRequest) => void): () => void {
+    this.openListeners.add(listener);
+    return () => void this.openListeners.delete(listener);
+  }
+
+  /** Test helper: a file or folder was opened with Hangar (what main sends on `open:request`). */
+  openFile(request: OpenRequest): void {
+    for (const l of this.openListeners) l(request);
+  }
+
   openDisplay(vmId: string): DisplayChannel {
     const channel = new DisplayChannel();
     this.displays.push({ vmId, channel });
@@ -265,6 +311,12 @@ export class FakeHangarApi implements HangarApi {
     if (matches.length === 1) return matches[0]!;
     if (matches.length > 1) throw new EngineError('ambiguous', `"${ref}" matches ${matches.length} machines`);
     throw new EngineError('not-found', `no machine "${ref}"`);
+  }
+
+  /** The NAT network of a VM, as forward.* needs it (the engine refuses the other modes the same way). */
+  private userNet(vm: FakeVm): Extract<VmDocument['network'], { mode: 'user' }> {
+    if (vm.doc.network.mode !== 'user') throw new EngineError('invalid-state', `"${vm.doc.name}" is not on a NAT network, so port forwards do not apply`, { field: 'network.mode' });
+    return vm.doc.network;
   }
 
   private snapshotTree(ref: string): SnapshotTree {
@@ -321,6 +373,123 @@ export class FakeHangarApi implements HangarApi {
     return { state: to };
   }
 
+  /** Disk sizes in bytes by `<vmId>/<disk>` (disk.info answers from here; seed with `addDisk`). */
+  readonly diskSizes = new Map<string, { virtualSize: number; actualSize: number; backing?: string }>();
+  /** What vm.import reports as warnings. */
+  importWarnings: string[] = [];
+
+  /** Gives a VM a disk (no event), as if it had been created with it. */
+  addDisk(ref: string, disk: { id: string; sizeGiB: number; format?: VmDocument['disks'][number]['format']; path?: string; actualBytes?: number; backing?: string }): void {
+    const vm = this.find(ref);
+    const format = disk.format ?? 'qcow2';
+    vm.doc = { ...vm.doc, disks: [...vm.doc.disks, { id: disk.id, path: disk.path ?? `disks/${disk.id}.${format === 'raw' ? 'img' : format}`, format, bus: 'virtio', readOnly: false, discard: true }], bootOrder: [...vm.doc.bootOrder, disk.id] };
+    this.diskSizes.set(`${vm.doc.id}/${disk.id}`, { virtualSize: disk.sizeGiB * 2 ** 30, actualSize: disk.actualBytes ?? 196_608, ...(disk.backing ? { backing: disk.backing } : {}) });
+  }
+
+  /** A job as the engine runs it: vm.job running, then concluded. */
+  private fakeJob(vmId: string, kind: 'disk-convert' | 'disk-compact' | 'vm-export' | 'vm-import' | 'vm-clone', jobId: string | undefined, disk?: string): string {
+    const id = jobId ?? `job-${nextId()}`;
+    this.emitVm(vmId, { type: 'vm.job', jobId: id, kind, status: 'running', percent: 50, ...(disk ? { disk } : {}) });
+    this.emitVm(vmId, { type: 'vm.job', jobId: id, kind, status: 'concluded', percent: 100, ...(disk ? { disk } : {}) });
+    return id;
+  }
+
+  private stoppedVm(ref: string): FakeVm {
+    const vm = this.find(ref);
+    if (!['stopped', 'crashed'].includes(vm.state.kind)) throw new EngineError('invalid-state', `Shut the machine down to change its disks ("${vm.doc.name}" is ${vm.state.kind})`);
+    return vm;
+  }
+
+  private fakeDisk(vm: FakeVm, ref: string) {
+    const disk = vm.doc.disks.find((d) => d.id === ref);
+    if (!disk) throw new EngineError('not-found', `"${vm.doc.name}" has no disk "${ref}"`);
+    return disk;
+  }
+
+  /** disk.*, vm.clone, vm.export, vm.import, job.cancel. */
+  private storage(command: CommandName, a: Record<string, unknown>): unknown {
+    const ref = a['vm'] as string;
+    const jobId = a['jobId'] as string | undefined;
+    switch (command) {
+      case 'disk.add': {
+        const vm = this.stoppedVm(ref);
+        let n = 0;
+        while (vm.doc.disks.some((d) => d.id === `disk${n}`)) n++;
+        const id = `disk${n}`;
+        const path = a['path'] as string | undefined;
+        if (path) this.addDisk(vm.doc.id, { id, sizeGiB: 1, path, format: (a['format'] as 'raw' | undefined) ?? (path.endsWith('.qcow2') ? 'qcow2' : 'raw') });
+        else this.addDisk(vm.doc.id, { id, sizeGiB: a['sizeGiB'] as number });
+        this.emitVm(vm.doc.id, { type: 'vm.changed' });
+        return { disk: vm.doc.disks.find((d) => d.id === id), doc: vm.doc };
+      }
+      case 'disk.remove': {
+        const vm = this.stoppedVm(ref);
+        const disk = this.fakeDisk(vm, a['disk'] as string);
+        vm.doc = { ...vm.doc, disks: vm.doc.disks.filter((d) => d.id !== disk.id), bootOrder: vm.doc.bootOrder.filter((b) => b !== disk.id) };
+        this.emitVm(vm.doc.id, { type: 'vm.changed' });
+        return { doc: vm.doc, deletedFile: a['deleteFile'] === true ? `${vm.bundleDir}/${disk.path}` : null };
+      }
+      case 'disk.resize': {
+        const vm = this.stoppedVm(ref);
+        const disk = this.fakeDisk(vm, a['disk'] as string);
+        const size = this.diskSizes.get(`${vm.doc.id}/${disk.id}`) ?? { virtualSize: 0, actualSize: 0 };
+        const bytes = Math.ceil((a['sizeGiB'] as number) * 1024) * 2 ** 20;
+        if (bytes < size.virtualSize) {
+          throw new EngineError('invalid-args', `cannot resize ${disk.id} from ${size.virtualSize / 2 ** 30} GiB to ${a['sizeGiB'] as number} GiB: shrinking would destroy data at the end of the disk; Hangar only grows disks`, { field: 'sizeGiB' });
+        }
+        this.diskSizes.set(`${vm.doc.id}/${disk.id}`, { ...size, virtualSize: bytes });
+        this.emitVm(vm.doc.id, { type: 'vm.changed' });
+        return { disk: disk.id, virtualSize: bytes };
+      }
+      case 'disk.convert': {
+        const vm = this.stoppedVm(ref);
+        const disk = this.fakeDisk(vm, a['disk'] as string);
+        if (disk.format === 'qcow2') throw new EngineError('invalid-state', `disk ${disk.id} of "${vm.doc.name}" is already qcow2`, { field: 'disk' });
+        const id = this.fakeJob(vm.doc.id, 'disk-convert', jobId, disk.id);
+        const converted = { ...disk, format: 'qcow2' as const, path: `disks/${disk.id}.qcow2` };
+        vm.doc = { ...vm.doc, disks: vm.doc.disks.map((d) => (d.id === disk.id ? converted : d)) };
+        this.emitVm(vm.doc.id, { type: 'vm.changed' });
+        return { jobId: id, disk: converted, doc: vm.doc, oldPath: disk.path, oldDeleted: a['deleteOld'] === true };
+      }
+      case 'disk.compact': {
+        const vm = this.stoppedVm(ref);
+        const disk = this.fakeDisk(vm, a['disk'] as string);
+        const size = this.diskSizes.get(`${vm.doc.id}/${disk.id}`) ?? { virtualSize: 0, actualSize: 0 };
+        const id = this.fakeJob(vm.doc.id, 'disk-compact', jobId, disk.id);
+        this.diskSizes.set(`${vm.doc.id}/${disk.id}`, { ...size, actualSize: Math.floor(size.actualSize / 2) });
+        return { jobId: id, disk: disk.id, actualSizeBefore: size.actualSize, actualSizeAfter: Math.floor(size.actualSize / 2) };
+      }
+      case 'disk.info': {
+        const vm = this.find(ref);
+        const disk = this.fakeDisk(vm, a['disk'] as string);
+        const size = this.diskSizes.get(`${vm.doc.id}/${disk.id}`) ?? { virtualSize: 0, actualSize: 0 };
+        const top = { filename: `${vm.bundleDir}/${disk.path}`, format: disk.format, virtualSize: size.virtualSize, actualSize: size.actualSize };
+        const base = size.backing ? [{ filename: size.backing, format: 'qcow2', virtualSize: size.virtualSize, actualSize: size.actualSize }] : [];
+        return { disk: disk.id, ...top, backingChain: [top, ...base] };
+      }
+      case 'vm.clone': {
+        const source = this.stoppedVm(ref);
+        const id = this.fakeJob(source.doc.id, 'vm-clone', jobId);
+        const s = this.addVm({ name: a['name'] as string, osId: source.doc.osId });
+        const clone = this.vms.get(s.id)!;
+        return { id: s.id, doc: clone.doc, bundleDir: clone.bundleDir, jobId: id, linked: a['linked'] === true, snapshotsCopied: false, source: source.doc };
+      }
+      case 'vm.export': {
+        const vm = this.stoppedVm(ref);
+        return { jobId: this.fakeJob(vm.doc.id, 'vm-export', jobId), path: a['path'] as string, bytes: 4096 };
+      }
+      case 'vm.import': {
+        const path = a['path'] as string;
+        const name = (a['name'] as string | undefined) ?? (path.split('/').pop() ?? 'imported').replace(/\.tar(\.gz)?$|\.tgz$/, '');
+        const s = this.addVm({ name });
+        const vm = this.vms.get(s.id)!;
+        return { jobId: this.fakeJob(s.id, 'vm-import', jobId), id: s.id, doc: vm.doc, bundleDir: vm.bundleDir, newId: false, warnings: [...this.importWarnings] };
+      }
+      default:
+        return { ok: true };
+    }
+  }
+
   private builtIn<K extends CommandName>(command: K, args: CommandArgs<K>): CommandResult<K> {
     const a = args as Record<string, unknown>;
     const ref = a['vm'] as string;
@@ -334,7 +503,7 @@ export class FakeHangarApi implements HangarApi {
         return r([...this.vms.keys()].map((id) => this.summary(id)));
       case 'vm.get': {
         const vm = this.find(ref);
-        return r({ doc: vm.doc, state: vm.state, bundleDir: vm.bundleDir });
+        return r({ doc: vm.doc, state: vm.state, bundleDir: vm.bundleDir, tags: vm.tags ?? [] });
       }
       case 'vm.create': {
         const s = this.addVm({ name: a['name'] as string, osId: a['osId'] as string | undefined });
@@ -376,8 +545,48 @@ export class FakeHangarApi implements HangarApi {
         return r({ ...this.transition(ref, ['running'], { kind: 'stopped' }, 'shut down'), timedOut: false });
       case 'vm.forceOff':
         return r(this.transition(ref, ['running', 'paused', 'stopping', 'starting'], { kind: 'stopped' }, 'power off'));
-      case 'vm.console.attach':
-        return r({ log: '' });
+      case 'vm.console.attach': {
+        const serial = this.logs.get(this.find(ref).doc.id)?.serial ?? '';
+        const tail = (a['tailBytes'] as number | undefined) ?? 64 * 1024;
+        return r({ log: tail === 0 ? '' : serial.slice(-tail) });
+      }
+      case 'vm.logs': {
+        const vm = this.find(ref);
+        const logs = this.logs.get(vm.doc.id) ?? { qemu: '', serial: '', events: [] };
+        const max = (a['maxBytes'] as number | undefined) ?? 256 * 1024;
+        const kind = a['kind'] as VmLogKind;
+        if (kind === 'events') {
+          const text = logs.events.map((e) => `${e.at} ${e.event} ${JSON.stringify(e.data)}\n`).join('');
+          return r({ kind, text, truncated: false, events: logs.events });
+        }
+        const text = logs[kind];
+        return r({ kind, text: text.slice(-max), truncated: text.length > max });
+      }
+      case 'forward.list': {
+        const vm = this.find(ref);
+        return r({ forwards: this.userNet(vm).forwards, live: vm.state.kind === 'running' || vm.state.kind === 'paused' });
+      }
+      case 'forward.add': {
+        const vm = this.find(ref);
+        const net = this.userNet(vm);
+        const f = { protocol: a['protocol'] as 'tcp' | 'udp', hostAddress: (a['hostAddress'] as string | undefined) ?? '127.0.0.1', hostPort: a['hostPort'] as number, guestPort: a['guestPort'] as number };
+        const mine = net.forwards.find((x) => x.protocol === f.protocol && x.hostPort === f.hostPort);
+        if (mine) throw new EngineError('exists', `host ${f.protocol} port ${f.hostPort} on ${f.hostAddress} is already forwarded by "${vm.doc.name}" (to guest port ${mine.guestPort})`, { field: 'hostPort', hostPort: f.hostPort });
+        const forwards = [...net.forwards, f];
+        vm.doc = { ...vm.doc, network: { ...net, forwards } };
+        this.emitVm(vm.doc.id, { type: 'vm.changed' });
+        return r({ forward: f, forwards, live: vm.state.kind === 'running' || vm.state.kind === 'paused' });
+      }
+      case 'forward.remove': {
+        const vm = this.find(ref);
+        const net = this.userNet(vm);
+        const same = (x: { protocol: string; hostPort: number }) => x.protocol === a['protocol'] && x.hostPort === a['hostPort'];
+        if (!net.forwards.some(same)) throw new EngineError('not-found', `"${vm.doc.name}" forwards no ${a['protocol'] as string} host port ${a['hostPort'] as number}`, { field: 'hostPort' });
+        const forwards = net.forwards.filter((x) => !same(x));
+        vm.doc = { ...vm.doc, network: { ...net, forwards } };
+        this.emitVm(vm.doc.id, { type: 'vm.changed' });
+        return r({ forwards, live: vm.state.kind === 'running' || vm.state.kind === 'paused' });
+      }
       case 'vm.console.detach':
       case 'vm.console.write':
         return r({ ok: true });
@@ -444,11 +653,28 @@ export class FakeHangarApi implements HangarApi {
         this.emitVm(vm.doc.id, { type: 'vm.snapshots', currentId: next.currentId });
         return r({ snapshot: renamed, tree: next });
       }
+      case 'vm.stats.subscribe':
+        this.statsSubscribers++;
+        return r({ intervalMs: 1000, leaseMs: 30_000 });
+      case 'vm.stats.unsubscribe':
+        this.statsSubscribers = Math.max(0, this.statsSubscribers - 1);
+        return r({ ok: true });
       case 'snapshot.thumbnail': {
         const node = this.findSnapshot(this.snapshotTree(ref), a['snapshot'] as string);
         if (!node.thumbnail) throw new EngineError('not-found', `snapshot "${node.name}" has no screenshot`);
         return r({ pngBase64: 'iVBORw0KGgo=' });
       }
+      case 'disk.add':
+      case 'disk.remove':
+      case 'disk.resize':
+      case 'disk.convert':
+      case 'disk.compact':
+      case 'disk.info':
+      case 'vm.clone':
+      case 'vm.export':
+      case 'vm.import':
+      case 'job.cancel':
+        return r(this.storage(command, a));
       default:
         throw new EngineError('unknown-command', `FakeHangarApi does not fake "${command}"; script it with handle()`);
     }

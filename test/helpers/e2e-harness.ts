@@ -1,6 +1,7 @@
 // Shared scaffolding for the e2e tests: the built `serve.js`, Debian Chromium, and cleanup.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -20,13 +21,19 @@ export interface ServeOptions {
   env: NodeJS.ProcessEnv;
   /** Folder passed as `--allow-dir`, if any. */
   allowDir?: string;
+  /** `--port` and `--token-file`, if given (a restarted serve keeps its URL). */
+  port?: number;
+  tokenFile?: string;
   /** How long to wait for the URL. */
   timeoutMs?: number;
 }
 
 /** Spawns `serve.js`; `url` resolves with the URL it prints. */
 export function spawnServe(opts: ServeOptions): { serve: ChildProcess; url: Promise<string> } {
-  const args = [join(repoRoot, 'out/main/serve.js'), '--library', opts.library, ...(opts.allowDir ? ['--allow-dir', opts.allowDir] : [])];
+  const args = [join(repoRoot, 'out/main/serve.js'), '--library', opts.library];
+  if (opts.port !== undefined) args.push('--port', String(opts.port));
+  if (opts.tokenFile) args.push('--token-file', opts.tokenFile);
+  if (opts.allowDir) args.push('--allow-dir', opts.allowDir);
   const serve = spawn(process.execPath, args, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -71,4 +78,36 @@ export function cleanupRuntime(runtimeBase: string | undefined, root: string | u
   rmSync(runtimeBase, { recursive: true, force: true });
   if (root) rmSync(root, { recursive: true, force: true });
   expect(orphans, 'orphan QEMU processes after the test').toEqual([]);
+}
+
+/** What every e2e suite keeps: its temp folders and env, the served app and the browser page. */
+export interface E2eContext {
+  root: string;
+  library: string;
+  runtimeBase: string;
+  env: NodeJS.ProcessEnv;
+  serve: ChildProcess;
+  url: string;
+  browser: Browser;
+  page: Page;
+}
+
+/**
+ * Checks the build, then makes a temp root (`hangar-e2e-<name>-…`) with the library in it and a short
+ * runtime folder (`/tmp/<runtimePrefix>-…`), and the env naming both.
+ */
+export function makeE2eDirs(name: string, runtimePrefix: string): Pick<E2eContext, 'root' | 'library' | 'runtimeBase' | 'env'> {
+  assertBuilt();
+  const root = mkdtempSync(join(tmpdir(), `hangar-e2e-${name}-`));
+  const library = join(root, 'library');
+  const runtimeBase = mkdtempSync(`/tmp/${runtimePrefix}-`);
+  return { root, library, runtimeBase, env: { ...process.env, XDG_RUNTIME_DIR: runtimeBase, HANGAR_LIBRARY: library } };
+}
+
+/** afterAll of a suite: closes the browser, runs `stopVms` (errors ignored), stops serve and cleans up. */
+export async function closeE2e(ctx: Partial<E2eContext>, stopVms?: () => Promise<unknown>): Promise<void> {
+  await ctx.browser?.close().catch(() => undefined);
+  if (stopVms) await stopVms().catch(() => undefined);
+  await stopServe(ctx.serve);
+  cleanupRuntime(ctx.runtimeBase, ctx.root);
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { jsonLinesTransport } from '../../src-main/engine/transport/json-lines.js';
-import { EngineClient, type VmEvent, type EngineEvent } from '../../src-shared/contract/index.js';
+import { EngineClient, type EngineError, type VmEvent, type EngineEvent } from '../../src-shared/contract/index.js';
 import { Engine } from '../../src-main/engine/engine.js';
 import { inProcessPair } from '../../src-main/engine/transport/in-process.js';
 
@@ -131,6 +131,23 @@ export function stateWait(client: EngineClient, vmId: string, kind: string, time
   });
 }
 
+/** The error a call that must fail rejects with. */
+export async function failure(p: Promise<unknown>): Promise<EngineError> {
+  try {
+    await p;
+  } catch (err) {
+    return err as EngineError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+type JobEvent = Extract<VmEvent, { type: 'vm.job' }>;
+
+/** The `vm.job` events of one job, in order. */
+export function jobEventsOf(events: ReadonlyArray<VmEvent | EngineEvent>, jobId: string): JobEvent[] {
+  return events.filter((x): x is JobEvent => x.type === 'vm.job' && x.jobId === jobId);
+}
+
 export const repoRoot = join(import.meta.dirname, '..', '..');
 
 /** The built bundles (npm test builds before running integration tests). */
@@ -166,11 +183,11 @@ export function useTestEnv(use: (t: TestEnv) => void, options: { orphanMessage?:
 /**
  * Like useTestEnv, plus an in-process engine on that env, closed before cleanup. `checkOrphans: false`
  * skips the no-orphan assertion; `afterCleanup` runs after cleanup, before the assertion; `current` names the
- * engine to close when the suite reopens its own.
+ * engine to close when the suite reopens its own; `beforeClose` runs first (e.g. to power VMs off).
  */
 export function useEngineEnv(
   use: (t: TestEnv, e: OpenedEngine) => void,
-  options: { orphanMessage?: string; checkOrphans?: boolean; afterCleanup?: () => void; current?: () => OpenedEngine | undefined } = {},
+  options: { orphanMessage?: string; checkOrphans?: boolean; afterCleanup?: () => void; current?: () => OpenedEngine | undefined; beforeClose?: (e: OpenedEngine) => Promise<unknown> } = {},
 ): void {
   let t: TestEnv | undefined;
   let e: OpenedEngine | undefined;
@@ -180,13 +197,22 @@ export function useEngineEnv(
     use(t, e);
   });
   afterAll(async () => {
-    await (options.current ? options.current() : e)?.close();
+    const open = options.current ? options.current() : e;
+    if (open && options.beforeClose) await options.beforeClose(open);
+    await open?.close();
     if (!t) return;
     const orphans = qemuPidsUnder(t.runtimeBase);
     t.cleanup();
     options.afterCleanup?.();
     if (options.checkOrphans !== false) expect(orphans, options.orphanMessage).toEqual([]);
   });
+}
+
+/** useEngineEnv asserting that no QEMU outlives the suite; `t` and `e` are set on the result by beforeAll. */
+export function useEngineSuite(): { t: TestEnv; e: OpenedEngine } {
+  const suite = {} as { t: TestEnv; e: OpenedEngine };
+  useEngineEnv((t, e) => Object.assign(suite, { t, e }), { orphanMessage: 'no QEMU process may outlive the suite' });
+  return suite;
 }
 
 /** Spawns the built engine bundle; resolves once it prints its control socket path. */

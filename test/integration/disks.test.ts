@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EngineError, VmEvent } from '../../src-shared/contract/index.js';
+import type { EngineError } from '../../src-shared/contract/index.js';
 import { SHRINK_REFUSAL } from '../../src-main/engine/disks/disk-rules.js';
-import { builtEntry, makeTestEnv, openEngine, repoRoot, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
+import { builtEntry, failure, jobEventsOf, repoRoot, useEngineEnv, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
 
 const MiB = 1024 ** 2;
 
 function qemuImg(...args: string[]): string {
   return execFileSync('qemu-img', args, { encoding: 'utf8' });
-}
-
-async function failure(p: Promise<unknown>): Promise<EngineError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as EngineError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('disks (real qemu-img): add, remove, grow, convert, compact, info', () => {
@@ -27,18 +18,18 @@ describe('disks (real qemu-img): add, remove, grow, convert, compact, info', () 
   let id: string;
   let bundleDir: string;
   const disksOnFile = (): Array<{ id: string; path: string; format: string }> => (JSON.parse(readFileSync(join(bundleDir, 'vm.json'), 'utf8')) as { disks: Array<{ id: string; path: string; format: string }> }).disks;
-  const jobEvents = (jobId: string): Array<Extract<VmEvent, { type: 'vm.job' }>> =>
-    e.events.filter((x): x is Extract<VmEvent, { type: 'vm.job' }> => x.type === 'vm.job' && x.jobId === jobId);
+  const jobEvents = (jobId: string) => jobEventsOf(e.events, jobId);
+
+  useEngineEnv(
+    (env, engine) => {
+      t = env;
+      e = engine;
+    },
+    { checkOrphans: false },
+  );
 
   beforeAll(async () => {
-    t = makeTestEnv();
-    e = await openEngine(t);
     ({ id, bundleDir } = await e.client.call('vm.create', { name: 'disks', diskSizeGiB: 0.0625, memoryMiB: 64, cpus: 1 }));
-  });
-
-  afterAll(async () => {
-    await e?.close();
-    t.cleanup();
   });
 
   it('adds a new qcow2 disk in the bundle with the next free id', async () => {

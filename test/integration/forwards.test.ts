@@ -1,20 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import type { EngineError } from '../../src-shared/contract/index.js';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { spawnHangar as hangar } from '../helpers/cli-runner.js';
-import { makeTestEnv, openEngine, qemuPidsUnder, serialWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
-
-async function failure(p: Promise<unknown>): Promise<EngineError> {
-  try {
-    await p;
-  } catch (err) {
-    return err as EngineError;
-  }
-  throw new Error('expected the call to fail');
-}
+import { failure, serialWait, useEngineEnv, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
 
 /** A port nobody listens on right now (the kernel picks it). */
 function freePort(): Promise<number> {
@@ -28,6 +18,25 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Sends `text` to 127.0.0.1:port and resolves with the first `text.length` bytes that come back. */
+function echo(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = connect(port, '127.0.0.1');
+    let got = '';
+    sock.setTimeout(30_000, () => sock.destroy(new Error(`no echo from guest port 7 via host port ${port} (got ${JSON.stringify(got)})`)));
+    sock.once('connect', () => sock.write(text));
+    sock.on('data', (d) => {
+      got += d.toString();
+      if (got.length >= text.length) {
+        sock.end();
+        resolve(got);
+      }
+    });
+    sock.once('error', reject);
+    sock.once('close', () => reject(new Error(`connection closed after ${JSON.stringify(got)}`)));
+  });
+}
+
 describe('port forwards (real QEMU): applied live through HMP, with conflict detection', () => {
   let t: TestEnv;
   let e: OpenedEngine;
@@ -36,20 +45,18 @@ describe('port forwards (real QEMU): applied live through HMP, with conflict det
   const usernet = async (): Promise<string> =>
     e.engine.sessions.get(id)!.qmp.execute<string>('human-monitor-command', { 'command-line': 'info usernet' });
 
+  useEngineEnv(
+    (env, engine) => {
+      t = env;
+      e = engine;
+    },
+    { orphanMessage: 'no QEMU may outlive the suite', beforeClose: (open) => open.client.call('vm.forceOff', { vm: id }).catch(() => undefined) },
+  );
+
   beforeAll(async () => {
-    t = makeTestEnv();
-    e = await openEngine(t);
     ({ id } = await e.client.call('vm.create', { name: 'fwd', iso: fixturePaths.linuxIso, memoryMiB: 256, cpus: 1 }));
     await serialWait(e.client, id, markers.linuxReady, () => e.client.call('vm.start', { vm: id }), 110_000);
     port = await freePort();
-  });
-
-  afterAll(async () => {
-    await e?.client.call('vm.forceOff', { vm: id }).catch(() => undefined);
-    await e?.close();
-    const orphans = qemuPidsUnder(t.runtimeBase);
-    t.cleanup();
-    expect(orphans, 'no QEMU may outlive the suite').toEqual([]);
   });
 
   it('adds a tcp forward live: QEMU lists the rule and the document keeps it', async () => {
@@ -57,6 +64,15 @@ describe('port forwards (real QEMU): applied live through HMP, with conflict det
     expect(r).toMatchObject({ live: true, forward: { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: port, guestPort: 22 } });
     expect(await usernet()).toMatch(new RegExp(`TCP\\[HOST_FORWARD\\]\\s+\\d+\\s+127\\.0\\.0\\.1\\s+${port}\\s+10\\.0\\.2\\.15\\s+22\\b`));
     expect((await e.client.call('vm.get', { vm: id })).doc.network).toMatchObject({ forwards: [{ hostPort: port, guestPort: 22 }] });
+  });
+
+  it('a forward added while the VM runs reaches the echo server in the guest; removed, it stops', async () => {
+    const echoPort = await freePort();
+    await e.client.call('forward.add', { vm: id, protocol: 'tcp', hostPort: echoPort, guestPort: 7 });
+    expect(await echo(echoPort, 'hello through hangar\n')).toBe('hello through hangar\n');
+    await e.client.call('forward.remove', { vm: id, protocol: 'tcp', hostPort: echoPort });
+    // Nothing listens on the host port any more: the connection is refused outright.
+    await expect(echo(echoPort, 'x\n')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
   it('refuses the same host port twice in this VM, naming the port', async () => {

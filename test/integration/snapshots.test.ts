@@ -6,7 +6,7 @@ import { countKeyRowGlyphs, fixturePaths, markers, parsePpm } from '../helpers/f
 import { serialWait, stateWait, useEngineEnv, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
 import type { EngineError, SnapshotTree, VmEvent } from '../../src-shared/contract/index.js';
 import { spawnHangar as hangarCli } from '../helpers/cli-runner.js';
-import { runLinkJob } from '../../src-main/engine/snapshots/link-job.js';
+import { runJob } from '../../src-main/engine/qmp/qmp-jobs.js';
 
 /** Tags `qemu-img snapshot -l -U` lists for an image. */
 function imageTags(path: string): string[] {
@@ -84,11 +84,14 @@ describe('snapshots against real QEMU (TCG)', () => {
       const a = await timed('take (64 MiB, BIOS)', () => e.client.call('snapshot.take', { vm: id, name: 'A', description: 'one key' }));
       off();
       expect(a.snapshot).toMatchObject({ name: 'A', description: 'one key', withRam: true, parentId: null, devices: ['disk0'], thumbnail: `thumbs/snap-${a.snapshot.id}.png` });
-      expect(a.snapshot.vmStateSize).toBeGreaterThan(0);
+      // The take's answer skips a second image query: the vmstate size comes with the next list.
+      expect(byName(await e.client.call('snapshot.list', { vm: id }), 'A').vmStateSize).toBeGreaterThan(0);
       expect(a.tree.currentId).toBe(a.snapshot.id);
-      expect(readFileSync(join(bundleDir, a.snapshot.thumbnail!)).subarray(1, 4).toString()).toBe('PNG');
+      // The PNG is made from a raw screendump after the reply; snapshot.thumbnail waits for it.
       const thumb = await e.client.call('snapshot.thumbnail', { vm: id, snapshot: 'A' });
       expect(Buffer.from(thumb.pngBase64, 'base64').subarray(1, 4).toString()).toBe('PNG');
+      expect(readFileSync(join(bundleDir, a.snapshot.thumbnail!)).subarray(1, 4).toString()).toBe('PNG');
+      expect(existsSync(join(bundleDir, a.snapshot.thumbnail!.replace(/\.png$/, '.ppm')))).toBe(false);
       // saving, then back to running; a job that ran and concluded; the tree changed.
       expect(seen.filter((s) => s.type === 'vm.state').map((s) => s.type === 'vm.state' && s.state.kind)).toEqual(['saving', 'running']);
       expect(seen.filter((s) => s.type === 'vm.job').map((s) => s.type === 'vm.job' && s.status)).toEqual(['running', 'concluded']);
@@ -177,24 +180,22 @@ describe('snapshots against real QEMU (TCG)', () => {
       expect(imageTags(disk)).toEqual([byName(after, 'B').tag, byName(after, 'C').tag].sort());
     });
 
-    it('a failed snapshot-load leaves the VM paused and says so; a snapshot missing from the image is flagged and refused', async () => {
+    it('a RAM restore of a disk-only snapshot is refused before QEMU stops the VM; a snapshot missing from the image is flagged and refused', async () => {
       const e1 = await e.client.call('snapshot.take', { vm: id, name: 'E disk only' });
-      // Corrupt the metadata: claim E has RAM, so Hangar asks QEMU to load it while running.
+      // Corrupt the metadata: claim E has RAM, so a live restore is attempted.
       const file = join(bundleDir, 'snapshots.json');
       const meta = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Array<{ id: string; withRam: boolean; tag: string }> };
       meta.nodes.find((n) => n.id === e1.snapshot.id)!.withRam = true;
       writeFileSync(file, JSON.stringify(meta));
 
       await serialWait(e.client, id, markers.bootOk, () => e.client.call('vm.start', { vm: id }));
+      // QEMU would stop the VM first and leave it paused ("restore-vm"): the image's vmstate size tells beforehand.
       const err = (await e.client.call('snapshot.restore', { vm: id, snapshot: 'E disk only' }).catch((x: EngineError) => x)) as EngineError;
-      expect(err).toMatchObject({ code: 'qemu-failed' });
-      expect(err.message).toMatch(/disk-only snapshot/);
-      expect(err.message).toMatch(/is paused/);
+      expect(err).toMatchObject({ code: 'invalid-state' });
+      expect(err.message).toMatch(/holds no memory state in disk0 \(a disk-only snapshot\)/);
       const status = await e.engine.sessions.get(id)!.qmp.execute<{ running: boolean; status: string }>('query-status');
-      expect(status).toMatchObject({ running: false, status: 'restore-vm' });
-      expect((await e.client.call('vm.get', { vm: id })).state.kind).toBe('paused');
-      // Still controllable: resume, and the guest answers.
-      expect((await e.client.call('vm.resume', { vm: id })).state.kind).toBe('running');
+      expect(status).toMatchObject({ running: true, status: 'running' });
+      expect((await e.client.call('vm.get', { vm: id })).state.kind).toBe('running');
       await serialWait(e.client, id, 'KEY:q', () => e.client.call('vm.typeText', { vm: id, text: 'q' }));
 
       // Metadata whose tag is not in the image: flagged missing, the real tag shows up as an orphan; restore refused.
@@ -271,9 +272,9 @@ describe('snapshots against real QEMU (TCG)', () => {
       // Bare QMP on the same guest, for the overhead comparison (same job, no Hangar around it).
       const qmp = e.engine.sessions.get(id)!.qmp;
       for (let i = 0; i < 2; i++) {
-        await timed('bare QMP snapshot-save (256 MiB, UEFI)', () => runLinkJob(qmp, 'snapshot-save', { 'job-id': `bench-s${i}`, tag: 'bench', vmstate: 'disk0', devices: ['disk0', 'pflash1'] }));
-        await timed('bare QMP snapshot-load (256 MiB, UEFI)', () => runLinkJob(qmp, 'snapshot-load', { 'job-id': `bench-l${i}`, tag: 'bench', vmstate: 'disk0', devices: ['disk0', 'pflash1'] }));
-        await runLinkJob(qmp, 'snapshot-delete', { 'job-id': `bench-d${i}`, tag: 'bench', devices: ['disk0', 'pflash1'] });
+        await timed('bare QMP snapshot-save (256 MiB, UEFI)', () => runJob(qmp, 'snapshot-save', { 'job-id': `bench-s${i}`, tag: 'bench', vmstate: 'disk0', devices: ['disk0', 'pflash1'] }));
+        await timed('bare QMP snapshot-load (256 MiB, UEFI)', () => runJob(qmp, 'snapshot-load', { 'job-id': `bench-l${i}`, tag: 'bench', vmstate: 'disk0', devices: ['disk0', 'pflash1'] }));
+        await runJob(qmp, 'snapshot-delete', { 'job-id': `bench-d${i}`, tag: 'bench', devices: ['disk0', 'pflash1'] });
       }
 
       const d = await e.client.call('snapshot.delete', { vm: id, snapshot: 'A' });

@@ -59,7 +59,8 @@ export function isInside(dir: string, path: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
 
-export function formatBytes(n: number): string {
+/** `n` bytes in the largest binary unit (up to TiB) that keeps the value at least 1; `scaled` when not bytes. */
+export function scaleBytes(n: number): { value: number; unit: string; scaled: boolean } {
   const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = n;
   let i = 0;
@@ -67,7 +68,12 @@ export function formatBytes(n: number): string {
     v /= 1024;
     i++;
   }
-  return `${Number.isInteger(v) ? v : v.toFixed(2)} ${units[i]}`;
+  return { value: v, unit: units[i]!, scaled: i > 0 };
+}
+
+export function formatBytes(n: number): string {
+  const { value, unit } = scaleBytes(n);
+  return `${Number.isInteger(value) ? value : value.toFixed(2)} ${unit}`;
 }
 
 /** A format qemu-img reported that Hangar cannot attach, with the reason. */

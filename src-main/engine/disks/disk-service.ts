@@ -8,6 +8,7 @@ import type { VmRunState } from '../../../src-shared/vm-state.js';
 import { createQemuImg, type ImageInfo, type QemuImg } from '../storage/qemu-img.js';
 import type { LoadedVm } from '../storage/bundle-store.js';
 import { KeyedQueue } from '../storage/keyed-queue.js';
+import { refuseSystemFile, refuseUnsafeBacking } from '../storage/path-guard.js';
 import {
   checkGrow,
   findDisk,
@@ -20,7 +21,7 @@ import {
   refuseWhileActive,
   resolveDiskPath,
 } from './disk-rules.js';
-import { DiskJobs, progressThrottle } from './disk-jobs.js';
+import { DiskJobs, runWithJobEvents, type JobEmit } from './disk-jobs.js';
 
 /** The slice of the engine disk changes need (the Engine satisfies it). */
 export interface DiskHost {
@@ -36,10 +37,6 @@ type JobKind = 'disk-convert' | 'disk-compact';
 
 function imageSummary(i: ImageInfo): DiskImageInfo {
   return { filename: i.filename, format: i.format, virtualSize: i['virtual-size'], actualSize: typeof i['actual-size'] === 'number' ? i['actual-size'] : null };
-}
-
-function isAbort(err: unknown): boolean {
-  return (err as { name?: string })?.name === 'AbortError';
 }
 
 /** Disk operations on a VM's document and images (issue 9): add, remove, grow, convert, compact, info. */
@@ -78,10 +75,15 @@ export class DiskService {
         if (a.format !== undefined && a.format !== 'qcow2') throw new EngineError('invalid-args', 'new disks are qcow2; give format only with an existing image', { field: 'format' });
         const id = nextDiskId(vm.doc, (x) => existsSync(join(vm.bundleDir, 'disks', `${x}.qcow2`)));
         created = join(vm.bundleDir, 'disks', `${id}.qcow2`);
-        await this.img.create(created, 'qcow2', giBToBytes(a.sizeGiB));
+        // qemu-img can leave a partial image behind (a full disk): never keep a file the document does not name.
+        await this.img.create(created, 'qcow2', giBToBytes(a.sizeGiB)).catch(async (err: unknown) => {
+          await rm(created!, { force: true });
+          throw err;
+        });
         disk = { id, path: `disks/${id}.qcow2`, format: 'qcow2', bus, readOnly: false, discard: true };
       } else {
         const path = resolve(a.path!);
+        await refuseSystemFile(path, 'disk image');
         let s;
         try {
           s = await stat(path);
@@ -94,6 +96,7 @@ export class DiskService {
         }
         const info = await this.img.info(path, a.format ? { format: a.format } : {});
         if (!isDiskFormat(info.format)) refuseFormat(path, info.format);
+        await refuseUnsafeBacking(path, this.img);
         const id = nextDiskId(vm.doc);
         disk = { id, path, format: info.format, bus, readOnly: false, discard: true };
       }
@@ -155,25 +158,14 @@ export class DiskService {
   private async job<T>(vmId: string, kind: JobKind, diskId: string, requested: string | undefined, work: (jobId: string, signal: AbortSignal, progress: (p: { percent: number }) => void) => Promise<T>): Promise<T> {
     const { jobId, signal, done } = this.jobs.start(requested);
     this.working.set(vmId, { kind, disk: diskId });
-    const emit = (body: Partial<Extract<VmEventBody, { type: 'vm.job' }>> & { status: 'running' | 'concluded' | 'failed' }): void =>
-      this.host.emit(vmId, { type: 'vm.job', jobId, kind, disk: diskId, ...body });
-    const progress = progressThrottle((percent) => emit({ status: 'running', percent }));
-    progress({ percent: 0 });
-    try {
-      const r = await work(jobId, signal, progress);
-      emit({ status: 'concluded', percent: 100 });
-      return r;
-    } catch (err) {
-      if (signal.aborted || isAbort(err)) {
-        emit({ status: 'failed', error: 'cancelled', cancelled: true });
-        throw new EngineError('invalid-state', `${kind === 'disk-convert' ? 'conversion' : 'compaction'} of ${diskId} was cancelled; the disk is unchanged`, { cancelled: true, jobId });
-      }
-      emit({ status: 'failed', error: (err as Error).message });
-      throw err;
-    } finally {
+    const emit: JobEmit = (body) => this.host.emit(vmId, { type: 'vm.job', jobId, kind, disk: diskId, ...body });
+    const finish = () => {
       this.working.delete(vmId);
       done();
-    }
+    };
+    const cancelled = () =>
+      new EngineError('invalid-state', `${kind === 'disk-convert' ? 'conversion' : 'compaction'} of ${diskId} was cancelled; the disk is unchanged`, { cancelled: true, jobId });
+    return runWithJobEvents({ jobId, signal, done: finish }, emit, cancelled, work);
   }
 
   async convert(a: CommandArgs<'disk.convert'>): Promise<CommandResult<'disk.convert'>> {

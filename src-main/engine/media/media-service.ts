@@ -6,6 +6,7 @@ import type { VmRunState } from '../../../src-shared/vm-state.js';
 import type { QmpLink } from '../session/qmp-link.js';
 import type { LoadedVm } from '../storage/bundle-store.js';
 import { fileRoots, resolveInsideRoots } from '../file-browser.js';
+import { refuseNonIso } from '../storage/path-guard.js';
 import { RecentIsos } from './recent-isos.js';
 
 /** The slice of a VmSession media changes need. */
@@ -69,6 +70,7 @@ export async function checkIsoFile(path: string): Promise<string> {
     throw new EngineError('not-found', `ISO not found: ${abs}`, { path: abs });
   }
   if (!s.isFile()) throw new EngineError('invalid-args', `the ISO is not a file: ${abs}`, { path: abs });
+  await refuseNonIso(abs);
   return abs;
 }
 

@@ -41,21 +41,27 @@ export function checkConflicts(vmName: string, own: readonly PortForward[], want
 }
 
 /** Can we bind this port now? Used by forward-service and vm-lifecycle's pre-flight check. */
-export function portFree(host: string, port: number, protocol: 'tcp' | 'udp'): Promise<boolean> {
+export async function portFree(host: string, port: number, protocol: 'tcp' | 'udp'): Promise<boolean> {
+  return (await bindError(host, port, protocol)) === null;
+}
+
+/** Why this port cannot be bound now (`EADDRINUSE`, `EADDRNOTAVAIL` for an address the host lacks...), or null. */
+export function bindError(host: string, port: number, protocol: 'tcp' | 'udp'): Promise<string | null> {
+  const codeOf = (err: NodeJS.ErrnoException): string => err.code ?? 'EUNKNOWN';
   if (protocol === 'udp') {
     return new Promise((resolve) => {
       const s = createSocket('udp4');
-      s.once('error', () => {
+      s.once('error', (err: NodeJS.ErrnoException) => {
         s.close();
-        resolve(false);
+        resolve(codeOf(err));
       });
-      s.bind(port, host, () => s.close(() => resolve(true)));
+      s.bind(port, host, () => s.close(() => resolve(null)));
     });
   }
   return new Promise((resolve) => {
     const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen({ host, port, exclusive: true }, () => s.close(() => resolve(true)));
+    s.once('error', (err: NodeJS.ErrnoException) => resolve(codeOf(err)));
+    s.listen({ host, port, exclusive: true }, () => s.close(() => resolve(null)));
   });
 }
 

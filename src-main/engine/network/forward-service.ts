@@ -5,7 +5,7 @@ import { hmp } from '../qmp/qmp-hmp.js';
 import type { QmpLink } from '../session/qmp-link.js';
 import type { LoadedVm } from '../storage/bundle-store.js';
 import { KeyedQueue } from '../storage/keyed-queue.js';
-import { checkConflicts, DEFAULT_HOST_ADDRESS, describeForward, hostfwdAddLine, hostfwdRemoveLine, portFree, samePort, userNetwork } from './forward-rules.js';
+import { bindError, checkConflicts, DEFAULT_HOST_ADDRESS, describeForward, hostfwdAddLine, hostfwdRemoveLine, samePort, userNetwork } from './forward-rules.js';
 
 export interface ForwardSession {
   readonly state: VmRunState;
@@ -56,7 +56,11 @@ export class ForwardService {
         if (o && o.doc.network.mode === 'user') others.push({ name: o.name, forwards: o.doc.network.forwards });
       }
       checkConflicts(vm.name, net.forwards, wanted, others);
-      if (!(await portFree(wanted.hostAddress, wanted.hostPort, wanted.protocol))) {
+      const bind = await bindError(wanted.hostAddress, wanted.hostPort, wanted.protocol);
+      if (bind === 'EADDRNOTAVAIL') {
+        throw new EngineError('invalid-args', `${wanted.hostAddress} is not an address of this computer; forward on 127.0.0.1 (this computer only) or 0.0.0.0 (every network)`, { field: 'hostAddress' });
+      }
+      if (bind !== null) {
         throw new EngineError('exists', `host ${describeForward(wanted)} is already in use by another program on this computer; pick another host port`, { field: 'hostPort', hostPort: wanted.hostPort });
       }
       const session = this.live(vm);

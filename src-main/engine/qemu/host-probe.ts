@@ -210,6 +210,12 @@ async function binaryFacts(binary: string, fileCache: Record<string, BinaryFacts
   return { facts, fresh: true };
 }
 
+/** A probe failure for a message: printable, one line, short (a broken binary may print anything). */
+function oneLine(text: string): string {
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return clean.length > 160 ? `${clean.slice(0, 160)}…` : clean;
+}
+
 async function readOsRelease(path: string): Promise<Record<string, string> | null> {
   try {
     return parseOsRelease(await readFile(path, 'utf8'));
@@ -234,6 +240,7 @@ export async function probeHost(options: ProbeOptions = {}): Promise<HostInfo> {
   const fileCache = await readCacheFile(options.cacheFile);
   let dirty = false;
   const emulators: Record<string, EmulatorInfo> = {};
+  const broken: string[] = [];
   for (const [arch, binary] of binaries) {
     let facts: BinaryFacts;
     try {
@@ -243,8 +250,10 @@ export async function probeHost(options: ProbeOptions = {}): Promise<HostInfo> {
         fileCache[binary] = facts;
         dirty = true;
       }
-    } catch {
-      continue; // A broken binary (wrong arch, missing libraries) is as good as absent.
+    } catch (err) {
+      // A broken binary (wrong arch, missing libraries, not QEMU at all) is as good as absent, but say which.
+      broken.push(`${binary} does not work (${oneLine((err as Error).message)})`);
+      continue;
     }
     let kvm = await checkKvm(arch, hostArch, platform, options.kvmDevice);
     if (kvm.usable && !options.skipKvmSmokeTest) {
@@ -267,7 +276,9 @@ export async function probeHost(options: ProbeOptions = {}): Promise<HostInfo> {
       firmware: firmware.filter((d) => d.targets.some((t) => t.architecture === arch)),
     };
   }
-  if (Object.keys(emulators).length === 0) throw new QemuNotFoundError(qemuNotFoundMessage(null, installHint), installHint);
+  if (Object.keys(emulators).length === 0) {
+    throw new QemuNotFoundError(`No working QEMU was found: ${broken.join('; ')}. Reinstall it with: ${installHint}`, installHint);
+  }
   if (dirty && options.cacheFile) await writeCacheFile(options.cacheFile, fileCache);
   const swtpm = (await findExecutable('swtpm', dirs, platform)) ?? null;
   const osIds = osRelease ? { ID: osRelease['ID'] ?? '', ID_LIKE: osRelease['ID_LIKE'] ?? '' } : null;

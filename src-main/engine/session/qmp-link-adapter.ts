@@ -18,7 +18,7 @@ export function qmpLinkFrom(client: QmpClient): QmpLink {
       p.catch(() => undefined);
       return p;
     },
-    onEvent: (listener) => client.on('*', (e) => listener({ event: e.event, data: (e.data ?? {}) as Data })),
+    onEvent: (listener) => client.on('*', (e) => listener({ event: e.event, data: (e.data ?? {}) as Data, timestamp: e.timestamp })),
     onDisconnected: (listener) => client.onDisconnected((info) => listener(info.reason)),
     close: () => client.close(),
   };

@@ -5,6 +5,8 @@
 export interface QmpEventMessage {
   event: string;
   data?: Record<string, unknown>;
+  /** QEMU's time of the event (absent from scripted peers). */
+  timestamp?: { seconds: number; microseconds: number };
 }
 
 export interface QmpLink {

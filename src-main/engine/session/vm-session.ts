@@ -7,6 +7,8 @@ import { transition, type VmRunState } from '../../../src-shared/vm-state.js';
 import type { VmEventBody } from '../../../src-shared/contract/index.js';
 import type { QmpEventMessage, QmpLink } from './qmp-link.js';
 import { readLogTail } from './log-tail.js';
+import { stopSwtpm } from './swtpm.js';
+import { EventLog, eventTime } from './event-log.js';
 import { RUNTIME_FILES } from './qemu-launcher.js';
 import { isPidAlive } from '../storage/library-lock.js';
 
@@ -42,6 +44,8 @@ export class VmSession {
   private resolveEnded!: (s: VmRunState) => void;
   private exitInfo: { code: number | null; signal: string | null } | null = null;
   private readonly exitPromise: Promise<void>;
+  /** The QMP events this session received (bounded), for `vm.logs`. */
+  readonly events = new EventLog();
 
   constructor(private readonly deps: SessionDeps, initial: VmRunState) {
     this.stateValue = initial;
@@ -56,7 +60,10 @@ export class VmSession {
           else deps.child!.once('exit', done);
         })
       : Promise.resolve();
-    deps.qmp.onEvent((e) => this.onQmpEvent(e));
+    deps.qmp.onEvent((e) => {
+      this.events.push({ at: eventTime(e.timestamp), event: e.event, data: e.data ?? {} });
+      this.onQmpEvent(e);
+    });
     deps.qmp.onDisconnected((reason) => void this.onDisconnected(reason));
   }
 
@@ -316,6 +323,7 @@ export class VmSession {
 }
 
 export async function cleanRuntimeDir(runtimeDir: string): Promise<void> {
+  await stopSwtpm(runtimeDir); // normally gone with QEMU already (--terminate); never leave one behind
   await Promise.all([...RUNTIME_FILES, 'session.json'].map((f) => rm(join(runtimeDir, f), { force: true })));
   await rm(runtimeDir, { recursive: true, force: true });
 }

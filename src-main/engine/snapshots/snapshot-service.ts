@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { access, mkdir, readFile, rm } from 'node:fs/promises';
+import { access, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError, type SnapshotNodeInfo, type SnapshotTree, type VmEventBody } from '../../../src-shared/contract/index.js';
 import { isActive, type VmRunState } from '../../../src-shared/vm-state.js';
@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../storage/atomic-write.js';
 import { KeyedQueue } from '../storage/keyed-queue.js';
 import type { LoadedVm } from '../storage/bundle-store.js';
 import type { QmpLink } from '../session/qmp-link.js';
-import { runLinkJob, type SnapshotJobCommand } from './link-job.js';
+import { runJob, type JobStartCommand } from '../qmp/qmp-jobs.js';
 import { createOfflineImages, type OfflineImages } from './offline-images.js';
 import {
   addSnapshot,
@@ -24,12 +24,16 @@ import {
   type StoredSnapshot,
 } from './snapshot-tree.js';
 import { snapshotTargets, type SnapshotTarget } from './snapshot-targets.js';
+import { hardwareChanges, hardwareMismatchMessage, hardwareOf } from './snapshot-hardware.js';
+import { encodeSnapshotThumb, rawThumbPath, removeSnapshotThumb } from './snapshot-thumbnail.js';
 
 /** The slice of a VmSession snapshots need. */
 export interface SnapshotSession {
   readonly state: VmRunState;
   readonly qmp: QmpLink;
   setState(next: VmRunState): void;
+  /** Ends QEMU (a load that failed half-way leaves a machine that must not run on). */
+  forceOff?(): Promise<void>;
 }
 
 /** The slice of the engine snapshots need (the Engine satisfies it through `snapshotServiceFor`). */
@@ -67,6 +71,36 @@ function qemuMessage(err: unknown): string {
   return typeof e?.message === 'string' ? e.message : String(err);
 }
 
+/** A new RAM snapshot's vmstate size until the images are read again (not 0, which means disk-only). */
+const UNKNOWN_VMSTATE_SIZE = -1;
+
+/** snapshot-load failures QEMU reports before it reverts any disk (load_snapshot's checks in 7.2). */
+const UNTOUCHED_LOAD_ERRORS = /disk-only snapshot|does not exist|does not support snapshots|No block device|Could not find snapshot|vmstate block device/i;
+
+/** QEMU's load errors in plain words (its own text kept in brackets for a bug report). */
+export function plainLoadError(qemu: string): string {
+  if (/Error -22 while loading VM state|Length mismatch|Unknown (ramblock|savevm section)|section id|Missing section footer/i.test(qemu)) {
+    return `the saved memory state does not fit this machine (its hardware is not the one the snapshot was taken with) [QEMU: ${qemu}]`;
+  }
+  if (/Error -\d+ while loading VM state/i.test(qemu)) return `the saved memory state could not be read back [QEMU: ${qemu}]`;
+  return qemu;
+}
+
+/** Runs `work` with `write` started beside it; settles with both, `work`'s error first (a write error never goes unhandled). */
+async function alongside<T>(work: Promise<T>, write: Promise<void>): Promise<T> {
+  const written = write.then(
+    () => null,
+    (err: unknown) => ({ err }),
+  );
+  const result = await work.catch(async (err: unknown) => {
+    await written;
+    throw err;
+  });
+  const failed = await written;
+  if (failed !== null) throw failed.err;
+  return result;
+}
+
 /**
  * Snapshots of one engine's VMs: take, restore, delete, rename, and the tree in `snapshots.json`,
  * reconciled with the images. One operation per VM at a time (a queue per VM id).
@@ -83,6 +117,14 @@ export class SnapshotService {
   private readonly newId: () => string;
   private readonly now: () => Date;
   private readonly jobTimeoutMs: number;
+  /**
+   * What each image of a running VM holds, as last read or changed by this service. While QEMU runs it holds
+   * the images locked and only this engine talks to its QMP, so only this service changes them: take and restore
+   * skip the image query (a new QEMU is a new session: read afresh); list, delete and rename always read.
+   */
+  private readonly liveImages = new WeakMap<SnapshotSession, Map<string, ImageSnapshot[]>>();
+  /** PNG encodings still running, by PNG path. */
+  private readonly thumbJobs = new Map<string, Promise<void>>();
 
   constructor(
     private readonly host: SnapshotHost,
@@ -94,6 +136,11 @@ export class SnapshotService {
     this.jobTimeoutMs = options.jobTimeoutMs ?? 600_000;
   }
 
+  /** Resolves when the screenshots still being made after a take are written (tests, orderly shutdown). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.thumbJobs.values()]);
+  }
+
   async list(ref: string): Promise<SnapshotTree> {
     const vm = await this.host.load(ref);
     return this.queue.run(vm.id, async () => (await this.reconciled(vm)).tree);
@@ -103,54 +150,100 @@ export class SnapshotService {
     const vm = await this.host.load(ref);
     return this.queue.run(vm.id, async () => {
       const { targets } = snapshotTargets(vm.doc, vm.bundleDir);
-      const { file } = await this.reconciled(vm);
-      const name = opts.name.trim();
-      if (file.nodes.some((n) => n.name === name)) throw new EngineError('exists', `"${vm.name}" already has a snapshot named "${name}"`);
       const id = this.newId();
       const tag = id;
       const session = this.liveSession(vm, 'take a snapshot of');
-      let withRam = false;
-      let devices: string[];
-      let thumbnail: string | null = null;
-      if (session) {
-        withRam = opts.withRam !== false;
-        devices = targets.map((t) => t.device);
-        thumbnail = await this.screendump(vm, session, id);
-        try {
-          if (withRam) await this.liveSave(vm, session, tag, devices, id);
-          else await this.liveDiskOnly(vm, session, tag, devices, id);
-        } catch (err) {
-          if (thumbnail) await rm(join(vm.bundleDir, thumbnail), { force: true });
-          throw err;
-        }
-      } else {
-        if (opts.withRam === true) throw new EngineError('invalid-state', `"${vm.name}" is not running, so there is no RAM to include; take a disk-only snapshot (no RAM)`);
-        devices = await this.offlineEach(vm, 'snapshot-take', id, await this.presentTargets(targets), (t) => this.images.create(t.path, tag), {
-          undo: (t) => this.images.delete(t.path, tag),
-        });
-      }
+      const { file, images } = await this.reconciled(vm, { cached: true });
+      const name = opts.name.trim();
+      // Live: the screenshot is taken right after the save (see `captureThumb`), off the critical path.
+      const thumbnail = session ? thumbName(id) : null;
       const node: Omit<StoredSnapshot, 'parentId'> = {
         id,
         tag,
         name,
         description: opts.description ?? '',
         createdAt: this.now().toISOString(),
-        withRam,
+        withRam: false,
         thumbnail,
-        devices,
+        devices: [],
       };
-      const next = addSnapshot(file, node);
-      await this.write(vm, next);
-      const tree = (await this.reconciled(vm)).tree;
-      return { snapshot: tree.snapshots.find((n) => n.id === id)!, tree };
+      try {
+        if (file.nodes.some((n) => n.name === name)) throw new EngineError('exists', `"${vm.name}" already has a snapshot named "${name}"`);
+        if (session) {
+          node.withRam = opts.withRam !== false;
+          node.devices = targets.map((t) => t.device);
+          if (node.withRam) node.hardware = hardwareOf(vm.doc);
+          // snapshots.json is written while QEMU saves (fsync'd, atomic); a failed save writes the old tree back.
+          // An engine killed meanwhile leaves the node with the save QEMU finishes on its own (or a "missing" one).
+          const next = addSnapshot(file, node);
+          const save = node.withRam ? this.liveSave(vm, session, tag, node.devices, id) : this.liveDiskOnly(vm, session, tag, node.devices, id);
+          try {
+            await alongside(save, this.persist(vm, next));
+          } catch (err) {
+            this.liveImages.delete(session); // a failed save may have left the tag in some images
+            await this.persist(vm, file).catch((e: Error) => this.host.log('warn', `snapshots.json of "${vm.name}" not rolled back: ${e.message}`));
+            throw err;
+          }
+          this.captureThumb(vm, session, join(vm.bundleDir, thumbnail!));
+          return this.taken(vm, next, images, node);
+        }
+        if (opts.withRam === true) throw new EngineError('invalid-state', `"${vm.name}" is not running, so there is no RAM to include; take a disk-only snapshot (no RAM)`);
+        node.devices = await this.offlineEach(vm, 'snapshot-take', id, await this.presentTargets(targets), (t) => this.images.create(t.path, tag), {
+          undo: (t) => this.images.delete(t.path, tag),
+        });
+        const next = addSnapshot(file, node);
+        await this.persist(vm, next);
+        return this.taken(vm, next, images, node);
+      } catch (err) {
+        if (thumbnail) await removeSnapshotThumb(join(vm.bundleDir, thumbnail));
+        throw err;
+      }
     });
+  }
+
+  /** The answer to a take: the tree from the images as read before, plus the new tag (no second image query). */
+  private taken(vm: LoadedVm, next: SnapshotFile, before: Map<string, ImageSnapshot[]>, node: Omit<StoredSnapshot, 'parentId'>): { snapshot: SnapshotNodeInfo; tree: SnapshotTree } {
+    this.host.emit(vm.id, { type: 'vm.snapshots', currentId: next.currentId });
+    const images = new Map(before);
+    const dateSec = Math.floor(Date.parse(node.createdAt) / 1000);
+    for (const [i, d] of node.devices.entries()) {
+      const vmStateSize = node.withRam && i === 0 ? UNKNOWN_VMSTATE_SIZE : 0;
+      if (images.has(d)) images.set(d, [...images.get(d)!, { id: '', name: node.tag, vmStateSize, dateSec }]);
+    }
+    const session = this.host.session(vm.id);
+    if (session && this.liveImages.has(session)) this.liveImages.set(session, images);
+    const tree = reconcile(next, images, this.newId).tree;
+    return { snapshot: tree.snapshots.find((n) => n.id === node.id)!, tree };
+  }
+
+  /**
+   * The snapshot's screenshot, after the reply: a raw screendump (PPM: nothing for QEMU to encode), then the PNG
+   * made here. Taken just after the save, while the guest has run for at most the time of one QMP round trip, so
+   * it shows the screen the snapshot holds; keeping it out of the save keeps the guest's pause and the reply
+   * short. `thumbnail()` and `delete()` wait for it; a failure only costs the picture (the tree still names the
+   * file; `snapshot.thumbnail` then says it is gone).
+   */
+  private captureThumb(vm: LoadedVm, session: SnapshotSession, png: string): void {
+    const job = (async () => {
+      await mkdir(join(vm.bundleDir, 'thumbs'), { recursive: true });
+      await session.qmp.execute('screendump', { filename: rawThumbPath(png), format: 'ppm' });
+      await encodeSnapshotThumb(png);
+    })()
+      .catch(async (err: Error) => {
+        this.host.log('warn', `no screenshot for a snapshot of "${vm.name}": ${err.message}`);
+        await removeSnapshotThumb(png);
+      })
+      .finally(() => {
+        if (this.thumbJobs.get(png) === job) this.thumbJobs.delete(png);
+      });
+    this.thumbJobs.set(png, job);
   }
 
   async restore(ref: string, snapshotRef: string): Promise<{ snapshot: SnapshotNodeInfo; tree: SnapshotTree; state: VmRunState; pendingRamRestore: boolean }> {
     const vm = await this.host.load(ref);
     return this.queue.run(vm.id, async () => {
       const { targets } = snapshotTargets(vm.doc, vm.bundleDir);
-      const { file, tree, images } = await this.reconciled(vm);
+      const { file, tree, images } = await this.reconciled(vm, { cached: true });
       const node = findSnapshot(file, snapshotRef);
       const info = tree.snapshots.find((n) => n.id === node.id)!;
       if (info.missing) {
@@ -161,23 +254,32 @@ export class SnapshotService {
       const present = new Set(targets.map((t) => t.device));
       const devices = node.devices.filter((d) => present.has(d));
       if (devices.length === 0) throw new EngineError('invalid-state', `snapshot "${node.name}" covers none of the VM's current disks (${node.devices.join(', ')})`);
+      // Checked before anything changes: QEMU would revert the disks first and then fail on the memory state.
+      const changes = node.withRam ? hardwareChanges(node.hardware, hardwareOf(vm.doc)) : [];
+      if (changes.length > 0) {
+        throw new EngineError('invalid-state', hardwareMismatchMessage(node.name, changes), { changed: changes.map((c) => ({ setting: c.key, snapshot: c.was, now: c.now })) });
+      }
       const session = this.liveSession(vm, 'restore a snapshot of');
       let pending: string | null = null;
+      const next: SnapshotFile = { ...file, currentId: node.id, pendingRamRestore: null };
       if (session) {
         if (!node.withRam) {
           throw new EngineError('invalid-state', `"${node.name}" is a disk-only snapshot: shut "${vm.name}" down to restore it (its disks go back; it then starts from them)`);
         }
-        await this.liveLoad(vm, session, node, devices);
+        const ram = images.get(devices[0]!)?.find((x) => (x.name || x.id) === node.tag);
+        if (ram && ram.vmStateSize === 0) throw new EngineError('invalid-state', `"${node.name}" holds no memory state in ${devices[0]} (a disk-only snapshot): shut "${vm.name}" down to restore it`);
+        await this.liveLoad(vm, session, node, devices, file, next);
       } else {
         const byDevice = new Map(targets.map((t) => [t.device, t]));
         await this.offlineEach(vm, 'snapshot-restore', node.id, devices.map((d) => byDevice.get(d)!), (t) => this.images.apply(t.path, node.tag));
         pending = node.withRam ? node.tag : null;
+        await this.persist(vm, { ...next, pendingRamRestore: pending });
       }
-      const next: SnapshotFile = { ...file, currentId: node.id, pendingRamRestore: pending };
-      await this.write(vm, next);
+      const after = { ...next, pendingRamRestore: pending };
+      this.host.emit(vm.id, { type: 'vm.snapshots', currentId: after.currentId });
       // A restore changes no image's snapshot list: the tree follows from what was just read.
-      const after = reconcile(next, images, this.newId).tree;
-      return { snapshot: after.snapshots.find((n) => n.id === node.id)!, tree: after, state: this.host.stateOf(vm.id), pendingRamRestore: pending !== null };
+      const t = reconcile(after, images, this.newId).tree;
+      return { snapshot: t.snapshots.find((n) => n.id === node.id)!, tree: t, state: this.host.stateOf(vm.id), pendingRamRestore: pending !== null };
     });
   }
 
@@ -198,10 +300,15 @@ export class SnapshotService {
           await this.offlineEach(vm, 'snapshot-delete', node.id, holding.map((d) => byDevice.get(d)!).filter(Boolean), (t) => this.images.delete(t.path, node.tag));
         }
       }
-      if (node.thumbnail) await rm(join(vm.bundleDir, node.thumbnail), { force: true });
+      if (node.thumbnail) {
+        const png = join(vm.bundleDir, node.thumbnail);
+        await this.thumbJobs.get(png);
+        await removeSnapshotThumb(png);
+      }
       const next = removeSnapshot(file, node.id);
       await this.write(vm, next);
       for (const d of holding) images.set(d, images.get(d)!.filter((x) => (x.name || x.id) !== node.tag));
+      if (session && this.liveImages.has(session)) this.liveImages.set(session, images);
       return { tree: reconcile(next, images, this.newId).tree };
     });
   }
@@ -228,9 +335,19 @@ export class SnapshotService {
     const vm = await this.host.load(ref);
     const node = findSnapshot(await this.read(vm), snapshotRef);
     if (!node.thumbnail) throw new EngineError('not-found', `snapshot "${node.name}" has no screenshot (taken while the VM was stopped)`);
-    return readFile(join(vm.bundleDir, node.thumbnail)).catch(() => {
-      throw new EngineError('not-found', `the screenshot of snapshot "${node.name}" is gone (${node.thumbnail})`);
-    });
+    const png = join(vm.bundleDir, node.thumbnail);
+    await this.thumbJobs.get(png); // still being encoded (just taken)
+    const gone = () => new EngineError('not-found', `the screenshot of snapshot "${node.name}" is gone (${node.thumbnail})`);
+    try {
+      return await readFile(png);
+    } catch {
+      // An engine killed before it encoded the PNG left the raw screendump.
+      if (!(await exists(rawThumbPath(png)))) throw gone();
+      await encodeSnapshotThumb(png).catch(() => undefined);
+      return readFile(png).catch(() => {
+        throw gone();
+      });
+    }
   }
 
   /**
@@ -259,11 +376,20 @@ export class SnapshotService {
       }
       const jobId = `hangar-load-${node.id.slice(0, 8)}-${Date.now().toString(36)}`;
       this.host.emit(vm.id, { type: 'vm.job', jobId, kind: 'snapshot-restore', status: 'running', percent: 0, snapshotId: node.id });
+      // Settings changed since the restore: QEMU would fail on the state; nothing is loaded, so the boot is clean.
+      const changes = hardwareChanges(node.hardware, hardwareOf(vm.doc));
+      if (changes.length > 0) {
+        const message = `the memory state of snapshot "${node.name}" was not resumed, so "${vm.name}" starts from the snapshot's disks instead. ${hardwareMismatchMessage(node.name, changes)}`;
+        this.host.emit(vm.id, { type: 'vm.job', jobId, kind: 'snapshot-restore', status: 'failed', snapshotId: node.id, error: message });
+        this.host.log('warn', message);
+        this.host.emit(vm.id, { type: 'vm.snapshots', currentId: file.currentId });
+        return;
+      }
       try {
-        await runLinkJob(session.qmp, 'snapshot-load', { 'job-id': jobId, tag, vmstate: devices[0]!, devices }, { timeoutMs: this.jobTimeoutMs });
+        await runJob(session.qmp, 'snapshot-load', { 'job-id': jobId, tag, vmstate: devices[0]!, devices }, { timeoutMs: this.jobTimeoutMs });
         this.host.emit(vm.id, { type: 'vm.job', jobId, kind: 'snapshot-restore', status: 'concluded', percent: 100, snapshotId: node.id });
       } catch (err) {
-        const message = `could not resume the RAM state of snapshot "${node.name}" (${qemuMessage(err)}); "${vm.name}" starts from its restored disks instead`;
+        const message = `could not resume the RAM state of snapshot "${node.name}" (${plainLoadError(qemuMessage(err))}); "${vm.name}" starts from its restored disks instead`;
         this.host.emit(vm.id, { type: 'vm.job', jobId, kind: 'snapshot-restore', status: 'failed', snapshotId: node.id, error: message });
         this.host.log('warn', message);
         // A half-loaded machine must not run: reset it so the boot is a clean cold boot.
@@ -283,25 +409,22 @@ export class SnapshotService {
     return null;
   }
 
-  private async screendump(vm: LoadedVm, session: SnapshotSession, id: string): Promise<string | null> {
-    const rel = thumbName(id);
-    try {
-      await mkdir(join(vm.bundleDir, 'thumbs'), { recursive: true });
-      await session.qmp.execute('screendump', { filename: join(vm.bundleDir, rel), format: 'png' });
-      return rel;
-    } catch (err) {
-      this.host.log('warn', `no screenshot for the snapshot of "${vm.name}": ${(err as Error).message}`);
-      return null;
-    }
-  }
-
   private async liveSave(vm: LoadedVm, session: SnapshotSession, tag: string, devices: string[], id: string): Promise<void> {
+    const prior = session.state.kind === 'paused' ? 'paused' : 'running';
     session.setState({ kind: 'saving' });
     try {
       await this.liveJob(vm, session, 'snapshot-save', 'snapshot-take', id, { tag, vmstate: devices[0]!, devices });
-    } finally {
+    } catch (err) {
       await this.syncState(session);
+      throw err;
     }
+    // snapshot-save restarts the VM only when it ran before: the state it had (no query-status round trip).
+    this.backTo(session, prior);
+  }
+
+  private backTo(session: SnapshotSession, kind: 'running' | 'paused'): void {
+    const now = session.state.kind;
+    if (now === 'saving' || now === 'restoring') session.setState({ kind });
   }
 
   /** Disks only, while running: one atomic transaction (the guest keeps running: crash-consistent). */
@@ -318,39 +441,62 @@ export class SnapshotService {
     this.host.emit(vm.id, { type: 'vm.job', jobId, kind: 'snapshot-take', status: 'concluded', percent: 100, snapshotId: id });
   }
 
-  private async liveLoad(vm: LoadedVm, session: SnapshotSession, node: StoredSnapshot, devices: string[]): Promise<void> {
+  /**
+   * snapshot-load with snapshots.json (the new current snapshot) written meanwhile. Failures after the checks in
+   * `restore` come from QEMU having begun: it reverts the disks, resets the machine and loads the state, and
+   * leaves it stopped when that fails. Such a machine must not run on (or sit paused): it is powered off, and the
+   * disks are the snapshot's, so the snapshot stays current. If QEMU kept it running, nothing changed.
+   */
+  private async liveLoad(vm: LoadedVm, session: SnapshotSession, node: StoredSnapshot, devices: string[], before: SnapshotFile, next: SnapshotFile): Promise<void> {
+    const prior = session.state.kind === 'paused' ? 'paused' : 'running';
     session.setState({ kind: 'restoring' });
     try {
-      await this.liveJob(vm, session, 'snapshot-load', 'snapshot-restore', node.id, { tag: node.tag, vmstate: devices[0]!, devices });
+      await alongside(this.liveJob(vm, session, 'snapshot-load', 'snapshot-restore', node.id, { tag: node.tag, vmstate: devices[0]!, devices }, plainLoadError), this.persist(vm, next));
     } catch (err) {
-      const state = await this.syncState(session);
-      const where =
-        state === 'paused'
-          ? ` "${vm.name}" is paused: QEMU stops the VM before loading and leaves it stopped when the load fails, so its memory may be partly restored; restore another snapshot, or resume it if the error came before anything was loaded.`
-          : state === 'running'
-            ? ` "${vm.name}" is still running as it was.`
-            : '';
-      throw new EngineError('qemu-failed', `${(err as EngineError).message}.${where}`, { state });
+      if (!(err instanceof EngineError)) {
+        this.backTo(session, prior); // only the write failed: the load went through
+        throw err;
+      }
+      const message = err.message;
+      this.liveImages.delete(session);
+      let state = await this.syncState(session);
+      if (state === 'running' || (state === 'paused' && UNTOUCHED_LOAD_ERRORS.test(message))) {
+        // QEMU stops the VM before its own checks too; failing those, it changed nothing: back as it was.
+        if (state === 'paused' && prior === 'running') {
+          await session.qmp.execute('cont').catch(() => undefined);
+          state = await this.syncState(session);
+        }
+        await this.persist(vm, before).catch(() => undefined);
+        throw new EngineError(err.code, `${message}. "${vm.name}" is ${state} as it was.`, { state });
+      }
+      if (state === null) throw new EngineError(err.code, message, { state: 'stopped' });
+      await (session.forceOff ? session.forceOff() : session.qmp.execute('quit')).catch(() => undefined);
+      throw new EngineError(
+        err.code,
+        `${message}. QEMU had already put the snapshot's disks back, so "${vm.name}" was powered off rather than left half-restored: start it to boot from the snapshot's disks, or restore another snapshot.`,
+        { state: 'stopped' },
+      );
     }
-    await this.syncState(session);
+    this.backTo(session, prior);
   }
 
   /** Runs one QMP snapshot job with vm.job events; a failure becomes an EngineError carrying QEMU's words. */
   private async liveJob(
     vm: LoadedVm,
     session: SnapshotSession,
-    command: SnapshotJobCommand,
+    command: JobStartCommand,
     kind: JobKind,
     snapshotId: string,
     args: { tag: string; vmstate?: string; devices: string[] },
+    words: (qemu: string) => string = (q) => q,
   ): Promise<void> {
     const jobId = `hangar-${kind.slice('snapshot-'.length)}-${snapshotId.slice(0, 8)}-${Date.now().toString(36)}`;
     this.host.emit(vm.id, { type: 'vm.job', jobId, kind, status: 'running', percent: 0, snapshotId });
     try {
-      await runLinkJob(session.qmp, command, { 'job-id': jobId, ...args }, { timeoutMs: this.jobTimeoutMs });
+      await runJob(session.qmp, command, { 'job-id': jobId, ...args }, { timeoutMs: this.jobTimeoutMs });
     } catch (err) {
       const verb = kind === 'snapshot-take' ? 'take the snapshot of' : kind === 'snapshot-restore' ? 'restore the snapshot of' : 'delete the snapshot of';
-      const message = `QEMU could not ${verb} "${vm.name}": ${qemuMessage(err)}`;
+      const message = `QEMU could not ${verb} "${vm.name}": ${words(qemuMessage(err))}`;
       this.host.emit(vm.id, { type: 'vm.job', jobId, kind, status: 'failed', snapshotId, error: message });
       throw new EngineError((err as Error).name === 'QmpTimeoutError' ? 'timeout' : 'qemu-failed', message);
     }
@@ -428,8 +574,13 @@ export class SnapshotService {
   }
 
   private async write(vm: LoadedVm, file: SnapshotFile): Promise<void> {
-    await writeFileAtomic(this.path(vm), serializeSnapshotFile(file));
+    await this.persist(vm, file);
     this.host.emit(vm.id, { type: 'vm.snapshots', currentId: file.currentId });
+  }
+
+  /** snapshots.json, atomically (temp file, fsync, rename, fsync of the folder); no event. */
+  private async persist(vm: LoadedVm, file: SnapshotFile): Promise<void> {
+    await writeFileAtomic(this.path(vm), serializeSnapshotFile(file));
   }
 
   /** Targets without the refusals (deleting must work even on a VM whose disks changed to raw). */
@@ -442,12 +593,14 @@ export class SnapshotService {
   }
 
   /** What each image holds now: QMP when the VM runs (the images are locked), qemu-img info -U otherwise. */
-  private async imageSnapshots(vm: LoadedVm): Promise<Map<string, ImageSnapshot[]>> {
+  private async imageSnapshots(vm: LoadedVm, opts: { cached?: boolean } = {}): Promise<Map<string, ImageSnapshot[]>> {
     const { targets } = this.targetsLenient(vm);
     const wanted = new Set(targets.map((t) => t.device));
     const out = new Map<string, ImageSnapshot[]>();
     const session = this.host.session(vm.id);
     if (session && isActive(this.host.stateOf(vm.id))) {
+      const known = opts.cached ? this.liveImages.get(session) : undefined;
+      if (known) return new Map([...known].filter(([d]) => wanted.has(d)));
       try {
         const nodes = await session.qmp.execute<Array<{ 'node-name'?: string; image: { snapshots?: Array<{ id: string; name: string; 'vm-state-size': number; 'date-sec': number }> } }>>(
           'query-named-block-nodes',
@@ -458,28 +611,31 @@ export class SnapshotService {
           if (name === undefined || !wanted.has(name)) continue;
           out.set(name, (n.image.snapshots ?? []).map((s) => ({ id: s.id, name: s.name, vmStateSize: s['vm-state-size'], dateSec: s['date-sec'] })));
         }
+        this.liveImages.set(session, new Map(out));
         return out;
       } catch {
         // fall through to reading the files (info -U works on locked images)
       }
     }
-    await Promise.all(
+    const lists = await Promise.all(
       targets.map(async (t) => {
-        if (!(await exists(t.path))) return;
+        if (!(await exists(t.path))) return null;
         try {
-          out.set(t.device, await this.images.list(t.path));
+          return await this.images.list(t.path);
         } catch (err) {
           this.host.log('warn', `cannot list the snapshots of ${t.path}: ${(err as Error).message}`);
+          return null;
         }
       }),
     );
+    // In target order (the first holds the RAM state), whichever finished first.
+    targets.forEach((t, i) => lists[i] && out.set(t.device, lists[i]));
     return out;
   }
 
   /** Reads the metadata, reconciles it with the images, and persists adopted orphans. */
-  private async reconciled(vm: LoadedVm): Promise<{ file: SnapshotFile; tree: SnapshotTree; images: Map<string, ImageSnapshot[]> }> {
-    const stored = await this.read(vm);
-    const images = await this.imageSnapshots(vm);
+  private async reconciled(vm: LoadedVm, opts: { cached?: boolean } = {}): Promise<{ file: SnapshotFile; tree: SnapshotTree; images: Map<string, ImageSnapshot[]> }> {
+    const [stored, images] = await Promise.all([this.read(vm), this.imageSnapshots(vm, opts)]);
     const r = reconcile(stored, images, this.newId);
     if (r.adopted > 0) await this.write(vm, r.file);
     return { file: r.file, tree: r.tree, images };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { EngineError, type SnapshotNodeInfo, type SnapshotTree } from '../../../src-shared/contract/index.js';
+import { jsonSyntaxProblem } from '../../../src-shared/vm-document/validate.js';
 
 /**
  * The snapshot tree of one VM as stored in `<bundle>/snapshots.json`, and the pure operations on it.
@@ -20,6 +21,8 @@ const nodeSchema = z.object({
   /** Format node names the snapshot covers; the first holds the RAM state when `withRam`. */
   devices: z.array(z.string()).default([]),
   orphan: z.boolean().optional(),
+  /** RAM snapshots: the settings the memory state depends on (snapshot-hardware.ts); absent in older ones. */
+  hardware: z.record(z.string(), z.unknown()).optional(),
 });
 
 const fileSchema = z.object({
@@ -44,7 +47,7 @@ export function parseSnapshotFile(text: string, where: string): SnapshotFile {
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new EngineError('invalid-document', `${where} is not valid JSON: ${(err as Error).message}`);
+    throw new EngineError('invalid-document', `${where} is not valid JSON (${jsonSyntaxProblem(err)})`);
   }
   const r = fileSchema.safeParse(raw);
   if (!r.success) {

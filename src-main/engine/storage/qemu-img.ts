@@ -80,9 +80,10 @@ function run(binary: string, args: string[], opts: { signal?: AbortSignal; onStd
       child.kill('SIGTERM');
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    child.once('error', (err) => {
+    child.once('error', (err: NodeJS.ErrnoException) => {
       opts.signal?.removeEventListener('abort', onAbort);
-      reject(new QemuImgError(`could not run ${binary}: ${err.message}`, null, '', args));
+      const why = err.code === 'ENOENT' ? `${binary} was not found on PATH; install QEMU's disk tools (the qemu-utils or qemu-img package)` : `could not run ${binary}: ${err.message}`;
+      reject(new QemuImgError(why, null, '', args));
     });
     child.once('close', (code) => {
       opts.signal?.removeEventListener('abort', onAbort);

@@ -16,6 +16,7 @@ export function useDisplayRoute(): string | null {
   useEffect(() => {
     const onChange = () => setVmId(displayRouteVm(window.location.hash));
     window.addEventListener('hashchange', onChange);
+    onChange(); // a hash change between the first render and this subscription would be missed otherwise
     return () => window.removeEventListener('hashchange', onChange);
   }, []);
   return vmId;

@@ -93,6 +93,9 @@ export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
   const [keysAnchor, setKeysAnchor] = useState<HTMLElement | null>(null);
   const [typePrompt, setTypePrompt] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [engineLink, setEngineLink] = useState(() => api.connection());
+  /** Bumped when the engine connection comes back: what was shown may have changed meanwhile. */
+  const [engineEpoch, setEngineEpoch] = useState(0);
   const scaleRef = useRef(scale);
   scaleRef.current = scale;
   const policyRef = useRef<ClipboardPolicy>('off');
@@ -127,7 +130,8 @@ export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
       alive = false;
       off();
     };
-  }, [api, vmId]);
+    // engineEpoch: reload after a reconnect.
+  }, [api, vmId, engineEpoch]);
 
   // Preferences: the host key and the user's key combos.
   useEffect(() => {
@@ -241,6 +245,24 @@ export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
       channel.close();
     };
   }, [api, vmId, generation]);
+
+  // The host went away (the browser host or the engine restarted): the overlay says so, and once the engine
+  // connection is back a display that was cut off reconnects by itself.
+  const linkClosedRef = useRef(false);
+  linkClosedRef.current = link.kind === 'closed';
+  useEffect(() => {
+    let lost = api.connection() !== 'open';
+    setEngineLink(api.connection());
+    return api.onConnectionChange((s) => {
+      setEngineLink(s);
+      if (s !== 'open') lost = true;
+      else if (lost) {
+        lost = false;
+        setEngineEpoch((n) => n + 1);
+        if (linkClosedRef.current) setGeneration((g) => g + 1);
+      }
+    });
+  }, [api]);
 
   // A VM that comes back to running gets its display back by itself.
   const stateKind = state?.kind;
@@ -404,7 +426,9 @@ export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
         />
         {link.kind !== 'connected' && (
           <Box sx={{ position: 'absolute', inset: 0, display: 'flex', flexDirection: 'column', alignItems: 'center', justifyContent: 'center', gap: 1, color: '#ddd', pointerEvents: 'none' }}>
-            <Typography role="status">{link.kind === 'connecting' ? 'Connecting to the display…' : link.reason}</Typography>
+            <Typography role="status">
+              {link.kind === 'connecting' ? 'Connecting to the display…' : engineLink !== 'open' ? 'Connection lost — reconnecting…' : link.reason}
+            </Typography>
             {link.kind === 'closed' && (
               <Button variant="outlined" sx={{ pointerEvents: 'auto' }} onClick={() => setGeneration((g) => g + 1)}>
                 Reconnect

@@ -1,15 +1,11 @@
 import { useEffect, useState } from 'react';
 import type { HangarApi } from '../../bridge/hangar-api.js';
+import { holdLease, type VisibilitySource } from '../../state/lease-subscription.js';
 
 /** `data:` URL of a base64 PNG. */
 export const pngDataUrl = (pngBase64: string): string => `data:image/png;base64,${pngBase64}`;
 
-/** Something with `hidden` and visibility events (the document; a fake in tests). */
-export interface VisibilitySource {
-  readonly hidden: boolean;
-  addEventListener(type: 'visibilitychange', listener: () => void): void;
-  removeEventListener(type: 'visibilitychange', listener: () => void): void;
-}
+export type { VisibilitySource };
 
 /**
  * Live thumbnails of running VMs, by VM id (PNG data URLs), for the library. Subscribes to the engine's
@@ -19,34 +15,6 @@ export interface VisibilitySource {
 export function useVmThumbnails(api: HangarApi, visibility: VisibilitySource = document): ReadonlyMap<string, string> {
   const [thumbs, setThumbs] = useState<ReadonlyMap<string, string>>(() => new Map());
   useEffect(() => {
-    let alive = true;
-    let renew: ReturnType<typeof setTimeout> | null = null;
-    let subscribed = false;
-    const stopRenew = () => {
-      if (renew) clearTimeout(renew);
-      renew = null;
-    };
-    const subscribe = () => {
-      stopRenew();
-      api.call('vm.thumbnails.subscribe', {}).then(
-        (r) => {
-          if (!alive || visibility.hidden) return;
-          subscribed = true;
-          renew = setTimeout(subscribe, Math.max(1_000, r.leaseMs / 2));
-        },
-        () => {
-          // Not connected: try again later.
-          if (alive && !visibility.hidden) renew = setTimeout(subscribe, 5_000);
-        },
-      );
-    };
-    const unsubscribe = () => {
-      stopRenew();
-      if (!subscribed) return;
-      subscribed = false;
-      api.call('vm.thumbnails.unsubscribe', {}).catch(() => undefined);
-    };
-    const onVisibility = () => (visibility.hidden ? unsubscribe() : subscribe());
     const off = api.onEvent((e) => {
       if (e.type === 'vm.thumbnail') setThumbs((m) => new Map(m).set(e.vmId, pngDataUrl(e.pngBase64)));
       else if (e.type === 'vm.removed') {
@@ -58,13 +26,10 @@ export function useVmThumbnails(api: HangarApi, visibility: VisibilitySource = d
         });
       }
     });
-    visibility.addEventListener('visibilitychange', onVisibility);
-    if (!visibility.hidden) subscribe();
+    const release = holdLease(api, 'vm.thumbnails', visibility);
     return () => {
-      alive = false;
       off();
-      visibility.removeEventListener('visibilitychange', onVisibility);
-      unsubscribe();
+      release();
     };
   }, [api, visibility]);
   return thumbs;

@@ -9,10 +9,7 @@ import { useNotify, type NoticeSeverity } from '../../components/notifier.js';
 import { describeError } from '../../state/errors.js';
 import { canChangeMedia } from '../media/media-section.js';
 
-/** The list's badge text for a VM in the install flow (empty when none shows). */
-export function installBadge(install: InstallPhase | undefined): string {
-  return install === 'installing' ? 'Installing…' : '';
-}
+export { installBadge } from './install-badge.js';
 
 /** What the user is told when the engine finished an install (the engine's own message is kept as detail). */
 export function installedText(name: string | null): string {

@@ -17,6 +17,10 @@ import { TagsField } from './tags-field.js';
 import { SnapshotsSection } from '../snapshots/snapshots-section.js';
 import { MediaSection } from '../media/index.js';
 import { InstallNotice, InstallNotifications } from '../install/index.js';
+import { ConsoleButton } from '../console/index.js';
+import { LogsButton } from '../logs/index.js';
+import { PerformanceSection } from '../graphs/index.js';
+import { MachineCopyButtons } from '../clone/machine-copy-buttons.js';
 
 interface Row {
   label: string;
@@ -62,6 +66,8 @@ interface DetailsPaneProps {
   onEdit: (page: SettingsPageId) => void;
   /** The engine accepted new tags for the machine (the list keeps them). */
   onTagsChanged?: (vmId: string, tags: string[]) => void;
+  /** Selects a machine in the list (a new clone). */
+  onSelectVm?: (vmId: string) => void;
 }
 
 export function DetailsPane(props: DetailsPaneProps) {
@@ -74,7 +80,7 @@ export function DetailsPane(props: DetailsPaneProps) {
   );
 }
 
-function DetailsContent({ vm, selectedCount, onEdit, onTagsChanged }: DetailsPaneProps) {
+function DetailsContent({ vm, selectedCount, onEdit, onTagsChanged, onSelectVm }: DetailsPaneProps) {
   const api = useApi();
   const details = useVmDetails(api, vm?.id ?? null);
   if (selectedCount > 1) {
@@ -87,6 +93,11 @@ function DetailsContent({ vm, selectedCount, onEdit, onTagsChanged }: DetailsPan
       <Typography variant="h6" component="h2">{vm.name}</Typography>
       <Typography variant="body2" color="text.secondary" sx={{ mb: 1.5 }}>{stateLabel(vm.state)} · {osLabel(vm.osId)}</Typography>
       <VmPreview vmId={vm.id} name={vm.name} live={vm.state.kind === 'running' || vm.state.kind === 'paused'} />
+      <Box sx={{ display: 'flex', gap: 1, mb: 1.5, flexWrap: 'wrap' }}>
+        <ConsoleButton vm={vm} />
+        <LogsButton vm={vm} />
+        <MachineCopyButtons vm={vm} onSelectVm={onSelectVm} />
+      </Box>
       {vm.state.kind === 'crashed' && (
         <Alert severity="error" sx={{ mb: 1.5 }}>
           The machine stopped unexpectedly: {vm.state.reason}. Start it again, or check its settings.
@@ -99,6 +110,7 @@ function DetailsContent({ vm, selectedCount, onEdit, onTagsChanged }: DetailsPan
         </Alert>
       )}
       <InstallNotice vm={vm} />
+      {(vm.state.kind === 'running' || vm.state.kind === 'paused') && <PerformanceSection vmId={vm.id} name={vm.name} />}
       {vm.error && <Alert severity="warning" sx={{ mb: 1.5 }}>This machine's folder could not be loaded: {vm.error}</Alert>}
       {details.error && <Alert severity="warning" sx={{ mb: 1.5 }}>{details.error}</Alert>}
       {!doc && details.loading && <CircularProgress size={20} aria-label="Loading details" />}

@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import Button from '@mui/material/Button';
 import Divider from '@mui/material/Divider';
 import Menu from '@mui/material/Menu';
@@ -7,6 +7,7 @@ import Toolbar from '@mui/material/Toolbar';
 import Box from '@mui/material/Box';
 import AddIcon from '@mui/icons-material/Add';
 import FolderOpenIcon from '@mui/icons-material/FolderOpen';
+import UnarchiveIcon from '@mui/icons-material/Unarchive';
 import SettingsIcon from '@mui/icons-material/Settings';
 import MonitorIcon from '@mui/icons-material/Monitor';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
@@ -21,6 +22,8 @@ export interface LibraryToolbarProps {
   selected: ReadonlyArray<LibraryVm>;
   onNew: () => void;
   onAddExisting: () => void;
+  /** Imports a machine from an archive made by Export. */
+  onImport?: () => void;
   onSettings: () => void;
   onStart: () => void;
   onPauseToggle: () => void;
@@ -28,9 +31,11 @@ export interface LibraryToolbarProps {
   onDelete: () => void;
   /** Opens the live display of the selected running machine. */
   onShow: () => void;
+  /** The global jobs indicator, at the toolbar's end. */
+  jobs?: ReactNode;
 }
 
-/** New, Add existing, Settings, Start, Pause (a toggle: pressed while paused), Stop ▾, Delete. */
+/** New, Add existing, Settings, Start, Pause (a toggle: pressed while paused), Stop ▾, Show, Delete, and the jobs indicator. */
 export function LibraryToolbar(props: LibraryToolbarProps) {
   const en = toolbarEnablement(props.selected);
   const stopRef = useRef<HTMLButtonElement>(null);
@@ -43,6 +48,7 @@ export function LibraryToolbar(props: LibraryToolbarProps) {
     <Toolbar variant="dense" role="toolbar" aria-label="Machine actions" sx={{ gap: 0.5, flexWrap: 'wrap', borderBottom: 1, borderColor: 'divider' }}>
       <Button startIcon={<AddIcon />} onClick={props.onNew} title="New machine (Ctrl+N)">New</Button>
       <Button startIcon={<FolderOpenIcon />} onClick={props.onAddExisting} title="Add a machine folder (.hangar) to the library">Add existing</Button>
+      {props.onImport && <Button startIcon={<UnarchiveIcon />} onClick={props.onImport} title="Add a machine from an archive (.tar.gz, .tar) made by Export">Import…</Button>}
       <Button startIcon={<SettingsIcon />} onClick={props.onSettings} disabled={!en.settings}>Settings</Button>
       <Divider orientation="vertical" flexItem sx={{ mx: 0.5 }} />
       <Button startIcon={<PlayArrowIcon />} onClick={props.onStart} disabled={!en.start} title="Start (Enter)">Start</Button>
@@ -73,6 +79,7 @@ export function LibraryToolbar(props: LibraryToolbarProps) {
       <Button startIcon={<DeleteIcon />} onClick={props.onDelete} disabled={!en.delete} color="error" title={en.deleteReason ?? 'Delete (Del)'}>
         Delete
       </Button>
+      {props.jobs}
     </Toolbar>
   );
 }

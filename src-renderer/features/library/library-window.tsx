@@ -16,19 +16,22 @@ import { useLibrary, type LibraryStore, type LibraryVm } from '../../state/libra
 import { ConnectionBanner } from '../../components/connection-banner.js';
 import { useNotify } from '../../components/notifier.js';
 import type { SettingsPageId } from '../settings/settings-pages.js';
-import { DeleteDialog } from './delete-dialog.js';
-import { DetailsPane } from './details-pane.js';
-import { EmptyLibraryWelcome } from './empty-library-welcome.js';
 import { openDisplayRoute } from '../display/display-route.js';
 import { LibraryToolbar } from './library-toolbar.js';
-import { allTags, DEFAULT_QUERY, visibleVms, type ListQuery, type SortKey, type StateFilter } from './list-model.js';
+import { allTags, DEFAULT_QUERY, listItems, visibleVms, type ListQuery, type SortKey, type StateFilter } from './list-model.js';
 import { EMPTY_SELECTION, selectionReducer } from './selection-model.js';
 import { canShowDisplay, toolbarEnablement, type StopHow } from './toolbar-model.js';
 import { VmList } from './vm-list.js';
+import { JobsIndicator } from '../jobs/jobs-indicator.js';
 
 // Loaded when first opened: the library's first paint does not wait for them (issue 5: < 300 ms at 1,000 VMs).
 const SettingsDialog = lazy(() => import('../settings/settings-dialog.js').then((m) => ({ default: m.SettingsDialog })));
 const NewVmWizard = lazy(() => import('../wizard/new-vm-wizard.js').then((m) => ({ default: m.NewVmWizard })));
+// Not in the first paint's script either: the details (snapshots, media, tags...) of a selection, the empty-library welcome, the delete dialog.
+const DetailsPane = lazy(() => import('./details-pane.js').then((m) => ({ default: m.DetailsPane })));
+const EmptyLibraryWelcome = lazy(() => import('./empty-library-welcome.js').then((m) => ({ default: m.EmptyLibraryWelcome })));
+const DeleteDialog = lazy(() => import('./delete-dialog.js').then((m) => ({ default: m.DeleteDialog })));
+const ImportDialog = lazy(() => import('../archive/import-dialog.js').then((m) => ({ default: m.ImportDialog })));
 
 type VmAction = Extract<CommandName, 'vm.start' | 'vm.pause' | 'vm.resume' | 'vm.shutdown' | 'vm.forceOff' | 'vm.reset'>;
 const VERB: Record<VmAction, string> = {
@@ -43,12 +46,27 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
   const [query, setQuery] = useState<ListQuery>(DEFAULT_QUERY);
   const [selection, dispatch] = useReducer(selectionReducer, EMPTY_SELECTION);
   const [deleting, setDeleting] = useState<ReadonlyArray<LibraryVm> | null>(null);
+  // Mounted from its first use on, so it closes with its transition like any dialog.
+  const [deleteUsed, setDeleteUsed] = useState(false);
   const [settings, setSettings] = useState<{ vmId: string; page: SettingsPageId } | null>(null);
   const [wizardOpen, setWizardOpen] = useState(false);
+  const [importOpen, setImportOpen] = useState(false);
+  /** The ISO the wizard starts from, when it was opened for a file opened with Hangar. */
+  const [wizardIso, setWizardIso] = useState<string | undefined>(undefined);
+  const [byTag, setByTag] = useState(false);
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
   const searchRef = useRef<HTMLInputElement>(null);
 
   const rows = useMemo(() => visibleVms(lib.vms, query), [lib.vms, query]);
   const order = useMemo(() => rows.map((v) => v.id), [rows]);
+  const items = useMemo(() => listItems(rows, { byTag, collapsed }), [rows, byTag, collapsed]);
+  const toggleGroup = useCallback((key: string) => {
+    setCollapsed((c) => {
+      const next = new Set(c);
+      if (!next.delete(key)) next.add(key);
+      return next;
+    });
+  }, []);
   const tags = useMemo(() => allTags(lib.vms), [lib.vms]);
   // A tag filter stays offered while chosen, even once no machine has that tag any more.
   const tagChoices = query.tag !== undefined && !tags.includes(query.tag) ? [...tags, query.tag] : tags;
@@ -89,7 +107,9 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
     [run, selected],
   );
   const askDelete = useCallback(() => {
-    if (toolbarEnablement(selected).delete) setDeleting(selected.filter((v) => !isActive(v.state)));
+    if (!toolbarEnablement(selected).delete) return;
+    setDeleting(selected.filter((v) => !isActive(v.state)));
+    setDeleteUsed(true);
   }, [selected]);
   const confirmDelete = async (files: boolean) => {
     const vms = deleting ?? [];
@@ -108,10 +128,9 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
       notify(files ? `Deleted ${what} and its files.` : `Removed ${what} from the library. Its folder is still on disk.`, 'success');
     }
   };
-  const addExisting = useCallback(async () => {
+  // A machine folder chosen in the dialog or opened with Hangar: added, then selected.
+  const addBundle = useCallback(async (path: string) => {
     try {
-      const path = await api.app('dialog:chooseFolder', { title: 'Choose a Hangar machine folder (.hangar)' });
-      if (!path) return;
       const added = await api.call('vm.addExisting', { path });
       notify(`Added "${added.doc.name}" to the library.`, 'success');
       dispatch({ type: 'set', ids: [added.id] });
@@ -119,6 +138,14 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
       notify(describeError(err, 'add the machine'), 'error');
     }
   }, [api, notify]);
+  const addExisting = useCallback(async () => {
+    try {
+      const path = await api.app('dialog:chooseFolder', { title: 'Choose a Hangar machine folder (.hangar)' });
+      if (path) await addBundle(path);
+    } catch (err) {
+      notify(describeError(err, 'add the machine'), 'error');
+    }
+  }, [api, addBundle, notify]);
   const openSettings = (page: SettingsPageId = 'general') => {
     if (single) setSettings({ vmId: single.id, page });
   };
@@ -161,6 +188,20 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
     [api, addExisting, start, pauseToggle, stop],
   );
 
+  // Files opened with Hangar (file associations, a second launch; Electron only): an ISO starts the
+  // wizard with it, a machine folder is added; main explains anything else.
+  useEffect(
+    () =>
+      api.onOpenRequest((request) => {
+        if (request.kind === 'iso') {
+          setWizardIso(request.path);
+          setWizardOpen(true);
+        } else if (request.kind === 'bundle') void addBundle(request.path);
+        else notify(request.message, 'error');
+      }),
+    [api, addBundle, notify],
+  );
+
   return (
     <Box sx={{ display: 'flex', flexDirection: 'column', height: '100vh', bgcolor: 'background.default', color: 'text.primary' }}>
       <ConnectionBanner state={lib.connection} />
@@ -168,12 +209,14 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
         selected={selected}
         onNew={() => setWizardOpen(true)}
         onAddExisting={() => void addExisting()}
+        onImport={() => setImportOpen(true)}
         onSettings={() => openSettings('general')}
         onStart={start}
         onPauseToggle={pauseToggle}
         onStop={stop}
         onDelete={askDelete}
         onShow={() => selected[0] && openDisplayRoute(selected[0].id)}
+        jobs={<JobsIndicator vmName={(id) => lib.byId.get(id)?.name ?? 'A machine no longer in the library'} />}
       />
       {lib.status === 'error' && (
         <Alert severity="error" square action={<Button color="inherit" onClick={() => void store.reload()}>Retry</Button>}>
@@ -220,13 +263,19 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
                 <MenuItem value="lastChanged">Last changed</MenuItem>
               </TextField>
             </Box>
-            <Typography variant="caption" color="text.secondary" role="status" aria-live="polite">
-              {lib.status === 'ready' ? (rows.length === lib.vms.length ? `${rows.length} machines` : `${rows.length} of ${lib.vms.length} machines`) : ''}
-              {selected.length > 1 ? ` · ${selected.length} selected` : ''}
-            </Typography>
+            <Box sx={{ display: 'flex', alignItems: 'center', gap: 1 }}>
+              <Typography variant="caption" color="text.secondary" role="status" aria-live="polite" sx={{ flex: 1 }}>
+                {lib.status === 'ready' ? (rows.length === lib.vms.length ? `${rows.length} machines` : `${rows.length} of ${lib.vms.length} machines`) : ''}
+                {selected.length > 1 ? ` · ${selected.length} selected` : ''}
+              </Typography>
+              <Button size="small" aria-pressed={byTag} variant={byTag ? 'contained' : 'text'} onClick={() => setByTag((b) => !b)} title='Group the list by tag (search "tag:NAME" to filter by one)'>
+                Group by tag
+              </Button>
+            </Box>
           </Box>
           <VmList
-            vms={rows}
+            items={items}
+            onToggleGroup={toggleGroup}
             selection={selection}
             dispatch={dispatch}
             onActivate={(vm) => {
@@ -240,14 +289,20 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
           />
         </Box>
         <Box component="main" sx={{ flex: 1, minWidth: 0 }}>
-          {lib.status === 'ready' && lib.vms.length === 0 ? (
-            <EmptyLibraryWelcome onCreate={() => setWizardOpen(true)} onAddExisting={() => void addExisting()} />
-          ) : (
-            <DetailsPane vm={single} selectedCount={selected.length} onEdit={(page) => openSettings(page)} onTagsChanged={(id, t) => store.noteTags(id, t)} />
-          )}
+          <Suspense fallback={null}>
+            {lib.status === 'ready' && lib.vms.length === 0 ? (
+              <EmptyLibraryWelcome onCreate={() => setWizardOpen(true)} onAddExisting={() => void addExisting()} />
+            ) : (
+              <DetailsPane vm={single} selectedCount={selected.length} onEdit={(page) => openSettings(page)} onTagsChanged={(id, t) => store.noteTags(id, t)} onSelectVm={(id) => dispatch({ type: 'set', ids: [id] })} />
+            )}
+          </Suspense>
         </Box>
       </Box>
-      <DeleteDialog vms={deleting ?? []} open={deleting !== null} onClose={() => setDeleting(null)} onConfirm={confirmDelete} />
+      <Suspense fallback={null}>
+        {deleteUsed && (
+          <DeleteDialog vms={deleting ?? []} open={deleting !== null} onClose={() => setDeleting(null)} onConfirm={confirmDelete} />
+        )}
+      </Suspense>
       <Suspense fallback={null}>
       {settings && (
         <SettingsDialog
@@ -257,11 +312,17 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
           onClose={() => setSettings(null)}
         />
       )}
+      {importOpen && <ImportDialog onClose={() => setImportOpen(false)} onImported={(id) => dispatch({ type: 'set', ids: [id] })} />}
       {wizardOpen && (
         <NewVmWizard
-          onClose={() => setWizardOpen(false)}
+          initialIsoPath={wizardIso}
+          onClose={() => {
+            setWizardOpen(false);
+            setWizardIso(undefined);
+          }}
           onCreated={(id) => {
             setWizardOpen(false);
+            setWizardIso(undefined);
             dispatch({ type: 'set', ids: [id] });
           }}
         />

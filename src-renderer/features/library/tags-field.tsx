@@ -6,7 +6,7 @@ import Paper from '@mui/material/Paper';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import CancelIcon from '@mui/icons-material/Cancel';
-import { MAX_TAG_LENGTH, MAX_TAGS } from '../../../src-shared/contract/index.js';
+import { MAX_TAG_LENGTH, MAX_TAGS } from '../../../src-shared/contract/tag-limits.js';
 import { useApi } from '../../state/api-context.js';
 import { describeError } from '../../state/errors.js';
 

@@ -89,6 +89,25 @@ export function SettingsDialog({ vmId, initialPage = 'general', state, onClose }
         update: (f) => setDraft((d) => (d ? f(d) : d)),
         issues,
         state,
+        vmId,
+        ...(saved ? { saved } : {}),
+        commitForwards: (forwards) => {
+          const withForwards = (d: VmDocument | null) => (d && d.network.mode === 'user' ? { ...d, network: { ...d.network, forwards } } : d);
+          setSaved(withForwards);
+          setDraft(withForwards);
+        },
+        commitDisks: (doc) => {
+          setSaved((d) => (d ? { ...d, disks: doc.disks, bootOrder: doc.bootOrder } : d));
+          // Device options not applied yet (bus, read-only, discard) survive the engine's change.
+          setDraft((d) => {
+            if (!d) return d;
+            const disks = doc.disks.map((n) => {
+              const o = d.disks.find((x) => x.id === n.id);
+              return o ? { ...n, bus: o.bus, readOnly: o.readOnly, discard: o.discard } : n;
+            });
+            return { ...d, disks, bootOrder: doc.bootOrder };
+          });
+        },
       }
     : null;
 

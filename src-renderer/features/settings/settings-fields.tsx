@@ -5,7 +5,7 @@ import FormHelperText from '@mui/material/FormHelperText';
 import Box from '@mui/material/Box';
 import MenuItem from '@mui/material/MenuItem';
 import TextField from '@mui/material/TextField';
-import type { VmDocument } from '../../../src-shared/vm-document/index.js';
+import type { PortForward, VmDocument } from '../../../src-shared/vm-document/index.js';
 import type { VmRunState } from '../../../src-shared/vm-state.js';
 import { getIn, lockReason } from './settings-model.js';
 
@@ -17,6 +17,13 @@ export interface SettingsForm {
   update: (f: (d: VmDocument) => VmDocument) => void;
   issues: Readonly<Record<string, string>>;
   state: VmRunState;
+  vmId?: string;
+  /** The document as the engine has it (the draft's baseline). */
+  saved?: VmDocument;
+  /** The engine changed the port forwards itself (forward.add/remove): new baseline and draft, nothing to Apply. */
+  commitForwards?: (forwards: PortForward[]) => void;
+  /** The engine changed the disks itself (disk.add/remove/convert): its disks and boot order become baseline and draft. */
+  commitDisks?: (doc: VmDocument) => void;
 }
 
 const FormContext = createContext<SettingsForm | null>(null);

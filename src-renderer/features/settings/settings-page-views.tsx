@@ -2,24 +2,19 @@ import { useEffect, useState, type ReactNode } from 'react';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import IconButton from '@mui/material/IconButton';
 import MenuItem from '@mui/material/MenuItem';
-import Table from '@mui/material/Table';
-import TableBody from '@mui/material/TableBody';
-import TableCell from '@mui/material/TableCell';
-import TableHead from '@mui/material/TableHead';
-import TableRow from '@mui/material/TableRow';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import DeleteIcon from '@mui/icons-material/Delete';
 import {
-  ARCHITECTURES, AUDIO_DEVICES, CDROM_BUSES, CLIPBOARD_POLICIES, DISK_BUSES, DISK_FORMATS, DISPLAY_DEVICES, FIRMWARE_TYPES,
-  FORWARD_PROTOCOLS, KEYBOARD_DEVICES, NIC_MODELS, POINTER_DEVICES, type DiskFormat, type VmDocument, type VmNetwork,
+  ARCHITECTURES, AUDIO_DEVICES, CDROM_BUSES, CLIPBOARD_POLICIES, DISK_BUSES, DISPLAY_DEVICES, FIRMWARE_TYPES,
+  KEYBOARD_DEVICES, NIC_MODELS, POINTER_DEVICES, type VmDocument, type VmNetwork,
 } from '../../../src-shared/vm-document/index.js';
 import { useApi } from '../../state/api-context.js';
 import { describeError } from '../../state/errors.js';
 import { CheckSetting, NumberSetting, SelectSetting, TextSetting, useFieldStatus, useSettingsForm } from './settings-fields.js';
 import { formatArgv, lockReason, nextDeviceId, randomMac } from './settings-model.js';
+import { ForwardTable } from './forward-table.js';
+import { DiskTable } from '../disks/disk-table.js';
 
 const Row = ({ children }: { children: ReactNode }) => <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap', alignItems: 'flex-start' }}>{children}</Box>;
 
@@ -52,8 +47,6 @@ export function SystemPage() {
     </>
   );
 }
-
-const DISK_EXT: Record<string, DiskFormat> = { qcow2: 'qcow2', img: 'raw', raw: 'raw', vmdk: 'vmdk', vdi: 'vdi', vhdx: 'vhdx', vhd: 'vpc' };
 
 function CdromRow({ index }: { index: number }) {
   const api = useApi();
@@ -91,45 +84,25 @@ function CdromRow({ index }: { index: number }) {
 }
 
 export function StoragePage() {
-  const api = useApi();
-  const { draft, update, state, issues } = useSettingsForm();
+  const { draft, update, state, issues, saved, vmId, commitDisks } = useSettingsForm();
   const locked = lockReason('disks', state) !== null;
-  const [error, setError] = useState<string | null>(null);
-  const addDisk = async () => {
-    try {
-      const file = await api.app('dialog:openFile', { title: 'Choose a disk image', filters: [{ name: 'Disk images', extensions: Object.keys(DISK_EXT) }] });
-      if (!file) return;
-      const format = DISK_EXT[file.split('.').pop()?.toLowerCase() ?? ''] ?? 'raw';
-      update((d) => {
-        const id = nextDeviceId(d, 'disk');
-        return { ...d, disks: [...d.disks, { id, path: file, format, bus: d.arch === 'aarch64' ? 'virtio' : 'sata', readOnly: false, discard: true }], bootOrder: [...d.bootOrder, id] };
-      });
-    } catch (err) {
-      setError(describeError(err, 'open the file chooser'));
-    }
-  };
-  const removeDisk = (id: string) => update((d) => ({ ...d, disks: d.disks.filter((x) => x.id !== id), bootOrder: d.bootOrder.filter((x) => x !== id) }));
   const addCdrom = () =>
     update((d) => ({ ...d, cdroms: [...d.cdroms, { id: nextDeviceId(d, 'cd'), path: null, bus: d.arch === 'aarch64' ? 'scsi' : 'sata' }] }));
   return (
     <>
       <Typography variant="subtitle2" component="h3">Disks</Typography>
-      {draft.disks.length === 0 && <Typography variant="body2" color="text.secondary">No disks.</Typography>}
+      {saved && vmId && commitDisks && <DiskTable vmId={vmId} name={saved.name} disks={saved.disks} state={state} onDocChange={commitDisks} />}
+      {/* Device options stay in the draft (applied with the other settings); the table's operations act at once. */}
       {draft.disks.map((disk, i) => (
-        <Box key={disk.id} sx={{ display: 'flex', gap: 1, alignItems: 'flex-start', flexWrap: 'wrap' }} role="group" aria-label={`Disk ${disk.id}`}>
-          <TextSetting path={`disks[${i}].path`} label={`Disk ${disk.id} file`} fullWidth={false} />
-          <SelectSetting path={`disks[${i}].format`} label="Format" options={DISK_FORMATS} />
-          <SelectSetting path={`disks[${i}].bus`} label="Bus" options={DISK_BUSES} />
+        <Box key={disk.id} sx={{ display: 'flex', gap: 1, alignItems: 'flex-start', flexWrap: 'wrap' }} role="group" aria-label={`Options of ${disk.id}`}>
+          <SelectSetting path={`disks[${i}].bus`} label={`Bus of ${disk.id}`} options={DISK_BUSES} />
           <CheckSetting path={`disks[${i}].readOnly`} label="Read-only" />
           <CheckSetting path={`disks[${i}].discard`} label="Discard (TRIM)" />
-          <IconButton aria-label={`Remove disk ${disk.id}`} onClick={() => removeDisk(disk.id)} disabled={locked} sx={{ mt: 1.5 }}><DeleteIcon /></IconButton>
         </Box>
       ))}
       <Box sx={{ display: 'flex', gap: 1, my: 1 }}>
-        <Button onClick={() => void addDisk()} disabled={locked}>Add existing disk…</Button>
         <Button onClick={addCdrom} disabled={locked}>Add CD/DVD drive</Button>
       </Box>
-      {error && <Alert severity="error">{error}</Alert>}
       <Typography variant="subtitle2" component="h3" sx={{ mt: 2 }}>CD/DVD</Typography>
       {draft.cdroms.map((cd, i) => <CdromRow key={cd.id} index={i} />)}
       <Typography variant="subtitle2" component="h3" sx={{ mt: 2 }}>Boot order</Typography>
@@ -156,9 +129,8 @@ function EntryIssues({ matches, label }: { matches: (path: string) => boolean; l
 const entryNumber = (p: string) => Number(/\[(\d+)\]/.exec(p)?.[1] ?? 0) + 1;
 
 export function NetworkPage() {
-  const { draft, update, state } = useSettingsForm();
+  const { draft, update, state, saved, vmId, commitForwards } = useSettingsForm();
   const net = draft.network;
-  const locked = lockReason('network', state) !== null;
   const [savedMac] = useState(() => (net.mode === 'none' ? randomMac() : net.mac));
   const setMode = (mode: VmNetwork['mode']) =>
     update((d) => {
@@ -172,8 +144,6 @@ export function NetworkPage() {
       return { ...d, network };
     });
   const modeStatus = useFieldStatus('network.mode');
-  const setForwards = (f: (fw: Extract<VmNetwork, { mode: 'user' }>['forwards']) => Extract<VmNetwork, { mode: 'user' }>['forwards']) =>
-    update((d) => (d.network.mode === 'user' ? { ...d, network: { ...d.network, forwards: f(d.network.forwards) } } : d));
   return (
     <>
       <TextField select label="Attached to" value={net.mode} onChange={(e) => setMode(e.target.value as VmNetwork['mode'])} margin="dense" sx={{ minWidth: 240 }} {...modeStatus}>
@@ -191,34 +161,10 @@ export function NetworkPage() {
       {net.mode === 'user' && (
         <>
           <Typography variant="subtitle2" component="h3" sx={{ mt: 2 }}>Port forwarding</Typography>
-          <Table size="small" aria-label="Port forwards">
-            <TableHead>
-              <TableRow>
-                <TableCell>Protocol</TableCell><TableCell>Host address</TableCell><TableCell>Host port</TableCell><TableCell>Guest port</TableCell><TableCell />
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {net.forwards.map((_f, i) => (
-                <TableRow key={i}>
-                  <TableCell><SelectSetting path={`network.forwards[${i}].protocol`} label="Protocol" options={FORWARD_PROTOCOLS} /></TableCell>
-                  <TableCell><TextSetting path={`network.forwards[${i}].hostAddress`} label="Host address" /></TableCell>
-                  <TableCell><NumberSetting path={`network.forwards[${i}].hostPort`} label="Host port" min={1} max={65535} /></TableCell>
-                  <TableCell><NumberSetting path={`network.forwards[${i}].guestPort`} label="Guest port" min={1} max={65535} /></TableCell>
-                  <TableCell>
-                    <IconButton aria-label={`Remove forward ${i + 1}`} disabled={locked} onClick={() => setForwards((fw) => fw.filter((_, j) => j !== i))}><DeleteIcon /></IconButton>
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-          <Box sx={{ display: 'flex', gap: 1, mt: 1 }}>
-            <Button disabled={locked} onClick={() => setForwards((fw) => [...fw, { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 }])}>
-              Add port forward
-            </Button>
-          </Box>
-          <EntryIssues matches={(p) => /^network\.forwards\[\d+\]$/.test(p)} label={(p) => `Forward ${entryNumber(p)}`} />
-          {net.forwards.length === 0 && (
-            <Typography variant="body2" color="text.secondary">No forwards. "Add port forward" starts with SSH (host 127.0.0.1:2222 → guest 22).</Typography>
+          {saved?.network.mode === 'user' && vmId && commitForwards ? (
+            <ForwardTable vmId={vmId} forwards={saved.network.forwards} state={state} onChange={commitForwards} />
+          ) : (
+            <Typography variant="body2" color="text.secondary">Apply the NAT network first; then add port forwards here.</Typography>
           )}
         </>
       )}

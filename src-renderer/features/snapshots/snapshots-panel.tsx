@@ -37,6 +37,10 @@ const JOB_TEXT: Record<SnapshotJob['kind'], string> = {
   'snapshot-delete': 'Deleting snapshot…',
   'disk-convert': 'Converting disk…',
   'disk-compact': 'Compacting disk…',
+  'disk-import': 'Copying disk…',
+  'vm-clone': 'Cloning…',
+  'vm-export': 'Exporting…',
+  'vm-import': 'Importing…',
 };
 
 function formatDate(iso: string): string {

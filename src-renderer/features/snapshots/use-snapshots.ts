@@ -55,7 +55,8 @@ export function useSnapshots(api: HangarApi, vmId: string | null, onJobFailed?: 
       if (!('vmId' in e) || e.vmId !== vmId) return;
       if (e.type === 'vm.snapshots') fetchTree();
       else if (e.type === 'vm.removed') setTree(null);
-      else if (e.type === 'vm.job') {
+      // Only snapshot jobs: disk, clone and archive jobs show in the library's jobs indicator.
+      else if (e.type === 'vm.job' && e.kind.startsWith('snapshot-')) {
         const { vmId: _id, seq: _seq, ...body } = e;
         setJob((current) => {
           if (body.status === 'running') return body;

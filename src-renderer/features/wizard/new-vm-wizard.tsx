@@ -25,17 +25,24 @@ import { useApi } from '../../state/api-context.js';
 import { describeError } from '../../state/errors.js';
 import { useNotify } from '../../components/notifier.js';
 import {
-  FIELD_LABELS, PAGE_TITLES, WIZARD_PAGES, accelerationNote, canCreate, initialWizardState, osOptions, summaryRows, toCreateArgs,
-  validatePage, visibleMessages, wizardHost, wizardReducer, type FieldLabel, type WizardState,
+  EXISTING_DISK_MODES, EXISTING_DISK_MODE_TEXT, FIELD_LABELS, PAGE_TITLES, WIZARD_PAGES, accelerationNote, canCreate, initialWizardState, osOptions, summaryRows, toCreateArgs,
+  validatePage, visibleMessages, wizardHost, wizardReducer, type ExistingDiskMode, type FieldLabel, type WizardState,
 } from './wizard-state.js';
 
 export interface NewVmWizardProps {
   onClose: () => void;
   /** Called with the new machine's id once it exists (and, for "Create and start", was asked to start). */
   onCreated: (id: string) => void;
+  /** An ISO to start from (one opened with Hangar): prefilled and inspected as if chosen with Browse. */
+  initialIsoPath?: string | undefined;
 }
 
 const L = FIELD_LABELS;
+
+/** A job id the engine accepts (letters, digits, "-"), chosen here so the copy can be cancelled before vm.create answers. */
+function newJobId(): string {
+  return `create-${Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
 
 /** error / helper text of one field from the page's visible messages. */
 function useMessages(state: WizardState) {
@@ -55,12 +62,14 @@ function Field({ children }: { children: ReactNode }) {
  * The new-machine wizard: a draft edited page by page (the pure reducer in wizard-state.ts), validated per
  * page, and only at the end one `vm.create` call. Nothing exists on disk until "Create".
  */
-export function NewVmWizard({ onClose, onCreated }: NewVmWizardProps) {
+export function NewVmWizard({ onClose, onCreated, initialIsoPath }: NewVmWizardProps) {
   const api = useApi();
   const notify = useNotify();
   const [state, dispatch] = useReducer(wizardReducer, undefined, () => initialWizardState());
   const [creating, setCreating] = useState<null | 'create' | 'start'>(null);
   const [createError, setCreateError] = useState<string | null>(null);
+  /** A copy or conversion of an existing image runs as an engine job: its id (to cancel) and percent. */
+  const [job, setJob] = useState<{ id: string; percent: number | null } | null>(null);
   const msg = useMessages(state);
   const d = state.draft;
   const pageIndex = WIZARD_PAGES.indexOf(state.page);
@@ -91,6 +100,12 @@ export function NewVmWizard({ onClose, onCreated }: NewVmWizardProps) {
     [api],
   );
 
+  useEffect(() => {
+    if (!initialIsoPath) return;
+    dispatch({ type: 'set', field: 'isoPath', value: initialIsoPath });
+    inspect(initialIsoPath);
+  }, [initialIsoPath, inspect]);
+
   const setIsoPath = (path: string, now: boolean) => {
     dispatch({ type: 'set', field: 'isoPath', value: path });
     clearTimeout(inspectTimer.current);
@@ -118,8 +133,17 @@ export function NewVmWizard({ onClose, onCreated }: NewVmWizardProps) {
     if (!canCreate(state)) return;
     setCreating(start ? 'start' : 'create');
     setCreateError(null);
+    const args = toCreateArgs(state);
+    const copying = args.existingDiskMode === 'copy' || args.existingDiskMode === 'convert';
+    const jobId = copying ? newJobId() : undefined;
+    const off = jobId
+      ? api.onEvent((e) => {
+        if (e.type === 'vm.job' && e.jobId === jobId && e.percent !== undefined) setJob({ id: jobId, percent: e.percent });
+      })
+      : () => undefined;
+    if (jobId) setJob({ id: jobId, percent: null });
     try {
-      const created = await api.call('vm.create', toCreateArgs(state));
+      const created = await api.call('vm.create', jobId ? { ...args, jobId } : args);
       if (start) {
         try {
           await api.call('vm.start', { vm: created.id });
@@ -132,6 +156,9 @@ export function NewVmWizard({ onClose, onCreated }: NewVmWizardProps) {
     } catch (err) {
       setCreateError(describeError(err, 'create the machine'));
       setCreating(null);
+    } finally {
+      off();
+      setJob(null);
     }
   };
 
@@ -293,10 +320,21 @@ export function NewVmWizard({ onClose, onCreated }: NewVmWizardProps) {
                     value={d.existingDiskPath}
                     fullWidth
                     onChange={(e) => dispatch({ type: 'set', field: 'existingDiskPath', value: e.target.value })}
-                    {...msg(L.existingDiskPath, 'Used where it is (not copied).')}
+                    {...msg(L.existingDiskPath, 'Any format QEMU reads (qcow2, raw, vmdk, vdi, vhdx, vhd); Hangar detects it.')}
                   />
                   <Button variant="outlined" sx={{ mt: 0.5, flex: 'none' }} onClick={() => void browse('disk')}>Browse…</Button>
                 </Box>
+              )}
+              {d.disk === 'existing' && (
+                <FormControl sx={{ mt: 1 }}>
+                  <FormLabel id="disk-mode-label">{L.existingDiskMode}</FormLabel>
+                  <RadioGroup aria-labelledby="disk-mode-label" value={d.existingDiskMode} onChange={(e) => dispatch({ type: 'set', field: 'existingDiskMode', value: e.target.value as ExistingDiskMode })}>
+                    {EXISTING_DISK_MODES.map((m) => <FormControlLabel key={m} value={m} control={<Radio />} label={EXISTING_DISK_MODE_TEXT[m]} />)}
+                  </RadioGroup>
+                  <FormHelperText>
+                    {d.existingDiskMode === 'use' ? 'The machine writes to the image where it is.' : 'The original stays untouched; the machine gets its own copy.'}
+                  </FormHelperText>
+                </FormControl>
               )}
             </>
           )}
@@ -328,12 +366,16 @@ export function NewVmWizard({ onClose, onCreated }: NewVmWizardProps) {
               )}
             </>
           )}
-          {creating && <LinearProgress aria-label="Creating the machine" sx={{ mt: 2 }} />}
+          {creating && (job?.percent != null
+            ? <LinearProgress variant="determinate" value={job.percent} aria-label={`Copying the disk image: ${job.percent}%`} sx={{ mt: 2 }} />
+            : <LinearProgress aria-label="Creating the machine" sx={{ mt: 2 }} />)}
           {createError && <Alert severity="error" sx={{ mt: 2 }}>{createError}</Alert>}
         </Box>
       </DialogContent>
       <DialogActions>
-        <Button onClick={onClose} disabled={creating !== null}>Cancel</Button>
+        {job
+          ? <Button onClick={() => void api.call('job.cancel', { jobId: job.id }).catch(() => undefined)}>Cancel copy</Button>
+          : <Button onClick={onClose} disabled={creating !== null}>Cancel</Button>}
         <Box sx={{ flex: 1 }} />
         <Button onClick={() => dispatch({ type: 'back' })} disabled={pageIndex === 0 || creating !== null}>Back</Button>
         {state.page !== 'summary' ? (

@@ -12,7 +12,7 @@ import {
   type NicModel,
   type OsRecommendation,
 } from '../../../src-shared/os-catalog/index.js';
-import type { Architecture, DiskBus } from '../../../src-shared/vm-document/schema.js';
+import { vmNameSchema, type Architecture, type DiskBus } from '../../../src-shared/vm-document/schema.js';
 
 export const WIZARD_PAGES = ['name', 'media', 'system', 'resources', 'disk', 'summary'] as const;
 export type WizardPage = (typeof WIZARD_PAGES)[number];
@@ -41,6 +41,7 @@ export const FIELD_LABELS = {
   disk: 'Disk',
   diskSizeGiB: 'Disk size (GiB)',
   existingDiskPath: 'Disk image',
+  existingDiskMode: 'Use the image',
 } as const;
 export type DraftField = keyof typeof FIELD_LABELS;
 export type FieldLabel = (typeof FIELD_LABELS)[DraftField];
@@ -51,7 +52,7 @@ export const PAGE_FIELDS: Readonly<Record<WizardPage, ReadonlyArray<DraftField>>
   media: ['media', 'isoPath', 'osId'],
   system: ['arch', 'firmware', 'secureBoot', 'tpm'],
   resources: ['memoryMiB', 'cpus'],
-  disk: ['disk', 'diskSizeGiB', 'existingDiskPath'],
+  disk: ['disk', 'diskSizeGiB', 'existingDiskPath', 'existingDiskMode'],
   summary: [],
 };
 
@@ -80,11 +81,23 @@ export interface WizardDraft {
   disk: 'new' | 'existing' | 'none';
   diskSizeGiB: string;
   existingDiskPath: string;
+  /** An existing image: used where it is, copied into the machine's folder, or converted to qcow2 there. */
+  existingDiskMode: ExistingDiskMode;
   /** Device choices from the catalog; not on a page of their own (shown in the summary). */
   diskBus: DiskBus;
   nicModel: NicModel;
   display: DisplayDevice;
 }
+
+export const EXISTING_DISK_MODES = ['use', 'copy', 'convert'] as const;
+export type ExistingDiskMode = (typeof EXISTING_DISK_MODES)[number];
+
+/** What each choice does, for the radio labels and the summary. */
+export const EXISTING_DISK_MODE_TEXT: Readonly<Record<ExistingDiskMode, string>> = {
+  use: 'Use it where it is',
+  copy: 'Copy it into the machine’s folder',
+  convert: 'Convert it to qcow2 in the machine’s folder',
+};
 
 export type Inspection =
   | { status: 'idle' }
@@ -189,6 +202,7 @@ export function initialWizardState(host: WizardHost | null = null): WizardState 
       disk: 'new',
       diskSizeGiB: '',
       existingDiskPath: '',
+      existingDiskMode: 'use',
       diskBus: rec.diskBus,
       nicModel: rec.nicModel,
       display: rec.display,
@@ -258,6 +272,7 @@ export function validatePage(state: WizardState, page: WizardPage): PageValidati
     case 'name': {
       if (d.name.trim() === '') errors[L.name] = 'Give the machine a name';
       else if (d.name.trim().length > 1000) errors[L.name] = 'The name is too long (at most 1000 characters)';
+      else if (!vmNameSchema.safeParse(d.name).success) errors[L.name] = 'The name must not contain line breaks, tabs or other invisible control characters';
       break;
     }
     case 'media': {
@@ -464,7 +479,10 @@ export function toCreateArgs(state: WizardState): CommandArgs<'vm.create'> {
   if (d.firmware === 'uefi') args.secureBoot = d.secureBoot;
   if (d.media === 'iso') args.iso = d.isoPath.trim();
   if (d.disk === 'new') args.diskSizeGiB = Number(d.diskSizeGiB.trim());
-  if (d.disk === 'existing') args.existingDisk = d.existingDiskPath.trim();
+  if (d.disk === 'existing') {
+    args.existingDisk = d.existingDiskPath.trim();
+    args.existingDiskMode = d.existingDiskMode;
+  }
   // The catalog's devices are PC choices; an aarch64 machine keeps the engine's (virtio, ramfb).
   if (d.arch === 'x86_64') {
     args.diskBus = d.diskBus;
@@ -503,7 +521,7 @@ export function summaryRows(state: WizardState): Array<{ label: string; value: s
     { label: L.cpus, value: d.cpus.trim() },
     {
       label: L.disk,
-      value: d.disk === 'new' ? `new, ${d.diskSizeGiB.trim()} GiB` : d.disk === 'existing' ? d.existingDiskPath.trim() : 'none',
+      value: d.disk === 'new' ? `new, ${d.diskSizeGiB.trim()} GiB` : d.disk === 'existing' ? `${d.existingDiskPath.trim()} (${EXISTING_DISK_MODE_TEXT[d.existingDiskMode].toLowerCase()})` : 'none',
     },
   ];
   if (d.arch === 'x86_64') rows.push({ label: 'Devices', value: `${d.diskBus} disk, ${d.nicModel} network, ${d.display} display` });

@@ -9,14 +9,13 @@ import { buildArgv, probeHost, requireEmulator, selectUefiFirmware, type HostInf
 import { createQemuImg } from '../../../src-main/engine/storage/qemu-img.js';
 import { CASE_OPTIONS, GOLDEN_DIR } from '../../unit/engine/qemu/golden-cases.js';
 import { TinyQmp, processGone, startQemu, waitForSocket } from './qemu-harness.js';
+import { requireSwtpm, startSwtpm, stopSwtpm } from '../../../src-main/engine/session/swtpm.js';
 
 // Cases that cannot start on a build machine, and why. Everything else x86_64 must be accepted by real QEMU.
 const EXCLUDED: Record<string, string> = {
   // -netdev bridge runs the setuid qemu-bridge-helper, which needs a configured bridge (br0) and an
   // /etc/qemu/bridge.conf allow rule; build machines have neither.
   bridge: 'no bridge / qemu-bridge-helper permissions',
-  // A TPM needs a running swtpm, which is not installed here.
-  'uefi-secure-boot-tpm': 'swtpm not installed',
 };
 
 const img = createQemuImg();
@@ -93,7 +92,9 @@ describe('real QEMU accepts every x86_64 golden argv', () => {
     // Short (unix socket paths max ~107 bytes), with a comma to exercise escaping of the socket paths.
     const runtimeDir = await mkdtemp('/tmp/hq,');
     try {
-      const paths: VmPaths = { bundleDir, runtimeDir, logsDir, nvramPath, ...(CASE_OPTIONS[name]?.paths?.qmpFd !== undefined ? { qmpFd: 3 } : {}) };
+      // A TPM case runs the real swtpm first (the runtime folder's comma checks its paths too).
+      const tpm = vm.firmware.tpm ? { tpmSocket: await startSwtpm({ binary: requireSwtpm(host.swtpm, name), vmName: name, bundleDir, runtimeDir, logsDir }) } : {};
+      const paths: VmPaths = { bundleDir, runtimeDir, logsDir, nvramPath, ...tpm, ...(CASE_OPTIONS[name]?.paths?.qmpFd !== undefined ? { qmpFd: 3 } : {}) };
       const argv = buildArgv(vm, host, paths);
       const qmpPath = join(runtimeDir, 'qmp.sock');
       const started = await startQemu(emulator.binary, argv, paths.qmpFd !== undefined ? qmpPath : undefined);
@@ -132,6 +133,7 @@ describe('real QEMU accepts every x86_64 golden argv', () => {
       expect(existsSync(join(logsDir, 'serial.log'))).toBe(true);
       expect(started.stderr()).not.toMatch(/error/i);
     } finally {
+      await stopSwtpm(runtimeDir);
       await rm(runtimeDir, { recursive: true, force: true });
     }
   });

@@ -31,7 +31,7 @@ describe('app main', () => {
   it('registers app:// as privileged and enables the sandbox for all renderers before ready', async () => {
     await boot();
     expect(fake.protocol.registerSchemesAsPrivileged).toHaveBeenCalledWith([
-      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
     ]);
     const ready = fake.app.whenReady.mock.invocationCallOrder[0]!;
     expect(fake.protocol.registerSchemesAsPrivileged.mock.invocationCallOrder[0]!).toBeLessThan(ready);

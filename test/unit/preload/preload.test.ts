@@ -23,7 +23,7 @@ describe('preload', () => {
     expect(fake.contextBridge.exposeInMainWorld).toHaveBeenCalledTimes(1);
     expect(fake.contextBridge.exposeInMainWorld.mock.calls[0]![0]).toBe('hangar');
     expect(Object.isFrozen(api)).toBe(true);
-    expect(Object.keys(api).sort()).toEqual(['invoke', 'onEngineStatus', 'onMenuCommand', 'version']);
+    expect(Object.keys(api).sort()).toEqual(['invoke', 'onEngineStatus', 'onMenuCommand', 'onOpenRequest', 'version']);
     expect(api.version).toBe('4.5.6');
   });
 
@@ -80,5 +80,34 @@ describe('preload', () => {
     fake.ipcRenderer.emit('menu:command', {}, 'vm.pause');
     expect(listener).toHaveBeenCalledTimes(1);
     expect(() => api.onMenuCommand('nope' as unknown as () => void)).toThrow(TypeError);
+  });
+
+  it('onOpenRequest delivers well-formed requests with absolute, bounded paths only, and unsubscribes', () => {
+    const listener = vi.fn();
+    const off = api.onOpenRequest(listener);
+    const good = [
+      { kind: 'iso', path: '/home/ada/debian.iso' },
+      { kind: 'bundle', path: 'C:\\VMs\\win.hangar' },
+      { kind: 'bundle', path: '\\\\server\\share\\x.hangar' },
+      { kind: 'error', message: 'Hangar cannot open "notes.txt"' },
+    ];
+    const bad = [
+      { kind: 'iso', path: 'debian.iso' },
+      { kind: 'iso', path: '../etc/passwd' },
+      { kind: 'iso', path: `/${'a'.repeat(4096)}` },
+      { kind: 'iso', path: '/a\0b.iso' },
+      { kind: 'iso', path: '/x.iso', extra: 1 },
+      { kind: 'bundle', path: 42 },
+      { kind: 'error', message: '' },
+      { kind: 'error', message: 'x'.repeat(1001) },
+      { kind: 'run', path: '/bin/sh' },
+      '/x.iso',
+      null,
+    ];
+    for (const r of [...good, ...bad]) fake.ipcRenderer.emit('open:request', {}, r);
+    expect(listener.mock.calls).toEqual(good.map((r) => [r]));
+    off();
+    fake.ipcRenderer.emit('open:request', {}, good[0]);
+    expect(listener).toHaveBeenCalledTimes(good.length);
   });
 });

@@ -25,6 +25,12 @@ beforeAll(async () => {
   mkdirSync(join(renderer, 'assets'), { recursive: true });
   writeFileSync(join(renderer, 'index.html'), '<!doctype html><title>t</title>');
   writeFileSync(join(renderer, 'assets', 'a.js'), 'console.log(1)');
+  // Named as vite names its output (`[name]-[hash].[ext]`), and look-alikes outside assets/ that are not.
+  writeFileSync(join(renderer, 'assets', 'first-paint-BoX01sSr.js'), 'console.log(2)');
+  writeFileSync(join(renderer, 'assets', 'serial-terminal-BmfB5bmM.css'), 'b{}');
+  writeFileSync(join(renderer, 'index-BoX01sSr.js'), 'console.log(3)');
+  mkdirSync(join(renderer, 'assets', 'sub'));
+  writeFileSync(join(renderer, 'assets', 'sub', 'x-BoX01sSr.js'), 'console.log(4)');
   writeFileSync(join(dir, 'secret.txt'), 'secret');
   const sockDir = mkdtempSync('/tmp/hgr-hs-');
   const engineSock = join(sockDir, 'e.sock');
@@ -105,6 +111,35 @@ describe('http', () => {
     expect(r.body).toContain('<title>t</title>');
     expect(r.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
     expect((await get('/assets/a.js', { cookie: cookie() })).headers['content-type']).toContain('text/javascript');
+  });
+
+  it('lets the browser keep content-hashed assets, and nothing else', async () => {
+    for (const p of ['/assets/first-paint-BoX01sSr.js', '/assets/serial-terminal-BmfB5bmM.css']) {
+      const r = await get(p, { cookie: cookie() });
+      expect(r.status).toBe(200);
+      expect(r.headers['cache-control']).toBe('private, max-age=31536000, immutable');
+      expect(r.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+    }
+    for (const p of ['/', '/index.html', '/assets/a.js', '/index-BoX01sSr.js', '/assets/sub/x-BoX01sSr.js']) {
+      const r = await get(p, { cookie: cookie() });
+      expect(r.status, p).toBe(200);
+      expect(r.headers['cache-control'], p).toBe('no-store');
+    }
+  });
+
+  it('still checks the token and the Host before serving a cacheable asset', async () => {
+    for (const r of [
+      await get('/assets/first-paint-BoX01sSr.js'),
+      await get('/assets/first-paint-BoX01sSr.js', { cookie: `hangar_token_${host.port}=${'0'.repeat(48)}` }),
+      await get('/assets/first-paint-BoX01sSr.js', { cookie: cookie(), host: `rebind.example:${host.port}` }),
+    ]) {
+      expect(r.status).toBe(403);
+      expect(r.headers['cache-control']).toBe('no-store');
+      expect(r.body).not.toContain('console.log');
+    }
+    const missing = await get('/assets/gone-BoX01sSr.js', { cookie: cookie() });
+    expect(missing.status).toBe(404);
+    expect(missing.headers['cache-control']).toBe('no-store');
   });
 
   it('refuses a missing or wrong token with 403 (and still sends the CSP)', async () => {

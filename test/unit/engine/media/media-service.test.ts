@@ -6,6 +6,7 @@ import { EngineError } from '../../../../src-shared/contract/index.js';
 import { QmpCommandError } from '../../../../src-main/engine/qmp/qmp-errors.js';
 import { driveStatus, mediaServiceFor, MediaService, mediumPatch, pickDrive } from '../../../../src-main/engine/media/media-service.js';
 import { FakeMediaHost, VM_ID } from './fake-media-host.js';
+import { buildIso } from '../iso/iso-builder.js';
 
 let dir: string;
 let iso: string;
@@ -14,8 +15,9 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'hangar-media-'));
   iso = join(dir, 'one.iso');
   iso2 = join(dir, 'two.iso');
-  writeFileSync(iso, 'x'.repeat(2048));
-  writeFileSync(iso2, 'y');
+  // Real (tiny) ISO 9660 images: the service refuses files that are not (test/hostile iso-* cases).
+  writeFileSync(iso, buildIso({ volumeId: 'ONE' }));
+  writeFileSync(iso2, buildIso({ volumeId: 'TWO' }));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

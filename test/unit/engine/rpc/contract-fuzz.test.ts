@@ -9,6 +9,7 @@ import { makeHandlers } from '../../../../src-main/engine/vm-commands.js';
 import { makeTestEnv, qemuPidsUnder, type TestEnv } from '../../../helpers/engine-harness.js';
 import { inProcessPeer, settle, stubHandlers } from './stub-handlers.js';
 import { expectedId, expectedOutcome, fuzzMessage } from './fuzz-arbitraries.js';
+import { buildIso } from '../iso/iso-builder.js';
 
 const EDGE_RUNS = 10_000;
 const REAL_RUNS = Number(process.env.HANGAR_FUZZ_REAL_RUNS ?? 10_000);
@@ -64,7 +65,7 @@ describe('contract fuzzing', () => {
       // One VM the fuzzer can name. Its ISO is removed, so a start is refused at pre-flight and
       // no QEMU can run whatever the fuzzer sends.
       const iso = join(t.root, 'gone.iso');
-      writeFileSync(iso, 'not really an ISO');
+      writeFileSync(iso, buildIso());
       const { client } = await connect(engine);
       const created = await client.ask({ type: 'request', id: 0, command: 'vm.create', args: { name: 'fuzz target', iso, memoryMiB: 64 } });
       expect(created.ok).toBe(true);

@@ -9,7 +9,7 @@ import type { QmpEventMessage, QmpLink } from '../../../../src-main/engine/sessi
 import { SnapshotService, type SnapshotSession } from '../../../../src-main/engine/snapshots/snapshot-service.js';
 import type { OfflineImages } from '../../../../src-main/engine/snapshots/offline-images.js';
 import type { ImageSnapshot } from '../../../../src-main/engine/snapshots/snapshot-tree.js';
-import { runLinkJob } from '../../../../src-main/engine/snapshots/link-job.js';
+import { runJob } from '../../../../src-main/engine/qmp/qmp-jobs.js';
 import type { LoadedVm } from '../../../../src-main/engine/storage/bundle-store.js';
 
 type Images = Map<string, ImageSnapshot[]>;
@@ -54,6 +54,9 @@ function fakeQemu(images: Images, opts: { jobError?: string; runningAfterFailure
           });
           return {} as T;
         }
+        case 'cont':
+          running = true;
+          return {} as T;
         case 'query-jobs':
           return (lastJob ? [lastJob] : []) as T;
         case 'job-dismiss':
@@ -67,7 +70,8 @@ function fakeQemu(images: Images, opts: { jobError?: string; runningAfterFailure
             { 'node-name': `${name}-file`, image: {} },
           ]) as T;
         case 'screendump':
-          writeFileSync(a['filename'] as string, '\x89PNG');
+          // A 2×2 raw PPM, QEMU's default format.
+          writeFileSync(a['filename'] as string, Buffer.concat([Buffer.from('P6\n2 2\n255\n'), Buffer.alloc(12, 0x80)]));
           return {} as T;
         case 'transaction':
           for (const act of a['actions'] as Array<{ data: { device: string; name: string } }>) images.get(act.data.device)!.push({ id: '2', name: act.data.name, vmStateSize: 0, dateSec: 2 });
@@ -120,9 +124,10 @@ describe('SnapshotService', () => {
   let offline: ReturnType<typeof fakeOffline>;
   let live: boolean;
   let ids: number;
+  let doc: ReturnType<typeof newVmDocument>;
 
   const vmId = '11111111-2222-3333-4444-555555555555';
-  const make = (opts: { jobError?: string; runningAfterFailure?: boolean; failOn?: string } = {}) => {
+  const make = (opts: { jobError?: string; runningAfterFailure?: boolean; failOn?: string; memoryMiB?: number } = {}) => {
     qemu = fakeQemu(images, opts);
     offline = fakeOffline(images, { disk0: join(dir, 'disks/disk0.qcow2'), pflash1: join(dir, 'nvram/efivars.qcow2') }, opts.failOn);
     const session: SnapshotSession = {
@@ -134,11 +139,16 @@ describe('SnapshotService', () => {
         state = transition(state, next);
         states.push(next.kind);
       },
+      async forceOff() {
+        this.setState({ kind: 'stopping', how: 'force' });
+        this.setState({ kind: 'stopped' });
+      },
     };
-    const doc = {
+    doc = {
       ...newVmDocument({ id: vmId, name: 'T', now: '2025-01-01T00:00:00.000Z', mac: '52:54:00:00:00:01', firmware: 'uefi', disk: { path: 'disks/disk0.qcow2', format: 'qcow2' }, iso: null }),
     };
-    return new SnapshotService(
+    if (opts.memoryMiB !== undefined) doc.memoryMiB = opts.memoryMiB;
+    const service = new SnapshotService(
       {
         load: async () => ({ id: vmId, name: 'T', bundleDir: dir, doc }),
         session: () => (live ? session : undefined),
@@ -148,7 +158,10 @@ describe('SnapshotService', () => {
       },
       { images: offline, newId: () => `0000000${++ids}-aaaa-bbbb-cccc-dddddddddddd`, now: () => new Date('2025-02-03T04:05:06.000Z') },
     );
+    services.push(service);
+    return service;
   };
+  const services: SnapshotService[] = [];
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'hangar-snap-'));
@@ -163,7 +176,11 @@ describe('SnapshotService', () => {
     live = true;
     ids = 0;
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    // Screenshots are made after a take's reply: let them finish before the folder goes.
+    await Promise.all(services.splice(0).map((x) => x.idle()));
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('takes a live snapshot with RAM over every qcow2 node incl. the UEFI vars, around a saving state', async () => {
     const s = make();
@@ -171,8 +188,14 @@ describe('SnapshotService', () => {
     const save = qemu.calls.find(([c]) => c === 'snapshot-save')![1]!;
     expect(save).toMatchObject({ tag: r.snapshot.id, vmstate: 'disk0', devices: ['disk0', 'pflash1'] });
     expect(states).toEqual(['saving', 'running']);
-    expect(r.snapshot).toMatchObject({ name: 'A', description: 'first', withRam: true, parentId: null, vmStateSize: 4096, thumbnail: `thumbs/snap-${r.snapshot.id}.png` });
+    expect(r.snapshot).toMatchObject({ name: 'A', description: 'first', withRam: true, parentId: null, thumbnail: `thumbs/snap-${r.snapshot.id}.png` });
+    expect((await s.list('T')).snapshots[0]!.vmStateSize).toBe(4096); // read from the images by the next list
+    // The raw screendump (PPM) becomes the PNG after the reply; snapshot.thumbnail waits for it.
+    expect(qemu.calls.find(([c]) => c === 'screendump')![1]).toMatchObject({ format: 'ppm' });
+    expect((await s.thumbnail('T', 'A')).subarray(1, 4).toString()).toBe('PNG');
     expect(existsSync(join(dir, r.snapshot.thumbnail!))).toBe(true);
+    expect(existsSync(join(dir, r.snapshot.thumbnail!.replace('.png', '.ppm')))).toBe(false);
+    expect(qemu.calls.filter(([c]) => c === 'query-status' || c === 'query-named-block-nodes').map(([c]) => c)).toEqual(['query-named-block-nodes', 'query-named-block-nodes']);
     expect(qemu.calls.map(([c]) => c)).toContain('job-dismiss');
     expect(events.filter((e) => e.type === 'vm.job').map((e) => e.type === 'vm.job' && e.status)).toEqual(['running', 'concluded']);
     const stored = JSON.parse(readFileSync(join(dir, 'snapshots.json'), 'utf8'));
@@ -181,6 +204,26 @@ describe('SnapshotService', () => {
     const b = await s.take('T', { name: 'B' });
     expect(b.snapshot.parentId).toBe(r.snapshot.id);
     await expect(s.take('T', { name: 'B' })).rejects.toMatchObject({ code: 'exists' });
+  });
+
+  it('while QEMU runs, take and restore reuse the image lists this service last read or changed; list and delete read afresh', async () => {
+    const s = make();
+    const queries = () => qemu.calls.filter(([c]) => c === 'query-named-block-nodes').length;
+    await s.list('T');
+    expect(queries()).toBe(1);
+    const a = await s.take('T', { name: 'A' });
+    const b = await s.take('T', { name: 'B' });
+    await s.restore('T', a.snapshot.id);
+    expect(queries()).toBe(1);
+    await s.delete('T', b.snapshot.id);
+    expect(queries()).toBe(2);
+    // A failed save may leave its tag in some images: the next take reads them again.
+    const failing = make({ jobError: 'No space left on device' });
+    await failing.list('T');
+    const before = queries();
+    await expect(failing.take('T', { name: 'C' })).rejects.toMatchObject({ code: 'qemu-failed' });
+    await expect(failing.take('T', { name: 'C' })).rejects.toMatchObject({ code: 'qemu-failed' });
+    expect(queries()).toBe(before + 1);
   });
 
   it('takes a paused VM and leaves it paused', async () => {
@@ -212,7 +255,7 @@ describe('SnapshotService', () => {
     expect(events.some((e) => e.type === 'vm.job' && e.status === 'failed')).toBe(true);
   });
 
-  it('restores live; a failed snapshot-load leaves the VM reported paused, as QEMU left it', async () => {
+  it('restores live (snapshots.json written meanwhile); a load that fails half-way powers the VM off instead of leaving it paused', async () => {
     const s = make();
     const a = await s.take('T', { name: 'A' });
     await s.take('T', { name: 'B' });
@@ -220,14 +263,91 @@ describe('SnapshotService', () => {
     expect(r.state.kind).toBe('running');
     expect(r.tree.currentId).toBe(a.snapshot.id);
     expect(states.slice(-2)).toEqual(['restoring', 'running']);
+    expect(qemu.calls.slice(-3).map(([c]) => c)).toEqual(['snapshot-load', 'query-jobs', 'job-dismiss']);
+    expect(qemu.calls.some(([c]) => c === 'query-status')).toBe(false); // the state it had before, without asking
 
-    const failing = make({ jobError: 'This is a disk-only snapshot. Revert to it  offline using qemu-img' });
+    const failing = make({ jobError: 'Error -22 while loading VM state' });
     states = [];
     const err = await failing.restore('T', 'B').catch((x: Error) => x);
-    expect(err).toMatchObject({ code: 'qemu-failed', details: { state: 'paused' } });
-    expect((err as Error).message).toMatch(/^QEMU could not restore the snapshot of "T": This is a disk-only snapshot.*"T" is paused: QEMU stops the VM/);
-    expect(states).toEqual(['restoring', 'paused']);
-    expect((await failing.list('T')).currentId).toBe(a.snapshot.id); // unchanged
+    expect(err).toMatchObject({ code: 'qemu-failed', details: { state: 'stopped' } });
+    expect((err as Error).message).toMatch(/^QEMU could not restore the snapshot of "T": the saved memory state does not fit this machine .*\[QEMU: Error -22 while loading VM state\]\. QEMU had already put the snapshot's disks back, so "T" was powered off/);
+    expect(states).toEqual(['restoring', 'paused', 'stopping', 'stopped']);
+    expect((await failing.list('T')).currentId).toBe((await failing.list('T')).snapshots.find((n) => n.name === 'B')!.id); // its disks are B's
+  });
+
+  it('a failed load that QEMU answers with the VM still running changes nothing (snapshots.json rolled back)', async () => {
+    const s = make();
+    const a = await s.take('T', { name: 'A' });
+    await s.take('T', { name: 'B' });
+    const failing = make({ jobError: 'Could not open VM state file', runningAfterFailure: true });
+    const err = await failing.restore('T', 'A').catch((x: Error) => x);
+    expect(err).toMatchObject({ code: 'qemu-failed', details: { state: 'running' }, message: expect.stringMatching(/"T" is running as it was\.$/) });
+    const tree = await failing.list('T');
+    expect(tree.currentId).not.toBe(a.snapshot.id);
+  });
+
+  it('a load QEMU refuses in its own checks (nothing reverted yet) resumes the VM it had stopped', async () => {
+    const s = make();
+    const a = await s.take('T', { name: 'A' });
+    await s.take('T', { name: 'B' });
+    const failing = make({ jobError: 'This is a disk-only snapshot. Revert to it  offline using qemu-img' });
+    states = [];
+    const err = await failing.restore('T', 'A').catch((x: Error) => x);
+    expect(err).toMatchObject({ code: 'qemu-failed', details: { state: 'running' }, message: expect.stringMatching(/disk-only snapshot.*"T" is running as it was\.$/) });
+    expect(qemu.calls.some(([c]) => c === 'cont')).toBe(true);
+    expect(states).toEqual(['restoring', 'paused', 'running']);
+    expect((await failing.list('T')).currentId).not.toBe(a.snapshot.id);
+  });
+
+  it('records the settings a RAM snapshot depends on, and refuses a restore after they changed, naming the change', async () => {
+    const s = make({ memoryMiB: 512 });
+    const a = await s.take('T', { name: 'A' });
+    const stored = JSON.parse(readFileSync(join(dir, 'snapshots.json'), 'utf8'));
+    expect(stored.nodes[0].hardware).toMatchObject({ memoryMiB: 512, 'cpu.count': doc.cpu.count, machine: doc.machine, disks: doc.disks.map((d) => `${d.id}:${d.bus}`) });
+    const changed = make({ memoryMiB: 1024 });
+    const err = await changed.restore('T', 'A').catch((x: Error) => x);
+    expect(err).toMatchObject({ code: 'invalid-state', details: { changed: [{ setting: 'memoryMiB', snapshot: 512, now: 1024 }] } });
+    expect((err as Error).message).toMatch(/^This snapshot was taken with 512 MiB of memory; the machine now has 1024 MiB\. Change it back in Settings to restore it/);
+    expect(qemu.calls.some(([c]) => c === 'snapshot-load')).toBe(false);
+    expect(states.at(-1)).toBe('running'); // never paused
+
+    // Stopped: refused before any image is touched (the state would fail at the next start).
+    live = false;
+    state = { kind: 'stopped' };
+    await expect(changed.restore('T', a.snapshot.id)).rejects.toMatchObject({ code: 'invalid-state' });
+    expect(offline.log.filter((l) => l.startsWith('apply'))).toEqual([]);
+    // Back to 512 MiB: restorable again.
+    const back = make({ memoryMiB: 512 });
+    await expect(back.restore('T', a.snapshot.id)).resolves.toMatchObject({ pendingRamRestore: true });
+  });
+
+  it('a snapshot restored while stopped whose settings changed before the start boots from its disks without loading the state', async () => {
+    const s = make({ memoryMiB: 512 });
+    await s.take('T', { name: 'A' });
+    live = false;
+    state = { kind: 'stopped' };
+    await s.restore('T', 'A');
+    const changed = make({ memoryMiB: 2048 });
+    state = { kind: 'starting' };
+    live = true;
+    const vm = await (changed as unknown as { host: { load(ref: string): Promise<LoadedVm> } }).host.load('T');
+    await changed.beforeBoot(vm, { state, qmp: qemu.link, setState: () => undefined });
+    expect(qemu.calls.some(([c]) => c === 'snapshot-load' || c === 'system_reset')).toBe(false);
+    const failed = events.filter((e) => e.type === 'vm.job' && e.status === 'failed');
+    expect(failed.at(-1)).toMatchObject({ error: expect.stringMatching(/not resumed.*taken with 512 MiB of memory; the machine now has 2048 MiB/) });
+    expect((await changed.list('T')).pendingRamRestore).toBeNull();
+  });
+
+  it('older snapshots without the record are restored as before (no check)', async () => {
+    const s = make({ memoryMiB: 512 });
+    const a = await s.take('T', { name: 'A' });
+    const path = join(dir, 'snapshots.json');
+    const stored = JSON.parse(readFileSync(path, 'utf8'));
+    delete stored.nodes[0].hardware;
+    writeFileSync(path, JSON.stringify(stored));
+    const changed = make({ memoryMiB: 1024 });
+    await expect(changed.restore('T', a.snapshot.id)).resolves.toMatchObject({ state: { kind: 'running' } });
+    expect(qemu.calls.some(([c]) => c === 'snapshot-load')).toBe(true);
   });
 
   it('refuses to restore a snapshot whose tag is gone from an image', async () => {
@@ -303,10 +423,10 @@ describe('SnapshotService', () => {
   });
 });
 
-describe('runLinkJob', () => {
+describe('runJob', () => {
   it('reads the error from query-jobs and still dismisses', async () => {
     const q = fakeQemu(new Map([['disk0', []]]), { jobError: "Snapshot 'x' does not exist in one or more devices" });
-    await expect(runLinkJob(q.link, 'snapshot-load', { 'job-id': 'j1', tag: 'x', vmstate: 'disk0', devices: ['disk0'] })).rejects.toThrow(
+    await expect(runJob(q.link, 'snapshot-load', { 'job-id': 'j1', tag: 'x', vmstate: 'disk0', devices: ['disk0'] })).rejects.toThrow(
       "job j1 (snapshot-load) failed: Snapshot 'x' does not exist in one or more devices",
     );
     expect(q.calls.map(([c]) => c)).toEqual(['snapshot-load', 'query-jobs', 'job-dismiss']);

@@ -158,6 +158,23 @@ describe('Electron bridge', () => {
     const browser = createBridge(fakeWindow());
     expect(typeof browser.onMenuCommand(() => undefined)).toBe('function');
   });
+
+  it('keeps files opened before anyone listens and hands them to the first listener; drops malformed ones', () => {
+    let push: ((r: unknown) => void) | undefined;
+    const p = { ...preload(), onOpenRequest: (l: (r: unknown) => void) => ((push = l), () => undefined) };
+    const api = createBridge(fakeWindow(p as PreloadApiLike));
+    push!({ kind: 'iso', path: '/isos/a.iso' });
+    push!({ kind: 'iso', path: 'relative.iso' });
+    const got: unknown[] = [];
+    const off = api.onOpenRequest((r) => got.push(r));
+    expect(got).toEqual([{ kind: 'iso', path: '/isos/a.iso' }]);
+    push!({ kind: 'bundle', path: '/vms/b.hangar' });
+    expect(got).toEqual([{ kind: 'iso', path: '/isos/a.iso' }, { kind: 'bundle', path: '/vms/b.hangar' }]);
+    off();
+    push!({ kind: 'error', message: 'later' });
+    expect(got).toHaveLength(2);
+    expect(typeof createBridge(fakeWindow()).onOpenRequest(() => undefined)).toBe('function');
+  });
 });
 
 describe('file dialog host', () => {

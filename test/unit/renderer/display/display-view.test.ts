@@ -6,50 +6,10 @@ import userEvent from '@testing-library/user-event';
 import { FakeHangarApi } from '../../../fakes/fake-hangar-api.js';
 import { DisplayView } from '../../../../src-renderer/features/display/display-view.js';
 import { installLayoutStubs, renderWithApi } from '../library/render-helpers.js';
+import { FakeRFB } from './fake-rfb.js';
 
-const rfbs = vi.hoisted(() => {
-  /** Stands in for noVNC's RFB: records what the view asks of it and lets tests fire its events. */
-  class FakeRFB extends EventTarget {
-    static instances: FakeRFB[] = [];
-    scaleViewport = false;
-    clipViewport = false;
-    focusOnClick = false;
-    background = '';
-    readonly canvas: HTMLCanvasElement;
-    readonly pasted: string[] = [];
-    disconnected = false;
-    blurred = 0;
-    constructor(
-      readonly target: HTMLElement,
-      readonly channel: unknown,
-      readonly options: unknown,
-    ) {
-      super();
-      this.canvas = document.createElement('canvas');
-      this.canvas.tabIndex = -1;
-      target.appendChild(this.canvas);
-      FakeRFB.instances.push(this);
-    }
-    disconnect() {
-      this.disconnected = true;
-    }
-    blur() {
-      this.blurred++;
-      this.canvas.blur();
-    }
-    focus() {
-      this.canvas.focus();
-    }
-    clipboardPasteFrom(text: string) {
-      this.pasted.push(text);
-    }
-    fire(type: string, detail: unknown = {}) {
-      this.dispatchEvent(new CustomEvent(type, { detail }));
-    }
-  }
-  return FakeRFB;
-});
-vi.mock('@novnc/novnc', () => ({ default: rfbs }));
+vi.mock('@novnc/novnc', async () => ({ default: (await import('./fake-rfb.js')).FakeRFB }));
+const rfbs = FakeRFB;
 
 const last = () => rfbs.instances.at(-1)!;
 

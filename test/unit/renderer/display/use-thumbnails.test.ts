@@ -2,22 +2,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { act, cleanup, renderHook } from '@testing-library/react';
 import { FakeHangarApi } from '../../../fakes/fake-hangar-api.js';
-import { fetchThumbnail, useVmThumbnails, type VisibilitySource } from '../../../../src-renderer/features/display/use-thumbnails.js';
-
-class FakeVisibility implements VisibilitySource {
-  hidden = false;
-  private listeners = new Set<() => void>();
-  addEventListener(_t: 'visibilitychange', l: () => void) {
-    this.listeners.add(l);
-  }
-  removeEventListener(_t: 'visibilitychange', l: () => void) {
-    this.listeners.delete(l);
-  }
-  set(hidden: boolean) {
-    this.hidden = hidden;
-    for (const l of this.listeners) l();
-  }
-}
+import { FakeVisibility } from '../../../fakes/fake-visibility.js';
+import { fetchThumbnail, useVmThumbnails } from '../../../../src-renderer/features/display/use-thumbnails.js';
 
 function setup() {
   const api = new FakeHangarApi({ vms: [{ name: 'a', id: 'vm-a', state: { kind: 'running' } }] });

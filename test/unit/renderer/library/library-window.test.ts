@@ -233,6 +233,7 @@ describe('details pane', () => {
     const { user } = await setup([{ name: 'deb', osId: 'debian12' }]);
     await user.click(option('deb'));
     const details = await screen.findByRole('article', { name: 'Details of deb' });
+    await within(details).findByRole('region', { name: 'General' }); // the pane (loaded on demand) then the document
     for (const s of ['General', 'System', 'Display', 'Storage', 'Network', 'Description']) {
       expect(within(details).getByRole('region', { name: s })).toBeTruthy();
       expect(within(details).getByRole('button', { name: `Edit ${s}` })).toBeTruthy();

@@ -1,8 +1,11 @@
 import type { ReactElement } from 'react';
-import { render } from '@testing-library/react';
+import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { ThemeProvider } from '@mui/material/styles';
 import type { HangarApi } from '../../../../src-renderer/bridge/hangar-api.js';
 import { ApiProvider } from '../../../../src-renderer/state/api-context.js';
+import { LibraryStore } from '../../../../src-renderer/state/library-store.js';
+import { LibraryWindow } from '../../../../src-renderer/features/library/library-window.js';
 import { NotifierProvider } from '../../../../src-renderer/components/notifier.js';
 import { hangarTheme } from '../../../../src-renderer/theme.js';
 
@@ -31,4 +34,15 @@ export function renderWithApi(element: ReactElement, api: HangarApi) {
       </ApiProvider>
     </ThemeProvider>,
   );
+}
+
+/** Renders the library window over `api` and waits for its list and first load. */
+export async function renderLibrary(api: HangarApi) {
+  const store = new LibraryStore(api);
+  store.start();
+  const user = userEvent.setup();
+  renderWithApi(<LibraryWindow store={store} />, api);
+  const list = await screen.findByRole('listbox', { name: 'Virtual machines' });
+  await store.whenLoaded();
+  return { store, user, list };
 }

@@ -1,27 +1,18 @@
 // @vitest-environment jsdom
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createElement } from 'react';
 import { cleanup, screen, waitFor, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
 import { FakeHangarApi, type FakeVmInput } from '../../../fakes/fake-hangar-api.js';
-import { LibraryStore } from '../../../../src-renderer/state/library-store.js';
-import { LibraryWindow } from '../../../../src-renderer/features/library/library-window.js';
 import { allTags, DEFAULT_QUERY, visibleVms } from '../../../../src-renderer/features/library/list-model.js';
 import { newTagError } from '../../../../src-renderer/features/library/tags-field.js';
 import { commandArgs } from '../../../../src-shared/contract/index.js';
-import { installLayoutStubs, renderWithApi } from './render-helpers.js';
+import { installLayoutStubs, renderLibrary } from './render-helpers.js';
 
 beforeAll(installLayoutStubs);
 afterEach(cleanup);
 
 async function setup(vms: FakeVmInput[]) {
   const api = new FakeHangarApi({ vms });
-  const store = new LibraryStore(api);
-  store.start();
-  const user = userEvent.setup();
-  renderWithApi(createElement(LibraryWindow, { store }), api);
-  await screen.findByRole('listbox', { name: 'Virtual machines' });
-  await store.whenLoaded();
+  const { store, user } = await renderLibrary(api);
   return { api, store, user };
 }
 
@@ -64,7 +55,7 @@ describe('the Tags field and the tag filter', () => {
     const { api, user } = await setup([{ name: 'alpha', tags: ['lab'] }, { name: 'bravo' }, { name: 'charlie' }]);
     await user.click(screen.getByRole('option', { name: /bravo/ }));
     const details = await screen.findByRole('article', { name: 'Details of bravo' });
-    const tags = within(details).getByRole('region', { name: 'Tags' });
+    const tags = await within(details).findByRole('region', { name: 'Tags' }); // after vm.get answers
     expect(within(tags).getByText('No tags.')).toBeTruthy();
 
     await user.type(within(tags).getByRole('textbox', { name: 'Add tag' }), 'web{Enter}');

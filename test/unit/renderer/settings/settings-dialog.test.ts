@@ -71,26 +71,18 @@ describe('settings dialog', () => {
     expect(screen.getByText(/"deb" is running/)).toBeTruthy();
   });
 
-  it('network: port forwards table, duplicate ports are an inline error', async () => {
-    const { api, user } = await open('network');
-    await user.click(btn('Add port forward'));
+  it('network: the port-forward table changes forwards through the engine at once (no Apply), even while running', async () => {
+    const { api, id, user } = await open('network', { kind: 'running' });
     const table = screen.getByRole('table', { name: 'Port forwards' });
-    expect(within(table).getAllByRole('row')).toHaveLength(2);
-    expect(btn('Apply').disabled).toBe(false);
+    await user.type(within(table).getByRole('textbox', { name: 'Host port' }), '8080');
+    await user.type(within(table).getByRole('textbox', { name: 'Guest port' }), '80');
     await user.click(btn('Add port forward'));
-    expect(await screen.findByText('Forward 2: host port tcp/2222 is forwarded twice')).toBeTruthy();
+    await waitFor(() => expect(api.callsOf('forward.add')).toEqual([{ vm: id, protocol: 'tcp', hostPort: 8080, guestPort: 80, hostAddress: '127.0.0.1' }]));
+    expect(await within(table).findByRole('button', { name: 'Remove port forward TCP 8080' })).toBeTruthy();
+    // The engine saved it: the dialog's baseline moved with it, so there is nothing to Apply.
     expect(btn('Apply').disabled).toBe(true);
-    const hostPorts = within(table).getAllByLabelText('Host port', { selector: 'input' });
-    await user.clear(hostPorts[1]!);
-    await user.type(hostPorts[1]!, '8080');
-    await user.click(btn('Apply'));
-    await waitFor(() => expect(api.callsOf('vm.update')).toHaveLength(1));
-    const patch = api.callsOf('vm.update')[0]!.patch as { network: { forwards: unknown[] } };
-    expect(Object.keys(patch)).toEqual(['network']);
-    expect(patch.network.forwards).toEqual([
-      { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 2222, guestPort: 22 },
-      { protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 8080, guestPort: 22 },
-    ]);
+    expect(btn('Close')).toBeTruthy();
+    expect(api.callsOf('vm.update')).toEqual([]);
   });
 
   it('storage: Browse… sets the CD-ROM ISO', async () => {

@@ -8,7 +8,7 @@ import { NewVmWizard } from '../../../../src-renderer/features/wizard/new-vm-wiz
 import { LibraryStore } from '../../../../src-renderer/state/library-store.js';
 import { LibraryWindow } from '../../../../src-renderer/features/library/library-window.js';
 import { detectOs, recommendationFor } from '../../../../src-shared/os-catalog/index.js';
-import type { IsoInspection } from '../../../../src-shared/contract/index.js';
+import { EngineError, type IsoInspection } from '../../../../src-shared/contract/index.js';
 import { installLayoutStubs, renderWithApi } from '../library/render-helpers.js';
 
 beforeAll(installLayoutStubs);
@@ -138,6 +138,43 @@ describe('new-VM wizard', () => {
     await waitFor(() => expect(created).toHaveLength(1));
     expect(api.callsOf('vm.create').at(-1)).toMatchObject({ name: 'deb', iso: '/isos/debian-12.iso', osId: 'debian12' });
     expect(api.callsOf('vm.start')).toEqual([{ vm: created[0] }]);
+  });
+});
+
+describe('new-VM wizard: an existing disk image', () => {
+  it('offers use / copy / convert (use by default); a conversion shows its progress and can be cancelled', async () => {
+    const { api, user, created } = setup();
+    let fail: (err: Error) => void = () => undefined;
+    api.handle('vm.create', (args) => new Promise((_resolve, reject) => {
+      fail = reject;
+      api.emit({ type: 'vm.job', vmId: 'new-vm', seq: 1, jobId: args.jobId!, kind: 'disk-import', status: 'running', percent: 42 });
+    }));
+    api.handle('job.cancel', () => {
+      fail(new EngineError('invalid-state', 'the conversion of /vm/old.vmdk was cancelled; nothing was created'));
+      return { ok: true as const };
+    });
+    await user.type(await screen.findByRole('textbox', { name: 'Name' }), 'imported');
+    await user.click(btn('Next'));
+    await user.click(screen.getByRole('radio', { name: 'No installation media' }));
+    for (let i = 0; i < 3; i++) await user.click(btn('Next'));
+    await user.click(screen.getByRole('radio', { name: 'Existing disk image' }));
+    await user.type(field('Disk image'), '/vm/old.vmdk');
+    const modes = screen.getByRole('radiogroup', { name: 'Use the image' });
+    expect((within(modes).getByRole('radio', { name: 'Use it where it is' }) as HTMLInputElement).checked).toBe(true);
+    expect(within(modes).getAllByRole('radio').map((r) => r.getAttribute('value'))).toEqual(['use', 'copy', 'convert']);
+    await user.click(within(modes).getByRole('radio', { name: 'Convert it to qcow2 in the machine’s folder' }));
+    await user.click(btn('Next'));
+    const summary = await screen.findByRole('region', { name: 'Summary' });
+    expect(within(summary).getByText('/vm/old.vmdk (convert it to qcow2 in the machine’s folder)')).toBeTruthy();
+    await user.click(btn('Create'));
+    expect(await screen.findByRole('progressbar', { name: 'Copying the disk image: 42%' })).toBeTruthy();
+    const sent = api.callsOf('vm.create')[0]!;
+    expect(sent).toMatchObject({ existingDisk: '/vm/old.vmdk', existingDiskMode: 'convert', jobId: expect.stringMatching(/^[A-Za-z0-9-]{1,64}$/) });
+    await user.click(btn('Cancel copy'));
+    expect(api.callsOf('job.cancel')).toEqual([{ jobId: sent.jobId }]);
+    expect(await screen.findByText(/was cancelled; nothing was created/)).toBeTruthy();
+    expect(created).toHaveLength(0);
+    expect((btn('Cancel') as HTMLButtonElement).disabled).toBe(false);
   });
 });
 

@@ -11,6 +11,9 @@ import {
   osOptions,
   pageOfField,
   summaryRows,
+  EXISTING_DISK_MODES,
+  EXISTING_DISK_MODE_TEXT,
+  PAGE_FIELDS,
   toCreateArgs,
   validatePage,
   visibleMessages,
@@ -24,6 +27,15 @@ import {
 const host: WizardHost = { hostMemoryMiB: 16384, hostCpus: 8, hostArch: 'x86_64', kvm: { usable: true, reason: 'ok' }, uefiAvailable: true };
 
 const run = (state: WizardState, ...actions: WizardAction[]) => actions.reduce(wizardReducer, state);
+/** A draft named `name` with no install media and the existing image at `path` as its disk. */
+const withExistingDisk = (name: string, path: string) =>
+  run(
+    initialWizardState(host),
+    { type: 'set', field: 'name', value: name },
+    { type: 'set', field: 'media', value: 'none' },
+    { type: 'set', field: 'disk', value: 'existing' },
+    { type: 'set', field: 'existingDiskPath', value: path },
+  );
 
 function inspection(volumeId: string, bootable = { bios: true, uefi: true }, path = '/isos/x.iso'): IsoInspection {
   const detected = detectOs({ volumeId });
@@ -298,21 +310,30 @@ describe('toCreateArgs', () => {
   });
 
   it('existing disk, no media, BIOS (no secureBoot sent); aarch64 leaves devices to the engine', () => {
-    const s = run(
-      initialWizardState(host),
-      { type: 'set', field: 'name', value: ' Old disk ' },
-      { type: 'set', field: 'media', value: 'none' },
-      { type: 'set', field: 'disk', value: 'existing' },
-      { type: 'set', field: 'existingDiskPath', value: '/vm/old.qcow2' },
-    );
+    const s = withExistingDisk(' Old disk ', '/vm/old.qcow2');
     expect(toCreateArgs(s)).toEqual({
       name: 'Old disk', osId: 'generic', arch: 'x86_64', memoryMiB: 2048, cpus: 2, firmware: 'bios', tpm: false,
-      existingDisk: '/vm/old.qcow2', diskBus: 'sata', nicModel: 'e1000e', display: 'std',
+      existingDisk: '/vm/old.qcow2', existingDiskMode: 'use', diskBus: 'sata', nicModel: 'e1000e', display: 'std',
     });
     const arm = toCreateArgs(wizardReducer(s, { type: 'set', field: 'arch', value: 'aarch64' }));
     expect(arm).toMatchObject({ arch: 'aarch64', firmware: 'uefi', secureBoot: false });
     expect(arm).not.toHaveProperty('diskBus');
     expect(arm).not.toHaveProperty('display');
+  });
+
+  it('an existing image is used in place by default, or copied or converted into the bundle', () => {
+    const s = withExistingDisk('imported', '/vm/old.vmdk');
+    expect(s.draft.existingDiskMode).toBe('use');
+    expect(PAGE_FIELDS.disk).toContain('existingDiskMode');
+    for (const mode of EXISTING_DISK_MODES) {
+      const m = run(s, { type: 'set', field: 'existingDiskMode', value: mode });
+      expect(validatePage(m, 'disk').errors).toEqual({});
+      expect(toCreateArgs(m)).toMatchObject({ existingDisk: '/vm/old.vmdk', existingDiskMode: mode });
+      expect(summaryRows(m)).toContainEqual({ label: 'Disk', value: `/vm/old.vmdk (${EXISTING_DISK_MODE_TEXT[mode].toLowerCase()})` });
+    }
+    // A new disk sends no mode (the engine refuses a mode without an existing image).
+    const fresh = run(s, { type: 'set', field: 'existingDiskMode', value: 'convert' }, { type: 'set', field: 'disk', value: 'new' }, { type: 'set', field: 'diskSizeGiB', value: '8' });
+    expect(toCreateArgs(fresh)).not.toHaveProperty('existingDiskMode');
   });
 
   it('refuses an incomplete draft', () => {

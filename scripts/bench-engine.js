@@ -1,0 +1,475 @@
+#!/usr/bin/env node
+// `npm run bench` (part): the engine's own costs, each against a baseline measured in the same run.
+//
+// 1. Snapshots: save and load with RAM through Hangar (engine `snapshot.take` / `snapshot.restore` over the
+//    control socket, timed round trip) vs bare QMP doing the same (`snapshot-save` / `snapshot-load` jobs,
+//    wait for `concluded`, `job-dismiss`) on an identical QEMU that this script starts with the same argv
+//    (`vm.argv`, QMP moved to `-qmp unix:`, `-S` dropped, its own runtime folder and copy of the disk).
+//    The two alternate; the figure is the ratio of the medians. Target ≤ 1.05×.
+// 2. Idle engine: 8 boot.img VMs started through the engine, no display open, one client connected; the
+//    engine's RSS (/proc/<pid>/status VmRSS) and CPU (utime + stime from /proc/<pid>/stat) sampled over 10 s.
+//    Targets < 80 MB RSS and < 1 % of a core.
+//
+//   node scripts/bench-engine.js           7 snapshot rounds, 8 idle VMs for 10 s, writes the "## Engine" section of docs/benchmarks.md
+//   node scripts/bench-engine.js --smoke   1 round, 2 VMs for 1 s, writes nothing
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const engineJs = join(root, 'out', 'main', 'engine.js');
+const fixturesDir = process.env.HANGAR_FIXTURES_CACHE ?? join(root, 'test', 'fixtures', 'cache');
+const bootImg = join(fixturesDir, 'boot.img');
+const linuxIso = join(fixturesDir, 'linux.iso');
+const MARKER = 'HANGAR-BOOT-OK';
+const LINUX_MARKER = 'HANGAR-LINUX-READY';
+const TARGETS = { snapshotRatio: 1.05, rssMB: 80, cpuPercent: 1 };
+
+const { values: opts } = parseArgs({
+  options: { smoke: { type: 'boolean', default: false }, rounds: { type: 'string' }, vms: { type: 'string' }, seconds: { type: 'string' }, out: { type: 'string' } },
+});
+const smoke = opts.smoke;
+const rounds = opts.rounds ? Number(opts.rounds) : smoke ? 1 : 7;
+const idleVms = opts.vms ? Number(opts.vms) : smoke ? 2 : 8;
+const idleSeconds = opts.seconds ? Number(opts.seconds) : smoke ? 1 : 10;
+const outFile = opts.out ?? join(root, 'docs', 'benchmarks.md');
+const log = (line) => process.stdout.write(`${line}\n`);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** JSON lines over a unix socket: the engine's control socket and QMP both speak it. */
+function lineSocket(path) {
+  return new Promise((resolve, reject) => {
+    const s = connect(path);
+    let buf = '';
+    const listeners = new Set();
+    s.on('data', (d) => {
+      buf += d;
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i).trim();
+        buf = buf.slice(i + 1);
+        if (line) for (const l of [...listeners]) l(JSON.parse(line));
+      }
+    });
+    s.once('connect', () =>
+      resolve({
+        send: (obj) => s.write(`${JSON.stringify(obj)}\n`),
+        on: (l) => (listeners.add(l), () => listeners.delete(l)),
+        close: () => s.destroy(),
+      }),
+    );
+    s.once('error', reject);
+  });
+}
+
+async function engineClient(socketPath) {
+  const sock = await lineSocket(socketPath);
+  let id = 0;
+  const call = (command, args) =>
+    new Promise((resolve, reject) => {
+      const n = ++id;
+      const off = sock.on((m) => {
+        if (m.type !== 'response' || m.id !== n) return;
+        off();
+        if (m.ok) resolve(m.result);
+        else reject(new Error(`${command}: ${m.error?.code}: ${m.error?.message}`));
+      });
+      sock.send({ type: 'request', id: n, command, args });
+    });
+  return { call, close: sock.close };
+}
+
+async function qmpClient(path) {
+  const sock = await lineSocket(path);
+  let id = 0;
+  const execute = (command, args) =>
+    new Promise((resolve, reject) => {
+      const n = `b${++id}`;
+      const off = sock.on((m) => {
+        if (m.id !== n) return;
+        off();
+        if (m.error) reject(new Error(`${command}: ${m.error.desc}`));
+        else resolve(m.return);
+      });
+      sock.send(args ? { execute: command, arguments: args, id: n } : { execute: command, id: n });
+    });
+  /** A job: registered for its `concluded` event before it starts; then query-jobs for an error, and dismiss. */
+  const job = async (command, args) => {
+    const jobId = args['job-id'];
+    const concluded = new Promise((resolve) => {
+      const off = sock.on((m) => {
+        if (m.event === 'JOB_STATUS_CHANGE' && m.data?.id === jobId && m.data.status === 'concluded') {
+          off();
+          resolve();
+        }
+      });
+    });
+    await execute(command, args);
+    await concluded;
+    const jobs = await execute('query-jobs');
+    const err = jobs.find((j) => j.id === jobId)?.error;
+    await execute('job-dismiss', { id: jobId });
+    if (err) throw new Error(`${command}: ${err}`);
+  };
+  await new Promise((resolve) => {
+    const off = sock.on((m) => {
+      if (m.QMP) {
+        off();
+        resolve();
+      }
+    });
+  });
+  await execute('qmp_capabilities');
+  return { execute, job, close: sock.close };
+}
+
+function startEngine(env, lib) {
+  const child = spawn(process.execPath, [engineJs, '--library', lib], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /control socket (\S+)/.exec(out);
+      if (m) resolve({ child, socket: m[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`engine exited early (${code})`)));
+  });
+}
+
+async function stopProcess(child, signal = 'SIGTERM') {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await exited;
+}
+
+/** Resolves when `text` is in the file (polled every 20 ms). */
+async function waitForFileText(path, text, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let content = '';
+    try {
+      content = readFileSync(path, 'latin1');
+    } catch {
+      // not yet
+    }
+    if (content.includes(text)) return;
+    if (Date.now() > deadline) throw new Error(`"${text}" not seen in ${path} within ${timeoutMs} ms`);
+    await sleep(20);
+  }
+}
+
+function qemuPidsUnder(dir) {
+  const pids = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      if (cmd.includes('qemu-system') && cmd.includes(dir)) pids.push(Number(name));
+    } catch {
+      // gone
+    }
+  }
+  return pids;
+}
+
+function qcow2Copy(dest) {
+  execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', bootImg, dest]);
+  return dest;
+}
+
+/** Hangar's argv for bare QEMU: QMP on `-qmp unix:`, no `-S`, its own runtime folder, serial log and disk. */
+function bareArgv(hangarArgv, { runtimeDir, bareDir, replace }) {
+  const out = [];
+  for (let i = 0; i < hangarArgv.length; i++) {
+    const a = hangarArgv[i];
+    const next = hangarArgv[i + 1];
+    if (a === '-S') continue;
+    if (a === '-chardev' && /^socket,id=qmp,fd=\d+/.test(next ?? '')) {
+      i++;
+      continue;
+    }
+    if (a === '-mon' && /chardev=qmp\b/.test(next ?? '')) {
+      i++;
+      out.push('-qmp', `unix:${join(bareDir, 'qmp.sock')},server=on,wait=off`);
+      continue;
+    }
+    let arg = a.split(runtimeDir).join(bareDir);
+    for (const [from, to] of replace) arg = arg.split(from).join(to);
+    out.push(arg);
+  }
+  if (!out.includes('-qmp')) throw new Error('no `-chardev socket,id=qmp,fd=…` / `-mon chardev=qmp` pair in the argv');
+  return out;
+}
+
+/**
+ * `guest`: 'boot' = boot.img on a qcow2 copy, 128 MiB (the guest touches almost none of it: the fixed costs
+ * show); 'linux' = the Linux fixture ISO with a new blank qcow2 disk, 256 MiB (its kernel and initramfs fill
+ * part of the RAM: a save that moves real data).
+ */
+async function benchSnapshots(work, runtimeBase, guest) {
+  const lib = join(work, `snap-library-${guest}`);
+  const env = { ...process.env, XDG_RUNTIME_DIR: runtimeBase, HANGAR_LIBRARY: lib };
+  const engine = await startEngine(env, lib);
+  const c = await engineClient(engine.socket);
+  let bare = null;
+  try {
+    let disk;
+    let created;
+    const marker = guest === 'linux' ? LINUX_MARKER : MARKER;
+    if (guest === 'linux') {
+      created = await c.call('vm.create', { name: 'bench snapshots linux', iso: linuxIso, diskSizeGiB: 1, memoryMiB: 256, cpus: 1 });
+      const p = created.doc.disks[0].path;
+      disk = p.startsWith('/') ? p : join(created.bundleDir, p);
+    } else {
+      disk = qcow2Copy(join(work, 'snap-hangar.qcow2'));
+      created = await c.call('vm.create', { name: 'bench snapshots', existingDisk: disk, memoryMiB: 128, cpus: 1 });
+    }
+    const { id, bundleDir } = created;
+    const { argv: full } = await c.call('vm.argv', { vm: id });
+    // The same QEMU, bare: same argv but its own folder, serial log and (identical) disk.
+    const bareDir = join(runtimeBase, `bare-${guest}`);
+    mkdirSync(bareDir, { recursive: true, mode: 0o700 });
+    const bareDisk = join(work, `snap-bare-${guest}.qcow2`);
+    copyFileSync(disk, bareDisk);
+    await c.call('vm.start', { vm: id });
+    await waitForFileText(join(bundleDir, 'logs', 'serial.log'), marker);
+
+    const runtimeDir = join(runtimeBase, 'hangar', id.replace(/-/g, '').slice(0, 12));
+    const bareSerial = join(bareDir, 'serial.log');
+    const argv = bareArgv(full.slice(1), { runtimeDir, bareDir, replace: [[join(bundleDir, 'logs', 'serial.log'), bareSerial], [disk, bareDisk]] });
+    const logFd = openSync(join(bareDir, 'qemu.log'), 'a');
+    const child = spawn(full[0], argv, { stdio: ['ignore', logFd, logFd] });
+    closeSync(logFd);
+    bare = child;
+    await waitForFileText(bareSerial, marker);
+    const qmp = await qmpClient(join(bareDir, 'qmp.sock'));
+
+    const hangarSave = [];
+    const hangarLoad = [];
+    const bareSave = [];
+    const bareLoad = [];
+    let taken0 = null;
+    for (let i = 0; i < rounds + 1; i++) {
+      // Round 0 warms both up (first snapshot of an image, page cache) and is not counted.
+      let t0 = performance.now();
+      const taken = await c.call('snapshot.take', { vm: id, name: `bench ${i}`, withRam: true });
+      const hs = performance.now() - t0;
+      // Untimed: the PNG is encoded after the reply; let it finish so it does not run during the bare save.
+      await c.call('snapshot.thumbnail', { vm: id, snapshot: taken.snapshot.id });
+      const devices = taken.snapshot.devices;
+      // The take's answer leaves the new snapshot's vmstate size out (no image query after the save): list it.
+      if (taken0 === null) taken0 = (await c.call('snapshot.list', { vm: id })).snapshots.find((s) => s.id === taken.snapshot.id);
+      const tag = `bare-${i}`;
+      t0 = performance.now();
+      await qmp.job('snapshot-save', { 'job-id': `save-${i}`, tag, vmstate: devices[0], devices });
+      const bs = performance.now() - t0;
+      t0 = performance.now();
+      await c.call('snapshot.restore', { vm: id, snapshot: taken.snapshot.id });
+      const hl = performance.now() - t0;
+      t0 = performance.now();
+      await qmp.job('snapshot-load', { 'job-id': `load-${i}`, tag, vmstate: devices[0], devices });
+      const bl = performance.now() - t0;
+      await c.call('snapshot.delete', { vm: id, snapshot: taken.snapshot.id });
+      await qmp.job('snapshot-delete', { 'job-id': `del-${i}`, tag, devices });
+      if (i === 0) continue;
+      hangarSave.push(hs);
+      bareSave.push(bs);
+      hangarLoad.push(hl);
+      bareLoad.push(bl);
+      log(`${guest} snapshot round ${i}/${rounds}: save hangar ${hs.toFixed(1)} ms, bare ${bs.toFixed(1)} ms; load hangar ${hl.toFixed(1)} ms, bare ${bl.toFixed(1)} ms`);
+    }
+    qmp.close();
+    await c.call('vm.forceOff', { vm: id });
+    const r = {
+      hangarSave: median(hangarSave),
+      bareSave: median(bareSave),
+      hangarLoad: median(hangarLoad),
+      bareLoad: median(bareLoad),
+      runs: { hangarSave, bareSave, hangarLoad, bareLoad },
+    };
+    r.saveRatio = r.hangarSave / r.bareSave;
+    r.loadRatio = r.hangarLoad / r.bareLoad;
+    r.guest = guest;
+    r.vmStateMiB = (taken0?.vmStateSize ?? 0) / 2 ** 20;
+    log(`${guest}: snapshot save ratio: ${r.saveRatio.toFixed(3)}x (hangar ${r.hangarSave.toFixed(1)} ms, bare ${r.bareSave.toFixed(1)} ms; target <= ${TARGETS.snapshotRatio}x)`);
+    log(`${guest}: snapshot load ratio: ${r.loadRatio.toFixed(3)}x (hangar ${r.hangarLoad.toFixed(1)} ms, bare ${r.bareLoad.toFixed(1)} ms; target <= ${TARGETS.snapshotRatio}x)`);
+    return r;
+  } finally {
+    if (bare) await stopProcess(bare, 'SIGKILL');
+    c.close();
+    await stopProcess(engine.child);
+  }
+}
+
+function procCpuTicks(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]); // utime, stime (fields 14, 15)
+}
+
+function procRssKiB(pid) {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+}
+
+async function benchIdle(work, runtimeBase) {
+  const lib = join(work, 'idle-library');
+  const env = { ...process.env, XDG_RUNTIME_DIR: runtimeBase, HANGAR_LIBRARY: lib };
+  const engine = await startEngine(env, lib);
+  const c = await engineClient(engine.socket);
+  try {
+    const ids = [];
+    for (let i = 0; i < idleVms; i++) {
+      const disk = join(work, `idle-${i}.img`);
+      copyFileSync(bootImg, disk);
+      const { id, bundleDir } = await c.call('vm.create', { name: `idle ${i}`, existingDisk: disk, memoryMiB: 32, cpus: 1 });
+      await c.call('vm.start', { vm: id });
+      ids.push({ id, bundleDir });
+    }
+    for (const { bundleDir } of ids) await waitForFileText(join(bundleDir, 'logs', 'serial.log'), MARKER);
+    const running = (await c.call('library.list', {})).filter((v) => v.state.kind === 'running').length;
+    if (running !== idleVms) throw new Error(`${running} of ${idleVms} VMs running`);
+    await sleep(smoke ? 200 : 2000); // let start-up work (serial attach, thumbnails of the first start) settle
+    const clk = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+    const pid = engine.child.pid;
+    const rss = [];
+    const ticks0 = procCpuTicks(pid);
+    const t0 = performance.now();
+    for (let s = 0; s < idleSeconds; s++) {
+      await sleep(1000);
+      rss.push(procRssKiB(pid));
+    }
+    const cpuSeconds = (procCpuTicks(pid) - ticks0) / clk;
+    const wall = (performance.now() - t0) / 1000;
+    const r = {
+      vms: idleVms,
+      seconds: wall,
+      rssMB: (Math.max(...rss) * 1024) / 1e6,
+      rssMiB: Math.max(...rss) / 1024,
+      rssLastMiB: rss.at(-1) / 1024,
+      cpuPercent: (100 * cpuSeconds) / wall,
+      cpuSeconds,
+      qemuRssMiB: qemuPidsUnder(runtimeBase).reduce((sum, p) => sum + procRssKiB(p), 0) / 1024,
+    };
+    log(`idle engine with ${idleVms} VMs running: RSS max ${r.rssMB.toFixed(1)} MB (${r.rssMiB.toFixed(1)} MiB; target < ${TARGETS.rssMB} MB), CPU ${r.cpuPercent.toFixed(2)} % of a core over ${wall.toFixed(1)} s (target < ${TARGETS.cpuPercent} %)`);
+    for (const { id } of ids) await c.call('vm.forceOff', { vm: id });
+    return r;
+  } finally {
+    c.close();
+    await stopProcess(engine.child);
+  }
+}
+
+function machineFacts() {
+  const cpuModel = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown';
+  const qemu = spawnSync('qemu-system-x86_64', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
+  const kvm = existsSync('/dev/kvm') ? 'KVM available (/dev/kvm)' : 'TCG (no /dev/kvm)';
+  return { cpuModel, cores: cpus().length, memoryGiB: (totalmem() / 1024 ** 3).toFixed(1), qemu, kvm, node: process.version, kernel: spawnSync('uname', ['-r'], { encoding: 'utf8' }).stdout.trim() };
+}
+
+function writeSection(snaps, idle, loadAvg) {
+  const m = machineFacts();
+  const meets = (ok) => (ok ? 'meets the target' : 'misses the target');
+  const ms = (x) => `${x.toFixed(1)} ms`;
+  const guestName = (g) => (g === 'linux' ? 'Linux fixture, 256 MiB' : 'boot.img, 128 MiB');
+  const snapRows = snaps
+    .flatMap((snap) => [
+      `| Snapshot save with RAM (${guestName(snap.guest)}, vmstate ${snap.vmStateMiB.toFixed(1)} MiB): Hangar \`snapshot.take\` ÷ bare QMP \`snapshot-save\` job, medians of ${rounds} | **${snap.saveRatio.toFixed(3)}×** (${meets(snap.saveRatio <= TARGETS.snapshotRatio)}); ${ms(snap.hangarSave)} / ${ms(snap.bareSave)} | ≤ ${TARGETS.snapshotRatio.toFixed(2)}× |`,
+      `| Snapshot load with RAM (${guestName(snap.guest)}): Hangar \`snapshot.restore\` ÷ bare QMP \`snapshot-load\` job, medians of ${rounds} | **${snap.loadRatio.toFixed(3)}×** (${meets(snap.loadRatio <= TARGETS.snapshotRatio)}); ${ms(snap.hangarLoad)} / ${ms(snap.bareLoad)} | ≤ ${TARGETS.snapshotRatio.toFixed(2)}× |`,
+    ])
+    .join('\n');
+  const rawRuns = snaps
+    .map((snap) => `${guestName(snap.guest)}: ${snap.runs.hangarSave.map((_, i) => `${snap.runs.hangarSave[i].toFixed(0)}/${snap.runs.bareSave[i].toFixed(0)}, ${snap.runs.hangarLoad[i].toFixed(0)}/${snap.runs.bareLoad[i].toFixed(0)}`).join('; ')}`)
+    .join('. ');
+  const [load1] = loadAvg.split(' ').map(Number);
+  const busy =
+    load1 > m.cores / 2
+      ? `\n**Taken under load** (1-minute load average ${load1} on ${m.cores} cores: other jobs shared the machine), so the
+snapshot ratios, made of short wall-clock spans, are rough; rerun on a quiet machine before reading them closely.\n`
+      : '';
+  const section = `## Engine: snapshots and idle
+
+Generated by \`node scripts/bench-engine.js\` (part of \`npm run bench\`) on ${new Date().toISOString().slice(0, 10)}: ${m.cpuModel}, ${m.cores} cores,
+${m.memoryGiB} GiB, ${m.qemu}, ${m.kvm}, Node ${m.node}, kernel ${m.kernel}. Load average (1, 5, 15 min) at the end: ${loadAvg}.
+${busy}
+| Figure | Measured (ratio; Hangar / bare) | Target |
+|---|---|---|
+${snapRows}
+| Engine RSS, ${idle.vms} VMs running, no display open, max of 1 s samples over ${idle.seconds.toFixed(0)} s | **${idle.rssMB.toFixed(1)} MB** (${idle.rssMiB.toFixed(1)} MiB; ${meets(idle.rssMB < TARGETS.rssMB)}) | < ${TARGETS.rssMB} MB |
+| Engine CPU over the same ${idle.seconds.toFixed(0)} s | **${idle.cpuPercent.toFixed(2)} % of a core** (${idle.cpuSeconds.toFixed(2)} s CPU; ${meets(idle.cpuPercent < TARGETS.cpuPercent)}) | < ${TARGETS.cpuPercent} % |
+| The ${idle.vms} QEMU processes together (RSS, for scale) | ${idle.qemuRssMiB.toFixed(0)} MiB | — |
+
+Snapshot rounds (ms; save Hangar/bare, load Hangar/bare): ${rawRuns}.
+
+How it is measured: Hangar's figure is the round trip of the engine command over the control socket, so it
+includes what Hangar does around the QMP job: the VM lookup and state checks, the snapshot tree read and reconciled
+with the images, the settings check of a RAM restore, \`snapshots.json\` written atomically (fsync of the file and
+its folder), the events. The bare figure is the QMP job alone (\`snapshot-save\`/\`snapshot-load\` over the same
+format nodes, wait for \`concluded\`, \`query-jobs\`, \`job-dismiss\`) on an identical QEMU started by the script
+(same argv from \`vm.argv\`, QMP on \`-qmp unix:\`, its own copy of the disk), running beside Hangar's; the two
+alternate, after one uncounted warm-up round; after each take the script fetches \`snapshot.thumbnail\` (untimed), so
+the PNG Hangar encodes after the reply is done before the bare save runs. Idle: ${idle.vms}
+boot.img VMs (32 MiB each) started through an engine process, each waited for until its boot marker, 2 s to settle,
+then the engine's \`/proc/<pid>/status\` VmRSS every second and \`utime + stime\` from \`/proc/<pid>/stat\` over the span.
+
+Reading the snapshot ratios: what Hangar adds is a fixed cost per operation, not proportional to the RAM saved, and
+little of it is left on the critical path. The fsync'd \`snapshots.json\` write (≈ 3 ms) runs while QEMU saves or
+loads (a failed job writes the old tree back); the snapshot's screenshot is a raw PPM \`screendump\` taken right after
+the save and turned into a PNG by the engine after the reply (\`snapshot.thumbnail\` waits for it), where it used to be
+a PNG \`screendump\` (≈ 7.6 ms of QEMU's main loop) before the save; the images' snapshot lists are read once per QEMU
+run and then kept up to date by the service, so take and restore skip \`query-named-block-nodes\`; the run state after
+the job is the one before it (QEMU restores it), so no \`query-status\`. What remains, traced inside the engine
+(2026-11-25, boot.img): before the job the VM lookup ≈ 0.5 ms and reading \`snapshots.json\` ≈ 0.4 ms; the job itself
+≈ 0.5 ms longer than bare beside the fsync'd write; plus the control socket round trip and the events: ≈ 2–3 ms in all
+(it was ≈ 13 ms per take and ≈ 5 ms per restore). Against boot.img's ≈ 10 ms jobs that is still ≈ 1.2–1.3×; against
+the Linux fixture's ≈ 70–100 ms jobs it is a few per cent, below what single rounds on a shared two-core machine
+swing (±15 % between runs, which is why a Linux median can land under 1×).
+`;
+  const previous = existsSync(outFile) ? readFileSync(outFile, 'utf8') : '# Benchmarks\n';
+  const parts = previous.split(/^(?=## )/m);
+  const at = parts.findIndex((p) => p.startsWith('## Engine: snapshots and idle'));
+  if (at >= 0) parts[at] = `${section}\n`;
+  else parts.push(`${previous.endsWith('\n\n') ? '' : '\n'}${section}`);
+  writeFileSync(outFile, parts.join(''));
+}
+
+async function main() {
+  if (!existsSync(engineJs)) throw new Error('Hangar is not built: run `npm run build`');
+  for (const f of [bootImg, linuxIso]) if (!existsSync(f)) throw new Error(`${f} is missing: run \`npm run fixtures\``);
+  const work = mkdtempSync(join(tmpdir(), 'hangar-bench-engine-'));
+  const runtimeBase = mkdtempSync('/tmp/hgbe-');
+  try {
+    const snaps = [await benchSnapshots(work, runtimeBase, 'linux'), await benchSnapshots(work, runtimeBase, 'boot')];
+    const idle = await benchIdle(work, runtimeBase);
+    const left = qemuPidsUnder(runtimeBase);
+    if (left.length) throw new Error(`QEMU still running: ${left.join(', ')}`);
+    if (!smoke) {
+      writeSection(snaps, idle, readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '));
+      log(`wrote ${outFile}`);
+    }
+  } finally {
+    for (const pid of qemuPidsUnder(runtimeBase)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    rmSync(work, { recursive: true, force: true });
+    rmSync(runtimeBase, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench-engine: ${err.stack ?? err}\n`);
+  process.exitCode = 1;
+});

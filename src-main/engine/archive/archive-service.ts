@@ -1,0 +1,99 @@
+import { resolve } from 'node:path';
+import { EngineError, type CommandArgs, type CommandResult, type VmEventBody } from '../../../src-shared/contract/index.js';
+import { isActive } from '../../../src-shared/vm-state.js';
+import type { Engine } from '../engine.js';
+import { createQemuImg, type ImageFormat } from '../storage/qemu-img.js';
+import { diskServiceFor } from '../disks/disk-service.js';
+import { runWithJobEvents, type JobEmit } from '../disks/disk-jobs.js';
+import { exportBundle } from './export-bundle.js';
+import { importBundle } from './import-bundle.js';
+
+type JobEvent = Extract<VmEventBody, { type: 'vm.job' }>;
+
+/** vm.export / vm.import: bundle archives with `vm.job` progress, cancelled by `job.cancel` like disk jobs. */
+export class ArchiveService {
+  /** VMs being exported: they must not start meanwhile (the archive would catch disks mid-write). */
+  private readonly exporting = new Set<string>();
+  private readonly img = createQemuImg();
+
+  constructor(private readonly engine: Engine) {}
+
+  refuseStartDuringExport(vmId: string, name: string): void {
+    if (this.exporting.has(vmId)) throw new EngineError('invalid-state', `"${name}" cannot start while it is being exported; wait for the export or cancel it`);
+  }
+
+  /** Runs one job; its id is shared with the disk jobs so that one `job.cancel` reaches every kind. */
+  private async job<T>(vmId: string | null, kind: JobEvent['kind'], requested: string | undefined, work: (jobId: string, signal: AbortSignal, progress: (p: { percent: number }) => void) => Promise<T>): Promise<T> {
+    const job = diskServiceFor(this.engine).jobs.start(requested);
+    const emit: JobEmit = (body) => this.engine.emit(vmId ?? job.jobId, { type: 'vm.job', jobId: job.jobId, kind, ...body });
+    const cancelled = (jobId: string) =>
+      new EngineError('invalid-state', `the ${kind === 'vm-export' ? 'export was cancelled; no archive was written' : 'import was cancelled; nothing was added to the library'}`, { cancelled: true, jobId });
+    return runWithJobEvents(job, emit, cancelled, work);
+  }
+
+  async export(a: CommandArgs<'vm.export'>): Promise<CommandResult<'vm.export'>> {
+    this.engine.assertOpen();
+    const vm = await this.engine.store.load(a.vm);
+    const state = this.engine.stateOf(vm.id);
+    if (isActive(state)) throw new EngineError('invalid-state', `cannot export "${vm.name}" while it is ${state.kind}; shut it down first`);
+    if (this.exporting.has(vm.id)) throw new EngineError('invalid-state', `"${vm.name}" is already being exported`);
+    const target = resolve(a.path);
+    this.exporting.add(vm.id);
+    try {
+      return await this.job(vm.id, 'vm-export', a.jobId, async (jobId, signal, onProgress) => {
+        const { bytes } = await exportBundle({
+          bundleDir: vm.bundleDir,
+          doc: vm.doc,
+          target,
+          overwrite: a.overwrite === true,
+          signal,
+          onProgress,
+          backingChain: (p) => this.img.backingChain(p),
+        });
+        return { jobId, path: target, bytes };
+      });
+    } finally {
+      this.exporting.delete(vm.id);
+    }
+  }
+
+  async import(a: CommandArgs<'vm.import'>): Promise<CommandResult<'vm.import'>> {
+    this.engine.assertOpen();
+    const archive = resolve(a.path);
+    // The VM has no id until its archive is read: the job's events carry the job id as their vmId.
+    const r = await this.job(null, 'vm-import', a.jobId, async (jobId, signal, onProgress) => {
+      const got = await importBundle({
+        archive,
+        libraryDir: this.engine.libraryDir,
+        ...(a.name !== undefined ? { name: a.name } : {}),
+        signal,
+        onProgress,
+        takenIds: async () => new Set((await this.engine.store.list()).map((e) => e.id).filter((id): id is string => id !== null)),
+        imageInfo: (p, format) => this.img.info(p, { format: format as ImageFormat }),
+        register: async (dir) => {
+          try {
+            await this.engine.store.addExisting(dir);
+          } catch (err) {
+            // A library listing meanwhile may have found the new folder by itself.
+            const e = (await this.engine.store.list()).find((x) => x.bundleDir === dir);
+            if (!e) throw err;
+          }
+        },
+      });
+      return { jobId, ...got };
+    });
+    this.engine.emit(r.id, { type: 'vm.added', name: r.doc.name });
+    return r;
+  }
+}
+
+const services = new WeakMap<Engine, ArchiveService>();
+
+export function archiveServiceFor(engine: Engine): ArchiveService {
+  let s = services.get(engine);
+  if (!s) {
+    s = new ArchiveService(engine);
+    services.set(engine, s);
+  }
+  return s;
+}

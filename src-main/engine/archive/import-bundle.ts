@@ -1,0 +1,298 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as tar from 'tar';
+import { EngineError } from '../../../src-shared/contract/index.js';
+import { parseVmDocument, serializeVmDocument, validateVmDocument, type VmDocument } from '../../../src-shared/vm-document/index.js';
+import type { ImageInfo } from '../storage/qemu-img.js';
+import { writeFileAtomic } from '../storage/atomic-write.js';
+import { bundleFolderName } from '../storage/slug.js';
+import { isInside } from '../disks/disk-rules.js';
+import { checkEntry, checkSpace, MAX_VM_JSON_BYTES } from './archive-rules.js';
+
+export interface ImportInput {
+  archive: string;
+  libraryDir: string;
+  name?: string;
+  signal: AbortSignal;
+  onProgress(p: { percent: number }): void;
+  /** Ids already in the library: an imported VM with one of these gets a new id. */
+  takenIds(): Promise<Set<string>>;
+  /** `qemu-img info` of one image (no backing chain opened). */
+  imageInfo(path: string, format: string): Promise<ImageInfo>;
+  /** Puts the extracted folder into the library's index. */
+  register(bundleDir: string): Promise<void>;
+}
+
+export interface ImportResult {
+  id: string;
+  doc: VmDocument;
+  bundleDir: string;
+  newId: boolean;
+  /** What was left out of the imported document, for people. */
+  warnings: string[];
+}
+
+interface Scan {
+  top: string;
+  files: Set<string>;
+  totalBytes: number;
+  entries: number;
+  vmJson: string;
+}
+
+function damaged(err: unknown): EngineError {
+  if (err instanceof EngineError) return err;
+  const e = err as { code?: string; message?: string };
+  const why = e.code === 'Z_BUF_ERROR' || /truncated|unexpected end/i.test(e.message ?? '') ? 'it is truncated (the file ends in the middle of an entry)' : `it is not a readable tar archive (${e.message ?? String(err)})`;
+  return new EngineError('invalid-args', `not a Hangar archive: ${why}`, { cause: e.code ?? e.message });
+}
+
+/** Progress over the archive's bytes as they are read, mapped onto [from, to]. */
+function reading(size: number, from: number, to: number, report: ImportInput['onProgress']): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      seen += chunk.length;
+      report({ percent: from + ((to - from) * Math.min(seen, size)) / Math.max(1, size) });
+      cb(null, chunk);
+    },
+  });
+}
+
+/**
+ * A Writable that feeds a tar parser and finishes when the parser does. A damaged gzip stream makes the
+ * parser abort without 'end', so 'abort' and 'error' finish it too (with the problem).
+ */
+function parserSink(parser: tar.Parser, problem: () => unknown): Writable {
+  let ended = false;
+  const waiters: Array<() => void> = [];
+  const finish = (): void => {
+    ended = true;
+    for (const w of waiters.splice(0)) w();
+  };
+  // Not 'close': Unpack may emit it before its files are written; 'end' waits for them.
+  for (const ev of ['end', 'abort', 'error']) parser.on(ev, finish);
+  return new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      const p = problem();
+      if (p) return cb(p as Error);
+      if (ended || parser.write(chunk)) cb();
+      else parser.once('drain', () => cb());
+    },
+    final(cb) {
+      const done = (): void => cb((problem() as Error | null) ?? null);
+      if (ended) return done();
+      waiters.push(done);
+      parser.end();
+    },
+  });
+}
+
+/** First pass: every entry checked (types, paths, one folder), sizes summed, vm.json read. Nothing is written. */
+async function scanArchive(input: ImportInput, size: number): Promise<Scan> {
+  let top: string | null = null;
+  let totalBytes = 0;
+  let entries = 0;
+  let vmJson: string | null = null;
+  const files = new Set<string>();
+  let problem: unknown = null;
+  const parser = new tar.Parser({
+    strict: true,
+    onReadEntry: (entry) => {
+      try {
+        if (problem) throw problem;
+        const checked = checkEntry({ path: entry.path, type: entry.type, size: entry.size, ...(entry.linkpath ? { linkpath: entry.linkpath } : {}) }, top);
+        top = checked.top;
+        entries++;
+        totalBytes += entry.size;
+        if (entry.type !== 'Directory') files.add(checked.rel);
+        if (checked.rel === 'vm.json') {
+          if (entry.size > MAX_VM_JSON_BYTES) throw new EngineError('invalid-args', `not a safe Hangar archive: its vm.json is ${entry.size} bytes (a VM document is a few KiB)`);
+          const chunks: Buffer[] = [];
+          entry.on('data', (c: Buffer) => chunks.push(c));
+          entry.on('end', () => (vmJson = Buffer.concat(chunks).toString('utf8')));
+          return;
+        }
+      } catch (err) {
+        problem ??= err;
+      }
+      entry.resume();
+    },
+  });
+  parser.on('error', (err: Error) => (problem ??= err));
+  parser.on('warn', (_code: string, message: string | Error, data?: { recoverable?: boolean }) => {
+    // strict: every warning is fatal.
+    if (data?.recoverable !== true) problem ??= message instanceof Error ? message : new Error(String(message));
+  });
+  const sink = parserSink(parser, () => problem);
+  try {
+    await pipeline(createReadStream(input.archive), reading(size, 0, 40, input.onProgress), sink, { signal: input.signal });
+  } catch (err) {
+    if ((err as Error)?.name === 'AbortError') throw err;
+    throw damaged(problem ?? err);
+  }
+  if (problem) throw damaged(problem);
+  if (top === null) throw new EngineError('invalid-args', 'not a Hangar archive: it holds no entries');
+  if (vmJson === null) throw new EngineError('invalid-args', `not a Hangar archive: there is no vm.json in its folder "${top}"`);
+  return { top, files, totalBytes, entries, vmJson };
+}
+
+/** The imported document must only name disks inside its own bundle, all of them in the archive. */
+function checkDocument(doc: VmDocument, files: Set<string>): void {
+  for (const d of doc.disks) {
+    const rel = d.path.split(/[\\/]/).filter((p) => p !== '' && p !== '.');
+    if (isAbsolute(d.path) || rel.includes('..')) {
+      throw new EngineError('invalid-args', `not a safe Hangar archive: its vm.json points disk ${d.id} at ${d.path}, outside the bundle`, { disk: d.id });
+    }
+    if (!files.has(rel.join('/'))) throw new EngineError('invalid-args', `not a complete Hangar archive: disk ${d.id}'s image ${d.path} is missing from it`, { disk: d.id });
+  }
+}
+
+/**
+ * What an archive may not bring along: QEMU arguments of its author's choosing (they could read or write
+ * host files) and CD drives pointing at host files (ISOs are not part of an archive). Each is said.
+ */
+export function sanitizeImported(doc: VmDocument, files: Set<string>): { doc: VmDocument; warnings: string[] } {
+  const warnings: string[] = [];
+  let extraArgs = doc.extraArgs;
+  if (extraArgs.length > 0) {
+    warnings.push(`its extra QEMU arguments were removed (${extraArgs.join(' ')}); check them and add them again in Settings → Advanced if you trust them`);
+    extraArgs = [];
+  }
+  const cdroms = doc.cdroms.map((c) => {
+    if (c.path === null) return c;
+    const rel = c.path.split(/[\\/]/).filter((p) => p !== '' && p !== '.');
+    if (!isAbsolute(c.path) && !rel.includes('..') && files.has(rel.join('/'))) return c;
+    warnings.push(`CD drive ${c.id} is empty: its ISO ${c.path} is not part of the archive`);
+    return { ...c, path: null };
+  });
+  return { doc: { ...doc, extraArgs, cdroms }, warnings };
+}
+
+/** Every image's backing file (and qcow2 external data file) must lie in the extracted bundle: a crafted image could otherwise read host files. */
+async function checkImages(dir: string, doc: VmDocument, info: ImportInput['imageInfo']): Promise<void> {
+  for (const d of doc.disks) {
+    let file = join(dir, d.path);
+    let format: string = d.format;
+    for (let depth = 0; depth < 16; depth++) {
+      let i: ImageInfo;
+      try {
+        i = await info(file, format);
+      } catch (err) {
+        throw new EngineError('invalid-args', `not a usable Hangar archive: disk ${d.id}'s image cannot be read by qemu-img: ${(err as Error).message}`, { disk: d.id });
+      }
+      const dataFile = ((i['format-specific'] as { data?: { 'data-file'?: string } } | undefined)?.data ?? {})['data-file'];
+      if (dataFile !== undefined) throw new EngineError('invalid-args', `not a safe Hangar archive: disk ${d.id}'s image uses an external data file (${dataFile})`, { disk: d.id });
+      const backing = i['backing-filename'];
+      if (backing === undefined) break;
+      const abs = resolve(dirname(file), backing);
+      if (isAbsolute(backing) || !isInside(dir, abs)) {
+        throw new EngineError('invalid-args', `not a safe Hangar archive: disk ${d.id}'s image has a backing file outside the bundle (${backing})`, { disk: d.id });
+      }
+      file = abs;
+      format = i['backing-filename-format'] ?? 'qcow2';
+    }
+  }
+}
+
+/**
+ * Checks an archive made by vm.export (first pass: nothing written), extracts it into a temp folder in
+ * the library, fixes up its vm.json (new id if taken, new name), then renames the folder into place and
+ * registers it. Any failure removes the temp folder, so the library is as it was.
+ */
+export async function importBundle(input: ImportInput): Promise<ImportResult> {
+  const info = await stat(input.archive).catch(() => null);
+  if (!info) throw new EngineError('not-found', `no archive at ${input.archive}`, { field: 'path' });
+  if (!info.isFile()) throw new EngineError('invalid-args', `${input.archive} is not a file`, { field: 'path' });
+
+  const scan = await scanArchive(input, info.size);
+  let doc: VmDocument;
+  try {
+    doc = parseVmDocument(scan.vmJson);
+  } catch (err) {
+    throw new EngineError('invalid-document', `the archive's vm.json is not a valid VM document: ${(err as Error).message}`);
+  }
+  checkDocument(doc, scan.files);
+  const sanitized = sanitizeImported(doc, scan.files);
+  doc = sanitized.doc;
+  const fs = await statfs(input.libraryDir);
+  checkSpace(scan.totalBytes, scan.entries, fs.bavail * fs.bsize);
+
+  const taken = await input.takenIds();
+  const newId = taken.has(doc.id);
+  const id = newId ? randomUUID() : doc.id;
+  const name = input.name ?? doc.name;
+  const mac = newId ? `52:54:00:${[...randomBytes(3)].map((x) => x.toString(16).padStart(2, '0')).join(':')}` : null;
+  doc = validateVmDocument({ ...doc, id, name, ...(mac && doc.network.mode !== 'none' ? { network: { ...doc.network, mac } } : {}) });
+
+  await removeStale(input.libraryDir);
+  const temp = join(input.libraryDir, `.archive-import-${randomBytes(6).toString('hex')}.partial`);
+  await mkdir(temp, { mode: 0o755 });
+  extracting.add(temp);
+  let final: string | null = null;
+  try {
+    let problem: unknown = null;
+    const unpack = new tar.Unpack({
+      cwd: temp,
+      strip: 1,
+      strict: true,
+      preserveOwner: false,
+      // Second line of defence: the first pass already refused anything this would drop.
+      filter: (p, e) => {
+        try {
+          checkEntry({ path: p, type: 'type' in e ? e.type : 'File', size: 'size' in e ? e.size : 0 }, scan.top);
+          return true;
+        } catch (err) {
+          problem ??= err;
+          return false;
+        }
+      },
+    });
+    unpack.on('warn', (_code: string, message: string | Error) => (problem ??= message instanceof Error ? message : new Error(String(message))));
+    unpack.on('error', (err: Error) => (problem ??= err));
+    try {
+      await pipeline(createReadStream(input.archive), reading(info.size, 40, 95, input.onProgress), parserSink(unpack, () => problem), { signal: input.signal });
+    } catch (err) {
+      if ((err as Error)?.name === 'AbortError') throw err;
+      throw damaged(problem ?? err);
+    }
+    if (problem) throw damaged(problem);
+    input.signal.throwIfAborted();
+    await checkImages(temp, doc, input.imageInfo);
+    await writeFileAtomic(join(temp, 'vm.json'), serializeVmDocument(doc));
+    // Logs were left out of the archive; the bundle layout expects the folder.
+    await mkdir(join(temp, 'logs'), { recursive: true });
+    const names = new Set(await readdir(input.libraryDir));
+    const folder = [bundleFolderName(name, id), bundleFolderName(name, id, 32)].find((f) => !names.has(f));
+    if (!folder) throw new EngineError('exists', `a folder for "${name}" already exists in the library`);
+    const dest = join(input.libraryDir, folder);
+    input.signal.throwIfAborted();
+    await rename(temp, dest);
+    // Only now is the folder ours to remove again (a failed rename must not touch what is at dest).
+    final = dest;
+    await input.register(final);
+    input.onProgress({ percent: 100 });
+    return { id, doc, bundleDir: final, newId, warnings: sanitized.warnings };
+  } catch (err) {
+    await rm(temp, { recursive: true, force: true });
+    if (final) await rm(final, { recursive: true, force: true });
+    throw err;
+  } finally {
+    extracting.delete(temp);
+  }
+}
+
+/** Temp folders of imports under way in this process. */
+const extracting = new Set<string>();
+
+/** One engine owns a library: a temp folder no import of this process is writing was left by one that died. */
+async function removeStale(libraryDir: string): Promise<void> {
+  for (const name of await readdir(libraryDir)) {
+    const p = join(libraryDir, name);
+    if (/^\.archive-import-[0-9a-f]+\.partial$/.test(name) && !extracting.has(p)) await rm(p, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,167 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
+import { EngineError, type CommandArgs, type CommandResult, type VmEventBody } from '../../../src-shared/contract/index.js';
+import type { DiskFormat, VmDisk, VmDocument, VmPatch } from '../../../src-shared/vm-document/index.js';
+import { isActive, type VmRunState } from '../../../src-shared/vm-state.js';
+import type { DiskJobs } from '../disks/disk-jobs.js';
+import { resolveDiskPath } from '../disks/disk-rules.js';
+import type { LibraryEntry, LoadedVm } from '../storage/bundle-store.js';
+import { createQemuImg, type ImageInfo, type QemuImg } from '../storage/qemu-img.js';
+import { runCopyJob, stagingPath, weightedProgress } from './copy-job.js';
+import { FORMAT_EXTENSION } from './source-image.js';
+
+/** The slice of the engine a clone needs (the Engine satisfies it). */
+export interface CloneHost {
+  readonly libraryDir: string;
+  readonly store: {
+    load(ref: string): Promise<LoadedVm>;
+    list(): Promise<LibraryEntry[]>;
+    create(doc: VmDocument): Promise<LoadedVm>;
+    update(id: string, patch: VmPatch | ((doc: VmDocument) => VmPatch)): Promise<VmDocument>;
+    delete(id: string, o: { files: boolean }): Promise<void>;
+  };
+  stateOf(vmId: string): VmRunState;
+  emit(vmId: string, body: VmEventBody): void;
+}
+
+/** Source VMs being cloned, per engine: they must not start until the copy is done. */
+const cloning = new WeakMap<object, Map<string, boolean>>();
+const busyOf = (host: object): Map<string, boolean> => {
+  let m = cloning.get(host);
+  if (!m) cloning.set(host, (m = new Map()));
+  return m;
+};
+
+export function refuseStartWhileCloning(host: object, vmId: string, name: string): void {
+  if (busyOf(host).has(vmId)) throw new EngineError('invalid-state', `"${name}" cannot start while it is being cloned; wait for the clone or cancel its job`);
+}
+
+function randomMac(taken: Set<string>): string {
+  for (;;) {
+    const mac = `52:54:00:${[...randomBytes(3)].map((x) => x.toString(16).padStart(2, '0')).join(':')}`;
+    if (!taken.has(mac)) return mac;
+  }
+}
+
+interface Plan {
+  disk: VmDisk;
+  file: string;
+  info: ImageInfo;
+}
+
+/**
+ * `vm.clone`: a new VM (new id, name, MAC address, bundle) with the source's settings. A full clone copies
+ * every disk with qemu-img (raw stays raw, everything else becomes qcow2; backing chains are merged). A
+ * linked clone freezes each writable disk of the source as a shared read-only base: the clone and the
+ * source each get a qcow2 overlay onto it (absolute backing path, backing format explicit), so both can
+ * run at once. Snapshots, port forwards and tags are not copied. The source must be stopped.
+ */
+export async function cloneVm(host: CloneHost, jobs: DiskJobs, a: CommandArgs<'vm.clone'>, img: QemuImg = createQemuImg()): Promise<CommandResult<'vm.clone'>> {
+  const src = await host.store.load(a.vm);
+  const state = host.stateOf(src.id);
+  if (isActive(state)) throw new EngineError('invalid-state', `cannot clone "${src.name}" while it is ${state.kind}; shut it down first (its disks must not change during the copy)`);
+  const busy = busyOf(host);
+  if (busy.has(src.id)) throw new EngineError('invalid-state', `"${src.name}" is already being cloned`);
+  busy.set(src.id, true);
+  try {
+    const linked = a.linked === true;
+    const plans: Plan[] = [];
+    for (const disk of src.doc.disks) {
+      const file = resolveDiskPath(src.bundleDir, disk.path);
+      if (!existsSync(file)) throw new EngineError('not-found', `the image of disk ${disk.id} of "${src.name}" is missing: ${file}`, { path: file });
+      const info = await img.info(file, { format: disk.format });
+      const snaps = info.snapshots?.length ?? 0;
+      if (linked && !disk.readOnly && snaps > 0) {
+        throw new EngineError('invalid-state', `disk ${disk.id} of "${src.name}" holds ${snaps} snapshot(s); a linked clone would freeze them into the shared base image, where "${src.name}" could no longer restore them. Delete its snapshots first, or make a full clone`, { field: 'linked' });
+      }
+      plans.push({ disk, file, info });
+    }
+    const entries = await host.store.list();
+    const macs = new Set(entries.flatMap((e) => (e.status === 'ok' && e.doc.network.mode !== 'none' ? [e.doc.network.mac] : [])));
+    const id = randomUUID();
+    const now = new Date().toISOString();
+    const network: VmDocument['network'] =
+      src.doc.network.mode === 'none' ? src.doc.network : src.doc.network.mode === 'user' ? { ...src.doc.network, mac: randomMac(macs), forwards: [] } : { ...src.doc.network, mac: randomMac(macs) };
+
+    const { path: staging, release } = await stagingPath(host.libraryDir, 'clone', '');
+    const sourceOverlays = new Map<string, string>();
+    let created: LoadedVm | null = null;
+    let sourceUpdated = false;
+    const r = await runCopyJob(
+      host,
+      jobs,
+      {
+        vmId: src.id,
+        kind: 'vm-clone',
+        requested: a.jobId,
+        what: `cloning "${src.name}"`,
+        cleanup: async () => {
+          await rm(staging, { recursive: true, force: true });
+          if (!sourceUpdated) for (const f of sourceOverlays.values()) await rm(f, { force: true });
+          if (created) await host.store.delete(created.id, { files: true });
+        },
+      },
+      async (signal, onProgress) => {
+        await mkdir(staging);
+        const disks: VmDisk[] = [];
+        const staged: string[] = [];
+        const step = weightedProgress(plans.map((p) => (linked ? 1 : (p.info['actual-size'] ?? p.info['virtual-size']))), onProgress);
+        for (const [i, { disk, file, info }] of plans.entries()) {
+          signal.throwIfAborted();
+          if (linked && disk.readOnly) {
+            // Nothing writes it: the clone reads the same file.
+            disks.push({ ...disk, path: file });
+            continue;
+          }
+          const format: DiskFormat = !linked && disk.format === 'raw' ? 'raw' : 'qcow2';
+          const name = `${disk.id}.${FORMAT_EXTENSION[format]}`;
+          if (linked) {
+            const backing = { path: file, format: disk.format };
+            await img.create(join(staging, name), 'qcow2', info['virtual-size'], { backing });
+            let own = `${disk.id}-1.qcow2`;
+            for (let n = 2; existsSync(join(src.bundleDir, 'disks', own)); n++) own = `${disk.id}-${n}.qcow2`;
+            const ownPath = join(src.bundleDir, 'disks', own);
+            sourceOverlays.set(disk.id, ownPath);
+            // Within its own folder the source names its base relatively, so renaming or moving the bundle keeps it working.
+            const ownBacking = dirname(file) === dirname(ownPath) ? { path: basename(file), format: disk.format } : backing;
+            await img.create(ownPath, 'qcow2', info['virtual-size'], { backing: ownBacking });
+          } else {
+            await img.convert(file, join(staging, name), format, { sourceFormat: disk.format, signal, onProgress: step(i) });
+          }
+          staged.push(name);
+          disks.push({ ...disk, path: `disks/${name}`, format });
+          step(i)({ percent: 100 });
+        }
+        // UEFI variables (boot entries) go along; converting drops the snapshots kept in them.
+        const nvram = join(src.bundleDir, 'nvram', 'efivars.qcow2');
+        const withNvram = existsSync(nvram);
+        if (withNvram) await img.convert(nvram, join(staging, 'efivars.qcow2'), 'qcow2', { sourceFormat: 'qcow2', signal });
+        signal.throwIfAborted();
+
+        const doc: VmDocument = { ...src.doc, id, name: a.name.trim(), disks, network, createdAt: now, updatedAt: now };
+        created = await host.store.create(doc);
+        for (const name of staged) await rename(join(staging, name), join(created.bundleDir, 'disks', name));
+        if (withNvram) await rename(join(staging, 'efivars.qcow2'), join(created.bundleDir, 'nvram', 'efivars.qcow2'));
+        let source = src.doc;
+        if (linked && sourceOverlays.size > 0) {
+          source = await host.store.update(src.id, (d) => ({
+            disks: d.disks.map((x) => {
+              const own = sourceOverlays.get(x.id);
+              return own ? { ...x, path: relative(src.bundleDir, own), format: 'qcow2' as const } : x;
+            }),
+          }));
+          sourceUpdated = true;
+        }
+        await rm(staging, { recursive: true, force: true });
+        return { vm: created, source };
+      },
+    ).finally(release);
+    host.emit(r.vm.id, { type: 'vm.added', name: r.vm.name });
+    if (linked && sourceOverlays.size > 0) host.emit(src.id, { type: 'vm.changed' });
+    return { id: r.vm.id, doc: r.vm.doc, bundleDir: r.vm.bundleDir, jobId: r.jobId, linked, snapshotsCopied: false, source: r.source };
+  } finally {
+    busy.delete(src.id);
+  }
+}

@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EngineError, type VmEventBody } from '../../../src-shared/contract/index.js';
+import { progressThrottle, type DiskJobs } from '../disks/disk-jobs.js';
+
+export type CopyJobKind = 'disk-import' | 'vm-clone';
+
+type JobEvent = Extract<VmEventBody, { type: 'vm.job' }>;
+
+export interface CopyJobHost {
+  emit(vmId: string, body: VmEventBody): void;
+}
+
+/**
+ * Runs image copies as one job: `vm.job` events on `vmId` (whole percents over all the work), cancellable
+ * through the disk service's registry (so `job.cancel` works the same). A cancel rejects with
+ * `invalid-state` + `cancelled: true`; `cleanup` runs on every failure before the error goes out.
+ */
+export async function runCopyJob<T>(
+  host: CopyJobHost,
+  jobs: DiskJobs,
+  o: { vmId: string; kind: CopyJobKind; requested: string | undefined; what: string; cleanup: () => Promise<void> },
+  work: (signal: AbortSignal, progress: (p: { percent: number }) => void, jobId: string) => Promise<T>,
+): Promise<T & { jobId: string }> {
+  const { jobId, signal, done } = jobs.start(o.requested);
+  const emit = (body: Omit<JobEvent, 'type' | 'jobId' | 'kind'>): void => host.emit(o.vmId, { type: 'vm.job', jobId, kind: o.kind, ...body });
+  const progress = progressThrottle((percent) => emit({ status: 'running', percent }));
+  progress({ percent: 0 });
+  try {
+    const r = await work(signal, progress, jobId);
+    emit({ status: 'concluded', percent: 100 });
+    return { ...r, jobId };
+  } catch (err) {
+    await o.cleanup().catch(() => undefined);
+    if (signal.aborted || (err as { name?: string })?.name === 'AbortError') {
+      emit({ status: 'failed', error: 'cancelled', cancelled: true });
+      throw new EngineError('invalid-state', `${o.what} was cancelled; nothing was created`, { cancelled: true, jobId });
+    }
+    emit({ status: 'failed', error: (err as Error).message });
+    throw err;
+  } finally {
+    done();
+  }
+}
+
+/** Splits one job's percent over several steps weighted by their sizes (bytes). */
+export function weightedProgress(sizes: number[], report: (p: { percent: number }) => void): (step: number) => (p: { percent: number }) => void {
+  const total = sizes.reduce((a, b) => a + Math.max(b, 1), 0);
+  const before = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + Math.max(b, 1), 0));
+  return (step) => ({ percent }) => report({ percent: ((before[step]! + (Math.max(sizes[step]!, 1) * percent) / 100) / total) * 100 });
+}
+
+/** Staging files and folders of copies under way in this process (by absolute path). */
+const staging = new Set<string>();
+
+/**
+ * A hidden staging path in the library for a copy, registered as in use until `release`. Partial files an
+ * earlier engine left behind (it crashed or was killed mid-copy) are removed first: one engine owns a
+ * library, so any `.partial` entry this process is not writing is stale.
+ */
+export async function stagingPath(libraryDir: string, prefix: 'import' | 'clone', ext: string): Promise<{ path: string; release(): void }> {
+  await mkdir(libraryDir, { recursive: true });
+  for (const name of await readdir(libraryDir)) {
+    const p = join(libraryDir, name);
+    if (/^\.(import|clone)-[0-9a-f]+\.partial/.test(name) && !staging.has(p)) await rm(p, { recursive: true, force: true });
+  }
+  const path = join(libraryDir, `.${prefix}-${randomBytes(6).toString('hex')}.partial${ext}`);
+  staging.add(path);
+  return { path, release: () => void staging.delete(path) };
+}

@@ -1,0 +1,129 @@
+import type { Engine } from '../engine.js';
+import { CLOCK_TICKS, readProcSample, type ProcSample } from './proc-stats.js';
+
+export interface VmStats {
+  /** Percent of one core over the last interval (can exceed 100 with several vCPUs). */
+  cpuPercent: number;
+  rssBytes: number;
+  sampledAt: number;
+}
+
+/** What the stats service needs from the engine (a fake in tests). */
+export interface StatsHost {
+  /** Running VMs and their QEMU pids. */
+  liveVms(): Array<{ vmId: string; pid: number }>;
+  read(pid: number): Promise<ProcSample>;
+  emit(vmId: string, stats: VmStats): void;
+}
+
+export interface StatsOptions {
+  intervalMs?: number;
+  /** A subscription lapses unless renewed within this: a client that vanished stops costing anything. */
+  leaseMs?: number;
+}
+
+/**
+ * Per-VM CPU and memory of the QEMU processes, sampled from /proc every `intervalMs` only while at least
+ * one client holds a subscription; with no subscriber there is no timer at all.
+ */
+export class StatsService {
+  readonly intervalMs: number;
+  readonly leaseMs: number;
+  private readonly leases = new Map<number, number>();
+  private readonly previous = new Map<string, { pid: number; ticks: number; at: number }>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly host: StatsHost,
+    options: StatsOptions = {},
+    private readonly now: () => number = Date.now,
+  ) {
+    this.intervalMs = options.intervalMs ?? 1_000;
+    this.leaseMs = options.leaseMs ?? 30_000;
+  }
+
+  subscribe(clientId: number): { intervalMs: number; leaseMs: number } {
+    this.leases.set(clientId, this.now() + this.leaseMs);
+    if (!this.timer) {
+      // A first sample at once gives the baseline for the CPU delta.
+      void this.sample();
+      this.schedule();
+    }
+    return { intervalMs: this.intervalMs, leaseMs: this.leaseMs };
+  }
+
+  unsubscribe(clientId: number): void {
+    this.leases.delete(clientId);
+    if (this.activeLeases() === 0) this.stop();
+  }
+
+  /** True while sampling is scheduled. */
+  get running(): boolean {
+    return this.timer !== null;
+  }
+
+  stop(): void {
+    this.leases.clear();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.previous.clear();
+  }
+
+  private activeLeases(): number {
+    const now = this.now();
+    for (const [id, until] of this.leases) if (until <= now) this.leases.delete(id);
+    return this.leases.size;
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (this.activeLeases() === 0) return this.stop();
+      this.schedule();
+      void this.sample();
+    }, this.intervalMs);
+    this.timer.unref?.();
+  }
+
+  /** One round over the running VMs; the first sample of a process only sets its baseline. */
+  private async sample(): Promise<void> {
+    const live = this.host.liveVms();
+    const seen = new Set<string>();
+    await Promise.all(
+      live.map(async ({ vmId, pid }) => {
+        seen.add(vmId);
+        let s: ProcSample;
+        try {
+          s = await this.host.read(pid);
+        } catch {
+          return; // the process ended between listing and reading
+        }
+        const at = this.now();
+        const prev = this.previous.get(vmId);
+        this.previous.set(vmId, { pid, ticks: s.cpuTicks, at });
+        if (!this.timer && this.activeLeases() === 0) return;
+        // The first sample of a process is only the baseline of its CPU delta.
+        if (!prev || prev.pid !== pid || at <= prev.at) return;
+        const cpuPercent = Math.max(0, ((s.cpuTicks - prev.ticks) / CLOCK_TICKS) * 100 * (1000 / (at - prev.at)));
+        this.host.emit(vmId, { cpuPercent: Math.round(cpuPercent * 10) / 10, rssBytes: s.rssBytes, sampledAt: at });
+      }),
+    );
+    for (const id of this.previous.keys()) if (!seen.has(id)) this.previous.delete(id);
+  }
+}
+
+const services = new WeakMap<Engine, StatsService>();
+
+/** The stats service of an engine (created on first use). */
+export function engineStats(engine: Engine): StatsService {
+  let s = services.get(engine);
+  if (!s) {
+    s = new StatsService({
+      liveVms: () => [...engine.sessions.values()].filter((x) => x.state.kind !== 'stopped' && x.state.kind !== 'crashed').map((x) => ({ vmId: x.vmId, pid: x.pid })),
+      read: (pid) => readProcSample(pid),
+      emit: (vmId, st) => engine.emit(vmId, { type: 'vm.stats', cpuPercent: st.cpuPercent, rssBytes: st.rssBytes, sampledAt: st.sampledAt }),
+    });
+    services.set(engine, s);
+  }
+  return s;
+}

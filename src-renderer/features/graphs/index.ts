@@ -1,0 +1,1 @@
+export { PerformanceSection } from './performance-section.js';

@@ -1,0 +1,46 @@
+// The `hangar` CLI under hostile arguments: one row per case (see support/case-types.ts).
+import { EXIT } from '../../../src-main/cli/exit-codes.js';
+import type { CliCase } from '../support/case-types.js';
+
+export const cliCases: CliCase[] = [
+  // names
+  { id: 'cli-name-10000', title: 'create with a 10,000-character name', args: () => ['create', 'n'.repeat(10_000)], exit: EXIT.usage, stderr: /^hangar: vm\.create: name: Too big: expected string to have <=1000 characters\n$/ },
+  { id: 'cli-name-newline', title: 'create with a newline in the name', args: () => ['create', 'web\nhangar: fake success'], exit: EXIT.usage, stderr: /^hangar: vm\.create: name: must not contain control characters/ },
+  { id: 'cli-name-blank', title: 'create with a blank name', args: () => ['create', '   '], exit: EXIT.usage, stderr: /^hangar: vm\.create: name: must not be empty/ },
+  { id: 'cli-rename-escape', title: 'rename to a name with a terminal escape sequence', args: (c) => ['rename', c.target, 'x\u001b]0;owned\u0007'], exit: EXIT.usage, stderr: /^hangar: vm\.rename: name: must not contain control characters/ },
+  { id: 'cli-vm-not-found', title: 'start a VM whose "name" is a path', args: () => ['start', '../../etc/passwd'], exit: EXIT.notFound, stderr: /no VM named or with id "\.\.\/\.\.\/etc\/passwd" in the library/ },
+
+  // sizes and numbers
+  { id: 'cli-disk-size-0', title: '--disk-size 0', args: () => ['create', 'z', '--disk-size', '0'], exit: EXIT.usage, stderr: /^hangar: --disk-size must be a number ≥ 0\.001 \(got "0"\)/ },
+  { id: 'cli-disk-size-negative', title: '--disk-size=-5', args: () => ['create', 'z', '--disk-size=-5'], exit: EXIT.usage, stderr: /^hangar: --disk-size must be a number ≥ 0\.001 \(got "-5"\)/ },
+  { id: 'cli-disk-size-2^64', title: '--disk-size 2^64', args: () => ['create', 'z', '--disk-size', '18446744073709551616'], exit: EXIT.usage, stderr: /^hangar: vm\.create: diskSizeGiB: Too big: expected number to be <=65536/ },
+  { id: 'cli-disk-size-nan', title: '--disk-size NaN', args: () => ['create', 'z', '--disk-size', 'NaN'], exit: EXIT.usage, stderr: /^hangar: --disk-size must be a number ≥ 0\.001 \(got "NaN"\)/ },
+  { id: 'cli-memory-2k', title: '--memory 2k', args: () => ['create', 'z', '--memory', '2k'], exit: EXIT.usage, stderr: /^hangar: --memory must be a whole number ≥ 16 \(got "2k"\)/ },
+  { id: 'cli-cpus-0', title: '--cpus 0', args: () => ['create', 'z', '--cpus', '0'], exit: EXIT.usage, stderr: /^hangar: --cpus must be a whole number ≥ 1 \(got "0"\)/ },
+  { id: 'cli-resize-0', title: 'disk resize to 0 GiB', args: (c) => ['disk', 'resize', c.target, 'disk0', '0'], exit: EXIT.usage, stderr: /must be a size in GiB greater than 0 \(got "0"\)/ },
+  { id: 'cli-resize-shrink', title: 'disk resize that would shrink', args: (c) => ['disk', 'resize', c.target, 'disk0', '0.25'], exit: EXIT.usage, stderr: /cannot resize disk0 from 1 GiB to 256 MiB: shrinking would destroy data/ },
+
+  // paths and images
+  { id: 'cli-iso-text', title: '--iso a text file', args: (c) => ['create', 'z', '--iso', c.world.textIso], exit: EXIT.usage, stderr: /readme\.iso is not an ISO 9660 image/ },
+  { id: 'cli-iso-dir', title: '--iso a folder', args: (c) => ['create', 'z', '--iso', c.world.dirIso], exit: EXIT.usage, stderr: /ISO is not a file: .*folder\.iso/ },
+  { id: 'cli-iso-comma-quotes', title: '--iso a missing path with commas and quotes', args: (c) => ['create', 'z', '--iso', `${c.world.dir}/x, "y" 'z'.iso`], exit: EXIT.notFound, stderr: /ISO not found: .*x, "y" 'z'\.iso/ },
+  { id: 'cli-iso-shadow', title: '--iso a symlink to /etc/shadow', args: (c) => ['create', 'z', '--iso', c.world.shadowIso], exit: EXIT.usage, stderr: /resolves to \/etc\/shadow, a system file/ },
+  { id: 'cli-disk-shadow', title: '--disk a symlink to /etc/shadow', args: (c) => ['create', 'z', '--disk', c.world.shadowDisk], exit: EXIT.usage, stderr: /resolves to \/etc\/shadow, a system file/ },
+  { id: 'cli-disk-fifo', title: '--disk a FIFO', args: (c) => ['create', 'z', '--disk', c.world.fifo], exit: EXIT.usage, stderr: /the disk image is not a file: .*pipe\.qcow2/ },
+  { id: 'cli-disk-truncated', title: '--disk a truncated qcow2', args: (c) => ['create', 'z', '--disk', c.world.truncatedQcow2], exit: EXIT.usage, stderr: /truncated\.qcow2 is not a disk image qemu-img can read: .*qcow2 header too short/ },
+  { id: 'cli-disk-backing-shadow', title: '--disk a qcow2 backed by /etc/shadow', args: (c) => ['create', 'z', '--disk', c.world.backingShadow], exit: EXIT.usage, stderr: /the backing file \/etc\/shadow of .* resolves to \/etc\/shadow, a system file/ },
+  { id: 'cli-disk-add-proc', title: 'disk add --file /proc/self/mem', args: (c) => ['disk', 'add', c.target, '--file', '/proc/self/mem'], exit: EXIT.usage, stderr: /\/proc\/self\/mem resolves to \/proc\/\d+\/mem, a system file/ },
+  { id: 'cli-add-etc', title: 'add /etc as a bundle', args: () => ['add', '/etc'], exit: EXIT.failure, stderr: /bundle etc has no vm\.json/ },
+  { id: 'cli-add-shadow-bundle', title: 'add a bundle whose vm.json links to /etc/shadow', args: (c) => ['add', c.world.bundles.shadow], exit: EXIT.failure, stderr: /^hangar: bundle shadow\.hangar: vm\.json is not valid JSON \((at position \d+|unexpected content)\)\n$/ },
+  { id: 'cli-screenshot-stopped', title: 'screenshot of a stopped VM into /etc', args: (c) => ['screenshot', c.target, '/etc/hangar-owned.png'], exit: EXIT.invalidState, stderr: /"target" is not running \(stopped\)/ },
+
+  // ports
+  { id: 'cli-forward-0', title: 'forward host port 0', args: (c) => ['forward', 'add', c.target, '0', '22'], exit: EXIT.usage, stderr: /"0" is not a host port/ },
+  { id: 'cli-forward-65536', title: 'forward host port 65536', args: (c) => ['forward', 'add', c.target, '65536', '22'], exit: EXIT.usage, stderr: /"65536" is not a host port/ },
+  { id: 'cli-forward-guest-70000', title: 'forward to guest port 70000', args: (c) => ['forward', 'add', c.target, '8022', '70000'], exit: EXIT.usage, stderr: /GUESTPORT must be a port number from 1 to 65535 \(got "70000"\)/ },
+  { id: 'cli-forward-busy', title: 'forward a host port another program holds', args: (c) => ['forward', 'add', c.target, String(c.busyPort), '22'], exit: EXIT.failure, stderr: /already in use by another program on this computer/ },
+
+  // the library itself
+  { id: 'cli-library-is-file', title: '--library pointing at a file', args: (c) => ['--library', c.world.textIso, 'list'], exit: EXIT.failure, stderr: /^hangar: the library .*readme\.iso is not a folder\n$/ },
+  { id: 'cli-library-proc', title: '--library on /proc', args: () => ['--library', '/proc/self', 'list'], exit: EXIT.failure, stderr: /^hangar: cannot use \/proc\/\d+ as the library: its lock file cannot be written \(ENOENT\)\n$/ },
+];

@@ -1,0 +1,221 @@
+// The engine contract under hostile input: one row per case (see support/case-types.ts).
+import { rmSync, symlinkSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { CommandResult } from '../../../src-shared/contract/index.js';
+import { SAFE_BUNDLE_FOLDER } from '../../../src-main/engine/storage/slug.js';
+import type { EngineCase, EngineCaseContext } from '../support/case-types.js';
+
+const created = (r: unknown): CommandResult<'vm.create'> => r as CommandResult<'vm.create'>;
+
+/** A created VM stayed inside the library, under a safe folder name, with its name kept verbatim. */
+function containedAs(name: string) {
+  return (ctx: EngineCaseContext, r: unknown): void => {
+    const { bundleDir, doc } = created(r);
+    expect(doc.name).toBe(name.trim());
+    expect(bundleDir.startsWith(`${ctx.libraryDir}/`)).toBe(true);
+    const folder = bundleDir.slice(ctx.libraryDir.length + 1);
+    expect(folder).toMatch(SAFE_BUNDLE_FOLDER);
+  };
+}
+
+/**
+ * An oversized line with no newline: the engine must drop that connection (not buffer without end) and
+ * keep serving everyone else. Rejects like a refusal when the engine hangs up, with what a fresh client then gets.
+ */
+function oversizedLine(ctx: EngineCaseContext, bytes: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const s = connect(ctx.controlSocket);
+    s.on('connect', () => s.write('{"type":"request","id":1,"command":"vm.get","args":{"vm":"' + 'A'.repeat(bytes)));
+    s.on('data', (d) => resolve(`the engine answered instead of hanging up: ${String(d).slice(0, 200)}`));
+    s.on('error', () => undefined);
+    s.on('close', () => {
+      ctx.client.call('engine.hello', { client: 'after-oversized-line' }).then(
+        (hello) => reject(Object.assign(new Error(`connection dropped; engine ${hello.engineVersion} still serves`), { code: 'io' })),
+        (err: unknown) => resolve(`the engine stopped serving: ${String(err)}`),
+      );
+    });
+    setTimeout(() => resolve('the engine neither answered nor hung up within 10 s'), 10_000).unref();
+  });
+}
+
+/** One raw line over the control socket; resolves with the first line the engine answers. */
+function rawLine(ctx: EngineCaseContext, line: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const s = connect(ctx.controlSocket);
+    let buf = '';
+    s.setEncoding('utf8');
+    s.on('connect', () => s.write(line));
+    s.on('data', (d: string) => {
+      buf += d;
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) {
+        s.end();
+        const msg = JSON.parse(buf.slice(0, nl)) as { ok?: boolean; error?: { code: string; message: string } };
+        if (msg.error) reject(Object.assign(new Error(msg.error.message), { code: msg.error.code }));
+        else resolve(msg);
+      }
+    });
+    s.on('error', reject);
+    setTimeout(() => reject(new Error(`no answer to a raw line within 5 s (got ${JSON.stringify(buf)})`)), 5000).unref();
+  });
+}
+
+const CONTROL = /name: must not contain control characters or bidirectional overrides/;
+
+export const engineCases: EngineCase[] = [
+  // --- names -------------------------------------------------------------------------------------
+  { id: 'name-10000-chars', title: 'a 10,000-character name', run: (c) => c.client.call('vm.create', { name: 'n'.repeat(10_000) }), refused: { code: 'invalid-args', message: /vm\.create: name: .*1000/ } },
+  { id: 'name-blank', title: 'a name of spaces and tabs', run: (c) => c.client.call('vm.create', { name: ' \t  ' }), refused: { code: 'invalid-args', message: /^vm\.create: name: must not be empty$/ } },
+  { id: 'name-newline', title: 'a name with a newline (would forge log and list lines)', run: (c) => c.client.call('vm.create', { name: 'web\n-drive file=/etc/shadow' }), refused: { code: 'invalid-args', message: CONTROL } },
+  { id: 'name-nul', title: 'a name with a NUL byte', run: (c) => c.client.call('vm.create', { name: 'web\0evil' }), refused: { code: 'invalid-args', message: CONTROL } },
+  { id: 'name-rtl-override', title: 'a name with a right-to-left override (spoofs "exe.txt")', run: (c) => c.client.call('vm.create', { name: 'invoice\u202Etxt.exe' }), refused: { code: 'invalid-args', message: CONTROL } },
+  { id: 'name-escape-sequence', title: 'a name with a terminal escape sequence', run: (c) => c.client.call('vm.create', { name: 'x\u001b[2J\u001b[31mPWNED' }), refused: { code: 'invalid-args', message: CONTROL } },
+  { id: 'rename-newline', title: 'renaming to a name with a newline', run: (c) => c.client.call('vm.rename', { vm: c.target.id, name: 'a\nb' }), refused: { code: 'invalid-args', message: CONTROL } },
+  { id: 'rename-10000-chars', title: 'renaming to a 10,000-character name', run: (c) => c.client.call('vm.rename', { vm: c.target.id, name: 'r'.repeat(10_000) }), refused: { code: 'invalid-args', message: /vm\.rename: name: .*1000/ } },
+  { id: 'update-name-newline', title: 'a settings patch that sets a name with a newline', run: (c) => c.client.call('vm.update', { vm: c.target.id, patch: { name: 'a\r\nb' } }), refused: { code: 'invalid-document', message: /invalid VM document: name: must not contain control characters/ } },
+  { id: 'name-slash', title: 'a name with slashes stays a display name', run: (c) => c.client.call('vm.create', { name: 'web/db/../../etc' }), accepted: containedAs('web/db/../../etc') },
+  { id: 'name-dotdot', title: 'a name that is only ".."', run: (c) => c.client.call('vm.create', { name: '..' }), accepted: containedAs('..') },
+  { id: 'name-emoji-only', title: 'an emoji-only name', run: (c) => c.client.call('vm.create', { name: '🚀🔥💾' }), accepted: containedAs('🚀🔥💾') },
+  {
+    id: 'name-commas',
+    title: 'a name with commas cannot inject QEMU options',
+    run: (c) => c.client.call('vm.create', { name: 'a,debug-threads=off,process=evil' }),
+    accepted: async (c, r) => {
+      containedAs('a,debug-threads=off,process=evil')(c, r);
+      const { argv } = await c.client.call('vm.argv', { vm: created(r).id });
+      expect(argv[argv.indexOf('-name') + 1]).toBe('guest=a,,debug-threads=off,,process=evil,debug-threads=on');
+    },
+  },
+  { id: 'vm-ref-unknown-newline', title: 'a VM reference with a newline names no VM', run: (c) => c.client.call('vm.start', { vm: 'target\nother' }), refused: { code: 'not-found', message: /no VM named or with id "target\nother"/ } },
+
+  // --- sizes and numbers ---------------------------------------------------------------------------
+  { id: 'disk-size-zero', title: 'a 0 GiB disk', run: (c) => c.client.call('vm.create', { name: 'z', diskSizeGiB: 0 }), refused: { code: 'invalid-args', message: /diskSizeGiB: .*>0/ } },
+  { id: 'disk-size-negative', title: 'a negative disk size', run: (c) => c.client.call('vm.create', { name: 'z', diskSizeGiB: -20 }), refused: { code: 'invalid-args', message: /diskSizeGiB: .*>0/ } },
+  { id: 'disk-size-2^64', title: 'a 2^64 GiB disk', run: (c) => c.client.call('vm.create', { name: 'z', diskSizeGiB: 2 ** 64 }), refused: { code: 'invalid-args', message: /diskSizeGiB: .*65536/ } },
+  { id: 'disk-size-nan', title: 'a NaN disk size', run: (c) => c.client.call('vm.create', { name: 'z', diskSizeGiB: NaN }), refused: { code: 'invalid-args', message: /diskSizeGiB: .*(number|NaN)/ } },
+  { id: 'memory-2^64', title: '2^64 MiB of memory', run: (c) => c.client.call('vm.create', { name: 'z', memoryMiB: 2 ** 64 }), refused: { code: 'invalid-args', message: /^vm\.create: memoryMiB: Too big: expected number to be <=16777216$/ } },
+  { id: 'cpus-zero', title: '0 CPUs', run: (c) => c.client.call('vm.create', { name: 'z', cpus: 0 }), refused: { code: 'invalid-args', message: /cpus: .*>=1/ } },
+  { id: 'resize-zero', title: 'resizing a disk to 0 GiB', run: (c) => c.client.call('disk.resize', { vm: c.target.id, disk: 'disk0', sizeGiB: 0 }), refused: { code: 'invalid-args', message: /sizeGiB: .*>0/ } },
+  { id: 'resize-shrink', title: 'shrinking a disk', run: (c) => c.client.call('disk.resize', { vm: c.target.id, disk: 'disk0', sizeGiB: 0.5 }), refused: { code: 'invalid-args', message: /cannot resize disk0 from 1 GiB to 512 MiB: shrinking would destroy data/ } },
+  { id: 'resize-2^64', title: 'resizing a disk to 2^64 GiB', run: (c) => c.client.call('disk.resize', { vm: c.target.id, disk: 'disk0', sizeGiB: 2 ** 64 }), refused: { code: 'invalid-args', message: /sizeGiB: .*65536/ } },
+  { id: 'add-disk-negative', title: 'adding a disk of -1 GiB', run: (c) => c.client.call('disk.add', { vm: c.target.id, sizeGiB: -1 }), refused: { code: 'invalid-args', message: /sizeGiB: .*>0/ } },
+
+  // --- paths -----------------------------------------------------------------------------------------
+  { id: 'iso-text-file', title: 'a text file given as an ISO', run: (c) => c.client.call('vm.create', { name: 'z', iso: c.world.textIso }), refused: { code: 'invalid-args', message: /readme\.iso is not an ISO 9660 image \(/ } },
+  { id: 'iso-directory', title: 'a folder given as an ISO', run: (c) => c.client.call('vm.create', { name: 'z', iso: c.world.dirIso }), refused: { code: 'invalid-args', message: /ISO is not a file: .*folder\.iso/ } },
+  { id: 'iso-fifo', title: 'a FIFO given as an ISO (reading would hang)', run: (c) => c.client.call('vm.create', { name: 'z', iso: c.world.fifo }), refused: { code: 'invalid-args', message: /ISO is not a file: .*pipe\.qcow2/ } },
+  { id: 'iso-shadow-link', title: 'an ISO symlink pointing at /etc/shadow', run: (c) => c.client.call('vm.create', { name: 'z', iso: c.world.shadowIso }), refused: { code: 'invalid-args', message: /shadow\.iso resolves to \/etc\/shadow, a system file \(under \/etc\); Hangar does not use files there as a CD\/DVD image/ } },
+  { id: 'iso-proc', title: 'an ISO on /proc', run: (c) => c.client.call('vm.create', { name: 'z', iso: '/proc/self/environ' }), refused: { code: 'invalid-args', message: /\/proc\/self\/environ resolves to \/proc\/.*a system file/ } },
+  { id: 'iso-missing-comma-path', title: 'a missing ISO whose path has commas and quotes', run: (c) => c.client.call('vm.create', { name: 'z', iso: `${c.world.dir}/a,b "c" 'd'.iso` }), refused: { code: 'not-found', message: /ISO not found: .*a,b "c" 'd'\.iso/ } },
+  { id: 'inspect-text-file', title: 'iso.inspect on a text file', run: (c) => c.client.call('iso.inspect', { path: c.world.textIso }), refused: { code: 'invalid-args', message: /not an ISO 9660 image/ } },
+  { id: 'inspect-fifo', title: 'iso.inspect on a FIFO', run: (c) => c.client.call('iso.inspect', { path: c.world.fifo }), refused: { code: 'invalid-args', message: /pipe\.qcow2 is not a regular file/ } },
+  { id: 'media-insert-text', title: 'inserting a text file as a CD', run: (c) => c.client.call('media.insert', { vm: c.target.id, path: c.world.textIso }), refused: { code: 'invalid-args', message: /not an ISO 9660 image/ } },
+  { id: 'existing-disk-fifo', title: 'a FIFO as an existing disk', run: (c) => c.client.call('vm.create', { name: 'z', existingDisk: c.world.fifo }), refused: { code: 'invalid-args', message: /the disk image is not a file: .*pipe\.qcow2/ } },
+  { id: 'existing-disk-shadow', title: 'a raw disk symlink to /etc/shadow', run: (c) => c.client.call('vm.create', { name: 'z', existingDisk: c.world.shadowDisk }), refused: { code: 'invalid-args', message: /shadow\.img resolves to \/etc\/shadow, a system file \(under \/etc\); Hangar does not use files there as a disk image/ } },
+  { id: 'existing-disk-proc', title: 'a disk on /proc', run: (c) => c.client.call('vm.create', { name: 'z', existingDisk: '/proc/self/mem' }), refused: { code: 'invalid-args', message: /\/proc\/self\/mem resolves to \/proc\/.*a system file/ } },
+  { id: 'disk-add-shadow', title: 'disk.add of a symlink to /etc/shadow', run: (c) => c.client.call('disk.add', { vm: c.target.id, path: c.world.shadowDisk }), refused: { code: 'invalid-args', message: /resolves to \/etc\/shadow, a system file/ } },
+  { id: 'disk-add-fifo', title: 'disk.add of a FIFO', run: (c) => c.client.call('disk.add', { vm: c.target.id, path: c.world.fifo }), refused: { code: 'invalid-args', message: /the disk image is not a file: .*pipe\.qcow2/ } },
+  {
+    id: 'existing-disk-awkward-path',
+    title: 'a disk whose path has a comma, spaces and quotes is passed to QEMU intact',
+    run: (c) => c.client.call('vm.create', { name: 'awkward', existingDisk: c.world.awkwardQcow2 }),
+    accepted: async (c, r) => {
+      containedAs('awkward')(c, r);
+      const { argv } = await c.client.call('vm.argv', { vm: created(r).id });
+      const wanted = `driver=file,filename=${c.world.awkwardQcow2.replaceAll(',', ',,')},node-name=disk0-file`;
+      expect(argv.filter((a) => a.startsWith(wanted))).toHaveLength(1);
+    },
+  },
+
+  { id: 'media-insert-shadow', title: 'inserting a symlink to /etc/shadow as a CD', run: (c) => c.client.call('media.insert', { vm: c.target.id, path: c.world.shadowIso }), refused: { code: 'invalid-args', message: /shadow\.iso resolves to \/etc\/shadow, a system file/ } },
+  {
+    id: 'start-patched-shadow-cd',
+    title: 'starting a VM whose CD a settings patch pointed at /etc/shadow',
+    prepare: async (c) => {
+      const { id } = await c.client.call('vm.create', { name: 'patched cd' });
+      await c.client.call('vm.update', { vm: id, patch: { cdroms: [{ id: 'cd0', path: c.world.shadowIso, bus: 'sata' }] } });
+    },
+    run: (c) => c.client.call('vm.start', { vm: 'patched cd' }),
+    refused: { code: 'start-refused', message: /^the ISO in cd0 of "patched cd": .*shadow\.iso resolves to \/etc\/shadow, a system file/ },
+  },
+  {
+    id: 'start-patched-proc-disk',
+    title: 'starting a VM whose disk a settings patch pointed at /proc/self/mem',
+    prepare: async (c) => {
+      const { id } = await c.client.call('vm.create', { name: 'patched disk' });
+      await c.client.call('vm.update', { vm: id, patch: { disks: [{ id: 'disk0', path: '/proc/self/mem', format: 'raw', bus: 'sata', readOnly: false, discard: false }] } });
+    },
+    run: (c) => c.client.call('vm.start', { vm: 'patched disk' }),
+    refused: { code: 'start-refused', message: /^disk disk0 of "patched disk": \/proc\/self\/mem resolves to \/proc\/\d+\/mem, a system file/ },
+  },
+
+  // --- disk images ----------------------------------------------------------------------------------
+  { id: 'qcow2-truncated', title: 'a truncated qcow2 as an existing disk', run: (c) => c.client.call('vm.create', { name: 'z', existingDisk: c.world.truncatedQcow2 }), refused: { code: 'invalid-args', message: /truncated\.qcow2 is not a disk image qemu-img can read: .*qcow2 header too short/ } },
+  { id: 'qcow2-corrupt', title: 'a qcow2 with a garbage header', run: (c) => c.client.call('vm.create', { name: 'z', existingDisk: c.world.corruptQcow2 }), refused: { code: 'invalid-args', message: /corrupt\.qcow2 is not a disk image qemu-img can read: .*cluster size/ } },
+  { id: 'qcow2-backing-shadow', title: 'a qcow2 whose backing file is /etc/shadow', run: (c) => c.client.call('vm.create', { name: 'z', existingDisk: c.world.backingShadow }), refused: { code: 'invalid-args', message: /the backing file \/etc\/shadow of .*backing-shadow\.qcow2 resolves to \/etc\/shadow, a system file/ } },
+  { id: 'qcow2-backing-json', title: 'a qcow2 whose backing file is a json: protocol name', run: (c) => c.client.call('vm.create', { name: 'z', existingDisk: c.world.backingJson }), refused: { code: 'invalid-args', message: /the backing file json:\{.*\} of .*backing-json\.qcow2 is not a plain file path/ } },
+  { id: 'qcow2-backing-nbd', title: 'a qcow2 whose backing file is a network URL', run: (c) => c.client.call('disk.add', { vm: c.target.id, path: c.world.backingNbd }), refused: { code: 'invalid-args', message: /the backing file nbd:\/\/127\.0\.0\.1:1\/export of .*backing-nbd\.qcow2 is not a plain file path/ } },
+  { id: 'qcow2-backing-missing', title: 'a qcow2 whose backing file is gone', run: (c) => c.client.call('vm.create', { name: 'z', existingDisk: c.world.backingMissing }), refused: { code: 'not-found', message: /the backing file .*gone\.qcow2 of .*backing-missing\.qcow2 is missing/ } },
+
+  // --- hostile vm.json (adding a bundle from elsewhere) -------------------------------------------------
+  { id: 'vmjson-wrong-version', title: 'a vm.json from a future version', run: (c) => c.client.call('vm.addExisting', { path: c.world.bundles.wrongVersion }), refused: { code: 'invalid-document', message: /wrong-version\.hangar: vm\.json was written by a newer Hangar \(schema 99; this one reads up to 2\)/ } },
+  { id: 'vmjson-extra-fields', title: 'a vm.json with unknown fields', run: (c) => c.client.call('vm.addExisting', { path: c.world.bundles.extraFields }), refused: { code: 'invalid-document', message: /extra-fields\.hangar: invalid VM document: evil: unknown field/ } },
+  { id: 'vmjson-huge', title: 'a 32 MiB vm.json', run: (c) => c.client.call('vm.addExisting', { path: c.world.bundles.huge }), refused: { code: 'invalid-document', message: /huge\.hangar: vm\.json is 32\.0 MiB; a VM document is at most 4 MiB/ } },
+  { id: 'vmjson-deeply-nested', title: 'a vm.json nested 100,000 levels deep', run: (c) => c.client.call('vm.addExisting', { path: c.world.bundles.nested }), refused: { code: 'invalid-document', message: /nested\.hangar: invalid VM document: extraArgs\[0\]: Invalid input: expected string, received array/ } },
+  { id: 'vmjson-shadow-link', title: 'a vm.json that is a symlink to /etc/shadow (no content may leak)', run: (c) => c.client.call('vm.addExisting', { path: c.world.bundles.shadow }), refused: { code: 'invalid-document', message: /^bundle shadow\.hangar: vm\.json is not valid JSON \((at position \d+|unexpected content)\)$/ } },
+  {
+    id: 'snapshots-json-shadow-link',
+    title: 'a snapshots.json that is a symlink to /etc/shadow (no content may leak)',
+    prepare: async (c) => {
+      const { bundleDir } = await c.client.call('vm.create', { name: 'snapshot leak' });
+      rmSync(join(bundleDir, 'snapshots.json'), { force: true });
+      symlinkSync('/etc/shadow', join(bundleDir, 'snapshots.json'));
+    },
+    run: (c) => c.client.call('snapshot.list', { vm: 'snapshot leak' }),
+    refused: { code: 'invalid-document', message: /snapshots\.json is not valid JSON \((at position \d+|unexpected content)\)$/ },
+  },
+  { id: 'vmjson-not-object', title: 'a vm.json that is an array', run: (c) => c.client.call('vm.addExisting', { path: c.world.bundles.notObject }), refused: { code: 'invalid-document', message: /vm\.json is not a JSON object/ } },
+  { id: 'vmjson-newline-name', title: 'a vm.json whose name smuggles a QEMU option after a newline', run: (c) => c.client.call('vm.addExisting', { path: c.world.bundles.newlineName }), refused: { code: 'invalid-document', message: /name: .*control characters/ } },
+  { id: 'vmjson-proto', title: 'a vm.json with a __proto__ key', run: (c) => c.client.call('vm.addExisting', { path: c.world.bundles.proto }), refused: { code: 'invalid-document', message: /proto\.hangar: invalid VM document: __proto__: unknown field/ } },
+  { id: 'add-existing-etc', title: 'adding /etc as a bundle', run: (c) => c.client.call('vm.addExisting', { path: '/etc' }), refused: { code: 'invalid-document', message: /bundle etc has no vm\.json/ } },
+
+  // --- extra QEMU arguments and settings patches -------------------------------------------------------------
+  { id: 'extra-args-nul', title: 'an extra QEMU argument with a NUL byte', run: (c) => c.client.call('vm.update', { vm: c.target.id, patch: { extraArgs: ['-chardev', 'socket,id=x\0,path=/tmp/x'] } }), refused: { code: 'invalid-document', message: /extraArgs\[1\]: .*NUL/ } },
+  { id: 'extra-args-newline', title: 'an extra QEMU argument with a newline', run: (c) => c.client.call('vm.update', { vm: c.target.id, patch: { extraArgs: ['-name', 'x\n-drive'] } }), refused: { code: 'invalid-document', message: /extraArgs\[1\]: .*line break/ } },
+  { id: 'patch-boot-order-unknown', title: 'a patch booting from a device that does not exist', run: (c) => c.client.call('vm.update', { vm: c.target.id, patch: { bootOrder: ['nope'] } }), refused: { code: 'invalid-document', message: /bootOrder\[0\]: names no disk or CD-ROM \("nope"\)/ } },
+  { id: 'patch-id', title: 'a patch that tries to change the VM id', run: (c) => c.client.call('vm.update', { vm: c.target.id, patch: { id: '00000000-0000-4000-8000-000000000000' } }), refused: { code: 'invalid-document', message: /field "id" cannot be changed by a patch/ } },
+
+  // --- ports -------------------------------------------------------------------------------------------------
+  { id: 'forward-port-0', title: 'forwarding host port 0', run: (c) => c.client.call('forward.add', { vm: c.target.id, protocol: 'tcp', hostPort: 0, guestPort: 22 }), refused: { code: 'invalid-args', message: /hostPort: .*>=1/ } },
+  { id: 'forward-port-65536', title: 'forwarding host port 65536', run: (c) => c.client.call('forward.add', { vm: c.target.id, protocol: 'tcp', hostPort: 65536, guestPort: 22 }), refused: { code: 'invalid-args', message: /hostPort: .*65535/ } },
+  { id: 'forward-guest-negative', title: 'forwarding to guest port -1', run: (c) => c.client.call('forward.add', { vm: c.target.id, protocol: 'tcp', hostPort: 8022, guestPort: -1 }), refused: { code: 'invalid-args', message: /^forward\.add: guestPort: Too small: expected number to be >=1$/ } },
+  { id: 'forward-port-in-use', title: 'forwarding a host port another program holds', run: (c) => c.client.call('forward.add', { vm: c.target.id, protocol: 'tcp', hostPort: c.busyPort, guestPort: 22 }), refused: { code: 'exists', message: /already in use by another program/ } },
+  { id: 'forward-bad-address', title: 'forwarding on 999.1.1.1', run: (c) => c.client.call('forward.add', { vm: c.target.id, protocol: 'tcp', hostPort: 8022, guestPort: 22, hostAddress: '999.1.1.1' }), refused: { code: 'invalid-args', message: /hostAddress: must be an IPv4 address/ } },
+  { id: 'forward-foreign-address', title: 'forwarding on an address this host does not have', run: (c) => c.client.call('forward.add', { vm: c.target.id, protocol: 'tcp', hostPort: 8022, guestPort: 22, hostAddress: '203.0.113.7' }), refused: { code: 'invalid-args', message: /203\.0\.113\.7 is not an address of this computer/ } },
+
+  {
+    id: 'patch-forward-port-65536',
+    title: 'a settings patch forwarding host port 65536',
+    run: (c) => c.client.call('vm.update', { vm: c.target.id, patch: { network: { mode: 'user', model: 'e1000', mac: '52:54:00:00:00:01', forwards: [{ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: 65536, guestPort: 22 }] } } }),
+    refused: { code: 'invalid-document', message: /network\.forwards\[0\]\.hostPort: Too big: expected number to be <=65535/ },
+  },
+  {
+    id: 'start-forward-port-in-use',
+    title: 'starting a VM whose forward another program\'s port now holds',
+    prepare: async (c) => {
+      const { id } = await c.client.call('vm.create', { name: 'busy forward' });
+      await c.client.call('vm.update', { vm: id, patch: { network: { mode: 'user', model: 'e1000', mac: '52:54:00:00:00:02', forwards: [{ protocol: 'tcp', hostAddress: '127.0.0.1', hostPort: c.busyPort, guestPort: 22 }] } } });
+    },
+    run: (c) => c.client.call('vm.start', { vm: 'busy forward' }),
+    refused: { code: 'start-refused', message: /^host port tcp\/127\.0\.0\.1:\d+ \(forwarded to guest port 22\) is already in use$/ },
+  },
+
+  // --- the wire ----------------------------------------------------------------------------------------------
+  { id: 'wire-garbage-line', title: 'a line that is not JSON on the control socket', run: (c) => rawLine(c, 'rm -rf / \u0000\n'), refused: { code: 'invalid-message', message: /malformed request/ } },
+  { id: 'wire-oversized-line', title: 'a 64 MiB request line with no end', run: (c) => oversizedLine(c, 64 * 1024 * 1024), refused: { code: 'io', message: /^connection dropped; engine \S+ still serves$/ } },
+  { id: 'wire-proto-command', title: 'the command "__proto__"', run: (c) => rawLine(c, '{"type":"request","id":1,"command":"__proto__","args":{}}\n'), refused: { code: 'unknown-command', message: /unknown command "__proto__"/ } },
+  { id: 'wire-args-not-object', title: 'arguments that are a string', run: (c) => rawLine(c, '{"type":"request","id":1,"command":"vm.create","args":"x"}\n'), refused: { code: 'invalid-args', message: /^vm\.create: \(arguments\): Invalid input: expected object, received string$/ } },
+  { id: 'wire-extra-arg', title: 'an argument the command does not take', run: (c) => c.client.callRaw({ type: 'request', command: 'vm.delete', args: { vm: c.target.id, files: true, recursive: '/' } }), refused: { code: 'invalid-args', message: /^vm\.delete: recursive: Unrecognized key: "recursive"$/ } },
+];

@@ -1,0 +1,106 @@
+// @vitest-environment jsdom
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
+import { FakeHangarApi } from '../../../fakes/fake-hangar-api.js';
+import { applyJobEvent, canCancelJob, jobKindLabel, KEEP_CONCLUDED_MS, KEEP_FAILED_MS, overallProgress, pruneJobs, type JobEntry } from '../../../../src-renderer/features/jobs/index.js';
+import type { VmEventBody } from '../../../../src-shared/contract/index.js';
+import { installLayoutStubs, renderLibrary } from '../library/render-helpers.js';
+
+beforeAll(installLayoutStubs);
+afterEach(cleanup);
+
+type JobBody = Extract<VmEventBody, { type: 'vm.job' }>;
+const job = (over: Partial<JobBody> & Pick<JobBody, 'jobId' | 'kind' | 'status'>): JobBody => ({ type: 'vm.job', ...over });
+
+async function setup() {
+  const api = new FakeHangarApi({ vms: [{ name: 'debian' }, { name: 'alpine' }] });
+  const { user } = await renderLibrary(api);
+  const idOf = (name: string) => [...api.vms.values()].find((v) => v.doc.name === name)!.doc.id;
+  return { api, user, idOf };
+}
+
+describe('jobs model', () => {
+  const ev = (body: JobBody, vmId = 'vm1', seq = 1) => ({ ...body, vmId, seq });
+  it('adds a job, updates it in place, keeps the last percent and notes when it finished', () => {
+    let jobs: JobEntry[] = applyJobEvent([], ev(job({ jobId: 'j1', kind: 'disk-convert', status: 'running', percent: 10, disk: 'disk0' })), 1000);
+    jobs = applyJobEvent(jobs, ev(job({ jobId: 'j1', kind: 'disk-convert', status: 'running', percent: 40 })), 2000);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toMatchObject({ percent: 40, disk: 'disk0', finishedAt: null });
+    jobs = applyJobEvent(jobs, ev(job({ jobId: 'j1', kind: 'disk-convert', status: 'failed', error: 'no space left on /library' })), 3000);
+    expect(jobs[0]).toMatchObject({ status: 'failed', percent: 40, error: 'no space left on /library', finishedAt: 3000 });
+    expect(jobKindLabel('disk-convert', 'disk0')).toBe('Converting disk disk0');
+    expect(jobKindLabel('something-new')).toBe('something-new');
+  });
+
+  it('keeps finished jobs briefly and failures longer; only disk, archive and clone jobs can be cancelled', () => {
+    const done: JobEntry = { jobId: 'a', vmId: 'v', kind: 'vm-clone', status: 'concluded', percent: 100, finishedAt: 0 };
+    const failed: JobEntry = { jobId: 'b', vmId: 'v', kind: 'vm-export', status: 'failed', percent: 5, error: 'disk full', finishedAt: 0 };
+    expect(pruneJobs([done, failed], KEEP_CONCLUDED_MS + 1).map((j) => j.jobId)).toEqual(['b']);
+    expect(pruneJobs([done, failed], KEEP_FAILED_MS + 1)).toEqual([]);
+    expect(canCancelJob({ kind: 'disk-compact', status: 'running' })).toBe(true);
+    expect(canCancelJob({ kind: 'snapshot-take', status: 'running' })).toBe(false);
+    expect(canCancelJob({ kind: 'disk-compact', status: 'concluded' })).toBe(false);
+    const running: JobEntry = { ...done, jobId: 'c', status: 'running', percent: 20, finishedAt: null };
+    const running2: JobEntry = { ...done, jobId: 'd', status: 'running', percent: 60, finishedAt: null };
+    expect(overallProgress([running, running2, failed])).toEqual({ running: 2, failed: 1, percent: 40 });
+  });
+});
+
+describe('the jobs indicator', () => {
+  it('shows running jobs with their progress, and Cancel calls job.cancel with the job id', async () => {
+    const { api, user, idOf } = await setup();
+    const cancelled: string[] = [];
+    api.handle('job.cancel', ({ jobId }) => {
+      cancelled.push(jobId);
+      return { ok: true };
+    });
+    const jobs = screen.getByRole('button', { name: 'Jobs' });
+    expect(jobs.getAttribute('title')).toBe('No jobs running');
+    act(() => {
+      api.emitVm(idOf('debian'), job({ jobId: 'conv-1', kind: 'disk-convert', status: 'running', percent: 25, disk: 'disk0' }));
+      api.emitVm(idOf('alpine'), job({ jobId: 'snap-1', kind: 'snapshot-take', status: 'running', percent: 75 }));
+    });
+    await waitFor(() => expect(jobs.getAttribute('title')).toBe('2 jobs running, 50 %'));
+    expect(within(jobs).getByRole('progressbar', { name: 'Jobs progress' }).getAttribute('aria-valuenow')).toBe('50');
+
+    await user.click(jobs);
+    const popover = await screen.findByRole('dialog', { name: 'Jobs' });
+    const conv = within(popover).getByRole('listitem', { name: 'debian: Converting disk disk0' });
+    expect(within(conv).getByRole('progressbar').getAttribute('aria-valuenow')).toBe('25');
+    expect(within(conv).getByText('25 %')).toBeTruthy();
+    // A snapshot save cannot be stopped halfway: no Cancel for it.
+    const snap = within(popover).getByRole('listitem', { name: 'alpine: Taking snapshot' });
+    expect(within(snap).queryByRole('button', { name: /Cancel/ })).toBeNull();
+
+    await user.click(within(conv).getByRole('button', { name: 'Cancel converting disk disk0 of debian' }));
+    await waitFor(() => expect(cancelled).toEqual(['conv-1']));
+    expect(api.calls.filter((c) => c.command === 'job.cancel')).toEqual([{ command: 'job.cancel', args: { jobId: 'conv-1' } }]);
+  });
+
+  it('keeps a failed job with its message (and a cancelled one as "Cancelled") until dismissed', async () => {
+    const { api, user, idOf } = await setup();
+    act(() => {
+      api.emitVm(idOf('debian'), job({ jobId: 'exp-1', kind: 'vm-export', status: 'running', percent: 10 }));
+      api.emitVm(idOf('debian'), job({ jobId: 'exp-1', kind: 'vm-export', status: 'failed', error: 'cannot write /media/usb/debian.tar.gz: no space left on the device' }));
+      api.emitVm(idOf('alpine'), job({ jobId: 'cmp-1', kind: 'disk-compact', status: 'failed', cancelled: true, error: 'cancelled' }));
+    });
+    const jobs = screen.getByRole('button', { name: 'Jobs' });
+    await waitFor(() => expect(jobs.getAttribute('title')).toBe('1 job failed'));
+    await user.click(jobs);
+    const popover = await screen.findByRole('dialog', { name: 'Jobs' });
+    const exp = within(popover).getByRole('listitem', { name: 'debian: Exporting' });
+    expect(within(exp).getByRole('alert').textContent).toBe('Failed: cannot write /media/usb/debian.tar.gz: no space left on the device');
+    expect(within(popover).getByRole('listitem', { name: 'alpine: Compacting disk' }).textContent).toContain('Cancelled');
+    await user.click(within(exp).getByRole('button', { name: 'Dismiss exporting of debian' }));
+    await waitFor(() => expect(within(popover).queryByRole('listitem', { name: 'debian: Exporting' })).toBeNull());
+  });
+
+  it('says why a cancel failed, without a stack trace', async () => {
+    const { api, user, idOf } = await setup();
+    api.failNext('job.cancel', 'not-found', 'no running job "cmp-2" (it may have just finished)');
+    act(() => api.emitVm(idOf('debian'), job({ jobId: 'cmp-2', kind: 'disk-compact', status: 'running', percent: 90, disk: 'disk0' })));
+    await user.click(screen.getByRole('button', { name: 'Jobs' }));
+    await user.click(await screen.findByRole('button', { name: 'Cancel compacting disk disk0 of debian' }));
+    expect(await screen.findByText(/no running job "cmp-2"/)).toBeTruthy();
+  });
+});
