@@ -13,12 +13,13 @@
 //   node scripts/bench-engine.js           7 snapshot rounds, 8 idle VMs for 10 s, writes the "## Engine" section of docs/benchmarks.md
 //   node scripts/bench-engine.js --smoke   1 round, 2 VMs for 1 s, writes nothing
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { killQemuUnder, qemuPidsUnder } from './qemu-procs.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const engineJs = join(root, 'out', 'main', 'engine.js');
@@ -166,20 +167,6 @@ async function waitForFileText(path, text, timeoutMs = 120_000) {
     if (Date.now() > deadline) throw new Error(`"${text}" not seen in ${path} within ${timeoutMs} ms`);
     await sleep(20);
   }
-}
-
-function qemuPidsUnder(dir) {
-  const pids = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      if (cmd.includes('qemu-system') && cmd.includes(dir)) pids.push(Number(name));
-    } catch {
-      // gone
-    }
-  }
-  return pids;
 }
 
 function qcow2Copy(dest) {
@@ -457,13 +444,7 @@ async function main() {
       log(`wrote ${outFile}`);
     }
   } finally {
-    for (const pid of qemuPidsUnder(runtimeBase)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
+    killQemuUnder(runtimeBase);
     rmSync(work, { recursive: true, force: true });
     rmSync(runtimeBase, { recursive: true, force: true });
   }

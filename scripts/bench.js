@@ -12,12 +12,13 @@
 //   node scripts/bench.js --smoke    1 run each, writes nothing
 //   node scripts/bench.js --runs N   N runs each
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { killQemuUnder, qemuPidsUnder } from './qemu-procs.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const hangarBin = join(root, 'bin', 'hangar.js');
@@ -61,31 +62,6 @@ async function hangar(env, lib, ...args) {
   const r = await run(process.execPath, [hangarBin, '--library', lib, ...args], env);
   if (r.code !== 0) throw new Error(`hangar ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
   return r.stdout;
-}
-
-/** QEMU processes whose command line names a path under `dir`. */
-function qemuPidsUnder(dir) {
-  const pids = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      if (cmd.includes('qemu-system') && cmd.includes(dir)) pids.push(Number(name));
-    } catch {
-      // gone
-    }
-  }
-  return pids;
-}
-
-function killAll(dir) {
-  for (const pid of qemuPidsUnder(dir)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -184,7 +160,7 @@ async function timeBare(binary, argv, bareDir, bareSerialLog, runtimeBase) {
     const exited = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r)));
     child.kill('SIGKILL');
     await exited;
-    killAll(runtimeBase);
+    killQemuUnder(runtimeBase);
   }
 }
 
@@ -418,7 +394,7 @@ async function main() {
       log(`wrote ${outFile}`);
     }
   } finally {
-    killAll(runtimeBase);
+    killQemuUnder(runtimeBase);
     rmSync(work, { recursive: true, force: true });
     rmSync(runtimeBase, { recursive: true, force: true });
   }
