@@ -17,6 +17,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median } from './bench-common.js';
 import WebSocket from 'ws';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,12 +32,6 @@ const rounds = opts.rounds ? Number(opts.rounds) : opts.smoke ? 1 : 3;
 const seconds = opts.seconds ? Number(opts.seconds) : opts.smoke ? 2 : 5;
 const outFile = opts.out ?? join(root, 'docs', 'benchmarks.md');
 const log = (line) => process.stdout.write(`${line}\n`);
-const median = (xs) => {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const percentile = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];

@@ -19,7 +19,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { killQemuUnder, qemuPidsUnder } from './qemu-procs.js';
+import { bareArgv, killQemuUnder, median, qemuPidsUnder } from './bench-common.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const engineJs = join(root, 'out', 'main', 'engine.js');
@@ -39,11 +39,6 @@ const idleVms = opts.vms ? Number(opts.vms) : smoke ? 2 : 8;
 const idleSeconds = opts.seconds ? Number(opts.seconds) : smoke ? 1 : 10;
 const outFile = opts.out ?? join(root, 'docs', 'benchmarks.md');
 const log = (line) => process.stdout.write(`${line}\n`);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** JSON lines over a unix socket: the engine's control socket and QMP both speak it. */
@@ -172,30 +167,6 @@ async function waitForFileText(path, text, timeoutMs = 120_000) {
 function qcow2Copy(dest) {
   execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', bootImg, dest]);
   return dest;
-}
-
-/** Hangar's argv for bare QEMU: QMP on `-qmp unix:`, no `-S`, its own runtime folder, serial log and disk. */
-function bareArgv(hangarArgv, { runtimeDir, bareDir, replace }) {
-  const out = [];
-  for (let i = 0; i < hangarArgv.length; i++) {
-    const a = hangarArgv[i];
-    const next = hangarArgv[i + 1];
-    if (a === '-S') continue;
-    if (a === '-chardev' && /^socket,id=qmp,fd=\d+/.test(next ?? '')) {
-      i++;
-      continue;
-    }
-    if (a === '-mon' && /chardev=qmp\b/.test(next ?? '')) {
-      i++;
-      out.push('-qmp', `unix:${join(bareDir, 'qmp.sock')},server=on,wait=off`);
-      continue;
-    }
-    let arg = a.split(runtimeDir).join(bareDir);
-    for (const [from, to] of replace) arg = arg.split(from).join(to);
-    out.push(arg);
-  }
-  if (!out.includes('-qmp')) throw new Error('no `-chardev socket,id=qmp,fd=…` / `-mon chardev=qmp` pair in the argv');
-  return out;
 }
 
 /**

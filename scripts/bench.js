@@ -18,7 +18,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { killQemuUnder, qemuPidsUnder } from './qemu-procs.js';
+import { bareArgv, killQemuUnder, median, qemuPidsUnder } from './bench-common.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const hangarBin = join(root, 'bin', 'hangar.js');
@@ -65,36 +65,6 @@ async function hangar(env, lib, ...args) {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-/**
- * The argv of bare QEMU from Hangar's: the inherited-fd QMP chardev and its monitor become a
- * `-qmp unix:` socket, `-S` goes, and the runtime folder and serial log are bare QEMU's own.
- */
-function bareArgv(hangarArgv, { runtimeDir, bareDir, hangarSerialLog, bareSerialLog }) {
-  const out = [];
-  for (let i = 0; i < hangarArgv.length; i++) {
-    const a = hangarArgv[i];
-    const next = hangarArgv[i + 1];
-    if (a === '-S') continue;
-    if (a === '-chardev' && /^socket,id=qmp,fd=\d+/.test(next ?? '')) {
-      i++;
-      continue;
-    }
-    if (a === '-mon' && /chardev=qmp\b/.test(next ?? '')) {
-      i++;
-      out.push('-qmp', `unix:${join(bareDir, 'qmp.sock')},server=on,wait=off`);
-      continue;
-    }
-    out.push(a.split(runtimeDir).join(bareDir).split(hangarSerialLog).join(bareSerialLog));
-  }
-  if (!out.includes('-qmp')) throw new Error('no `-chardev socket,id=qmp,fd=…` / `-mon chardev=qmp` pair in the argv');
-  return out;
-}
 
 /** Resolves when `text` is in the file (polled every 5 ms); rejects if `child` exits first. */
 function waitForFileText(path, text, child, timeoutMs) {
@@ -329,7 +299,7 @@ async function main() {
     const runtimeDir = join(runtimeBase, 'hangar', id.replace(/-/g, '').slice(0, 12));
     const bareDir = join(runtimeBase, 'bare');
     const bareSerialLog = join(bareDir, 'serial.log');
-    const argv = bareArgv(full.slice(1), { runtimeDir, bareDir, hangarSerialLog: join(bundleDir, 'logs', 'serial.log'), bareSerialLog });
+    const argv = bareArgv(full.slice(1), { runtimeDir, bareDir, replace: [[join(bundleDir, 'logs', 'serial.log'), bareSerialLog]] });
 
     const hangarRuns = [];
     const bareRuns = [];

@@ -1,4 +1,5 @@
 import type { MessageTransport } from '../../src-shared/contract/index.js';
+import { transportListeners } from '../../src-shared/contract/transport-listeners.js';
 
 /** The part of the DOM WebSocket the transport uses (a fake in tests). */
 export interface WebSocketLike {
@@ -17,36 +18,29 @@ const WS_OPEN = 1;
  * Frames that are not JSON are dropped (the host only relays what the engine wrote).
  */
 export function webSocketTransport(ws: WebSocketLike): MessageTransport {
-  const messageListeners: Array<(m: unknown) => void> = [];
-  const closeListeners: Array<(reason: string) => void> = [];
-  let closed = false;
-  const finish = (reason: string): void => {
-    if (closed) return;
-    closed = true;
-    for (const l of closeListeners) l(reason);
-  };
+  const listeners = transportListeners();
   ws.addEventListener('message', (ev) => {
-    if (closed || typeof ev.data !== 'string') return;
+    if (listeners.closed || typeof ev.data !== 'string') return;
     let message: unknown;
     try {
       message = JSON.parse(ev.data);
     } catch {
       return;
     }
-    for (const l of messageListeners) l(message);
+    listeners.emit(message);
   });
-  ws.addEventListener('close', (ev) => finish(ev.reason || `WebSocket closed (${ev.code})`));
-  ws.addEventListener('error', () => finish('WebSocket error'));
+  ws.addEventListener('close', (ev) => listeners.finish(ev.reason || `WebSocket closed (${ev.code})`));
+  ws.addEventListener('error', () => listeners.finish('WebSocket error'));
   return {
     send(message) {
-      if (closed || ws.readyState !== WS_OPEN) throw new Error('the engine connection is not open');
+      if (listeners.closed || ws.readyState !== WS_OPEN) throw new Error('the engine connection is not open');
       ws.send(JSON.stringify(message));
     },
-    onMessage: (l) => void messageListeners.push(l),
-    onClose: (l) => void closeListeners.push(l),
+    onMessage: listeners.onMessage,
+    onClose: listeners.onClose,
     close() {
       ws.close(1000, 'closed by the page');
-      finish('closed by the page');
+      listeners.finish('closed by the page');
     },
   };
 }
@@ -67,30 +61,23 @@ export interface MessagePortLike {
  * reports the engine restarting.
  */
 export function messagePortTransport(port: MessagePortLike): MessageTransport {
-  const messageListeners: Array<(m: unknown) => void> = [];
-  const closeListeners: Array<(reason: string) => void> = [];
-  let closed = false;
-  const finish = (reason: string): void => {
-    if (closed) return;
-    closed = true;
-    for (const l of closeListeners) l(reason);
-  };
+  const listeners = transportListeners();
   port.addEventListener('message', (ev) => {
-    if (closed) return;
-    for (const l of messageListeners) l(ev.data);
+    if (listeners.closed) return;
+    listeners.emit(ev.data);
   });
-  port.addEventListener('close', () => finish('the engine port closed'));
+  port.addEventListener('close', () => listeners.finish('the engine port closed'));
   port.start();
   return {
     send(message) {
-      if (closed) throw new Error('the engine port is closed');
+      if (listeners.closed) throw new Error('the engine port is closed');
       port.postMessage(message);
     },
-    onMessage: (l) => void messageListeners.push(l),
-    onClose: (l) => void closeListeners.push(l),
+    onMessage: listeners.onMessage,
+    onClose: listeners.onClose,
     close() {
       port.close();
-      finish('closed by the page');
+      listeners.finish('closed by the page');
     },
   };
 }
