@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { inflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { bootPattern, colourDistance, fixturePaths, markers, type Rgb } from '../helpers/fixtures.js';
@@ -11,6 +10,7 @@ import { qemuPidsUnder } from '../helpers/engine-harness.js';
 import { closeE2e, launchBrowser, makeE2eDirs, spawnServe, type E2eContext } from '../helpers/e2e-harness.js';
 import { DISPLAY_CANVAS as CANVAS, glyphPixels, patternMismatches, readCanvas } from './display-canvas.js';
 import { runHangar } from '../helpers/cli-runner.js';
+import { decodePng } from '../helpers/png.js';
 
 interface Ctx extends E2eContext {
   origin: string;
@@ -26,22 +26,10 @@ async function serialLog(): Promise<string> {
   return (await hangar('console', ctx.vmId, '--no-follow')).stdout;
 }
 
-/** Width, height and the RGB at (x, y) of an 8-bit RGB PNG without filtering (what the engine writes). */
+/** Width, height and the RGB at (x, y) of a PNG the engine wrote. */
 function pngPixel(png: Buffer, x: number, y: number): { width: number; height: number; rgb: Rgb } {
-  let pos = 8;
-  let width = 0;
-  let height = 0;
-  const idat: Buffer[] = [];
-  while (pos < png.length) {
-    const len = png.readUInt32BE(pos);
-    const type = png.toString('latin1', pos + 4, pos + 8);
-    if (type === 'IHDR') [width, height] = [png.readUInt32BE(pos + 8), png.readUInt32BE(pos + 12)];
-    if (type === 'IDAT') idat.push(png.subarray(pos + 8, pos + 8 + len));
-    pos += 12 + len;
-  }
-  const raw = inflateSync(Buffer.concat(idat));
-  const i = y * (width * 3 + 1) + 1 + x * 3;
-  return { width, height, rgb: [raw[i]!, raw[i + 1]!, raw[i + 2]!] };
+  const img = decodePng(png);
+  return { width: img.width, height: img.height, rgb: img.pixel(x, y) };
 }
 
 /** A raw engine connection through serve's /engine WebSocket (as the page has). */
