@@ -81,9 +81,11 @@ export class Engine {
     engine.browserRoots = options.allowedDirs ?? null;
     try {
       if (options.controlSocket !== false) await engine.listenControlSocket();
-      await reattachAll(engine);
+      // One scan of the library serves both start-up passes.
+      const entries = await engine.store.list();
+      await reattachAll(engine, entries);
       // Temp files of writes cut short by a killed engine (we hold the lock: no other writer makes them).
-      await sweepLeftoverTemps(libraryDir, (await engine.store.list()).map((e) => e.bundleDir));
+      await sweepLeftoverTemps(libraryDir, entries.map((e) => e.bundleDir));
     } catch (err) {
       await engine.close();
       throw err;

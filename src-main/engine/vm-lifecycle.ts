@@ -16,7 +16,7 @@ import { killUnrecorded, probeLeftover } from './session/reattach.js';
 import { cleanRuntimeDir, VmSession, writeSessionRecord } from './session/vm-session.js';
 import { keyHelpers } from './session/key-helpers.js';
 import { requireSwtpm, startSwtpm, stopSwtpm } from './session/swtpm.js';
-import type { LoadedVm } from './storage/bundle-store.js';
+import type { LibraryEntry, LoadedVm } from './storage/bundle-store.js';
 import { snapshotServiceFor } from './snapshots/snapshot-service.js';
 import { leftoverExited, sessionEnded, sessionReattached, sessionStarting } from './install/session-hooks.js';
 
@@ -143,8 +143,7 @@ function onSessionEnded(engine: Engine, session: VmSession): void {
 }
 
 /** Takes over VMs an earlier engine left running; records the ones that died meanwhile as crashed. */
-export async function reattachAll(engine: Engine): Promise<void> {
-  const entries = await engine.store.list();
+export async function reattachAll(engine: Engine, entries: readonly LibraryEntry[]): Promise<void> {
   await Promise.all(
     entries.map(async (entry) => {
       if (entry.status !== 'ok') return;
