@@ -49,8 +49,6 @@ describe('create from existing disks (use, copy, convert) and clone (full, linke
   const made = new Map<string, { id: string; doc: VmDocument; bundleDir: string }>();
 
   it('creates a VM from each format: use keeps the path, copy keeps the format in the bundle, convert makes qcow2', async () => {
-    // What an engine killed mid-copy left behind is swept by the next copy.
-    writeFileSync(join(t.libraryDir, '.import-0badc0de.partial'), 'half an image');
     for (const { format, mode } of cases) {
       const jobId = `import-${format}-${mode}`;
       const r = await e.client.call('vm.create', { name: `${format} ${mode}`, existingDisk: images[format], existingDiskMode: mode, jobId, ...small });

@@ -229,10 +229,8 @@ export async function importBundle(input: ImportInput): Promise<ImportResult> {
   const mac = newId ? `52:54:00:${[...randomBytes(3)].map((x) => x.toString(16).padStart(2, '0')).join(':')}` : null;
   doc = validateVmDocument({ ...doc, id, name, ...(mac && doc.network.mode !== 'none' ? { network: { ...doc.network, mac } } : {}) });
 
-  await removeStale(input.libraryDir);
   const temp = join(input.libraryDir, `.archive-import-${randomBytes(6).toString('hex')}.partial`);
   await mkdir(temp, { mode: 0o755 });
-  extracting.add(temp);
   let final: string | null = null;
   try {
     let problem: unknown = null;
@@ -281,18 +279,5 @@ export async function importBundle(input: ImportInput): Promise<ImportResult> {
     await rm(temp, { recursive: true, force: true });
     if (final) await rm(final, { recursive: true, force: true });
     throw err;
-  } finally {
-    extracting.delete(temp);
-  }
-}
-
-/** Temp folders of imports under way in this process. */
-const extracting = new Set<string>();
-
-/** One engine owns a library: a temp folder no import of this process is writing was left by one that died. */
-async function removeStale(libraryDir: string): Promise<void> {
-  for (const name of await readdir(libraryDir)) {
-    const p = join(libraryDir, name);
-    if (/^\.archive-import-[0-9a-f]+\.partial$/.test(name) && !extracting.has(p)) await rm(p, { recursive: true, force: true });
   }
 }

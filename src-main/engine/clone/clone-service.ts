@@ -85,7 +85,7 @@ export async function cloneVm(host: CloneHost, jobs: DiskJobs, a: CommandArgs<'v
     const network: VmDocument['network'] =
       src.doc.network.mode === 'none' ? src.doc.network : src.doc.network.mode === 'user' ? { ...src.doc.network, mac: randomMac(macs), forwards: [] } : { ...src.doc.network, mac: randomMac(macs) };
 
-    const { path: staging, release } = await stagingPath(host.libraryDir, 'clone', '');
+    const staging = await stagingPath(host.libraryDir, 'clone', '');
     const sourceOverlays = new Map<string, string>();
     let created: LoadedVm | null = null;
     let sourceUpdated = false;
@@ -157,7 +157,7 @@ export async function cloneVm(host: CloneHost, jobs: DiskJobs, a: CommandArgs<'v
         await rm(staging, { recursive: true, force: true });
         return { vm: created, source };
       },
-    ).finally(release);
+    );
     host.emit(r.vm.id, { type: 'vm.added', name: r.vm.name });
     if (linked && sourceOverlays.size > 0) host.emit(src.id, { type: 'vm.changed' });
     return { id: r.vm.id, doc: r.vm.doc, bundleDir: r.vm.bundleDir, jobId: r.jobId, linked, snapshotsCopied: false, source: r.source };

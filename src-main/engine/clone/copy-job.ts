@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError, type VmEventBody } from '../../../src-shared/contract/index.js';
 import { progressThrottle, type DiskJobs } from '../disks/disk-jobs.js';
@@ -51,21 +51,11 @@ export function weightedProgress(sizes: number[], report: (p: { percent: number 
   return (step) => ({ percent }) => report({ percent: ((before[step]! + (Math.max(sizes[step]!, 1) * percent) / 100) / total) * 100 });
 }
 
-/** Staging files and folders of copies under way in this process (by absolute path). */
-const staging = new Set<string>();
-
 /**
- * A hidden staging path in the library for a copy, registered as in use until `release`. Partial files an
- * earlier engine left behind (it crashed or was killed mid-copy) are removed first: one engine owns a
- * library, so any `.partial` entry this process is not writing is stale.
+ * A hidden staging path in the library for a copy. What a killed engine leaves at such a path is removed by
+ * the next engine when it opens the library (storage/temp-sweep.ts).
  */
-export async function stagingPath(libraryDir: string, prefix: 'import' | 'clone', ext: string): Promise<{ path: string; release(): void }> {
+export async function stagingPath(libraryDir: string, prefix: 'import' | 'clone', ext: string): Promise<string> {
   await mkdir(libraryDir, { recursive: true });
-  for (const name of await readdir(libraryDir)) {
-    const p = join(libraryDir, name);
-    if (/^\.(import|clone)-[0-9a-f]+\.partial/.test(name) && !staging.has(p)) await rm(p, { recursive: true, force: true });
-  }
-  const path = join(libraryDir, `.${prefix}-${randomBytes(6).toString('hex')}.partial${ext}`);
-  staging.add(path);
-  return { path, release: () => void staging.delete(path) };
+  return join(libraryDir, `.${prefix}-${randomBytes(6).toString('hex')}.partial${ext}`);
 }

@@ -40,7 +40,7 @@ export async function createWithExistingDisk(
   }
   const format: DiskFormat = mode === 'convert' ? 'qcow2' : src.format;
   const name = `disk0.${FORMAT_EXTENSION[format]}`;
-  const { path: staging, release } = await stagingPath(host.libraryDir, 'import', '');
+  const staging = await stagingPath(host.libraryDir, 'import', '');
   let created: LoadedVm | null = null;
   const r = await runCopyJob(
     host,
@@ -63,6 +63,6 @@ export async function createWithExistingDisk(
       await rename(staging, join(created.bundleDir, 'disks', name));
       return { vm: created };
     },
-  ).finally(release);
+  );
   return r.vm;
 }

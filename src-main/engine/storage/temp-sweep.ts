@@ -11,7 +11,15 @@ export function isLeftoverTemp(name: string): boolean {
   return isAtomicTempFile(name) || /^[^.].*\.\d+\.tmp$/.test(name) || name === 'efivars.qcow2.tmp';
 }
 
-/** Removes leftover temp files in the library folder and in each bundle (and its thumbs/ and nvram/); returns their paths. */
+/** Staging entries of disk imports, clones and archive imports (`.import-<12 hex>.partial`, a file or a folder). */
+export function isLeftoverStaging(name: string): boolean {
+  return /^\.(import|clone|archive-import)-[0-9a-f]{12}\.partial/.test(name);
+}
+
+/**
+ * Removes leftover temp files in the library folder and in each bundle (and its thumbs/ and nvram/), and the
+ * library's leftover staging entries; returns their paths.
+ */
 export async function sweepLeftoverTemps(libraryDir: string, bundleDirs: readonly string[]): Promise<string[]> {
   const dirs = [libraryDir, ...bundleDirs.flatMap((b) => [b, join(b, 'thumbs'), join(b, 'nvram')])];
   const removed: string[] = [];
@@ -24,9 +32,10 @@ export async function sweepLeftoverTemps(libraryDir: string, bundleDirs: readonl
         return; // no such folder
       }
       for (const name of names) {
-        if (!isLeftoverTemp(name)) continue;
+        const staging = dir === libraryDir && isLeftoverStaging(name);
+        if (!staging && !isLeftoverTemp(name)) continue;
         const path = join(dir, name);
-        await rm(path, { force: true });
+        await rm(path, { recursive: staging, force: true });
         removed.push(path);
       }
     }),
