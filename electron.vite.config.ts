@@ -60,15 +60,18 @@ function checkElectronFree(): Plugin {
 }
 
 /**
- * The renderer's first paint in one chunk (issue 5: < 300 ms at 1,000 VMs). Left alone, the bundler splits
- * the modules the entry shares with lazy views into ~25 small chunks, and the browser host serves each as its
- * own request. This walks the entry's static imports after the build phase; `test` puts exactly those modules
- * in one `first-paint` chunk, so lazy views (wizard, settings, display...) stay out of it and import from it.
+ * The renderer's first paint in two chunks (issue 5: < 300 ms at 1,000 VMs). `boot` is main.tsx's static imports:
+ * the bridge and the library store, no React, so the engine is asked for the list at once. `first-paint` is
+ * mount-ui.tsx's static imports (React, MUI, the library window), loaded by boot while the list comes, minus
+ * what boot already holds. Left alone, the bundler splits the modules these share with lazy views into ~25 small
+ * chunks, and the browser host serves each as its own request. This walks each entry's static imports after the
+ * build phase; `test` puts exactly those modules in the chunk, so lazy views (wizard, settings, display...) stay
+ * out of it and import from it.
  */
-function firstPaintChunk(entry: string): { plugin: Plugin; test: (id: string) => boolean } {
+function staticClosureChunk(entry: string, notIn?: { has: (id: string) => boolean }): { plugin: Plugin; test: (id: string) => boolean } {
   const ids = new Set<string>();
   const plugin: Plugin = {
-    name: 'hangar:first-paint-chunk',
+    name: `hangar:static-closure-chunk:${entry.replace(root, '')}`,
     apply: 'build',
     buildEnd() {
       ids.clear();
@@ -83,7 +86,7 @@ function firstPaintChunk(entry: string): { plugin: Plugin; test: (id: string) =>
           stack.push(dep);
         }
       }
-      if (ids.size < 2) this.error(`first-paint chunk: no static imports found from ${entry}`);
+      if (ids.size < 2) this.error(`chunk of ${entry}: no static imports found`);
       // zod (the contract's schemas) is ~100 kB the library's first paint never runs: say who brought it in.
       const zod = [...ids].find((id) => /node_modules[\\/]zod[\\/]/.test(id));
       if (zod !== undefined) {
@@ -93,10 +96,43 @@ function firstPaintChunk(entry: string): { plugin: Plugin; test: (id: string) =>
       }
     },
   };
-  return { plugin, test: (id) => ids.has(id) };
+  return { plugin, test: (id) => ids.has(id) && !notIn?.has(id) };
 }
 
-const firstPaint = firstPaintChunk(r('src-renderer/main.tsx'));
+/**
+ * Lets the browser fetch mount-ui's chunks (its facade, `first-paint`, the bundler's runtime) while it runs `boot`:
+ * without the hint they would only be requested when boot's dynamic import runs. The links come before the entry
+ * script in the HTML, so everything downloads at once.
+ */
+function preloadMountUi(mountUi: string): Plugin {
+  return {
+    name: 'hangar:preload-mount-ui',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const chunks = new Map<string, { fileName: string; imports: string[]; facadeModuleId?: string | null }>();
+        for (const c of Object.values(ctx.bundle ?? {})) if (c.type === 'chunk') chunks.set(c.fileName, c);
+        const facade = [...chunks.values()].find((c) => c.facadeModuleId === mountUi);
+        if (!facade) throw new Error(`no chunk for ${mountUi} in the renderer build`);
+        const files: string[] = [];
+        const walk = (file: string): void => {
+          if (files.includes(file)) return;
+          files.push(file);
+          for (const dep of chunks.get(file)?.imports ?? []) walk(dep);
+        };
+        walk(facade.fileName);
+        if (!files.some((f) => /(^|\/)first-paint-/.test(f))) throw new Error(`${mountUi} does not load the first-paint chunk`);
+        const links = files.filter((f) => !html.includes(`./${f}"`)).map((f) => `<link rel="modulepreload" crossorigin href="./${f}">`);
+        return html.replace(/(\s*)(<script type="module")/, (_m, ws: string, tag: string) => `${ws}${links.join(ws)}${ws}${tag}`);
+      },
+    },
+  };
+}
+
+const mountUiEntry = r('src-renderer/mount-ui.tsx');
+const boot = staticClosureChunk(r('src-renderer/main.tsx'));
+const firstPaint = staticClosureChunk(mountUiEntry, { has: boot.test });
 
 export default defineConfig({
   main: {
@@ -139,9 +175,16 @@ export default defineConfig({
       minify: true,
       rolldownOptions: {
         input: { index: r('src-renderer/index.html') },
-        output: { codeSplitting: { groups: [{ name: 'first-paint', test: firstPaint.test, priority: 10 }] } },
+        output: {
+          codeSplitting: {
+            groups: [
+              { name: 'boot', test: boot.test, priority: 20 },
+              { name: 'first-paint', test: firstPaint.test, priority: 10 },
+            ],
+          },
+        },
       },
     },
-    plugins: [react(), firstPaint.plugin],
+    plugins: [react(), boot.plugin, firstPaint.plugin, preloadMountUi(mountUiEntry)],
   },
 });

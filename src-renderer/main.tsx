@@ -1,24 +1,40 @@
-import { startTransition, StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './App.js';
 import { createBridge, fileDialogs } from './bridge/create-bridge.js';
-import { DisplayRoute } from './features/display/display-route.js';
+import { displayRouteVm } from './features/display/display-model.js';
 import { LibraryStore } from './state/library-store.js';
 
+// First paint (issue 5): this entry is small and has no React. It opens the engine connection and asks for the
+// library while the browser is still fetching and compiling React + MUI (mount-ui.tsx: its chunks are preloaded by
+// index.html), so the list is usually in the store when the window first renders, and one render shows it.
 const container = document.getElementById('root');
 if (!container) throw new Error('#root missing from index.html');
 const api = createBridge();
-// First paint (issue 5): the list is asked for as soon as the engine connection opens, and the first render is a
-// transition (rendered in slices), so the connection's open event is not held back until the whole window rendered.
 const store = new LibraryStore(api);
 store.start();
-const root = createRoot(container);
-startTransition(() =>
-  root.render(
-    <StrictMode>
-      <DisplayRoute api={api}>
-        <App api={api} dialogs={fileDialogs} store={store} />
-      </DisplayRoute>
-    </StrictMode>,
-  ),
+
+/**
+ * How long the window waits for a list that is on its way, once it could render. An empty window first would cost
+ * a second full render when the list lands a moment later; a slow engine still gets a "Loading" window this soon.
+ */
+const LIST_GRACE_MS = 200;
+
+function listOrGrace(): Promise<void> {
+  if (displayRouteVm(window.location.hash) !== null) return Promise.resolve(); // a display page shows no list
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, LIST_GRACE_MS);
+    void store.settled().then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+import('./mount-ui.js').then(
+  async ({ mountUi }) => {
+    await listOrGrace();
+    mountUi(container, api, store, fileDialogs);
+  },
+  // E.g. the host went away between the page and its script: say so instead of a blank window.
+  (err: unknown) => {
+    container.textContent = `Hangar could not load its window (${(err as Error).message}). Reload the page to try again.`;
+  },
 );

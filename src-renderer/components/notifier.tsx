@@ -24,25 +24,30 @@ export function NotifierProvider({ children }: { children: ReactNode }) {
   }, []);
   const value = useMemo(() => ({ notify }), [notify]);
   const current = queue[0];
+  // Mounted from the first notice on (then each closes with its transition): not part of the first paint.
+  const [used, setUsed] = useState(false);
+  if (current !== undefined && !used) setUsed(true);
   const dismiss = () => setQueue((q) => q.slice(1));
   return (
     <NotifierContext.Provider value={value}>
       {children}
-      <Snackbar
-        key={current?.id}
-        open={current !== undefined}
-        autoHideDuration={current?.severity === 'error' ? null : 5000}
-        onClose={(_e, reason) => {
-          if (reason !== 'clickaway') dismiss();
-        }}
-        anchorOrigin={{ vertical: 'bottom', horizontal: 'center' }}
-      >
-        {current ? (
-          <Alert severity={current.severity} onClose={dismiss} variant="filled" sx={{ maxWidth: 640 }}>
-            {current.message}
-          </Alert>
-        ) : undefined}
-      </Snackbar>
+      {used && (
+        <Snackbar
+          key={current?.id}
+          open={current !== undefined}
+          autoHideDuration={current?.severity === 'error' ? null : 5000}
+          onClose={(_e, reason) => {
+            if (reason !== 'clickaway') dismiss();
+          }}
+          anchorOrigin={{ vertical: 'bottom', horizontal: 'center' }}
+        >
+          {current ? (
+            <Alert severity={current.severity} onClose={dismiss} variant="filled" sx={{ maxWidth: 640 }}>
+              {current.message}
+            </Alert>
+          ) : undefined}
+        </Snackbar>
+      )}
     </NotifierContext.Provider>
   );
 }

@@ -1,4 +1,3 @@
-import { useSyncExternalStore } from 'react';
 import type { HangarApi } from '../bridge/hangar-api.js';
 import type { EngineEvent, VmEvent, VmSummary } from '../../src-shared/contract/index.js';
 import type { VmRunState } from '../../src-shared/vm-state.js';
@@ -93,6 +92,22 @@ export class LibraryStore {
     })();
     this.loading = run;
     return run;
+  }
+
+  /**
+   * Resolves once the first list has been answered (loaded or failed), or the engine connection has closed:
+   * unlike whenLoaded(), it also covers the time before the connection opens.
+   */
+  settled(): Promise<void> {
+    const done = (): boolean => this.snapshot.status !== 'loading' || this.snapshot.connection === 'closed';
+    if (done()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const off = this.subscribe(() => {
+        if (!done()) return;
+        off();
+        resolve();
+      });
+    });
   }
 
   /** Resolves once the current load (if any) has finished. */
@@ -210,9 +225,4 @@ export class LibraryStore {
     this.snapshot = { ...this.snapshot, ...patch };
     for (const l of this.listeners) l();
   }
-}
-
-/** The library snapshot, re-rendering when it changes. */
-export function useLibrary(store: LibraryStore): LibrarySnapshot {
-  return useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
 }

@@ -40,6 +40,9 @@ export function LibraryToolbar(props: LibraryToolbarProps) {
   const en = toolbarEnablement(props.selected);
   const stopRef = useRef<HTMLButtonElement>(null);
   const [stopOpen, setStopOpen] = useState(false);
+  // Mounted from its first opening on (then it closes with its transition): a closed menu still renders its
+  // popover and modal machinery, which the library's first paint does not need.
+  const [stopUsed, setStopUsed] = useState(false);
   const stop = (how: StopHow) => {
     setStopOpen(false);
     props.onStop(how);
@@ -63,15 +66,20 @@ export function LibraryToolbar(props: LibraryToolbarProps) {
         aria-haspopup="menu"
         aria-expanded={stopOpen}
         aria-controls={stopOpen ? 'stop-menu' : undefined}
-        onClick={() => setStopOpen(true)}
+        onClick={() => {
+          setStopUsed(true);
+          setStopOpen(true);
+        }}
       >
         Stop
       </Button>
-      <Menu id="stop-menu" anchorEl={stopRef.current} open={stopOpen} onClose={() => setStopOpen(false)}>
-        <MenuItem disabled={!en.shutdown} onClick={() => stop('acpi')}>Shut down (ACPI)</MenuItem>
-        <MenuItem disabled={!en.forceOff} onClick={() => stop('force')}>Force off</MenuItem>
-        <MenuItem disabled={!en.reset} onClick={() => stop('reset')}>Reset</MenuItem>
-      </Menu>
+      {stopUsed && (
+        <Menu id="stop-menu" anchorEl={stopRef.current} open={stopOpen} onClose={() => setStopOpen(false)}>
+          <MenuItem disabled={!en.shutdown} onClick={() => stop('acpi')}>Shut down (ACPI)</MenuItem>
+          <MenuItem disabled={!en.forceOff} onClick={() => stop('force')}>Force off</MenuItem>
+          <MenuItem disabled={!en.reset} onClick={() => stop('reset')}>Reset</MenuItem>
+        </Menu>
+      )}
       <Box sx={{ flex: 1 }} />
       <Button startIcon={<MonitorIcon />} onClick={props.onShow} disabled={!en.show} title="Show the machine's screen (double-click)">
         Show

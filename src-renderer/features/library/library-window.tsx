@@ -12,7 +12,8 @@ import { canForceOff, canPause, canReset, canResume, canShutdown, canStart, isAc
 import type { CommandName } from '../../../src-shared/contract/index.js';
 import { useApi } from '../../state/api-context.js';
 import { describeError } from '../../state/errors.js';
-import { useLibrary, type LibraryStore, type LibraryVm } from '../../state/library-store.js';
+import type { LibraryStore, LibraryVm } from '../../state/library-store.js';
+import { useLibrary } from '../../state/use-library.js';
 import { ConnectionBanner } from '../../components/connection-banner.js';
 import { useNotify } from '../../components/notifier.js';
 import type { SettingsPageId } from '../settings/settings-pages.js';

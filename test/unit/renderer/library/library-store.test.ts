@@ -86,6 +86,43 @@ describe('LibraryStore', () => {
     expect(store.getSnapshot().vms).toHaveLength(1);
   });
 
+  it('settles when the first list is answered, not while it loads or before the connection opens', async () => {
+    const api = new FakeHangarApi({ vms: [{ name: 'deb' }], connection: 'connecting' });
+    api.latencyMs = 20;
+    const store = new LibraryStore(api);
+    store.start();
+    let settled = false;
+    void store.settled().then(() => (settled = true));
+    await flush();
+    expect(settled).toBe(false); // not connected yet: whenLoaded() alone would resolve here
+    api.setConnection('open');
+    await flush();
+    expect(store.getSnapshot().status).toBe('loading');
+    expect(settled).toBe(false);
+    await store.whenLoaded();
+    await flush();
+    expect(settled).toBe(true);
+    expect(store.getSnapshot().vms).toHaveLength(1);
+    await expect(store.settled()).resolves.toBeUndefined(); // already settled: at once
+  });
+
+  it('settles on a failed list, and when the connection closes before any list', async () => {
+    const failing = new FakeHangarApi({ vms: [{ name: 'deb' }] });
+    failing.failNext('library.list', 'io', 'cannot read /library/library.json');
+    const a = new LibraryStore(failing);
+    a.start();
+    await a.settled();
+    expect(a.getSnapshot().status).toBe('error');
+
+    const lost = new FakeHangarApi({ connection: 'connecting' });
+    const b = new LibraryStore(lost);
+    b.start();
+    const settling = b.settled();
+    lost.setConnection('closed');
+    await settling;
+    expect(b.getSnapshot()).toMatchObject({ status: 'loading', connection: 'closed' });
+  });
+
   it('unsubscribes everything on stop', async () => {
     const api = new FakeHangarApi();
     const { stop } = await started(api);

@@ -1,0 +1,26 @@
+import { startTransition, StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App.js';
+import type { HangarApi } from './bridge/hangar-api.js';
+import type { FileDialogHost } from './bridge/file-dialog.js';
+import { DisplayRoute } from './features/display/display-route.js';
+import type { LibraryStore } from './state/library-store.js';
+
+/**
+ * Renders the window (React + MUI: the `first-paint` chunk). main.tsx loads this after it has asked the engine
+ * for the library, so the list is usually in the store before this first render and appears in it.
+ */
+export function mountUi(container: HTMLElement, api: HangarApi, store: LibraryStore, dialogs: FileDialogHost): void {
+  const root = createRoot(container);
+  const tree = (
+    <StrictMode>
+      <DisplayRoute api={api}>
+        <App api={api} dialogs={dialogs} store={store} />
+      </DisplayRoute>
+    </StrictMode>
+  );
+  // With the list in hand, one synchronous render paints it. Without it, render in slices (a transition), so the
+  // connection's events are not held back until the whole window has rendered.
+  if (store.getSnapshot().status === 'ready') root.render(tree);
+  else startTransition(() => root.render(tree));
+}
