@@ -38,13 +38,17 @@ interface EngineHandle {
   socket: string;
   /** True when serve started this engine (with the browser roots); false when it joined a running one. */
   ours: boolean;
-  stop: () => void;
+  /**
+   * Stops an engine serve started and resolves once it has exited (and so released the library), so a serve
+   * started right after this one forks its own engine instead of attaching to one on its way out.
+   */
+  stop: () => Promise<void>;
 }
 
 /** Finds the engine owning the library, or forks one with the browser roots; returns its control socket. */
 async function engineFor(libraryDir: string, outDir: string, allowDirs: string[]): Promise<EngineHandle> {
   const lock = await readLibraryLock(libraryDir).catch(() => null);
-  if (lock && isPidAlive(lock.pid)) return { socket: lock.controlSocket, ours: false, stop: () => undefined };
+  if (lock && isPidAlive(lock.pid)) return { socket: lock.controlSocket, ours: false, stop: async () => undefined };
   const args = ['--library', libraryDir, '--browser-roots', ...allowDirs.flatMap((d) => ['--allow-dir', d])];
   const child = fork(join(outDir, 'main', 'engine.js'), args, { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const socket = await new Promise<string>((resolvePromise, reject) => {
@@ -52,7 +56,18 @@ async function engineFor(libraryDir: string, outDir: string, allowDirs: string[]
     child.once('exit', (code) => reject(new Error(`the engine exited with code ${code} before it was ready`)));
     child.once('error', reject);
   });
-  return { socket, ours: true, stop: () => child.kill('SIGTERM') };
+  const exited = new Promise<void>((resolvePromise) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolvePromise();
+    else child.once('exit', () => resolvePromise());
+  });
+  return {
+    socket,
+    ours: true,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 /** The token kept in `file`: read when it exists (it must be private to the user), else made and written 0600. */
@@ -142,7 +157,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
       relayPolicy: engine.ours ? {} : { roots: () => fileRoots({ libraryDir, browserRoots: allowDirs }) },
     });
   } catch (err) {
-    engine.stop();
+    await engine.stop();
     throw err;
   }
   const scheme = tls ? 'https' : 'http';
@@ -155,6 +170,6 @@ export async function runServe(opts: ServeOptions): Promise<number> {
       process.once('SIGTERM', () => resolvePromise());
     }));
   await host.close();
-  engine.stop();
+  await engine.stop();
   return 0;
 }
