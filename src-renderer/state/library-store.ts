@@ -99,11 +99,19 @@ export class LibraryStore {
    * unlike whenLoaded(), it also covers the time before the connection opens.
    */
   settled(): Promise<void> {
-    const done = (): boolean => this.snapshot.status !== 'loading' || this.snapshot.connection === 'closed';
-    if (done()) return Promise.resolve();
+    return this.until((s) => s.status !== 'loading' || s.connection === 'closed');
+  }
+
+  /** Resolves once the engine connection is no longer being made: open (the list has been asked for) or closed. */
+  connectionSettled(): Promise<void> {
+    return this.until((s) => s.connection !== 'connecting');
+  }
+
+  private until(done: (s: LibrarySnapshot) => boolean): Promise<void> {
+    if (done(this.snapshot)) return Promise.resolve();
     return new Promise((resolve) => {
       const off = this.subscribe(() => {
-        if (!done()) return;
+        if (!done(this.snapshot)) return;
         off();
         resolve();
       });

@@ -123,6 +123,30 @@ describe('LibraryStore', () => {
     expect(b.getSnapshot()).toMatchObject({ status: 'loading', connection: 'closed' });
   });
 
+  it('settles its connection once it opens (the list then asked for) or closes', async () => {
+    const api = new FakeHangarApi({ vms: [{ name: 'deb' }], connection: 'connecting' });
+    api.latencyMs = 20;
+    const store = new LibraryStore(api);
+    store.start();
+    let connected = false;
+    void store.connectionSettled().then(() => (connected = true));
+    await flush();
+    expect(connected).toBe(false);
+    api.setConnection('open');
+    await flush();
+    expect(connected).toBe(true);
+    expect(api.calls.map((c) => c.command)).toContain('library.list'); // asked for, not yet answered
+    expect(store.getSnapshot().status).toBe('loading');
+
+    const lost = new FakeHangarApi({ connection: 'connecting' });
+    const b = new LibraryStore(lost);
+    b.start();
+    const settling = b.connectionSettled();
+    lost.setConnection('closed');
+    await settling;
+    expect(b.getSnapshot().connection).toBe('closed');
+  });
+
   it('unsubscribes everything on stop', async () => {
     const api = new FakeHangarApi();
     const { stop } = await started(api);
