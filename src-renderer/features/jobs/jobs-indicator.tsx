@@ -28,6 +28,8 @@ export function JobsIndicator({ vmName }: JobsIndicatorProps) {
   const notify = useNotify();
   const { jobs, dismiss } = useJobs(api);
   const [open, setOpen] = useState(false);
+  // Mounted from its first opening on (then it closes with its transition): not part of the first paint.
+  const [used, setUsed] = useState(false);
   const anchor = useRef<HTMLButtonElement>(null);
   const { running, failed, percent } = overallProgress(jobs);
   const summary =
@@ -36,7 +38,18 @@ export function JobsIndicator({ vmName }: JobsIndicatorProps) {
     : 'No jobs running';
   return (
     <>
-      <IconButton ref={anchor} aria-label="Jobs" title={summary} aria-haspopup="dialog" aria-expanded={open} onClick={() => setOpen(true)} size="small">
+      <IconButton
+        ref={anchor}
+        aria-label="Jobs"
+        title={summary}
+        aria-haspopup="dialog"
+        aria-expanded={open}
+        onClick={() => {
+          setUsed(true);
+          setOpen(true);
+        }}
+        size="small"
+      >
         <Badge badgeContent={running > 0 ? running : failed} color={running > 0 ? 'primary' : 'error'} invisible={running === 0 && failed === 0}>
           <Box sx={{ position: 'relative', display: 'inline-flex', width: 28, height: 28, alignItems: 'center', justifyContent: 'center' }}>
             {running > 0 && (
@@ -53,25 +66,27 @@ export function JobsIndicator({ vmName }: JobsIndicatorProps) {
           </Box>
         </Badge>
       </IconButton>
-      <Popover
-        open={open}
-        anchorEl={anchor.current}
-        onClose={() => setOpen(false)}
-        anchorOrigin={{ vertical: 'bottom', horizontal: 'right' }}
-        transformOrigin={{ vertical: 'top', horizontal: 'right' }}
-        slotProps={{ paper: { role: 'dialog', 'aria-label': 'Jobs', sx: { width: 380, maxHeight: 480, p: 1.5 } } }}
-      >
-        <Typography variant="subtitle2" component="h2" sx={{ mb: 1 }}>Jobs</Typography>
-        {jobs.length === 0 ? (
-          <Typography variant="body2" color="text.secondary">No jobs running. Disk, snapshot, clone, import and export jobs show here.</Typography>
-        ) : (
-          <Box component="ul" aria-label="Jobs" sx={{ listStyle: 'none', m: 0, p: 0, display: 'flex', flexDirection: 'column', gap: 1.5 }}>
-            {[...jobs].reverse().map((job) => (
-              <JobRow key={job.jobId} job={job} vmName={vmName(job.vmId)} onCancel={() => cancel(job)} onDismiss={() => dismiss(job.jobId)} />
-            ))}
-          </Box>
-        )}
-      </Popover>
+      {used && (
+        <Popover
+          open={open}
+          anchorEl={anchor.current}
+          onClose={() => setOpen(false)}
+          anchorOrigin={{ vertical: 'bottom', horizontal: 'right' }}
+          transformOrigin={{ vertical: 'top', horizontal: 'right' }}
+          slotProps={{ paper: { role: 'dialog', 'aria-label': 'Jobs', sx: { width: 380, maxHeight: 480, p: 1.5 } } }}
+        >
+          <Typography variant="subtitle2" component="h2" sx={{ mb: 1 }}>Jobs</Typography>
+          {jobs.length === 0 ? (
+            <Typography variant="body2" color="text.secondary">No jobs running. Disk, snapshot, clone, import and export jobs show here.</Typography>
+          ) : (
+            <Box component="ul" aria-label="Jobs" sx={{ listStyle: 'none', m: 0, p: 0, display: 'flex', flexDirection: 'column', gap: 1.5 }}>
+              {[...jobs].reverse().map((job) => (
+                <JobRow key={job.jobId} job={job} vmName={vmName(job.vmId)} onCancel={() => cancel(job)} onDismiss={() => dismiss(job.jobId)} />
+              ))}
+            </Box>
+          )}
+        </Popover>
+      )}
     </>
   );
 
