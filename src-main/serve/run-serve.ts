@@ -45,6 +45,9 @@ interface EngineHandle {
   stop: () => Promise<void>;
 }
 
+/** How long serve waits for the engine it started to exit after SIGTERM. */
+const ENGINE_STOP_MS = 10_000;
+
 /** Finds the engine owning the library, or forks one with the browser roots; returns its control socket. */
 async function engineFor(libraryDir: string, outDir: string, allowDirs: string[]): Promise<EngineHandle> {
   const lock = await readLibraryLock(libraryDir).catch(() => null);
@@ -65,7 +68,11 @@ async function engineFor(libraryDir: string, outDir: string, allowDirs: string[]
     ours: true,
     stop: async () => {
       child.kill('SIGTERM');
+      // A stuck engine must not keep serve from exiting: after ENGINE_STOP_MS it is killed (running VMs are
+      // detached from it either way, and the next engine reattaches them; its lock is then stale).
+      const timer = setTimeout(() => child.kill('SIGKILL'), ENGINE_STOP_MS);
       await exited;
+      clearTimeout(timer);
     },
   };
 }
