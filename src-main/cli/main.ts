@@ -285,6 +285,7 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
         io.out(`KVM:          ${h.kvm.usable ? 'yes' : `no: ${h.kvm.reason}`}\n`);
         io.out(`UEFI:         ${h.uefiAvailable ? 'OVMF found' : 'no OVMF firmware found'}\n`);
         if (h.firmwareInstallHint) io.out(`Install with: ${h.firmwareInstallHint}\n`);
+        io.out(`TPM:          ${h.swtpmAvailable ? 'swtpm found' : 'no swtpm (install the swtpm package)'}\n`);
         io.out(`Library:      ${h.libraryDir}\n`);
       }
       return EXIT.ok;

@@ -53,11 +53,14 @@ export class HostService {
         accelerators: x86.accelerators,
         kvm: x86.kvm,
         uefiAvailable: uefi,
+        // The probe's own lookup: the one startVm's requireSwtpm relies on, so both agree.
+        swtpmAvailable: host.swtpm !== null,
         ...(uefi ? {} : { firmwareInstallHint: firmwareInstallCommand(host.platform, host.osRelease as Record<string, string> | null, x86.arch) }),
       };
     } catch (err) {
       if (!(err instanceof QemuNotFoundError)) throw err;
-      return { qemuVersion: null, qemuBinary: null, accelerators: [], kvm: { usable: false, reason: 'QEMU is not installed' }, uefiAvailable: false, installHint: err.installCommand };
+      // Without QEMU the probe stops before looking for swtpm; no VM can start anyway.
+      return { qemuVersion: null, qemuBinary: null, accelerators: [], kvm: { usable: false, reason: 'QEMU is not installed' }, uefiAvailable: false, swtpmAvailable: false, installHint: err.installCommand };
     }
   }
 

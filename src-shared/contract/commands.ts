@@ -215,6 +215,8 @@ export interface HostSummary {
   accelerators: string[];
   kvm: { usable: boolean; reason: string };
   uefiAvailable: boolean;
+  /** `swtpm` (the software TPM a VM with `firmware.tpm` needs) was found by the engine's host probe. */
+  swtpmAvailable: boolean;
   /** Set when QEMU is missing: what to run to install it. */
   installHint?: string;
   /** Set when QEMU is there but no UEFI firmware (OVMF) is: what to run to install the firmware. */

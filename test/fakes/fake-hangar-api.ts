@@ -498,7 +498,7 @@ export class FakeHangarApi implements HangarApi {
       case 'engine.hello':
         return r({ engineVersion: '0.0.0-test', pid: 1, libraryDir: '/library' });
       case 'host.info':
-        return r({ qemuVersion: '7.2.0', qemuBinary: '/usr/bin/qemu-system-x86_64', accelerators: ['tcg'], kvm: { usable: false, reason: 'test' }, uefiAvailable: true, hostMemoryMiB: 8192, hostCpus: 4, libraryDir: '/library' });
+        return r({ qemuVersion: '7.2.0', qemuBinary: '/usr/bin/qemu-system-x86_64', accelerators: ['tcg'], kvm: { usable: false, reason: 'test' }, uefiAvailable: true, swtpmAvailable: true, hostMemoryMiB: 8192, hostCpus: 4, libraryDir: '/library' });
       case 'library.list':
         return r([...this.vms.keys()].map((id) => this.summary(id)));
       case 'vm.get': {

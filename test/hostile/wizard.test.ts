@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { canCreate, initialWizardState, isPageValid, toCreateArgs, validatePage, wizardReducer, type WizardHost } from '../../src-renderer/features/wizard/wizard-state.js';
 import { wizardCases } from './cases/wizard-cases.js';
 
-const host: WizardHost = { hostMemoryMiB: 16384, hostCpus: 8, hostArch: 'x86_64', kvm: { usable: true, reason: '' }, uefiAvailable: true };
+const host: WizardHost = { hostMemoryMiB: 16384, hostCpus: 8, hostArch: 'x86_64', kvm: { usable: true, reason: '' }, uefiAvailable: true, swtpmAvailable: true };
 
 /** A draft that is valid on every page, so each case's one hostile field is the only problem. */
 function validBase() {

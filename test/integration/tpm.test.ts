@@ -30,6 +30,10 @@ describe('virtual TPM (swtpm) against real QEMU', () => {
     e = engine;
   }, { afterCleanup: () => expect(swtpmPidsUnder(t.runtimeBase), 'no swtpm may outlive the suite').toEqual([]) });
 
+  it('host.info reports swtpm (npm run setup installs it; the wizard warns on its word)', async () => {
+    expect((await e.client.call('host.info', {})).swtpmAvailable).toBe(true);
+  });
+
   it('starts swtpm before QEMU, QEMU lists the TPM, and stopping the VM ends swtpm', async () => {
     const disk = join(t.root, 'tpm-boot.img');
     copyFileSync(fixturePaths.bootImg, disk);
@@ -77,6 +81,7 @@ describe('virtual TPM (swtpm) against real QEMU', () => {
     const real = await e.engine.host.info();
     const spy = vi.spyOn(e.engine.host, 'info').mockResolvedValue({ ...real, swtpm: null });
     try {
+      expect((await e.client.call('host.info', {})).swtpmAvailable).toBe(false); // the same lookup as the refusal
       await expect(e.client.call('vm.start', { vm: id })).rejects.toMatchObject({
         code: 'start-refused',
         message: expect.stringMatching(/"no swtpm" has a virtual TPM, which needs swtpm.*install the "swtpm" package/),

@@ -113,6 +113,7 @@ export interface WizardHost {
   hostArch: Architecture;
   kvm: { usable: boolean; reason: string };
   uefiAvailable: boolean;
+  swtpmAvailable: boolean;
 }
 
 export function wizardHost(summary: HostSummary, hostArch: Architecture = 'x86_64'): WizardHost {
@@ -122,6 +123,7 @@ export function wizardHost(summary: HostSummary, hostArch: Architecture = 'x86_6
     hostArch,
     kvm: { ...summary.kvm },
     uefiAvailable: summary.uefiAvailable,
+    swtpmAvailable: summary.swtpmAvailable,
   };
 }
 
@@ -298,7 +300,10 @@ export function validatePage(state: WizardState, page: WizardPage): PageValidati
       if (d.firmware === 'uefi' && host && !host.uefiAvailable) {
         warnings[L.firmware] = 'no UEFI firmware was found on this host (install ovmf); the machine will not start until it is';
       }
-      if (d.tpm) warnings[L.tpm] = 'a virtual TPM needs swtpm installed on this host';
+      // Like UEFI: only warn once host.info has said swtpm is missing (startVm would refuse the machine).
+      if (d.tpm && host && !host.swtpmAvailable) {
+        warnings[L.tpm] = 'swtpm is not installed on this host (install the swtpm package); the machine will not start until it is';
+      }
       const acc = accelerationNote(state);
       if (acc.accelerator === 'tcg') warnings[L.arch] = acc.text;
       break;

@@ -38,6 +38,7 @@ describe('HostService probe caching', () => {
     expect(missing.qemuBinary).toBeNull();
     expect(missing.installHint).toBeTruthy();
     expect(missing.firmwareInstallHint).toBeUndefined();
+    expect(missing.swtpmAvailable).toBe(false);
 
     await installFakeQemu();
     const found = await host.summary(); // no refresh needed: the failure was not cached
@@ -48,5 +49,23 @@ describe('HostService probe caching', () => {
     await rm(binary());
     expect((await host.summary()).qemuBinary).toBe(binary()); // cached
     expect((await host.summary({ refresh: true })).qemuBinary).toBeNull(); // probed anew
+  });
+
+  it('swtpmAvailable follows the probe\'s swtpm lookup (the one startVm refuses a TPM machine by)', async () => {
+    clearProbeCache();
+    await installFakeQemu();
+    const host = new HostService({ env, extraDirs: [] });
+    expect((await host.summary()).swtpmAvailable).toBe(false);
+    expect((await host.info()).swtpm).toBeNull();
+
+    const swtpm = join(dir, 'bin', 'swtpm');
+    await writeFile(swtpm, '#!/bin/sh\nexit 0\n');
+    await chmod(swtpm, 0o755);
+    expect((await host.summary({ refresh: true })).swtpmAvailable).toBe(true);
+    expect((await host.info()).swtpm).toBe(swtpm);
+
+    await chmod(swtpm, 0o644); // not executable: not usable
+    expect((await host.summary({ refresh: true })).swtpmAvailable).toBe(false);
+    await rm(swtpm);
   });
 });

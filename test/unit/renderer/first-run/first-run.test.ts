@@ -16,10 +16,10 @@ afterEach(cleanup);
 const DEBIAN = parseOsRelease('ID=debian\n');
 const present: HostSummary = {
   qemuVersion: '7.2.0', qemuBinary: '/usr/bin/qemu-system-x86_64', accelerators: ['kvm', 'tcg'], kvm: { usable: true, reason: '' },
-  uefiAvailable: true, hostMemoryMiB: 8192, hostCpus: 4, libraryDir: '/library',
+  uefiAvailable: true, swtpmAvailable: true, hostMemoryMiB: 8192, hostCpus: 4, libraryDir: '/library',
 };
 const noQemu: HostSummary = {
-  ...present, qemuVersion: null, qemuBinary: null, accelerators: [], kvm: { usable: false, reason: 'QEMU is not installed' }, uefiAvailable: false,
+  ...present, qemuVersion: null, qemuBinary: null, accelerators: [], kvm: { usable: false, reason: 'QEMU is not installed' }, uefiAvailable: false, swtpmAvailable: false,
   installHint: installCommand('linux', DEBIAN),
 };
 const noFirmware: HostSummary = { ...present, uefiAvailable: false, firmwareInstallHint: firmwareInstallCommand('linux', DEBIAN) };

@@ -24,7 +24,7 @@ import {
   type WizardState,
 } from '../../../../src-renderer/features/wizard/wizard-state.js';
 
-const host: WizardHost = { hostMemoryMiB: 16384, hostCpus: 8, hostArch: 'x86_64', kvm: { usable: true, reason: 'ok' }, uefiAvailable: true };
+const host: WizardHost = { hostMemoryMiB: 16384, hostCpus: 8, hostArch: 'x86_64', kvm: { usable: true, reason: 'ok' }, uefiAvailable: true, swtpmAvailable: true };
 
 const run = (state: WizardState, ...actions: WizardAction[]) => actions.reduce(wizardReducer, state);
 /** A draft named `name` with no install media and the existing image at `path` as its disk. */
@@ -85,9 +85,9 @@ describe('initial draft', () => {
   it('wizardHost takes host.info', () => {
     const summary: HostSummary = {
       qemuVersion: '7.2.0', qemuBinary: '/usr/bin/qemu-system-x86_64', accelerators: ['tcg'], kvm: { usable: false, reason: '/dev/kvm is missing' },
-      uefiAvailable: true, hostMemoryMiB: 4096, hostCpus: 2, libraryDir: '/lib',
+      uefiAvailable: true, swtpmAvailable: false, hostMemoryMiB: 4096, hostCpus: 2, libraryDir: '/lib',
     };
-    expect(wizardHost(summary)).toEqual({ hostMemoryMiB: 4096, hostCpus: 2, hostArch: 'x86_64', kvm: { usable: false, reason: '/dev/kvm is missing' }, uefiAvailable: true });
+    expect(wizardHost(summary)).toEqual({ hostMemoryMiB: 4096, hostCpus: 2, hostArch: 'x86_64', kvm: { usable: false, reason: '/dev/kvm is missing' }, uefiAvailable: true, swtpmAvailable: false });
   });
 });
 
@@ -267,9 +267,22 @@ describe('validation', () => {
     expect(accelerationNote(initialWizardState()).accelerator).toBe('unknown');
   });
 
-  it('system: leaving UEFI turns Secure Boot off; a missing OVMF and a TPM are warnings', () => {
+  it('system: a TPM warns only when host.info says swtpm is missing', () => {
+    const win11 = withIso('CCCOMA_X64FRE_EN-US_DV9');
+    expect(win11.draft.tpm).toBe(true);
+    expect(at(win11, 'system').warnings.TPM).toBeUndefined(); // swtpm found
+    const missing = wizardReducer(win11, { type: 'host', host: { ...host, swtpmAvailable: false } });
+    expect(at(missing, 'system').warnings.TPM).toBe('swtpm is not installed on this host (install the swtpm package); the machine will not start until it is');
+    expect(at(missing, 'system').errors).toEqual({}); // a warning: the machine can still be created
+    expect(at(wizardReducer(missing, { type: 'set', field: 'tpm', value: false }), 'system').warnings.TPM).toBeUndefined();
+    // Host not known yet: no TPM warning, as with UEFI.
+    const unknown = withIso('CCCOMA_X64FRE_EN-US_DV9', initialWizardState());
+    expect(unknown.draft.tpm).toBe(true);
+    expect(at(unknown, 'system').warnings.TPM).toBeUndefined();
+  });
+
+  it('system: leaving UEFI turns Secure Boot off; a missing OVMF is a warning', () => {
     let s = withIso('CCCOMA_X64FRE_EN-US_DV9');
-    expect(at(s, 'system').warnings.TPM).toMatch(/swtpm/);
     s = wizardReducer(s, { type: 'host', host: { ...host, uefiAvailable: false } });
     expect(at(s, 'system').warnings.Firmware).toMatch(/no UEFI firmware/);
     s = wizardReducer(s, { type: 'set', field: 'firmware', value: 'bios' });
