@@ -43,7 +43,8 @@ export class ThumbnailService {
   readonly leaseMs: number;
   private readonly leases = new Map<number, number>();
   private readonly latest = new Map<string, { png: Buffer; thumb: Thumbnail }>();
-  private readonly watched = new WeakSet<Promise<unknown>>();
+  /** Per session (its `sessionEnded` promise): whether it has ended. */
+  private readonly sessions = new WeakMap<Promise<unknown>, { over: boolean }>();
   private readonly inFlight = new Map<string, Promise<Thumbnail | null>>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private rounding = false;
@@ -130,6 +131,9 @@ export class ThumbnailService {
   }
 
   private async captureOnce(vmId: string): Promise<Thumbnail | null> {
+    // Watched before the screendump: a shot landing after its session ended (and its last look was kept)
+    // would otherwise stay in `latest` for good, a stale "live" thumbnail never written to the bundle.
+    const session = this.watchSession(vmId);
     let png: Buffer;
     let width: number;
     let height: number;
@@ -140,22 +144,27 @@ export class ThumbnailService {
     } catch {
       return null; // stopping, no display, paused mid-way: keep the previous one
     }
+    if (session?.over) return null; // stopped meanwhile: same as a failed capture
     const thumb: Thumbnail = { pngBase64: png.toString('base64'), width, height, takenAt: new Date(this.now()).toISOString() };
     this.latest.set(vmId, { png, thumb });
-    this.watchSession(vmId);
     this.host.emit(vmId, thumb);
     return thumb;
   }
 
-  private watchSession(vmId: string): void {
+  private watchSession(vmId: string): { over: boolean } | null {
     const ended = this.host.sessionEnded(vmId);
-    if (!ended || this.watched.has(ended)) return;
-    this.watched.add(ended);
+    if (!ended) return null;
+    const known = this.sessions.get(ended);
+    if (known) return known;
+    const session = { over: false };
+    this.sessions.set(ended, session);
     const keep = () => {
+      session.over = true;
       const last = this.latest.get(vmId);
       this.latest.delete(vmId);
       if (last) void this.host.saveLast(vmId, last.png).catch(() => undefined);
     };
     ended.then(keep, keep);
+    return session;
   }
 }

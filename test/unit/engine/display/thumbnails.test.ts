@@ -77,11 +77,14 @@ class FakeHost implements ThumbnailHost {
   kept: { png: Buffer; takenAt: string } | null = null;
   ends = new Map<string, { promise: Promise<void>; end: () => void }>();
   failNext = false;
+  /** While set, screendumps wait for it (a capture under way). */
+  hold: Promise<void> | null = null;
   liveVms() {
     return this.live;
   }
   async screendumpPpm(_vmId: string) {
     this.shots++;
+    if (this.hold) await this.hold;
     if (this.failNext) {
       this.failNext = false;
       throw new Error('not running');
@@ -98,6 +101,12 @@ class FakeHost implements ThumbnailHost {
       this.ends.set(vmId, e);
     }
     return e.promise;
+  }
+  /** The VM stops: like the engine, its session ends and it leaves the live sessions. */
+  endSession(vmId: string) {
+    this.sessionEnded(vmId);
+    this.ends.get(vmId)?.end();
+    this.live = this.live.filter((id) => id !== vmId);
   }
   emit(vmId: string, thumb: Thumbnail) {
     this.emitted.push({ vmId, thumb });
@@ -165,6 +174,76 @@ describe('ThumbnailService', () => {
     expect(svc.running).toBe(false);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(host.shots).toBe(after);
+  });
+
+  it('a release while a round is still capturing stops sampling once that capture lands: no timer left', async () => {
+    vi.useFakeTimers();
+    const host = new FakeHost();
+    host.live = ['vm-1', 'vm-2'];
+    let land!: () => void;
+    host.hold = new Promise((r) => (land = r));
+    const svc = new ThumbnailService(host, { intervalMs: 5000, leaseMs: 60_000 });
+    svc.subscribe(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(host.shots).toBe(1); // vm-1's screendump is under way
+    svc.unsubscribe(1);
+    land();
+    await vi.advanceTimersByTimeAsync(0);
+    // The round ends without vm-2 and schedules nothing.
+    expect(host.shots).toBe(1);
+    expect(svc.running).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(host.shots).toBe(1);
+  });
+
+  it('a lease that lapses while a round is capturing schedules no further round', async () => {
+    vi.useFakeTimers();
+    const host = new FakeHost();
+    let land!: () => void;
+    host.hold = new Promise((r) => (land = r));
+    const svc = new ThumbnailService(host, { intervalMs: 5000, leaseMs: 10_000 });
+    svc.subscribe(1);
+    await vi.advanceTimersByTimeAsync(11_000);
+    land();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(svc.running).toBe(false);
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(host.shots).toBe(1);
+  });
+
+  it('a capture that lands after its VM stopped is dropped: no stale live thumbnail, the kept one is served', async () => {
+    const host = new FakeHost();
+    const svc = new ThumbnailService(host);
+    // First look of the session, still under way when the VM stops.
+    let land!: () => void;
+    host.hold = new Promise((r) => (land = r));
+    const late = svc.capture('vm-1');
+    await Promise.resolve();
+    host.endSession('vm-1');
+    land();
+    expect(await late).toBeNull();
+    expect(host.emitted).toHaveLength(0);
+    host.kept = null;
+    expect(await svc.last('vm-1')).toBeNull();
+
+    // Same with an earlier look of the session: that one is kept in the bundle, the late one is dropped.
+    host.live = ['vm-1'];
+    host.ends.delete('vm-1');
+    host.hold = null;
+    const first = await svc.capture('vm-1');
+    host.hold = new Promise((r) => (land = r));
+    const late2 = svc.capture('vm-1');
+    await Promise.resolve();
+    host.endSession('vm-1');
+    land();
+    expect(await late2).toBeNull();
+    await vi.waitFor(() => expect(host.saved).toHaveLength(1));
+    expect(host.saved[0]!.png.toString('base64')).toBe(first!.pngBase64);
+    host.kept = { png: host.saved[0]!.png, takenAt: '2026-01-01T00:00:00.000Z' };
+    expect(await svc.last('vm-1')).toMatchObject({ width: 0, takenAt: '2026-01-01T00:00:00.000Z' });
+    expect(host.emitted).toHaveLength(1);
   });
 
   it('keeps the last thumbnail in the bundle when the session ends; last() serves live, then kept', async () => {
