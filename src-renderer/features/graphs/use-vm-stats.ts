@@ -17,7 +17,7 @@ export function useVmStats(api: HangarApi, vmId: string, visibility: VisibilityS
     const off = api.onEvent((e) => {
       if (e.type === 'vm.stats' && e.vmId === vmId) setSamples((s) => pushSample(s, { cpuPercent: e.cpuPercent, rssBytes: e.rssBytes, sampledAt: e.sampledAt }));
     });
-    const release = holdLease(api, 'vm.stats', visibility, true);
+    const release = holdLease(api, 'vm.stats', visibility);
     return () => {
       off();
       release();
