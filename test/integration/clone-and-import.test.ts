@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readSync, writeFileSync, writeSync } from 'node:fs';
-import { join, normalize } from 'node:path';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { isAbsolute, join, normalize } from 'node:path';
 import type { EngineError } from '../../src-shared/contract/index.js';
 import type { VmDocument } from '../../src-shared/vm-document/index.js';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { spawnHangar } from '../helpers/cli-runner.js';
+import { DiskJobs } from '../../src-main/engine/disks/disk-jobs.js';
+import { cloneVm, type CloneHost } from '../../src-main/engine/clone/clone-service.js';
 import { failure, jobEventsOf, serialWait, useEngineEnv, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
 
 const FORMATS = ['qcow2', 'raw', 'vmdk', 'vdi', 'vhdx', 'vpc'] as const;
@@ -260,5 +262,82 @@ describe('create from existing disks (use, copy, convert) and clone (full, linke
     expect(refused.stderr).toMatch(/^hangar: cannot delete the files of "cli converted": the linked clone "cli linked" uses its disks/);
     await bootAll([linked.stdout.trim()]);
     await offAll([linked.stdout.trim()]);
+  });
+  it('a linked clone stopped at any step (the engine killed there) never leaves a VM writing a disk another reads as its base', async () => {
+    /** Every image file a VM's disks read through their backing chains, and the files each VM writes. */
+    const diskFiles = async () => {
+      const out: Array<{ vm: string; writes: string[]; reads: string[] }> = [];
+      for (const entry of await e.engine.store.list()) {
+        if (entry.status !== 'ok') continue;
+        const writes: string[] = [];
+        const reads: string[] = [];
+        for (const d of entry.doc.disks) {
+          const file = isAbsolute(d.path) ? d.path : join(entry.bundleDir, d.path);
+          if (!d.readOnly) writes.push(normalize(file));
+          const chain = JSON.parse(qemuImg('info', '-U', '--backing-chain', '--output=json', file)) as Array<{ filename: string }>;
+          reads.push(...chain.slice(1).map((x) => normalize(x.filename)));
+        }
+        out.push({ vm: entry.name ?? entry.bundleDir, writes, reads });
+      }
+      return out;
+    };
+    for (const stopAt of ['update of the source', 'creation of the clone'] as const) {
+      const src = await e.client.call('vm.create', { name: `frozen source (${stopAt})`, diskSizeGiB: 1, ...small });
+      let reached!: () => void;
+      const stopped = new Promise<void>((r) => (reached = r));
+      // The step never returns, as if the engine died there; what is on disk then is what the next engine finds.
+      const freeze = <T,>(): Promise<T> => {
+        reached();
+        return new Promise<T>(() => undefined);
+      };
+      const store = e.engine.store;
+      const host: CloneHost = {
+        libraryDir: e.engine.libraryDir,
+        store: {
+          load: (ref) => store.load(ref),
+          list: () => store.list(),
+          create: (doc) => (stopAt === 'creation of the clone' ? freeze() : store.create(doc)),
+          update: (id, patch) => (stopAt === 'update of the source' && id === src.id ? freeze() : store.update(id, patch)),
+          delete: (id, o) => store.delete(id, o),
+        },
+        stateOf: (id) => e.engine.stateOf(id),
+        emit: () => undefined,
+      };
+      const before = new Set(leftovers());
+      void cloneVm(host, new DiskJobs(), { vm: src.id, name: `frozen clone (${stopAt})`, linked: true });
+      await stopped;
+      const vms = await diskFiles();
+      for (const a of vms) {
+        for (const b of vms) {
+          if (a.vm === b.vm) continue;
+          for (const file of a.writes) expect(b.reads, `"${a.vm}" writes ${file}, which "${b.vm}" reads as a base (stopped at the ${stopAt})`).not.toContain(file);
+        }
+      }
+      // The staging folder is what the next engine's temp sweep removes; later tests expect none.
+      for (const f of leftovers()) if (!before.has(f)) rmSync(join(t.libraryDir, f), { recursive: true, force: true });
+    }
+  });
+  it('a linked clone that fails once the source is on its overlay puts the source back on its own disk', async () => {
+    const src = await e.client.call('vm.create', { name: 'source of a failing clone', diskSizeGiB: 1, ...small });
+    const store = e.engine.store;
+    const host: CloneHost = {
+      libraryDir: e.engine.libraryDir,
+      store: {
+        load: (ref) => store.load(ref),
+        list: () => store.list(),
+        create: () => Promise.reject(new Error('no space left on device')),
+        update: (id, patch) => store.update(id, patch),
+        delete: (id, o) => store.delete(id, o),
+      },
+      stateOf: (id) => e.engine.stateOf(id),
+      emit: () => undefined,
+    };
+    await expect(cloneVm(host, new DiskJobs(), { vm: src.id, name: 'never made', linked: true })).rejects.toThrow('no space left on device');
+    const after = await e.client.call('vm.get', { vm: src.id });
+    expect(after.doc.disks).toEqual(src.doc.disks);
+    expect(readdirSync(join(src.bundleDir, 'disks'))).toEqual(['disk0.qcow2']);
+    expect(JSON.parse(qemuImg('info', '-U', '--backing-chain', '--output=json', join(src.bundleDir, 'disks', 'disk0.qcow2')))).toHaveLength(1);
+    expect((await e.client.call('library.list', {})).some((v) => v.name === 'never made')).toBe(false);
+    expect(leftovers()).toEqual([]);
   });
 });

@@ -99,8 +99,13 @@ export async function cloneVm(host: CloneHost, jobs: DiskJobs, a: CommandArgs<'v
         what: `cloning "${src.name}"`,
         cleanup: async () => {
           await rm(staging, { recursive: true, force: true });
-          if (!sourceUpdated) for (const f of sourceOverlays.values()) await rm(f, { force: true });
           if (created) await host.store.delete(created.id, { files: true });
+          // With no clone reading them, the source goes back to writing its disks directly.
+          if (sourceUpdated) {
+            const original = new Map(src.doc.disks.map((d) => [d.id, d]));
+            await host.store.update(src.id, (d) => ({ disks: d.disks.map((x) => (sourceOverlays.has(x.id) ? (original.get(x.id) ?? x) : x)) }));
+          }
+          for (const f of sourceOverlays.values()) await rm(f, { force: true });
         },
       },
       async (signal, onProgress) => {
@@ -140,10 +145,8 @@ export async function cloneVm(host: CloneHost, jobs: DiskJobs, a: CommandArgs<'v
         if (withNvram) await img.convert(nvram, join(staging, 'efivars.qcow2'), 'qcow2', { sourceFormat: 'qcow2', signal });
         signal.throwIfAborted();
 
-        const doc: VmDocument = { ...src.doc, id, name: a.name.trim(), disks, network, createdAt: now, updatedAt: now };
-        created = await host.store.create(doc);
-        for (const name of staged) await rename(join(staging, name), join(created.bundleDir, 'disks', name));
-        if (withNvram) await rename(join(staging, 'efivars.qcow2'), join(created.bundleDir, 'nvram', 'efivars.qcow2'));
+        // The source moves onto its own overlays before the clone exists. In the other order an engine killed
+        // in between would leave a clone reading, as its base, a disk the source still writes.
         let source = src.doc;
         if (linked && sourceOverlays.size > 0) {
           source = await host.store.update(src.id, (d) => ({
@@ -154,6 +157,10 @@ export async function cloneVm(host: CloneHost, jobs: DiskJobs, a: CommandArgs<'v
           }));
           sourceUpdated = true;
         }
+        const doc: VmDocument = { ...src.doc, id, name: a.name.trim(), disks, network, createdAt: now, updatedAt: now };
+        created = await host.store.create(doc);
+        for (const name of staged) await rename(join(staging, name), join(created.bundleDir, 'disks', name));
+        if (withNvram) await rename(join(staging, 'efivars.qcow2'), join(created.bundleDir, 'nvram', 'efivars.qcow2'));
         await rm(staging, { recursive: true, force: true });
         return { vm: created, source };
       },
