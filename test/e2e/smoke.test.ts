@@ -167,6 +167,10 @@ describe('browser host smoke test', () => {
 
     await hangar('start', 'smoke-vm');
     await expect.poll(() => vm.textContent(), { timeout: 30_000 }).toContain('Running');
+    // Its row shows a live thumbnail: a real screenshot of the guest, decoded by the browser.
+    const thumb = vm.getByRole('img', { name: 'Screen of smoke-vm' });
+    await thumb.waitFor({ timeout: 30_000 });
+    await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0)), { timeout: 10_000 }).toBeGreaterThan(0);
 
     // A VM created while the page is open appears by itself.
     await hangar('create', 'second-vm', '--memory', '64');

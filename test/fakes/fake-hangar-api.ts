@@ -179,6 +179,15 @@ export class FakeHangarApi implements HangarApi {
   /** Clients holding `vm.stats.subscribe` (the built-in subscribe/unsubscribe count up and down). */
   statsSubscribers = 0;
 
+  /** Clients holding `vm.thumbnails.subscribe` (the library list's live thumbnails). */
+  thumbnailSubscribers = 0;
+
+  /** The engine took a live thumbnail of a running VM: emits vm.thumbnail. */
+  thumbnail(ref: string, pngBase64: string, size = { width: 64, height: 48 }): void {
+    const vm = this.find(ref);
+    this.emitVm(vm.doc.id, { type: 'vm.thumbnail', pngBase64, ...size });
+  }
+
   /** The engine sampled a running VM's QEMU process: emits vm.stats. */
   stats(ref: string, sample: { cpuPercent: number; rssBytes: number; sampledAt?: number }): void {
     const vm = this.find(ref);
@@ -658,6 +667,12 @@ export class FakeHangarApi implements HangarApi {
         return r({ intervalMs: 1000, leaseMs: 30_000 });
       case 'vm.stats.unsubscribe':
         this.statsSubscribers = Math.max(0, this.statsSubscribers - 1);
+        return r({ ok: true });
+      case 'vm.thumbnails.subscribe':
+        this.thumbnailSubscribers++;
+        return r({ intervalMs: 5000, leaseMs: 30_000 });
+      case 'vm.thumbnails.unsubscribe':
+        this.thumbnailSubscribers = Math.max(0, this.thumbnailSubscribers - 1);
         return r({ ok: true });
       case 'snapshot.thumbnail': {
         const node = this.findSnapshot(this.snapshotTree(ref), a['snapshot'] as string);

@@ -17,6 +17,8 @@ import type { Selection, SelectionAction } from './selection-model.js';
 import { itemOrder, type ListItem } from './list-model.js';
 import { osFamily, osFamilyLabel, osLabel, stateLabel, stateTone } from './vm-labels.js';
 import { installBadge } from '../install/install-badge.js';
+import { useVmThumbnails } from '../display/use-thumbnails.js';
+import { useApi } from '../../state/api-context.js';
 
 export const ROW_HEIGHT = 52;
 export const GROUP_HEIGHT = 32;
@@ -75,6 +77,10 @@ function RowStyles() {
         '.hangar-vm-name': { ...theme.typography.body1, margin: 0, fontWeight: 500, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
         '.hangar-vm-state': { ...theme.typography.caption, display: 'flex', alignItems: 'center', gap: theme.spacing(0.75), color: theme.palette.text.secondary },
         '.hangar-vm-dot': { width: 8, height: 8, borderRadius: '50%', flex: 'none' },
+        '.hangar-vm-thumb': {
+          width: 64, height: 40, flex: 'none', objectFit: 'cover', borderRadius: theme.shape.borderRadius,
+          border: `1px solid ${theme.palette.divider}`, backgroundColor: '#000',
+        },
         '.hangar-vm-badge': {
           padding: theme.spacing(0, 0.75), borderRadius: theme.shape.borderRadius, fontWeight: 500,
           backgroundColor: theme.palette.info.main, color: theme.palette.info.contrastText,
@@ -89,9 +95,12 @@ function RowStyles() {
  * text, virtualized so only the rows in view (plus a few) exist in the DOM. Grouped by tag, the rows in view
  * sit in a `group` per tag (named "work, 3 machines") with its header; a machine with two tags is an option
  * in both. Keyboard: arrows, Home/End, Shift+arrows to extend, Ctrl+A, Ctrl+Space to toggle, Enter to
- * start, Delete to delete, ArrowLeft to collapse the group.
+ * start, Delete to delete, ArrowLeft to collapse the group. A running or paused machine shows its live thumbnail.
  */
 export function VmList({ items, selection, dispatch, onActivate, onDeleteKey, onToggleGroup, emptyText }: VmListProps) {
+  // Live thumbnails of running machines (the engine takes them only while a page holds the lease). Here, not
+  // in the window, so a new picture re-renders the list alone.
+  const thumbnails = useVmThumbnails(useApi());
   const scrollRef = useRef<HTMLDivElement>(null);
   const theme = useTheme();
   const order = useMemo(() => itemOrder(items), [items]);
@@ -224,6 +233,8 @@ export function VmList({ items, selection, dispatch, onActivate, onDeleteKey, on
     const selected = selection.selected.has(vm.id);
     const id = optionId(it);
     const stateId = `${id}-state`;
+    const live = vm.state.kind === 'running' || vm.state.kind === 'paused';
+    const thumb = live ? thumbnails.get(vm.id) : undefined;
     return (
       <div
         key={item.key}
@@ -252,6 +263,7 @@ export function VmList({ items, selection, dispatch, onActivate, onDeleteKey, on
             {vm.install === 'installing' && <span className="hangar-vm-badge">{installBadge(vm.install)}</span>}
           </span>
         </div>
+        {thumb !== undefined && <img className="hangar-vm-thumb" src={thumb} alt={`Screen of ${vm.name}`} draggable={false} />}
       </div>
     );
   };

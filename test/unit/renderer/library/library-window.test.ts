@@ -64,6 +64,24 @@ describe('the VM list', () => {
     expect(within(list).getAllByRole('option').length).toBeLessThan(60);
   });
 
+  it('shows the live thumbnail of a running or paused machine in its row, holding the lease while shown', async () => {
+    const { api, view } = await setup([{ name: 'alpha', state: { kind: 'running' } }, { name: 'bravo', state: { kind: 'paused' } }, { name: 'charlie' }]);
+    await waitFor(() => expect(api.thumbnailSubscribers).toBe(1));
+    act(() => {
+      api.thumbnail('alpha', 'QUFBQQ==');
+      api.thumbnail('bravo', 'QkJCQg==');
+      api.thumbnail('charlie', 'Q0NDQw=='); // a late picture of a stopped machine is not shown
+    });
+    const img = within(option('alpha')).getByRole('img', { name: 'Screen of alpha' });
+    expect(img.getAttribute('src')).toBe('data:image/png;base64,QUFBQQ==');
+    expect(within(option('bravo')).getByRole('img', { name: 'Screen of bravo' })).toBeTruthy();
+    expect(within(option('charlie')).queryByRole('img', { name: /^Screen of/ })).toBeNull();
+    act(() => api.setState('alpha', { kind: 'stopped' }));
+    expect(within(option('alpha')).queryByRole('img', { name: /^Screen of/ })).toBeNull();
+    view.unmount();
+    await waitFor(() => expect(api.thumbnailSubscribers).toBe(0));
+  });
+
   it('filters by the search box and says how many match', async () => {
     const { user } = await setup([{ name: 'web-1' }, { name: 'web-2' }, { name: 'db' }]);
     await user.type(screen.getByRole('searchbox', { name: 'Search machines' }), 'web');
