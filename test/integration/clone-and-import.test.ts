@@ -263,6 +263,23 @@ describe('create from existing disks (use, copy, convert) and clone (full, linke
     await bootAll([linked.stdout.trim()]);
     await offAll([linked.stdout.trim()]);
   });
+  /** The engine as a clone sees it, with some of its library's steps replaced (a failure, a freeze). */
+  const cloneHostWith = (steps: Partial<Pick<CloneHost['store'], 'create' | 'update'>>): CloneHost => {
+    const store = e.engine.store;
+    return {
+      libraryDir: e.engine.libraryDir,
+      store: {
+        load: (ref) => store.load(ref),
+        list: () => store.list(),
+        create: steps.create ?? ((doc) => store.create(doc)),
+        update: steps.update ?? ((id, patch) => store.update(id, patch)),
+        delete: (id, o) => store.delete(id, o),
+      },
+      stateOf: (id) => e.engine.stateOf(id),
+      emit: () => undefined,
+    };
+  };
+
   it('a linked clone stopped at any step (the engine killed there) never leaves a VM writing a disk another reads as its base', async () => {
     /** Every image file a VM's disks read through their backing chains, and the files each VM writes. */
     const diskFiles = async () => {
@@ -291,18 +308,10 @@ describe('create from existing disks (use, copy, convert) and clone (full, linke
         return new Promise<T>(() => undefined);
       };
       const store = e.engine.store;
-      const host: CloneHost = {
-        libraryDir: e.engine.libraryDir,
-        store: {
-          load: (ref) => store.load(ref),
-          list: () => store.list(),
-          create: (doc) => (stopAt === 'creation of the clone' ? freeze() : store.create(doc)),
-          update: (id, patch) => (stopAt === 'update of the source' && id === src.id ? freeze() : store.update(id, patch)),
-          delete: (id, o) => store.delete(id, o),
-        },
-        stateOf: (id) => e.engine.stateOf(id),
-        emit: () => undefined,
-      };
+      const host = cloneHostWith({
+        create: (doc) => (stopAt === 'creation of the clone' ? freeze() : store.create(doc)),
+        update: (id, patch) => (stopAt === 'update of the source' && id === src.id ? freeze() : store.update(id, patch)),
+      });
       const before = new Set(leftovers());
       void cloneVm(host, new DiskJobs(), { vm: src.id, name: `frozen clone (${stopAt})`, linked: true });
       await stopped;
@@ -317,21 +326,10 @@ describe('create from existing disks (use, copy, convert) and clone (full, linke
       for (const f of leftovers()) if (!before.has(f)) rmSync(join(t.libraryDir, f), { recursive: true, force: true });
     }
   });
+
   it('a linked clone that fails once the source is on its overlay puts the source back on its own disk', async () => {
     const src = await e.client.call('vm.create', { name: 'source of a failing clone', diskSizeGiB: 1, ...small });
-    const store = e.engine.store;
-    const host: CloneHost = {
-      libraryDir: e.engine.libraryDir,
-      store: {
-        load: (ref) => store.load(ref),
-        list: () => store.list(),
-        create: () => Promise.reject(new Error('no space left on device')),
-        update: (id, patch) => store.update(id, patch),
-        delete: (id, o) => store.delete(id, o),
-      },
-      stateOf: (id) => e.engine.stateOf(id),
-      emit: () => undefined,
-    };
+    const host = cloneHostWith({ create: () => Promise.reject(new Error('no space left on device')) });
     await expect(cloneVm(host, new DiskJobs(), { vm: src.id, name: 'never made', linked: true })).rejects.toThrow('no space left on device');
     const after = await e.client.call('vm.get', { vm: src.id });
     expect(after.doc.disks).toEqual(src.doc.disks);
