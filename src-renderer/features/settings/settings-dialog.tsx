@@ -18,6 +18,7 @@ import { useNotify } from '../../components/notifier.js';
 import { SettingsFormProvider, type SettingsForm } from './settings-fields.js';
 import { AdvancedPage, DisplayPage, GeneralPage, NetworkPage, StoragePage, SystemPage } from './settings-page-views.js';
 import { SETTINGS_PAGES, type SettingsPageId } from './settings-pages.js';
+import { rebaseBootOrder } from './boot-order-model.js';
 import { LOCKED_WHILE_RUNNING, draftIssues, pageOfPath, setIn, settingsPatch } from './settings-model.js';
 
 export interface SettingsDialogProps {
@@ -98,14 +99,14 @@ export function SettingsDialog({ vmId, initialPage = 'general', state, onClose }
         },
         commitDisks: (doc) => {
           setSaved((d) => (d ? { ...d, disks: doc.disks, bootOrder: doc.bootOrder } : d));
-          // Device options not applied yet (bus, read-only, discard) survive the engine's change.
+          // Device options and a boot order not applied yet survive the engine's change; removed disks leave the order.
           setDraft((d) => {
             if (!d) return d;
             const disks = doc.disks.map((n) => {
               const o = d.disks.find((x) => x.id === n.id);
               return o ? { ...n, bus: o.bus, readOnly: o.readOnly, discard: o.discard } : n;
             });
-            return { ...d, disks, bootOrder: doc.bootOrder };
+            return { ...d, disks, bootOrder: rebaseBootOrder(d, doc) };
           });
         },
       }

@@ -22,7 +22,7 @@ export interface SettingsForm {
   saved?: VmDocument;
   /** The engine changed the port forwards itself (forward.add/remove): new baseline and draft, nothing to Apply. */
   commitForwards?: (forwards: PortForward[]) => void;
-  /** The engine changed the disks itself (disk.add/remove/convert): its disks and boot order become baseline and draft. */
+  /** The engine changed the disks itself (disk.add/remove/convert): its disks and boot order become the baseline; the draft keeps its unapplied edits. */
   commitDisks?: (doc: VmDocument) => void;
 }
 

@@ -12,7 +12,9 @@ import {
 import { useApi } from '../../state/api-context.js';
 import { describeError } from '../../state/errors.js';
 import { CheckSetting, NumberSetting, SelectSetting, TextSetting, useFieldStatus, useSettingsForm } from './settings-fields.js';
-import { formatArgv, lockReason, nextDeviceId, randomMac } from './settings-model.js';
+import { formatArgv, lockReason, randomMac } from './settings-model.js';
+import { addCdrom, removeCdrom } from './boot-order-model.js';
+import { BootOrderEditor } from './boot-order-editor.js';
 import { ForwardTable } from './forward-table.js';
 import { DiskTable } from '../disks/disk-table.js';
 
@@ -50,10 +52,11 @@ export function SystemPage() {
 
 function CdromRow({ index }: { index: number }) {
   const api = useApi();
-  const { draft, set } = useSettingsForm();
+  const { draft, set, update, state } = useSettingsForm();
   const cd = draft.cdroms[index];
   const path = `cdroms[${index}].path`;
   const status = useFieldStatus(path);
+  const removeLocked = lockReason('cdroms', state);
   const [error, setError] = useState<string | null>(null);
   if (!cd) return null;
   const browse = async () => {
@@ -79,15 +82,23 @@ function CdromRow({ index }: { index: number }) {
       <Button sx={{ mt: 1.5 }} onClick={() => void browse()} disabled={status.disabled}>Browse…</Button>
       <Button sx={{ mt: 1.5 }} onClick={() => set(path, null)} disabled={status.disabled || cd.path === null}>Eject</Button>
       <SelectSetting path={`cdroms[${index}].bus`} label="Bus" options={CDROM_BUSES} />
+      <Button
+        sx={{ mt: 1.5 }}
+        color="error"
+        aria-label={`Remove drive ${cd.id}`}
+        onClick={() => update((d) => removeCdrom(d, cd.id))}
+        disabled={removeLocked !== null}
+        title={removeLocked ?? undefined}
+      >
+        Remove drive
+      </Button>
     </Box>
   );
 }
 
 export function StoragePage() {
-  const { draft, update, state, issues, saved, vmId, commitDisks } = useSettingsForm();
-  const locked = lockReason('disks', state) !== null;
-  const addCdrom = () =>
-    update((d) => ({ ...d, cdroms: [...d.cdroms, { id: nextDeviceId(d, 'cd'), path: null, bus: d.arch === 'aarch64' ? 'scsi' : 'sata' }] }));
+  const { draft, update, state, saved, vmId, commitDisks } = useSettingsForm();
+  const cdromsLocked = lockReason('cdroms', state);
   return (
     <>
       <Typography variant="subtitle2" component="h3">Disks</Typography>
@@ -101,15 +112,14 @@ export function StoragePage() {
         </Box>
       ))}
       <Box sx={{ display: 'flex', gap: 1, my: 1 }}>
-        <Button onClick={addCdrom} disabled={locked}>Add CD/DVD drive</Button>
+        <Button onClick={() => update(addCdrom)} disabled={cdromsLocked !== null} title={cdromsLocked ?? undefined}>Add CD/DVD drive</Button>
       </Box>
       <Typography variant="subtitle2" component="h3" sx={{ mt: 2 }}>CD/DVD</Typography>
+      {draft.cdroms.length === 0 && <Typography variant="body2" color="text.secondary">No CD/DVD drive.</Typography>}
       {draft.cdroms.map((cd, i) => <CdromRow key={cd.id} index={i} />)}
-      <Typography variant="subtitle2" component="h3" sx={{ mt: 2 }}>Boot order</Typography>
-      <Typography variant="body2" color={Object.keys(issues).some((p) => p.startsWith('bootOrder')) ? 'error' : 'text.secondary'}>
-        {draft.bootOrder.length ? draft.bootOrder.join(' → ') : 'No boot device'}
-      </Typography>
-      <EntryIssues matches={(p) => /^(bootOrder\[\d+\]|disks\[\d+\]\.id|cdroms\[\d+\]\.id)$/.test(p)} label={(p) => (p.startsWith('bootOrder') ? `Boot entry ${entryNumber(p)}` : p)} />
+      {/* Boot order issues show on their rows in the editor; duplicate device ids have no field of their own. */}
+      <BootOrderEditor />
+      <EntryIssues matches={(p) => /^(disks\[\d+\]\.id|cdroms\[\d+\]\.id)$/.test(p)} label={(p) => p} />
     </>
   );
 }
@@ -125,8 +135,6 @@ function EntryIssues({ matches, label }: { matches: (path: string) => boolean; l
     </Alert>
   );
 }
-
-const entryNumber = (p: string) => Number(/\[(\d+)\]/.exec(p)?.[1] ?? 0) + 1;
 
 export function NetworkPage() {
   const { draft, update, state, saved, vmId, commitForwards } = useSettingsForm();
