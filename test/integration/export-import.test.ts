@@ -204,7 +204,7 @@ describe('export and import a VM bundle (real qemu-img, tar and QEMU)', () => {
     await e.client.call('job.cancel', { jobId });
     const err = await failure(running);
     expect(err.message).toMatch(/import was cancelled; nothing was added to the library/);
-    expect(jobEvents(jobId).at(-1)).toMatchObject({ status: 'failed', cancelled: true, vmId: jobId, kind: 'vm-import' });
+    expect(jobEvents(jobId).at(-1)).toMatchObject({ status: 'failed', cancelled: true, vmId: jobId, kind: 'vm-import', subject: 'Export me' });
     expect(libraryListing()).toEqual(before);
   }, 30_000);
 
@@ -215,9 +215,15 @@ describe('export and import a VM bundle (real qemu-img, tar and QEMU)', () => {
     execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', join(src, 'legacy.hangar', 'disks', 'disk0.qcow2'), '16M']);
     const archive = join(t.root, 'legacy.tar.gz');
     await tar.c({ file: archive, gzip: true, cwd: src }, ['legacy.hangar']);
-    const r = await e.client.call('vm.import', { path: archive });
+    const r = await e.client.call('vm.import', { path: archive, jobId: 'import-legacy' });
     expect(r.newId).toBe(false);
     expect(r.doc).toMatchObject({ schemaVersion: 2, name: 'Debian 12 (web)', memoryMiB: 2048, extraArgs: [] });
+    // No VM in the library names the job (its vmId is the job id): its events carry the archive's file
+    // name until vm.json is read, the machine's name from then on.
+    const events = jobEvents('import-legacy');
+    expect(events.every((x) => x.vmId === 'import-legacy')).toBe(true);
+    expect(events[0]).toMatchObject({ status: 'running', percent: 0, subject: 'legacy' });
+    expect(events.at(-1)).toMatchObject({ status: 'concluded', subject: 'Debian 12 (web)' });
     expect(r.warnings).toEqual([expect.stringMatching(/extra QEMU arguments were removed \(-rtc base=utc\)/), expect.stringMatching(/CD drive cd0 is empty/)]);
     expect(JSON.parse(readFileSync(join(r.bundleDir, 'vm.json'), 'utf8')).schemaVersion).toBe(2);
     await e.client.call('vm.delete', { vm: r.id, files: true });

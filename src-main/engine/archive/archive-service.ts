@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { EngineError, type CommandArgs, type CommandResult, type VmEventBody } from '../../../src-shared/contract/index.js';
 import { isActive } from '../../../src-shared/vm-state.js';
 import type { Engine } from '../engine.js';
@@ -23,9 +23,18 @@ export class ArchiveService {
   }
 
   /** Runs one job; its id is shared with the disk jobs so that one `job.cancel` reaches every kind. */
-  private async job<T>(vmId: string | null, kind: JobEvent['kind'], requested: string | undefined, work: (jobId: string, signal: AbortSignal, progress: (p: { percent: number }) => void) => Promise<T>): Promise<T> {
+  private async job<T>(
+    vmId: string | null,
+    kind: JobEvent['kind'],
+    requested: string | undefined,
+    work: (jobId: string, signal: AbortSignal, progress: (p: { percent: number }) => void) => Promise<T>,
+    subject?: () => string,
+  ): Promise<T> {
     const job = diskServiceFor(this.engine).jobs.start(requested);
-    const emit: JobEmit = (body) => this.engine.emit(vmId ?? job.jobId, { type: 'vm.job', jobId: job.jobId, kind, ...body });
+    const emit: JobEmit = (body) => {
+      const s = subject?.();
+      this.engine.emit(vmId ?? job.jobId, { type: 'vm.job', jobId: job.jobId, kind, ...(s !== undefined ? { subject: s } : {}), ...body });
+    };
     const cancelled = (jobId: string) =>
       new EngineError('invalid-state', `the ${kind === 'vm-export' ? 'export was cancelled; no archive was written' : 'import was cancelled; nothing was added to the library'}`, { cancelled: true, jobId });
     return runWithJobEvents(job, emit, cancelled, work);
@@ -60,7 +69,9 @@ export class ArchiveService {
   async import(a: CommandArgs<'vm.import'>): Promise<CommandResult<'vm.import'>> {
     this.engine.assertOpen();
     const archive = resolve(a.path);
-    // The VM has no id until its archive is read: the job's events carry the job id as their vmId.
+    // The VM has no id until its archive is read: the job's events carry the job id as their vmId, and the
+    // machine's name as their subject (the archive's file name until its vm.json has been read).
+    let subject = a.name ?? archiveLabel(archive);
     const r = await this.job(null, 'vm-import', a.jobId, async (jobId, signal, onProgress) => {
       const got = await importBundle({
         archive,
@@ -68,6 +79,9 @@ export class ArchiveService {
         ...(a.name !== undefined ? { name: a.name } : {}),
         signal,
         onProgress,
+        onName: (name) => {
+          subject = name;
+        },
         takenIds: async () => new Set((await this.engine.store.list()).map((e) => e.id).filter((id): id is string => id !== null)),
         imageInfo: (p, format) => this.img.info(p, { format: format as ImageFormat }),
         register: async (dir) => {
@@ -81,10 +95,16 @@ export class ArchiveService {
         },
       });
       return { jobId, ...got };
-    });
+    }, () => subject);
     this.engine.emit(r.id, { type: 'vm.added', name: r.doc.name });
     return r;
   }
+}
+
+/** An archive's file name without its archive extension: what the user picked, until the machine's own name is known. */
+function archiveLabel(path: string): string {
+  const file = basename(path);
+  return file.replace(/\.(tar\.gz|tgz|tar)$/i, '') || file;
 }
 
 const services = new WeakMap<Engine, ArchiveService>();

@@ -19,6 +19,8 @@ export interface ImportInput {
   name?: string;
   signal: AbortSignal;
   onProgress(p: { percent: number }): void;
+  /** The imported machine's name, once known (before extraction): job events name it. */
+  onName?(name: string): void;
   /** Ids already in the library: an imported VM with one of these gets a new id. */
   takenIds(): Promise<Set<string>>;
   /** `qemu-img info` of one image (no backing chain opened). */
@@ -228,6 +230,7 @@ export async function importBundle(input: ImportInput): Promise<ImportResult> {
   const name = input.name ?? doc.name;
   const mac = newId ? `52:54:00:${[...randomBytes(3)].map((x) => x.toString(16).padStart(2, '0')).join(':')}` : null;
   doc = validateVmDocument({ ...doc, id, name, ...(mac && doc.network.mode !== 'none' ? { network: { ...doc.network, mac } } : {}) });
+  input.onName?.(name);
 
   const temp = join(input.libraryDir, `.archive-import-${randomBytes(6).toString('hex')}.partial`);
   await mkdir(temp, { mode: 0o755 });

@@ -20,11 +20,13 @@ export interface CopyJobHost {
 export async function runCopyJob<T>(
   host: CopyJobHost,
   jobs: DiskJobs,
-  o: { vmId: string; kind: CopyJobKind; requested: string | undefined; what: string; cleanup: () => Promise<void> },
+  o: { vmId: string; kind: CopyJobKind; requested: string | undefined; what: string; cleanup: () => Promise<void>; subject?: string | undefined },
   work: (signal: AbortSignal, progress: (p: { percent: number }) => void, jobId: string) => Promise<T>,
 ): Promise<T & { jobId: string }> {
   const { jobId, signal, done } = jobs.start(o.requested);
-  const emit = (body: Omit<JobEvent, 'type' | 'jobId' | 'kind'>): void => host.emit(o.vmId, { type: 'vm.job', jobId, kind: o.kind, ...body });
+  // A subject names a VM that is not in the library yet (created from an existing disk).
+  const about = o.subject !== undefined ? { subject: o.subject } : {};
+  const emit = (body: Omit<JobEvent, 'type' | 'jobId' | 'kind'>): void => host.emit(o.vmId, { type: 'vm.job', jobId, kind: o.kind, ...about, ...body });
   const progress = progressThrottle((percent) => emit({ status: 'running', percent }));
   progress({ percent: 0 });
   try {

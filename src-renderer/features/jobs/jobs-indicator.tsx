@@ -11,12 +11,12 @@ import SyncIcon from '@mui/icons-material/Sync';
 import { useApi } from '../../state/api-context.js';
 import { describeError } from '../../state/errors.js';
 import { useNotify } from '../../components/notifier.js';
-import { canCancelJob, jobKindLabel, jobStatusText, overallProgress, type JobEntry } from './jobs-model.js';
+import { canCancelJob, jobKindLabel, jobStatusText, jobSubject, overallProgress, type JobEntry } from './jobs-model.js';
 import { useJobs } from './use-jobs.js';
 
 export interface JobsIndicatorProps {
-  /** The VM's name for a job's row (jobs carry only the VM id). */
-  vmName: (vmId: string) => string;
+  /** The VM's live name in the library; undefined when it is not there (the row then uses the name the job's events carry). */
+  vmName: (vmId: string) => string | undefined;
 }
 
 /**
@@ -31,6 +31,7 @@ export function JobsIndicator({ vmName }: JobsIndicatorProps) {
   // Mounted from its first opening on (then it closes with its transition): not part of the first paint.
   const [used, setUsed] = useState(false);
   const anchor = useRef<HTMLButtonElement>(null);
+  const nameOf = (job: JobEntry): string => jobSubject(job, vmName(job.vmId));
   const { running, failed, percent } = overallProgress(jobs);
   const summary =
     running > 0 ? `${running} ${running === 1 ? 'job' : 'jobs'} running${percent !== null ? `, ${Math.round(percent)} %` : ''}`
@@ -81,7 +82,7 @@ export function JobsIndicator({ vmName }: JobsIndicatorProps) {
           ) : (
             <Box component="ul" aria-label="Jobs" sx={{ listStyle: 'none', m: 0, p: 0, display: 'flex', flexDirection: 'column', gap: 1.5 }}>
               {[...jobs].reverse().map((job) => (
-                <JobRow key={job.jobId} job={job} vmName={vmName(job.vmId)} onCancel={() => cancel(job)} onDismiss={() => dismiss(job.jobId)} />
+                <JobRow key={job.jobId} job={job} vmName={nameOf(job)} onCancel={() => cancel(job)} onDismiss={() => dismiss(job.jobId)} />
               ))}
             </Box>
           )}
@@ -91,7 +92,7 @@ export function JobsIndicator({ vmName }: JobsIndicatorProps) {
   );
 
   function cancel(job: JobEntry): void {
-    api.call('job.cancel', { jobId: job.jobId }).catch((err: unknown) => notify(describeError(err, `cancel ${jobKindLabel(job.kind, job.disk).toLowerCase()} of "${vmName(job.vmId)}"`), 'error'));
+    api.call('job.cancel', { jobId: job.jobId }).catch((err: unknown) => notify(describeError(err, `cancel ${jobKindLabel(job.kind, job.disk).toLowerCase()} of "${nameOf(job)}"`), 'error'));
   }
 }
 

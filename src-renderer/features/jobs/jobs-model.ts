@@ -11,6 +11,8 @@ export interface JobEntry {
   status: VmJobEvent['status'];
   percent: number | null;
   disk?: string;
+  /** The engine's name for what the job is about when `vmId` is no VM in the library yet (an import, a VM being created). */
+  subject?: string;
   error?: string;
   cancelled?: boolean;
   /** When it concluded or failed (ms since the epoch); null while running. */
@@ -32,6 +34,14 @@ const KIND_LABEL: Partial<Record<string, string>> = {
   'vm-import': 'Importing',
   'vm-clone': 'Cloning',
 };
+
+/** A job's row name when neither the library nor the engine knows it (the VM was deleted meanwhile). */
+export const UNKNOWN_JOB_SUBJECT = 'A machine no longer in the library';
+
+/** Who a job's row names: the VM's live name in the library, else the name its events carried, else UNKNOWN_JOB_SUBJECT. */
+export function jobSubject(job: Pick<JobEntry, 'subject'>, libraryName: string | undefined): string {
+  return libraryName ?? job.subject ?? UNKNOWN_JOB_SUBJECT;
+}
 
 /** "Converting disk hd0"; unknown kinds (a newer engine) read as their id. */
 export function jobKindLabel(kind: string, disk?: string): string {
@@ -59,6 +69,7 @@ export function applyJobEvent(jobs: ReadonlyArray<JobEntry>, event: Extract<VmEv
     status: event.status,
     percent,
     ...(event.disk !== undefined ? { disk: event.disk } : prev?.disk !== undefined ? { disk: prev.disk } : {}),
+    ...(event.subject !== undefined ? { subject: event.subject } : prev?.subject !== undefined ? { subject: prev.subject } : {}),
     ...(event.error !== undefined ? { error: event.error } : {}),
     ...(event.cancelled ? { cancelled: true } : {}),
     finishedAt: event.status === 'running' ? null : (prev?.finishedAt ?? now),

@@ -217,7 +217,7 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
         onStop={stop}
         onDelete={askDelete}
         onShow={() => selected[0] && openDisplayRoute(selected[0].id)}
-        jobs={<JobsIndicator vmName={(id) => lib.byId.get(id)?.name ?? 'A machine no longer in the library'} />}
+        jobs={<JobsIndicator vmName={(id) => lib.byId.get(id)?.name} />}
       />
       {lib.status === 'error' && (
         <Alert severity="error" square action={<Button color="inherit" onClick={() => void store.reload()}>Retry</Button>}>

@@ -2,7 +2,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
 import { FakeHangarApi } from '../../../fakes/fake-hangar-api.js';
-import { applyJobEvent, canCancelJob, jobKindLabel, KEEP_CONCLUDED_MS, KEEP_FAILED_MS, overallProgress, pruneJobs, type JobEntry } from '../../../../src-renderer/features/jobs/index.js';
+import { applyJobEvent, canCancelJob, jobKindLabel, jobSubject, KEEP_CONCLUDED_MS, KEEP_FAILED_MS, overallProgress, pruneJobs, UNKNOWN_JOB_SUBJECT, type JobEntry } from '../../../../src-renderer/features/jobs/index.js';
 import type { VmEventBody } from '../../../../src-shared/contract/index.js';
 import { installLayoutStubs, renderLibrary } from '../library/render-helpers.js';
 
@@ -43,6 +43,17 @@ describe('jobs model', () => {
     const running: JobEntry = { ...done, jobId: 'c', status: 'running', percent: 20, finishedAt: null };
     const running2: JobEntry = { ...done, jobId: 'd', status: 'running', percent: 60, finishedAt: null };
     expect(overallProgress([running, running2, failed])).toEqual({ running: 2, failed: 1, percent: 40 });
+  });
+
+  it("keeps the name a job's events carry, and names a row by the library first, that name next, a fallback last", () => {
+    let jobs: JobEntry[] = applyJobEvent([], ev(job({ jobId: 'imp', kind: 'vm-import', status: 'running', percent: 0, subject: 'debian-backup' }), 'imp'), 1000);
+    // The archive's vm.json was read: the machine's own name replaces the file name.
+    jobs = applyJobEvent(jobs, ev(job({ jobId: 'imp', kind: 'vm-import', status: 'running', percent: 40, subject: 'Debian 12' }), 'imp'), 2000);
+    jobs = applyJobEvent(jobs, ev(job({ jobId: 'imp', kind: 'vm-import', status: 'concluded' }), 'imp'), 3000);
+    expect(jobs[0]).toMatchObject({ subject: 'Debian 12', status: 'concluded' });
+    expect(jobSubject(jobs[0]!, undefined)).toBe('Debian 12');
+    expect(jobSubject(jobs[0]!, 'debian (renamed)')).toBe('debian (renamed)');
+    expect(jobSubject({}, undefined)).toBe(UNKNOWN_JOB_SUBJECT);
   });
 });
 
@@ -93,6 +104,32 @@ describe('the jobs indicator', () => {
     expect(within(popover).getByRole('listitem', { name: 'alpine: Compacting disk' }).textContent).toContain('Cancelled');
     await user.click(within(exp).getByRole('button', { name: 'Dismiss exporting of debian' }));
     await waitFor(() => expect(within(popover).queryByRole('listitem', { name: 'debian: Exporting' })).toBeNull());
+  });
+
+  it('names an import by the name its events carry (its vmId is the job id, never a library VM)', async () => {
+    const { api, user } = await setup();
+    act(() => api.emitVm('imp-1', job({ jobId: 'imp-1', kind: 'vm-import', status: 'running', percent: 30, subject: 'Windows 11' })));
+    await user.click(screen.getByRole('button', { name: 'Jobs' }));
+    const popover = await screen.findByRole('dialog', { name: 'Jobs' });
+    const row = within(popover).getByRole('listitem', { name: 'Windows 11: Importing' });
+    expect(within(row).getByRole('button', { name: 'Cancel importing of Windows 11' })).toBeTruthy();
+    expect(within(popover).queryByText(UNKNOWN_JOB_SUBJECT)).toBeNull();
+  });
+
+  it("names a VM being created from a disk by its new name, then by the library's once it is there; a job of no known VM gets the fallback", async () => {
+    const { api, user } = await setup();
+    const newId = '11111111-2222-4333-8444-555555555555';
+    act(() => {
+      api.emitVm(newId, job({ jobId: 'cp-1', kind: 'disk-import', status: 'running', percent: 10, subject: 'Fedora' }));
+      api.emitVm('gone-vm', job({ jobId: 'cmp-9', kind: 'disk-compact', status: 'running', percent: 5, disk: 'disk0' }));
+    });
+    await user.click(screen.getByRole('button', { name: 'Jobs' }));
+    const popover = await screen.findByRole('dialog', { name: 'Jobs' });
+    expect(within(popover).getByRole('listitem', { name: 'Fedora: Importing disk' })).toBeTruthy();
+    expect(within(popover).getByRole('listitem', { name: `${UNKNOWN_JOB_SUBJECT}: Compacting disk disk0` })).toBeTruthy();
+    // The VM joined the library (and was renamed there): its live name wins.
+    act(() => void api.addVm({ id: newId, name: 'Fedora 40' }));
+    await waitFor(() => expect(within(popover).getByRole('listitem', { name: 'Fedora 40: Importing disk' })).toBeTruthy());
   });
 
   it('says why a cancel failed, without a stack trace', async () => {

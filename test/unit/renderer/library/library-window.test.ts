@@ -6,14 +6,15 @@ import userEvent from '@testing-library/user-event';
 import { FakeHangarApi, type FakeVmInput } from '../../../fakes/fake-hangar-api.js';
 import { LibraryStore } from '../../../../src-renderer/state/library-store.js';
 import { LibraryWindow } from '../../../../src-renderer/features/library/library-window.js';
+import { visibleVms, type SortKey } from '../../../../src-renderer/features/library/list-model.js';
 import { installLayoutStubs, renderWithApi } from './render-helpers.js';
 
 beforeAll(installLayoutStubs);
 afterEach(cleanup);
 
-async function setup(vms: FakeVmInput[], options: { connection?: 'open' | 'closed' | 'connecting' } = {}) {
+async function setup(vms: FakeVmInput[], options: { connection?: 'open' | 'closed' | 'connecting'; now?: () => number } = {}) {
   const api = new FakeHangarApi({ vms, connection: options.connection });
-  const store = new LibraryStore(api);
+  const store = new LibraryStore(api, options.now);
   const stop = store.start();
   const user = userEvent.setup();
   const view = renderWithApi(createElement(LibraryWindow, { store }), api);
@@ -117,6 +118,71 @@ describe('the VM list', () => {
     await user.click(button('Stop'));
     await user.click(await screen.findByRole('menuitem', { name: 'Force off' }));
     await waitFor(() => expect(api.callsOf('vm.forceOff')).toHaveLength(3));
+  });
+
+  it('bulk Reset and bulk Shut down (ACPI) reach each selected machine that can take them', async () => {
+    const { api, user } = await setup([
+      { name: 'a', state: { kind: 'running' } },
+      { name: 'b', state: { kind: 'running' } },
+      { name: 'c', state: { kind: 'paused' } },
+      { name: 'd' },
+      { name: 'e', state: { kind: 'running' } },
+    ]);
+    const namesOf = (calls: Array<{ vm: string }>) => calls.map((c) => api.vms.get(c.vm)?.doc.name).sort();
+    await user.click(option('a'));
+    await user.keyboard('{Shift>}');
+    await user.click(option('e'));
+    await user.keyboard('{/Shift}');
+    expect(screen.getByText(/5 selected/)).toBeTruthy();
+
+    // Reset: running and paused machines; the powered-off one is left alone.
+    await user.click(button('Stop'));
+    await user.click(await screen.findByRole('menuitem', { name: 'Reset' }));
+    await waitFor(() => expect(namesOf(api.callsOf('vm.reset'))).toEqual(['a', 'b', 'c', 'e']));
+
+    // ACPI shutdown: only the running ones (a paused guest cannot answer it).
+    await user.click(button('Stop'));
+    await user.click(await screen.findByRole('menuitem', { name: 'Shut down (ACPI)' }));
+    await waitFor(() => expect(namesOf(api.callsOf('vm.shutdown'))).toEqual(['a', 'b', 'e']));
+    for (const name of ['a', 'b', 'e']) await waitFor(() => expect(within(option(name)).getByText('Powered off')).toBeTruthy());
+    expect(within(option('c')).getByText('Paused')).toBeTruthy();
+    expect(api.callsOf('vm.forceOff')).toEqual([]);
+  });
+
+  it('"Sort by" State and Last changed reorder the list as the list model sorts', async () => {
+    // A clock that ticks once per reading, so each change is strictly newer than the one before.
+    let clock = 1000;
+    const { api, store, user, list } = await setup(
+      [
+        { name: 'alpha' },
+        { name: 'bravo', state: { kind: 'running' } },
+        { name: 'charlie', state: { kind: 'paused' } },
+        { name: 'delta', state: { kind: 'crashed', reason: 'QEMU exited', exitCode: 1, signal: null, logTail: '' } },
+        { name: 'echo', state: { kind: 'starting' } },
+      ],
+      { now: () => ++clock },
+    );
+    const shown = () => within(list).getAllByRole('option').map((o) => o.getAttribute('aria-label'));
+    const modelOrder = (sort: SortKey) => visibleVms([...store.getSnapshot().vms], { text: '', state: 'all', sort }).map((v) => v.name);
+    const sortBy = async (label: string) => {
+      await user.click(screen.getByRole('combobox', { name: 'Sort by' }));
+      await user.click(within(await screen.findByRole('listbox', { name: 'Sort by' })).getByRole('option', { name: label }));
+    };
+    expect(shown()).toEqual(['alpha', 'bravo', 'charlie', 'delta', 'echo']);
+
+    await sortBy('State');
+    await waitFor(() => expect(shown()).toEqual(['bravo', 'echo', 'charlie', 'delta', 'alpha']));
+    expect(shown()).toEqual(modelOrder('state'));
+
+    // Last changed: newest first, untouched ones by name.
+    act(() => api.setState('delta', { kind: 'stopped' }));
+    act(() => void api.emitVm([...api.vms.values()].find((v) => v.doc.name === 'charlie')!.doc.id, { type: 'vm.changed' }));
+    await sortBy('Last changed');
+    await waitFor(() => expect(shown()).toEqual(['charlie', 'delta', 'alpha', 'bravo', 'echo']));
+    expect(shown()).toEqual(modelOrder('lastChanged'));
+
+    await sortBy('Name');
+    await waitFor(() => expect(shown()).toEqual(['alpha', 'bravo', 'charlie', 'delta', 'echo']));
   });
 });
 
@@ -260,6 +326,27 @@ describe('details pane', () => {
     await user.click(within(details).getByRole('button', { name: 'Edit System' }));
     const dialog = await screen.findByRole('dialog', { name: 'Settings of deb' });
     expect(within(dialog).getByRole('tab', { name: 'System' }).getAttribute('aria-selected')).toBe('true');
+  });
+
+  it('opens the settings dialog on the right page from every Edit button', async () => {
+    const { user } = await setup([{ name: 'deb', osId: 'debian12' }]);
+    await user.click(option('deb'));
+    const details = await screen.findByRole('article', { name: 'Details of deb' });
+    await within(details).findByRole('region', { name: 'General' });
+    // The description is a field of the General page.
+    const pages: Array<[button: string, page: string]> = [
+      ['Edit General', 'General'], ['Edit System', 'System'], ['Edit Display', 'Display'],
+      ['Edit Storage', 'Storage'], ['Edit Network', 'Network'], ['Edit Description', 'General'],
+    ];
+    for (const [edit, page] of pages) {
+      await user.click(within(details).getByRole('button', { name: edit }));
+      const dialog = await screen.findByRole('dialog', { name: 'Settings of deb' });
+      const selected = within(dialog).getAllByRole('tab', { selected: true });
+      expect(selected.map((t) => t.getAttribute('aria-label') ?? t.textContent), edit).toEqual([page]);
+      expect(within(dialog).getByRole('tabpanel', { name: page })).toBeTruthy();
+      await user.click(within(dialog).getByRole('button', { name: 'Close' }));
+      await waitFor(() => expect(screen.queryByRole('dialog', { name: 'Settings of deb' })).toBeNull());
+    }
   });
 });
 
