@@ -151,6 +151,8 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
         osId: v['os'] as string | undefined,
         firmware: firmware as 'bios' | 'uefi' | undefined,
         arch: arch as 'x86_64' | 'aarch64' | undefined,
+        // Relative to where the CLI runs, like --disk; the engine checks it exists and is writable.
+        folder: v['folder'] === undefined ? undefined : resolvePath(v['folder'] as string),
       }));
       io.out(`${r.id}\n`);
       return EXIT.ok;

@@ -128,7 +128,7 @@ function patchPaths(patch: Record<string, unknown>): string[] {
 
 /**
  * Adds the file-browser and display-socket commands to the engine's handlers. When the engine was
- * started for a browser host (`browserRoots` set), paths typed into vm.create, vm.addExisting, vm.export, vm.import,
+ * started for a browser host (`browserRoots` set), paths typed into vm.create (and vm.previewArgv), vm.addExisting, vm.export, vm.import,
  * vm.update and iso.inspect must also lie inside the roots (media.insert checks its own); the Electron app and the CLI's own engines are unrestricted.
  */
 export function withFileBrowser(engine: Engine, base: BaseHandlers): Handlers {
@@ -146,8 +146,12 @@ export function withFileBrowser(engine: Engine, base: BaseHandlers): Handlers {
   return {
     ...base,
     'vm.create': async (a, client) => {
-      await check([a.iso, a.existingDisk]);
+      await check([a.iso, a.existingDisk, a.folder]);
       return base['vm.create'](a, client);
+    },
+    'vm.previewArgv': async (a, client) => {
+      await check([a.iso, a.existingDisk, a.folder]);
+      return base['vm.previewArgv'](a, client);
     },
     'vm.addExisting': async (a, client) => {
       await check([a.path]);

@@ -1,18 +1,15 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { access, rm, stat } from 'node:fs/promises';
+import { access, rm } from 'node:fs/promises';
 import { EngineError, type VmSummary } from '../../src-shared/contract/index.js';
-import { newVmDocument, type DiskFormat, type VmPatch } from '../../src-shared/vm-document/index.js';
+import type { VmPatch } from '../../src-shared/vm-document/index.js';
 import { isActive } from '../../src-shared/vm-state.js';
-import { applyDeviceChoices, createChoices } from '../../src-shared/os-catalog/index.js';
 import { inspectIso } from './iso/index.js';
 import type { Engine } from './engine.js';
 import { ENGINE_VERSION } from './engine-version.js';
 import type { Handlers } from './rpc/engine-server.js';
 import { startVm } from './vm-lifecycle.js';
 import { createImage } from './storage/qemu-img.js';
-import { refuseNonIso, refuseSystemFile, refuseUnsafeBacking } from './storage/path-guard.js';
 import { readLogTail } from './session/log-tail.js';
 import { endedEventLog, eventsTail, readTextTail } from './session/event-log.js';
 import type { VmSession } from './session/vm-session.js';
@@ -25,27 +22,11 @@ import { diskServiceFor } from './disks/disk-service.js';
 import { forwardServiceFor } from './network/forward-service.js';
 import { archiveServiceFor } from './archive/archive-service.js';
 import { engineStats } from './stats/stats-service.js';
-import { inspectSourceImage } from './clone/source-image.js';
+import { planCreate } from './create-plan.js';
+import { bundleFolderName } from './storage/slug.js';
 import { createWithExistingDisk } from './clone/import-disk.js';
 import { cloneVm, refuseStartWhileCloning } from './clone/clone-service.js';
 import { followBundleMove, refuseDeleteWithDependents } from './clone/backing-refs.js';
-
-function randomMac(): string {
-  const b = randomBytes(3);
-  return `52:54:00:${[...b].map((x) => x.toString(16).padStart(2, '0')).join(':')}`;
-}
-
-async function mustExist(path: string, what: string): Promise<string> {
-  const abs = resolve(path);
-  try {
-    const s = await stat(abs);
-    if (!s.isFile()) throw new EngineError('invalid-args', `${what} is not a file: ${abs}`);
-  } catch (err) {
-    if (err instanceof EngineError) throw err;
-    throw new EngineError('not-found', `${what} not found: ${abs}`);
-  }
-  return abs;
-}
 
 /** Every contract command, implemented over the engine's store, host service and sessions. */
 export function makeHandlers(engine: Engine): Handlers {
@@ -90,36 +71,12 @@ export function makeHandlers(engine: Engine): Handlers {
 
     'vm.create': async (a) => {
       engine.assertOpen();
-      if (a.diskSizeGiB !== undefined && a.existingDisk !== undefined) {
-        throw new EngineError('invalid-args', 'give either a new disk size or an existing disk, not both');
-      }
-      if (a.existingDiskMode !== undefined && a.existingDisk === undefined) {
-        throw new EngineError('invalid-args', 'existingDiskMode goes with existingDisk (the image to use, copy or convert)', { field: 'existingDiskMode' });
-      }
-      const iso = a.iso !== undefined ? await mustExist(a.iso, 'ISO') : null;
-      if (iso !== null) await refuseNonIso(iso);
-      if (a.existingDisk !== undefined) await refuseSystemFile(a.existingDisk, 'disk image');
-      // The format comes from qemu-img info, never from the file name (clone/source-image.ts).
-      const source = a.existingDisk !== undefined ? await inspectSourceImage(a.existingDisk) : null;
-      if (source) await refuseUnsafeBacking(source.path);
-      const id = randomUUID();
-      const now = new Date().toISOString();
-      const build = (disk: { path: string; format: DiskFormat } | null) => applyDeviceChoices(newVmDocument({
-        id,
-        name: a.name,
-        now,
-        mac: randomMac(),
-        arch: a.arch,
-        osId: a.osId,
-        memoryMiB: a.memoryMiB,
-        cpus: a.cpus,
-        firmware: a.firmware,
-        disk,
-        iso,
-      }), createChoices(a));
+      const plan = await planCreate(a);
+      const { id, iso, source, build } = plan;
+      const into = plan.folder !== null ? { parentDir: plan.folder } : {};
       const created = source
-        ? await createWithExistingDisk(engine, diskServiceFor(engine).jobs, { vmId: id, src: source, mode: a.existingDiskMode ?? 'use', jobId: a.jobId }, (disk) => engine.store.create(build(disk)))
-        : await engine.store.create(build(a.diskSizeGiB !== undefined ? { path: 'disks/disk0.qcow2', format: 'qcow2' } : null));
+        ? await createWithExistingDisk(engine, diskServiceFor(engine).jobs, { vmId: id, name: a.name, src: source, mode: a.existingDiskMode ?? 'use', jobId: a.jobId }, (disk) => engine.store.create(build(disk), into))
+        : await engine.store.create(build(plan.disk()), into);
       if (a.diskSizeGiB !== undefined) {
         try {
           await createImage(join(created.bundleDir, 'disks', 'disk0.qcow2'), 'qcow2', Math.round(a.diskSizeGiB * 1024 ** 3));
@@ -193,6 +150,18 @@ export function makeHandlers(engine: Engine): Handlers {
     'vm.argv': async (a) => {
       const vm = await load(a.vm);
       const { binary, argv } = await engine.host.launchArgv(vm, { runtimeDir: engine.vmRuntimeDir(vm.id), logsDir: join(vm.bundleDir, 'logs') }, { dryRun: true });
+      return { argv: [binary, ...argv] };
+    },
+
+    'vm.previewArgv': async (a) => {
+      const plan = await planCreate(a);
+      // Nothing exists yet: the paths are those the bundle would get, `<folder or library>/<slug>-<id>.hangar`
+      // with this preview's id (vm.create picks a new id, and with it the folder name, MAC and uuid).
+      const bundleDir = join(plan.folder ?? engine.libraryDir, bundleFolderName(a.name, plan.id));
+      const doc = engine.store.check(plan.build(plan.disk()));
+      const vm = { id: plan.id, name: doc.name, bundleDir, doc };
+      // dryRun: no UEFI vars file is made; launchArgv runs the pure buildArgv over the cached host probe.
+      const { binary, argv } = await engine.host.launchArgv(vm, { runtimeDir: engine.vmRuntimeDir(plan.id), logsDir: join(bundleDir, 'logs') }, { dryRun: true });
       return { argv: [binary, ...argv] };
     },
 

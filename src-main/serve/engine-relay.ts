@@ -26,9 +26,10 @@ function errorResponse(id: number, err: EngineError): string {
 function typedPaths(command: string, args: Record<string, unknown>): string[] {
   const out: string[] = [];
   const add = (v: unknown) => typeof v === 'string' && out.push(v);
-  if (command === 'vm.create') {
+  if (command === 'vm.create' || command === 'vm.previewArgv') {
     add(args['iso']);
     add(args['existingDisk']);
+    add(args['folder']);
   } else if (command === 'vm.addExisting' || command === 'vm.export' || command === 'vm.import') add(args['path']);
   else if (command === 'vm.update') {
     const patch = (args['patch'] ?? {}) as Record<string, unknown>;

@@ -28,32 +28,39 @@ const diskRef = z.string().min(1).max(31);
 /** A job id: chosen by the engine, or by the client (to cancel a job it started before the reply). */
 const jobIdSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be letters, digits or "-" (max 64)');
 
+/** What `vm.create` and `vm.previewArgv` take: the same object, so the preview is of exactly what would be created. */
+const vmCreateArgs = z.strictObject({
+  name: vmNameSchema,
+  iso: z.string().min(1).optional(),
+  diskSizeGiB: z.number().positive().max(64 * 1024).optional(),
+  existingDisk: z.string().min(1).optional(),
+  /** With existingDisk: `use` it in place (default), `copy` it into the bundle (same format), or `convert` it to qcow2 in the bundle (copy/convert: `vm.job` progress, `job.cancel` with `jobId`). */
+  existingDiskMode: z.enum(['use', 'copy', 'convert']).optional(),
+  jobId: jobIdSchema.optional(),
+  memoryMiB: z.number().max(16 * 1024 * 1024).int().min(16).optional(),
+  cpus: z.number().int().min(1).max(1024).optional(),
+  osId: z.string().min(1).max(100).optional(),
+  firmware: z.enum(FIRMWARE_TYPES).optional(),
+  arch: z.enum(ARCHITECTURES).optional(),
+  /** Device choices; when absent, the OS catalog's recommendation for `osId` (x86_64) applies, then Hangar's defaults. */
+  secureBoot: z.boolean().optional(),
+  tpm: z.boolean().optional(),
+  diskBus: z.enum(DISK_BUSES).optional(),
+  nicModel: z.enum(NIC_MODELS).optional(),
+  display: z.enum(DISPLAY_DEVICES).optional(),
+  /** An existing folder (absolute) to create the machine's `<slug>-<id>.hangar` folder in, instead of the library folder; the library still lists it. */
+  folder: z.string().min(1).max(4096).optional(),
+});
+
 /** One entry per command: the argument schema (checked at the engine's edge) and the result type. */
 export const commandArgs = {
   'engine.hello': z.strictObject({ client: z.string().max(100) }),
   /** `refresh`: probe again (after installing QEMU or firmware); otherwise a successful probe is reused. */
   'host.info': z.strictObject({ refresh: z.boolean().optional() }),
   'library.list': z.strictObject({}),
-  'vm.create': z.strictObject({
-    name: vmNameSchema,
-    iso: z.string().min(1).optional(),
-    diskSizeGiB: z.number().positive().max(64 * 1024).optional(),
-    existingDisk: z.string().min(1).optional(),
-    /** With existingDisk: `use` it in place (default), `copy` it into the bundle (same format), or `convert` it to qcow2 in the bundle (copy/convert: `vm.job` progress, `job.cancel` with `jobId`). */
-    existingDiskMode: z.enum(['use', 'copy', 'convert']).optional(),
-    jobId: jobIdSchema.optional(),
-    memoryMiB: z.number().max(16 * 1024 * 1024).int().min(16).optional(),
-    cpus: z.number().int().min(1).max(1024).optional(),
-    osId: z.string().min(1).max(100).optional(),
-    firmware: z.enum(FIRMWARE_TYPES).optional(),
-    arch: z.enum(ARCHITECTURES).optional(),
-    /** Device choices; when absent, the OS catalog's recommendation for `osId` (x86_64) applies, then Hangar's defaults. */
-    secureBoot: z.boolean().optional(),
-    tpm: z.boolean().optional(),
-    diskBus: z.enum(DISK_BUSES).optional(),
-    nicModel: z.enum(NIC_MODELS).optional(),
-    display: z.enum(DISPLAY_DEVICES).optional(),
-  }),
+  'vm.create': vmCreateArgs,
+  /** The QEMU command line `vm.create` with these arguments would give, built in memory: nothing is written, no process started. */
+  'vm.previewArgv': vmCreateArgs,
   'vm.get': z.strictObject({ vm: vmRef }),
   'vm.update': z.strictObject({ vm: vmRef, patch: z.record(z.string(), z.unknown()) }),
   'vm.rename': z.strictObject({ vm: vmRef, name: vmNameSchema }),
@@ -339,6 +346,8 @@ export interface CommandResults {
   'vm.tags.set': { tags: string[] };
   'vm.addExisting': { id: string; doc: VmDocument };
   'vm.argv': { argv: string[] };
+  /** The binary first, as `vm.argv`; paths are those the machine would get (its id, and so its folder name, MAC and uuid, are chosen anew at creation). */
+  'vm.previewArgv': { argv: string[] };
   'vm.start': { state: VmRunState };
   'vm.pause': { state: VmRunState };
   'vm.resume': { state: VmRunState };

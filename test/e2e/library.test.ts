@@ -158,6 +158,11 @@ describe('library UI end to end', () => {
     const summary = wizard.getByRole('definition');
     await wizard.getByRole('heading', { name: 'Summary' }).waitFor();
     expect((await summary.allTextContents()).join('\n')).toContain('256');
+    // The engine's own command line for the draft (vm.previewArgv), before anything exists.
+    const commandLine = wizard.getByLabel('QEMU command line');
+    await waitForText(commandLine, 'qemu-system-x86_64');
+    await waitForText(commandLine, '-m size=256M');
+    await waitForText(commandLine, ctx.debianIso);
     await wizard.getByRole('button', { name: 'Create and start' }).click();
     await wizard.waitFor({ state: 'detached', timeout: SLOW });
 

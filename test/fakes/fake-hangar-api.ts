@@ -55,6 +55,16 @@ interface FakeVm {
 
 type Handler<K extends CommandName> = (args: CommandArgs<K>) => Promise<CommandResult<K>> | CommandResult<K>;
 
+/** A plausible QEMU command line for vm.previewArgv's arguments (the real one is buildArgv's, tested in the engine). */
+function fakePreviewArgv(a: CommandArgs<'vm.previewArgv'>): string[] {
+  const bundle = `${a.folder ?? '/library'}/${a.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-00000000.hangar`;
+  const argv = [`/usr/bin/qemu-system-${a.arch ?? 'x86_64'}`, '-name', a.name, '-machine', a.arch === 'aarch64' ? 'virt' : 'q35', '-m', `size=${a.memoryMiB ?? 2048}M`, '-smp', `cpus=${a.cpus ?? 2}`];
+  if (a.diskSizeGiB !== undefined) argv.push('-blockdev', `driver=file,filename=${bundle}/disks/disk0.qcow2`);
+  if (a.existingDisk !== undefined) argv.push('-blockdev', `driver=file,filename=${a.existingDiskMode === 'copy' || a.existingDiskMode === 'convert' ? `${bundle}/disks/disk0.qcow2` : a.existingDisk}`);
+  if (a.iso !== undefined) argv.push('-blockdev', `driver=file,filename=${a.iso},read-only=on`);
+  return argv;
+}
+
 let idCounter = 0;
 const nextId = (): string => {
   idCounter++;
@@ -517,8 +527,11 @@ export class FakeHangarApi implements HangarApi {
       case 'vm.create': {
         const s = this.addVm({ name: a['name'] as string, osId: a['osId'] as string | undefined });
         const vm = this.vms.get(s.id)!;
+        if (typeof a['folder'] === 'string') vm.bundleDir = `${a['folder']}/${a['name'] as string}.hangar`;
         return r({ id: s.id, doc: vm.doc, bundleDir: vm.bundleDir });
       }
+      case 'vm.previewArgv':
+        return r({ argv: fakePreviewArgv(args as CommandArgs<'vm.previewArgv'>) });
       case 'vm.rename': {
         const vm = this.find(ref);
         vm.doc = { ...vm.doc, name: a['name'] as string };

@@ -65,7 +65,8 @@ describe('create from existing disks (use, copy, convert) and clone (full, linke
         expect(disk.path).toMatch(/^disks\/disk0\.\w+$/);
         expect(formatOf(join(r.bundleDir, disk.path))).toBe(want);
         const events = jobEvents(jobId);
-        expect(events.every((x) => x.vmId === r.id && x.kind === 'disk-import')).toBe(true);
+        // The VM is not in the library until the copy is done: its job events name it.
+        expect(events.every((x) => x.vmId === r.id && x.kind === 'disk-import' && x.subject === `${format} ${mode}`)).toBe(true);
         expect(events.at(-1)).toMatchObject({ status: 'concluded', percent: 100 });
       }
     }

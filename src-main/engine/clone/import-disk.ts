@@ -18,6 +18,33 @@ export interface ImportHost {
 }
 
 /**
+ * The disk entry the new VM's document gets for an existing image (what `vm.previewArgv` shows too): the image
+ * itself for `use`, `disks/disk0.<ext>` in the bundle for `copy`/`convert`. Refuses to copy an image that needs other files.
+ */
+export function importedDisk(src: SourceImage, mode: ExistingDiskMode): { path: string; format: DiskFormat } {
+  if (mode === 'use') return { path: src.path, format: src.format };
+  if (mode === 'copy') {
+    const parts = externalParts(src);
+    if (parts.length > 0) {
+      throw new EngineError('invalid-args', `${src.path} needs other files (${parts.join(', ')}); a copy of it alone would not work: use it in place, or convert it (which merges them into one qcow2)`, { field: 'existingDiskMode' });
+    }
+  }
+  const format: DiskFormat = mode === 'convert' ? 'qcow2' : src.format;
+  return { path: `disks/disk0.${FORMAT_EXTENSION[format]}`, format };
+}
+
+/** A rename, or a sparse copy when the bundle was created in a folder on another file system than the library's staging file. */
+async function moveInto(staging: string, target: string, signal: AbortSignal): Promise<void> {
+  try {
+    await rename(staging, target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    await copyImageFile(staging, target, { signal });
+    await rm(staging, { force: true });
+  }
+}
+
+/**
  * Creates a VM around an existing image. `use`: the image stays where it is (absolute path, detected format).
  * `copy`: copied byte for byte into the bundle's disks/ (same format). `convert`: `qemu-img convert` to
  * qcow2 into the bundle. Copy and convert write to a hidden file in the library first and create the VM
@@ -26,19 +53,14 @@ export interface ImportHost {
 export async function createWithExistingDisk(
   host: ImportHost,
   jobs: DiskJobs,
-  o: { vmId: string; src: SourceImage; mode: ExistingDiskMode; jobId?: string | undefined },
+  o: { vmId: string; src: SourceImage; mode: ExistingDiskMode; jobId?: string | undefined; name?: string | undefined },
   create: (disk: { path: string; format: DiskFormat }) => Promise<LoadedVm>,
   img: QemuImg = createQemuImg(),
 ): Promise<LoadedVm> {
   const { src, mode } = o;
-  if (mode === 'use') return create({ path: src.path, format: src.format });
-  if (mode === 'copy') {
-    const parts = externalParts(src);
-    if (parts.length > 0) {
-      throw new EngineError('invalid-args', `${src.path} needs other files (${parts.join(', ')}); a copy of it alone would not work: use it in place, or convert it (which merges them into one qcow2)`, { field: 'existingDiskMode' });
-    }
-  }
-  const format: DiskFormat = mode === 'convert' ? 'qcow2' : src.format;
+  const disk = importedDisk(src, mode);
+  if (mode === 'use') return create(disk);
+  const { format } = disk;
   const name = `disk0.${FORMAT_EXTENSION[format]}`;
   const staging = await stagingPath(host.libraryDir, 'import', '');
   let created: LoadedVm | null = null;
@@ -49,6 +71,8 @@ export async function createWithExistingDisk(
       vmId: o.vmId,
       kind: 'disk-import',
       requested: o.jobId,
+      // The VM joins the library only at the end: its job events carry its name.
+      subject: o.name,
       what: `the ${mode === 'copy' ? 'copy' : 'conversion'} of ${src.path}`,
       cleanup: async () => {
         await rm(staging, { force: true });
@@ -60,7 +84,7 @@ export async function createWithExistingDisk(
       else await img.convert(src.path, staging, 'qcow2', { sourceFormat: src.format, signal, onProgress });
       signal.throwIfAborted();
       created = await create({ path: `disks/${name}`, format });
-      await rename(staging, join(created.bundleDir, 'disks', name));
+      await moveInto(staging, join(created.bundleDir, 'disks', name), signal);
       return { vm: created };
     },
   );

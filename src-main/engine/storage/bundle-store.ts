@@ -78,9 +78,18 @@ export class BundleStore {
     this.io = { writeFileAtomic: (t, d) => writeFileAtomic(t, d), renameDir: (a, b) => fs.rename(a, b), ...options.io };
   }
 
-  /** Makes the bundle folder and writes vm.json; on any failure the half-made folder is removed. */
-  async create(input: VmDocument): Promise<LoadedVm> {
-    const doc = toStoreError(() => validateVmDocument(input), `VM "${input.name}"`);
+  /** The document as create() would store it, or the same error create() would give; writes nothing. */
+  check(input: VmDocument): VmDocument {
+    return toStoreError(() => validateVmDocument(input), `VM "${input.name}"`);
+  }
+
+  /**
+   * Makes the bundle folder and writes vm.json; on any failure the half-made folder is removed. `parentDir`
+   * (an existing folder, checked by the caller) puts the bundle there instead of the library folder; the
+   * index then keeps its absolute path, like addExisting's outside bundles.
+   */
+  async create(input: VmDocument, options: { parentDir?: string } = {}): Promise<LoadedVm> {
+    const doc = this.check(input);
     return this.queue.run(INDEX_KEY, async () => {
       const { index, entries } = await this.scan();
       const clash = entries.find((e) => e.id === doc.id);
@@ -88,15 +97,17 @@ export class BundleStore {
       await fs.mkdir(this.libraryDir, { recursive: true }).catch((err) => {
         throw ioError(`VM "${doc.name}": cannot create library folder ${this.libraryDir}`, err);
       });
-      const folder = await this.makeFolder(doc.name, doc.id);
-      const dir = path.join(this.libraryDir, folder);
+      const parent = await this.outsideParent(options.parentDir);
+      const folder = await this.makeFolder(doc.name, doc.id, parent ?? this.libraryDir);
+      const dir = path.join(parent ?? this.libraryDir, folder);
+      const stored = parent ? dir : folder;
       try {
         for (const sub of BUNDLE_SUBDIRS) await fs.mkdir(path.join(dir, sub));
         await this.io.writeFileAtomic(vmJsonPath(dir), serializeVmDocument(doc));
         await this.writeIndex({
           ...index,
-          bundles: [...index.bundles, { id: doc.id, path: folder }],
-          excluded: index.excluded.filter((x) => x !== folder),
+          bundles: [...index.bundles, { id: doc.id, path: stored }],
+          excluded: index.excluded.filter((x) => x !== stored),
         });
       } catch (err) {
         await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
@@ -385,17 +396,27 @@ export class BundleStore {
     return result;
   }
 
-  private async makeFolder(name: string, id: string): Promise<string> {
+  /** The real path of a chosen parent folder, or null when there is none or it is the library folder itself. */
+  private async outsideParent(parentDir: string | undefined): Promise<string | null> {
+    if (parentDir === undefined) return null;
+    const [real, libraryReal] = await Promise.all([fs.realpath(parentDir), fs.realpath(this.libraryDir)]).catch((err) => {
+      throw ioError(`cannot resolve the folder ${parentDir}`, err);
+    });
+    return real === libraryReal ? null : real;
+  }
+
+  private async makeFolder(name: string, id: string, parent: string): Promise<string> {
     for (const length of [SHORT_ID_LENGTH, 32]) {
       const folder = bundleFolderName(name, id, length);
       try {
-        await fs.mkdir(path.join(this.libraryDir, folder));
+        await fs.mkdir(path.join(parent, folder));
         return folder;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(`VM "${name}": cannot create ${folder}`, err);
       }
     }
-    throw new StoreError('exists', `VM "${name}": folder ${bundleFolderName(name, id, 32)} already exists in the library`);
+    const where = parent === this.libraryDir ? 'the library' : parent;
+    throw new StoreError('exists', `VM "${name}": folder ${bundleFolderName(name, id, 32)} already exists in ${where}`);
   }
 
   /** Like makeFolder's choice, for a rename (the target must not exist: rename would replace an empty folder). */

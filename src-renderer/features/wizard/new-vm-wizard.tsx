@@ -28,6 +28,7 @@ import {
   EXISTING_DISK_MODES, EXISTING_DISK_MODE_TEXT, FIELD_LABELS, PAGE_TITLES, WIZARD_PAGES, accelerationNote, canCreate, initialWizardState, osOptions, summaryRows, toCreateArgs,
   validatePage, visibleMessages, wizardHost, wizardReducer, type ExistingDiskMode, type FieldLabel, type WizardState,
 } from './wizard-state.js';
+import { CommandLinePreview } from './command-line-preview.js';
 
 export interface NewVmWizardProps {
   onClose: () => void;
@@ -129,6 +130,15 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath }: NewVmWizardP
     }
   };
 
+  const browseFolder = async () => {
+    try {
+      const folder = await api.app('dialog:chooseFolder', { title: 'Choose where to create the machine’s folder', ...(d.folder.trim() ? { defaultPath: d.folder.trim() } : {}) });
+      if (folder) dispatch({ type: 'set', field: 'folder', value: folder });
+    } catch (err) {
+      notify(describeError(err, 'open the folder chooser'), 'error');
+    }
+  };
+
   const create = async (start: boolean) => {
     if (!canCreate(state)) return;
     setCreating(start ? 'start' : 'create');
@@ -181,16 +191,31 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath }: NewVmWizardP
           <Typography variant="h6" component="h2" sx={{ mb: 1 }}>{PAGE_TITLES[state.page]}</Typography>
 
           {state.page === 'name' && (
-            <Field>
-              <TextField
-                label={L.name}
-                value={d.name}
-                autoFocus
-                fullWidth
-                onChange={(e) => dispatch({ type: 'set', field: 'name', value: e.target.value })}
-                {...msg(L.name, 'How the machine appears in the library; its folder is named after it.')}
-              />
-            </Field>
+            <>
+              <Field>
+                <TextField
+                  label={L.name}
+                  value={d.name}
+                  autoFocus
+                  fullWidth
+                  onChange={(e) => dispatch({ type: 'set', field: 'name', value: e.target.value })}
+                  {...msg(L.name, 'How the machine appears in the library; its folder is named after it.')}
+                />
+              </Field>
+              <Field>
+                <Box sx={{ display: 'flex', gap: 1, alignItems: 'flex-start' }}>
+                  <TextField
+                    label={L.folder}
+                    value={d.folder}
+                    fullWidth
+                    placeholder={state.host?.libraryDir ?? 'the library folder'}
+                    onChange={(e) => dispatch({ type: 'set', field: 'folder', value: e.target.value })}
+                    {...msg(L.folder, `Where the machine’s folder is created. Empty: the library${state.host?.libraryDir ? ` (${state.host.libraryDir})` : ''}.`)}
+                  />
+                  <Button variant="outlined" sx={{ mt: 0.5, flex: 'none' }} onClick={() => void browseFolder()}>Browse…</Button>
+                </Box>
+              </Field>
+            </>
           )}
 
           {state.page === 'media' && (
@@ -349,9 +374,7 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath }: NewVmWizardP
                   </Box>
                 ))}
               </Box>
-              <Typography variant="body2" color="text.secondary" sx={{ mt: 2 }}>
-                The full QEMU command line is built by the engine once the machine exists: see Settings ▸ Advanced.
-              </Typography>
+              {canCreate(state) && <CommandLinePreview args={toCreateArgs(state)} />}
               {summaryValidation && Object.keys(summaryValidation.warnings).length > 0 && (
                 <Alert severity="warning" sx={{ mt: 2 }}>
                   <ul style={{ margin: 0, paddingLeft: 16 }}>

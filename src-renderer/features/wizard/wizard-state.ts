@@ -29,6 +29,7 @@ export const PAGE_TITLES: Readonly<Record<WizardPage, string>> = {
 /** Accessible names of the wizard's fields; validation messages are keyed by these. */
 export const FIELD_LABELS = {
   name: 'Name',
+  folder: 'Folder',
   media: 'Installation media',
   isoPath: 'ISO image',
   osId: 'Operating system',
@@ -48,7 +49,7 @@ export type FieldLabel = (typeof FIELD_LABELS)[DraftField];
 
 /** Which page edits each field (the component renders them; `pageOfField` finds an error's page). */
 export const PAGE_FIELDS: Readonly<Record<WizardPage, ReadonlyArray<DraftField>>> = {
-  name: ['name'],
+  name: ['name', 'folder'],
   media: ['media', 'isoPath', 'osId'],
   system: ['arch', 'firmware', 'secureBoot', 'tpm'],
   resources: ['memoryMiB', 'cpus'],
@@ -67,6 +68,8 @@ export const MEMORY_WARN_SHARE = 0.75;
 
 export interface WizardDraft {
   name: string;
+  /** Where the machine's folder is created, as typed or picked; empty: the library folder. */
+  folder: string;
   media: 'iso' | 'none';
   /** As typed or picked; checked by `iso.inspect`. */
   isoPath: string;
@@ -114,6 +117,8 @@ export interface WizardHost {
   kvm: { usable: boolean; reason: string };
   uefiAvailable: boolean;
   swtpmAvailable: boolean;
+  /** Where machines go when no folder is chosen (`host.info`); absent until the engine answered. */
+  libraryDir?: string;
 }
 
 export function wizardHost(summary: HostSummary, hostArch: Architecture = 'x86_64'): WizardHost {
@@ -124,6 +129,7 @@ export function wizardHost(summary: HostSummary, hostArch: Architecture = 'x86_6
     kvm: { ...summary.kvm },
     uefiAvailable: summary.uefiAvailable,
     swtpmAvailable: summary.swtpmAvailable,
+    libraryDir: summary.libraryDir,
   };
 }
 
@@ -192,6 +198,7 @@ export function initialWizardState(host: WizardHost | null = null): WizardState 
     page: 'name',
     draft: {
       name: '',
+      folder: '',
       media: 'iso',
       isoPath: '',
       osId: 'generic',
@@ -275,6 +282,8 @@ export function validatePage(state: WizardState, page: WizardPage): PageValidati
       if (d.name.trim() === '') errors[L.name] = 'Give the machine a name';
       else if (d.name.trim().length > 1000) errors[L.name] = 'The name is too long (at most 1000 characters)';
       else if (!vmNameSchema.safeParse(d.name).success) errors[L.name] = 'The name must not contain line breaks, tabs or other invisible control characters';
+      // The engine checks that it exists and is writable; here only what can be told from the text.
+      if (d.folder.trim() !== '' && !isAbsolutePath(d.folder.trim())) errors[L.folder] = 'Give the full path of the folder (starting with /), or leave it empty for the library';
       break;
     }
     case 'media': {
@@ -482,6 +491,7 @@ export function toCreateArgs(state: WizardState): CommandArgs<'vm.create'> {
     tpm: d.tpm,
   };
   if (d.firmware === 'uefi') args.secureBoot = d.secureBoot;
+  if (d.folder.trim() !== '') args.folder = d.folder.trim();
   if (d.media === 'iso') args.iso = d.isoPath.trim();
   if (d.disk === 'new') args.diskSizeGiB = Number(d.diskSizeGiB.trim());
   if (d.disk === 'existing') {
@@ -518,6 +528,7 @@ export function summaryRows(state: WizardState): Array<{ label: string; value: s
   const fw = d.firmware === 'uefi' ? `UEFI${d.secureBoot ? ' with Secure Boot' : ''}` : 'BIOS';
   const rows: Array<{ label: string; value: string }> = [
     { label: L.name, value: d.name.trim() },
+    { label: L.folder, value: d.folder.trim() !== '' ? d.folder.trim() : `the library${state.host?.libraryDir ? ` (${state.host.libraryDir})` : ''}` },
     { label: L.osId, value: osName(d.osId, state.inspection) },
     { label: L.isoPath, value: d.media === 'iso' ? d.isoPath.trim() : 'none' },
     { label: L.arch, value: `${d.arch} (${accelerationNote(state).accelerator === 'kvm' ? 'KVM' : 'emulated'})` },

@@ -124,6 +124,10 @@ describe('typed paths when the engine serves a browser host', () => {
       calls.push('inspect');
       return {} as never;
     },
+    'vm.previewArgv': async () => {
+      calls.push('preview');
+      return {} as never;
+    },
   };
   const fakeEngine = (browserRoots: string[] | null) =>
     ({
@@ -146,6 +150,9 @@ describe('typed paths when the engine serves a browser host', () => {
     await refused(h['vm.update']({ vm: 'x', patch: { cdroms: [{ id: 'cd0', path: join(outside, 'key'), bus: 'sata' }] } }, client));
     await refused(h['vm.update']({ vm: 'x', patch: { disks: [{ id: 'd', path: '../../secret/key' }] } }, client));
     await refused(h['iso.inspect']({ path: join(home, 'key-link') }, client));
+    await refused(h['vm.create']({ name: 'a', folder: outside }, client));
+    await refused(h['vm.previewArgv']({ name: 'a', iso: join(outside, 'key') }, client));
+    await refused(h['vm.previewArgv']({ name: 'a', folder: outside }, client));
     expect(calls).toEqual([]);
   });
 
@@ -154,7 +161,8 @@ describe('typed paths when the engine serves a browser host', () => {
     await h['vm.create']({ name: 'a', iso: join(allowed, 'b.iso') }, client);
     await h['vm.update']({ vm: 'x', patch: { disks: [{ id: 'd', path: 'disks/disk0.qcow2' }] } }, client);
     await h['iso.inspect']({ path: join(allowed, 'b.iso') }, client);
-    expect(calls).toEqual(['create', 'update', 'inspect']);
+    await h['vm.previewArgv']({ name: 'a', iso: join(allowed, 'b.iso'), folder: allowed }, client);
+    expect(calls).toEqual(['create', 'update', 'inspect', 'preview']);
   });
 
   it('are not restricted for the desktop app and the CLI', async () => {

@@ -220,6 +220,21 @@ describe('screening browser messages for an engine serve did not start', () => {
     expect('reply' in rel).toBe(true);
   });
 
+  it('checks vm.previewArgv like vm.create, and the chosen folder of both', async () => {
+    for (const [id, command, args] of [
+      [7, 'vm.previewArgv', { name: 'x', iso: '/etc/shadow' }],
+      [8, 'vm.previewArgv', { name: 'x', existingDisk: '/root/disk.img' }],
+      [9, 'vm.previewArgv', { name: 'x', folder: '/srv/vms' }],
+      [10, 'vm.create', { name: 'x', folder: '/srv/vms' }],
+      [11, 'vm.create', { name: 'x', folder: 'relative/vms' }],
+    ] as const) {
+      const r = await screenMessage(JSON.stringify({ type: 'request', id, command, args }), { roots });
+      expect('reply' in r && JSON.parse(r.reply), `${command} ${JSON.stringify(args)}`).toMatchObject({ id, ok: false, error: { code: 'invalid-args' } });
+    }
+    const inside = await screenMessage(JSON.stringify({ type: 'request', id: 12, command: 'vm.previewArgv', args: { name: 'x', folder: '/home/u' } }), { roots });
+    expect('forward' in inside).toBe(true);
+  });
+
   it('forwards everything else as one line', async () => {
     const r = await screenMessage('{"type":"request","id":1,\n"command":"vm.update","args":{"vm":"x","patch":{"disks":[{"path":"disks/d.qcow2"}]}}}', { roots });
     expect(r).toEqual({ forward: '{"type":"request","id":1,"command":"vm.update","args":{"vm":"x","patch":{"disks":[{"path":"disks/d.qcow2"}]}}}' });

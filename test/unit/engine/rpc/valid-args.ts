@@ -9,6 +9,7 @@ export const validArgs: Partial<{ [K in CommandName]: CommandArgs<K> }> = {
   'host.info': {},
   'library.list': {},
   'vm.create': { name: 'fuzz vm', iso: '/nonexistent/hangar-fuzz.iso', memoryMiB: 64, cpus: 1, osId: 'linux', firmware: 'bios', arch: 'x86_64' },
+  'vm.previewArgv': { name: 'fuzz vm', iso: '/nonexistent/hangar-fuzz.iso', memoryMiB: 64, cpus: 1, osId: 'linux', firmware: 'bios', arch: 'x86_64', folder: '/nonexistent/folder' },
   'vm.get': { vm: 'some-vm' },
   'vm.update': { vm: 'some-vm', patch: { memoryMiB: 128 } },
   'vm.rename': { vm: 'some-vm', name: 'other name' },

@@ -141,6 +141,82 @@ describe('new-VM wizard', () => {
   });
 });
 
+describe('new-VM wizard: the command line and the folder', () => {
+  /** Name (and folder) typed, no ISO, defaults elsewhere: to the summary. */
+  async function toSummary(user: ReturnType<typeof userEvent.setup>, name: string, folder?: string) {
+    await user.type(await screen.findByRole('textbox', { name: 'Name' }), name);
+    if (folder !== undefined) await user.type(field('Folder'), folder);
+    await user.click(btn('Next'));
+    await user.click(screen.getByRole('radio', { name: 'No installation media' }));
+    for (let i = 0; i < 4; i++) await user.click(btn('Next'));
+    return screen.findByRole('region', { name: 'Summary' });
+  }
+
+  it('the summary shows the engine’s command line for the draft, quoted for a shell, with Copy', async () => {
+    const { api, user } = setup();
+    const summary = await toSummary(user, 'my box');
+    const line = await within(summary).findByLabelText('QEMU command line');
+    await waitFor(() => expect(line.textContent).toMatch(/^\/usr\/bin\/qemu-system-x86_64 /));
+    expect(line.textContent).toContain("-name 'my box'");
+    expect(line.textContent).toMatch(/-m size=\d+M -smp cpus=\d+/);
+    // Asked with exactly what Create will send.
+    expect(api.callsOf('vm.previewArgv')).toHaveLength(1);
+    expect(within(summary).queryByText(/once the machine exists/)).toBeNull();
+    expect((within(summary).getByRole('button', { name: 'Copy' }) as HTMLButtonElement).disabled).toBe(false);
+    await user.click(btn('Create'));
+    await waitFor(() => expect(api.callsOf('vm.create')).toHaveLength(1));
+    expect(api.callsOf('vm.create')[0]).toEqual(api.callsOf('vm.previewArgv')[0]);
+  });
+
+  it('asks again when the draft changed, and shows an engine refusal as one short sentence', async () => {
+    const { api, user } = setup();
+    await toSummary(user, 'vm');
+    await waitFor(() => expect(api.callsOf('vm.previewArgv')).toHaveLength(1));
+    await user.click(btn('Back')); // disk
+    await user.click(btn('Back')); // resources
+    await user.clear(field('Memory (MiB)'));
+    await user.type(field('Memory (MiB)'), '768');
+    api.failNext('vm.previewArgv', 'qemu-not-found', 'qemu-system-x86_64 was not found on PATH');
+    await user.click(btn('Next'));
+    await user.click(btn('Next'));
+    expect(await screen.findByText('Could not build the command line: qemu-system-x86_64 was not found on PATH.', { exact: false })).toBeTruthy();
+    expect(api.callsOf('vm.previewArgv').at(-1)).toMatchObject({ memoryMiB: 768 });
+    expect(screen.queryByText(/at .*\.(ts|js):\d+/)).toBeNull();
+  });
+
+  it('Folder: empty means the library (shown), Browse… fills it, and vm.create gets it', async () => {
+    const { api, user, created } = setup();
+    expect(await screen.findByText(/Empty: the library \(\/library\)/)).toBeTruthy();
+    api.dialogAnswer = '/srv/vms, fast disk';
+    await user.click(btn('Browse…'));
+    expect(api.appCalls.find((c) => c.channel === 'dialog:chooseFolder')).toBeTruthy();
+    expect(field('Folder').value).toBe('/srv/vms, fast disk');
+    const summary = await toSummary(user, 'elsewhere');
+    expect(within(summary).getByText('/srv/vms, fast disk')).toBeTruthy();
+    await waitFor(() => expect(api.callsOf('vm.previewArgv').at(-1)).toMatchObject({ folder: '/srv/vms, fast disk' }));
+    await user.click(btn('Create'));
+    await waitFor(() => expect(created).toHaveLength(1));
+    expect(api.callsOf('vm.create')[0]).toMatchObject({ name: 'elsewhere', folder: '/srv/vms, fast disk' });
+  });
+
+  it('Folder: a relative path is refused on the Name page; without one vm.create has no folder', async () => {
+    const { api, user, created } = setup();
+    await user.type(await screen.findByRole('textbox', { name: 'Name' }), 'x');
+    await user.type(field('Folder'), 'vms');
+    await user.click(btn('Next'));
+    expect(await screen.findByText(/Give the full path of the folder/)).toBeTruthy();
+    await user.clear(field('Folder'));
+    await user.click(btn('Next'));
+    await user.click(screen.getByRole('radio', { name: 'No installation media' }));
+    for (let i = 0; i < 4; i++) await user.click(btn('Next'));
+    const summary = await screen.findByRole('region', { name: 'Summary' });
+    expect(within(summary).getByText('the library (/library)')).toBeTruthy();
+    await user.click(btn('Create'));
+    await waitFor(() => expect(created).toHaveLength(1));
+    expect(api.callsOf('vm.create')[0]).not.toHaveProperty('folder');
+  });
+});
+
 describe('new-VM wizard: an existing disk image', () => {
   it('offers use / copy / convert (use by default); a conversion shows its progress and can be cancelled', async () => {
     const { api, user, created } = setup();

@@ -87,7 +87,7 @@ describe('initial draft', () => {
       qemuVersion: '7.2.0', qemuBinary: '/usr/bin/qemu-system-x86_64', accelerators: ['tcg'], kvm: { usable: false, reason: '/dev/kvm is missing' },
       uefiAvailable: true, swtpmAvailable: false, hostMemoryMiB: 4096, hostCpus: 2, libraryDir: '/lib',
     };
-    expect(wizardHost(summary)).toEqual({ hostMemoryMiB: 4096, hostCpus: 2, hostArch: 'x86_64', kvm: { usable: false, reason: '/dev/kvm is missing' }, uefiAvailable: true, swtpmAvailable: false });
+    expect(wizardHost(summary)).toEqual({ hostMemoryMiB: 4096, hostCpus: 2, hostArch: 'x86_64', kvm: { usable: false, reason: '/dev/kvm is missing' }, uefiAvailable: true, swtpmAvailable: false, libraryDir: '/lib' });
   });
 });
 
@@ -360,5 +360,18 @@ describe('toCreateArgs', () => {
     expect(rows).toContainEqual({ label: 'Architecture', value: 'x86_64 (KVM)' });
     expect(rows).toContainEqual({ label: 'Disk', value: 'new, 20 GiB' });
     expect(rows).toContainEqual({ label: 'Devices', value: 'virtio disk, virtio-net-pci network, std display' });
+  });
+
+  it('folder: empty is the library (no argument sent); an absolute path is sent; a relative one blocks the Name page', () => {
+    const base = withIso('Debian 12.5.0 amd64 n', initialWizardState({ ...host, libraryDir: '/home/u/Hangar' }));
+    expect(summaryRows(base)).toContainEqual({ label: 'Folder', value: 'the library (/home/u/Hangar)' });
+    expect(toCreateArgs(base)).not.toHaveProperty('folder');
+    const chosen = run(base, { type: 'set', field: 'folder', value: '  /srv/vms, fast  ' });
+    expect(toCreateArgs(chosen)).toMatchObject({ folder: '/srv/vms, fast' });
+    expect(summaryRows(chosen)).toContainEqual({ label: 'Folder', value: '/srv/vms, fast' });
+    const relative = run(base, { type: 'set', field: 'folder', value: 'vms' });
+    expect(validatePage(relative, 'name').errors).toEqual({ Folder: 'Give the full path of the folder (starting with /), or leave it empty for the library' });
+    expect(pageOfField('folder')).toBe('name');
+    expect(() => toCreateArgs(relative)).toThrow(/Folder: Give the full path/);
   });
 });
