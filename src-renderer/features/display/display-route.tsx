@@ -39,8 +39,13 @@ export function closeDisplayRoute(): void {
  */
 export function DisplayRoute({ api, children }: { api: HangarApi; children: ReactNode }) {
   const vmId = useDisplayRoute();
-  const theme = useMemo(() => hangarTheme('dark'), []);
   if (!vmId) return <>{children}</>;
+  return <DisplayPage api={api} vmId={vmId} />;
+}
+
+/** The full-page display, in its own dark theme (made only here: the library's first paint does not build it). */
+function DisplayPage({ api, vmId }: { api: HangarApi; vmId: string }) {
+  const theme = useMemo(() => hangarTheme('dark'), []);
   return (
     <ThemeProvider theme={theme}>
       <CssBaseline />
