@@ -20,7 +20,7 @@ import type { QmpEventRecord, VmLogKind, VmLogs } from '../../../src-shared/cont
 import { useApi } from '../../state/api-context.js';
 import { describeError } from '../../state/errors.js';
 import { formatArgv } from '../settings/settings-model.js';
-import { copyText } from './copy-text.js';
+import { useCopyText } from './use-copy-text.js';
 
 export type LogsTab = 'qemu' | 'serial' | 'events' | 'argv';
 
@@ -124,19 +124,8 @@ function CommandLineView({ vmId }: { vmId: string }) {
   const api = useApi();
   const load = useCallback(() => api.call('vm.argv', { vm: vmId }).then((r) => formatArgv(r.argv)), [api, vmId]);
   const [state, reload] = useLoad<string>(load, 'build the command line');
-  const [copied, setCopied] = useState<'no' | 'yes' | 'failed'>('no');
   const preRef = useRef<HTMLPreElement>(null);
-  const copy = async (text: string) => {
-    const ok = await copyText(text);
-    setCopied(ok ? 'yes' : 'failed');
-    if (!ok && preRef.current) {
-      // Last resort: select it so Ctrl+C copies it.
-      const range = document.createRange();
-      range.selectNodeContents(preRef.current);
-      window.getSelection()?.removeAllRanges();
-      window.getSelection()?.addRange(range);
-    }
-  };
+  const { copied, copy } = useCopyText(preRef);
   return (
     <>
       <Toolbar onRefresh={reload} note="The QEMU command line of the saved settings (what Start runs).">

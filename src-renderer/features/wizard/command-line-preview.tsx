@@ -8,7 +8,7 @@ import type { CommandArgs } from '../../../src-shared/contract/index.js';
 import { useApi } from '../../state/api-context.js';
 import { describeError } from '../../state/errors.js';
 import { formatArgv } from '../settings/settings-model.js';
-import { copyText } from '../logs/copy-text.js';
+import { useCopyText } from '../logs/use-copy-text.js';
 
 type Preview = { status: 'loading' } | { status: 'ready'; text: string } | { status: 'error'; message: string };
 
@@ -21,13 +21,13 @@ export function CommandLinePreview({ args }: { args: CommandArgs<'vm.previewArgv
   const api = useApi();
   const key = JSON.stringify(args);
   const [preview, setPreview] = useState<Preview>({ status: 'loading' });
-  const [copied, setCopied] = useState<'no' | 'yes' | 'failed'>('no');
   const preRef = useRef<HTMLPreElement>(null);
+  const { copied, copy, reset } = useCopyText(preRef);
 
   useEffect(() => {
     let alive = true;
     setPreview({ status: 'loading' });
-    setCopied('no');
+    reset();
     api.call('vm.previewArgv', JSON.parse(key) as CommandArgs<'vm.previewArgv'>).then(
       (r) => alive && setPreview({ status: 'ready', text: formatArgv(r.argv) }),
       (err: unknown) => alive && setPreview({ status: 'error', message: describeError(err, 'build the command line') }),
@@ -35,19 +35,7 @@ export function CommandLinePreview({ args }: { args: CommandArgs<'vm.previewArgv
     return () => {
       alive = false;
     };
-  }, [api, key]);
-
-  const copy = async (text: string) => {
-    const ok = await copyText(text);
-    setCopied(ok ? 'yes' : 'failed');
-    if (!ok && preRef.current) {
-      // Last resort: select it so Ctrl+C copies it.
-      const range = document.createRange();
-      range.selectNodeContents(preRef.current);
-      window.getSelection()?.removeAllRanges();
-      window.getSelection()?.addRange(range);
-    }
-  };
+  }, [api, key, reset]);
 
   return (
     <Box sx={{ mt: 2 }}>
