@@ -1,6 +1,6 @@
 // What `vm.create` and `vm.previewArgv` share: every check of the arguments (so both refuse with the same
 // errors) and the document the machine would get. Reads files (stat, ISO header, qemu-img info); writes nothing.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
@@ -10,6 +10,7 @@ import { applyDeviceChoices, createChoices } from '../../src-shared/os-catalog/i
 import { refuseNonIso, refuseSystemFile, refuseUnsafeBacking, SYSTEM_FOLDERS } from './storage/path-guard.js';
 import { inspectSourceImage, type SourceImage } from './clone/source-image.js';
 import { importedDisk } from './clone/import-disk.js';
+import { randomMac } from './network/mac.js';
 
 type CreateArgs = CommandArgs<'vm.create'>;
 export type NewDisk = { path: string; format: DiskFormat } | null;
@@ -26,11 +27,6 @@ export interface CreatePlan {
   build(disk: NewDisk): VmDocument;
   /** The disk entry the document gets: a new qcow2 in the bundle, the existing image, or its copy in the bundle. */
   disk(): NewDisk;
-}
-
-function randomMac(): string {
-  const b = randomBytes(3);
-  return `52:54:00:${[...b].map((x) => x.toString(16).padStart(2, '0')).join(':')}`;
 }
 
 async function mustExist(path: string, what: string): Promise<string> {

@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../storage/atomic-write.js';
 import { bundleFolderName } from '../storage/slug.js';
 import { isInside } from '../disks/disk-rules.js';
 import { checkEntry, checkSpace, MAX_VM_JSON_BYTES } from './archive-rules.js';
+import { randomMac } from '../network/mac.js';
 
 export interface ImportInput {
   archive: string;
@@ -228,7 +229,7 @@ export async function importBundle(input: ImportInput): Promise<ImportResult> {
   const newId = taken.has(doc.id);
   const id = newId ? randomUUID() : doc.id;
   const name = input.name ?? doc.name;
-  const mac = newId ? `52:54:00:${[...randomBytes(3)].map((x) => x.toString(16).padStart(2, '0')).join(':')}` : null;
+  const mac = newId ? randomMac() : null;
   doc = validateVmDocument({ ...doc, id, name, ...(mac && doc.network.mode !== 'none' ? { network: { ...doc.network, mac } } : {}) });
   input.onName?.(name);
 

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
@@ -11,6 +11,7 @@ import type { LibraryEntry, LoadedVm } from '../storage/bundle-store.js';
 import { createQemuImg, type ImageInfo, type QemuImg } from '../storage/qemu-img.js';
 import { runCopyJob, stagingPath, weightedProgress } from './copy-job.js';
 import { FORMAT_EXTENSION } from './source-image.js';
+import { randomMac } from '../network/mac.js';
 
 /** The slice of the engine a clone needs (the Engine satisfies it). */
 export interface CloneHost {
@@ -36,13 +37,6 @@ const busyOf = (host: object): Map<string, boolean> => {
 
 export function refuseStartWhileCloning(host: object, vmId: string, name: string): void {
   if (busyOf(host).has(vmId)) throw new EngineError('invalid-state', `"${name}" cannot start while it is being cloned; wait for the clone or cancel its job`);
-}
-
-function randomMac(taken: Set<string>): string {
-  for (;;) {
-    const mac = `52:54:00:${[...randomBytes(3)].map((x) => x.toString(16).padStart(2, '0')).join(':')}`;
-    if (!taken.has(mac)) return mac;
-  }
 }
 
 interface Plan {
