@@ -1,5 +1,5 @@
 import { rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { EngineError, type VmEventBody } from '../../../src-shared/contract/index.js';
 import type { DiskFormat } from '../../../src-shared/vm-document/index.js';
 import type { DiskJobs } from '../disks/disk-jobs.js';
@@ -60,8 +60,7 @@ export async function createWithExistingDisk(
   const { src, mode } = o;
   const disk = importedDisk(src, mode);
   if (mode === 'use') return create(disk);
-  const { format } = disk;
-  const name = `disk0.${FORMAT_EXTENSION[format]}`;
+  const name = basename(disk.path);
   const staging = await stagingPath(host.libraryDir, 'import', '');
   let created: LoadedVm | null = null;
   const r = await runCopyJob(
@@ -83,7 +82,7 @@ export async function createWithExistingDisk(
       if (mode === 'copy') await copyImageFile(src.path, staging, { signal, onProgress });
       else await img.convert(src.path, staging, 'qcow2', { sourceFormat: src.format, signal, onProgress });
       signal.throwIfAborted();
-      created = await create({ path: `disks/${name}`, format });
+      created = await create(disk);
       await moveInto(staging, join(created.bundleDir, 'disks', name), signal);
       return { vm: created };
     },
