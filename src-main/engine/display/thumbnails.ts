@@ -1,4 +1,5 @@
 import { downscale, encodePng, parsePpm } from './image.js';
+import { ClientLeases } from '../client-leases.js';
 
 /** Thumbnails fit in this box (the library shows them small). */
 export const THUMBNAIL_MAX = { width: 320, height: 200 } as const;
@@ -41,7 +42,7 @@ export interface ThumbnailHost {
 export class ThumbnailService {
   readonly intervalMs: number;
   readonly leaseMs: number;
-  private readonly leases = new Map<number, number>();
+  private readonly leases: ClientLeases;
   private readonly latest = new Map<string, { png: Buffer; thumb: Thumbnail }>();
   /** Per session (its `sessionEnded` promise): whether it has ended. */
   private readonly sessions = new WeakMap<Promise<unknown>, { over: boolean }>();
@@ -56,18 +57,19 @@ export class ThumbnailService {
   ) {
     this.intervalMs = options.intervalMs ?? 5_000;
     this.leaseMs = options.leaseMs ?? 30_000;
+    this.leases = new ClientLeases(this.leaseMs, now);
   }
 
   /** Starts (or renews) a client's subscription; the first one also takes a round at once. */
   subscribe(clientId: number): { intervalMs: number; leaseMs: number } {
-    this.leases.set(clientId, this.now() + this.leaseMs);
+    this.leases.grant(clientId);
     if (!this.timer && !this.rounding) void this.round();
     return { intervalMs: this.intervalMs, leaseMs: this.leaseMs };
   }
 
   unsubscribe(clientId: number): void {
-    this.leases.delete(clientId);
-    if (this.activeLeases() === 0) this.stopTimer();
+    this.leases.release(clientId);
+    if (this.leases.active() === 0) this.stopTimer();
   }
 
   /** True while rounds are scheduled or one is under way. */
@@ -98,12 +100,6 @@ export class ThumbnailService {
     this.stopTimer();
   }
 
-  private activeLeases(): number {
-    const now = this.now();
-    for (const [id, until] of this.leases) if (until <= now) this.leases.delete(id);
-    return this.leases.size;
-  }
-
   private stopTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -114,14 +110,14 @@ export class ThumbnailService {
     try {
       // Screenshots one VM at a time: on a 2-core host, TCG guests need the CPU more than the library does.
       for (const vmId of this.host.liveVms()) {
-        if (this.activeLeases() === 0) break;
+        if (this.leases.active() === 0) break;
         await this.capture(vmId);
       }
     } finally {
       this.rounding = false;
     }
     this.stopTimer();
-    if (this.activeLeases() > 0) {
+    if (this.leases.active() > 0) {
       this.timer = setTimeout(() => {
         this.timer = null;
         void this.round();

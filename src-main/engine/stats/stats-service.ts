@@ -1,5 +1,6 @@
 import type { Engine } from '../engine.js';
 import { CLOCK_TICKS, readProcSample, type ProcSample } from './proc-stats.js';
+import { ClientLeases } from '../client-leases.js';
 
 export interface VmStats {
   /** Percent of one core over the last interval (can exceed 100 with several vCPUs). */
@@ -29,7 +30,7 @@ export interface StatsOptions {
 export class StatsService {
   readonly intervalMs: number;
   readonly leaseMs: number;
-  private readonly leases = new Map<number, number>();
+  private readonly leases: ClientLeases;
   private readonly previous = new Map<string, { pid: number; ticks: number; at: number }>();
   private timer: ReturnType<typeof setTimeout> | null = null;
 
@@ -40,10 +41,11 @@ export class StatsService {
   ) {
     this.intervalMs = options.intervalMs ?? 1_000;
     this.leaseMs = options.leaseMs ?? 30_000;
+    this.leases = new ClientLeases(this.leaseMs, now);
   }
 
   subscribe(clientId: number): { intervalMs: number; leaseMs: number } {
-    this.leases.set(clientId, this.now() + this.leaseMs);
+    this.leases.grant(clientId);
     if (!this.timer) {
       // A first sample at once gives the baseline for the CPU delta.
       void this.sample();
@@ -53,8 +55,8 @@ export class StatsService {
   }
 
   unsubscribe(clientId: number): void {
-    this.leases.delete(clientId);
-    if (this.activeLeases() === 0) this.stop();
+    this.leases.release(clientId);
+    if (this.leases.active() === 0) this.stop();
   }
 
   /** True while sampling is scheduled. */
@@ -69,16 +71,10 @@ export class StatsService {
     this.previous.clear();
   }
 
-  private activeLeases(): number {
-    const now = this.now();
-    for (const [id, until] of this.leases) if (until <= now) this.leases.delete(id);
-    return this.leases.size;
-  }
-
   private schedule(): void {
     this.timer = setTimeout(() => {
       this.timer = null;
-      if (this.activeLeases() === 0) return this.stop();
+      if (this.leases.active() === 0) return this.stop();
       this.schedule();
       void this.sample();
     }, this.intervalMs);
@@ -101,7 +97,7 @@ export class StatsService {
         const at = this.now();
         const prev = this.previous.get(vmId);
         this.previous.set(vmId, { pid, ticks: s.cpuTicks, at });
-        if (!this.timer && this.activeLeases() === 0) return;
+        if (!this.timer && this.leases.active() === 0) return;
         // The first sample of a process is only the baseline of its CPU delta.
         if (!prev || prev.pid !== pid || at <= prev.at) return;
         const cpuPercent = Math.max(0, ((s.cpuTicks - prev.ticks) / CLOCK_TICKS) * 100 * (1000 / (at - prev.at)));
