@@ -59,6 +59,16 @@ function Field({ children }: { children: ReactNode }) {
   return <Box sx={{ mb: 1.5 }}>{children}</Box>;
 }
 
+/** A path field with its Browse… button beside it. */
+function WithBrowse({ onBrowse, children }: { onBrowse: () => void; children: ReactNode }) {
+  return (
+    <Box sx={{ display: 'flex', gap: 1, alignItems: 'flex-start' }}>
+      {children}
+      <Button variant="outlined" sx={{ mt: 0.5, flex: 'none' }} onClick={onBrowse}>Browse…</Button>
+    </Box>
+  );
+}
+
 /**
  * The new-machine wizard: a draft edited page by page (the pure reducer in wizard-state.ts), validated per
  * page, and only at the end one `vm.create` call. Nothing exists on disk until "Create".
@@ -203,7 +213,7 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath }: NewVmWizardP
                 />
               </Field>
               <Field>
-                <Box sx={{ display: 'flex', gap: 1, alignItems: 'flex-start' }}>
+                <WithBrowse onBrowse={() => void browseFolder()}>
                   <TextField
                     label={L.folder}
                     value={d.folder}
@@ -212,8 +222,7 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath }: NewVmWizardP
                     onChange={(e) => dispatch({ type: 'set', field: 'folder', value: e.target.value })}
                     {...msg(L.folder, `Where the machine’s folder is created. Empty: the library${state.host?.libraryDir ? ` (${state.host.libraryDir})` : ''}.`)}
                   />
-                  <Button variant="outlined" sx={{ mt: 0.5, flex: 'none' }} onClick={() => void browseFolder()}>Browse…</Button>
-                </Box>
+                </WithBrowse>
               </Field>
             </>
           )}
@@ -229,7 +238,7 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath }: NewVmWizardP
               </FormControl>
               {d.media === 'iso' && (
                 <Field>
-                  <Box sx={{ display: 'flex', gap: 1, alignItems: 'flex-start' }}>
+                  <WithBrowse onBrowse={() => void browse('iso')}>
                     <TextField
                       label={L.isoPath}
                       value={d.isoPath}
@@ -241,8 +250,7 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath }: NewVmWizardP
                       }}
                       {...msg(L.isoPath, 'Choose with Browse… or type the full path.')}
                     />
-                    <Button variant="outlined" sx={{ mt: 0.5, flex: 'none' }} onClick={() => void browse('iso')}>Browse…</Button>
-                  </Box>
+                  </WithBrowse>
                   {insp.status === 'inspecting' && <LinearProgress aria-label="Reading the image" sx={{ mt: 1 }} />}
                   {insp.status === 'done' && (
                     <Alert severity={insp.result.detected ? 'success' : 'info'} sx={{ mt: 1 }} role="status">
@@ -339,7 +347,7 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath }: NewVmWizardP
                 </Field>
               )}
               {d.disk === 'existing' && (
-                <Box sx={{ display: 'flex', gap: 1, alignItems: 'flex-start' }}>
+                <WithBrowse onBrowse={() => void browse('disk')}>
                   <TextField
                     label={L.existingDiskPath}
                     value={d.existingDiskPath}
@@ -347,8 +355,7 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath }: NewVmWizardP
                     onChange={(e) => dispatch({ type: 'set', field: 'existingDiskPath', value: e.target.value })}
                     {...msg(L.existingDiskPath, 'Any format QEMU reads (qcow2, raw, vmdk, vdi, vhdx, vhd); Hangar detects it.')}
                   />
-                  <Button variant="outlined" sx={{ mt: 0.5, flex: 'none' }} onClick={() => void browse('disk')}>Browse…</Button>
-                </Box>
+                </WithBrowse>
               )}
               {d.disk === 'existing' && (
                 <FormControl sx={{ mt: 1 }}>
