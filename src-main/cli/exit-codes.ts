@@ -22,6 +22,7 @@ export function exitCodeFor(code: EngineErrorCode): number {
     case 'ambiguous':
       return EXIT.notFound;
     case 'invalid-state':
+    case 'busy':
       return EXIT.invalidState;
     case 'timeout':
       return EXIT.timeout;

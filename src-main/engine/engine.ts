@@ -12,6 +12,8 @@ import type { VmSession } from './session/vm-session.js';
 import { makeHandlers } from './vm-commands.js';
 import { reattachAll } from './vm-lifecycle.js';
 import { sweepLeftoverTemps } from './storage/temp-sweep.js';
+import { MachineLock } from './machine-ops/machine-lock.js';
+import { guardMachineOps } from './machine-ops/guard-handlers.js';
 export { ENGINE_VERSION } from './engine-version.js';
 
 export interface EngineOptions {
@@ -51,6 +53,13 @@ export class Engine {
   readonly sessions = new Map<string, VmSession>();
   /** VMs whose last session crashed, so the crash report survives until the next start. */
   readonly lastStates = new Map<string, VmRunState>();
+  /** One operation that changes a machine at a time (start, delete, settings, snapshots…): see machine-ops/. */
+  readonly machineLock = new MachineLock();
+  /** VMs whose QEMU is being launched (announced as starting, no session yet). */
+  readonly launching = new Set<string>();
+  private markReady!: () => void;
+  /** Commands that change a machine wait for this: the reattach pass at open must see each machine first. */
+  private readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
   private readonly seq = new Map<string, number>();
   private controlServer: Server | null = null;
   private closed = false;
@@ -65,7 +74,7 @@ export class Engine {
     readonly host: HostService,
     private readonly lock: LibraryLock,
   ) {
-    this.server = new EngineServer(makeHandlers(this));
+    this.server = new EngineServer(guardMachineOps(makeHandlers(this), { lock: this.machineLock, resolve: (ref) => this.store.load(ref), ready: this.ready }));
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -86,6 +95,7 @@ export class Engine {
       await reattachAll(engine, entries);
       // Temp files of writes cut short by a killed engine (we hold the lock: no other writer makes them).
       await sweepLeftoverTemps(libraryDir, entries.map((e) => e.bundleDir));
+      engine.markReady();
     } catch (err) {
       await engine.close();
       throw err;
@@ -98,7 +108,10 @@ export class Engine {
   }
 
   stateOf(vmId: string): VmRunState {
-    return this.sessions.get(vmId)?.state ?? this.lastStates.get(vmId) ?? { kind: 'stopped' };
+    const session = this.sessions.get(vmId);
+    if (session) return session.state;
+    if (this.launching.has(vmId)) return { kind: 'starting' };
+    return this.lastStates.get(vmId) ?? { kind: 'stopped' };
   }
 
   emit(vmId: string, body: VmEventBody): void {
@@ -130,6 +143,7 @@ export class Engine {
   async close(options: { stopVms?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.markReady(); // commands still waiting to be admitted then meet a closed engine
     const sessions = [...this.sessions.values()];
     if (options.stopVms) await Promise.all(sessions.map((s) => s.forceOff().catch(() => undefined)));
     else await Promise.all(sessions.map((s) => s.detach()));

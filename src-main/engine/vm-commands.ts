@@ -8,7 +8,7 @@ import { inspectIso } from './iso/index.js';
 import type { Engine } from './engine.js';
 import { ENGINE_VERSION } from './engine-version.js';
 import type { Handlers } from './rpc/engine-server.js';
-import { startVm } from './vm-lifecycle.js';
+import { restartVm, startVm } from './vm-lifecycle.js';
 import { createImage } from './storage/qemu-img.js';
 import { readLogTail } from './session/log-tail.js';
 import { endedEventLog, eventsTail, readTextTail } from './session/event-log.js';
@@ -25,7 +25,7 @@ import { engineStats } from './stats/stats-service.js';
 import { planCreate } from './create-plan.js';
 import { bundleFolderName } from './storage/slug.js';
 import { createWithExistingDisk } from './clone/import-disk.js';
-import { cloneVm, refuseStartWhileCloning } from './clone/clone-service.js';
+import { cloneVm } from './clone/clone-service.js';
 import { followBundleMove, refuseDeleteWithDependents } from './clone/backing-refs.js';
 
 /** Every contract command, implemented over the engine's store, host service and sessions. */
@@ -165,12 +165,10 @@ export function makeHandlers(engine: Engine): Handlers {
       return { argv: [binary, ...argv] };
     },
 
+    // Runs in the machine's turn (machine-ops/): never beside a clone, export, disk job or another start.
     'vm.start': async (a) => {
       engine.assertOpen();
       const vm = await load(a.vm);
-      diskServiceFor(engine).refuseStartDuringJob(vm.id, vm.name);
-      archiveServiceFor(engine).refuseStartDuringExport(vm.id, vm.name);
-      refuseStartWhileCloning(engine, vm.id, vm.name);
       const s = await startVm(engine, vm);
       return { state: s.state };
     },
@@ -190,7 +188,7 @@ export function makeHandlers(engine: Engine): Handlers {
     'vm.reset': async (a) => {
       const s = await session(a.vm);
       // While an OS installs, the reset button restarts QEMU (see InstallService.hostReset).
-      const now = await installServiceFor(engine).hostReset(s, () => s.reset().then(() => s), (vm) => startVm(engine, vm));
+      const now = await installServiceFor(engine).hostReset(s, () => s.reset().then(() => s), (vm) => restartVm(engine, vm));
       return { state: now.state };
     },
 

@@ -4,7 +4,7 @@ import { totalmem } from 'node:os';
 import { EngineError } from '../../src-shared/contract/index.js';
 import type { Engine } from './engine.js';
 import { QmpClient } from './qmp/qmp-client.js';
-import { launchQemu } from './session/qemu-launcher.js';
+import { launchQemu, type Launched } from './session/qemu-launcher.js';
 import { isPidAlive } from './storage/library-lock.js';
 import { portFree } from './network/forward-rules.js';
 import { refuseSystemFile } from './storage/path-guard.js';
@@ -19,6 +19,7 @@ import { requireSwtpm, startSwtpm, stopSwtpm } from './session/swtpm.js';
 import type { LibraryEntry, LoadedVm } from './storage/bundle-store.js';
 import { snapshotServiceFor } from './snapshots/snapshot-service.js';
 import { leftoverExited, sessionEnded, sessionReattached, sessionStarting } from './install/session-hooks.js';
+import { RESTART_OP } from './machine-ops/machine-op.js';
 
 function resolveInBundle(bundleDir: string, p: string): string {
   return isAbsolute(p) ? p : join(bundleDir, p);
@@ -89,20 +90,28 @@ export async function startVm(engine: Engine, vm: LoadedVm): Promise<VmSession> 
   const swtpm = vm.doc.firmware.tpm ? requireSwtpm((await engine.host.info()).swtpm, vm.name) : null;
   if (swtpm) await startSwtpm({ binary: swtpm, vmName: vm.name, bundleDir: vm.bundleDir, runtimeDir, logsDir });
   engine.lastStates.delete(vm.id);
-  engine.emit(vm.id, { type: 'vm.state', state: { kind: 'starting' } });
-  const launched = await launchQemu({ binary, argv, runtimeDir, logsDir }).catch(async (err: unknown) => {
-    await stopSwtpm(runtimeDir); // QEMU never ran, so nothing would make --terminate fire
-    throw err;
-  });
+  // Until the session exists, stateOf reports what the event says: starting (not stopped).
+  engine.launching.add(vm.id);
+  let launched: Launched;
   const client = new QmpClient();
   try {
-    await client.connectUnix(launched.qmpPath, { timeoutMs: 30_000 });
-  } catch (err) {
-    await new Promise<void>((resolve) => (launched.child.exitCode !== null ? resolve() : launched.child.once('exit', () => resolve())));
-    const tail = await readLogTail(launched.logPath);
-    await cleanRuntimeDir(runtimeDir);
-    engine.emit(vm.id, { type: 'vm.state', state: { kind: 'stopped' } });
-    throw new EngineError('qemu-failed', `QEMU refused to start "${vm.name}": ${qemuComplaint(tail)}`, { logTail: tail, cause: (err as Error).message });
+    engine.emit(vm.id, { type: 'vm.state', state: { kind: 'starting' } });
+    launched = await launchQemu({ binary, argv, runtimeDir, logsDir }).catch(async (err: unknown) => {
+      await stopSwtpm(runtimeDir); // QEMU never ran, so nothing would make --terminate fire
+      engine.emit(vm.id, { type: 'vm.state', state: { kind: 'stopped' } });
+      throw err;
+    });
+    try {
+      await client.connectUnix(launched.qmpPath, { timeoutMs: 30_000 });
+    } catch (err) {
+      await new Promise<void>((resolve) => (launched.child.exitCode !== null ? resolve() : launched.child.once('exit', () => resolve())));
+      const tail = await readLogTail(launched.logPath);
+      await cleanRuntimeDir(runtimeDir);
+      engine.emit(vm.id, { type: 'vm.state', state: { kind: 'stopped' } });
+      throw new EngineError('qemu-failed', `QEMU refused to start "${vm.name}": ${qemuComplaint(tail)}`, { logTail: tail, cause: (err as Error).message });
+    }
+  } finally {
+    engine.launching.delete(vm.id);
   }
   const session = new VmSession(
     {
@@ -139,7 +148,15 @@ function onSessionEnded(engine: Engine, session: VmSession): void {
   keepEndedEventLog(engine, session.vmId, session.events);
   if (session.state.kind === 'crashed') engine.lastStates.set(session.vmId, session.state);
   // The install flow may finish an install and start the VM again (a guest reboot during the install).
-  sessionEnded(engine, session, (vm) => startVm(engine, vm));
+  sessionEnded(engine, session, (vm) => restartVm(engine, vm));
+}
+
+/**
+ * A start the engine makes itself (the install flow), in the machine's turn like vm.start: refused while a
+ * delete or a job holds the machine, and on the document as it is then (a queued change may have moved it).
+ */
+export function restartVm(engine: Engine, vm: LoadedVm): Promise<VmSession> {
+  return engine.machineLock.run(vm.id, vm.name, RESTART_OP, async () => startVm(engine, await engine.store.load(vm.id)));
 }
 
 /** Takes over VMs an earlier engine left running; records the ones that died meanwhile as crashed. */

@@ -6,6 +6,7 @@ const HINTS: Partial<Record<EngineErrorCode, string>> = {
   io: 'Check that the folder exists and that you may write to it.',
   timeout: 'The engine did not answer in time. Try again; if it keeps happening, restart Hangar.',
   'invalid-state': 'Wait for the machine to finish what it is doing, or shut it down first.',
+  busy: 'Wait until that has finished, then try again.',
 };
 
 /** The first line of a message, without anything that looks like a stack frame. */

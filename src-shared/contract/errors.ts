@@ -7,6 +7,7 @@ export const ENGINE_ERROR_CODES = [
   'ambiguous', // a VM name matches several machines
   'exists', // a VM with that id or folder already exists
   'invalid-state', // e.g. pause while stopped
+  'busy', // another operation on the same machine is under way (a second start, a delete during a start...)
   'invalid-document', // vm.json or a patch breaks the schema
   'qemu-not-found',
   'qemu-failed', // QEMU refused to start or a QMP command failed

@@ -12,15 +12,11 @@ type JobEvent = Extract<VmEventBody, { type: 'vm.job' }>;
 
 /** vm.export / vm.import: bundle archives with `vm.job` progress, cancelled by `job.cancel` like disk jobs. */
 export class ArchiveService {
-  /** VMs being exported: they must not start meanwhile (the archive would catch disks mid-write). */
+  /** VMs being exported (the engine's machine lock also keeps starts and changes away: the archive would catch disks mid-write). */
   private readonly exporting = new Set<string>();
   private readonly img = createQemuImg();
 
   constructor(private readonly engine: Engine) {}
-
-  refuseStartDuringExport(vmId: string, name: string): void {
-    if (this.exporting.has(vmId)) throw new EngineError('invalid-state', `"${name}" cannot start while it is being exported; wait for the export or cancel it`);
-  }
 
   /** Runs one job; its id is shared with the disk jobs so that one `job.cancel` reaches every kind. */
   private async job<T>(

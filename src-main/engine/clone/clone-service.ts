@@ -27,17 +27,13 @@ export interface CloneHost {
   emit(vmId: string, body: VmEventBody): void;
 }
 
-/** Source VMs being cloned, per engine: they must not start until the copy is done. */
+/** Source VMs being cloned, per engine (the engine's machine lock also keeps starts and changes away meanwhile). */
 const cloning = new WeakMap<object, Map<string, boolean>>();
 const busyOf = (host: object): Map<string, boolean> => {
   let m = cloning.get(host);
   if (!m) cloning.set(host, (m = new Map()));
   return m;
 };
-
-export function refuseStartWhileCloning(host: object, vmId: string, name: string): void {
-  if (busyOf(host).has(vmId)) throw new EngineError('invalid-state', `"${name}" cannot start while it is being cloned; wait for the clone or cancel its job`);
-}
 
 interface Plan {
   disk: VmDisk;

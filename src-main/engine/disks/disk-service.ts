@@ -42,10 +42,8 @@ function imageSummary(i: ImageInfo): DiskImageInfo {
 /** Disk operations on a VM's document and images (issue 9): add, remove, grow, convert, compact, info. */
 export class DiskService {
   readonly jobs = new DiskJobs();
-  /** One disk change at a time per VM (a conversion holds its VM until it ends). */
+  /** One disk change at a time per VM (a conversion holds its VM until it ends; the engine's machine lock refuses a start meanwhile). */
   private readonly queue = new KeyedQueue();
-  /** VMs with a disk job (convert, compact) under way: they must not start meanwhile. */
-  private readonly working = new Map<string, { kind: JobKind; disk: string }>();
 
   constructor(
     private readonly host: DiskHost,
@@ -148,24 +146,13 @@ export class DiskService {
     return { disk: disk.id, ...chain[0]!, backingChain: chain };
   }
 
-  /** Refuses to start a VM while one of its disks is being rewritten. */
-  refuseStartDuringJob(vmId: string, name: string): void {
-    const w = this.working.get(vmId);
-    if (w) throw new EngineError('invalid-state', `"${name}" cannot start while its disk ${w.disk} is being ${w.kind === 'disk-convert' ? 'converted' : 'compacted'}; wait for it or cancel the job`);
-  }
-
   /** Runs a qemu-img job with `vm.job` events; a cancel rejects with an `invalid-state` error saying so. */
   private async job<T>(vmId: string, kind: JobKind, diskId: string, requested: string | undefined, work: (jobId: string, signal: AbortSignal, progress: (p: { percent: number }) => void) => Promise<T>): Promise<T> {
     const { jobId, signal, done } = this.jobs.start(requested);
-    this.working.set(vmId, { kind, disk: diskId });
     const emit: JobEmit = (body) => this.host.emit(vmId, { type: 'vm.job', jobId, kind, disk: diskId, ...body });
-    const finish = () => {
-      this.working.delete(vmId);
-      done();
-    };
     const cancelled = () =>
       new EngineError('invalid-state', `${kind === 'disk-convert' ? 'conversion' : 'compaction'} of ${diskId} was cancelled; the disk is unchanged`, { cancelled: true, jobId });
-    return runWithJobEvents({ jobId, signal, done: finish }, emit, cancelled, work);
+    return runWithJobEvents({ jobId, signal, done }, emit, cancelled, work);
   }
 
   async convert(a: CommandArgs<'disk.convert'>): Promise<CommandResult<'disk.convert'>> {
