@@ -222,7 +222,7 @@ describe('create from existing disks (use, copy, convert) and clone (full, linke
     const before = readdirSync(t.libraryDir).sort();
     const err = await failure(e.client.call('vm.clone', { vm: src.id, name: 'never', jobId }));
     expect(err).toMatchObject({ code: 'invalid-state', details: { cancelled: true } });
-    expect((await startRefusal!).message).toMatch(/"big source" cannot start while it is being cloned/);
+    expect(await startRefusal!).toMatchObject({ code: 'busy', message: 'cannot start "big source" while it is being cloned; wait for it to finish or cancel its job' });
     expect(readdirSync(t.libraryDir).sort()).toEqual(before);
     expect((await e.client.call('library.list', {})).some((v) => v.name === 'never')).toBe(false);
 

@@ -106,7 +106,7 @@ describe('disks (real qemu-img): add, remove, grow, convert, compact, info', () 
     const err = await failure(e.client.call('disk.convert', { vm: id, disk: added.disk.id, jobId }));
     expect(err.code).toBe('invalid-state');
     expect(err.details?.['cancelled']).toBe(true);
-    expect((await startRefusal!).message).toMatch(/cannot start while its disk disk\d+ is being converted/);
+    expect(await startRefusal!).toMatchObject({ code: 'busy', message: expect.stringMatching(/^cannot start ".*" while its disk disk\d+ is being converted; wait for it to finish or cancel its job$/) });
     expect(jobEvents(jobId).at(-1)).toMatchObject({ status: 'failed', cancelled: true });
     expect(readFileSync(join(bundleDir, 'vm.json'), 'utf8')).toBe(before);
     expect(readdirSync(join(bundleDir, 'disks')).filter((f) => f.includes(added.disk.id))).toEqual([]);
