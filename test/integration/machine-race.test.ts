@@ -3,7 +3,7 @@
 // under way. The engine must let one operation change a machine at a time: the first start wins, a second
 // start, a delete, a settings change or a clone is refused with `busy`, a snapshot waits its turn.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EngineClient, type EngineError, type EngineEvent, type VmEvent } from '../../src-shared/contract/index.js';
@@ -176,6 +176,20 @@ describe('operations racing on one machine (real QEMU, gated launch)', () => {
     for (const r of done.filter((x) => x.code === 4)) expect(r.stderr).toMatch(/already starting/);
     expect(qemusOf(vm.id)).toHaveLength(1);
     await powerOff(vm.id);
+  });
+
+  it('a launch that fails (QEMU cannot be run) announces stopped after starting, and the machine is free again', async () => {
+    const vm = await newVm();
+    const bin = join(gate.binDir, 'qemu-system-x86_64');
+    chmodSync(bin, 0o644);
+    try {
+      await expect(client.call('vm.start', { vm: vm.id })).rejects.toThrow(/could not run .*qemu-system-x86_64/);
+    } finally {
+      chmodSync(bin, 0o755);
+    }
+    expect(stateKinds(vm.id)).toEqual(['starting', 'stopped']);
+    expect((await client.call('vm.get', { vm: vm.id })).state.kind).toBe('stopped');
+    await client.call('vm.update', { vm: vm.id, patch: { memoryMiB: 96 } });
   });
 
   it('closes the engine with no VM left running', async () => {
