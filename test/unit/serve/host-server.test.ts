@@ -197,6 +197,23 @@ describe('engine WebSocket', () => {
   });
 });
 
+describe('engine WebSocket: extra QEMU arguments', () => {
+  it('refuses them before the engine sees them, and engine.hello answers carry the policy', async () => {
+    const w = (await ws('/engine', { cookie: cookie(), origin: origin() })) as WebSocket;
+    const got: Array<{ type: string; id?: number; ok?: boolean; result?: { policy?: unknown }; error?: { code: string } }> = [];
+    w.on('message', (d) => got.push(JSON.parse(d.toString())));
+    w.send(JSON.stringify({ type: 'request', id: 21, command: 'vm.update', args: { vm: 'x', patch: { extraArgs: ['-incoming', 'exec:id'] } } }));
+    w.send(JSON.stringify({ type: 'request', id: 22, command: 'engine.hello', args: { client: 't' } }));
+    w.send(JSON.stringify({ type: 'request', id: 23, command: 'library.list', args: {} }));
+    await expect.poll(() => got.filter((m) => m.type === 'response').length).toBe(3);
+    expect(got.find((m) => m.id === 21)).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
+    expect(got.find((m) => m.id === 22)?.result).toMatchObject({ echo: 'engine.hello', policy: { extraArgs: { editable: false } } });
+    expect(got.find((m) => m.id === 23)?.result).toEqual({ echo: 'library.list' });
+    expect(engineSeen.filter((m) => m.command === 'vm.update')).toEqual([]);
+    w.close();
+  });
+});
+
 describe('display WebSocket', () => {
   it('relays raw bytes both ways; the browser names only the VM', async () => {
     const w = (await ws('/display?vm=vm1', { cookie: cookie(), origin: origin() })) as WebSocket;
