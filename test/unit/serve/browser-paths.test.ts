@@ -69,7 +69,7 @@ describe('checking a browser host path', () => {
       { path: home, label: 'Home' },
       { path: library, label: 'Library' },
     ];
-    const doc = { ...newVmDocument({ name: 'deb' }), disks: [{ id: 'disk0', path: 'disks/disk0.qcow2', format: 'qcow2' as const, bus: 'virtio' as const, readOnly: false, discard: true }], cdroms: [{ id: 'cd0', path: join(base, 'outside', 'secret.iso'), bus: 'sata' as const }] };
+    const doc = { ...newVmDocument({ name: 'deb', id: '00000000-0000-4000-8000-000000000001', now: '2026-01-01T00:00:00.000Z', mac: '52:54:00:12:34:56' }), disks: [{ id: 'disk0', path: 'disks/disk0.qcow2', format: 'qcow2' as const, bus: 'virtio' as const, readOnly: false, discard: true }], cdroms: [{ id: 'cd0', path: join(base, 'outside', 'secret.iso'), bus: 'sata' as const }] };
     ctx = { roots, libraryDir: library, vmOf: async () => ({ bundleDir: bundle, doc }) };
   });
   afterAll(() => rmSync(base, { recursive: true, force: true }));
