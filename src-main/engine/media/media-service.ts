@@ -17,7 +17,6 @@ export interface MediaSession {
 /** The slice of the engine media changes need (the Engine satisfies it). */
 export interface MediaHost {
   readonly libraryDir: string;
-  readonly browserRoots: readonly string[] | null;
   readonly store: {
     load(ref: string): Promise<LoadedVm>;
     update(id: string, patch: VmPatch | ((doc: VmDocument) => VmPatch)): Promise<VmDocument>;
