@@ -8,7 +8,9 @@ import type { VmDocument } from '../../src-shared/vm-document/index.js';
  * Every role: inside one of the roots after resolving symlinks.
  */
 export type PathRole =
-  /** A disk or CD image a VM reads and writes: also not hidden, and not one of Hangar's own files. */
+  /** A disk image a VM writes: as `medium`, and not an executable (a guest rewriting ~/bin/tool would change what runs). */
+  | 'disk'
+  /** A CD image (or a disk), read by a VM: also not hidden, and not one of Hangar's own files. */
   | 'medium'
   /** A file the engine only reads (an ISO's label, an archive to import): also not hidden. */
   | 'read'
@@ -30,7 +32,7 @@ export type PathSpec = readonly PathField[] | 'patch';
 const NONE: readonly PathField[] = [];
 const CREATE: readonly PathField[] = [
   { field: 'iso', role: 'medium' },
-  { field: 'existingDisk', role: 'medium' },
+  { field: 'existingDisk', role: 'disk' },
   { field: 'folder', role: 'target' },
 ];
 
@@ -83,7 +85,7 @@ export const PATH_FIELDS: { readonly [K in CommandName]: PathSpec } = {
   'snapshot.delete': NONE,
   'snapshot.rename': NONE,
   'snapshot.thumbnail': NONE,
-  'disk.add': [{ field: 'path', role: 'medium' }],
+  'disk.add': [{ field: 'path', role: 'disk' }],
   'disk.remove': NONE,
   'disk.resize': NONE,
   'disk.convert': NONE,
@@ -185,20 +187,23 @@ export async function checkBrowserPath(path: string, role: PathRole, ctx: PathCh
       { path, hint: '--allow-dir' },
     );
   }
-  if (role === 'medium' || role === 'target') await refuseOwnFile(path, real, ctx.libraryDir);
+  if (role === 'disk' || role === 'medium' || role === 'target') await refuseOwnFile(path, real, ctx.libraryDir);
+  if (role === 'disk' && (await stat(real).then((s) => s.isFile() && (s.mode & 0o111) !== 0, () => false))) {
+    throw new EngineError('invalid-args', `${path} is an executable file (a program or script); the browser host does not hand one to a VM as a writable disk`, { path });
+  }
   return real;
 }
 
-/** A patch's disks[].path and cdroms[].path. */
-function patchPaths(patch: unknown): string[] {
-  const out: string[] = [];
+/** A patch's disks[].path (as `disk`) and cdroms[].path (as `medium`). */
+function patchPaths(patch: unknown): Array<{ path: string; role: PathRole }> {
+  const out: Array<{ path: string; role: PathRole }> = [];
   if (typeof patch !== 'object' || patch === null) return out;
-  for (const key of ['disks', 'cdroms']) {
+  for (const [key, role] of [['disks', 'disk'], ['cdroms', 'medium']] as const) {
     const list = (patch as Record<string, unknown>)[key];
     if (!Array.isArray(list)) continue;
     for (const item of list) {
       const p = (item as { path?: unknown } | null)?.path;
-      if (typeof p === 'string') out.push(p);
+      if (typeof p === 'string') out.push({ path: p, role });
     }
   }
   return out;
@@ -210,17 +215,17 @@ async function checkPatch(args: Record<string, unknown>, ctx: PathCheckContext):
   if (paths.length === 0) return;
   if (!ctx.vmOf) {
     // No way to see the bundle: a relative path must stay in its disks/ folder by its words alone.
-    for (const p of paths) {
-      if (isAbsolute(p)) await checkBrowserPath(p, 'medium', ctx);
+    for (const { path: p, role } of paths) {
+      if (isAbsolute(p)) await checkBrowserPath(p, role, ctx);
       else if (p.split(/[\\/]/).includes('..') || !/^disks[\\/]/.test(p)) throw new EngineError('invalid-args', `give an absolute path (got "${p}")`, { path: p });
     }
     return;
   }
   const vm = await ctx.vmOf(String(args['vm']));
   const current = new Set([...vm.doc.disks.map((d) => d.path), ...vm.doc.cdroms.map((c) => c.path)].flatMap((p) => (p === null ? [] : [resolve(vm.bundleDir, p)])));
-  for (const p of paths) {
+  for (const { path: p, role } of paths) {
     const abs = resolve(vm.bundleDir, p);
-    if (!current.has(abs)) await checkBrowserPath(abs, 'medium', ctx);
+    if (!current.has(abs)) await checkBrowserPath(abs, role, ctx);
   }
 }
 

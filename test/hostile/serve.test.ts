@@ -21,7 +21,8 @@ describe('hostile browser host: a token holder', () => {
   beforeAll(async () => {
     const home = join(t.root, 'home');
     const outside = join(t.root, 'outside');
-    for (const d of [join(home, '.ssh'), join(home, 'isos'), outside]) mkdirSync(d, { recursive: true });
+    for (const d of [join(home, '.ssh'), join(home, 'isos'), join(home, 'bin'), outside]) mkdirSync(d, { recursive: true });
+    writeFileSync(join(home, 'bin', 'backup.sh'), `#!/bin/sh\n# the user's own script\n${'#'.repeat(4096)}\n`, { mode: 0o755 });
     writeFileSync(join(home, '.bashrc'), '# the user\'s shell start-up\n');
     writeFileSync(join(home, '.ssh', 'id_ed25519'), Buffer.alloc(4096, 7));
     writeFileSync(join(outside, 'disk.img'), Buffer.alloc(1024 * 1024));

@@ -16,7 +16,7 @@ export interface ServeCaseContext {
   vm: string;
   /** Its machine folder. */
   bundleDir: string;
-  /** The serve user's home folder (a root): holds .bashrc, .ssh/, isos/ and a link leading out. */
+  /** The serve user's home folder (a root): holds .bashrc, .ssh/, bin/backup.sh (0755), isos/ and a link leading out. */
   home: string;
   /** A folder outside every root: a 1 MiB raw image and a 775-byte file named like an ISO. */
   outside: string;
@@ -61,6 +61,12 @@ export const serveCases: ServeCase[] = [
     title: 'disk.add of a link in the home that leads outside the roots',
     run: (c) => c.client.call('disk.add', { vm: c.vm, path: join(c.home, 'isos', 'out.img') }),
     refused: { code: 'invalid-args', message: OUTSIDE },
+  },
+  {
+    id: 'serve-disk-add-executable',
+    title: 'disk.add of an executable script in the home as a writable raw disk (a guest would rewrite the program)',
+    run: (c) => c.client.call('disk.add', { vm: c.vm, path: join(c.home, 'bin', 'backup.sh'), format: 'raw' }),
+    refused: { code: 'invalid-args', message: /backup\.sh is an executable file \(a program or script\); the browser host does not hand one to a VM as a writable disk/ },
   },
   {
     id: 'serve-create-existing-disk-ssh',

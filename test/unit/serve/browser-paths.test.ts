@@ -57,6 +57,7 @@ describe('checking a browser host path', () => {
     bundle = join(library, 'deb-12345678.hangar');
     for (const d of [join(home, 'isos'), join(home, '.ssh'), join(bundle, 'disks'), join(base, 'outside'), join(home, 'vms', 'x.hangar', 'disks')]) mkdirSync(d, { recursive: true });
     writeFileSync(join(home, '.bashrc'), 'echo hi\n');
+    writeFileSync(join(home, 'isos', 'tool.sh'), '#!/bin/sh\n', { mode: 0o755 });
     writeFileSync(join(home, 'isos', 'a.iso'), 'iso');
     writeFileSync(join(base, 'outside', 'secret.iso'), 'x'.repeat(775));
     writeFileSync(join(bundle, 'vm.json'), '{}');
@@ -83,6 +84,16 @@ describe('checking a browser host path', () => {
     expect(await checkBrowserPath(join(bundle, 'disks', 'disk0.qcow2'), 'medium', ctx)).toBe(join(bundle, 'disks', 'disk0.qcow2'));
     // Browsing may look into hidden folders; nothing there can be used.
     expect(await checkBrowserPath(join(home, '.ssh'), 'browse', ctx)).toBe(join(home, '.ssh'));
+  });
+
+  it('refuses an executable as a writable disk (a guest would rewrite a program), not as a CD', async () => {
+    const tool = join(home, 'isos', 'tool.sh');
+    expect((await refused(checkBrowserPath(tool, 'disk', ctx))).message).toMatch(/is an executable file \(a program or script\)/);
+    await refused(checkCommandPaths('disk.add', { vm: 'x', path: tool }, ctx));
+    await refused(checkCommandPaths('vm.create', { name: 'x', existingDisk: tool }, ctx));
+    await refused(checkCommandPaths('vm.update', { vm: 'deb', patch: { disks: [{ id: 'd1', path: tool }] } }, ctx));
+    expect(await checkBrowserPath(tool, 'medium', ctx)).toBe(tool);
+    await checkCommandPaths('vm.update', { vm: 'deb', patch: { cdroms: [{ id: 'cd1', path: tool }] } }, ctx);
   });
 
   it('refuses a file outside the roots without a word about it', async () => {
