@@ -72,6 +72,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         library,
         port: parseNumber(v['port'] as string | undefined, 'port', { int: true, min: 0 }),
         allowDirs: v['allow-dir'] as string[] | undefined,
+        allowExtraArgs: v['allow-extra-args'] === true,
         allowRemote: v['allow-remote'] === true,
         tlsCert: v['tls-cert'] as string | undefined,
         tlsKey: v['tls-key'] as string | undefined,

@@ -143,11 +143,12 @@ export const VERBS: Record<string, VerbSpec> = {
     minPositionals: 0,
   },
   serve: {
-    usage: 'hangar serve [--port N] [--token-file FILE] [--allow-dir DIR]... [--allow-remote --tls-cert FILE --tls-key FILE]',
-    summary: 'Run the browser host on a loopback port and print its URL (--allow-dir: more folders for its file browser)',
+    usage: 'hangar serve [--port N] [--token-file FILE] [--allow-dir DIR]... [--allow-extra-args] [--allow-remote --tls-cert FILE --tls-key FILE]',
+    summary: 'Run the browser host on a loopback port and print its URL (--allow-dir: more folders for its file browser; --allow-extra-args: let it set extra QEMU arguments, i.e. run any program as you)',
     options: {
       port: { type: 'string' },
       'allow-dir': { type: 'string', multiple: true },
+      'allow-extra-args': { type: 'boolean' },
       'allow-remote': { type: 'boolean' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },

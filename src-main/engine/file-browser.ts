@@ -1,10 +1,13 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { EngineError, type FsEntry, type FsRoot } from '../../src-shared/contract/index.js';
 import type { Engine } from './engine.js';
-import type { Handlers } from './rpc/engine-server.js';
+import type { ClientContext, Handlers } from './rpc/engine-server.js';
+import { PATH_FIELDS, checkCommandPaths, isInside, outsideRoots, realpathLenient } from './browser-paths.js';
 import { vmRuntimePaths } from './storage/library-paths.js';
+
+export { isInside };
 
 /** The commands this file adds to the engine (the rest come from vm-commands.ts). */
 export type FileBrowserCommands = 'fs.roots' | 'fs.list' | 'vm.displaySocket';
@@ -15,13 +18,6 @@ export interface RootSource {
   browserRoots: readonly string[] | null;
   /** Defaults to the user's home folder. */
   home?: string;
-}
-
-/** True when `child` is `parent` or lies below it (both absolute and already resolved). */
-export function isInside(child: string, parent: string): boolean {
-  if (child === parent) return true;
-  const rel = relative(parent, child);
-  return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
 }
 
 /** The roots the file browser may show, symlinks resolved; folders that do not exist are left out. */
@@ -41,28 +37,6 @@ export async function fileRoots(src: RootSource): Promise<FsRoot[]> {
     }
   }
   return roots;
-}
-
-/** realpath of `p`, or of its nearest existing ancestor joined with the rest (for files not created yet). */
-async function realpathLenient(p: string): Promise<string> {
-  try {
-    return await realpath(p);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
-    const parent = dirname(p);
-    if (parent === p) return p;
-    return join(await realpathLenient(parent), basename(p));
-  }
-}
-
-function outsideRoots(path: string, roots: FsRoot[]): EngineError {
-  const where = roots.map((r) => r.path).join(', ') || 'none';
-  return new EngineError(
-    'invalid-args',
-    `${path} is outside the folders the browser host may use (${where}); to allow it, restart \`hangar serve\` with --allow-dir ${dirname(path)}`,
-    { path, roots: roots.map((r) => r.path), hint: '--allow-dir' },
-  );
 }
 
 /**
@@ -94,9 +68,14 @@ export async function listDir(dir: string, roots: FsRoot[]): Promise<{ dir: stri
     names.map(async (d): Promise<FsEntry> => {
       if (d.isDirectory()) return { name: d.name, kind: 'dir', size: 0 };
       try {
-        // stat follows symlinks: a link shows as what it points to (listing it does not let anyone leave the roots;
-        // opening it is checked again by fs.list).
-        const s = await stat(join(real, d.name));
+        const full = join(real, d.name);
+        // A link shows as what it points to while that lies inside the roots; one leading out says nothing of its
+        // target (not even whether it exists), like a dangling link. Opening any of them is checked again by fs.list.
+        if (d.isSymbolicLink()) {
+          const target = await realpath(full);
+          if (!roots.some((r) => isInside(target, r.path))) return { name: d.name, kind: 'other', size: 0 };
+        }
+        const s = await stat(full);
         if (s.isDirectory()) return { name: d.name, kind: 'dir', size: 0 };
         if (s.isFile()) return { name: d.name, kind: 'file', size: s.size };
       } catch {
@@ -111,72 +90,30 @@ export async function listDir(dir: string, roots: FsRoot[]): Promise<{ dir: stri
 }
 
 type BaseHandlers = Omit<Handlers, FileBrowserCommands>;
-
-/** Paths a vm.update patch may point at: disks[].path and cdroms[].path (relative ones are inside the bundle). */
-function patchPaths(patch: Record<string, unknown>): string[] {
-  const out: string[] = [];
-  for (const key of ['disks', 'cdroms']) {
-    const list = patch[key];
-    if (!Array.isArray(list)) continue;
-    for (const item of list) {
-      const p = (item as { path?: unknown } | null)?.path;
-      if (typeof p === 'string') out.push(p);
-    }
-  }
-  return out;
-}
+type AnyHandler = (args: unknown, client: ClientContext) => Promise<unknown>;
 
 /**
- * Adds the file-browser and display-socket commands to the engine's handlers. When the engine was
- * started for a browser host (`browserRoots` set), paths typed into vm.create (and vm.previewArgv), vm.addExisting, vm.export, vm.import,
- * vm.update and iso.inspect must also lie inside the roots (media.insert checks its own); the Electron app and the CLI's own engines are unrestricted.
+ * Adds the file-browser and display-socket commands to the engine's handlers. When the engine was started for
+ * a browser host (`browserRoots` set), every host path a command carries (PATH_FIELDS in browser-paths.ts) is
+ * checked first, before the command looks at the file; the Electron app and the CLI's own engines are unrestricted.
  */
 export function withFileBrowser(engine: Engine, base: BaseHandlers): Handlers {
   const roots = () => fileRoots({ libraryDir: engine.libraryDir, browserRoots: engine.browserRoots });
-  // Read on each call: the handlers are made before Engine.open sets browserRoots.
-  const restricted = () => engine.browserRoots !== null;
-  const check = async (paths: Array<string | undefined>, relativeTo?: string): Promise<void> => {
-    if (!restricted()) return;
-    const r = await roots();
-    for (const p of paths) {
-      if (p === undefined) continue;
-      await resolveInsideRoots(relativeTo && !isAbsolute(p) ? resolve(relativeTo, p) : resolve(p), r);
-    }
-  };
+  const checked: Record<string, AnyHandler> = {};
+  for (const [command, spec] of Object.entries(PATH_FIELDS)) {
+    const handler = (base as Record<string, AnyHandler | undefined>)[command];
+    if (!handler || (Array.isArray(spec) && spec.length === 0)) continue;
+    checked[command] = async (args, client) => {
+      // Read on each call: the handlers are made before Engine.open sets browserRoots.
+      if (engine.browserRoots !== null) {
+        await checkCommandPaths(command, args, { roots: await roots(), libraryDir: engine.libraryDir, vmOf: (ref) => engine.store.load(ref) });
+      }
+      return handler(args, client);
+    };
+  }
   return {
     ...base,
-    'vm.create': async (a, client) => {
-      await check([a.iso, a.existingDisk, a.folder]);
-      return base['vm.create'](a, client);
-    },
-    'vm.previewArgv': async (a, client) => {
-      await check([a.iso, a.existingDisk, a.folder]);
-      return base['vm.previewArgv'](a, client);
-    },
-    'vm.addExisting': async (a, client) => {
-      await check([a.path]);
-      return base['vm.addExisting'](a, client);
-    },
-    'vm.update': async (a, client) => {
-      if (restricted()) {
-        const vm = await engine.store.load(a.vm);
-        await check(patchPaths(a.patch), vm.bundleDir);
-      }
-      return base['vm.update'](a, client);
-    },
-    'vm.export': async (a, client) => {
-      await check([a.path]);
-      return base['vm.export'](a, client);
-    },
-    'vm.import': async (a, client) => {
-      await check([a.path]);
-      return base['vm.import'](a, client);
-    },
-    'iso.inspect': async (a, client) => {
-      // Reading a volume label is still reading a file: the browser may only look inside the roots.
-      await check([a.path]);
-      return base['iso.inspect'](a, client);
-    },
+    ...(checked as Partial<BaseHandlers>),
     'fs.roots': async () => ({ roots: await roots() }),
     'fs.list': async (a) => listDir(a.dir, await roots()),
     'vm.displaySocket': async (a) => {

@@ -1,19 +1,25 @@
 import { connect } from 'node:net';
-import { isAbsolute } from 'node:path';
 import type { WebSocket } from 'ws';
 import { EngineError, type FsRoot } from '../../src-shared/contract/index.js';
 import { LineFramer } from '../../src-shared/contract/line-framer.js';
-import { resolveInsideRoots } from '../engine/file-browser.js';
+import { PATH_FIELDS, checkCommandPaths, type PathCheckContext } from '../engine/browser-paths.js';
+import { browserPolicy, refuseExtraArgs } from './extra-args-gate.js';
 
 /** Commands a browser may not send: they hand out host paths meant for serve itself. */
 export const SERVE_ONLY_COMMANDS: ReadonlySet<string> = new Set(['vm.displaySocket']);
 
+/** Commands with a host path in their arguments. */
+const PATH_BEARING: ReadonlySet<string> = new Set(Object.entries(PATH_FIELDS).flatMap(([c, spec]) => (spec === 'patch' || spec.length > 0 ? [c] : [])));
+
 export interface RelayPolicy {
   /**
-   * Set when serve attaches to an engine it did not start (e.g. the desktop app's), which does not
-   * restrict paths itself: serve then checks typed paths against its own roots before forwarding.
+   * Every host path a browser sends (PATH_FIELDS in engine/browser-paths.ts) is checked against these roots before
+   * it is forwarded. Needed when serve joined an engine it did not start (the desktop app's, `hangar engine`), which
+   * does not restrict paths itself; an engine serve started checks again with the same roots.
    */
-  roots?: () => Promise<FsRoot[]>;
+  paths?: { roots: () => Promise<FsRoot[]>; libraryDir: string; vmOf?: PathCheckContext['vmOf'] };
+  /** `hangar serve --allow-extra-args`: browsers may set extra QEMU arguments (and so run programs as this user). */
+  allowExtraArgs?: boolean;
 }
 
 type Req = { type?: unknown; id?: unknown; command?: unknown; args?: unknown };
@@ -22,61 +28,47 @@ function errorResponse(id: number, err: EngineError): string {
   return JSON.stringify({ type: 'response', id, ok: false, error: err.toPayload() });
 }
 
-/** Paths in a browser's request that must lie inside the roots (absolute ones; relative ones with `..` are refused). */
-function typedPaths(command: string, args: Record<string, unknown>): string[] {
-  const out: string[] = [];
-  const add = (v: unknown) => typeof v === 'string' && out.push(v);
-  if (command === 'vm.create' || command === 'vm.previewArgv') {
-    add(args['iso']);
-    add(args['existingDisk']);
-    add(args['folder']);
-  } else if (command === 'vm.addExisting' || command === 'vm.export' || command === 'vm.import') add(args['path']);
-  else if (command === 'vm.update') {
-    const patch = (args['patch'] ?? {}) as Record<string, unknown>;
-    for (const key of ['disks', 'cdroms']) {
-      const list = patch[key];
-      if (Array.isArray(list)) for (const item of list) add((item as { path?: unknown } | null)?.path);
-    }
-  }
-  return out;
-}
-
 /**
- * Decides what to do with one browser message: a line to forward to the engine, or an error response
- * to send straight back. Exported for tests.
+ * Decides what to do with one browser message: a line to forward to the engine (with its command and id, so the
+ * answer to engine.hello can carry this host's policy), or an error response to send straight back. Exported for tests.
  */
-export async function screenMessage(text: string, policy: RelayPolicy): Promise<{ forward: string } | { reply: string }> {
+export async function screenMessage(text: string, policy: RelayPolicy): Promise<{ forward: string; command: string; id: number } | { reply: string }> {
   let msg: Req;
   try {
     msg = JSON.parse(text) as Req;
   } catch {
     // Let the engine answer garbage the way it always does.
-    return { forward: JSON.stringify({ garbage: text.slice(0, 200) }) };
+    return { forward: JSON.stringify({ garbage: text.slice(0, 200) }), command: '', id: -1 };
   }
   const id = typeof msg?.id === 'number' ? msg.id : -1;
   const command = typeof msg?.command === 'string' ? msg.command : '';
   if (SERVE_ONLY_COMMANDS.has(command)) {
     return { reply: errorResponse(id, new EngineError('unknown-command', `"${command}" is not available to the browser`)) };
   }
-  if (policy.roots && msg?.args && typeof msg.args === 'object') {
-    const paths = typedPaths(command, msg.args as Record<string, unknown>);
-    if (paths.length > 0) {
-      const roots = await policy.roots();
-      for (const p of paths) {
-        try {
-          if (!isAbsolute(p)) {
-            if (command !== 'vm.update' || p.split(/[\\/]/).includes('..')) throw new EngineError('invalid-args', `give an absolute path (got "${p}")`);
-            continue; // a path inside the bundle
-          }
-          await resolveInsideRoots(p, roots);
-        } catch (err) {
-          return { reply: errorResponse(id, err instanceof EngineError ? err : new EngineError('invalid-args', (err as Error).message)) };
-        }
-      }
+  try {
+    if (policy.paths) {
+      const { roots, libraryDir, vmOf } = policy.paths;
+      if (PATH_BEARING.has(command)) await checkCommandPaths(command, msg.args, { roots: await roots(), libraryDir, ...(vmOf ? { vmOf } : {}) });
     }
+    if (!policy.allowExtraArgs) await refuseExtraArgs(command, msg.args);
+  } catch (err) {
+    return { reply: errorResponse(id, err instanceof EngineError ? err : new EngineError('invalid-args', (err as Error).message)) };
   }
   // One JSON message per line: re-encode so a newline inside the frame cannot split it.
-  return { forward: JSON.stringify(msg) };
+  return { forward: JSON.stringify(msg), command, id };
+}
+
+/** An engine line, with this host's policy added when it answers one of `helloIds` (which it then leaves). */
+function withPolicy(line: string, helloIds: Set<number>, policy: RelayPolicy): string {
+  if (helloIds.size === 0 || !line.startsWith('{"type":"response"')) return line;
+  let msg: { id?: unknown; ok?: unknown; result?: Record<string, unknown> };
+  try {
+    msg = JSON.parse(line) as typeof msg;
+  } catch {
+    return line;
+  }
+  if (typeof msg.id !== 'number' || !helloIds.delete(msg.id) || msg.ok !== true || typeof msg.result !== 'object' || msg.result === null) return line;
+  return JSON.stringify({ ...msg, result: { ...msg.result, policy: browserPolicy(policy.allowExtraArgs === true) } });
 }
 
 /** One WebSocket ⇄ one control-socket connection: each browser tab is its own engine client. */
@@ -84,9 +76,10 @@ export function relayEngine(ws: WebSocket, socketPath: string, policy: RelayPoli
   const sock = connect(socketPath);
   sock.setEncoding('utf8');
   const framer = new LineFramer();
+  const helloIds = new Set<number>();
   sock.on('data', (chunk: string) => {
     const lines = framer.push(chunk);
-    for (const line of lines) if (ws.readyState === ws.OPEN) ws.send(line);
+    for (const line of lines) if (ws.readyState === ws.OPEN) ws.send(withPolicy(line, helloIds, policy));
     // A line beyond the limit: drop the engine connection (the WebSocket then closes with 1011).
     if (framer.overflowed) sock.destroy();
   });
@@ -98,7 +91,10 @@ export function relayEngine(ws: WebSocket, socketPath: string, policy: RelayPoli
       const r = await screenMessage(text, policy);
       if ('reply' in r) {
         if (ws.readyState === ws.OPEN) ws.send(r.reply);
-      } else if (!sock.destroyed) sock.write(`${r.forward}\n`);
+      } else if (!sock.destroyed) {
+        if (r.command === 'engine.hello' && r.id >= 0) helloIds.add(r.id);
+        sock.write(`${r.forward}\n`);
+      }
     });
   });
   ws.on('close', () => sock.end());

@@ -51,9 +51,9 @@ export async function startHostServer(opts: HostServerOptions): Promise<HostServ
     }
     const cookie = setCookieHeader(cookieName(guard.port), guard.token, guard.scheme === 'https');
     if (verdict.fromUrl) {
-      // Trade the URL token for the cookie and drop it from the address bar (and the history).
-      url.searchParams.delete('token');
-      res.writeHead(303, { ...SECURITY_HEADERS, 'set-cookie': cookie, location: `${url.pathname}${url.search}` }).end();
+      // Trade the URL token for the cookie and drop it from the address bar (and the history). Always to `/`:
+      // a location built from the request (`//evil.example/`) would send the browser to another host.
+      res.writeHead(303, { ...SECURITY_HEADERS, 'set-cookie': cookie, location: '/' }).end();
       return;
     }
     const file = await readStatic(opts.rendererDir, url.pathname);

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { runServe, ServeUsageError } from './run-serve.js';
 
 /**
- * `node out/main/serve.js [--library DIR] [--port N] [--allow-dir DIR]... [--allow-remote --tls-cert F --tls-key F] [--token-file F]`:
+ * `node out/main/serve.js [--library DIR] [--port N] [--allow-dir DIR]... [--allow-extra-args] [--allow-remote --tls-cert F --tls-key F] [--token-file F]`:
  * the browser host on its own (`npm start` runs this when Electron is not available).
  */
 let values;
@@ -13,6 +13,7 @@ try {
       library: { type: 'string' },
       port: { type: 'string' },
       'allow-dir': { type: 'string', multiple: true },
+      'allow-extra-args': { type: 'boolean' },
       'allow-remote': { type: 'boolean' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
@@ -33,6 +34,7 @@ runServe({
   library: values.library,
   port,
   allowDirs: values['allow-dir'],
+  allowExtraArgs: values['allow-extra-args'],
   allowRemote: values['allow-remote'],
   tlsCert: values['tls-cert'],
   tlsKey: values['tls-key'],

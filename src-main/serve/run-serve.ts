@@ -9,12 +9,18 @@ import { resolveLibraryDir } from '../engine/storage/library-paths.js';
 import { isPidAlive, readLibraryLock } from '../engine/storage/library-lock.js';
 import { fileRoots } from '../engine/file-browser.js';
 import { startHostServer } from './host-server.js';
+import { vmOfEngine } from './engine-query.js';
 
 export interface ServeOptions {
   library?: string;
   port?: number;
   /** Extra folders the in-app file browser may show (besides home and the library). */
   allowDirs?: string[];
+  /**
+   * Let browsers set extra QEMU arguments (`--allow-extra-args`). They can make QEMU run any program, so without
+   * this they are read-only through the browser host, whichever engine it uses.
+   */
+  allowExtraArgs?: boolean;
   /** Listen on every interface; needs tlsCert and tlsKey. */
   allowRemote?: boolean;
   tlsCert?: string;
@@ -160,8 +166,11 @@ export async function runServe(opts: ServeOptions): Promise<number> {
       tls,
       rendererDir: join(outDir, 'renderer'),
       engineSocket: engine.socket,
-      // An engine we did not start does not restrict typed paths: serve does it for the browser.
-      relayPolicy: engine.ours ? {} : { roots: () => fileRoots({ libraryDir, browserRoots: allowDirs }) },
+      // Paths are checked here whichever engine serves (one we did not start does not restrict them itself).
+      relayPolicy: {
+        paths: { roots: () => fileRoots({ libraryDir, browserRoots: allowDirs }), libraryDir, vmOf: vmOfEngine(engine.socket) },
+        allowExtraArgs: opts.allowExtraArgs === true,
+      },
     });
   } catch (err) {
     await engine.stop();
@@ -170,6 +179,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
   const scheme = tls ? 'https' : 'http';
   opts.io.out(`Hangar browser host: ${scheme}://127.0.0.1:${host.port}/?token=${token}\n`);
   if (opts.allowRemote) opts.io.out(`Listening on all interfaces (TLS); from another machine use https://${hostname()}:${host.port}/?token=${token}\n`);
+  if (opts.allowExtraArgs) opts.io.err('hangar serve: --allow-extra-args: whoever has this URL can set extra QEMU arguments, and so run any program as this user.\n');
 
   await (opts.until ??
     new Promise<void>((resolvePromise) => {

@@ -242,7 +242,7 @@ export interface FsRoot {
 
 export interface FsEntry {
   name: string;
-  /** Symlinks are followed: a link to a folder is a 'dir'; a dangling one is 'other'. */
+  /** Symlinks are followed: a link to a folder is a 'dir'; a dangling one, or one leading outside the roots, is 'other'. */
   kind: 'dir' | 'file' | 'other';
   /** Bytes (0 for folders). */
   size: number;
@@ -330,8 +330,14 @@ export interface VmLogs {
   events?: QmpEventRecord[];
 }
 
+/** What this connection may change where that is narrower than the engine's own rules (the browser host's relay sets it; absent: no limits). */
+export interface ClientPolicy {
+  /** `editable: false`: extra QEMU arguments are read-only here (`vm.update` and `vm.addExisting` refuse them with `not-allowed`); `reason` is for people. */
+  extraArgs: { editable: boolean; reason?: string };
+}
+
 export interface CommandResults {
-  'engine.hello': { engineVersion: string; pid: number; libraryDir: string };
+  'engine.hello': { engineVersion: string; pid: number; libraryDir: string; policy?: ClientPolicy };
   'host.info': HostSummary;
   'library.list': VmSummary[];
   'vm.create': { id: string; doc: VmDocument; bundleDir: string };

@@ -16,6 +16,7 @@ export const ENGINE_ERROR_CODES = [
   'library-locked',
   'io',
   'internal',
+  'not-allowed', // this client may not do that here (e.g. extra QEMU arguments through the browser host)
 ] as const;
 
 export type EngineErrorCode = (typeof ENGINE_ERROR_CODES)[number];

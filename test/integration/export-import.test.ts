@@ -282,6 +282,12 @@ describe('export and import a VM bundle (real qemu-img, tar and QEMU)', () => {
         code: 'invalid-args',
         message: /points disk disk0 at \/etc\/shadow, outside the bundle/,
       },
+      {
+        name: 'a disk that is its own vm.json',
+        build: () => rawTar([{ path: 'evil.hangar/vm.json', data: goodJson().replace('"disks/boot.img"', '"vm.json"') }, { path: 'evil.hangar/disks/boot.img', data: 'x' }]),
+        code: 'invalid-args',
+        message: /points disk disk0 at vm\.json, outside the bundle's disks\/ folder/,
+      },
       { name: 'a garbage file', build: () => randomBytes(20_000), code: 'invalid-args', message: /not a Hangar archive: it is not a readable tar archive/ },
       {
         name: 'a truncated archive',

@@ -151,6 +151,10 @@ function checkDocument(doc: VmDocument, files: Set<string>): void {
     if (isAbsolute(d.path) || rel.includes('..')) {
       throw new EngineError('invalid-args', `not a safe Hangar archive: its vm.json points disk ${d.id} at ${d.path}, outside the bundle`, { disk: d.id });
     }
+    // Hangar keeps images in disks/: a disk that is the bundle's vm.json would let the guest rewrite its own settings.
+    if (rel.length < 2 || rel[0] !== 'disks') {
+      throw new EngineError('invalid-args', `not a safe Hangar archive: its vm.json points disk ${d.id} at ${d.path}, outside the bundle's disks/ folder (a guest could rewrite the machine's own files)`, { disk: d.id });
+    }
     if (!files.has(rel.join('/'))) throw new EngineError('invalid-args', `not a complete Hangar archive: disk ${d.id}'s image ${d.path} is missing from it`, { disk: d.id });
   }
 }

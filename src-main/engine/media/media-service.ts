@@ -5,7 +5,6 @@ import type { VmDocument, VmPatch } from '../../../src-shared/vm-document/index.
 import type { VmRunState } from '../../../src-shared/vm-state.js';
 import type { QmpLink } from '../session/qmp-link.js';
 import type { LoadedVm } from '../storage/bundle-store.js';
-import { fileRoots, resolveInsideRoots } from '../file-browser.js';
 import { refuseNonIso } from '../storage/path-guard.js';
 import { RecentIsos } from './recent-isos.js';
 
@@ -18,7 +17,6 @@ export interface MediaSession {
 /** The slice of the engine media changes need (the Engine satisfies it). */
 export interface MediaHost {
   readonly libraryDir: string;
-  readonly browserRoots: readonly string[] | null;
   readonly store: {
     load(ref: string): Promise<LoadedVm>;
     update(id: string, patch: VmPatch | ((doc: VmDocument) => VmPatch)): Promise<VmDocument>;
@@ -116,10 +114,9 @@ export class MediaService {
   async insert(ref: string, opts: { drive?: string; path: string; force?: boolean }): Promise<MediaResult> {
     const vm = await this.host.store.load(ref);
     const drive = pickDrive(vm.doc, opts.drive);
+    // A browser host's folder roots are checked before this, with every other path (file-browser.ts), so nothing
+    // is said about a file outside them.
     const path = await checkIsoFile(opts.path);
-    if (this.host.browserRoots !== null) {
-      await resolveInsideRoots(path, await fileRoots({ libraryDir: this.host.libraryDir, browserRoots: this.host.browserRoots }));
-    }
     const result = await this.change(vm, drive, path, opts.force ?? true);
     await this.recent.add(path);
     return result;

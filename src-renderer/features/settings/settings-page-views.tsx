@@ -17,6 +17,7 @@ import { addCdrom, removeCdrom } from './boot-order-model.js';
 import { BootOrderEditor } from './boot-order-editor.js';
 import { ForwardTable } from './forward-table.js';
 import { DiskTable } from '../disks/disk-table.js';
+import { useExtraArgsPolicy } from './use-extra-args-policy.js';
 
 const Row = ({ children }: { children: ReactNode }) => <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap', alignItems: 'flex-start' }}>{children}</Box>;
 
@@ -200,6 +201,7 @@ export function AdvancedPage({ vmId, savedDoc }: { vmId: string; savedDoc: VmDoc
   const [text, setText] = useState(draft.extraArgs.join('\n'));
   const [argv, setArgv] = useState<{ text: string | null; error: string | null }>({ text: null, error: null });
   const status = useFieldStatus('extraArgs', 'One argument per line, appended last to the QEMU command line (no shell quoting).');
+  const policy = useExtraArgsPolicy();
   useEffect(() => {
     let alive = true;
     api.call('vm.argv', { vm: vmId }).then(
@@ -223,8 +225,9 @@ export function AdvancedPage({ vmId, savedDoc }: { vmId: string; savedDoc: VmDoc
           set('extraArgs', e.target.value.split('\n').map((l) => l.trim()).filter((l) => l !== ''));
         }}
         margin="dense"
-        slotProps={{ htmlInput: { spellCheck: false, style: { fontFamily: 'monospace' } } }}
+        slotProps={{ htmlInput: { spellCheck: false, readOnly: !policy.editable, style: { fontFamily: 'monospace' } } }}
         {...status}
+        {...(policy.editable ? {} : { helperText: policy.reason ?? 'Read-only here.' })}
         disabled={lockReason('extraArgs', state) !== null}
       />
       <Typography variant="subtitle2" component="h3" sx={{ mt: 2 }}>Generated command line</Typography>

@@ -20,12 +20,12 @@ describe('browser host: archive paths must lie inside the roots', () => {
     ['vm.import', { path: '/etc/shadow' }],
     ['vm.import', { path: 'relative.tar.gz' }],
   ])('refuses %s outside the roots', async (command, args) => {
-    const r = await screenMessage(JSON.stringify({ type: 'request', id: 3, command, args }), { roots });
+    const r = await screenMessage(JSON.stringify({ type: 'request', id: 3, command, args }), { paths: { roots, libraryDir: root } });
     expect('reply' in r && JSON.parse(r.reply)).toMatchObject({ id: 3, ok: false, error: { code: 'invalid-args' } });
   });
 
   it('forwards an export into a root', async () => {
     const msg = { type: 'request', id: 4, command: 'vm.export', args: { vm: 'x', path: join(root, 'x.tar.gz') } };
-    expect(await screenMessage(JSON.stringify(msg), { roots })).toEqual({ forward: JSON.stringify(msg) });
+    expect(await screenMessage(JSON.stringify(msg), { paths: { roots, libraryDir: root } })).toMatchObject({ forward: JSON.stringify(msg) });
   });
 });

@@ -105,6 +105,14 @@ describe('http', () => {
     expect(r.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
   });
 
+  it('after taking the token always redirects to /, never to a place named by the request', async () => {
+    for (const p of [`/.//evil.example/?token=${token}`, `//evil.example/?token=${token}`, `/%2F%2Fevil.example/?token=${token}`, `/assets/a.js?token=${token}&x=1`]) {
+      const r = await get(p);
+      expect(r.status, p).toBe(303);
+      expect(r.headers['location'], p).toBe('/');
+    }
+  });
+
   it('serves files with the cookie, with the CSP header', async () => {
     const r = await get('/', { cookie: cookie() });
     expect(r.status).toBe(200);
@@ -189,6 +197,23 @@ describe('engine WebSocket', () => {
   });
 });
 
+describe('engine WebSocket: extra QEMU arguments', () => {
+  it('refuses them before the engine sees them, and engine.hello answers carry the policy', async () => {
+    const w = (await ws('/engine', { cookie: cookie(), origin: origin() })) as WebSocket;
+    const got: Array<{ type: string; id?: number; ok?: boolean; result?: { policy?: unknown }; error?: { code: string } }> = [];
+    w.on('message', (d) => got.push(JSON.parse(d.toString())));
+    w.send(JSON.stringify({ type: 'request', id: 21, command: 'vm.update', args: { vm: 'x', patch: { extraArgs: ['-incoming', 'exec:id'] } } }));
+    w.send(JSON.stringify({ type: 'request', id: 22, command: 'engine.hello', args: { client: 't' } }));
+    w.send(JSON.stringify({ type: 'request', id: 23, command: 'library.list', args: {} }));
+    await expect.poll(() => got.filter((m) => m.type === 'response').length).toBe(3);
+    expect(got.find((m) => m.id === 21)).toMatchObject({ ok: false, error: { code: 'not-allowed' } });
+    expect(got.find((m) => m.id === 22)?.result).toMatchObject({ echo: 'engine.hello', policy: { extraArgs: { editable: false } } });
+    expect(got.find((m) => m.id === 23)?.result).toEqual({ echo: 'library.list' });
+    expect(engineSeen.filter((m) => m.command === 'vm.update')).toEqual([]);
+    w.close();
+  });
+});
+
 describe('display WebSocket', () => {
   it('relays raw bytes both ways; the browser names only the VM', async () => {
     const w = (await ws('/display?vm=vm1', { cookie: cookie(), origin: origin() })) as WebSocket;
@@ -213,10 +238,10 @@ describe('display WebSocket', () => {
 describe('screening browser messages for an engine serve did not start', () => {
   const roots = async () => [{ path: '/home/u', label: 'Home' }];
   it('refuses typed paths outside the roots before they reach the engine', async () => {
-    const r = await screenMessage(JSON.stringify({ type: 'request', id: 5, command: 'vm.create', args: { name: 'x', iso: '/etc/shadow' } }), { roots });
+    const r = await screenMessage(JSON.stringify({ type: 'request', id: 5, command: 'vm.create', args: { name: 'x', iso: '/etc/shadow' } }), { paths: { roots, libraryDir: '/home/u/lib' } });
     expect('reply' in r && JSON.parse(r.reply)).toMatchObject({ id: 5, ok: false, error: { code: 'invalid-args' } });
     expect((r as { reply: string }).reply).toContain('--allow-dir');
-    const rel = await screenMessage(JSON.stringify({ type: 'request', id: 6, command: 'vm.update', args: { vm: 'x', patch: { disks: [{ path: '../../etc/x' }] } } }), { roots });
+    const rel = await screenMessage(JSON.stringify({ type: 'request', id: 6, command: 'vm.update', args: { vm: 'x', patch: { disks: [{ path: '../../etc/x' }] } } }), { paths: { roots, libraryDir: '/home/u/lib' } });
     expect('reply' in rel).toBe(true);
   });
 
@@ -228,16 +253,16 @@ describe('screening browser messages for an engine serve did not start', () => {
       [10, 'vm.create', { name: 'x', folder: '/srv/vms' }],
       [11, 'vm.create', { name: 'x', folder: 'relative/vms' }],
     ] as const) {
-      const r = await screenMessage(JSON.stringify({ type: 'request', id, command, args }), { roots });
+      const r = await screenMessage(JSON.stringify({ type: 'request', id, command, args }), { paths: { roots, libraryDir: '/home/u/lib' } });
       expect('reply' in r && JSON.parse(r.reply), `${command} ${JSON.stringify(args)}`).toMatchObject({ id, ok: false, error: { code: 'invalid-args' } });
     }
-    const inside = await screenMessage(JSON.stringify({ type: 'request', id: 12, command: 'vm.previewArgv', args: { name: 'x', folder: '/home/u' } }), { roots });
+    const inside = await screenMessage(JSON.stringify({ type: 'request', id: 12, command: 'vm.previewArgv', args: { name: 'x', folder: '/home/u' } }), { paths: { roots, libraryDir: '/home/u/lib' } });
     expect('forward' in inside).toBe(true);
   });
 
   it('forwards everything else as one line', async () => {
-    const r = await screenMessage('{"type":"request","id":1,\n"command":"vm.update","args":{"vm":"x","patch":{"disks":[{"path":"disks/d.qcow2"}]}}}', { roots });
-    expect(r).toEqual({ forward: '{"type":"request","id":1,"command":"vm.update","args":{"vm":"x","patch":{"disks":[{"path":"disks/d.qcow2"}]}}}' });
-    expect(await screenMessage('not json', {})).toEqual({ forward: '{"garbage":"not json"}' });
+    const r = await screenMessage('{"type":"request","id":1,\n"command":"vm.update","args":{"vm":"x","patch":{"disks":[{"path":"disks/d.qcow2"}]}}}', { paths: { roots, libraryDir: '/home/u/lib' } });
+    expect(r).toMatchObject({ forward: '{"type":"request","id":1,"command":"vm.update","args":{"vm":"x","patch":{"disks":[{"path":"disks/d.qcow2"}]}}}' });
+    expect(await screenMessage('not json', {})).toMatchObject({ forward: '{"garbage":"not json"}' });
   });
 });

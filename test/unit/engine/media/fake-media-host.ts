@@ -39,7 +39,6 @@ export const VM_ID = '3f1b2a9c-1111-4222-8333-444455556666';
 /** One VM in memory, its optional session, and the events the service emits. */
 export class FakeMediaHost implements MediaHost {
   readonly libraryDir: string;
-  browserRoots: readonly string[] | null = null;
   readonly sessions = new Map<string, MediaSession & { vmId: string; lastShutdown: null }>();
   readonly events: VmEventBody[] = [];
   doc: VmDocument;

@@ -102,4 +102,22 @@ describe('settings dialog', () => {
     await user.click(btn('Apply'));
     await waitFor(() => expect(api.callsOf('vm.update')[0]?.patch).toEqual({ extraArgs: ['-device', 'virtio-rng-pci'] }));
   });
+
+  it('advanced: extra arguments are read-only, with the reason, when the browser host does not allow them', async () => {
+    const reason = 'Extra QEMU arguments are read-only in the browser host: restart it with --allow-extra-args.';
+    const api = new FakeHangarApi({ vms: [{ name: 'deb', osId: 'debian12', state: { kind: 'stopped' } }] });
+    const id = [...api.vms.keys()][0]!;
+    await api.call('vm.update', { vm: id, patch: { extraArgs: ['-device', 'virtio-rng-pci'] } });
+    api.handle('engine.hello', () => ({ engineVersion: '0.0.0-test', pid: 1, libraryDir: '/library', policy: { extraArgs: { editable: false, reason } } }));
+    api.handle('vm.argv', () => ({ argv: ['qemu-system-x86_64'] }));
+    const user = userEvent.setup();
+    renderWithApi(createElement(SettingsDialog, { vmId: id, initialPage: 'advanced', state: { kind: 'stopped' }, onClose: () => undefined }), api);
+    expect(await screen.findByText(reason)).toBeTruthy();
+    const field = input('Extra QEMU arguments');
+    expect(field.value).toBe('-device\nvirtio-rng-pci');
+    expect(field.readOnly).toBe(true);
+    await user.type(field, '-incoming{Enter}');
+    expect(field.value).toBe('-device\nvirtio-rng-pci');
+    expect(btn('Apply').disabled).toBe(true);
+  });
 });
