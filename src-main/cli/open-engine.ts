@@ -6,6 +6,7 @@ import { inProcessPair } from '../engine/transport/in-process.js';
 import { jsonLinesTransport } from '../engine/transport/json-lines.js';
 import { resolveLibraryDir } from '../engine/storage/library-paths.js';
 import { LibraryLockedError } from '../engine/storage/library-lock.js';
+import { reachEngine, type LaunchCommand } from './engine-launcher.js';
 
 export interface EngineHandle {
   client: EngineClient;
@@ -16,12 +17,24 @@ export interface EngineHandle {
 }
 
 /**
- * Reaches the engine that owns the library: through its control socket when one runs (the app, or
- * `hangar engine`), otherwise by opening an engine in this process for the duration of the command.
+ * Reaches the engine that owns the library through its control socket: the app's, `hangar engine`'s, or a
+ * background engine that outlives this command (started here when none runs), so no command depends on
+ * another one staying alive. `inProcess` (only `hangar engine`) opens the engine in this process instead.
  */
-export async function openEngine(opts: { library?: string; env?: NodeJS.ProcessEnv }): Promise<EngineHandle> {
+export async function openEngine(opts: { library?: string; env?: NodeJS.ProcessEnv; inProcess?: boolean; launch?: LaunchCommand }): Promise<EngineHandle> {
   const env = opts.env ?? process.env;
   const libraryDir = resolveLibraryDir({ argvLibrary: opts.library, env, platform: process.platform, homedir: homedir() });
+  if (!opts.inProcess) {
+    const { client, socket } = await reachEngine(libraryDir, env, opts.launch);
+    return {
+      client,
+      libraryDir,
+      untilStopped: () => Promise.reject(new EngineError('library-locked', 'this command does not host an engine')),
+      close: async () => {
+        socket.end();
+      },
+    };
+  }
   try {
     const engine = await Engine.open({ libraryDir, env });
     const [clientSide, engineSide] = inProcessPair();

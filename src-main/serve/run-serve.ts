@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveLibraryDir } from '../engine/storage/library-paths.js';
 import { isPidAlive, readLibraryLock } from '../engine/storage/library-lock.js';
+import { askBackgroundEngineToYield, waitForLockRelease } from '../engine/storage/engine-handover.js';
 import { fileRoots } from '../engine/file-browser.js';
 import { startHostServer } from './host-server.js';
 
@@ -51,7 +52,9 @@ const ENGINE_STOP_MS = 10_000;
 /** Finds the engine owning the library, or forks one with the browser roots; returns its control socket. */
 async function engineFor(libraryDir: string, outDir: string, allowDirs: string[]): Promise<EngineHandle> {
   const lock = await readLibraryLock(libraryDir).catch(() => null);
-  if (lock && isPidAlive(lock.pid)) return { socket: lock.controlSocket, ours: false, stop: async () => undefined };
+  // A CLI's background engine exits when idle: serve starts its own instead, once that one has handed over.
+  if (lock && isPidAlive(lock.pid) && askBackgroundEngineToYield(lock)) await waitForLockRelease(libraryDir, 20_000);
+  else if (lock && isPidAlive(lock.pid)) return { socket: lock.controlSocket, ours: false, stop: async () => undefined };
   const args = ['--library', libraryDir, '--browser-roots', ...allowDirs.flatMap((d) => ['--allow-dir', d])];
   const child = fork(join(outDir, 'main', 'engine.js'), args, { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const socket = await new Promise<string>((resolvePromise, reject) => {
