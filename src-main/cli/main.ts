@@ -226,7 +226,7 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       return EXIT.ok;
     }
     case 'console':
-      return await followConsole(c, a0, { follow: !v['no-follow'], out: io.out });
+      return await followConsole(c, a0, { follow: !v['no-follow'], out: io.out, disconnected: handle.disconnected });
     case 'logs': {
       const kinds = (['qemu', 'serial', 'events'] as const).filter((k) => v[k] === true);
       if (kinds.length > 1) throw new UsageError('pick one of --qemu, --serial, --events');

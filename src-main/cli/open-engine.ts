@@ -11,6 +11,8 @@ import { reachEngine, type LaunchCommand } from './engine-launcher.js';
 export interface EngineHandle {
   client: EngineClient;
   libraryDir: string;
+  /** Resolves when the connection to the engine ends (never for an in-process engine). */
+  disconnected: Promise<void>;
   /** Resolves when the engine is asked to stop (SIGINT/SIGTERM); only for an in-process engine. */
   untilStopped(): Promise<void>;
   close(): Promise<void>;
@@ -29,6 +31,7 @@ export async function openEngine(opts: { library?: string; env?: NodeJS.ProcessE
     return {
       client,
       libraryDir,
+      disconnected: new Promise<void>((resolve) => socket.once('close', () => resolve())),
       untilStopped: () => Promise.reject(new EngineError('library-locked', 'this command does not host an engine')),
       close: async () => {
         socket.end();
@@ -43,6 +46,7 @@ export async function openEngine(opts: { library?: string; env?: NodeJS.ProcessE
     return {
       client,
       libraryDir: engine.libraryDir,
+      disconnected: new Promise<void>(() => undefined),
       untilStopped: () =>
         new Promise<void>((resolve) => {
           process.once('SIGINT', () => resolve());
@@ -65,6 +69,7 @@ export async function openEngine(opts: { library?: string; env?: NodeJS.ProcessE
     return {
       client,
       libraryDir: err.libraryDir,
+      disconnected: new Promise<void>((resolve) => socket.once('close', () => resolve())),
       untilStopped: () => Promise.reject(new EngineError('library-locked', err.message)),
       close: async () => {
         socket.end();
