@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, readlinkSync, statSync, existsSync } from 'n
 import { join } from 'node:path';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { spawnHangar as hangar, type CliRun } from '../helpers/cli-runner.js';
-import { qemuPidsUnder, repoRoot, useTestEnv, type TestEnv } from '../helpers/engine-harness.js';
+import { qemuPidsUnder, repoRoot, startEngineProcess, useTestEnv, type TestEnv } from '../helpers/engine-harness.js';
 import { backgroundEnginePids, stopBackgroundEngines, waitForNoBackgroundEngine } from '../helpers/background-engines.js';
 import { LOCK_FILE_NAME } from '../../src-main/engine/storage/library-lock.js';
 
@@ -132,5 +132,33 @@ describe('hangar CLI: the engine outlives the command that started it', () => {
     expect(lockOf(t).pid).toBe(engines[0]);
     process.kill(engines[0]!, 'SIGTERM');
     expect(await waitForNoBackgroundEngine([t.root])).toEqual([]);
+  });
+});
+
+describe('the engine of the app or of hangar serve takes the library over from a background engine', () => {
+  let t: TestEnv;
+  useTestEnv((env) => (t = env), { orphanMessage: 'no QEMU process may outlive the suite' });
+
+  it('engine.js asks the background engine to hand over and serves the library once it has gone', async () => {
+    expect(await hangar(t, 'list')).toMatchObject({ code: 0, stderr: '' });
+    const background = lockOf(t);
+    expect(background.background).toBe(true);
+    const { child, socket } = await startEngineProcess(t);
+    try {
+      expect(backgroundEnginePids([t.root])).toEqual([]);
+      const owner = lockOf(t);
+      expect(owner.pid).toBe(child.pid);
+      expect(owner.background).toBeUndefined();
+      expect(owner.controlSocket).toBe(socket);
+      const log = readdirSync(join(t.runtimeBase, 'hangar')).find((f) => f.endsWith('.log'))!;
+      expect(readFileSync(join(t.runtimeBase, 'hangar', log), 'utf8')).toMatch(/asked to hand the library over; exiting once idle\n.*exiting: idle/);
+      // A CLI now talks to that engine and starts none of its own.
+      expect(await hangar(t, 'list')).toMatchObject({ code: 0, stderr: '' });
+      expect(backgroundEnginePids([t.root])).toEqual([]);
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
 });
