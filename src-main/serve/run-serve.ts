@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, realpath, stat, writeFile } from 'node:fs/promises';
@@ -53,8 +54,13 @@ const ENGINE_STOP_MS = 10_000;
 async function engineFor(libraryDir: string, outDir: string, allowDirs: string[]): Promise<EngineHandle> {
   const lock = await readLibraryLock(libraryDir).catch(() => null);
   // A CLI's background engine exits when idle: serve starts its own instead, once that one has handed over.
-  if (lock && isPidAlive(lock.pid) && askBackgroundEngineToYield(lock)) await waitForLockRelease(libraryDir, 20_000);
-  else if (lock && isPidAlive(lock.pid)) return { socket: lock.controlSocket, ours: false, stop: async () => undefined };
+  if (lock && isPidAlive(lock.pid) && askBackgroundEngineToYield(lock)) {
+    if (!(await waitForLockRelease(libraryDir, 20_000))) {
+      // Still busy (a `hangar console` follows): use it, holding one connection so it cannot leave while serve runs.
+      const hold = connect(lock.controlSocket).on('error', () => undefined);
+      return { socket: lock.controlSocket, ours: false, stop: async () => void hold.destroy() };
+    }
+  } else if (lock && isPidAlive(lock.pid)) return { socket: lock.controlSocket, ours: false, stop: async () => undefined };
   const args = ['--library', libraryDir, '--browser-roots', ...allowDirs.flatMap((d) => ['--allow-dir', d])];
   const child = fork(join(outDir, 'main', 'engine.js'), args, { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const socket = await new Promise<string>((resolvePromise, reject) => {

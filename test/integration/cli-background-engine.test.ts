@@ -1,12 +1,12 @@
 // The CLI's engine lifetime: a command never depends on another command staying alive, because the engine
 // a CLI starts runs in the background (detached) until it has been idle for HANGAR_ENGINE_IDLE_TIMEOUT.
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, readlinkSync, statSync, existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, readFileSync, readdirSync, readlinkSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { spawnHangar as hangar, type CliRun } from '../helpers/cli-runner.js';
-import { qemuPidsUnder, repoRoot, startEngineProcess, useTestEnv, type TestEnv } from '../helpers/engine-harness.js';
+import { builtEntry, qemuPidsUnder, repoRoot, startEngineProcess, useTestEnv, type TestEnv } from '../helpers/engine-harness.js';
 import { backgroundEnginePids, stopBackgroundEngines, waitForNoBackgroundEngine } from '../helpers/background-engines.js';
 import { LOCK_FILE_NAME } from '../../src-main/engine/storage/library-lock.js';
 
@@ -161,4 +161,56 @@ describe('the engine of the app or of hangar serve takes the library over from a
       await exited;
     }
   });
+
+  it('hangar serve takes an idle library over, and shares a busy one (holding it) until it stops', async () => {
+    const serveJs = builtEntry('serve');
+    const startServe = (): { child: ChildProcess; url: Promise<string> } => {
+      const child = spawn(process.execPath, [serveJs, '--library', t.libraryDir], { env: t.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      const url = new Promise<string>((resolve, reject) => {
+        child.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.exec(out);
+          if (m) resolve(m[0]);
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited (${code}): ${out}`)));
+      });
+      return { child, url };
+    };
+    const stopServe = async (child: ChildProcess): Promise<void> => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    };
+
+    // Idle: serve's own engine (with its browser roots) replaces the background one.
+    expect(await hangar(t, 'list')).toMatchObject({ code: 0 });
+    const idle = lockOf(t);
+    expect(idle.background).toBe(true);
+    const first = startServe();
+    await first.url;
+    expect(lockOf(t).background).toBeUndefined();
+    expect(lockOf(t).pid).not.toBe(idle.pid);
+    expect(backgroundEnginePids([t.root])).toEqual([]);
+    await stopServe(first.child);
+
+    // Busy (a console follows a running VM): serve uses the background engine and keeps it while it runs.
+    const disk = join(t.root, 'boot.img');
+    copyFileSync(fixturePaths.bootImg, disk);
+    const id = (await hangar(t, 'create', 'serve-boot', '--disk', disk, '--memory', '64', '--cpus', '1')).stdout.trim();
+    expect(await hangar(t, 'start', id, '--wait-for-serial', markers.bootOk, '--timeout', '60')).toMatchObject({ code: 0 });
+    const consoleRun = startHangar(t, markers.bootOk, 'console', id);
+    await consoleRun.ready;
+    const busy = lockOf(t);
+    expect(busy.background).toBe(true);
+    const second = startServe();
+    await second.url;
+    expect(lockOf(t).pid).toBe(busy.pid);
+    // The console's command ends; serve's held connection keeps the engine (which was asked to leave when idle).
+    expect(await hangar(t, 'stop', id, '--force')).toMatchObject({ code: 0, stderr: '' });
+    expect((await consoleRun.done).code).toBe(0);
+    expect(backgroundEnginePids([t.root])).toEqual([busy.pid]);
+    await stopServe(second.child);
+    expect(await waitForNoBackgroundEngine([t.root])).toEqual([]);
+  }, 120_000);
 });
