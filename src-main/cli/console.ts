@@ -31,7 +31,7 @@ export async function waitForSerial(client: EngineClient, vm: string, text: stri
 }
 
 /** `hangar console`: prints the log so far, then follows; stdin lines go to the guest. */
-export async function followConsole(client: EngineClient, vm: string, opts: { follow: boolean; out: (s: string) => void }): Promise<number> {
+export async function followConsole(client: EngineClient, vm: string, opts: { follow: boolean; out: (s: string) => void; disconnected?: Promise<void> }): Promise<number> {
   const { id } = (await client.call('vm.get', { vm })).doc;
   const ended = new Promise<number>((resolve) => {
     client.onEvent((e) => {
@@ -47,8 +47,14 @@ export async function followConsole(client: EngineClient, vm: string, opts: { fo
   const onData = (chunk: Buffer): void => void client.call('vm.console.write', { vm, data: chunk.toString('utf8') }).catch(() => undefined);
   process.stdin.on('data', onData);
   const interrupted = new Promise<number>((resolve) => process.once('SIGINT', () => resolve(EXIT.ok)));
+  // An engine that dies (killed) sends no state event: without this the console would wait forever.
+  const lost = new Promise<number>((_, reject) =>
+    void opts.disconnected?.then(() => reject(new EngineError('io', 'engine connection closed: the engine exited while following the console'))),
+  );
+  // The connection also closes after a normal end: nobody awaits `lost` then.
+  lost.catch(() => undefined);
   try {
-    return await Promise.race([ended, interrupted]);
+    return await Promise.race([ended, interrupted, lost]);
   } finally {
     process.stdin.off('data', onData);
     process.stdin.pause();

@@ -13,6 +13,10 @@ import { exportVerb, importVerb } from './archive-verb.js';
 import { forwardVerb } from './forward-verb.js';
 import { cloneVerb, existingDiskModeOf } from './clone-verb.js';
 import { withJobProgress } from './job-progress.js';
+import { runBackgroundEngine } from './background-engine.js';
+import { BACKGROUND_ENGINE_VERB } from '../engine/storage/engine-handover.js';
+import { resolveLibraryDir } from '../engine/storage/library-paths.js';
+import { homedir } from 'node:os';
 
 interface Io {
   out: (s: string) => void;
@@ -58,6 +62,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       io.out(`${globalHelp()}\n`);
       return verb || help ? EXIT.ok : EXIT.usage;
     }
+    if (verb === BACKGROUND_ENGINE_VERB && rest.length === 1) {
+      // Started by engine-launcher.ts, detached; not a user-facing verb.
+      return await runBackgroundEngine(resolveLibraryDir({ argvLibrary: library, env: process.env, platform: process.platform, homedir: homedir() }), process.env);
+    }
     const spec = VERBS[verb];
     if (!spec) throw new UsageError(`unknown verb "${verb}" (try hangar --help)`);
     const parsed = parseVerb(spec, rest.slice(1));
@@ -82,7 +90,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         throw err instanceof ServeUsageError ? new UsageError(err.message) : err;
       });
     }
-    handle = await openEngine({ library });
+    handle = await openEngine({ library, inProcess: verb === 'engine' });
     return await runVerb(verb, parsed, handle, io);
   } catch (err) {
     if (err instanceof UsageError) {
@@ -219,7 +227,7 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       return EXIT.ok;
     }
     case 'console':
-      return await followConsole(c, a0, { follow: !v['no-follow'], out: io.out });
+      return await followConsole(c, a0, { follow: !v['no-follow'], out: io.out, disconnected: handle.disconnected });
     case 'logs': {
       const kinds = (['qemu', 'serial', 'events'] as const).filter((k) => v[k] === true);
       if (kinds.length > 1) throw new UsageError('pick one of --qemu, --serial, --events');

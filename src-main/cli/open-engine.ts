@@ -6,22 +6,38 @@ import { inProcessPair } from '../engine/transport/in-process.js';
 import { jsonLinesTransport } from '../engine/transport/json-lines.js';
 import { resolveLibraryDir } from '../engine/storage/library-paths.js';
 import { LibraryLockedError } from '../engine/storage/library-lock.js';
+import { reachEngine, type LaunchCommand } from './engine-launcher.js';
 
 export interface EngineHandle {
   client: EngineClient;
   libraryDir: string;
+  /** Resolves when the connection to the engine ends (never for an in-process engine). */
+  disconnected: Promise<void>;
   /** Resolves when the engine is asked to stop (SIGINT/SIGTERM); only for an in-process engine. */
   untilStopped(): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
- * Reaches the engine that owns the library: through its control socket when one runs (the app, or
- * `hangar engine`), otherwise by opening an engine in this process for the duration of the command.
+ * Reaches the engine that owns the library through its control socket: the app's, `hangar engine`'s, or a
+ * background engine that outlives this command (started here when none runs), so no command depends on
+ * another one staying alive. `inProcess` (only `hangar engine`) opens the engine in this process instead.
  */
-export async function openEngine(opts: { library?: string; env?: NodeJS.ProcessEnv }): Promise<EngineHandle> {
+export async function openEngine(opts: { library?: string; env?: NodeJS.ProcessEnv; inProcess?: boolean; launch?: LaunchCommand }): Promise<EngineHandle> {
   const env = opts.env ?? process.env;
   const libraryDir = resolveLibraryDir({ argvLibrary: opts.library, env, platform: process.platform, homedir: homedir() });
+  if (!opts.inProcess) {
+    const { client, socket } = await reachEngine(libraryDir, env, opts.launch);
+    return {
+      client,
+      libraryDir,
+      disconnected: new Promise<void>((resolve) => socket.once('close', () => resolve())),
+      untilStopped: () => Promise.reject(new EngineError('library-locked', 'this command does not host an engine')),
+      close: async () => {
+        socket.end();
+      },
+    };
+  }
   try {
     const engine = await Engine.open({ libraryDir, env });
     const [clientSide, engineSide] = inProcessPair();
@@ -30,6 +46,7 @@ export async function openEngine(opts: { library?: string; env?: NodeJS.ProcessE
     return {
       client,
       libraryDir: engine.libraryDir,
+      disconnected: new Promise<void>(() => undefined),
       untilStopped: () =>
         new Promise<void>((resolve) => {
           process.once('SIGINT', () => resolve());
@@ -52,6 +69,7 @@ export async function openEngine(opts: { library?: string; env?: NodeJS.ProcessE
     return {
       client,
       libraryDir: err.libraryDir,
+      disconnected: new Promise<void>((resolve) => socket.once('close', () => resolve())),
       untilStopped: () => Promise.reject(new EngineError('library-locked', err.message)),
       close: async () => {
         socket.end();

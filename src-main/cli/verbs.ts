@@ -174,6 +174,10 @@ export function globalHelp(): string {
     '  --library DIR  use this library folder (default: $HANGAR_LIBRARY, then the platform data folder)',
     '  --help         show help (also: hangar VERB --help)',
     '',
+    'Commands go through the engine that owns the library (the app, hangar serve or hangar engine); when none',
+    'runs, the first command starts one in the background, which exits after 60 s without clients',
+    '(HANGAR_ENGINE_IDLE_TIMEOUT=SECONDS). Running machines never depend on it.',
+    '',
     'Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 invalid state, 5 timeout, 6 QEMU error, 7 library locked',
   ].join('\n');
 }

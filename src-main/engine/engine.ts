@@ -28,6 +28,8 @@ export interface EngineOptions {
    * When set (even empty), typed paths in vm.create/vm.addExisting/vm.update must lie inside the roots.
    */
   allowedDirs?: string[];
+  /** Marks the lock as a background CLI engine's (the app's engine asks such an owner to hand over). */
+  background?: boolean;
 }
 
 
@@ -82,7 +84,7 @@ export class Engine {
     const libraryDir = await openLibraryFolder(options.libraryDir);
     const runtimeDir = await ensureRuntimeDir({ env, uid: process.getuid?.() ?? 0 });
     const socketPath = engineSocketPath(runtimeDir, libraryDir);
-    const lock = await acquireLibraryLock(libraryDir, { controlSocket: socketPath }).catch((err: NodeJS.ErrnoException) => {
+    const lock = await acquireLibraryLock(libraryDir, { controlSocket: socketPath, background: options.background }).catch((err: NodeJS.ErrnoException) => {
       if (err instanceof LibraryLockedError) throw err;
       throw new EngineError('io', `cannot use ${libraryDir} as the library: its lock file cannot be written (${err.code ?? err.message})`);
     });
@@ -139,6 +141,16 @@ export class Engine {
     this.controlServer = server;
   }
 
+  /**
+   * Stops accepting control-socket connections at once (synchronously), so an idle check made in the same
+   * tick cannot be overtaken by a client that connects before close() gets to the socket.
+   */
+  stopListening(): void {
+    const server = this.controlServer;
+    if (!server || !server.listening) return;
+    server.close();
+  }
+
   /** Stops serving. Running VMs keep running (detached) unless `stopVms` asks to power them off. */
   async close(options: { stopVms?: boolean } = {}): Promise<void> {
     if (this.closed) return;
@@ -150,6 +162,7 @@ export class Engine {
     this.sessions.clear();
     this.server.closeAll();
     if (this.controlServer) {
+      // Also after stopListening(): close() then only waits for the 'close' event (its error argument is ignored).
       await new Promise<void>((resolve) => this.controlServer!.close(() => resolve()));
       await rm(this.controlSocketPath, { force: true });
     }

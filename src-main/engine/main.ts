@@ -5,6 +5,27 @@ import { wireParentPort } from './host-wiring.js';
 import { engineDisplays } from './display/engine-displays.js';
 import type { PortLike } from './transport/message-port.js';
 import { nodeIpcTransport } from './transport/node-ipc.js';
+import { LibraryLockedError } from './storage/library-lock.js';
+import { askBackgroundEngineToYield, waitForLockRelease } from './storage/engine-handover.js';
+
+/** How long the app's engine (or serve's) waits for a background CLI engine to finish its clients and go. */
+const HANDOVER_MS = 20_000;
+
+/**
+ * Opens the engine; a background engine a CLI started gives the library up (it exits once its current
+ * clients are done), so the app's engine and serve's take precedence over it.
+ */
+async function openTakingOver(options: Parameters<typeof Engine.open>[0]): Promise<Engine> {
+  try {
+    return await Engine.open(options);
+  } catch (err) {
+    if (!(err instanceof LibraryLockedError) || !err.background) throw err;
+    if (!askBackgroundEngineToYield({ pid: err.pid, background: true, controlSocket: err.controlSocket, startedAt: '' })) throw err;
+    process.stderr.write(`hangar engine: the background CLI engine (pid ${err.pid}) owns ${err.libraryDir}; asked it to hand over\n`);
+    if (!(await waitForLockRelease(err.libraryDir, HANDOVER_MS))) throw err;
+    return await Engine.open(options);
+  }
+}
 
 /**
  * Engine entry. It detects its host: an Electron utility process (`process.parentPort`), a Node
@@ -19,7 +40,7 @@ async function run(): Promise<void> {
   const allowedDirs = process.argv.includes('--browser-roots')
     ? process.argv.flatMap((a, i) => (a === '--allow-dir' && process.argv[i + 1] ? [process.argv[i + 1]!] : []))
     : undefined;
-  const engine = await Engine.open({ libraryDir, allowedDirs });
+  const engine = await openTakingOver({ libraryDir, allowedDirs });
   const parentPort = (process as unknown as { parentPort?: PortLike }).parentPort;
   const stop = async (): Promise<void> => {
     await engine.close();

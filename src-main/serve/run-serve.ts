@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, realpath, stat, writeFile } from 'node:fs/promises';
@@ -7,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveLibraryDir } from '../engine/storage/library-paths.js';
 import { isPidAlive, readLibraryLock } from '../engine/storage/library-lock.js';
+import { askBackgroundEngineToYield, waitForLockRelease } from '../engine/storage/engine-handover.js';
 import { fileRoots } from '../engine/file-browser.js';
 import { startHostServer } from './host-server.js';
 import { vmOfEngine } from './engine-query.js';
@@ -57,7 +59,14 @@ const ENGINE_STOP_MS = 10_000;
 /** Finds the engine owning the library, or forks one with the browser roots; returns its control socket. */
 async function engineFor(libraryDir: string, outDir: string, allowDirs: string[]): Promise<EngineHandle> {
   const lock = await readLibraryLock(libraryDir).catch(() => null);
-  if (lock && isPidAlive(lock.pid)) return { socket: lock.controlSocket, ours: false, stop: async () => undefined };
+  // A CLI's background engine exits when idle: serve starts its own instead, once that one has handed over.
+  if (lock && isPidAlive(lock.pid) && askBackgroundEngineToYield(lock)) {
+    if (!(await waitForLockRelease(libraryDir, 20_000))) {
+      // Still busy (a `hangar console` follows): use it, holding one connection so it cannot leave while serve runs.
+      const hold = connect(lock.controlSocket).on('error', () => undefined);
+      return { socket: lock.controlSocket, ours: false, stop: async () => void hold.destroy() };
+    }
+  } else if (lock && isPidAlive(lock.pid)) return { socket: lock.controlSocket, ours: false, stop: async () => undefined };
   const args = ['--library', libraryDir, '--browser-roots', ...allowDirs.flatMap((d) => ['--allow-dir', d])];
   const child = fork(join(outDir, 'main', 'engine.js'), args, { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const socket = await new Promise<string>((resolvePromise, reject) => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { killQemuUnder, qemuPidsUnder, repoRoot } from './engine-harness.js';
+import { stopBackgroundEngines } from './background-engines.js';
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -74,6 +75,8 @@ export function cleanupRuntime(runtimeBase: string | undefined, root: string | u
   if (!runtimeBase) return;
   // Nothing may be left behind; if something is, kill it so the machine stays clean, then fail.
   const orphans = qemuPidsUnder(runtimeBase);
+  // A CLI run with no serve around started a background engine (serve takes the library over from one).
+  if (root) stopBackgroundEngines([root]);
   killQemuUnder(runtimeBase);
   rmSync(runtimeBase, { recursive: true, force: true });
   if (root) rmSync(root, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import { jsonLinesTransport } from '../../src-main/engine/transport/json-lines.j
 import { EngineClient, type EngineError, type VmEvent, type EngineEvent } from '../../src-shared/contract/index.js';
 import { Engine } from '../../src-main/engine/engine.js';
 import { inProcessPair } from '../../src-main/engine/transport/in-process.js';
+import { stopBackgroundEngines } from './background-engines.js';
 
 export interface TestEnv {
   root: string;
@@ -31,6 +32,8 @@ export function makeTestEnv(): TestEnv {
     runtimeBase,
     env,
     cleanup() {
+      // A CLI run in this env left its background engine serving the library for the idle timeout.
+      stopBackgroundEngines([root]);
       killQemuUnder(runtimeBase);
       rmSync(root, { recursive: true, force: true });
       rmSync(runtimeBase, { recursive: true, force: true });

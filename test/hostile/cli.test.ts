@@ -8,13 +8,19 @@ import { cliCases } from './cases/cli-cases.js';
 import type { CliCaseContext } from './support/case-types.js';
 import { expectUnchanged, takeBaseline } from './support/expect-contained.js';
 import { makeHostileWorld, type HostileWorld } from './support/hostile-world.js';
+import { waitForNoBackgroundEngine } from '../helpers/background-engines.js';
 
 describe('hostile input: the hangar CLI', () => {
   let t: TestEnv;
   let world: HostileWorld;
   let busy: Server;
   let ctx: CliCaseContext;
-  useTestEnv((env) => (t = env));
+  useTestEnv((env) => {
+    t = env;
+    // Each case's background engine leaves as soon as its CLI is done: the case waits for that, and the
+    // library (lock file included) and the process list must then be as before.
+    t.env['HANGAR_ENGINE_IDLE_TIMEOUT'] = '0';
+  });
 
   beforeAll(async () => {
     world = makeHostileWorld();
@@ -23,6 +29,7 @@ describe('hostile input: the hangar CLI', () => {
     const created = await spawnHangar(t, 'create', 'target', '--disk-size', '1');
     expect(created, 'creating the target VM').toMatchObject({ code: 0 });
     expect((await spawnHangar(t, 'list')).code).toBe(0);
+    expect(await waitForNoBackgroundEngine([t.root]), 'the background engine exits once idle').toEqual([]);
     ctx = { world, target: created.stdout.trim(), libraryDir: t.libraryDir, busyPort: (busy.address() as { port: number }).port };
   });
 
@@ -48,6 +55,8 @@ describe('hostile input: the hangar CLI', () => {
       expect(r.code, `${what}: wrong exit code (got ${got})`).toBe(c.exit);
       expect(c.stderr.test(r.stderr), `${what}: stderr does not match ${String(c.stderr)} (got ${got})`).toBe(true);
       expect(r.stdout, `${what}: nothing on stdout`).toBe('');
+      // Not a leak check (expectUnchanged below is): the engine gets time to close before it counts as left behind.
+      await waitForNoBackgroundEngine([t.root]);
       await expectUnchanged(base, roots, what);
     });
   }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { diffTrees, snapshotTree } from './support/library-snapshot.js';
 import { killProcesses, leftoverProcesses, qemuProcesses } from './support/process-watch.js';
+import { spawnHangar } from '../helpers/cli-runner.js';
 
 describe('hostile corpus: the checks themselves', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hangar-selfcheck-'));
@@ -38,5 +39,24 @@ describe('hostile corpus: the checks themselves', () => {
     killProcesses(left);
     await new Promise((r) => child.once('exit', r));
     expect(await leftoverProcesses(before, [dir], 0)).toEqual([]);
+  });
+
+  it("a CLI's background engine left running is found by the library its command line names", async () => {
+    const runtimeBase = mkdtempSync('/tmp/hgs-');
+    try {
+      const libraryDir = join(dir, 'library');
+      const env = { ...process.env, XDG_RUNTIME_DIR: runtimeBase, HANGAR_LIBRARY: libraryDir, HANGAR_ENGINE_IDLE_TIMEOUT: '600' };
+      const before = qemuProcesses([dir]);
+      const listed = await spawnHangar({ root: dir, libraryDir, runtimeBase, env, cleanup: () => undefined }, 'list');
+      expect(listed.code).toBe(0);
+      // Detached and no longer our descendant once its CLI exited: found by the library path alone.
+      const left = await leftoverProcesses(before, [dir], 300);
+      expect(left).toHaveLength(1);
+      expect(left[0]!.cmd).toMatch(/__background-engine$/);
+      killProcesses(left);
+      expect(await leftoverProcesses(before, [dir], 5000)).toEqual([]);
+    } finally {
+      rmSync(runtimeBase, { recursive: true, force: true });
+    }
   });
 });

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnHangar, type CliRun } from '../helpers/cli-runner.js';
+import { waitForNoBackgroundEngine } from '../helpers/background-engines.js';
 import { openEngine, startEngineProcess, useTestEnv, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
 import { hostCases, type HostContext } from './cases/host-cases.js';
 import { diffTrees, snapshotTree } from './support/library-snapshot.js';
@@ -53,12 +54,18 @@ describe('hostile host: missing or broken QEMU, a full disk, two engines', () =>
       },
       small: { disk: small, e: smallEngine, libraryDir: smallEngine.engine.libraryDir, vm: smallVm.id },
       locked: { libraryDir: lockedLib, pid: owner.child.pid!, env: envFor('real', lockedLib) },
-      cli: (dir, libraryDir, ...args) => spawnHangar({ ...t, libraryDir, env: envFor(dir, libraryDir) }, ...args),
+      // Idle timeout 0: the background engine (started with this case's PATH) is gone before the next case.
+      cli: async (dir, libraryDir, ...args) => {
+        const r = await spawnHangar({ ...t, libraryDir, env: { ...envFor(dir, libraryDir), HANGAR_ENGINE_IDLE_TIMEOUT: '0' } }, ...args);
+        await waitForNoBackgroundEngine([libraryDir]);
+        return r;
+      },
     };
     // Every engine and library exists before the first baseline; the CLI gets a library no engine owns.
     for (const dir of ['empty', 'garbage', 'crashing', 'real'] as const) await h.engineOn(dir);
     const cliLib = join(t.root, 'lib-cli');
-    const created = await spawnHangar({ ...t, libraryDir: cliLib, env: envFor('real', cliLib) }, 'create', 'vm', '--disk-size', '1', '--memory', '64');
+    const created = await spawnHangar({ ...t, libraryDir: cliLib, env: { ...envFor('real', cliLib), HANGAR_ENGINE_IDLE_TIMEOUT: '0' } }, 'create', 'vm', '--disk-size', '1', '--memory', '64');
+    await waitForNoBackgroundEngine([cliLib]);
     expect(created, 'creating the CLI cases\' VM').toMatchObject({ code: 0 });
   });
 

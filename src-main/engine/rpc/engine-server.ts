@@ -33,11 +33,28 @@ interface Client extends ClientContext {
 export class EngineServer {
   private nextClientId = 1;
   private readonly clients = new Set<Client>();
+  private inFlight = 0;
+  private readonly activityListeners = new Set<() => void>();
 
   constructor(private readonly handlers: Handlers) {}
 
   get clientCount(): number {
     return this.clients.size;
+  }
+
+  /** Requests whose handler has not finished (it keeps running when its client goes away). */
+  get requestsInFlight(): number {
+    return this.inFlight;
+  }
+
+  /** Called after a client comes or goes and after a request starts or ends (the background engine's idle exit). */
+  onActivity(listener: () => void): () => void {
+    this.activityListeners.add(listener);
+    return () => this.activityListeners.delete(listener);
+  }
+
+  private activity(): void {
+    for (const l of this.activityListeners) l();
   }
 
   attach(transport: MessageTransport): ClientContext {
@@ -50,7 +67,11 @@ export class EngineServer {
     };
     this.clients.add(client);
     transport.onMessage((message) => void this.handle(client, message));
-    transport.onClose(() => this.clients.delete(client));
+    transport.onClose(() => {
+      this.clients.delete(client);
+      this.activity();
+    });
+    this.activity();
     return client;
   }
 
@@ -90,12 +111,17 @@ export class EngineServer {
       this.respondError(client, id, new EngineError('invalid-args', `${name}: ${field}: ${issue?.message ?? 'invalid'}`, { field }));
       return;
     }
+    this.inFlight++;
+    this.activity();
     try {
       const handler = this.handlers[name] as (a: unknown, c: ClientContext) => Promise<unknown>;
       const result = await handler(argsResult.data, client);
       this.send(client, { type: 'response', id, ok: true, result: result as CommandResult<CommandName> });
     } catch (err) {
       this.respondError(client, id, toEngineError(err));
+    } finally {
+      this.inFlight--;
+      this.activity();
     }
   }
 
@@ -118,7 +144,7 @@ export class EngineServer {
         }
       }
       // A client that went away mid-answer is dropped; the engine carries on.
-      this.clients.delete(client);
+      if (this.clients.delete(client)) this.activity();
     }
   }
 }

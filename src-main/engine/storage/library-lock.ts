@@ -9,6 +9,8 @@ export interface LockInfo {
   /** ISO timestamp. */
   startedAt: string;
   controlSocket: string;
+  /** Set by a background engine the CLI started (it exits when idle, and hands over to the app's engine). */
+  background?: boolean;
 }
 
 export class LibraryLockedError extends Error {
@@ -16,6 +18,7 @@ export class LibraryLockedError extends Error {
     readonly libraryDir: string,
     readonly pid: number,
     readonly controlSocket: string,
+    readonly background = false,
   ) {
     super(`another Hangar engine (pid ${pid}) owns this library (${libraryDir}); connect to it via ${controlSocket}`);
     this.name = 'LibraryLockedError';
@@ -24,6 +27,7 @@ export class LibraryLockedError extends Error {
 
 export interface AcquireLockOptions {
   controlSocket: string;
+  background?: boolean;
   pid?: number;
   now?: () => Date;
   /** Whether the engine that wrote `info` still runs; injectable for tests. */
@@ -48,6 +52,7 @@ export async function acquireLibraryLock(libraryDir: string, options: AcquireLoc
     pid: options.pid ?? process.pid,
     startedAt: (options.now?.() ?? new Date()).toISOString(),
     controlSocket: options.controlSocket,
+    ...(options.background ? { background: true } : {}),
   };
   const isOwnerAlive = options.isOwnerAlive ?? defaultIsOwnerAlive;
   let unreadableSince: number | null = null;
@@ -64,7 +69,7 @@ export async function acquireLibraryLock(libraryDir: string, options: AcquireLoc
         continue;
       }
     } else if (isOwnerAlive(existing)) {
-      throw new LibraryLockedError(libraryDir, existing.pid, existing.controlSocket);
+      throw new LibraryLockedError(libraryDir, existing.pid, existing.controlSocket, existing.background === true);
     }
     // Stale. Two engines racing to take over the same stale lock is the one case O_EXCL cannot cover
     // fully; the window is a few microseconds between this unlink and the next create.
@@ -113,7 +118,7 @@ async function readLock(lockPath: string): Promise<LockInfo | 'gone' | 'unreadab
   try {
     const v = JSON.parse(text) as Partial<LockInfo>;
     if (typeof v.pid === 'number' && Number.isInteger(v.pid) && v.pid > 0 && typeof v.startedAt === 'string' && typeof v.controlSocket === 'string') {
-      return { pid: v.pid, startedAt: v.startedAt, controlSocket: v.controlSocket };
+      return { pid: v.pid, startedAt: v.startedAt, controlSocket: v.controlSocket, ...(v.background === true ? { background: true } : {}) };
     }
   } catch {
     // fall through

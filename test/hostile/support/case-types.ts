@@ -58,3 +58,31 @@ export interface CliCase {
   exit: number;
   stderr: RegExp;
 }
+
+/** One command of an interleaving: `hangar --library <test library> ...args`, its exit code and stderr. */
+export interface CliStep {
+  args(ctx: CliInterleaveContext): string[];
+  exit: number;
+  stderr: RegExp;
+  /** Runs this many copies at once (each must give the same result). */
+  copies?: number;
+}
+
+export interface CliInterleaveContext extends CliCaseContext {
+  /** A VM that boots the fixture image (prints `HANGAR-BOOT-OK` on serial); stopped between cases. */
+  booter: string;
+}
+
+/**
+ * CLI commands interleaved with each other and with engine trouble. `running`: the booter is started
+ * first. `background`: commands started at once and left running until each printed its `ready` text on
+ * stdout; then `steps` run in order (a `killEngine` step SIGKILLs the engine that serves the library). Every
+ * command must end with its exit code and stderr, and afterwards no QEMU and no engine may be left running.
+ */
+export interface CliInterleaveCase {
+  id: string;
+  title: string;
+  running?: boolean;
+  background?: Array<CliStep & { ready: RegExp }>;
+  steps: Array<CliStep | { killEngine: true }>;
+}

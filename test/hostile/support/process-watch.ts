@@ -1,5 +1,6 @@
-// QEMU and qemu-img processes this test started (descendants of this process) or that name one of
-// the test's folders: compared before and after each hostile case, so nothing is left behind.
+// QEMU and qemu-img processes, and the CLI's background engines, that this test started (descendants of
+// this process) or that name one of the test's folders: compared before and after each hostile case, so
+// nothing is left behind.
 import { readFileSync, readdirSync } from 'node:fs';
 
 export interface ProcInfo {
@@ -8,6 +9,8 @@ export interface ProcInfo {
 }
 
 const QEMU = /(^|\/)qemu-(system-[a-z0-9_]+|img)(\s|$)/;
+/** A background engine a CLI started (detached, so found by the library its command line names). */
+const BACKGROUND_ENGINE = /\s__background-engine(\s|$)/;
 
 function parentOf(pid: string): number | null {
   try {
@@ -20,7 +23,7 @@ function parentOf(pid: string): number | null {
   }
 }
 
-/** Live qemu-system-* / qemu-img processes that descend from this process or whose command line names a root. */
+/** Live qemu-system-* / qemu-img processes and background engines that descend from this process or whose command line names a root. */
 export function qemuProcesses(roots: readonly string[]): ProcInfo[] {
   const parents = new Map<number, number>();
   const cmds = new Map<number, string>();
@@ -43,7 +46,7 @@ export function qemuProcesses(roots: readonly string[]): ProcInfo[] {
   };
   const out: ProcInfo[] = [];
   for (const [pid, cmd] of cmds) {
-    if (pid === process.pid || !QEMU.test(cmd)) continue;
+    if (pid === process.pid || !(QEMU.test(cmd) || BACKGROUND_ENGINE.test(cmd))) continue;
     if (descends(pid) || roots.some((r) => cmd.includes(r))) out.push({ pid, cmd });
   }
   return out;
