@@ -6,7 +6,7 @@ import { EngineError, type CommandArgs, type CommandResult, type VmEventBody } f
 import type { DiskFormat, VmDisk, VmDocument, VmPatch } from '../../../src-shared/vm-document/index.js';
 import { isActive, type VmRunState } from '../../../src-shared/vm-state.js';
 import type { DiskJobs } from '../disks/disk-jobs.js';
-import { resolveDiskPath } from '../disks/disk-rules.js';
+import { isInside, resolveDiskPath } from '../disks/disk-rules.js';
 import type { LibraryEntry, LoadedVm } from '../storage/bundle-store.js';
 import { createQemuImg, type ImageInfo, type QemuImg } from '../storage/qemu-img.js';
 import { runCopyJob, stagingPath, weightedProgress } from './copy-job.js';
@@ -69,6 +69,10 @@ export async function cloneVm(host: CloneHost, jobs: DiskJobs, a: CommandArgs<'v
       const snaps = info.snapshots?.length ?? 0;
       if (linked && !disk.readOnly && snaps > 0) {
         throw new EngineError('invalid-state', `disk ${disk.id} of "${src.name}" holds ${snaps} snapshot(s); a linked clone would freeze them into the shared base image, where "${src.name}" could no longer restore them. Delete its snapshots first, or make a full clone`, { field: 'linked' });
+      }
+      if (linked && !disk.readOnly && !isInside(src.bundleDir, file)) {
+        // The start's chain check lets a bundle's overlay read only from the library's bundles (storage/image-chain.ts).
+        throw new EngineError('invalid-args', `disk ${disk.id} of "${src.name}" is an image outside its folder (${file}); a linked clone can only share disks kept in the machine's folder. Make a full clone`, { field: 'linked' });
       }
       plans.push({ disk, file, info });
     }

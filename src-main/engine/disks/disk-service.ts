@@ -3,12 +3,13 @@ import { existsSync } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { EngineError, type CommandArgs, type CommandResult, type DiskImageInfo, type VmEventBody } from '../../../src-shared/contract/index.js';
-import type { VmDisk, VmDocument, VmPatch } from '../../../src-shared/vm-document/index.js';
+import type { DiskFormat, VmDisk, VmDocument, VmPatch } from '../../../src-shared/vm-document/index.js';
 import type { VmRunState } from '../../../src-shared/vm-state.js';
 import { createQemuImg, type ImageInfo, type QemuImg } from '../storage/qemu-img.js';
 import type { LoadedVm } from '../storage/bundle-store.js';
 import { KeyedQueue } from '../storage/keyed-queue.js';
-import { refuseSystemFile, refuseUnsafeBacking } from '../storage/path-guard.js';
+import { refuseSystemFile } from '../storage/path-guard.js';
+import { inspectImageChain, isUnreadable, USER_CHOSEN } from '../storage/image-chain.js';
 import {
   checkGrow,
   findDisk,
@@ -34,6 +35,16 @@ export interface DiskHost {
 }
 
 type JobKind = 'disk-convert' | 'disk-compact';
+
+/** An added image's whole chain checked (storage/image-chain.ts), refusals pointing at the `path` field. */
+async function userChain(path: string, format: DiskFormat | null): Promise<void> {
+  await inspectImageChain(path, format, USER_CHOSEN).catch((err: unknown) => {
+    // Before qemu-img looked (no format yet), a header that is no image at all is left to qemu-img's own words.
+    if (format === null && isUnreadable(err)) return;
+    if (err instanceof EngineError) throw new EngineError(err.code, err.message, { ...err.details, field: 'path' });
+    throw err;
+  });
+}
 
 function imageSummary(i: ImageInfo): DiskImageInfo {
   return { filename: i.filename, format: i.format, virtualSize: i['virtual-size'], actualSize: typeof i['actual-size'] === 'number' ? i['actual-size'] : null };
@@ -94,9 +105,11 @@ export class DiskService {
         if (vm.doc.disks.some((d) => resolve(resolveDiskPath(vm.bundleDir, d.path)) === path)) {
           throw new EngineError('exists', `${path} is already a disk of "${vm.name}"`, { field: 'path' });
         }
+        // The chain before qemu-img opens the image (its data file or VMDK extents), and again with the format found.
+        await userChain(path, a.format ?? null);
         const info = await this.img.info(path, a.format ? { format: a.format } : {});
         if (!isDiskFormat(info.format)) refuseFormat(path, info.format);
-        await refuseUnsafeBacking(path, this.img);
+        await userChain(path, info.format);
         const id = nextDiskId(vm.doc);
         disk = { id, path, format: info.format, bus, readOnly: false, discard: true };
       }
