@@ -182,7 +182,7 @@ export function sanitizeImported(doc: VmDocument, files: Set<string>): { doc: Vm
  * variable store too. Then qemu-img must be able to read each disk (safe now: nothing outside is named).
  */
 export async function checkImages(dir: string, doc: VmDocument, info: ImportInput['imageInfo']): Promise<void> {
-  const inBundle = { image: [dir], backing: [dir] };
+  const inBundle = { image: [dir], backing: [dir], backingPlace: "the archive's own folder" };
   const images: Array<[string, string, DiskFormat]> = doc.disks.map((d) => [`disk ${d.id}'s image`, join(dir, d.path), d.format]);
   if (await stat(join(dir, 'nvram', 'efivars.qcow2')).then(() => true, () => false)) images.push(['its UEFI variable store', join(dir, 'nvram', 'efivars.qcow2'), 'qcow2']);
   for (const [what, file, format] of images) {

@@ -21,6 +21,8 @@ export interface ChainLayer {
 export interface ChainRules {
   image: string[] | null;
   backing: string[] | null;
+  /** How refusals name the backing folders (default: the folder itself). */
+  backingPlace?: string;
 }
 
 /** Deeper than this is a crafted image (a linked clone of a linked clone adds one layer). */
@@ -71,7 +73,7 @@ async function realRoots(roots: string[]): Promise<string[]> {
 }
 
 /** The file behind a name: real, regular, in an allowed place. Checked before it is opened (a FIFO would block). */
-async function placed(name: string, roots: string[] | null, what: string, from: string | null): Promise<string> {
+async function placed(name: string, roots: string[] | null, what: string, from: string | null, place?: string): Promise<string> {
   const via = from === null ? '' : ` of ${from}`;
   let real: string;
   try {
@@ -84,7 +86,7 @@ async function placed(name: string, roots: string[] | null, what: string, from: 
   const system = SYSTEM_FOLDERS.find((f) => real === f || real.startsWith(`${f}/`));
   if (system) throw refuse(`${what} ${name}${via} resolves to ${real}, a system file (under ${system}); Hangar does not use files there`, name, real);
   if (roots !== null && !(await realRoots(roots)).some((r) => inside(r, real))) {
-    const where = roots.length === 1 ? roots[0]! : `the library's machine folders`;
+    const where = place ?? roots.join(', ');
     throw refuse(`${what} ${name}${via}${real !== resolve(name) ? ` (really ${real})` : ''} lies outside ${where}; Hangar only lets an image read files in the machine's own folder`, name, real);
   }
   return real;
@@ -213,7 +215,7 @@ export async function inspectImageChain(image: string, format: DiskFormat | null
   let from: string | null = null;
   for (let depth = 0; ; depth++) {
     if (depth >= MAX_CHAIN_DEPTH) throw refuse(`the backing chain of ${image} is more than ${MAX_CHAIN_DEPTH} images deep`, image, name);
-    const real = await placed(name, from === null ? rules.image : rules.backing, from === null ? 'the image' : 'the backing file', from);
+    const real = from === null ? await placed(name, rules.image, 'the image', null) : await placed(name, rules.backing, 'the backing file', from, rules.backingPlace);
     if (seen.has(real)) throw refuse(`the backing chain of ${image} loops: ${from} names ${real} again`, image, real);
     seen.add(real);
     // O_NONBLOCK: a file swapped for a FIFO since the stat must not hang the engine.
@@ -250,7 +252,7 @@ export const USER_CHOSEN: ChainRules = { image: null, backing: null };
 export function diskRules(bundleDir: string, diskPath: string, libraryBundles: readonly string[]): ChainRules {
   if (isAbsolute(diskPath)) return USER_CHOSEN;
   // Linked clones read their base from the source's bundle: any bundle of the library will do, nothing else.
-  return { image: [bundleDir], backing: [...new Set([bundleDir, ...libraryBundles])] };
+  return { image: [bundleDir], backing: [...new Set([bundleDir, ...libraryBundles])], backingPlace: "the library's machine folders" };
 }
 
 /** Node name → checked chain, for every disk (and the UEFI vars) of a VM, as buildArgv takes them. */
