@@ -157,6 +157,8 @@ export class DiskService {
     const disk = findDisk(vm.doc, a.disk);
     const file = resolveDiskPath(vm.bundleDir, disk.path);
     if (!existsSync(file)) throw new EngineError('not-found', `the image of disk ${disk.id} is missing: ${file}`, { path: file });
+    // qemu-img follows every name in the headers: no protocol, json:, device or split-VMDK name may reach it.
+    await inspectImageChain(file, disk.format, USER_CHOSEN);
     const chain = (await this.img.backingChain(file)).map(imageSummary);
     return { disk: disk.id, ...chain[0]!, backingChain: chain };
   }

@@ -215,7 +215,7 @@ export async function inspectImageChain(image: string, format: DiskFormat | null
   let from: string | null = null;
   for (let depth = 0; ; depth++) {
     if (depth >= MAX_CHAIN_DEPTH) throw refuse(`the backing chain of ${image} is more than ${MAX_CHAIN_DEPTH} images deep`, image, name);
-    const real = from === null ? await placed(name, rules.image, 'the image', null) : await placed(name, rules.backing, 'the backing file', from, rules.backingPlace);
+    const real: string = from === null ? await placed(name, rules.image, 'the image', null) : await placed(name, rules.backing, 'the backing file', from, rules.backingPlace);
     if (seen.has(real)) throw refuse(`the backing chain of ${image} loops: ${from} names ${real} again`, image, real);
     seen.add(real);
     // O_NONBLOCK: a file swapped for a FIFO since the stat must not hang the engine.

@@ -222,6 +222,16 @@ export const engineCases: EngineCase[] = [
     refused: { code: 'start-refused', message: /^disk disk0 of "patched vmdk": .*flat-host\.vmdk is a VMDK descriptor \(create type monolithicFlat\)/ },
   },
   {
+    id: 'disk-info-rebased-nbd',
+    title: 'disk.info of a disk whose header was rebased to an nbd:// URL (qemu-img must not connect)',
+    prepare: async (c) => {
+      const { bundleDir } = await c.client.call('vm.create', { name: 'info nbd', diskSizeGiB: 1 });
+      execFileSync('qemu-img', ['rebase', '-u', '-f', 'qcow2', '-F', 'raw', '-b', 'nbd://127.0.0.1:1/export', join(bundleDir, 'disks', 'disk0.qcow2')]);
+    },
+    run: (c) => c.client.call('disk.info', { vm: 'info nbd', disk: 'disk0' }),
+    refused: { code: 'invalid-args', message: /^the backing file nbd:\/\/127\.0\.0\.1:1\/export of .*disk0\.qcow2 is not a plain file path/ },
+  },
+  {
     id: 'start-bundle-symlink-escape',
     title: 'starting a VM whose bundle disk was swapped for a symlink to a host image',
     prepare: async (c) => {
