@@ -10,6 +10,8 @@ import { portFree } from './network/forward-rules.js';
 import { refuseSystemFile } from './storage/path-guard.js';
 import { checkVmImages, type VmChains } from './storage/image-chain.js';
 import { nvramPathOf } from './host-service.js';
+import { BUNDLE_SUFFIX } from './storage/slug.js';
+import { readLinkedBases } from './storage/linked-bases.js';
 import { checkBridge } from './network/bridge-check.js';
 import { qmpLinkFrom } from './session/qmp-link-adapter.js';
 import { readLogTail } from './session/log-tail.js';
@@ -33,9 +35,14 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** The bundle folders of the library: where the bases of linked clones may lie. */
+/**
+ * Where the bases of linked clones may lie: the library's bundle folders (only readable `.hangar` ones: a
+ * folder added by hand under another name, a home folder holding a vm.json, must not open up all it holds),
+ * and the images outside them that a linked clone made into bases (storage/linked-bases.ts).
+ */
 async function libraryBundles(engine: Engine): Promise<string[]> {
-  return (await engine.store.list()).map((e) => e.bundleDir);
+  const bundles = (await engine.store.list()).filter((e) => e.status === 'ok' && e.bundleDir.endsWith(BUNDLE_SUFFIX)).map((e) => e.bundleDir);
+  return [...bundles, ...(await readLinkedBases(engine.libraryDir))];
 }
 
 /**

@@ -12,6 +12,7 @@ import { createQemuImg, type ImageInfo, type QemuImg } from '../storage/qemu-img
 import { runCopyJob, stagingPath, weightedProgress } from './copy-job.js';
 import { FORMAT_EXTENSION } from './source-image.js';
 import { randomMac } from '../network/mac.js';
+import { addLinkedBase } from '../storage/linked-bases.js';
 
 /** The slice of the engine a clone needs (the Engine satisfies it). */
 export interface CloneHost {
@@ -70,10 +71,8 @@ export async function cloneVm(host: CloneHost, jobs: DiskJobs, a: CommandArgs<'v
       if (linked && !disk.readOnly && snaps > 0) {
         throw new EngineError('invalid-state', `disk ${disk.id} of "${src.name}" holds ${snaps} snapshot(s); a linked clone would freeze them into the shared base image, where "${src.name}" could no longer restore them. Delete its snapshots first, or make a full clone`, { field: 'linked' });
       }
-      if (linked && !disk.readOnly && !isInside(src.bundleDir, file)) {
-        // The start's chain check lets a bundle's overlay read only from the library's bundles (storage/image-chain.ts).
-        throw new EngineError('invalid-args', `disk ${disk.id} of "${src.name}" is an image outside its folder (${file}); a linked clone can only share disks kept in the machine's folder. Make a full clone`, { field: 'linked' });
-      }
+      // The start lets a bundle's overlay read only the library's bundles and the bases recorded here (storage/image-chain.ts).
+      if (linked && !disk.readOnly && !isInside(src.bundleDir, file)) await addLinkedBase(host.libraryDir, file);
       plans.push({ disk, file, info });
     }
     const entries = await host.store.list();

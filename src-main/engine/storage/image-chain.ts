@@ -194,7 +194,8 @@ async function probeFormat(fh: FileHandle, file: string, backing: boolean): Prom
   const magic = h.subarray(0, 4).toString('latin1');
   if (h.length >= 4 && h.readUInt32BE(0) === QCOW2_MAGIC) return 'qcow2';
   if (magic === 'KDMV' || magic === 'COWD' || /^\s*# Disk DescriptorFile/.test(h.toString('latin1'))) return 'vmdk';
-  if (magic === 'QED\0') throw refuse(`${file} is a QED image; Hangar does not use QED ${backing ? 'backing files' : 'images'}`, file);
+  // QED has backing files of its own; as the image itself, qemu-img info names the format and it is refused by name.
+  if (magic === 'QED\0') throw backing ? refuse(`${file} is a QED image; Hangar does not use QED backing files`, file) : unreadable(`${file} is a QED image`, file);
   if (h.subarray(0, 8).toString('latin1') === 'vhdxfile') return 'vhdx';
   if (h.subarray(0, 8).toString('latin1') === 'conectix') return 'vpc';
   if (h.length >= 68 && h.readUInt32LE(64) === 0xbeda107f) return 'vdi';
