@@ -189,6 +189,8 @@ export class DiskService {
       refuseReadOnly(vm.doc, disk, 'convert');
       if (disk.format === 'qcow2') throw new EngineError('invalid-state', `disk ${disk.id} of "${vm.name}" is already qcow2`, { field: 'disk' });
       const oldFile = resolveDiskPath(vm.bundleDir, disk.path);
+      // qemu-img convert reads every file the chain names into the new image: none may be a host file it should not.
+      await inspectImageChain(oldFile, disk.format, USER_CHOSEN);
       if (a.deleteOld && !isInside(vm.bundleDir, oldFile)) {
         throw new EngineError('invalid-args', `disk ${disk.id}'s image ${oldFile} lies outside the machine's folder; Hangar only deletes images it keeps in the bundle (convert without deleting the old file)`, { field: 'deleteOld' });
       }
@@ -227,6 +229,7 @@ export class DiskService {
       refuseReadOnly(vm.doc, disk, 'compact');
       if (disk.format !== 'qcow2') throw new EngineError('invalid-state', `disk ${disk.id} is ${disk.format}; compacting works on qcow2 disks (convert it first)`, { field: 'disk' });
       const file = resolveDiskPath(vm.bundleDir, disk.path);
+      await inspectImageChain(file, 'qcow2', USER_CHOSEN);
       const info = await this.img.info(file, { format: 'qcow2', forceShare: false });
       if (info['backing-filename']) throw new EngineError('invalid-state', `disk ${disk.id} is an overlay on ${info['backing-filename']}; compacting would merge its backing file into it`, { field: 'disk' });
       const snaps = info.snapshots?.length ?? 0;

@@ -232,6 +232,16 @@ export const engineCases: EngineCase[] = [
     refused: { code: 'invalid-args', message: /^the backing file nbd:\/\/127\.0\.0\.1:1\/export of .*disk0\.qcow2 is not a plain file path/ },
   },
   {
+    id: 'disk-convert-vmdk-flat',
+    title: 'converting a disk a settings patch pointed at a VMDK descriptor naming a host file (would copy it in)',
+    prepare: async (c) => {
+      const { id } = await c.client.call('vm.create', { name: 'convert vmdk' });
+      await c.client.call('vm.update', { vm: id, patch: { disks: [{ id: 'disk0', path: c.world.vmdkFlatHost, format: 'vmdk', bus: 'virtio', readOnly: false, discard: false }] } });
+    },
+    run: (c) => c.client.call('disk.convert', { vm: 'convert vmdk', disk: 'disk0' }),
+    refused: { code: 'invalid-args', message: /flat-host\.vmdk is a VMDK descriptor \(create type monolithicFlat\) whose data lives in other files/ },
+  },
+  {
     id: 'start-bundle-symlink-escape',
     title: 'starting a VM whose bundle disk was swapped for a symlink to a host image',
     prepare: async (c) => {
