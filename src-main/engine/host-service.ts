@@ -13,6 +13,7 @@ import { convertImage } from './storage/qemu-img.js';
 import { QMP_INHERITED_FD } from './session/qemu-launcher.js';
 import { swtpmSocketPath } from './session/swtpm.js';
 import type { LoadedVm } from './storage/bundle-store.js';
+import type { VmChains } from './storage/image-chain.js';
 
 /** Per-user cache of what each QEMU binary can do (keyed by path, size and mtime inside). */
 export function probeCacheFile(env: NodeJS.ProcessEnv): string {
@@ -66,16 +67,16 @@ export class HostService {
 
   /**
    * The binary and argv that start this VM. Unless `dryRun`, also creates the per-VM UEFI vars
-   * (a qcow2 copy of the firmware's template) the first time.
+   * (a qcow2 copy of the firmware's template) the first time. `chains`: the disks' checked chains (the start's pre-flight).
    */
-  async launchArgv(vm: LoadedVm, dirs: { runtimeDir: string; logsDir: string }, opts: { dryRun?: boolean } = {}): Promise<{ binary: string; argv: string[] }> {
+  async launchArgv(vm: LoadedVm, dirs: { runtimeDir: string; logsDir: string }, opts: { dryRun?: boolean; chains?: VmChains } = {}): Promise<{ binary: string; argv: string[] }> {
     const host = await this.info();
     const emulator = requireEmulator(host, vm.doc.arch);
     const nvramPath = nvramPathOf(vm.bundleDir);
     if (vm.doc.firmware.type === 'uefi' && !opts.dryRun) await this.ensureNvram(vm, nvramPath, host);
     // With a TPM, startVm runs swtpm on this socket before QEMU (session/swtpm.ts).
     const tpm = vm.doc.firmware.tpm ? { tpmSocket: swtpmSocketPath(dirs.runtimeDir) } : {};
-    const argv = buildArgv(vm.doc, host, { bundleDir: vm.bundleDir, runtimeDir: dirs.runtimeDir, logsDir: dirs.logsDir, nvramPath, qmpFd: QMP_INHERITED_FD, ...tpm });
+    const argv = buildArgv(vm.doc, host, { bundleDir: vm.bundleDir, runtimeDir: dirs.runtimeDir, logsDir: dirs.logsDir, nvramPath, qmpFd: QMP_INHERITED_FD, ...tpm, ...(opts.chains ? { chains: opts.chains } : {}) });
     return { binary: emulator.binary, argv };
   }
 

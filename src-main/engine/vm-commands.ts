@@ -8,7 +8,7 @@ import { inspectIso } from './iso/index.js';
 import type { Engine } from './engine.js';
 import { ENGINE_VERSION } from './engine-version.js';
 import type { Handlers } from './rpc/engine-server.js';
-import { restartVm, startVm } from './vm-lifecycle.js';
+import { previewChains, restartVm, startVm } from './vm-lifecycle.js';
 import { createImage } from './storage/qemu-img.js';
 import { readLogTail } from './session/log-tail.js';
 import { endedEventLog, eventsTail, readTextTail } from './session/event-log.js';
@@ -149,7 +149,8 @@ export function makeHandlers(engine: Engine): Handlers {
 
     'vm.argv': async (a) => {
       const vm = await load(a.vm);
-      const { binary, argv } = await engine.host.launchArgv(vm, { runtimeDir: engine.vmRuntimeDir(vm.id), logsDir: join(vm.bundleDir, 'logs') }, { dryRun: true });
+      const chains = await previewChains(engine, vm);
+      const { binary, argv } = await engine.host.launchArgv(vm, { runtimeDir: engine.vmRuntimeDir(vm.id), logsDir: join(vm.bundleDir, 'logs') }, { dryRun: true, ...(chains ? { chains } : {}) });
       return { argv: [binary, ...argv] };
     },
 
@@ -161,7 +162,8 @@ export function makeHandlers(engine: Engine): Handlers {
       const doc = engine.store.check(plan.build(plan.disk()));
       const vm = { id: plan.id, name: doc.name, bundleDir, doc };
       // dryRun: no UEFI vars file is made; launchArgv runs the pure buildArgv over the cached host probe.
-      const { binary, argv } = await engine.host.launchArgv(vm, { runtimeDir: engine.vmRuntimeDir(plan.id), logsDir: join(bundleDir, 'logs') }, { dryRun: true });
+      const chains = await previewChains(engine, vm);
+      const { binary, argv } = await engine.host.launchArgv(vm, { runtimeDir: engine.vmRuntimeDir(plan.id), logsDir: join(bundleDir, 'logs') }, { dryRun: true, ...(chains ? { chains } : {}) });
       return { argv: [binary, ...argv] };
     },
 

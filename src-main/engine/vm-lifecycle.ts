@@ -8,6 +8,10 @@ import { launchQemu, type Launched } from './session/qemu-launcher.js';
 import { isPidAlive } from './storage/library-lock.js';
 import { portFree } from './network/forward-rules.js';
 import { refuseSystemFile } from './storage/path-guard.js';
+import { checkVmImages, type VmChains } from './storage/image-chain.js';
+import { nvramPathOf } from './host-service.js';
+import { BUNDLE_SUFFIX } from './storage/slug.js';
+import { readLinkedBases } from './storage/linked-bases.js';
 import { checkBridge } from './network/bridge-check.js';
 import { qmpLinkFrom } from './session/qmp-link-adapter.js';
 import { readLogTail } from './session/log-tail.js';
@@ -32,8 +36,29 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-/** Checks what would make QEMU fail, so the user gets a specific reason instead of a log excerpt. */
-export async function preflight(vm: LoadedVm): Promise<void> {
+/**
+ * Where the bases of linked clones may lie: the library's bundle folders (only readable `.hangar` ones: a
+ * folder added by hand under another name, a home folder holding a vm.json, must not open up all it holds),
+ * and the images outside them that a linked clone made into bases (storage/linked-bases.ts).
+ */
+async function libraryBundles(engine: Engine): Promise<string[]> {
+  const bundles = (await engine.store.list()).filter((e) => e.status === 'ok' && e.bundleDir.endsWith(BUNDLE_SUFFIX)).map((e) => e.bundleDir);
+  return [...bundles, ...(await readLinkedBases(engine.libraryDir))];
+}
+
+/**
+ * The checked chains for an argv shown, not run (vm.argv, vm.previewArgv): files not made yet are left out,
+ * and a chain that would be refused at start shows as QEMU would otherwise get it (the start says why).
+ */
+export async function previewChains(engine: Engine, vm: LoadedVm): Promise<VmChains | undefined> {
+  return checkVmImages(vm, await libraryBundles(engine), { nvramPath: nvramPathOf(vm.bundleDir), skipMissing: true }).catch(() => undefined);
+}
+
+/**
+ * Checks what would make QEMU fail, so the user gets a specific reason instead of a log excerpt, and
+ * returns every disk's checked chain (storage/image-chain.ts), which the argv then names explicitly.
+ */
+export async function preflight(vm: LoadedVm, bundles: readonly string[] = []): Promise<VmChains> {
   const doc = vm.doc;
   for (const d of doc.disks) {
     const p = resolveInBundle(vm.bundleDir, d.path);
@@ -51,6 +76,8 @@ export async function preflight(vm: LoadedVm): Promise<void> {
       throw new EngineError('start-refused', `the ISO in ${c.id} of "${doc.name}": ${err.message}`, { field: 'cdroms', path: p });
     });
   }
+  // Every file a disk makes QEMU open: a header rewritten since the disk was added is refused here, naming it.
+  const chains = await checkVmImages(vm, bundles, { nvramPath: nvramPathOf(vm.bundleDir) });
   const hostMiB = Math.floor(totalmem() / 1024 / 1024);
   if (doc.memoryMiB > hostMiB) {
     throw new EngineError('start-refused', `"${doc.name}" needs ${doc.memoryMiB} MiB of memory but this host has only ${hostMiB} MiB`, { field: 'memoryMiB' });
@@ -66,6 +93,7 @@ export async function preflight(vm: LoadedVm): Promise<void> {
       }
     }
   }
+  return chains;
 }
 
 /** QEMU's own complaint from its log, for a start that failed. */
@@ -82,10 +110,10 @@ export async function startVm(engine: Engine, vm: LoadedVm): Promise<VmSession> 
   const ending = engine.sessions.get(vm.id);
   if (ending && (ending.state.kind === 'stopped' || ending.state.kind === 'crashed')) await ending.whenEnded();
   if (engine.sessions.has(vm.id)) throw new EngineError('invalid-state', `"${vm.name}" is already ${current.kind}`);
-  await preflight(vm);
+  const chains = await preflight(vm, await libraryBundles(engine));
   const runtimeDir = engine.vmRuntimeDir(vm.id);
   const logsDir = join(vm.bundleDir, 'logs');
-  const { binary, argv } = await engine.host.launchArgv(vm, { runtimeDir, logsDir });
+  const { binary, argv } = await engine.host.launchArgv(vm, { runtimeDir, logsDir }, { chains });
   // Refused before "starting" when swtpm is missing; started before QEMU, whose -chardev connects to it.
   const swtpm = vm.doc.firmware.tpm ? requireSwtpm((await engine.host.info()).swtpm, vm.name) : null;
   if (swtpm) await startSwtpm({ binary: swtpm, vmName: vm.name, bundleDir: vm.bundleDir, runtimeDir, logsDir });

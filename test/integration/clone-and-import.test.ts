@@ -100,9 +100,11 @@ describe('create from existing disks (use, copy, convert) and clone (full, linke
     expect(await create(join(dir, 'old.qed'))).toMatchObject({ code: 'invalid-args', message: expect.stringMatching(/"qed" format, which Hangar does not support/) });
     qemuImg('create', '-q', '-f', 'qcow2', '-b', images.raw, '-F', 'raw', join(dir, 'overlay.qcow2'));
     expect(await create(join(dir, 'overlay.qcow2'), { existingDiskMode: 'copy' })).toMatchObject({ code: 'invalid-args', message: expect.stringContaining(images.raw) });
-    // A split vmdk is a descriptor plus extent files: copying the descriptor alone would not work.
+    // A split vmdk is a descriptor plus extent files it names (any file on the host): refused in every mode.
     qemuImg('create', '-q', '-f', 'vmdk', '-o', 'subformat=twoGbMaxExtentSparse', join(dir, 'split.vmdk'), '16M');
-    expect(await create(join(dir, 'split.vmdk'), { existingDiskMode: 'copy' })).toMatchObject({ code: 'invalid-args', message: expect.stringMatching(/needs other files \(.*split-s001\.vmdk\)/) });
+    for (const mode of ['use', 'copy', 'convert'] as const) {
+      expect(await create(join(dir, 'split.vmdk'), { existingDiskMode: mode })).toMatchObject({ code: 'invalid-args', message: expect.stringMatching(/split\.vmdk is a VMDK descriptor \(create type twoGbMaxExtentSparse\) whose data lives in other files \(split-s001\.vmdk\)/) });
+    }
     expect(await failure(e.client.call('vm.create', { name: 'bad', existingDiskMode: 'copy', diskSizeGiB: 1 }))).toMatchObject({ code: 'invalid-args', details: { field: 'existingDiskMode' } });
     if (process.getuid?.() !== 0) {
       // root reads every file, so this refusal only exists for other users.

@@ -1,16 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
 import { EngineError } from '../../../src-shared/contract/index.js';
-import { parseVmDocument, serializeVmDocument, validateVmDocument, type VmDocument } from '../../../src-shared/vm-document/index.js';
+import { parseVmDocument, serializeVmDocument, validateVmDocument, type DiskFormat, type VmDocument } from '../../../src-shared/vm-document/index.js';
 import type { ImageInfo } from '../storage/qemu-img.js';
+import { inspectImageChain } from '../storage/image-chain.js';
 import { writeFileAtomic } from '../storage/atomic-write.js';
 import { bundleFolderName } from '../storage/slug.js';
-import { isInside } from '../disks/disk-rules.js';
 import { checkEntry, checkSpace, MAX_VM_JSON_BYTES } from './archive-rules.js';
 import { randomMac } from '../network/mac.js';
 
@@ -180,28 +180,25 @@ export function sanitizeImported(doc: VmDocument, files: Set<string>): { doc: Vm
   return { doc: { ...doc, extraArgs, cdroms }, warnings };
 }
 
-/** Every image's backing file (and qcow2 external data file) must lie in the extracted bundle: a crafted image could otherwise read host files. */
-async function checkImages(dir: string, doc: VmDocument, info: ImportInput['imageInfo']): Promise<void> {
-  for (const d of doc.disks) {
-    let file = join(dir, d.path);
-    let format: string = d.format;
-    for (let depth = 0; depth < 16; depth++) {
-      let i: ImageInfo;
-      try {
-        i = await info(file, format);
-      } catch (err) {
-        throw new EngineError('invalid-args', `not a usable Hangar archive: disk ${d.id}'s image cannot be read by qemu-img: ${(err as Error).message}`, { disk: d.id });
-      }
-      const dataFile = ((i['format-specific'] as { data?: { 'data-file'?: string } } | undefined)?.data ?? {})['data-file'];
-      if (dataFile !== undefined) throw new EngineError('invalid-args', `not a safe Hangar archive: disk ${d.id}'s image uses an external data file (${dataFile})`, { disk: d.id });
-      const backing = i['backing-filename'];
-      if (backing === undefined) break;
-      const abs = resolve(dirname(file), backing);
-      if (isAbsolute(backing) || !isInside(dir, abs)) {
-        throw new EngineError('invalid-args', `not a safe Hangar archive: disk ${d.id}'s image has a backing file outside the bundle (${backing})`, { disk: d.id });
-      }
-      file = abs;
-      format = i['backing-filename-format'] ?? 'qcow2';
+/**
+ * Every file an image can make QEMU open (backing chain, data file, VMDK extents; storage/image-chain.ts)
+ * must lie in the extracted bundle: a crafted image could otherwise read or write host files. The UEFI
+ * variable store too. Then qemu-img must be able to read each disk (safe now: nothing outside is named).
+ */
+export async function checkImages(dir: string, doc: VmDocument, info: ImportInput['imageInfo']): Promise<void> {
+  const inBundle = { image: [dir], backing: [dir], backingPlace: "the archive's own folder" };
+  const images: Array<[string, string, DiskFormat]> = doc.disks.map((d) => [`disk ${d.id}'s image`, join(dir, d.path), d.format]);
+  if (await stat(join(dir, 'nvram', 'efivars.qcow2')).then(() => true, () => false)) images.push(['its UEFI variable store', join(dir, 'nvram', 'efivars.qcow2'), 'qcow2']);
+  for (const [what, file, format] of images) {
+    try {
+      await inspectImageChain(file, format, inBundle);
+    } catch (err) {
+      throw new EngineError('invalid-args', `not a safe Hangar archive: ${what}: ${(err as Error).message}`, { ...(err as EngineError).details, file });
+    }
+    try {
+      await info(file, format);
+    } catch (err) {
+      throw new EngineError('invalid-args', `not a usable Hangar archive: ${what} cannot be read by qemu-img: ${(err as Error).message}`, { file });
     }
   }
 }

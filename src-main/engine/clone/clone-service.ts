@@ -6,12 +6,13 @@ import { EngineError, type CommandArgs, type CommandResult, type VmEventBody } f
 import type { DiskFormat, VmDisk, VmDocument, VmPatch } from '../../../src-shared/vm-document/index.js';
 import { isActive, type VmRunState } from '../../../src-shared/vm-state.js';
 import type { DiskJobs } from '../disks/disk-jobs.js';
-import { resolveDiskPath } from '../disks/disk-rules.js';
+import { isInside, resolveDiskPath } from '../disks/disk-rules.js';
 import type { LibraryEntry, LoadedVm } from '../storage/bundle-store.js';
 import { createQemuImg, type ImageInfo, type QemuImg } from '../storage/qemu-img.js';
 import { runCopyJob, stagingPath, weightedProgress } from './copy-job.js';
 import { FORMAT_EXTENSION } from './source-image.js';
 import { randomMac } from '../network/mac.js';
+import { addLinkedBase } from '../storage/linked-bases.js';
 
 /** The slice of the engine a clone needs (the Engine satisfies it). */
 export interface CloneHost {
@@ -66,6 +67,8 @@ export async function cloneVm(host: CloneHost, jobs: DiskJobs, a: CommandArgs<'v
       if (linked && !disk.readOnly && snaps > 0) {
         throw new EngineError('invalid-state', `disk ${disk.id} of "${src.name}" holds ${snaps} snapshot(s); a linked clone would freeze them into the shared base image, where "${src.name}" could no longer restore them. Delete its snapshots first, or make a full clone`, { field: 'linked' });
       }
+      // The start lets a bundle's overlay read only the library's bundles and the bases recorded here (storage/image-chain.ts).
+      if (linked && !disk.readOnly && !isInside(src.bundleDir, file)) await addLinkedBase(host.libraryDir, file);
       plans.push({ disk, file, info });
     }
     const entries = await host.store.list();

@@ -5,6 +5,7 @@ import { EngineError } from '../../../src-shared/contract/index.js';
 import { DISK_FORMATS, type DiskFormat } from '../../../src-shared/vm-document/index.js';
 import { isDiskFormat } from '../disks/disk-rules.js';
 import { createQemuImg, QemuImgError, type ImageInfo, type QemuImg } from '../storage/qemu-img.js';
+import { inspectImageChain, isUnreadable, USER_CHOSEN } from '../storage/image-chain.js';
 
 /** A disk image someone wants to use, checked: its absolute path and the format qemu-img found in it. */
 export interface SourceImage {
@@ -29,6 +30,16 @@ async function looksLikeIso(path: string): Promise<boolean> {
   }
 }
 
+/** The whole chain of a chosen image checked (storage/image-chain.ts), refusals pointing at the field. */
+async function userChain(path: string, format: DiskFormat | null): Promise<void> {
+  await inspectImageChain(path, format, USER_CHOSEN).catch((err: unknown) => {
+    // Before qemu-img looked (no format yet), a header that is no image at all is left to qemu-img's own words.
+    if (format === null && isUnreadable(err)) return;
+    if (err instanceof EngineError) throw new EngineError(err.code, err.message, { ...err.details, field: 'existingDisk' });
+    throw err;
+  });
+}
+
 /**
  * Checks an existing image and detects its format with `qemu-img info` (never from the file name).
  * Every refusal says which: missing, not a file, unreadable, empty, not an image, an ISO, or a format Hangar does not attach.
@@ -48,6 +59,8 @@ export async function inspectSourceImage(given: string, img: QemuImg = createQem
     throw new EngineError('invalid-args', `the disk image cannot be read (permission denied): ${path}`, { field: 'existingDisk', path });
   });
   if (size === 0) throw new EngineError('invalid-args', `${path} is empty: not a disk image`, { field: 'existingDisk', path });
+  // Before qemu-img opens it: the files its header names (data file, VMDK extents) must be safe to open.
+  await userChain(path, null);
   let info: ImageInfo;
   try {
     info = await img.info(path);
@@ -64,6 +77,7 @@ export async function inspectSourceImage(given: string, img: QemuImg = createQem
     if (await looksLikeIso(path)) throw new EngineError('invalid-args', `${path} is a CD/DVD image (ISO 9660), not a disk image; give it as the ISO instead`, { field: 'existingDisk', path });
     if (size % 512 !== 0) throw new EngineError('invalid-args', `${path} is not a disk image (no known format, and its size, ${size} bytes, is not a whole number of 512-byte sectors)`, { field: 'existingDisk', path });
   }
+  await userChain(path, format);
   return { path, format, virtualSize: info['virtual-size'], info };
 }
 

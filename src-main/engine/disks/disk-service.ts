@@ -3,12 +3,13 @@ import { existsSync } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { EngineError, type CommandArgs, type CommandResult, type DiskImageInfo, type VmEventBody } from '../../../src-shared/contract/index.js';
-import type { VmDisk, VmDocument, VmPatch } from '../../../src-shared/vm-document/index.js';
+import type { DiskFormat, VmDisk, VmDocument, VmPatch } from '../../../src-shared/vm-document/index.js';
 import type { VmRunState } from '../../../src-shared/vm-state.js';
 import { createQemuImg, type ImageInfo, type QemuImg } from '../storage/qemu-img.js';
 import type { LoadedVm } from '../storage/bundle-store.js';
 import { KeyedQueue } from '../storage/keyed-queue.js';
-import { refuseSystemFile, refuseUnsafeBacking } from '../storage/path-guard.js';
+import { refuseSystemFile } from '../storage/path-guard.js';
+import { inspectImageChain, isUnreadable, USER_CHOSEN } from '../storage/image-chain.js';
 import {
   checkGrow,
   findDisk,
@@ -34,6 +35,16 @@ export interface DiskHost {
 }
 
 type JobKind = 'disk-convert' | 'disk-compact';
+
+/** An added image's whole chain checked (storage/image-chain.ts), refusals pointing at the `path` field. */
+async function userChain(path: string, format: DiskFormat | null): Promise<void> {
+  await inspectImageChain(path, format, USER_CHOSEN).catch((err: unknown) => {
+    // Before qemu-img looked (no format yet), a header that is no image at all is left to qemu-img's own words.
+    if (format === null && isUnreadable(err)) return;
+    if (err instanceof EngineError) throw new EngineError(err.code, err.message, { ...err.details, field: 'path' });
+    throw err;
+  });
+}
 
 function imageSummary(i: ImageInfo): DiskImageInfo {
   return { filename: i.filename, format: i.format, virtualSize: i['virtual-size'], actualSize: typeof i['actual-size'] === 'number' ? i['actual-size'] : null };
@@ -92,9 +103,11 @@ export class DiskService {
         if (vm.doc.disks.some((d) => resolve(resolveDiskPath(vm.bundleDir, d.path)) === path)) {
           throw new EngineError('exists', `${path} is already a disk of "${vm.name}"`, { field: 'path' });
         }
+        // The chain before qemu-img opens the image (its data file or VMDK extents), and again with the format found.
+        await userChain(path, a.format ?? null);
         const info = await this.img.info(path, a.format ? { format: a.format } : {});
         if (!isDiskFormat(info.format)) refuseFormat(path, info.format);
-        await refuseUnsafeBacking(path, this.img);
+        await userChain(path, info.format);
         const id = nextDiskId(vm.doc);
         disk = { id, path, format: info.format, bus, readOnly: false, discard: true };
       }
@@ -142,6 +155,8 @@ export class DiskService {
     const disk = findDisk(vm.doc, a.disk);
     const file = resolveDiskPath(vm.bundleDir, disk.path);
     if (!existsSync(file)) throw new EngineError('not-found', `the image of disk ${disk.id} is missing: ${file}`, { path: file });
+    // qemu-img follows every name in the headers: no protocol, json:, device or split-VMDK name may reach it.
+    await inspectImageChain(file, disk.format, USER_CHOSEN);
     const chain = (await this.img.backingChain(file)).map(imageSummary);
     return { disk: disk.id, ...chain[0]!, backingChain: chain };
   }
@@ -161,6 +176,8 @@ export class DiskService {
       refuseReadOnly(vm.doc, disk, 'convert');
       if (disk.format === 'qcow2') throw new EngineError('invalid-state', `disk ${disk.id} of "${vm.name}" is already qcow2`, { field: 'disk' });
       const oldFile = resolveDiskPath(vm.bundleDir, disk.path);
+      // qemu-img convert reads every file the chain names into the new image: none may be a host file it should not.
+      await inspectImageChain(oldFile, disk.format, USER_CHOSEN);
       if (a.deleteOld && !isInside(vm.bundleDir, oldFile)) {
         throw new EngineError('invalid-args', `disk ${disk.id}'s image ${oldFile} lies outside the machine's folder; Hangar only deletes images it keeps in the bundle (convert without deleting the old file)`, { field: 'deleteOld' });
       }
@@ -199,6 +216,7 @@ export class DiskService {
       refuseReadOnly(vm.doc, disk, 'compact');
       if (disk.format !== 'qcow2') throw new EngineError('invalid-state', `disk ${disk.id} is ${disk.format}; compacting works on qcow2 disks (convert it first)`, { field: 'disk' });
       const file = resolveDiskPath(vm.bundleDir, disk.path);
+      await inspectImageChain(file, 'qcow2', USER_CHOSEN);
       const info = await this.img.info(file, { format: 'qcow2', forceShare: false });
       if (info['backing-filename']) throw new EngineError('invalid-state', `disk ${disk.id} is an overlay on ${info['backing-filename']}; compacting would merge its backing file into it`, { field: 'disk' });
       const snaps = info.snapshots?.length ?? 0;

@@ -2,7 +2,8 @@ import { posix } from 'node:path';
 import type { VmDocument } from '../../../src-shared/vm-document/index.js';
 import { ArgvError } from './errors.js';
 import type { MachineFamily } from './machine-family.js';
-import { optionString, type OptionEntry } from './option-string.js';
+import { escapeOptionValue, optionString, type OptionEntry } from './option-string.js';
+import type { ImageChain } from './argv-types.js';
 
 /** Relative document paths live in the bundle; posix join keeps this pure and deterministic. */
 export function resolveInBundle(bundleDir: string, path: string): string {
@@ -21,6 +22,37 @@ export function blockdevPair(id: string, filename: string, format: string, opts:
     '-blockdev',
     optionString(null, [['driver', format], ['file', `${id}-file`], ['node-name', id], ...common, ['detect-zeroes', opts.discard && !opts.readOnly ? 'unmap' : undefined]]),
   ];
+}
+
+/** JSON needs no comma doubling, but NUL and line breaks are refused here as everywhere (escapeOptionValue throws). */
+function jsonPath(path: string): string {
+  escapeOptionValue(path, 'filename');
+  return path;
+}
+
+/** Formats whose QEMU driver takes a `backing` option. */
+const BACKED = new Set(['qcow2', 'vmdk']);
+
+/**
+ * A checked chain as explicit nodes, bottom first: layer i is `<id>-b<i>` (the top keeps `<id>`) over its
+ * file node, each format node's `backing` the next layer's node or null. QEMU then opens exactly these
+ * files and never a name from an image header. JSON syntax: the keyval form has no null.
+ */
+export function chainNodes(id: string, chain: ImageChain, opts: { readOnly: boolean; discard: boolean }): string[] {
+  const args: string[] = [];
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const layer = chain[i]!;
+    const name = i === 0 ? id : `${id}-b${i}`;
+    // Backing layers are only read: shared bases of linked clones stay openable by every VM at once.
+    const readOnly = i === 0 ? opts.readOnly : true;
+    const discard = i === 0 && opts.discard ? 'unmap' : undefined;
+    const common = { ...(readOnly ? { 'read-only': true } : {}), ...(discard ? { discard } : {}) };
+    args.push('-blockdev', JSON.stringify({ driver: 'file', filename: jsonPath(layer.path), 'node-name': `${name}-file`, ...common }));
+    const backing = BACKED.has(layer.format) ? { backing: i + 1 < chain.length ? `${id}-b${i + 1}` : null } : {};
+    const zeroes = discard && !readOnly ? { 'detect-zeroes': 'unmap' } : {};
+    args.push('-blockdev', JSON.stringify({ driver: layer.format, file: `${name}-file`, 'node-name': name, ...common, ...zeroes, ...backing }));
+  }
+  return args;
 }
 
 /** Hands out controller slots in document order (disks, then CD-ROMs) and emits each controller once. */
@@ -64,7 +96,7 @@ class Buses {
   }
 }
 
-export function storageArgs(vm: VmDocument, family: MachineFamily, bundleDir: string): string[] {
+export function storageArgs(vm: VmDocument, family: MachineFamily, bundleDir: string, chains: Readonly<Record<string, ImageChain>> = {}): string[] {
   const buses = new Buses(family);
   const devices: string[] = [];
   const bootindex = (id: string): number | undefined => {
@@ -74,7 +106,9 @@ export function storageArgs(vm: VmDocument, family: MachineFamily, bundleDir: st
 
   vm.disks.forEach((disk, i) => {
     const field = `disks[${i}]`;
-    devices.push(...blockdevPair(disk.id, resolveInBundle(bundleDir, disk.path), disk.format, { readOnly: disk.readOnly, discard: disk.discard }));
+    const chain = chains[disk.id];
+    const nodeOpts = { readOnly: disk.readOnly, discard: disk.discard };
+    devices.push(...(chain ? chainNodes(disk.id, chain, nodeOpts) : blockdevPair(disk.id, resolveInBundle(bundleDir, disk.path), disk.format, nodeOpts)));
     const common: OptionEntry[] = [['id', disk.id], ['drive', disk.id]];
     const boot: OptionEntry = ['bootindex', bootindex(disk.id)];
     switch (disk.bus) {

@@ -1,3 +1,6 @@
+/** A disk's checked backing chain, top first (storage/image-chain.ts): real paths and the driver for each. */
+export type ImageChain = ReadonlyArray<{ readonly path: string; readonly format: string }>;
+
 /** Where a running VM's files live; all absolute. Unix socket paths must stay under ~107 bytes. */
 export interface VmPaths {
   /** The `.hangar` bundle; relative disk and ISO paths in the document resolve against it. */
@@ -15,4 +18,9 @@ export interface VmPaths {
    * `-chardev socket,fd=N` + `-mon` instead of `-qmp unix:<runtimeDir>/qmp.sock`.
    */
   qmpFd?: number;
+  /**
+   * Checked chains by node name (disk id, `pflash1` for the UEFI vars): such a disk gets one -blockdev per
+   * layer with `backing` set explicitly, so QEMU opens no file an image header names. Absent: QEMU follows the headers.
+   */
+  chains?: Readonly<Record<string, ImageChain>>;
 }

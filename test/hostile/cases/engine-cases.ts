@@ -1,5 +1,6 @@
 // The engine contract under hostile input: one row per case (see support/case-types.ts).
-import { rmSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, rmSync, symlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -124,8 +125,9 @@ export const engineCases: EngineCase[] = [
     accepted: async (c, r) => {
       containedAs('awkward')(c, r);
       const { argv } = await c.client.call('vm.argv', { vm: created(r).id });
-      const wanted = `driver=file,filename=${c.world.awkwardQcow2.replaceAll(',', ',,')},node-name=disk0-file`;
-      expect(argv.filter((a) => a.startsWith(wanted))).toHaveLength(1);
+      // The checked chain goes to QEMU as JSON -blockdev nodes: the path is a JSON string, commas single.
+      const files = argv.filter((a) => a.startsWith('{')).map((a) => JSON.parse(a) as Record<string, unknown>).filter((n) => n['node-name'] === 'disk0-file');
+      expect(files).toEqual([{ driver: 'file', filename: c.world.awkwardQcow2, 'node-name': 'disk0-file', discard: 'unmap' }]);
     },
   },
 
@@ -158,6 +160,98 @@ export const engineCases: EngineCase[] = [
   { id: 'qcow2-backing-json', title: 'a qcow2 whose backing file is a json: protocol name', run: (c) => c.client.call('vm.create', { name: 'z', existingDisk: c.world.backingJson }), refused: { code: 'invalid-args', message: /the backing file json:\{.*\} of .*backing-json\.qcow2 is not a plain file path/ } },
   { id: 'qcow2-backing-nbd', title: 'a qcow2 whose backing file is a network URL', run: (c) => c.client.call('disk.add', { vm: c.target.id, path: c.world.backingNbd }), refused: { code: 'invalid-args', message: /the backing file nbd:\/\/127\.0\.0\.1:1\/export of .*backing-nbd\.qcow2 is not a plain file path/ } },
   { id: 'qcow2-backing-missing', title: 'a qcow2 whose backing file is gone', run: (c) => c.client.call('vm.create', { name: 'z', existingDisk: c.world.backingMissing }), refused: { code: 'not-found', message: /the backing file .*gone\.qcow2 of .*backing-missing\.qcow2 is missing/ } },
+
+  // --- image chains: every file an image makes QEMU open (storage/image-chain.ts) ---------------------------
+  { id: 'create-vmdk-flat-host', title: 'vm.create --disk of a VMDK descriptor whose FLAT extent is a host file', run: (c) => c.client.call('vm.create', { name: 'z', existingDisk: c.world.vmdkFlatHost }), refused: { code: 'invalid-args', message: /flat-host\.vmdk is a VMDK descriptor \(create type monolithicFlat\) whose data lives in other files \(.*secret\.txt\)/ } },
+  { id: 'create-vmdk-twogb', title: 'vm.create --disk of a twoGbMaxExtentFlat VMDK', run: (c) => c.client.call('vm.create', { name: 'z', existingDisk: c.world.vmdkTwoGb }), refused: { code: 'invalid-args', message: /twogb\.vmdk is a VMDK descriptor \(create type twoGbMaxExtentFlat\)/ } },
+  { id: 'create-vmdk-vmfs', title: 'vm.create --disk of a vmfs VMDK', run: (c) => c.client.call('vm.create', { name: 'z', existingDisk: c.world.vmdkVmfs }), refused: { code: 'invalid-args', message: /vmfs\.vmdk is a VMDK descriptor \(create type vmfs\)/ } },
+  { id: 'create-qcow2-data-file', title: 'vm.create --disk of a qcow2 whose data file is a host file', run: (c) => c.client.call('vm.create', { name: 'z', existingDisk: c.world.dataFile }), refused: { code: 'invalid-args', message: /data-file\.qcow2 keeps its data in an external data file/ } },
+  { id: 'create-backing-symlink-shadow', title: 'vm.create --disk of a qcow2 whose backing file is a symlink to /etc/shadow', run: (c) => c.client.call('vm.create', { name: 'z', existingDisk: c.world.backingSymlinkShadow }), refused: { code: 'invalid-args', message: /the backing file .*shadow-link\.raw of .*backing-symlink\.qcow2 resolves to \/etc\/shadow, a system file/ } },
+  { id: 'create-backing-loop', title: 'vm.create --disk of two qcow2 images backing onto each other', run: (c) => c.client.call('vm.create', { name: 'z', existingDisk: c.world.backingLoop }), refused: { code: 'invalid-args', message: /the backing chain of .*loop-a\.qcow2 loops/ } },
+  { id: 'create-depth-bomb', title: 'vm.create --disk of a chain 40 images deep', run: (c) => c.client.call('vm.create', { name: 'z', existingDisk: c.world.depthBomb }), refused: { code: 'invalid-args', message: /the backing chain of .*layer39\.qcow2 is more than 16 images deep/ } },
+  { id: 'disk-add-vmdk-flat-host', title: 'disk.add of a VMDK descriptor whose FLAT extent is a host file', run: (c) => c.client.call('disk.add', { vm: c.target.id, path: c.world.vmdkFlatHost }), refused: { code: 'invalid-args', message: /flat-host\.vmdk is a VMDK descriptor \(create type monolithicFlat\)/ } },
+  { id: 'disk-add-vmdk-twogb', title: 'disk.add of a twoGbMaxExtentFlat VMDK', run: (c) => c.client.call('disk.add', { vm: c.target.id, path: c.world.vmdkTwoGb, format: 'vmdk' }), refused: { code: 'invalid-args', message: /twogb\.vmdk is a VMDK descriptor \(create type twoGbMaxExtentFlat\)/ } },
+  { id: 'disk-add-data-file', title: 'disk.add of a qcow2 whose data file is a host file', run: (c) => c.client.call('disk.add', { vm: c.target.id, path: c.world.dataFile }), refused: { code: 'invalid-args', message: /data-file\.qcow2 keeps its data in an external data file/ } },
+  { id: 'disk-add-backing-symlink-shadow', title: 'disk.add of a qcow2 whose backing file is a symlink to /etc/shadow', run: (c) => c.client.call('disk.add', { vm: c.target.id, path: c.world.backingSymlinkShadow }), refused: { code: 'invalid-args', message: /resolves to \/etc\/shadow, a system file/ } },
+  { id: 'disk-add-backing-loop', title: 'disk.add of two qcow2 images backing onto each other', run: (c) => c.client.call('disk.add', { vm: c.target.id, path: c.world.backingLoop }), refused: { code: 'invalid-args', message: /loops/ } },
+  { id: 'disk-add-depth-bomb', title: 'disk.add of a chain 40 images deep', run: (c) => c.client.call('disk.add', { vm: c.target.id, path: c.world.depthBomb }), refused: { code: 'invalid-args', message: /more than 16 images deep/ } },
+  { id: 'disk-add-backing-json', title: 'disk.add of a qcow2 whose backing file is a json: name', run: (c) => c.client.call('disk.add', { vm: c.target.id, path: c.world.backingJson }), refused: { code: 'invalid-args', message: /the backing file json:\{.*\} of .*backing-json\.qcow2 is not a plain file path/ } },
+  { id: 'import-vmdk-flat-host', title: 'an archive whose VMDK descriptor names a host file as its extent', run: (c) => c.client.call('vm.import', { path: c.world.archives.vmdkFlat }), refused: { code: 'invalid-args', message: /^not a safe Hangar archive: disk disk0's image: .*disk0\.vmdk is a VMDK descriptor \(create type monolithicFlat\) whose data lives in other files \(.*secret\.txt\)/ } },
+  { id: 'import-json-backing-decoy', title: 'an archive whose qcow2 backing is a json: name, with a decoy file of that name inside', run: (c) => c.client.call('vm.import', { path: c.world.archives.jsonDecoy }), refused: { code: 'invalid-args', message: /^not a safe Hangar archive: disk disk0's image: the backing file json:\{.*secret\.txt.*\} of .*disk0\.qcow2 is not a plain file path/ } },
+  { id: 'import-data-file', title: 'an archive whose qcow2 keeps its data in a host file', run: (c) => c.client.call('vm.import', { path: c.world.archives.dataFile }), refused: { code: 'invalid-args', message: /^not a safe Hangar archive: disk disk0's image: .*disk0\.qcow2 keeps its data in an external data file/ } },
+  { id: 'import-host-backing', title: 'an archive whose qcow2 backs onto a host file by absolute path', run: (c) => c.client.call('vm.import', { path: c.world.archives.hostBacking }), refused: { code: 'invalid-args', message: /^not a safe Hangar archive: disk disk0's image: the backing file .*secret\.txt of .*disk0\.qcow2 lies outside / } },
+  { id: 'import-nvram-backing', title: 'an archive whose UEFI variable store backs onto a host file', run: (c) => c.client.call('vm.import', { path: c.world.archives.nvramBacking }), refused: { code: 'invalid-args', message: /^not a safe Hangar archive: its UEFI variable store: the backing file .*secret\.txt of .*efivars\.qcow2 lies outside / } },
+  {
+    id: 'start-rebased-to-host-file',
+    title: 'starting a VM whose disk header was rebased (qemu-img rebase -u) to a host file after creation',
+    prepare: async (c) => {
+      const { bundleDir } = await c.client.call('vm.create', { name: 'rebased', diskSizeGiB: 1 });
+      execFileSync('qemu-img', ['rebase', '-u', '-f', 'qcow2', '-F', 'raw', '-b', c.world.secret, join(bundleDir, 'disks', 'disk0.qcow2')]);
+    },
+    run: (c) => c.client.call('vm.start', { vm: 'rebased' }),
+    refused: { code: 'start-refused', message: /^disk disk0 of "rebased": the backing file .*secret\.txt of .*disk0\.qcow2 lies outside the library's machine folders/ },
+  },
+  {
+    id: 'start-rebased-to-json',
+    title: 'starting a VM whose disk header was rebased to a json: name',
+    prepare: async (c) => {
+      const { bundleDir } = await c.client.call('vm.create', { name: 'rebased json', diskSizeGiB: 1 });
+      execFileSync('qemu-img', ['rebase', '-u', '-f', 'qcow2', '-F', 'raw', '-b', `json:{"file":{"driver":"file","filename":"${c.world.secret}"}}`, join(bundleDir, 'disks', 'disk0.qcow2')]);
+    },
+    run: (c) => c.client.call('vm.start', { vm: 'rebased json' }),
+    refused: { code: 'start-refused', message: /^disk disk0 of "rebased json": the backing file json:\{.*\} of .*disk0\.qcow2 is not a plain file path/ },
+  },
+  {
+    id: 'start-data-file-swapped-in',
+    title: 'starting a VM whose disk was replaced by a qcow2 with a host data file',
+    prepare: async (c) => {
+      const { bundleDir } = await c.client.call('vm.create', { name: 'swapped disk', diskSizeGiB: 1 });
+      copyFileSync(c.world.dataFile, join(bundleDir, 'disks', 'disk0.qcow2'));
+    },
+    run: (c) => c.client.call('vm.start', { vm: 'swapped disk' }),
+    refused: { code: 'start-refused', message: /^disk disk0 of "swapped disk": .*disk0\.qcow2 keeps its data in an external data file/ },
+  },
+  {
+    id: 'start-patched-vmdk-flat',
+    title: 'starting a VM whose disk a settings patch pointed at a VMDK descriptor naming a host file',
+    prepare: async (c) => {
+      const { id } = await c.client.call('vm.create', { name: 'patched vmdk' });
+      await c.client.call('vm.update', { vm: id, patch: { disks: [{ id: 'disk0', path: c.world.vmdkFlatHost, format: 'vmdk', bus: 'virtio', readOnly: false, discard: false }] } });
+    },
+    run: (c) => c.client.call('vm.start', { vm: 'patched vmdk' }),
+    refused: { code: 'start-refused', message: /^disk disk0 of "patched vmdk": .*flat-host\.vmdk is a VMDK descriptor \(create type monolithicFlat\)/ },
+  },
+  {
+    id: 'disk-info-rebased-nbd',
+    title: 'disk.info of a disk whose header was rebased to an nbd:// URL (qemu-img must not connect)',
+    prepare: async (c) => {
+      const { bundleDir } = await c.client.call('vm.create', { name: 'info nbd', diskSizeGiB: 1 });
+      execFileSync('qemu-img', ['rebase', '-u', '-f', 'qcow2', '-F', 'raw', '-b', 'nbd://127.0.0.1:1/export', join(bundleDir, 'disks', 'disk0.qcow2')]);
+    },
+    run: (c) => c.client.call('disk.info', { vm: 'info nbd', disk: 'disk0' }),
+    refused: { code: 'invalid-args', message: /^the backing file nbd:\/\/127\.0\.0\.1:1\/export of .*disk0\.qcow2 is not a plain file path/ },
+  },
+  {
+    id: 'disk-convert-vmdk-flat',
+    title: 'converting a disk a settings patch pointed at a VMDK descriptor naming a host file (would copy it in)',
+    prepare: async (c) => {
+      const { id } = await c.client.call('vm.create', { name: 'convert vmdk' });
+      await c.client.call('vm.update', { vm: id, patch: { disks: [{ id: 'disk0', path: c.world.vmdkFlatHost, format: 'vmdk', bus: 'virtio', readOnly: false, discard: false }] } });
+    },
+    run: (c) => c.client.call('disk.convert', { vm: 'convert vmdk', disk: 'disk0' }),
+    refused: { code: 'invalid-args', message: /flat-host\.vmdk is a VMDK descriptor \(create type monolithicFlat\) whose data lives in other files/ },
+  },
+  {
+    id: 'start-bundle-symlink-escape',
+    title: 'starting a VM whose bundle disk was swapped for a symlink to a host image',
+    prepare: async (c) => {
+      const { bundleDir } = await c.client.call('vm.create', { name: 'symlinked disk', diskSizeGiB: 1 });
+      rmSync(join(bundleDir, 'disks', 'disk0.qcow2'));
+      symlinkSync(c.world.goodQcow2, join(bundleDir, 'disks', 'disk0.qcow2'));
+    },
+    run: (c) => c.client.call('vm.start', { vm: 'symlinked disk' }),
+    refused: { code: 'start-refused', message: /^disk disk0 of "symlinked disk": the image .*disk0\.qcow2 \(really .*good\.qcow2\) lies outside / },
+  },
 
   // --- hostile vm.json (adding a bundle from elsewhere) -------------------------------------------------
   { id: 'vmjson-wrong-version', title: 'a vm.json from a future version', run: (c) => c.client.call('vm.addExisting', { path: c.world.bundles.wrongVersion }), refused: { code: 'invalid-document', message: /wrong-version\.hangar: vm\.json was written by a newer Hangar \(schema 99; this one reads up to 2\)/ } },

@@ -1,6 +1,6 @@
 // Hazards of the host rather than of one request: no QEMU, a QEMU that prints garbage, a disk that fills
 // up, two engines on one library, QEMU refusing a hostile disk or argument. One row per case.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine } from '../../../src-main/engine/engine.js';
@@ -78,7 +78,8 @@ export const hostCases: HostCase[] = [
       writeFileSync(join(bundleDir, 'disks', 'disk0.qcow2'), Buffer.concat([Buffer.from('QFI\xfb', 'latin1'), Buffer.alloc(4096, 0xee)]));
     },
     run: async (h) => { const { e, vm } = await h.engineOn('real'); return e.client.call('vm.start', { vm }); },
-    refused: { code: 'qemu-failed', message: /^QEMU refused to start "vm": .*-blockdev driver=qcow2,file=disk0-file,node-name=disk0.*: Unsupported qcow2 version \d+$/ },
+    // The pre-flight reads every header of the chain (storage/image-chain.ts) before QEMU is run.
+    refused: { code: 'start-refused', message: /^disk disk0 of "vm": .*disk0\.qcow2 is a qcow2 version \d+ image; Hangar reads qcow2 versions 2 and 3$/ },
   },
   {
     id: 'start-chardev-injection',
@@ -87,6 +88,9 @@ export const hostCases: HostCase[] = [
     allowChanged: LOGS,
     prepare: async (h) => {
       const { e, vm } = await h.engineOn('real');
+      // A good disk again (start-corrupt-disk garbled it, which the pre-flight would refuse first).
+      const { bundleDir } = await e.client.call('vm.get', { vm });
+      execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', join(bundleDir, 'disks', 'disk0.qcow2'), '1G']);
       await e.client.call('vm.update', { vm, patch: { extraArgs: ['-chardev', `socket,id=qmp,path=${join(h.root, 'evil.sock')},server=on,wait=off`] } });
     },
     run: async (h) => { const { e, vm } = await h.engineOn('real'); return e.client.call('vm.start', { vm }); },

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { newVmDocument, serializeVmDocument, type VmDocument } from '../../../src-shared/vm-document/index.js';
 
 export interface HostileWorld {
@@ -34,6 +34,22 @@ export interface HostileWorld {
   backingNbd: string;
   /** A qcow2 overlay whose backing file went missing. */
   backingMissing: string;
+  /** A host file no image may read (outside any bundle, not a system file: only the chain rules keep it out). */
+  secret: string;
+  /** VMDK descriptors whose extents are host files: monolithicFlat naming `secret`, twoGbMaxExtentFlat, vmfs. */
+  vmdkFlatHost: string;
+  vmdkTwoGb: string;
+  vmdkVmfs: string;
+  /** A qcow2 keeping its data in an external data file (`secret`). */
+  dataFile: string;
+  /** A qcow2 whose backing file is a symlink (next to it) to /etc/shadow. */
+  backingSymlinkShadow: string;
+  /** Two qcow2 images backing onto each other. */
+  backingLoop: string;
+  /** The top of a chain 40 images deep. */
+  depthBomb: string;
+  /** Archives (vm.export layout) carrying a crafted image, by kind. */
+  archives: Record<'vmdkFlat' | 'jsonDecoy' | 'dataFile' | 'hostBacking' | 'nvramBacking', string>;
   /** Bundle folders holding hostile vm.json files, by kind. */
   bundles: Record<'wrongVersion' | 'extraFields' | 'huge' | 'nested' | 'shadow' | 'notObject' | 'newlineName' | 'proto', string>;
   cleanup(): void;
@@ -56,6 +72,50 @@ function bundle(root: string, name: string, vmJson: string | { link: string }): 
   return dir;
 }
 
+/**
+ * vm.export-shaped archives (one folder: vm.json, disks/) whose image reaches a host file: a VMDK extent,
+ * a json: backing name with a decoy file of that very name in disks/ (so a relative-name check passes), a
+ * qcow2 data file, an absolute backing path, and UEFI vars backed by a host file.
+ */
+function makeArchives(dir: string, secret: string): HostileWorld['archives'] {
+  mkdirSync(dir);
+  const make = (name: string, disk: { file: string; format: 'qcow2' | 'vmdk' }, fill: (disks: string, top: string) => void, uefi = false): string => {
+    const top = join(dir, name);
+    mkdirSync(join(top, 'disks'), { recursive: true });
+    const doc = validDocument(name);
+    const firmware = uefi ? { ...doc.firmware, type: 'uefi' as const } : doc.firmware;
+    writeFileSync(join(top, 'vm.json'), serializeVmDocument({ ...doc, firmware, disks: [{ id: 'disk0', path: `disks/${disk.file}`, format: disk.format, bus: 'virtio', readOnly: false, discard: true }], bootOrder: ['disk0'] }));
+    fill(join(top, 'disks'), top);
+    const archive = join(dir, `${name}.tar.gz`);
+    execFileSync('tar', ['-czf', archive, '-C', dir, name]);
+    return archive;
+  };
+  const json = `json:{"file":{"driver":"file","filename":"${secret}"}}`;
+  return {
+    vmdkFlat: make('vmdk-flat', { file: 'disk0.vmdk', format: 'vmdk' }, (d) =>
+      writeFileSync(join(d, 'disk0.vmdk'), `# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType="monolithicFlat"\n\nRW 2048 FLAT "${secret}" 0\n`),
+    ),
+    jsonDecoy: make('json-decoy', { file: 'disk0.qcow2', format: 'qcow2' }, (d) => {
+      qemuImg(['create', '-q', '-f', 'qcow2', '-u', '-b', json, '-F', 'raw', join(d, 'disk0.qcow2'), '1M']);
+      // The name read as a path: folders `json:{"file":…"filename":"` + the secret's path, then the decoy.
+      mkdirSync(dirname(join(d, json)), { recursive: true });
+      writeFileSync(join(d, json), Buffer.alloc(1024 * 1024));
+    }),
+    dataFile: make('data-file', { file: 'disk0.qcow2', format: 'qcow2' }, (d) => qemuImg(['create', '-q', '-f', 'qcow2', '-o', `data_file=${secret},data_file_raw=on`, join(d, 'disk0.qcow2'), '1M'])),
+    hostBacking: make('host-backing', { file: 'disk0.qcow2', format: 'qcow2' }, (d) => qemuImg(['create', '-q', '-f', 'qcow2', '-u', '-b', secret, '-F', 'raw', join(d, 'disk0.qcow2'), '1M'])),
+    nvramBacking: make(
+      'nvram-backing',
+      { file: 'disk0.qcow2', format: 'qcow2' },
+      (d, top) => {
+        qemuImg(['create', '-q', '-f', 'qcow2', join(d, 'disk0.qcow2'), '1M']);
+        mkdirSync(join(top, 'nvram'));
+        qemuImg(['create', '-q', '-f', 'qcow2', '-u', '-b', secret, '-F', 'raw', join(top, 'nvram', 'efivars.qcow2'), '1M']);
+      },
+      true,
+    ),
+  };
+}
+
 export function makeHostileWorld(): HostileWorld {
   const dir = mkdtempSync(join(tmpdir(), 'hangar-hostile-'));
   const p = (name: string): string => join(dir, name);
@@ -75,6 +135,21 @@ export function makeHostileWorld(): HostileWorld {
   qemuImg(['create', '-q', '-f', 'qcow2', '-u', '-b', 'json:{"driver":"file","filename":"/etc/shadow"}', '-F', 'raw', p('backing-json.qcow2'), '64M']);
   qemuImg(['create', '-q', '-f', 'qcow2', '-u', '-b', 'nbd://127.0.0.1:1/export', '-F', 'raw', p('backing-nbd.qcow2'), '64M']);
   qemuImg(['create', '-q', '-f', 'qcow2', '-u', '-b', p('gone.qcow2'), '-F', 'qcow2', p('backing-missing.qcow2'), '64M']);
+  writeFileSync(p('secret.txt'), 'host secret\n'.repeat(100_000));
+  const descriptor = (type: string, extent: string): string =>
+    `# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType="${type}"\n\n# Extent description\n${extent}\n\nddb.virtualHWVersion = "4"\n`;
+  writeFileSync(p('flat-host.vmdk'), descriptor('monolithicFlat', `RW 2048 FLAT "${p('secret.txt')}" 0`));
+  writeFileSync(p('twogb.vmdk'), descriptor('twoGbMaxExtentFlat', 'RW 2048 FLAT "secret.txt" 0'));
+  writeFileSync(p('vmfs.vmdk'), descriptor('vmfs', 'RW 2048 VMFS "secret.txt"'));
+  qemuImg(['create', '-q', '-f', 'qcow2', '-o', `data_file=${p('secret.txt')},data_file_raw=on`, p('data-file.qcow2'), '1M']);
+  symlinkSync('/etc/shadow', p('shadow-link.raw'));
+  qemuImg(['create', '-q', '-f', 'qcow2', '-u', '-b', 'shadow-link.raw', '-F', 'raw', p('backing-symlink.qcow2'), '64M']);
+  qemuImg(['create', '-q', '-f', 'qcow2', '-u', '-b', 'loop-b.qcow2', '-F', 'qcow2', p('loop-a.qcow2'), '64M']);
+  qemuImg(['create', '-q', '-f', 'qcow2', '-u', '-b', 'loop-a.qcow2', '-F', 'qcow2', p('loop-b.qcow2'), '64M']);
+  mkdirSync(p('bomb'));
+  qemuImg(['create', '-q', '-f', 'qcow2', p('bomb/layer0.qcow2'), '64M']);
+  for (let i = 1; i < 40; i++) qemuImg(['create', '-q', '-f', 'qcow2', '-u', '-b', `layer${i - 1}.qcow2`, '-F', 'qcow2', p(`bomb/layer${i}.qcow2`), '64M']);
+  const archives = makeArchives(p('archives'), p('secret.txt'));
 
   const doc = validDocument();
   const json = (v: unknown): string => JSON.stringify(v, null, 2);
@@ -107,6 +182,15 @@ export function makeHostileWorld(): HostileWorld {
     backingJson: p('backing-json.qcow2'),
     backingNbd: p('backing-nbd.qcow2'),
     backingMissing: p('backing-missing.qcow2'),
+    secret: p('secret.txt'),
+    vmdkFlatHost: p('flat-host.vmdk'),
+    vmdkTwoGb: p('twogb.vmdk'),
+    vmdkVmfs: p('vmfs.vmdk'),
+    dataFile: p('data-file.qcow2'),
+    backingSymlinkShadow: p('backing-symlink.qcow2'),
+    backingLoop: p('loop-a.qcow2'),
+    depthBomb: p('bomb/layer39.qcow2'),
+    archives,
     bundles,
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };

@@ -95,6 +95,20 @@ export const CASE_OPTIONS: Record<string, CaseOptions> = {
   'qmp-fd': { paths: { qmpFd: 3 } },
   'uefi-secure-boot-tpm': { paths: { tpmSocket: '/run/user/1000/hangar/3f2b8c1e/swtpm.sock' } },
   'odd-paths': { oddBundle: true },
+  // A linked clone: its overlay over the source's frozen base (another bundle) over a raw image; a read-only raw disk; the UEFI vars.
+  'disk-chain': {
+    paths: {
+      chains: {
+        disk0: [
+          { path: '/home/ada/VMs/golden-3f2b8c1e.hangar/disks/disk0.qcow2', format: 'qcow2' },
+          { path: '/home/ada/VMs/source-11111111.hangar/disks/disk0.qcow2', format: 'qcow2' },
+          { path: '/home/ada/VMs/source-11111111.hangar/disks/seed, v1.img', format: 'raw' },
+        ],
+        disk1: [{ path: '/home/ada/images/base.img', format: 'raw' }],
+        pflash1: [{ path: '/home/ada/VMs/golden-3f2b8c1e.hangar/nvram/efivars.qcow2', format: 'qcow2' }],
+      },
+    },
+  },
 };
 
 export function fakeCase(name: string): { host: HostInfo; paths: VmPaths } {
