@@ -13,6 +13,7 @@ import { bundleFolderName } from '../storage/slug.js';
 import { isInside } from '../disks/disk-rules.js';
 import { checkEntry, checkSpace, MAX_VM_JSON_BYTES } from './archive-rules.js';
 import { randomMac } from '../network/mac.js';
+import { foreignParts } from './foreign-parts.js';
 
 export interface ImportInput {
   archive: string;
@@ -160,24 +161,19 @@ function checkDocument(doc: VmDocument, files: Set<string>): void {
  * host files) and CD drives pointing at host files (ISOs are not part of an archive). Each is said.
  */
 export function sanitizeImported(doc: VmDocument, files: Set<string>): { doc: VmDocument; warnings: string[] } {
+  const foreign = foreignParts(doc, (rel) => files.has(rel));
   const warnings: string[] = [];
-  let extraArgs = doc.extraArgs;
-  if (extraArgs.length > 0) {
-    warnings.push(`its extra QEMU arguments were removed (${extraArgs.join(' ')}); check them and add them again in Settings → Advanced if you trust them`);
-    extraArgs = [];
+  if (foreign.extraArgs.length > 0) {
+    warnings.push(`its extra QEMU arguments were removed (${foreign.extraArgs.join(' ')}); check them and add them again in Settings → Advanced if you trust them`);
   }
-  const cdroms = doc.cdroms.map((c) => {
-    if (c.path === null) return c;
-    const rel = c.path.split(/[\\/]/).filter((p) => p !== '' && p !== '.');
-    if (!isAbsolute(c.path) && !rel.includes('..') && files.has(rel.join('/'))) return c;
-    warnings.push(`CD drive ${c.id} is empty: its ISO ${c.path} is not part of the archive`);
-    return { ...c, path: null };
-  });
-  return { doc: { ...doc, extraArgs, cdroms }, warnings };
+  for (const c of foreign.cdroms) warnings.push(`CD drive ${c.id} is empty: its ISO ${c.path} is not part of the archive`);
+  const outside = new Set(foreign.cdroms.map((c) => c.id));
+  const cdroms = doc.cdroms.map((c) => (outside.has(c.id) ? { ...c, path: null } : c));
+  return { doc: { ...doc, extraArgs: [], cdroms }, warnings };
 }
 
 /** Every image's backing file (and qcow2 external data file) must lie in the extracted bundle: a crafted image could otherwise read host files. */
-async function checkImages(dir: string, doc: VmDocument, info: ImportInput['imageInfo']): Promise<void> {
+export async function checkImages(dir: string, doc: VmDocument, info: ImportInput['imageInfo']): Promise<void> {
   for (const d of doc.disks) {
     let file = join(dir, d.path);
     let format: string = d.format;

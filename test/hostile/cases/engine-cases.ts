@@ -179,11 +179,23 @@ export const engineCases: EngineCase[] = [
   { id: 'vmjson-not-object', title: 'a vm.json that is an array', run: (c) => c.client.call('vm.addExisting', { path: c.world.bundles.notObject }), refused: { code: 'invalid-document', message: /vm\.json is not a JSON object/ } },
   { id: 'vmjson-newline-name', title: 'a vm.json whose name smuggles a QEMU option after a newline', run: (c) => c.client.call('vm.addExisting', { path: c.world.bundles.newlineName }), refused: { code: 'invalid-document', message: /name: .*control characters/ } },
   { id: 'vmjson-proto', title: 'a vm.json with a __proto__ key', run: (c) => c.client.call('vm.addExisting', { path: c.world.bundles.proto }), refused: { code: 'invalid-document', message: /proto\.hangar: invalid VM document: __proto__: unknown field/ } },
+  // A valid bundle that reaches outside its folder is added only with consent ('needs-confirmation' names what it found).
+  { id: 'add-existing-extra-args', title: 'adding a bundle whose extra arguments would run a program', run: (c) => c.client.call('vm.addExisting', { path: c.world.foreign.extraArgs }), refused: { code: 'needs-confirmation', message: /^"foreign-extra-args" reaches outside its folder: extra QEMU arguments: -incoming exec:touch .*spawned-by-extra-args\. Add it only if you trust where it came from/ } },
+  { id: 'add-existing-outside-disk', title: 'adding a bundle whose disk is a host file', run: (c) => c.client.call('vm.addExisting', { path: c.world.foreign.outsideDisk }), refused: { code: 'needs-confirmation', message: /: disk disk0 is a file outside the bundle: .*good\.qcow2\./ } },
+  { id: 'add-existing-backing-shadow', title: 'adding a bundle whose disk image is backed by /etc/shadow', run: (c) => c.client.call('vm.addExisting', { path: c.world.foreign.backingShadow }), refused: { code: 'needs-confirmation', message: /: disk disk0's image has a backing file outside the bundle \(\/etc\/shadow\)/ } },
+  { id: 'add-existing-linked-disk', title: 'adding a bundle whose disk file is a symlink to /etc/shadow', run: (c) => c.client.call('vm.addExisting', { path: c.world.foreign.linkedDisk }), refused: { code: 'needs-confirmation', message: /: disk disk0 is a file outside the bundle: disks\/disk0\.img\./ } },
+  { id: 'add-existing-outside-iso', title: 'adding a bundle whose CD holds a host file', run: (c) => c.client.call('vm.addExisting', { path: c.world.foreign.outsideIso }), refused: { code: 'needs-confirmation', message: /: CD drive cd0 holds an ISO outside the bundle: .*readme\.iso\./ } },
   { id: 'add-existing-etc', title: 'adding /etc as a bundle', run: (c) => c.client.call('vm.addExisting', { path: '/etc' }), refused: { code: 'invalid-document', message: /bundle etc has no vm\.json/ } },
 
   // --- extra QEMU arguments and settings patches -------------------------------------------------------------
   { id: 'extra-args-nul', title: 'an extra QEMU argument with a NUL byte', run: (c) => c.client.call('vm.update', { vm: c.target.id, patch: { extraArgs: ['-chardev', 'socket,id=x\0,path=/tmp/x'] } }), refused: { code: 'invalid-document', message: /extraArgs\[1\]: .*NUL/ } },
   { id: 'extra-args-newline', title: 'an extra QEMU argument with a newline', run: (c) => c.client.call('vm.update', { vm: c.target.id, patch: { extraArgs: ['-name', 'x\n-drive'] } }), refused: { code: 'invalid-document', message: /extraArgs\[1\]: .*line break/ } },
+  ...([['sandbox', '-sandbox'], ['sandbox-double-dash', '--sandbox'], ['sandbox-equals', '-sandbox=off'], ['sandbox-upper', '--SANDBOX']] as const).map(([id, spelling]) => ({
+    id: `extra-args-${id}`,
+    title: `an extra QEMU argument "${spelling}" (would loosen the sandbox Hangar sets)`,
+    run: (c: EngineCaseContext) => c.client.call('vm.update', { vm: c.target.id, patch: { extraArgs: ['-rtc', 'base=utc', spelling, 'on,spawn=allow'] } }),
+    refused: { code: 'invalid-document' as const, message: /extraArgs\[2\]: must not be -sandbox: Hangar sets QEMU's sandbox itself/ },
+  })),
   { id: 'patch-boot-order-unknown', title: 'a patch booting from a device that does not exist', run: (c) => c.client.call('vm.update', { vm: c.target.id, patch: { bootOrder: ['nope'] } }), refused: { code: 'invalid-document', message: /bootOrder\[0\]: names no disk or CD-ROM \("nope"\)/ } },
   { id: 'patch-id', title: 'a patch that tries to change the VM id', run: (c) => c.client.call('vm.update', { vm: c.target.id, patch: { id: '00000000-0000-4000-8000-000000000000' } }), refused: { code: 'invalid-document', message: /field "id" cannot be changed by a patch/ } },
 
