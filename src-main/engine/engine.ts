@@ -12,6 +12,7 @@ import type { VmSession } from './session/vm-session.js';
 import { makeHandlers } from './vm-commands.js';
 import { reattachAll } from './vm-lifecycle.js';
 import { sweepLeftoverTemps } from './storage/temp-sweep.js';
+import { tightenTree, usePrivateUmask } from './storage/private-modes.js';
 export { ENGINE_VERSION } from './engine-version.js';
 
 export interface EngineOptions {
@@ -33,7 +34,7 @@ export interface EngineOptions {
 /** Creates the library folder if needed and returns its real path; a file or unusable path is a clear error. */
 async function openLibraryFolder(dir: string): Promise<string> {
   try {
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     return await realpath(dir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -70,6 +71,7 @@ export class Engine {
 
   static async open(options: EngineOptions): Promise<Engine> {
     const env = options.env ?? process.env;
+    usePrivateUmask();
     const libraryDir = await openLibraryFolder(options.libraryDir);
     const runtimeDir = await ensureRuntimeDir({ env, uid: process.getuid?.() ?? 0 });
     const socketPath = engineSocketPath(runtimeDir, libraryDir);
@@ -86,6 +88,8 @@ export class Engine {
       await reattachAll(engine, entries);
       // Temp files of writes cut short by a killed engine (we hold the lock: no other writer makes them).
       await sweepLeftoverTemps(libraryDir, entries.map((e) => e.bundleDir));
+      // Libraries and bundles from before folders were 0700 and files 0600 (private-modes.ts).
+      for (const dir of new Set([libraryDir, ...entries.map((e) => e.bundleDir)])) await tightenTree(dir);
     } catch (err) {
       await engine.close();
       throw err;

@@ -14,6 +14,7 @@ import { isInside } from '../disks/disk-rules.js';
 import { checkEntry, checkSpace, MAX_VM_JSON_BYTES } from './archive-rules.js';
 import { randomMac } from '../network/mac.js';
 import { foreignParts } from './foreign-parts.js';
+import { tightenTree } from '../storage/private-modes.js';
 
 export interface ImportInput {
   archive: string;
@@ -230,7 +231,7 @@ export async function importBundle(input: ImportInput): Promise<ImportResult> {
   input.onName?.(name);
 
   const temp = join(input.libraryDir, `.archive-import-${randomBytes(6).toString('hex')}.partial`);
-  await mkdir(temp, { mode: 0o755 });
+  await mkdir(temp, { mode: 0o700 });
   let final: string | null = null;
   try {
     let problem: unknown = null;
@@ -261,6 +262,8 @@ export async function importBundle(input: ImportInput): Promise<ImportResult> {
     if (problem) throw damaged(problem);
     input.signal.throwIfAborted();
     await checkImages(temp, doc, input.imageInfo);
+    // The archive's own modes (0644 files) do not carry over: a library is private.
+    await tightenTree(temp);
     await writeFileAtomic(join(temp, 'vm.json'), serializeVmDocument(doc));
     // Logs were left out of the archive; the bundle layout expects the folder.
     await mkdir(join(temp, 'logs'), { recursive: true });

@@ -102,7 +102,7 @@ export class BundleStore {
       const dir = path.join(parent ?? this.libraryDir, folder);
       const stored = parent ? dir : folder;
       try {
-        for (const sub of BUNDLE_SUBDIRS) await fs.mkdir(path.join(dir, sub));
+        for (const sub of BUNDLE_SUBDIRS) await fs.mkdir(path.join(dir, sub), { mode: 0o700 });
         await this.io.writeFileAtomic(vmJsonPath(dir), serializeVmDocument(doc));
         await this.writeIndex({
           ...index,
@@ -411,7 +411,7 @@ export class BundleStore {
     for (const length of [SHORT_ID_LENGTH, 32]) {
       const folder = bundleFolderName(name, id, length);
       try {
-        await fs.mkdir(path.join(parent, folder));
+        await fs.mkdir(path.join(parent, folder), { mode: 0o700 });
         return folder;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(`VM "${name}": cannot create ${folder}`, err);
