@@ -18,6 +18,11 @@ async function place(dir: string, rel: string): Promise<Place> {
   return isInside(dir, real) ? 'inside' : 'outside';
 }
 
+/** A finding as text safe for a terminal or a dialog: control characters and bidi overrides shown as \\u escapes. */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** checkImages' messages are written for archives; the finding itself follows the colon. */
 function finding(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
@@ -51,7 +56,7 @@ export async function addExistingRisks(dir: string, doc: VmDocument, imageInfo: 
     // One disk at a time, so every finding is listed (checkImages stops at its first).
     await checkImages(dir, { ...doc, disks: [d] }, imageInfo).catch((err: unknown) => risks.push(finding(err)));
   }
-  return risks;
+  return risks.map(printable);
 }
 
 /** The refusal that asks: the UI shows `details.risks` in a confirm dialog, the CLI names them. */
