@@ -12,10 +12,10 @@ import { checkImages, type ImportInput } from './import-bundle.js';
 type Place = 'inside' | 'outside' | 'missing';
 
 /** Where a bundle-relative file really is: a symlink out of the bundle is outside. */
-async function place(dir: string, rel: string): Promise<Place> {
+async function place(dir: string, rel: string): Promise<{ place: Place; real: string | null }> {
   const real = await realpath(join(dir, rel)).catch(() => null);
-  if (real === null) return 'missing';
-  return isInside(dir, real) ? 'inside' : 'outside';
+  if (real === null) return { place: 'missing', real };
+  return { place: isInside(dir, real) ? 'inside' : 'outside', real };
 }
 
 /** A finding as text safe for a terminal or a dialog: control characters and bidi overrides shown as \\u escapes. */
@@ -35,9 +35,13 @@ function finding(err: unknown): string {
  */
 export async function addExistingRisks(dir: string, doc: VmDocument, imageInfo: ImportInput['imageInfo']): Promise<string[]> {
   const places = new Map<string, Place>();
+  const reals = new Map<string, string | null>();
   for (const p of [...doc.disks.map((d) => d.path), ...doc.cdroms.flatMap((c) => (c.path !== null ? [c.path] : []))]) {
     const rel = bundleRelative(p);
-    if (rel !== null && !places.has(rel)) places.set(rel, await place(dir, rel));
+    if (rel === null || places.has(rel)) continue;
+    const where = await place(dir, rel);
+    places.set(rel, where.place);
+    reals.set(rel, where.real);
   }
   // A missing file is not a risk (the start's pre-flight names it), only one that leads out is.
   const foreign = foreignParts(doc, (rel) => places.get(rel) !== 'outside');
@@ -46,6 +50,14 @@ export async function addExistingRisks(dir: string, doc: VmDocument, imageInfo: 
   for (const d of foreign.disks) risks.push(`disk ${d.id} is a file outside the bundle: ${d.path}`);
   for (const c of foreign.cdroms) risks.push(`CD drive ${c.id} holds an ISO outside the bundle: ${c.path}`);
   const outsideDisks = new Set(foreign.disks.map((d) => d.id));
+  // A writable disk that is one of the bundle's own files (vm.json...) would let the guest rewrite its machine.
+  const disksDir = join(dir, 'disks');
+  for (const d of doc.disks) {
+    const real = reals.get(bundleRelative(d.path) ?? '');
+    if (outsideDisks.has(d.id) || !real || isInside(disksDir, real)) continue;
+    risks.push(`disk ${d.id} is ${real.slice(dir.length + 1)}, a file of the bundle outside its disks/ folder (the guest could rewrite it)`);
+    outsideDisks.add(d.id);
+  }
   const images = doc.disks.filter((d) => !outsideDisks.has(d.id) && places.get(bundleRelative(d.path) ?? '') === 'inside');
   // The UEFI vars are a qcow2 QEMU opens too, and the engine keeps an existing one.
   const nvram = 'nvram/efivars.qcow2';

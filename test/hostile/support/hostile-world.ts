@@ -37,7 +37,7 @@ export interface HostileWorld {
   /** Bundle folders holding hostile vm.json files, by kind. */
   bundles: Record<'wrongVersion' | 'extraFields' | 'huge' | 'nested' | 'shadow' | 'notObject' | 'newlineName' | 'proto', string>;
   /** Valid bundles that reach outside their folder (vm.addExisting asks first), and what each would run or read. */
-  foreign: { extraArgs: string; extraArgsMarker: string; escapeArgs: string; outsideDisk: string; backingShadow: string; linkedDisk: string; outsideIso: string };
+  foreign: { extraArgs: string; extraArgsMarker: string; escapeArgs: string; ownVmJson: string; outsideDisk: string; backingShadow: string; linkedDisk: string; outsideIso: string };
   cleanup(): void;
 }
 
@@ -107,6 +107,7 @@ export function makeHostileWorld(): HostileWorld {
     extraArgs: foreignBundle('foreign-extra-args', { disks: disk0('disks/disk0.qcow2'), extraArgs: ['-incoming', `exec:touch ${extraArgsMarker}`] }, inBundleDisk),
     extraArgsMarker,
     escapeArgs: foreignBundle('foreign-escape-args', { disks: disk0('disks/disk0.qcow2'), extraArgs: ['-name', 'x\u001b[2J\u001b[31mPWNED\u202e'] }, inBundleDisk),
+    ownVmJson: foreignBundle('foreign-own-vm-json', { disks: disk0('vm.json', 'raw') }),
     outsideDisk: foreignBundle('foreign-outside-disk', { disks: disk0(p('good.qcow2')) }),
     backingShadow: foreignBundle('foreign-backing-shadow', { disks: disk0('disks/disk0.qcow2') }, (d) =>
       qemuImg(['create', '-q', '-f', 'qcow2', '-u', '-b', '/etc/shadow', '-F', 'raw', join(d, 'disks', 'disk0.qcow2'), '64M'])),
