@@ -12,7 +12,7 @@ import type { VmSession } from './session/vm-session.js';
 import { makeHandlers } from './vm-commands.js';
 import { reattachAll } from './vm-lifecycle.js';
 import { sweepLeftoverTemps } from './storage/temp-sweep.js';
-import { tightenTree, usePrivateUmask } from './storage/private-modes.js';
+import { tightenIfOpen, usePrivateUmask } from './storage/private-modes.js';
 export { ENGINE_VERSION } from './engine-version.js';
 
 export interface EngineOptions {
@@ -89,7 +89,7 @@ export class Engine {
       // Temp files of writes cut short by a killed engine (we hold the lock: no other writer makes them).
       await sweepLeftoverTemps(libraryDir, entries.map((e) => e.bundleDir));
       // Libraries and bundles from before folders were 0700 and files 0600 (private-modes.ts).
-      for (const dir of new Set([libraryDir, ...entries.map((e) => e.bundleDir)])) await tightenTree(dir);
+      for (const dir of new Set([libraryDir, ...entries.map((e) => e.bundleDir)])) await tightenIfOpen(dir);
     } catch (err) {
       await engine.close();
       throw err;

@@ -11,6 +11,7 @@ import type { Handlers } from './rpc/engine-server.js';
 import { startVm } from './vm-lifecycle.js';
 import { createImage, createQemuImg, type ImageFormat } from './storage/qemu-img.js';
 import { addExistingRisks, needsConfirmation } from './archive/add-existing-risks.js';
+import { tightenIfOpen } from './storage/private-modes.js';
 import { readLogTail } from './session/log-tail.js';
 import { endedEventLog, eventsTail, readTextTail } from './session/event-log.js';
 import type { VmSession } from './session/vm-session.js';
@@ -150,6 +151,8 @@ export function makeHandlers(engine: Engine): Handlers {
         const risks = await addExistingRisks(dir, doc, (p, format) => addImg.info(p, { format: format as ImageFormat }));
         if (risks.length > 0) throw needsConfirmation(doc.name, risks);
       });
+      // A folder from elsewhere keeps its own modes (often 0755/0644) until made private like the library.
+      await tightenIfOpen(vm.bundleDir);
       engine.emit(vm.id, { type: 'vm.added', name: vm.name });
       return { id: vm.id, doc: vm.doc };
     },

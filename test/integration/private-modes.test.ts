@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, copyFileSync, lstatSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { newVmDocument, serializeVmDocument } from '../../src-shared/vm-document/index.js';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { makeTestEnv, openEngine, qemuPidsUnder, serialWait, stateWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
 
@@ -92,5 +94,15 @@ describe('a library is private: folders 0700, files 0600 (real engine, real QEMU
     expect(mode(t.libraryDir)).toBe('700');
     expect(modesUnder(t.libraryDir).filter((l) => !/: [67]00$/.test(l))).toEqual([]);
     expect(mode(outside)).toBe('644');
+
+    // A bundle added from elsewhere keeps nothing open either.
+    const foreign = join(t.root, 'elsewhere', 'copied.hangar');
+    mkdirSync(join(foreign, 'logs'), { recursive: true, mode: 0o755 });
+    writeFileSync(join(foreign, 'vm.json'), serializeVmDocument(newVmDocument({ id: randomUUID(), name: 'copied', now: new Date().toISOString(), mac: '52:54:00:12:34:57' })), { mode: 0o644 });
+    writeFileSync(join(foreign, 'logs', 'serial.log'), 'old secrets', { mode: 0o644 });
+    chmodSync(foreign, 0o755);
+    await e.client.call('vm.addExisting', { path: foreign });
+    expect(modesUnder(foreign).sort()).toEqual(['logs: 700', 'logs/serial.log: 600', 'vm.json: 600']);
+    expect(mode(foreign)).toBe('700');
   });
 });

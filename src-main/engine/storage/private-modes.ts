@@ -35,8 +35,19 @@ export async function tightenTree(dir: string): Promise<number> {
     }
     if (!st.isDirectory()) return;
     const names = await readdir(path).catch(() => [] as string[]);
-    for (const name of names) await visit(join(path, name));
+    await Promise.all(names.map((name) => visit(join(path, name))));
   };
   await visit(dir);
   return changed;
+}
+
+/**
+ * tightenTree only for a folder that is itself open to others: once a library or bundle folder is 0700, what is
+ * inside cannot be reached by anyone else, so an engine opening a tightened library walks nothing (measured:
+ * walking 1,000 bundles took seconds on a loaded 2-core machine, too slow for every CLI command).
+ */
+export async function tightenIfOpen(dir: string): Promise<number> {
+  const st = await lstat(dir).catch(() => null);
+  if (!st?.isDirectory() || (st.mode & 0o077) === 0) return 0;
+  return tightenTree(dir);
 }
