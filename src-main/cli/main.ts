@@ -256,7 +256,14 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       await c.call('vm.rename', { vm: a0, name: a1 });
       return EXIT.ok;
     case 'add': {
-      const r = await c.call('vm.addExisting', { path: a0 });
+      const r = await c.call('vm.addExisting', { path: resolvePath(a0), ...(v['accept-risks'] ? { acceptRisks: true } : {}) }).catch((err: unknown) => {
+        // One finding per line: a script or a person reads what the bundle would bring before saying yes.
+        const risks = err instanceof EngineError && err.code === 'needs-confirmation' ? err.details?.['risks'] : undefined;
+        if (!Array.isArray(risks)) throw err;
+        io.err(`hangar: not added: this bundle reaches outside its folder:\n${risks.map((r) => `  - ${String(r)}\n`).join('')}hangar: add it only if you trust where it came from: hangar add --accept-risks PATH\n`);
+        return null;
+      });
+      if (r === null) return EXIT.failure;
       io.out(`${r.id}\n`);
       return EXIT.ok;
     }

@@ -84,7 +84,13 @@ export const VERBS: Record<string, VerbSpec> = {
     minPositionals: 2,
   },
   rename: { usage: 'hangar rename VM NEWNAME', summary: 'Rename a machine', options: {}, positionals: ['VM', 'NEWNAME'], minPositionals: 2 },
-  add: { usage: 'hangar add PATH', summary: 'Add an existing .hangar bundle to the library', options: {}, positionals: ['PATH'], minPositionals: 1 },
+  add: {
+    usage: 'hangar add PATH [--accept-risks]',
+    summary: 'Add an existing .hangar bundle to the library; one with extra QEMU arguments or files outside its folder needs --accept-risks',
+    options: { 'accept-risks': { type: 'boolean' } },
+    positionals: ['PATH'],
+    minPositionals: 1,
+  },
   export: {
     usage: 'hangar export VM FILE [--overwrite]',
     summary: 'Write a stopped machine as one archive (FILE.tar.gz, or FILE.tar uncompressed); progress on stderr, Ctrl+C cancels',

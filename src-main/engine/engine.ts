@@ -14,6 +14,7 @@ import { reattachAll } from './vm-lifecycle.js';
 import { sweepLeftoverTemps } from './storage/temp-sweep.js';
 import { MachineLock } from './machine-ops/machine-lock.js';
 import { guardMachineOps } from './machine-ops/guard-handlers.js';
+import { tightenIfOpen, usePrivateUmask } from './storage/private-modes.js';
 export { ENGINE_VERSION } from './engine-version.js';
 
 export interface EngineOptions {
@@ -37,7 +38,7 @@ export interface EngineOptions {
 /** Creates the library folder if needed and returns its real path; a file or unusable path is a clear error. */
 async function openLibraryFolder(dir: string): Promise<string> {
   try {
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     return await realpath(dir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -81,6 +82,7 @@ export class Engine {
 
   static async open(options: EngineOptions): Promise<Engine> {
     const env = options.env ?? process.env;
+    usePrivateUmask();
     const libraryDir = await openLibraryFolder(options.libraryDir);
     const runtimeDir = await ensureRuntimeDir({ env, uid: process.getuid?.() ?? 0 });
     const socketPath = engineSocketPath(runtimeDir, libraryDir);
@@ -97,6 +99,8 @@ export class Engine {
       await reattachAll(engine, entries);
       // Temp files of writes cut short by a killed engine (we hold the lock: no other writer makes them).
       await sweepLeftoverTemps(libraryDir, entries.map((e) => e.bundleDir));
+      // Libraries and bundles from before folders were 0700 and files 0600 (private-modes.ts).
+      for (const dir of new Set([libraryDir, ...entries.map((e) => e.bundleDir)])) await tightenIfOpen(dir);
       engine.markReady();
     } catch (err) {
       await engine.close();

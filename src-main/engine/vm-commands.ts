@@ -9,7 +9,9 @@ import type { Engine } from './engine.js';
 import { ENGINE_VERSION } from './engine-version.js';
 import type { Handlers } from './rpc/engine-server.js';
 import { previewChains, restartVm, startVm } from './vm-lifecycle.js';
-import { createImage } from './storage/qemu-img.js';
+import { createImage, createQemuImg, type ImageFormat } from './storage/qemu-img.js';
+import { addExistingRisks, needsConfirmation } from './archive/add-existing-risks.js';
+import { tightenIfOpen } from './storage/private-modes.js';
 import { readLogTail } from './session/log-tail.js';
 import { endedEventLog, eventsTail, readTextTail } from './session/event-log.js';
 import type { VmSession } from './session/vm-session.js';
@@ -30,6 +32,7 @@ import { followBundleMove, refuseDeleteWithDependents } from './clone/backing-re
 
 /** Every contract command, implemented over the engine's store, host service and sessions. */
 export function makeHandlers(engine: Engine): Handlers {
+  const addImg = createQemuImg();
   const load = (ref: string) => engine.store.load(ref);
   const session = async (ref: string): Promise<VmSession> => {
     const vm = await load(ref);
@@ -142,7 +145,14 @@ export function makeHandlers(engine: Engine): Handlers {
       await access(path).catch(() => {
         throw new EngineError('not-found', `no bundle at ${path}`);
       });
-      const vm = await engine.store.addExisting(path);
+      // As careful as vm.import (archive/add-existing-risks.ts): what reaches outside the bundle is named and needs consent.
+      const vm = await engine.store.addExisting(path, async (dir, doc) => {
+        if (a.acceptRisks === true) return;
+        const risks = await addExistingRisks(dir, doc, (p, format) => addImg.info(p, { format: format as ImageFormat }));
+        if (risks.length > 0) throw needsConfirmation(doc.name, risks);
+      });
+      // A folder from elsewhere keeps its own modes (often 0755/0644) until made private like the library.
+      await tightenIfOpen(vm.bundleDir);
       engine.emit(vm.id, { type: 'vm.added', name: vm.name });
       return { id: vm.id, doc: vm.doc };
     },

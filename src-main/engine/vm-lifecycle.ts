@@ -1,3 +1,4 @@
+import { sandboxKillNote } from './session/sandbox-kill.js';
 import { access } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { totalmem } from 'node:os';
@@ -136,7 +137,8 @@ export async function startVm(engine: Engine, vm: LoadedVm): Promise<VmSession> 
       const tail = await readLogTail(launched.logPath);
       await cleanRuntimeDir(runtimeDir);
       engine.emit(vm.id, { type: 'vm.state', state: { kind: 'stopped' } });
-      throw new EngineError('qemu-failed', `QEMU refused to start "${vm.name}": ${qemuComplaint(tail)}`, { logTail: tail, cause: (err as Error).message });
+      const why = sandboxKillNote(launched.child.signalCode) ?? qemuComplaint(tail);
+      throw new EngineError('qemu-failed', `QEMU refused to start "${vm.name}": ${why}`, { logTail: tail, cause: (err as Error).message, signal: launched.child.signalCode });
     }
   } finally {
     engine.launching.delete(vm.id);

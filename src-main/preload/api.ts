@@ -15,6 +15,7 @@ import {
   type MenuCommand,
   type OpenRequest,
 } from './channels.js';
+import { APP_ORIGIN } from '../app/app-url.js';
 
 /** The part of Electron's IpcRendererEvent the preload uses. */
 export interface IpcEventLike {
@@ -72,17 +73,18 @@ export function createHangarApi(ipc: PreloadIpc, version: string): HangarPreload
 /**
  * contextBridge cannot carry a MessagePort, so ports from the main process are re-posted to the main
  * world with window.postMessage; the renderer bridge picks them up (`event.source === window`).
+ * Addressed to the app's own origin, never '*': a window that somehow shows another page gets no port.
  */
 export function forwardPorts(ipc: PreloadIpc, target: PostTarget): void {
   ipc.on(TO_RENDERER.enginePort, (event) => {
     const ports = [...event.ports];
     if (ports.length !== 1) return;
-    target.postMessage({ kind: ENGINE_PORT_MESSAGE }, '*', ports);
+    target.postMessage({ kind: ENGINE_PORT_MESSAGE }, APP_ORIGIN, ports);
   });
   ipc.on(TO_RENDERER.displayPort, (event, meta) => {
     const ports = [...event.ports];
     const vmId = (meta as { vmId?: unknown } | null)?.vmId;
     if (ports.length !== 1 || typeof vmId !== 'string') return;
-    target.postMessage({ kind: DISPLAY_PORT_MESSAGE, vmId }, '*', ports);
+    target.postMessage({ kind: DISPLAY_PORT_MESSAGE, vmId }, APP_ORIGIN, ports);
   });
 }

@@ -72,7 +72,8 @@ export const commandArgs = {
   'vm.clone': z.strictObject({ vm: vmRef, name: vmNameSchema, linked: z.boolean().optional(), jobId: jobIdSchema.optional() }),
   /** Replaces a VM's tags (kept in the library index, not in vm.json); duplicates are dropped. */
   'vm.tags.set': z.strictObject({ vm: vmRef, tags: z.array(tagSchema).max(MAX_TAGS) }),
-  'vm.addExisting': z.strictObject({ path: z.string().min(1) }),
+  /** A bundle with extra QEMU arguments or files outside its folder is refused ('needs-confirmation', details.risks) unless acceptRisks. */
+  'vm.addExisting': z.strictObject({ path: z.string().min(1), acceptRisks: z.boolean().optional() }),
   'vm.argv': z.strictObject({ vm: vmRef }),
   'vm.start': z.strictObject({ vm: vmRef }),
   'vm.pause': z.strictObject({ vm: vmRef }),

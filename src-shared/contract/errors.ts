@@ -12,6 +12,7 @@ export const ENGINE_ERROR_CODES = [
   'qemu-not-found',
   'qemu-failed', // QEMU refused to start or a QMP command failed
   'start-refused', // a pre-flight check failed (missing disk, port in use, too much memory...)
+  'needs-confirmation', // done only when asked again with consent (details say what was found)
   'timeout',
   'library-locked',
   'io',

@@ -47,6 +47,9 @@ const qemuString = z
   .refine((s) => !s.includes('\0'), 'must not contain a NUL character')
   .refine((s) => !/[\r\n]/.test(s), 'must not contain a line break');
 
+/** QEMU's seccomp option in any spelling (`-sandbox`, `--sandbox`, `-sandbox=…`): one user could loosen what Hangar sets. */
+const SANDBOX_OPTION = /^--?sandbox(=|$)/i;
+
 /** Dotted-quad IPv4, each part 0–255. */
 export const IPV4 = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
@@ -124,7 +127,7 @@ export const vmDocumentSchema = z
     /** Device ids in boot priority order; devices not listed do not boot. */
     bootOrder: z.array(deviceIdSchema),
     /** Appended verbatim, last, as separate argv entries (never through a shell). */
-    extraArgs: z.array(qemuString),
+    extraArgs: z.array(qemuString.refine((a) => !SANDBOX_OPTION.test(a), 'must not be -sandbox: Hangar sets QEMU\'s sandbox itself (it stops QEMU from starting programs)')),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })

@@ -164,7 +164,7 @@ export async function exportBundle(input: ExportInput): Promise<{ bytes: number 
   if (wantsGzip(target)) stages.push(createGzip({ level: zlibConstants.Z_BEST_SPEED }));
   try {
     const vmJson = memoryEntry(`${top}/vm.json`, Buffer.from(serializeVmDocument(portableDoc(bundleDir, doc))));
-    await pipeline([Readable.from(archiveStream(vmJson, pack)), ...stages, createWriteStream(temp, { flags: 'wx', mode: 0o644 })], { signal: input.signal });
+    await pipeline([Readable.from(archiveStream(vmJson, pack)), ...stages, createWriteStream(temp, { flags: 'wx', mode: 0o600 })], { signal: input.signal });
     input.signal.throwIfAborted();
     const fh = await open(temp, 'r+');
     try {

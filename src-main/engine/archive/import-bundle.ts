@@ -13,6 +13,8 @@ import { writeFileAtomic } from '../storage/atomic-write.js';
 import { bundleFolderName } from '../storage/slug.js';
 import { checkEntry, checkSpace, MAX_VM_JSON_BYTES } from './archive-rules.js';
 import { randomMac } from '../network/mac.js';
+import { foreignParts } from './foreign-parts.js';
+import { tightenTree } from '../storage/private-modes.js';
 
 export interface ImportInput {
   archive: string;
@@ -164,20 +166,15 @@ function checkDocument(doc: VmDocument, files: Set<string>): void {
  * host files) and CD drives pointing at host files (ISOs are not part of an archive). Each is said.
  */
 export function sanitizeImported(doc: VmDocument, files: Set<string>): { doc: VmDocument; warnings: string[] } {
+  const foreign = foreignParts(doc, (rel) => files.has(rel));
   const warnings: string[] = [];
-  let extraArgs = doc.extraArgs;
-  if (extraArgs.length > 0) {
-    warnings.push(`its extra QEMU arguments were removed (${extraArgs.join(' ')}); check them and add them again in Settings → Advanced if you trust them`);
-    extraArgs = [];
+  if (foreign.extraArgs.length > 0) {
+    warnings.push(`its extra QEMU arguments were removed (${foreign.extraArgs.join(' ')}); check them and add them again in Settings → Advanced if you trust them`);
   }
-  const cdroms = doc.cdroms.map((c) => {
-    if (c.path === null) return c;
-    const rel = c.path.split(/[\\/]/).filter((p) => p !== '' && p !== '.');
-    if (!isAbsolute(c.path) && !rel.includes('..') && files.has(rel.join('/'))) return c;
-    warnings.push(`CD drive ${c.id} is empty: its ISO ${c.path} is not part of the archive`);
-    return { ...c, path: null };
-  });
-  return { doc: { ...doc, extraArgs, cdroms }, warnings };
+  for (const c of foreign.cdroms) warnings.push(`CD drive ${c.id} is empty: its ISO ${c.path} is not part of the archive`);
+  const outside = new Set(foreign.cdroms.map((c) => c.id));
+  const cdroms = doc.cdroms.map((c) => (outside.has(c.id) ? { ...c, path: null } : c));
+  return { doc: { ...doc, extraArgs: [], cdroms }, warnings };
 }
 
 /**
@@ -235,7 +232,7 @@ export async function importBundle(input: ImportInput): Promise<ImportResult> {
   input.onName?.(name);
 
   const temp = join(input.libraryDir, `.archive-import-${randomBytes(6).toString('hex')}.partial`);
-  await mkdir(temp, { mode: 0o755 });
+  await mkdir(temp, { mode: 0o700 });
   let final: string | null = null;
   try {
     let problem: unknown = null;
@@ -266,6 +263,8 @@ export async function importBundle(input: ImportInput): Promise<ImportResult> {
     if (problem) throw damaged(problem);
     input.signal.throwIfAborted();
     await checkImages(temp, doc, input.imageInfo);
+    // The archive's own modes (0644 files) do not carry over: a library is private.
+    await tightenTree(temp);
     await writeFileAtomic(join(temp, 'vm.json'), serializeVmDocument(doc));
     // Logs were left out of the archive; the bundle layout expects the folder.
     await mkdir(join(temp, 'logs'), { recursive: true });

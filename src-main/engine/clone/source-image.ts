@@ -101,7 +101,7 @@ export async function copyImageFile(src: string, dst: string, opts: { signal?: A
   opts.signal?.throwIfAborted();
   const input = await open(src, 'r');
   try {
-    const output = await open(dst, 'wx', 0o644);
+    const output = await open(dst, 'wx', 0o600);
     try {
       const { size } = await input.stat();
       const buf = Buffer.alloc(CHUNK);

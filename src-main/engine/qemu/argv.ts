@@ -9,6 +9,7 @@ import { optionString, escapeOptionValue, OptionValueError, type OptionEntry } f
 import { requireEmulator } from './require-emulator.js';
 import { storageArgs, blockdevPair, chainNodes } from './argv-storage.js';
 import { audioArgs, clipboardArgs, displayArgs, inputArgs, networkArgs, tpmArgs } from './argv-devices.js';
+import { sandboxArgs } from './argv-sandbox.js';
 
 export type { VmPaths } from './argv-types.js';
 
@@ -85,6 +86,8 @@ function build(vm: VmDocument, host: HostInfo, paths: VmPaths): string[] {
 
   const argv: string[] = [
     '-no-user-config',
+    // Before anything else is parsed: the seccomp filter covers everything QEMU does after startup.
+    ...sandboxArgs(vm),
     '-name', optionString(null, [['guest', vm.name], ['debug-threads', true]]),
     '-machine', optionString(vm.machine, machineOpts),
     // Several -accel options are tried in order; -machine accel= cannot carry tcg's thread=multi.

@@ -1,3 +1,4 @@
+import { sandboxKillNote } from './sandbox-kill.js';
 import { connect, type Socket } from 'node:net';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -312,7 +313,7 @@ export class VmSession {
       const code = this.exitInfo?.code ?? null;
       const signal = this.exitInfo?.signal ?? null;
       const how = signal ? `killed by ${signal}` : code !== null ? `exited with code ${code}` : `went away (${reason})`;
-      final = { kind: 'crashed', reason: `QEMU ${how}`, exitCode: code, signal, logTail };
+      final = { kind: 'crashed', reason: sandboxKillNote(signal) ?? `QEMU ${how}`, exitCode: code, signal, logTail };
     }
     this.stateValue = final;
     this.deps.emit({ type: 'vm.state', state: final });

@@ -7,7 +7,7 @@ export type AtomicWriteFs = Pick<typeof nodeFs, 'open' | 'rename' | 'unlink'>;
 
 export interface AtomicWriteOptions {
   fs?: AtomicWriteFs;
-  /** File mode for a new file (default 0o644, before umask). */
+  /** File mode for a new file (default 0o600, before umask: library files are private). */
   mode?: number;
   /** Platform override for tests; directory fsync is skipped on Windows, which cannot open directories. */
   platform?: NodeJS.Platform;
@@ -30,7 +30,7 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
   const temp = path.join(dir, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   let renamed = false;
   try {
-    const handle = await fs.open(temp, 'wx', options.mode ?? 0o644);
+    const handle = await fs.open(temp, 'wx', options.mode ?? 0o600);
     try {
       await handle.writeFile(data);
       await handle.sync();

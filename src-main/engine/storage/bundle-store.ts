@@ -102,7 +102,7 @@ export class BundleStore {
       const dir = path.join(parent ?? this.libraryDir, folder);
       const stored = parent ? dir : folder;
       try {
-        for (const sub of BUNDLE_SUBDIRS) await fs.mkdir(path.join(dir, sub));
+        for (const sub of BUNDLE_SUBDIRS) await fs.mkdir(path.join(dir, sub), { mode: 0o700 });
         await this.io.writeFileAtomic(vmJsonPath(dir), serializeVmDocument(doc));
         await this.writeIndex({
           ...index,
@@ -209,7 +209,7 @@ export class BundleStore {
   }
 
   /** Registers a bundle folder (or its vm.json) that may live anywhere; outside ones are stored by absolute path. */
-  async addExisting(bundlePath: string): Promise<LoadedVm> {
+  async addExisting(bundlePath: string, vet?: (dir: string, doc: VmDocument) => Promise<void>): Promise<LoadedVm> {
     return this.queue.run(INDEX_KEY, async () => {
       let dir = path.resolve(bundlePath);
       if (path.basename(dir) === 'vm.json') dir = path.dirname(dir);
@@ -228,6 +228,8 @@ export class BundleStore {
           same ? `VM "${doc.name}" is already in the library` : `VM "${doc.name}": its id ${doc.id} is already used by ${describeEntry(clash)}`,
         );
       }
+      // The caller's checks of what the bundle brings, on the document that is added (vm.addExisting).
+      await vet?.(dir, doc);
       await fs.mkdir(this.libraryDir, { recursive: true });
       const libraryReal = await fs.realpath(this.libraryDir);
       const inside = path.dirname(dir) === libraryReal;
@@ -409,7 +411,7 @@ export class BundleStore {
     for (const length of [SHORT_ID_LENGTH, 32]) {
       const folder = bundleFolderName(name, id, length);
       try {
-        await fs.mkdir(path.join(parent, folder));
+        await fs.mkdir(path.join(parent, folder), { mode: 0o700 });
         return folder;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw ioError(`VM "${name}": cannot create ${folder}`, err);

@@ -90,7 +90,7 @@ export async function readLibraryLock(libraryDir: string): Promise<LockInfo | nu
 async function tryCreate(lockPath: string, info: LockInfo): Promise<boolean> {
   let handle: fs.FileHandle;
   try {
-    handle = await fs.open(lockPath, 'wx', 0o644);
+    handle = await fs.open(lockPath, 'wx', 0o600);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw err;

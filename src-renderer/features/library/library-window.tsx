@@ -10,6 +10,7 @@ import Typography from '@mui/material/Typography';
 import SearchIcon from '@mui/icons-material/Search';
 import { canForceOff, canPause, canReset, canResume, canShutdown, canStart, isActive } from '../../../src-shared/vm-state.js';
 import type { CommandName } from '../../../src-shared/contract/index.js';
+import { EngineError } from '../../../src-shared/contract/errors.js';
 import { useApi } from '../../state/api-context.js';
 import { describeError } from '../../state/errors.js';
 import type { LibraryStore, LibraryVm } from '../../state/library-store.js';
@@ -32,6 +33,7 @@ const NewVmWizard = lazy(() => import('../wizard/new-vm-wizard.js').then((m) => 
 const DetailsPane = lazy(() => import('./details-pane.js').then((m) => ({ default: m.DetailsPane })));
 const EmptyLibraryWelcome = lazy(() => import('./empty-library-welcome.js').then((m) => ({ default: m.EmptyLibraryWelcome })));
 const DeleteDialog = lazy(() => import('./delete-dialog.js').then((m) => ({ default: m.DeleteDialog })));
+const AddRisksDialog = lazy(() => import('./add-risks-dialog.js').then((m) => ({ default: m.AddRisksDialog })));
 const ImportDialog = lazy(() => import('../archive/import-dialog.js').then((m) => ({ default: m.ImportDialog })));
 
 type VmAction = Extract<CommandName, 'vm.start' | 'vm.pause' | 'vm.resume' | 'vm.shutdown' | 'vm.forceOff' | 'vm.reset'>;
@@ -49,6 +51,7 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
   const [deleting, setDeleting] = useState<ReadonlyArray<LibraryVm> | null>(null);
   // Mounted from its first use on, so it closes with its transition like any dialog.
   const [deleteUsed, setDeleteUsed] = useState(false);
+  const [risky, setRisky] = useState<{ path: string; risks: string[] } | null>(null);
   const [settings, setSettings] = useState<{ vmId: string; page: SettingsPageId } | null>(null);
   const [wizardOpen, setWizardOpen] = useState(false);
   const [importOpen, setImportOpen] = useState(false);
@@ -130,13 +133,16 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
     }
   };
   // A machine folder chosen in the dialog or opened with Hangar: added, then selected.
-  const addBundle = useCallback(async (path: string) => {
+  const addBundle = useCallback(async (path: string, acceptRisks = false) => {
     try {
-      const added = await api.call('vm.addExisting', { path });
+      const added = await api.call('vm.addExisting', acceptRisks ? { path, acceptRisks } : { path });
       notify(`Added "${added.doc.name}" to the library.`, 'success');
       dispatch({ type: 'set', ids: [added.id] });
     } catch (err) {
-      notify(describeError(err, 'add the machine'), 'error');
+      // A folder with extra QEMU arguments or files outside it: ask, naming them, then add with consent.
+      const risks = err instanceof EngineError && err.code === 'needs-confirmation' ? err.details?.['risks'] : undefined;
+      if (Array.isArray(risks)) setRisky({ path, risks: risks.map(String) });
+      else notify(describeError(err, 'add the machine'), 'error');
     }
   }, [api, notify]);
   const addExisting = useCallback(async () => {
@@ -299,6 +305,18 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
           </Suspense>
         </Box>
       </Box>
+      <Suspense fallback={null}>
+        {risky && (
+          <AddRisksDialog
+            request={risky}
+            onCancel={() => setRisky(null)}
+            onConfirm={() => {
+              setRisky(null);
+              void addBundle(risky.path, true);
+            }}
+          />
+        )}
+      </Suspense>
       <Suspense fallback={null}>
         {deleteUsed && (
           <DeleteDialog vms={deleting ?? []} open={deleting !== null} onClose={() => setDeleting(null)} onConfirm={confirmDelete} />

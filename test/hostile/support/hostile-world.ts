@@ -52,6 +52,8 @@ export interface HostileWorld {
   archives: Record<'vmdkFlat' | 'jsonDecoy' | 'dataFile' | 'hostBacking' | 'nvramBacking', string>;
   /** Bundle folders holding hostile vm.json files, by kind. */
   bundles: Record<'wrongVersion' | 'extraFields' | 'huge' | 'nested' | 'shadow' | 'notObject' | 'newlineName' | 'proto', string>;
+  /** Valid bundles that reach outside their folder (vm.addExisting asks first), and what each would run or read. */
+  foreign: { extraArgs: string; extraArgsMarker: string; escapeArgs: string; ownVmJson: string; outsideDisk: string; backingShadow: string; linkedDisk: string; outsideIso: string };
   cleanup(): void;
 }
 
@@ -167,8 +169,29 @@ export function makeHostileWorld(): HostileWorld {
     newlineName: bundle(bundlesDir, 'newline-name', json({ ...doc, id: randomUUID(), name: 'evil\n-drive file=/etc/shadow' })),
     proto: bundle(bundlesDir, 'proto', json({ ...doc, id: randomUUID() }).replace('{', '{\n  "__proto__": {"polluted": true},')),
   };
+  const disk0 = (path: string, format: 'qcow2' | 'raw' = 'qcow2'): VmDocument['disks'] => [{ id: 'disk0', path, format, bus: 'sata', readOnly: false, discard: false }];
+  const foreignBundle = (name: string, patch: Partial<VmDocument>, files: (dir: string) => void = () => undefined): string => {
+    const dir = bundle(bundlesDir, name, serializeVmDocument({ ...doc, id: randomUUID(), name, bootOrder: ['disk0'], cdroms: [], ...patch }));
+    mkdirSync(join(dir, 'disks'));
+    files(dir);
+    return dir;
+  };
+  const inBundleDisk = (dir: string): void => qemuImg(['create', '-q', '-f', 'qcow2', join(dir, 'disks', 'disk0.qcow2'), '64M']);
+  const extraArgsMarker = p('spawned-by-extra-args');
+  const foreign = {
+    extraArgs: foreignBundle('foreign-extra-args', { disks: disk0('disks/disk0.qcow2'), extraArgs: ['-incoming', `exec:touch ${extraArgsMarker}`] }, inBundleDisk),
+    extraArgsMarker,
+    escapeArgs: foreignBundle('foreign-escape-args', { disks: disk0('disks/disk0.qcow2'), extraArgs: ['-name', 'x\u001b[2J\u001b[31mPWNED\u202e'] }, inBundleDisk),
+    ownVmJson: foreignBundle('foreign-own-vm-json', { disks: disk0('vm.json', 'raw') }),
+    outsideDisk: foreignBundle('foreign-outside-disk', { disks: disk0(p('good.qcow2')) }),
+    backingShadow: foreignBundle('foreign-backing-shadow', { disks: disk0('disks/disk0.qcow2') }, (d) =>
+      qemuImg(['create', '-q', '-f', 'qcow2', '-u', '-b', '/etc/shadow', '-F', 'raw', join(d, 'disks', 'disk0.qcow2'), '64M'])),
+    linkedDisk: foreignBundle('foreign-linked-disk', { disks: disk0('disks/disk0.img', 'raw') }, (d) => symlinkSync('/etc/shadow', join(d, 'disks', 'disk0.img'))),
+    outsideIso: foreignBundle('foreign-outside-iso', { disks: disk0('disks/disk0.qcow2'), cdroms: [{ id: 'cd0', path: p('readme.iso'), bus: 'sata' }] }, inBundleDisk),
+  };
   return {
     dir,
+    foreign,
     textIso: p('readme.iso'),
     dirIso: p('folder.iso'),
     fifo: p('pipe.qcow2'),

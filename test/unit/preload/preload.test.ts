@@ -38,16 +38,16 @@ describe('preload', () => {
     expect(fake.ipcRenderer.invoke).not.toHaveBeenCalled();
   });
 
-  it('forwards the engine port to the page with window.postMessage', () => {
+  it('forwards the engine port to the page with window.postMessage, addressed to the app origin only (never "*")', () => {
     const port = { name: 'engine port' };
     fake.ipcRenderer.emit('engine:port', { ports: [port] }, null);
-    expect(postMessage).toHaveBeenLastCalledWith({ kind: 'hangar-engine-port' }, '*', [port]);
+    expect(postMessage).toHaveBeenLastCalledWith({ kind: 'hangar-engine-port' }, 'app://hangar', [port]);
   });
 
   it('forwards display ports with their vmId', () => {
     const port = { name: 'display port' };
     fake.ipcRenderer.emit('display:port', { ports: [port] }, { vmId: 'abc123' });
-    expect(postMessage).toHaveBeenLastCalledWith({ kind: 'hangar-display-port', vmId: 'abc123' }, '*', [port]);
+    expect(postMessage).toHaveBeenLastCalledWith({ kind: 'hangar-display-port', vmId: 'abc123' }, 'app://hangar', [port]);
   });
 
   it('drops port messages without exactly one port or without a vmId', () => {

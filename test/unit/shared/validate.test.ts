@@ -99,6 +99,14 @@ describe('validateVmDocument', () => {
     },
   );
 
+  it('refuses -sandbox in extra arguments in every spelling, naming the entry, and nothing that merely mentions it', () => {
+    for (const spelling of ['-sandbox', '--sandbox', '-sandbox=off', '--sandbox=on,spawn=allow', '-SANDBOX']) {
+      const issues = issuesOf(withValue('extraArgs', ['-rtc', 'base=utc', spelling, 'off']));
+      expect(issues, spelling).toEqual([{ path: 'extraArgs[2]', message: expect.stringMatching(/^must not be -sandbox: Hangar sets QEMU's sandbox itself/) }]);
+    }
+    expect(() => validateVmDocument(withValue('extraArgs', ['-name', 'sandbox', '-device', 'x,id=-sandbox', '-sandboxed']))).not.toThrow();
+  });
+
   it('names every unknown field separately', () => {
     const doc = { ...raw(sampleDocument()), a: 1, b: 2 };
     expect(issuesOf(doc).map((i) => i.path)).toEqual(['a', 'b']);

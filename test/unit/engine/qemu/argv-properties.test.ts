@@ -30,6 +30,19 @@ describe('buildArgv', () => {
     expect(valueOf(argv, '-pidfile')).toEqual(['/run/user/1000/hangar/3f2b8c1e/qemu.pid']);
   });
 
+  it('runs QEMU under the seccomp sandbox, first, denying spawn, privileges, obsolete calls and resource control', () => {
+    const argv = buildArgv(base, FAKE_HOST, FIXED_PATHS);
+    expect(argv.slice(0, 3)).toEqual(['-no-user-config', '-sandbox', 'on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny']);
+    expect(argv.filter((a) => a === '-sandbox')).toHaveLength(1);
+    for (const name of ['uefi-secure-boot-tpm', 'clipboard-on', 'aarch64-virt', 'no-network', 'port-forwards']) {
+      expect(valueOf(buildArgv(load(name), FAKE_HOST, { ...FIXED_PATHS, tpmSocket: 'swtpm.sock' }), '-sandbox'), name).toEqual(['on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny']);
+    }
+  });
+
+  it('leaves the sandbox off for bridged networking only (no_new_privs would stop the setuid qemu-bridge-helper)', () => {
+    expect(buildArgv(load('bridge'), FAKE_HOST, FIXED_PATHS)).not.toContain('-sandbox');
+  });
+
   it('is pure: same input, same output, input untouched', () => {
     const copy = structuredClone(base);
     expect(buildArgv(base, FAKE_HOST, FIXED_PATHS)).toEqual(buildArgv(base, FAKE_HOST, FIXED_PATHS));

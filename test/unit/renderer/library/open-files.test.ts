@@ -2,7 +2,7 @@
 // Files opened with Hangar (issue #11) as the library window sees them: `open:request` from the shell.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createElement } from 'react';
-import { act, cleanup, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { FakeHangarApi } from '../../../fakes/fake-hangar-api.js';
 import { LibraryStore } from '../../../../src-renderer/state/library-store.js';
@@ -78,5 +78,41 @@ describe('files opened with Hangar', () => {
     });
     act(() => api.openFile({ kind: 'bundle', path: '/library/existing.hangar' }));
     expect(await screen.findByText(/already in the library/)).toBeTruthy();
+  });
+});
+
+describe('adding a machine folder that reaches outside itself', () => {
+  const risks = ['extra QEMU arguments: -incoming exec:touch /tmp/x', 'disk disk0 is a file outside the bundle: /home/ada/secret.img'];
+  function risky(api: FakeHangarApi) {
+    api.handle('vm.addExisting', (args) => {
+      if (!args.acceptRisks) throw new EngineError('needs-confirmation', '"stranger" reaches outside its folder: …', { risks });
+      const summary = api.addVm({ name: 'stranger' });
+      return { id: summary.id, doc: api.vms.get(summary.id)!.doc };
+    });
+  }
+
+  it('asks, naming each finding, and adds only after "Add anyway"', async () => {
+    const { api, user } = await setup();
+    risky(api);
+    act(() => api.openFile({ kind: 'bundle', path: '/mnt/usb/stranger.hangar' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Add a machine that reaches outside its folder?' }, { timeout: 10_000 });
+    const items = within(within(dialog).getByRole('list', { name: 'What the machine brings' })).getAllByRole('listitem').map((li) => li.textContent);
+    expect(items).toEqual(risks);
+    expect(within(dialog).getByText(/\/mnt\/usb\/stranger\.hangar brings settings/)).toBeTruthy();
+    expect(api.callsOf('vm.addExisting')).toEqual([{ path: '/mnt/usb/stranger.hangar' }]);
+    await user.click(within(dialog).getByRole('button', { name: 'Add anyway' }));
+    await waitFor(() => expect(api.callsOf('vm.addExisting')).toEqual([{ path: '/mnt/usb/stranger.hangar' }, { path: '/mnt/usb/stranger.hangar', acceptRisks: true }]));
+    expect(await screen.findByText('Added "stranger" to the library.')).toBeTruthy();
+  });
+
+  it('Cancel adds nothing', async () => {
+    const { api, user } = await setup();
+    risky(api);
+    act(() => api.openFile({ kind: 'bundle', path: '/mnt/usb/stranger.hangar' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Add a machine that reaches outside its folder?' }, { timeout: 10_000 });
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(api.callsOf('vm.addExisting')).toEqual([{ path: '/mnt/usb/stranger.hangar' }]);
+    expect(screen.queryByRole('option', { name: 'stranger' })).toBeNull();
   });
 });

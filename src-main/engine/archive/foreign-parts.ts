@@ -1,0 +1,29 @@
+import { isAbsolute } from 'node:path';
+import type { VmDocument } from '../../../src-shared/vm-document/index.js';
+
+/** A document path split into its parts, or null when it leaves the bundle (absolute, or through `..`). */
+export function bundleRelative(path: string): string | null {
+  const rel = path.split(/[\\/]/).filter((p) => p !== '' && p !== '.');
+  return isAbsolute(path) || rel.includes('..') ? null : rel.join('/');
+}
+
+/**
+ * What a bundle from elsewhere (an archive, a folder added with vm.addExisting) brings from outside its own
+ * folder: QEMU arguments of its author's choosing (they could read or write host files), and disks and CD
+ * images that are host files. `inBundle(rel)` says whether a bundle-relative file is really there.
+ */
+export function foreignParts(doc: VmDocument, inBundle: (rel: string) => boolean): {
+  extraArgs: string[];
+  disks: Array<{ id: string; path: string }>;
+  cdroms: Array<{ id: string; path: string }>;
+} {
+  const outside = (path: string): boolean => {
+    const rel = bundleRelative(path);
+    return rel === null || !inBundle(rel);
+  };
+  return {
+    extraArgs: [...doc.extraArgs],
+    disks: doc.disks.filter((d) => outside(d.path)).map((d) => ({ id: d.id, path: d.path })),
+    cdroms: doc.cdroms.flatMap((c) => (c.path !== null && outside(c.path) ? [{ id: c.id, path: c.path }] : [])),
+  };
+}
