@@ -123,10 +123,7 @@ export function FileBrowserDialog({ api, host }: { api: HangarApi; host: FileDia
             </Button>
           ))}
         </nav>
-        <Box component="form" sx={{ display: 'flex', gap: 1, alignItems: 'center', mb: 1 }} onSubmit={(e) => {
-          e.preventDefault();
-          if (pathText.trim()) void open(pathText.trim());
-        }}>
+        <Box sx={{ display: 'flex', gap: 1, alignItems: 'center', mb: 1 }}>
           <Button size="small" variant="outlined" startIcon={<ArrowUpwardIcon />} disabled={!listing?.parent} onClick={() => listing?.parent && void open(listing.parent)} title="The folder above">
             Up
           </Button>
@@ -136,6 +133,11 @@ export function FileBrowserDialog({ api, host }: { api: HangarApi; host: FileDia
             label="Folder path"
             value={pathText}
             onChange={(e) => setPathText(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key !== 'Enter') return;
+              e.preventDefault();
+              if (pathText.trim()) void open(pathText.trim());
+            }}
             slotProps={{ htmlInput: { spellCheck: false, style: { fontFamily: 'monospace' } } }}
             helperText="Type a folder and press Enter"
           />
