@@ -74,9 +74,9 @@ describe('the file browser (browser host)', () => {
     void ask({ mode: 'file', title: 'Choose an ISO image', filters: ISO });
     expect(await names()).toEqual(['isos/', 'top.iso']);
     expect(screen.getByText('Showing folders and ISO images (.iso).')).toBeTruthy();
-    await user.click(screen.getByRole('checkbox', { name: /Show hidden files/ }));
+    await user.click(screen.getByRole('switch', { name: /Show hidden files/ }));
     expect(await names()).toEqual(['.cache/', 'isos/', '.hidden.iso', 'top.iso']);
-    await user.click(screen.getByRole('checkbox', { name: 'Show all files' }));
+    await user.click(screen.getByRole('switch', { name: 'Show all files' }));
     expect(await names()).toEqual(['.cache/', 'isos/', '.hidden.iso', 'notes.txt', 'top.iso']);
   });
 
