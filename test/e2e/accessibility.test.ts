@@ -70,6 +70,29 @@ describe('accessibility in the browser host', () => {
 
   afterAll(() => closeE2e(ctx, ctx.liveId ? () => hangar('stop', LIVE, '--force') : undefined));
 
+  it('the page has the app icon as its favicon: no request of the load fails (no /favicon.ico 404)', async () => {
+    const page = await ctx.browser.newPage();
+    try {
+      const failed: string[] = [];
+      page.on('response', (r) => {
+        if (r.status() >= 400) failed.push(`${r.status()} ${new URL(r.url()).pathname}`);
+      });
+      await page.goto(ctx.url);
+      await page.getByRole('listbox', { name: 'Virtual machines' }).waitFor({ timeout: SLOW });
+      const icons = await page.locator('link[rel="icon"]').evaluateAll((els) => els.map((e) => (e as HTMLLinkElement).href));
+      expect(icons.map((u) => new URL(u).pathname)).toEqual(['/icon.svg', '/icon.png']);
+      for (const u of icons) {
+        const r = await page.request.get(u);
+        expect(r.status(), u).toBe(200);
+        expect(r.headers()['content-type']).toMatch(/^image\//);
+      }
+      await page.waitForLoadState('networkidle');
+      expect(failed).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
   it('job results are announced in the Snapshots dialog\'s status line while it is open', async () => {
     const { page } = ctx;
     await selectVm(page, LIVE);
