@@ -3,6 +3,7 @@
 //             Only `main` may reach `electron`; check-electron-free() below fails the build otherwise.
 //   preload:  one sandbox-safe CommonJS file, out/preload/preload.cjs.
 //   renderer: src-renderer/index.html → out/renderer (React).
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
@@ -130,6 +131,28 @@ function preloadMountUi(mountUi: string): Plugin {
   };
 }
 
+/**
+ * The app icon (assets/) as the renderer's favicon and the Electron window's icon: emitted under fixed names
+ * (out/renderer/icon.svg, icon.png: main.ts points the window at the PNG) and linked from index.html, so no page
+ * load asks for a missing /favicon.ico.
+ */
+function appIcon(): Plugin {
+  return {
+    name: 'hangar:app-icon',
+    apply: 'build',
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: 'icon.svg', source: readFileSync(r('assets/icon.svg')) });
+      this.emitFile({ type: 'asset', fileName: 'icon.png', source: readFileSync(r('assets/icon.png')) });
+    },
+    transformIndexHtml() {
+      return [
+        { tag: 'link', attrs: { rel: 'icon', type: 'image/svg+xml', href: './icon.svg' }, injectTo: 'head' },
+        { tag: 'link', attrs: { rel: 'icon', type: 'image/png', sizes: '512x512', href: './icon.png' }, injectTo: 'head' },
+      ];
+    },
+  };
+}
+
 const mountUiEntry = r('src-renderer/mount-ui.tsx');
 const boot = staticClosureChunk(r('src-renderer/main.tsx'));
 const firstPaint = staticClosureChunk(mountUiEntry, { has: boot.test });
@@ -185,6 +208,6 @@ export default defineConfig({
         },
       },
     },
-    plugins: [react(), boot.plugin, firstPaint.plugin, preloadMountUi(mountUiEntry)],
+    plugins: [react(), boot.plugin, firstPaint.plugin, preloadMountUi(mountUiEntry), appIcon()],
   },
 });

@@ -43,6 +43,7 @@ function openMainWindow(): void {
   const saved = prefs.getWindowBounds();
   const win = createMainWindow({
     preloadPath,
+    iconPath: join(rendererRoot, 'icon.png'),
     version: app.getVersion(),
     bounds: initialBounds(saved, screen.getAllDisplays().map((d) => d.workArea)),
     maximized: saved?.maximized ?? false,

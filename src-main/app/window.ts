@@ -14,6 +14,8 @@ export interface MainWindowOptions {
   maximized?: boolean;
   /** DevTools only in development builds. */
   devTools?: boolean;
+  /** The window's icon (the app icon the renderer build puts at out/renderer/icon.png). */
+  iconPath?: string;
 }
 
 export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
@@ -24,6 +26,7 @@ export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
     minHeight: MIN_SIZE.height,
     show: false,
     title: 'Hangar',
+    ...(opts.iconPath ? { icon: opts.iconPath } : {}),
     webPreferences: {
       // Reviewed: a sandboxed CommonJS preload that exposes only window.hangar (an allowlisted invoke and
       // two listeners) through contextBridge, never ipcRenderer itself; see src-main/preload/.

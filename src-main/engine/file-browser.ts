@@ -20,18 +20,21 @@ export interface RootSource {
   home?: string;
 }
 
+const ALLOWED = 'Allowed folder';
+
 /** The roots the file browser may show, symlinks resolved; folders that do not exist are left out. */
 export async function fileRoots(src: RootSource): Promise<FsRoot[]> {
   const candidates: FsRoot[] = [
     { path: src.home ?? homedir(), label: 'Home' },
     { path: src.libraryDir, label: 'Library' },
-    ...(src.browserRoots ?? []).map((p) => ({ path: p, label: 'Allowed folder' })),
+    ...(src.browserRoots ?? []).map((p) => ({ path: p, label: ALLOWED })),
   ];
   const roots: FsRoot[] = [];
   for (const c of candidates) {
     try {
       const real = await realpath(resolve(c.path));
-      if ((await stat(real)).isDirectory() && !roots.some((r) => r.path === real)) roots.push({ path: real, label: c.label });
+      // An --allow-dir folder is named by its path (several of them would all read "Allowed folder").
+      if ((await stat(real)).isDirectory() && !roots.some((r) => r.path === real)) roots.push({ path: real, label: c.label === ALLOWED ? real : c.label });
     } catch {
       // a missing --allow-dir or home folder is simply not offered
     }

@@ -57,6 +57,10 @@ export class HostService {
         // The probe's own lookup: the one startVm's requireSwtpm relies on, so both agree.
         swtpmAvailable: host.swtpm !== null,
         ...(uefi ? {} : { firmwareInstallHint: firmwareInstallCommand(host.platform, host.osRelease as Record<string, string> | null, x86.arch) }),
+        emulators: Object.fromEntries(Object.values(host.emulators).map((em) => [em.arch, {
+          machines: em.machines.map((m) => ({ name: m.name, description: m.description, aliasOf: m.aliasOf, isDefault: m.isDefault })),
+          cpuModels: (em.cpuModels ?? []).map((c) => ({ name: c.name, description: c.description })),
+        }])),
       };
     } catch (err) {
       if (!(err instanceof QemuNotFoundError)) throw err;

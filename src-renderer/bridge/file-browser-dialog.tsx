@@ -8,9 +8,15 @@ import List from '@mui/material/List';
 import ListItemButton from '@mui/material/ListItemButton';
 import ListItemText from '@mui/material/ListItemText';
 import Typography from '@mui/material/Typography';
+import Box from '@mui/material/Box';
+import FormControlLabel from '@mui/material/FormControlLabel';
+import Switch from '@mui/material/Switch';
+import TextField from '@mui/material/TextField';
+import ArrowUpwardIcon from '@mui/icons-material/ArrowUpward';
 import type { FsEntry, FsRoot } from '../../src-shared/contract/index.js';
 import type { HangarApi } from './hangar-api.js';
-import { matchesFilters, type FileDialogHost, type FileDialogRequest } from './file-dialog.js';
+import type { FileDialogHost, FileDialogRequest } from './file-dialog.js';
+import { baseNameOf, filterLabel, parentOf, startCandidates, visibleEntries } from './file-browser-model.js';
 
 function formatSize(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -40,8 +46,12 @@ export function FileBrowserDialog({ api, host }: { api: HangarApi; host: FileDia
   const [listing, setListing] = useState<Listing | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [showHidden, setShowHidden] = useState(false);
+  const [showAll, setShowAll] = useState(false);
+  const [pathText, setPathText] = useState('');
 
   useEffect(() => host.subscribe(setRequest), [host]);
+  useEffect(() => setPathText(listing?.dir ?? ''), [listing]);
 
   const open = useCallback(
     async (dir: string) => {
@@ -61,17 +71,28 @@ export function FileBrowserDialog({ api, host }: { api: HangarApi; host: FileDia
     let cancelled = false;
     setListing(null);
     setError(null);
+    setSelected(null);
+    setShowHidden(false);
+    setShowAll(false);
     void (async () => {
       try {
         const r = (await api.call('fs.roots', {})).roots;
         if (cancelled) return;
         setRoots(r);
-        const start = request.defaultPath ?? r[0]?.path;
-        if (start) {
+        // The folder of the path already typed (or that folder itself), else the first root.
+        const inRoots = (p: string) => r.some((root) => p === root.path || p.startsWith(`${root.path.replace(/\/+$/, '')}/`));
+        const tries = [...startCandidates(request.defaultPath).filter(inRoots), ...r.map((root) => root.path)];
+        for (const dir of tries) {
           try {
-            if (!cancelled) setListing(await api.call('fs.list', { dir: start }));
+            const found = await api.call('fs.list', { dir });
+            if (cancelled) return;
+            setListing(found);
+            // A typed file that is there is chosen already.
+            const given = request.defaultPath?.trim();
+            if (request.mode === 'file' && given && dir !== given && parentOf(given) === found.dir && found.entries.some((e) => e.kind === 'file' && e.name === baseNameOf(given))) setSelected(given);
+            return;
           } catch {
-            if (!cancelled && r[0]) setListing(await api.call('fs.list', { dir: r[0].path }));
+            // not a folder, gone, or not allowed: try the next one
           }
         }
       } catch (err) {
@@ -85,8 +106,10 @@ export function FileBrowserDialog({ api, host }: { api: HangarApi; host: FileDia
 
   if (!request) return null;
   const join = (dir: string, name: string) => `${dir.replace(/\/+$/, '')}/${name}`;
-  const visible = (listing?.entries ?? []).filter((e) => e.kind === 'dir' || (request.mode === 'file' && e.kind === 'file' && matchesFilters(e.name, request.filters)));
+  const visible = visibleEntries(listing?.entries ?? [], { mode: request.mode, filters: request.filters, showHidden, showAll });
   const choice = request.mode === 'folder' ? (selected ?? listing?.dir ?? null) : selected;
+  const kinds = request.mode === 'file' ? filterLabel(request.filters) : '';
+  const hiddenCount = (listing?.entries ?? []).filter((e) => e.name.startsWith('.')).length;
 
   return (
     <Dialog open onClose={() => request.resolve(null)} aria-labelledby="hangar-file-dialog-title" fullWidth maxWidth="sm">
@@ -94,25 +117,45 @@ export function FileBrowserDialog({ api, host }: { api: HangarApi; host: FileDia
       <DialogContent dividers>
         <nav aria-label="Places" style={{ display: 'flex', gap: 8, flexWrap: 'wrap', marginBottom: 8 }}>
           {roots.map((r) => (
-            <Button key={r.path} size="small" variant="outlined" onClick={() => void open(r.path)} title={r.path}>
-              {r.label}
+            // The places are named by their paths (an allowed folder's label is its path).
+            <Button key={r.path} size="small" variant="outlined" onClick={() => void open(r.path)} title={r.path} sx={{ textTransform: 'none' }}>
+              {r.label === r.path ? r.path : `${r.label} (${r.path})`}
             </Button>
           ))}
         </nav>
+        <Box sx={{ display: 'flex', gap: 1, alignItems: 'center', mb: 1 }}>
+          <Button size="small" variant="outlined" startIcon={<ArrowUpwardIcon />} disabled={!listing?.parent} onClick={() => listing?.parent && void open(listing.parent)} title="The folder above">
+            Up
+          </Button>
+          <TextField
+            size="small"
+            fullWidth
+            label="Folder path"
+            value={pathText}
+            onChange={(e) => setPathText(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key !== 'Enter') return;
+              e.preventDefault();
+              if (pathText.trim()) void open(pathText.trim());
+            }}
+            slotProps={{ htmlInput: { spellCheck: false, style: { fontFamily: 'monospace' } } }}
+            helperText="Type a folder and press Enter"
+          />
+        </Box>
         <Typography variant="body2" sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }} aria-label="Current folder">
           {listing?.dir ?? '…'}
         </Typography>
+        <Box sx={{ display: 'flex', flexWrap: 'wrap', columnGap: 2 }}>
+          <FormControlLabel control={<Switch size="small" checked={showHidden} onChange={(e) => setShowHidden(e.target.checked)} />} label={`Show hidden files${hiddenCount > 0 && !showHidden ? ` (${hiddenCount})` : ''}`} />
+          {kinds && <FormControlLabel control={<Switch size="small" checked={showAll} onChange={(e) => setShowAll(e.target.checked)} />} label="Show all files" />}
+        </Box>
+        {kinds && !showAll && <Typography variant="caption" color="text.secondary" component="div">Showing folders and {kinds}.</Typography>}
         {error && (
           <Typography role="alert" color="error" variant="body2">
             {error}
           </Typography>
         )}
         <List dense aria-label="Folder contents" sx={{ maxHeight: 360, overflow: 'auto' }}>
-          {listing?.parent && (
-            <ListItemButton onClick={() => void open(listing.parent!)}>
-              <ListItemText primary=".." secondary="Parent folder" />
-            </ListItemButton>
-          )}
           {visible.map((e) => {
             const path = join(listing!.dir, e.name);
             return (
@@ -121,11 +164,19 @@ export function FileBrowserDialog({ api, host }: { api: HangarApi; host: FileDia
                 selected={selected === path}
                 onClick={() => setSelected(path)}
                 onDoubleClick={() => (e.kind === 'dir' ? void open(path) : request.resolve(path))}
+                onKeyDown={(ev) => {
+                  if (ev.key === 'Enter' && e.kind === 'dir') void open(path);
+                }}
               >
-                <ListItemText primary={e.kind === 'dir' ? `${e.name}/` : e.name} secondary={e.kind === 'file' ? formatSize(e.size) : 'Folder'} />
+                <ListItemText primary={e.kind === 'dir' ? `${e.name}/` : e.name} secondary={e.kind === 'file' ? formatSize(e.size) : e.kind === 'dir' ? 'Folder' : 'Other'} />
               </ListItemButton>
             );
           })}
+          {listing && visible.length === 0 && (
+            <Typography variant="body2" color="text.secondary" sx={{ p: 1 }}>
+              {kinds && !showAll ? `No folders or ${kinds} here.` : 'This folder is empty.'}
+            </Typography>
+          )}
         </List>
       </DialogContent>
       <DialogActions>

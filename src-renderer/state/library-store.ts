@@ -174,7 +174,10 @@ export class LibraryStore {
         return;
       case 'vm.install':
         // The install flow moved on (library shows "Installing…" while installing).
-        if (vm) this.replace({ ...vm, install: event.phase, lastChanged: this.now() });
+        if (vm) {
+          const { install: _was, ...rest } = vm;
+          this.replace(event.phase === 'none' ? { ...rest, lastChanged: this.now() } : { ...vm, install: event.phase, lastChanged: this.now() });
+        }
         return;
       case 'vm.media':
       case 'vm.serial':

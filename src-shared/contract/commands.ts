@@ -232,12 +232,22 @@ export interface HostSummary {
   hostMemoryMiB: number;
   hostCpus: number;
   libraryDir: string;
+  /**
+   * What each QEMU binary offers, by target arch: machine types (`-machine help`) and CPU models (`-cpu help`),
+   * for the settings' choices. Absent when QEMU is missing.
+   */
+  emulators?: Record<string, HostEmulatorChoices>;
+}
+
+export interface HostEmulatorChoices {
+  machines: Array<{ name: string; description: string; aliasOf: string | null; isDefault: boolean }>;
+  cpuModels: Array<{ name: string; description: string }>;
 }
 
 export interface FsRoot {
   /** Absolute, symlinks resolved. */
   path: string;
-  /** What the root is, for people: "Home", "Library", "Allowed folder". */
+  /** What the root is, for people: "Home", "Library", or an allowed folder's own path. */
   label: string;
 }
 

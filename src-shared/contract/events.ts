@@ -11,8 +11,8 @@ export type VmEventBody =
   | { type: 'vm.shutdown-timeout'; message: string }
   /** A CD drive's medium or tray changed (live, or in the document while stopped). `path` null: empty. */
   | { type: 'vm.media'; drive: string; path: string | null; trayOpen: boolean }
-  /** The install flow moved on; `message` tells the user what Hangar did. */
-  | { type: 'vm.install'; phase: 'installing' | 'installed'; message?: string }
+  /** The install flow moved on; `message` tells the user what Hangar did. `none`: it ended without an install (no more "installing"). */
+  | { type: 'vm.install'; phase: 'installing' | 'installed' | 'none'; message?: string }
   /** The snapshot tree changed (taken, restored, deleted, renamed, reconciled): fetch it with snapshot.list. */
   | { type: 'vm.snapshots'; currentId: string | null }
   /**

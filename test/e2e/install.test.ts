@@ -57,7 +57,7 @@ async function createWithWizard(name: string, firmware: 'BIOS' | 'UEFI'): Promis
   await wizard.getByRole('textbox', { name: 'Name' }).fill(name);
   await wizard.getByRole('button', { name: 'Next' }).click();
 
-  await wizard.getByRole('radio', { name: 'ISO image' }).check();
+  await wizard.getByRole('radio', { name: 'From an ISO image' }).check();
   await wizard.getByRole('textbox', { name: 'ISO image' }).fill(ctx.installerIso);
   // The fixture boots with both; wait for the inspection so its recommendation does not land later.
   await waitForText(wizard.getByRole('status').filter({ hasText: 'volume label' }), 'Boots with BIOS and UEFI');

@@ -108,7 +108,7 @@ describe('storage UI end to end', () => {
     await page.getByRole('button', { name: 'Export…' }).click();
     const exp = page.getByRole('dialog', { name: `Export ${VM}` });
     await exp.getByRole('button', { name: 'Choose…' }).click();
-    await files.getByRole('navigation', { name: 'Places' }).getByRole('button', { name: 'Allowed folder' }).click();
+    await files.getByRole('navigation', { name: 'Places' }).getByRole('button', { name: ctx.archives, exact: true }).click();
     await waitForText(files.getByLabel('Current folder'), ctx.archives);
     await files.getByRole('button', { name: 'Choose folder' }).click();
     expect(await exp.getByRole('textbox', { name: 'Folder' }).inputValue()).toBe(ctx.archives);
@@ -118,7 +118,7 @@ describe('storage UI end to end', () => {
     expect(existsSync(join(ctx.archives, `${VM}.tar.gz`))).toBe(true);
 
     await page.getByRole('toolbar', { name: 'Machine actions' }).getByRole('button', { name: 'Import…' }).click();
-    await files.getByRole('navigation', { name: 'Places' }).getByRole('button', { name: 'Allowed folder' }).click();
+    await files.getByRole('navigation', { name: 'Places' }).getByRole('button', { name: ctx.archives, exact: true }).click();
     // The listing loads after the folder changes: wait for it before picking the archive in it.
     await waitForText(files.getByLabel('Current folder'), ctx.archives);
     await files.getByRole('button', { name: new RegExp(`^${VM}\\.tar\\.gz`) }).click({ timeout: SLOW });

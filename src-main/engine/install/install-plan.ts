@@ -29,6 +29,11 @@ export interface SessionEndDecision {
   finish: boolean;
   /** Start the VM again: the guest asked for a reboot, which QEMU turned into a shutdown during the install. */
   restart: boolean;
+  /**
+   * Stop claiming an install: the guest powered itself off without writing to the disk (a live ISO, or an
+   * installer left without installing). The medium stays in; the machine just is not "installing" any more.
+   */
+  drop: boolean;
 }
 
 /**
@@ -39,11 +44,15 @@ export interface SessionEndDecision {
  * (they may be abandoning the installer); "Remove installation medium" is there for that case.
  */
 export function decideOnEnd(f: SessionEndFacts): SessionEndDecision {
-  const none = { finish: false, restart: false };
+  const none = { finish: false, restart: false, drop: false };
   if (f.phase !== 'installing' || f.final !== 'stopped' || !f.shutdown) return none;
-  if (f.shutdown.reason === 'host-qmp-system-reset') return { finish: false, restart: true };
+  if (f.shutdown.reason === 'host-qmp-system-reset') return { ...none, restart: true };
   if (!f.shutdown.guest) return none;
-  if (f.shutdown.reason === 'guest-reset') return { finish: f.wrote, restart: true };
-  if (f.shutdown.reason === 'guest-shutdown') return { finish: f.wrote && !f.userPowerdown, restart: false };
+  if (f.shutdown.reason === 'guest-reset') return { ...none, finish: f.wrote, restart: true };
+  if (f.shutdown.reason === 'guest-shutdown') {
+    if (f.userPowerdown) return none;
+    // A guest that powers itself off having written nothing installed nothing: a live system, not an installer.
+    return f.wrote ? { ...none, finish: true } : { ...none, drop: true };
+  }
   return none;
 }

@@ -7,7 +7,7 @@ import type { QmpLink } from '../session/qmp-link.js';
 import type { LoadedVm } from '../storage/bundle-store.js';
 import { mediaServiceFor, type MediaHost } from '../media/media-service.js';
 import { decideOnEnd, finishPatch } from './install-plan.js';
-import { readInstallState, writeInstallState, type InstallState } from './install-state.js';
+import { readInstallState, removeInstallState, writeInstallState, type InstallState } from './install-state.js';
 
 /** The slice of a VmSession the install flow needs. */
 export interface InstallSession {
@@ -124,6 +124,13 @@ export class InstallService {
     const wrote = await this.diskWritten(vm, state);
     const decision = decideOnEnd({ phase: state.phase, final, shutdown: session.lastShutdown, userPowerdown: this.userPowerdown.has(session), wrote });
     const rebooted = session.lastShutdown?.reason === 'guest-reset';
+    if (decision.drop) {
+      await removeInstallState(vm.bundleDir);
+      const message = `"${vm.name}" powered off without writing to ${state.disk}, so Hangar no longer treats it as an OS install; the medium stays in (eject it from the details pane when you no longer need it).`;
+      this.host.emit(vm.id, { type: 'vm.install', phase: 'none', message });
+      this.host.log('info', message);
+      return;
+    }
     if (decision.finish) {
       vm = await this.finish(vm, state, rebooted ? 'the installer rebooted' : 'the installer powered off', { restarting: decision.restart });
     }

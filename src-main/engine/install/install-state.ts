@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InstallPhase } from '../../../src-shared/contract/index.js';
 import { writeFileAtomic } from '../storage/atomic-write.js';
@@ -99,6 +99,17 @@ export async function writeInstallState(bundleDir: string, state: InstallState):
   cache.delete(file);
   try {
     await writeFileAtomic(file, `${JSON.stringify(state, null, 2)}\n`);
+  } finally {
+    cache.delete(file);
+  }
+}
+
+/** Ends the install flow without finishing it: no install.json, no install (a missing file is fine). */
+export async function removeInstallState(bundleDir: string): Promise<void> {
+  const file = installStatePath(bundleDir);
+  cache.delete(file);
+  try {
+    await rm(file, { force: true });
   } finally {
     cache.delete(file);
   }

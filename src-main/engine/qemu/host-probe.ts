@@ -3,11 +3,11 @@ import { constants } from 'node:fs';
 import { access, open, readdir, readFile, stat, writeFile, rename, mkdir } from 'node:fs/promises';
 import { arch as nodeArch, homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import type { Accelerator, EmulatorInfo, FirmwareDescriptor, HostInfo, KvmStatus, MachineType, QemuVersion } from './host-types.js';
+import type { Accelerator, CpuModel, EmulatorInfo, FirmwareDescriptor, HostInfo, KvmStatus, MachineType, QemuVersion } from './host-types.js';
 import { QemuNotFoundError } from './errors.js';
 import { parseFirmwareDescriptor } from './firmware.js';
 import { installCommand, parseOsRelease, qemuNotFoundMessage } from './install-hint.js';
-import { archOfBinaryName, parseMachineHelp, parseQemuVersion, qemuArchOfNode } from './probe-parsers.js';
+import { archOfBinaryName, parseCpuHelp, parseMachineHelp, parseQemuVersion, qemuArchOfNode } from './probe-parsers.js';
 
 export interface ProbeOptions {
   /** Searched before PATH (e.g. a bundled QEMU or a user setting). */
@@ -31,6 +31,8 @@ interface BinaryFacts {
   size: number;
   version: QemuVersion;
   machines: MachineType[];
+  /** `-cpu help` (absent in a cache file written before it was probed: probed then). */
+  cpuModels?: CpuModel[];
   /** The KVM smoke test's verdict for this binary (it only changes with the binary or the host). */
   kvmSmoke?: KvmStatus;
 }
@@ -195,19 +197,33 @@ async function binaryFacts(binary: string, fileCache: Record<string, BinaryFacts
   const s = await stat(binary);
   const fits = (f: BinaryFacts | undefined): f is BinaryFacts => !!f && f.mtimeMs === s.mtimeMs && f.size === s.size;
   const mem = memoryCache.get(binary);
-  if (fits(mem)) return { facts: mem, fresh: false };
+  if (fits(mem) && mem.cpuModels) return { facts: mem, fresh: false };
   const disk = fileCache[binary];
   if (fits(disk)) {
-    memoryCache.set(binary, disk);
-    return { facts: disk, fresh: false };
+    if (disk.cpuModels) {
+      memoryCache.set(binary, disk);
+      return { facts: disk, fresh: false };
+    }
+    const facts = { ...disk, cpuModels: await cpuModels(binary) };
+    memoryCache.set(binary, facts);
+    return { facts, fresh: true };
   }
   const versionText = await run(binary, ['--version']);
   const version = parseQemuVersion(versionText);
   if (!version) throw new Error(`${binary} --version printed no version: ${versionText.slice(0, 200)}`);
   const machines = parseMachineHelp(await run(binary, ['-machine', 'help']));
-  const facts: BinaryFacts = { mtimeMs: s.mtimeMs, size: s.size, version, machines };
+  const facts: BinaryFacts = { mtimeMs: s.mtimeMs, size: s.size, version, machines, cpuModels: await cpuModels(binary) };
   memoryCache.set(binary, facts);
   return { facts, fresh: true };
+}
+
+/** The CPU models a binary offers; none when it cannot say (the settings then take free text only). */
+async function cpuModels(binary: string): Promise<CpuModel[]> {
+  try {
+    return parseCpuHelp(await run(binary, ['-cpu', 'help']));
+  } catch {
+    return [];
+  }
 }
 
 /** A probe failure for a message: printable, one line, short (a broken binary may print anything). */
@@ -273,6 +289,7 @@ export async function probeHost(options: ProbeOptions = {}): Promise<HostInfo> {
       accelerators,
       kvm,
       machines: facts.machines,
+      cpuModels: facts.cpuModels ?? [],
       firmware: firmware.filter((d) => d.targets.some((t) => t.architecture === arch)),
     };
   }

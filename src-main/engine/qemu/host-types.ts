@@ -18,6 +18,12 @@ export interface MachineType {
   isDefault: boolean;
 }
 
+/** One CPU model of `-cpu help`: `max`, `host`, `Skylake-Client-v4`, `cortex-a72`... */
+export interface CpuModel {
+  name: string;
+  description: string;
+}
+
 export interface FirmwareFile {
   filename: string;
   /** `raw` or `qcow2`. */
@@ -68,6 +74,8 @@ export interface EmulatorInfo {
   accelerators: Accelerator[];
   kvm: KvmStatus;
   machines: MachineType[];
+  /** `-cpu help`, in QEMU's order (empty or absent when the binary could not list them). */
+  cpuModels?: CpuModel[];
   /** Descriptors targeting this arch, highest priority first. */
   firmware: FirmwareDescriptor[];
 }

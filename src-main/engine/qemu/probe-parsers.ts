@@ -1,4 +1,4 @@
-import type { MachineType, QemuVersion } from './host-types.js';
+import type { CpuModel, MachineType, QemuVersion } from './host-types.js';
 
 /** `QEMU emulator version 7.2.22 (Debian ...)` → {7, 2, 22}. */
 export function parseQemuVersion(text: string): QemuVersion | null {
@@ -40,4 +40,27 @@ export function archOfBinaryName(file: string): string | null {
 export function qemuArchOfNode(nodeArch: string): string {
   const map: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i386', arm: 'arm', ppc64: 'ppc64', s390x: 's390x', riscv64: 'riscv64' };
   return map[nodeArch] ?? nodeArch;
+}
+
+
+/**
+ * `qemu-system-* -cpu help`: the "Available CPUs:" list up to the first blank line (the flag list follows).
+ * x86 lines read `x86 <name>  <description>`, others `  <name>`.
+ */
+export function parseCpuHelp(text: string): CpuModel[] {
+  const out: CpuModel[] = [];
+  let inList = false;
+  for (const raw of text.split('\n')) {
+    const line = raw.trimEnd();
+    if (/^Available CPUs:/.test(line)) {
+      inList = true;
+      continue;
+    }
+    if (!inList) continue;
+    if (line.trim() === '') break;
+    const m = /^\s*(?:x86\s+)?(\S+)\s*(.*)$/.exec(line);
+    if (!m || !/^[\w.+-]+$/.test(m[1]!)) continue;
+    if (!out.some((c) => c.name === m[1])) out.push({ name: m[1]!, description: m[2]!.trim() });
+  }
+  return out;
 }

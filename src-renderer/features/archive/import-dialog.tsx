@@ -34,7 +34,7 @@ export function ImportDialog({ onClose, onImported }: ImportDialogProps) {
 
   const browse = async () => {
     try {
-      const file = await api.app('dialog:openFile', { title: 'Choose a Hangar archive', filters: ARCHIVE_FILTERS });
+      const file = await api.app('dialog:openFile', { title: 'Choose a Hangar archive', filters: ARCHIVE_FILTERS, ...(path.trim().startsWith('/') ? { defaultPath: path.trim() } : {}) });
       if (file) setPath(file);
     } catch (err) {
       setError(describeError(err, 'open the file chooser'));

@@ -37,7 +37,7 @@ export function AddDiskDialog({ onSubmit, onClose }: { onSubmit: Submit<AddDiskR
   const invalid = kind === 'new' ? sizeError !== null : path.trim() === '';
   const browse = async () => {
     try {
-      const file = await api.app('dialog:openFile', { title: 'Choose a disk image', filters: [{ name: 'Disk images', extensions: IMAGE_EXTENSIONS }, { name: 'All files', extensions: ['*'] }] });
+      const file = await api.app('dialog:openFile', { title: 'Choose a disk image', filters: [{ name: 'Disk images', extensions: IMAGE_EXTENSIONS }, { name: 'All files', extensions: ['*'] }], ...(path.trim().startsWith('/') ? { defaultPath: path.trim() } : {}) });
       if (file) setPath(file);
     } catch (err) {
       setError(describeError(err, 'open the file chooser'));

@@ -124,16 +124,17 @@ export function DiskTable({ vmId, name, disks, state, onDocChange }: DiskTablePr
   return (
     <Box>
       {locked && <Typography id={REASON_ID} variant="body2" color="text.secondary" sx={{ mb: 1 }}>{locked}: "{name}" is running.</Typography>}
-      <Table size="small" aria-label="Disks">
+      {/* Fixed layout: the table fits the dialog; long names end in an ellipsis with the full path as a tooltip. */}
+      <Table size="small" aria-label="Disks" sx={{ tableLayout: 'fixed', width: '100%', '& th': { whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }, '& td': { verticalAlign: 'top' } }}>
         <TableHead>
           <TableRow>
-            <TableCell>Disk</TableCell>
-            <TableCell>Bus</TableCell>
-            <TableCell>Format</TableCell>
-            <TableCell>Virtual size</TableCell>
-            <TableCell>On the host</TableCell>
-            <TableCell>Backing chain</TableCell>
-            <TableCell>Actions</TableCell>
+            <TableCell sx={{ width: '22%' }}>Disk</TableCell>
+            <TableCell sx={{ width: '10%' }}>Bus</TableCell>
+            <TableCell sx={{ width: '9%' }}>Format</TableCell>
+            <TableCell sx={{ width: '10%' }} title="Virtual size: what the guest sees">Size</TableCell>
+            <TableCell sx={{ width: '10%' }} title="Space the image takes on the host">On host</TableCell>
+            <TableCell sx={{ width: '17%' }} title="Backing chain">Backing</TableCell>
+            <TableCell sx={{ width: '22%' }}>Actions</TableCell>
           </TableRow>
         </TableHead>
         <TableBody>
@@ -149,23 +150,25 @@ export function DiskTable({ vmId, name, disks, state, onDocChange }: DiskTablePr
             const running = busy === `convert ${d.id}` || busy === `compact ${d.id}`;
             return (
               <TableRow key={d.id}>
-                <TableCell title={d.path}>{d.id}<Typography variant="caption" component="div" color="text.secondary">{baseName(d.path)}{d.readOnly ? ' (read-only)' : ''}</Typography></TableCell>
+                <TableCell title={d.path}>{d.id}<Typography variant="caption" component="div" color="text.secondary" noWrap>{baseName(d.path)}{d.readOnly ? ' (read-only)' : ''}</Typography></TableCell>
                 <TableCell>{d.bus}</TableCell>
                 <TableCell>{info?.format ?? d.format}</TableCell>
                 <TableCell>{info ? formatBytes(info.virtualSize) : entry ? '—' : '…'}</TableCell>
                 <TableCell>{info ? formatBytes(info.actualSize) : entry ? '—' : '…'}</TableCell>
                 <TableCell>
-                  {entry && 'error' in entry && <Typography variant="caption" color="error">{entry.error}</Typography>}
+                  {entry && 'error' in entry && <Typography variant="caption" color="error" sx={{ overflowWrap: 'anywhere' }}>{entry.error}</Typography>}
                   {info && bases.length === 0 && <Typography variant="caption" color="text.secondary">None</Typography>}
                   {bases.map((b) => (
-                    <Typography key={b.filename} variant="caption" component="div" title={b.filename}>↳ {baseName(b.filename)} ({b.format}, {formatBytes(b.virtualSize)})</Typography>
+                    <Typography key={b.filename} variant="caption" component="div" noWrap title={b.filename}>↳ {baseName(b.filename)} ({b.format}, {formatBytes(b.virtualSize)})</Typography>
                   ))}
                 </TableCell>
-                <TableCell sx={{ whiteSpace: 'nowrap' }}>
+                <TableCell>
+                  <Box sx={{ display: 'flex', flexWrap: 'wrap', columnGap: 0.5, '& .MuiButton-root': { minWidth: 0, px: 0.5 } }}>
                   <Button size="small" aria-label={`Grow ${d.id}`} onClick={() => setOpen({ kind: 'grow', disk: d })} {...lockProps(d.readOnly ? 'A read-only disk cannot grow' : null)}>Grow…</Button>
                   <Button size="small" aria-label={`Convert ${d.id} to qcow2`} onClick={() => convert(d)} {...lockProps(d.format === 'qcow2' ? 'Already qcow2' : null)}>Convert</Button>
                   <Button size="small" aria-label={`Compact ${d.id}`} onClick={() => compact(d)} {...lockProps(d.format !== 'qcow2' ? 'Compacting works on qcow2 disks; convert it first' : bases.length > 0 ? 'An overlay on a backing file cannot be compacted' : null)}>Compact</Button>
                   <Button size="small" color="error" aria-label={`Remove disk ${d.id}`} onClick={() => setOpen({ kind: 'remove', disk: d })} {...lockProps(null)}>Remove</Button>
+                  </Box>
                   {running && job.running && (
                     <LinearProgress
                       variant={job.running.percent === null ? 'indeterminate' : 'determinate'}

@@ -186,8 +186,12 @@ export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
       navigator.clipboard?.writeText(e.detail.text).catch(() => undefined);
     });
 
-    // Keyboard capture = the canvas has focus. The host key (capture phase, before noVNC's listener) releases it.
-    const onFocusIn = () => {
+    // Keyboard capture = noVNC's canvas has focus (the screen box around it only holds the keyboard focus, so
+    // Tab can reach it and leave it). The host key (capture phase, before noVNC's listener) releases it, back
+    // to the screen box.
+    const isCanvas = (t: EventTarget | null) => t instanceof HTMLCanvasElement;
+    const onFocusIn = (e: FocusEvent) => {
+      if (!isCanvas(e.target)) return;
       setCaptured(true);
       if (allowsHostToGuest(policyRef.current)) {
         navigator.clipboard?.readText().then(
@@ -196,13 +200,24 @@ export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
         );
       }
     };
-    const onFocusOut = () => setCaptured(false);
+    const onFocusOut = (e: FocusEvent) => {
+      if (isCanvas(e.target)) setCaptured(false);
+    };
     const onKeyDown = (e: KeyboardEvent) => {
+      if (e.target === screen) {
+        // On the screen box itself: Enter captures the keyboard (Tab and the rest move on as usual).
+        if (e.type === 'keydown' && e.key === 'Enter' && !e.ctrlKey && !e.altKey && !e.metaKey) {
+          e.preventDefault();
+          rfb.focus();
+        }
+        return;
+      }
       if (e.code !== hostKeyRef.current) return;
       e.preventDefault();
       e.stopPropagation();
       rfb.blur();
       setCaptured(false);
+      if (e.type === 'keydown') screen.focus();
     };
     screen.addEventListener('focusin', onFocusIn);
     screen.addEventListener('focusout', onFocusOut);
@@ -376,7 +391,7 @@ export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
         >
           Send keys
         </Button>
-        <Menu anchorEl={keysAnchor} open={keysAnchor !== null} onClose={() => setKeysAnchor(null)}>
+        <Menu anchorEl={keysAnchor} open={keysAnchor !== null} onClose={() => setKeysAnchor(null)} slotProps={{ list: { 'aria-label': 'Send keys' } }}>
           {items.builtin.map((k) => (
             <MenuItem key={k.combo} dense onClick={() => sendKey(k.combo)}>
               {k.label}
@@ -422,7 +437,15 @@ export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
           ref={screenRef}
           data-testid="display-screen"
           data-scale={scale}
-          sx={{ position: 'absolute', inset: 0, overflow: scale === 'actual' ? 'auto' : 'hidden', '& canvas': { outline: 'none' } }}
+          // Reached with Tab; Enter captures the keyboard, the host key gives it back here.
+          tabIndex={0}
+          role="application"
+          aria-label={`Screen of ${info?.name ?? 'the VM'}`}
+          aria-describedby="display-keyboard-hint"
+          sx={{
+            position: 'absolute', inset: 0, overflow: scale === 'actual' ? 'auto' : 'hidden', '& canvas': { outline: 'none' },
+            '&:focus-visible': { outline: '2px solid', outlineColor: 'primary.main', outlineOffset: -2 },
+          }}
         />
         {link.kind !== 'connected' && (
           <Box sx={{ position: 'absolute', inset: 0, display: 'flex', flexDirection: 'column', alignItems: 'center', justifyContent: 'center', gap: 1, color: '#ddd', pointerEvents: 'none' }}>
@@ -454,7 +477,8 @@ export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
           icon={<KeyboardIcon fontSize="small" />}
           color={captured ? 'primary' : 'default'}
           variant={captured ? 'filled' : 'outlined'}
-          label={captured ? `Keyboard captured — press ${hostKeyName} to release` : 'Click the screen to capture the keyboard'}
+          id="display-keyboard-hint"
+          label={captured ? `Keyboard captured — press ${hostKeyName} to release` : `Click the screen (or press Enter on it) to capture the keyboard; ${hostKeyName} releases it`}
         />
       </Box>
 

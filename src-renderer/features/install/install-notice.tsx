@@ -24,7 +24,13 @@ export function useInstallNotifications(api: HangarApi, notify: (message: string
   useEffect(() => {
     let alive = true;
     const off = api.onEvent((e) => {
-      if (!('vmId' in e) || e.type !== 'vm.install' || e.phase !== 'installed') return;
+      if (!('vmId' in e) || e.type !== 'vm.install') return;
+      // The engine stopped calling it an install (the guest powered off having written nothing): say why.
+      if (e.phase === 'none') {
+        if (e.message) notify(e.message, 'info');
+        return;
+      }
+      if (e.phase !== 'installed') return;
       const vmId = e.vmId;
       api.call('vm.get', { vm: vmId }).then(
         (r) => {

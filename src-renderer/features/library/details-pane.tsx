@@ -122,7 +122,9 @@ function DetailsContent({ vm, selectedCount, onEdit, onTagsChanged, onSelectVm }
             { label: 'Folder', value: details.bundleDir ?? vm.bundleDir },
           ]} />
           <Section title="System" page="system" onEdit={onEdit} rows={[
-            { label: 'Processors', value: `${doc.cpu.count} (${doc.cpu.model})` },
+            { label: 'Processors', value: String(doc.cpu.count) },
+            // Its own row: "1 (max)" read as a maximum of one.
+            { label: 'CPU model', value: doc.cpu.model },
             { label: 'Memory', value: `${doc.memoryMiB} MiB` },
             { label: 'Firmware', value: `${doc.firmware.type === 'uefi' ? 'UEFI' : 'BIOS'}${doc.firmware.secureBoot ? ', Secure Boot' : ''}${doc.firmware.tpm ? ', TPM' : ''}` },
             { label: 'Machine', value: `${doc.machine} (${doc.arch})` },

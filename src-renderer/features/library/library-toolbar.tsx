@@ -12,6 +12,7 @@ import SettingsIcon from '@mui/icons-material/Settings';
 import MonitorIcon from '@mui/icons-material/Monitor';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import PauseIcon from '@mui/icons-material/Pause';
+import PlayCircleIcon from '@mui/icons-material/PlayCircleOutlineOutlined';
 import StopIcon from '@mui/icons-material/Stop';
 import DeleteIcon from '@mui/icons-material/Delete';
 import ArrowDropDownIcon from '@mui/icons-material/ArrowDropDown';
@@ -27,6 +28,8 @@ export interface LibraryToolbarProps {
   onSettings: () => void;
   onStart: () => void;
   onPauseToggle: () => void;
+  /** Resumes the selected paused machines. */
+  onResume?: () => void;
   onStop: (how: StopHow) => void;
   onDelete: () => void;
   /** Opens the live display of the selected running machine. */
@@ -35,7 +38,7 @@ export interface LibraryToolbarProps {
   jobs?: ReactNode;
 }
 
-/** New, Add existing, Settings, Start, Pause (a toggle: pressed while paused), Stop ▾, Show, Delete, and the jobs indicator. */
+/** New, Add existing, Settings, Start, Pause (a toggle: pressed while paused), Resume, Stop ▾, Show, Delete, and the jobs indicator. */
 export function LibraryToolbar(props: LibraryToolbarProps) {
   const en = toolbarEnablement(props.selected);
   const stopRef = useRef<HTMLButtonElement>(null);
@@ -58,8 +61,14 @@ export function LibraryToolbar(props: LibraryToolbarProps) {
       <Button startIcon={<PauseIcon />} onClick={props.onPauseToggle} disabled={!en.pause} aria-pressed={en.paused} title={en.paused ? 'Resume' : 'Pause'}>
         Pause
       </Button>
+      {props.onResume && (
+        <Button startIcon={<PlayCircleIcon />} onClick={props.onResume} disabled={!en.resume} title="Resume the paused machine">
+          Resume
+        </Button>
+      )}
       <Button
         ref={stopRef}
+        id="stop-button"
         startIcon={<StopIcon />}
         endIcon={<ArrowDropDownIcon />}
         disabled={!en.stop}
@@ -74,7 +83,7 @@ export function LibraryToolbar(props: LibraryToolbarProps) {
         Stop
       </Button>
       {stopUsed && (
-        <Menu id="stop-menu" anchorEl={stopRef.current} open={stopOpen} onClose={() => setStopOpen(false)}>
+        <Menu id="stop-menu" anchorEl={stopRef.current} open={stopOpen} onClose={() => setStopOpen(false)} slotProps={{ list: { 'aria-labelledby': 'stop-button' } }}>
           <MenuItem disabled={!en.shutdown} onClick={() => stop('acpi')}>Shut down (ACPI)</MenuItem>
           <MenuItem disabled={!en.forceOff} onClick={() => stop('force')}>Force off</MenuItem>
           <MenuItem disabled={!en.reset} onClick={() => stop('reset')}>Reset</MenuItem>

@@ -24,6 +24,7 @@ import { allTags, DEFAULT_QUERY, listItems, visibleVms, type ListQuery, type Sor
 import { EMPTY_SELECTION, selectionReducer } from './selection-model.js';
 import { canShowDisplay, toolbarEnablement, type StopHow } from './toolbar-model.js';
 import { VmList } from './vm-list.js';
+import { listCountText, machineCount } from './vm-labels.js';
 import { JobsIndicator } from '../jobs/jobs-indicator.js';
 
 // Loaded when first opened: the library's first paint does not wait for them (issue 5: < 300 ms at 1,000 VMs).
@@ -72,6 +73,9 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
     });
   }, []);
   const tags = useMemo(() => allTags(lib.vms), [lib.vms]);
+  // The wizard and the settings check a name against these as it is typed (the engine refuses a duplicate too).
+  const names = useMemo(() => lib.vms.map((v) => ({ id: v.id, name: v.name })), [lib.vms]);
+  const wizardNames = useMemo(() => names.map((n) => n.name), [names]);
   // A tag filter stays offered while chosen, even once no machine has that tag any more.
   const tagChoices = query.tag !== undefined && !tags.includes(query.tag) ? [...tags, query.tag] : tags;
   useEffect(() => dispatch({ type: 'prune', order }), [order]);
@@ -102,6 +106,7 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
     if (toolbarEnablement(selected).paused) void run('vm.resume', selected.filter((v) => canResume(v.state)));
     else void run('vm.pause', selected.filter((v) => canPause(v.state)));
   }, [run, selected]);
+  const resume = useCallback(() => void run('vm.resume', selected.filter((v) => !v.error && canResume(v.state))), [run, selected]);
   const stop = useCallback(
     (how: StopHow) => {
       if (how === 'acpi') void run('vm.shutdown', selected.filter((v) => canShutdown(v.state)));
@@ -128,8 +133,8 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
     }
     setDeleting(null);
     if (done > 0) {
-      const what = vms.length === 1 ? `"${vms[0]?.name}"` : `${done} machines`;
-      notify(files ? `Deleted ${what} and its files.` : `Removed ${what} from the library. Its folder is still on disk.`, 'success');
+      const what = vms.length === 1 ? `"${vms[0]?.name}"` : machineCount(done);
+      notify(files ? `Deleted ${what} and ${done === 1 ? 'its' : 'their'} files.` : `Removed ${what} from the library. ${done === 1 ? 'Its folder is' : 'Their folders are'} still on disk.`, 'success');
     }
   };
   // A machine folder chosen in the dialog or opened with Hangar: added, then selected.
@@ -220,6 +225,7 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
         onSettings={() => openSettings('general')}
         onStart={start}
         onPauseToggle={pauseToggle}
+        onResume={resume}
         onStop={stop}
         onDelete={askDelete}
         onShow={() => selected[0] && openDisplayRoute(selected[0].id)}
@@ -272,7 +278,7 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
             </Box>
             <Box sx={{ display: 'flex', alignItems: 'center', gap: 1 }}>
               <Typography variant="caption" color="text.secondary" role="status" aria-live="polite" sx={{ flex: 1 }}>
-                {lib.status === 'ready' ? (rows.length === lib.vms.length ? `${rows.length} machines` : `${rows.length} of ${lib.vms.length} machines`) : ''}
+                {lib.status === 'ready' ? listCountText(rows.length, lib.vms.length) : ''}
                 {selected.length > 1 ? ` · ${selected.length} selected` : ''}
               </Typography>
               <Button size="small" aria-pressed={byTag} variant={byTag ? 'contained' : 'text'} onClick={() => setByTag((b) => !b)} title='Group the list by tag (search "tag:NAME" to filter by one)'>
@@ -328,6 +334,7 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
           vmId={settings.vmId}
           initialPage={settings.page}
           state={lib.byId.get(settings.vmId)?.state ?? { kind: 'stopped' }}
+          otherNames={names.filter((n) => n.id !== settings.vmId).map((n) => n.name)}
           onClose={() => setSettings(null)}
         />
       )}
@@ -335,6 +342,7 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
       {wizardOpen && (
         <NewVmWizard
           initialIsoPath={wizardIso}
+          takenNames={wizardNames}
           onClose={() => {
             setWizardOpen(false);
             setWizardIso(undefined);

@@ -11,6 +11,8 @@ export interface ToolbarEnablement {
   pause: boolean;
   /** Every selected machine is paused: the Pause toggle is pressed and resumes. */
   paused: boolean;
+  /** At least one selected machine is paused: the explicit Resume button. */
+  resume: boolean;
   stop: boolean;
   shutdown: boolean;
   forceOff: boolean;
@@ -39,6 +41,7 @@ export function toolbarEnablement(selected: ReadonlyArray<LibraryVm>): ToolbarEn
     start: usable.some((vm) => canStart(vm.state)),
     pause: paused || usable.some((vm) => canPause(vm.state)),
     paused,
+    resume: usable.some((vm) => canResume(vm.state)),
     stop: shutdown || forceOff || reset,
     shutdown,
     forceOff,

@@ -91,3 +91,13 @@ export function osFamilyLabel(family: OsFamily): string {
     default: return assertNever(family, 'OS family');
   }
 }
+
+/** "No machines", "1 machine", "3 machines" (the list's count line, notices). */
+export function machineCount(n: number): string {
+  return n === 0 ? 'No machines' : `${n} ${n === 1 ? 'machine' : 'machines'}`;
+}
+
+/** The list's count line: every machine, or "2 of 5 machines" while a search or filter hides some. */
+export function listCountText(shown: number, total: number): string {
+  return shown === total ? machineCount(total) : `${shown} of ${total} ${total === 1 ? 'machine' : 'machines'}`;
+}

@@ -10,22 +10,26 @@ import DialogContent from '@mui/material/DialogContent';
 import DialogTitle from '@mui/material/DialogTitle';
 import Tab from '@mui/material/Tab';
 import Tabs from '@mui/material/Tabs';
+import Typography from '@mui/material/Typography';
 import type { VmDocument } from '../../../src-shared/vm-document/index.js';
 import { canEditHardware, type VmRunState } from '../../../src-shared/vm-state.js';
 import { useApi } from '../../state/api-context.js';
 import { describeError } from '../../state/errors.js';
-import { useNotify } from '../../components/notifier.js';
+import { DialogStatusLine, NoticeScope, useDialogNotices, useWindowNotify } from '../../components/notifier.js';
 import { SettingsFormProvider, type SettingsForm } from './settings-fields.js';
 import { AdvancedPage, DisplayPage, GeneralPage, NetworkPage, StoragePage, SystemPage } from './settings-page-views.js';
 import { SETTINGS_PAGES, type SettingsPageId } from './settings-pages.js';
 import { rebaseBootOrder } from './boot-order-model.js';
-import { LOCKED_WHILE_RUNNING, draftIssues, pageOfPath, setIn, settingsPatch } from './settings-model.js';
+import { LOCKED_WHILE_RUNNING, draftIssues, hostIssues, pageOfPath, setIn, settingsPatch } from './settings-model.js';
+import { useHostInfo, useIsoChecks } from './use-settings-checks.js';
 
 export interface SettingsDialogProps {
   vmId: string;
   initialPage?: SettingsPageId;
   /** The machine's live run state (from the library store): hardware locks while it runs. */
   state: VmRunState;
+  /** The names of the library's other machines: a rename to one of them (ignoring case) is flagged as typed. */
+  otherNames?: ReadonlyArray<string>;
   onClose: () => void;
 }
 
@@ -33,9 +37,12 @@ export interface SettingsDialogProps {
  * Settings of one machine: a page per section of the VM document, edited as a draft. Apply sends only the
  * top-level sections that changed (`vm.update` with a patch); the engine rewrites the whole document.
  */
-export function SettingsDialog({ vmId, initialPage = 'general', state, onClose }: SettingsDialogProps) {
+export function SettingsDialog({ vmId, initialPage = 'general', state, otherNames, onClose }: SettingsDialogProps) {
   const api = useApi();
-  const notify = useNotify();
+  // Notices while the dialog is open go to its own status line (the window's sit behind the modal); a save
+  // that also closes it is told in the window.
+  const notices = useDialogNotices();
+  const windowNotify = useWindowNotify();
   const [page, setPage] = useState<SettingsPageId>(initialPage);
   const [saved, setSaved] = useState<VmDocument | null>(null);
   const [draft, setDraft] = useState<VmDocument | null>(null);
@@ -58,22 +65,28 @@ export function SettingsDialog({ vmId, initialPage = 'general', state, onClose }
     };
   }, [api, vmId]);
 
-  const issues = useMemo(() => (draft ? draftIssues(draft) : {}), [draft]);
+  const host = useHostInfo();
+  const isoIssues = useIsoChecks(draft, saved);
+  const issues = useMemo(
+    () => (draft ? { ...hostIssues(draft, { otherNames: otherNames ?? [], host }), ...isoIssues, ...draftIssues(draft) } : {}),
+    [draft, otherNames, host, isoIssues],
+  );
   const patch = useMemo(() => (saved && draft ? settingsPatch(saved, draft) : {}), [saved, draft]);
   const dirty = Object.keys(patch).length > 0;
   const invalid = Object.keys(issues).length > 0;
   const locked = !canEditHardware(state);
   const pagesWithIssues = new Set(Object.keys(issues).map(pageOfPath));
 
-  const apply = async (): Promise<boolean> => {
+  const apply = async (closing = false): Promise<boolean> => {
     if (!dirty) return true;
     setBusy(true);
     setApplyError(null);
+    notices.clear();
     try {
       const r = await api.call('vm.update', { vm: vmId, patch: patch as Record<string, unknown> });
       setSaved(r.doc);
       setDraft(r.doc);
-      notify(`Saved the settings of "${r.doc.name}".`, 'success');
+      (closing ? windowNotify : notices.notify)(`Saved the settings of "${r.doc.name}".`, 'success');
       return true;
     } catch (err) {
       setApplyError(describeError(err, 'save the settings'));
@@ -92,6 +105,7 @@ export function SettingsDialog({ vmId, initialPage = 'general', state, onClose }
         state,
         vmId,
         ...(saved ? { saved } : {}),
+        ...(host ? { host } : {}),
         commitForwards: (forwards) => {
           const withForwards = (d: VmDocument | null) => (d && d.network.mode === 'user' ? { ...d, network: { ...d.network, forwards } } : d);
           setSaved(withForwards);
@@ -142,6 +156,7 @@ export function SettingsDialog({ vmId, initialPage = 'general', state, onClose }
           {loadError && <Alert severity="error">{loadError}</Alert>}
           {!form && !loadError && <CircularProgress size={24} aria-label="Loading settings" />}
           {form && saved && (
+            <NoticeScope notify={notices.notify}>
             <SettingsFormProvider form={form}>
               {locked && (
                 <Alert severity="info" sx={{ mb: 1 }}>
@@ -168,17 +183,27 @@ export function SettingsDialog({ vmId, initialPage = 'general', state, onClose }
               )}
               {applyError && <Alert severity="error" sx={{ mt: 2 }}>{applyError}</Alert>}
             </SettingsFormProvider>
+            </NoticeScope>
           )}
         </Box>
       </DialogContent>
       <DialogActions>
+        <Box sx={{ flex: 1, minWidth: 0, px: 1 }}>
+          <DialogStatusLine notice={notices.notice} onDismiss={notices.clear} />
+        </Box>
         <Button onClick={onClose} disabled={busy}>{dirty ? 'Cancel' : 'Close'}</Button>
         <Button onClick={() => saved && setDraft(saved)} disabled={busy || !dirty}>Revert</Button>
-        <Button onClick={() => void apply()} disabled={busy || !dirty || invalid || locked} variant="outlined">Apply</Button>
+        {dirty && invalid && (
+          <Typography id="settings-apply-reason" variant="caption" color="error" sx={{ maxWidth: 280, textAlign: 'right' }}>
+            {`Fix first: ${Object.entries(issues).map(([p, m]) => `${p}: ${m}`).join('; ')}`}
+          </Typography>
+        )}
+        <Button onClick={() => void apply()} disabled={busy || !dirty || invalid || locked} variant="outlined" {...(dirty && invalid ? { 'aria-describedby': 'settings-apply-reason' } : {})}>Apply</Button>
         <Button
-          onClick={() => void apply().then((ok) => ok && onClose())}
+          onClick={() => void apply(true).then((ok) => ok && onClose())}
           disabled={busy || !dirty || invalid || locked}
           variant="contained"
+          {...(dirty && invalid ? { 'aria-describedby': 'settings-apply-reason' } : {})}
         >
           OK
         </Button>

@@ -7,6 +7,7 @@ import MenuItem from '@mui/material/MenuItem';
 import TextField from '@mui/material/TextField';
 import type { PortForward, VmDocument } from '../../../src-shared/vm-document/index.js';
 import type { VmRunState } from '../../../src-shared/vm-state.js';
+import type { HostSummary } from '../../../src-shared/contract/index.js';
 import { getIn, lockReason } from './settings-model.js';
 
 export interface SettingsForm {
@@ -20,6 +21,8 @@ export interface SettingsForm {
   vmId?: string;
   /** The document as the engine has it (the draft's baseline). */
   saved?: VmDocument;
+  /** The host probe (`host.info`): machine types and CPU models to choose from. */
+  host?: HostSummary;
   /** The engine changed the port forwards itself (forward.add/remove): new baseline and draft, nothing to Apply. */
   commitForwards?: (forwards: PortForward[]) => void;
   /** The engine changed the disks itself (disk.add/remove/convert): its disks and boot order become the baseline; the draft keeps its unapplied edits. */
@@ -90,11 +93,11 @@ export function NumberSetting({ path, label, hint, min, max, step }: { path: str
   );
 }
 
-export function SelectSetting({ path, label, options, hint }: { path: string; label: string; options: ReadonlyArray<string | { value: string; label: string }>; hint?: string }) {
+export function SelectSetting({ path, label, options, hint, minWidth = 200 }: { path: string; label: string; options: ReadonlyArray<string | { value: string; label: string }>; hint?: string; minWidth?: number }) {
   const form = useSettingsForm();
   const status = useFieldStatus(path, hint);
   return (
-    <TextField select label={label} value={String(getIn(form.draft, path) ?? '')} onChange={(e) => form.set(path, e.target.value)} margin="dense" sx={{ minWidth: 200 }} {...status}>
+    <TextField select label={label} value={String(getIn(form.draft, path) ?? '')} onChange={(e) => form.set(path, e.target.value)} margin="dense" sx={{ minWidth }} {...status}>
       {options.map((o) => {
         const opt = typeof o === 'string' ? { value: o, label: o } : o;
         return <MenuItem key={opt.value} value={opt.value}>{opt.label}</MenuItem>;

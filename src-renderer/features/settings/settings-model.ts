@@ -1,5 +1,6 @@
 import { validateVmDocument, VmDocumentError, diffVmDocuments, type VmDocument, type VmPatch } from '../../../src-shared/vm-document/index.js';
 import { canEditHardware, type VmRunState } from '../../../src-shared/vm-state.js';
+import type { HostSummary } from '../../../src-shared/contract/index.js';
 import type { SettingsPageId } from './settings-pages.js';
 
 /** The reason shown on a field that cannot change now. */
@@ -65,6 +66,21 @@ export function draftIssues(draft: VmDocument): Record<string, string> {
     for (const issue of err.issues) if (!(issue.path in out)) out[issue.path] = issue.message;
     return out;
   }
+}
+
+/**
+ * What the schema cannot know, checked as the user types: a name another machine of the library has (ignoring
+ * case and surrounding spaces, like the wizard) and more memory than this host has.
+ */
+export function hostIssues(draft: VmDocument, ctx: { otherNames: ReadonlyArray<string>; host: HostSummary | null }): Record<string, string> {
+  const out: Record<string, string> = {};
+  const key = draft.name.trim().toLowerCase();
+  const clash = key === '' ? undefined : ctx.otherNames.find((n) => n.trim().toLowerCase() === key);
+  if (clash !== undefined) out['name'] = `There is already a machine named "${clash}"; choose another name`;
+  if (ctx.host && Number.isFinite(draft.memoryMiB) && draft.memoryMiB > ctx.host.hostMemoryMiB) {
+    out['memoryMiB'] = `More than this host has (${ctx.host.hostMemoryMiB} MiB)`;
+  }
+  return out;
 }
 
 /** Only the top-level sections that changed: what Apply sends as `vm.update`'s patch. */

@@ -18,32 +18,44 @@ import { BootOrderEditor } from './boot-order-editor.js';
 import { ForwardTable } from './forward-table.js';
 import { DiskTable } from '../disks/disk-table.js';
 import { useExtraArgsPolicy } from './use-extra-args-policy.js';
+import { OsSelect, osChoices } from '../../components/os-select.js';
+import { hostChoices } from './host-choices.js';
 
 const Row = ({ children }: { children: ReactNode }) => <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap', alignItems: 'flex-start' }}>{children}</Box>;
 
 export function GeneralPage() {
+  const { draft, set } = useSettingsForm();
+  const status = useFieldStatus('osId', 'Sets the recommended defaults of new machines; the same list as the new-machine wizard.');
   return (
     <>
       <TextSetting path="name" label="Name" />
-      <TextSetting path="osId" label="Operating system id" hint="From the OS catalog, e.g. debian12; sets recommended defaults only." />
+      <OsSelect
+        label="Operating system"
+        value={draft.osId}
+        options={osChoices([{ id: draft.osId, name: `${draft.osId} (not in the catalog)` }])}
+        onChange={(osId) => set('osId', osId)}
+        margin="dense"
+        {...status}
+      />
       <TextSetting path="description" label="Description" multiline minRows={4} />
     </>
   );
 }
 
 export function SystemPage() {
-  const { draft } = useSettingsForm();
+  const { draft, host } = useSettingsForm();
+  const choices = hostChoices(host, draft.arch, draft);
   return (
     <>
       <Row>
         <NumberSetting path="cpu.count" label="CPUs" min={1} max={1024} />
-        <TextSetting path="cpu.model" label="CPU model" hint="max, host, or a QEMU model name" fullWidth={false} />
+        <SelectSetting path="cpu.model" label="CPU model" options={choices.cpuModels} minWidth={260} hint="What this host's QEMU offers; any other name under Advanced" />
       </Row>
-      <NumberSetting path="memoryMiB" label="Memory (MiB)" min={16} step={256} />
+      <NumberSetting path="memoryMiB" label="Memory (MiB)" min={16} step={256} hint={host ? `This host has ${host.hostMemoryMiB} MiB` : undefined} />
       <Row>
         <SelectSetting path="firmware.type" label="Firmware" options={FIRMWARE_TYPES.map((f) => ({ value: f, label: f === 'uefi' ? 'UEFI' : 'BIOS' }))} />
         <SelectSetting path="arch" label="Architecture" options={ARCHITECTURES} />
-        <TextSetting path="machine" label="Machine type" hint="q35, pc, virt…" fullWidth={false} />
+        <SelectSetting path="machine" label="Machine type" options={choices.machines} minWidth={260} />
       </Row>
       <CheckSetting path="firmware.secureBoot" label="Secure Boot" hint={draft.firmware.type !== 'uefi' ? 'Needs UEFI firmware' : undefined} />
       <CheckSetting path="firmware.tpm" label="TPM 2.0" />
@@ -62,7 +74,7 @@ function CdromRow({ index }: { index: number }) {
   if (!cd) return null;
   const browse = async () => {
     try {
-      const file = await api.app('dialog:openFile', { title: 'Choose an ISO image', filters: [{ name: 'Disc images', extensions: ['iso', 'img'] }] });
+      const file = await api.app('dialog:openFile', { title: 'Choose an ISO image', filters: [{ name: 'Disc images', extensions: ['iso', 'img'] }], ...(cd.path?.startsWith('/') ? { defaultPath: cd.path } : {}) });
       if (file) set(path, file);
     } catch (err) {
       setError(describeError(err, 'open the file chooser'));
@@ -214,6 +226,11 @@ export function AdvancedPage({ vmId, savedDoc }: { vmId: string; savedDoc: VmDoc
   }, [api, vmId, savedDoc]);
   return (
     <>
+      <Typography variant="subtitle2" component="h3">Any QEMU name</Typography>
+      <Row>
+        <TextSetting path="cpu.model" label="CPU model (free text)" hint="e.g. max, host, Skylake-Client-v4" fullWidth={false} />
+        <TextSetting path="machine" label="Machine type (free text)" hint="e.g. q35, pc-q35-7.2, virt" fullWidth={false} />
+      </Row>
       <TextField
         label="Extra QEMU arguments"
         multiline

@@ -19,7 +19,7 @@ import type { VmRunState } from '../../../src-shared/vm-state.js';
 import type { HangarApi } from '../../bridge/hangar-api.js';
 import { useApi } from '../../state/api-context.js';
 import { describeError } from '../../state/errors.js';
-import { useNotify } from '../../components/notifier.js';
+import { DialogStatusLine, NoticeScope, useDialogNotices, useNotify } from '../../components/notifier.js';
 import { stateLabel } from '../library/vm-labels.js';
 import { DeleteSnapshotDialog, RestoreSnapshotDialog, TakeSnapshotDialog, type RestoreRequest, type TakeRequest } from './snapshot-dialogs.js';
 import { CURRENT_STATE_ID, restoreBlocker, takeAvailability, treeRows, validateName, type TreeRow } from './snapshot-model.js';
@@ -134,7 +134,9 @@ function SnapshotDetails({ api, vm, node, tree, onSaved }: { api: HangarApi; vm:
  */
 export function SnapshotsPanel({ vm, open, onClose }: { vm: SnapshotsVm; open: boolean; onClose: () => void }) {
   const api = useApi();
-  const notify = useNotify();
+  // Results and errors go to the panel's own status line: the window's notices sit behind this modal.
+  const notices = useDialogNotices();
+  const notify = notices.notify;
   const [busy, setBusy] = useState<string | null>(null);
   const busyRef = useRef(false);
   const onJobFailed = useCallback(
@@ -164,6 +166,7 @@ export function SnapshotsPanel({ vm, open, onClose }: { vm: SnapshotsVm; open: b
   /** Runs one engine action with the panel marked busy; errors go to the notifier. Resolves true on success. */
   const act = async (label: string, doing: string, fn: () => Promise<void>): Promise<boolean> => {
     busyRef.current = true;
+    notices.clear();
     setBusy(label);
     try {
       await fn();
@@ -262,9 +265,7 @@ export function SnapshotsPanel({ vm, open, onClose }: { vm: SnapshotsVm; open: b
             />
           )}
         </Box>
-        <Typography variant="caption" color="text.secondary" role="status" aria-live="polite" sx={{ display: 'block', minHeight: 20 }}>
-          {progressText ?? ''}
-        </Typography>
+        <DialogStatusLine text={progressText} notice={notices.notice} onDismiss={notices.clear} />
         {snaps.error && (
           <Alert severity="error" sx={{ mb: 1 }} action={<Button color="inherit" size="small" onClick={snaps.reload}>Retry</Button>}>{snaps.error}</Alert>
         )}
@@ -326,7 +327,9 @@ export function SnapshotsPanel({ vm, open, onClose }: { vm: SnapshotsVm; open: b
           </Box>
           <Box sx={{ flex: '1 1 45%', minWidth: 0 }}>
             {node && tree ? (
-              <SnapshotDetails api={api} vm={vm} node={node} tree={tree} onSaved={accept} />
+              <NoticeScope notify={notify}>
+                <SnapshotDetails api={api} vm={vm} node={node} tree={tree} onSaved={accept} />
+              </NoticeScope>
             ) : (
               <Box role="region" aria-label="Details of the current state">
                 <Typography variant="subtitle2">Current state</Typography>

@@ -23,12 +23,13 @@ import Typography from '@mui/material/Typography';
 import { ARCHITECTURES } from '../../../src-shared/vm-document/schema.js';
 import { useApi } from '../../state/api-context.js';
 import { describeError } from '../../state/errors.js';
-import { useNotify } from '../../components/notifier.js';
+import { DialogStatusLine, useDialogNotices, useWindowNotify } from '../../components/notifier.js';
 import {
-  EXISTING_DISK_MODES, EXISTING_DISK_MODE_TEXT, FIELD_LABELS, PAGE_TITLES, WIZARD_PAGES, accelerationNote, canCreate, initialWizardState, osOptions, summaryRows, toCreateArgs,
+  EXISTING_DISK_MODES, EXISTING_DISK_MODE_TEXT, FIELD_LABELS, PAGE_TITLES, WIZARD_PAGES, accelerationNote, blockingReasons, canCreate, initialWizardState, osOptions, pageRegionName, summaryRows, toCreateArgs,
   validatePage, visibleMessages, wizardHost, wizardReducer, type ExistingDiskMode, type FieldLabel, type WizardState,
 } from './wizard-state.js';
 import { CommandLinePreview } from './command-line-preview.js';
+import { OsSelect, osChoices } from '../../components/os-select.js';
 
 export interface NewVmWizardProps {
   onClose: () => void;
@@ -36,6 +37,8 @@ export interface NewVmWizardProps {
   onCreated: (id: string) => void;
   /** An ISO to start from (one opened with Hangar): prefilled and inspected as if chosen with Browse. */
   initialIsoPath?: string | undefined;
+  /** The names of the machines in the library (the library store's): the name is checked against them as typed. */
+  takenNames?: ReadonlyArray<string>;
 }
 
 const L = FIELD_LABELS;
@@ -73,9 +76,12 @@ function WithBrowse({ onBrowse, children }: { onBrowse: () => void; children: Re
  * The new-machine wizard: a draft edited page by page (the pure reducer in wizard-state.ts), validated per
  * page, and only at the end one `vm.create` call. Nothing exists on disk until "Create".
  */
-export function NewVmWizard({ onClose, onCreated, initialIsoPath }: NewVmWizardProps) {
+export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: NewVmWizardProps) {
   const api = useApi();
-  const notify = useNotify();
+  // Notices while the wizard is open go to its own status line; "Created" outlives it, in the window.
+  const notices = useDialogNotices();
+  const notify = notices.notify;
+  const windowNotify = useWindowNotify();
   const [state, dispatch] = useReducer(wizardReducer, undefined, () => initialWizardState());
   const [creating, setCreating] = useState<null | 'create' | 'start'>(null);
   const [createError, setCreateError] = useState<string | null>(null);
@@ -112,6 +118,10 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath }: NewVmWizardP
   );
 
   useEffect(() => {
+    if (takenNames) dispatch({ type: 'library', names: takenNames });
+  }, [takenNames]);
+
+  useEffect(() => {
     if (!initialIsoPath) return;
     dispatch({ type: 'set', field: 'isoPath', value: initialIsoPath });
     inspect(initialIsoPath);
@@ -127,9 +137,12 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath }: NewVmWizardP
   const browse = async (what: 'iso' | 'disk') => {
     try {
       const prefs = await api.app('prefs:get', undefined).catch(() => null);
+      // The chooser opens where the path already typed is (its folder), else in the last folder used.
+      const typed = (what === 'iso' ? d.isoPath : d.existingDiskPath).trim();
+      const start = typed.startsWith('/') ? typed : (what === 'iso' ? prefs?.lastIsoFolder : prefs?.lastDiskFolder) ?? undefined;
       const file = await api.app('dialog:openFile', what === 'iso'
-        ? { title: 'Choose an ISO image', filters: [{ name: 'ISO images', extensions: ['iso'] }], ...(prefs?.lastIsoFolder ? { defaultPath: prefs.lastIsoFolder } : {}) }
-        : { title: 'Choose a disk image', filters: [{ name: 'Disk images', extensions: ['qcow2', 'img', 'raw', 'vmdk', 'vdi', 'vhdx', 'vhd'] }], ...(prefs?.lastDiskFolder ? { defaultPath: prefs.lastDiskFolder } : {}) });
+        ? { title: 'Choose an ISO image', filters: [{ name: 'ISO images', extensions: ['iso'] }], ...(start ? { defaultPath: start } : {}) }
+        : { title: 'Choose a disk image', filters: [{ name: 'Disk images', extensions: ['qcow2', 'img', 'raw', 'vmdk', 'vdi', 'vhdx', 'vhd'] }], ...(start ? { defaultPath: start } : {}) });
       if (!file) return;
       const folder = file.replace(/[\\/][^\\/]*$/, '') || '/';
       void api.app('prefs:set', what === 'iso' ? { lastIsoFolder: folder } : { lastDiskFolder: folder }).catch(() => undefined);
@@ -168,10 +181,10 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath }: NewVmWizardP
         try {
           await api.call('vm.start', { vm: created.id });
         } catch (err) {
-          notify(describeError(err, `start "${created.doc.name}" (it was created)`), 'error');
+          windowNotify(describeError(err, `start "${created.doc.name}" (it was created)`), 'error');
         }
       }
-      notify(`Created "${created.doc.name}".`, 'success');
+      windowNotify(`Created "${created.doc.name}".`, 'success');
       onCreated(created.id);
     } catch (err) {
       setCreateError(describeError(err, 'create the machine'));
@@ -185,6 +198,8 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath }: NewVmWizardP
   const insp = state.inspection;
   const acc = accelerationNote(state);
   const summaryValidation = state.page === 'summary' ? validatePage(state, 'summary') : null;
+  // Next stays off while the page has errors, and says why beside it.
+  const blocked = state.page !== 'summary' ? blockingReasons(state) : [];
 
   return (
     <Dialog open onClose={creating ? undefined : onClose} maxWidth="md" fullWidth aria-labelledby="wizard-title">
@@ -197,7 +212,7 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath }: NewVmWizardP
             </Step>
           ))}
         </Stepper>
-        <Box component="section" aria-label={PAGE_TITLES[state.page]} sx={{ minHeight: 260 }}>
+        <Box component="section" aria-label={pageRegionName(state.page)} sx={{ minHeight: 260 }}>
           <Typography variant="h6" component="h2" sx={{ mb: 1 }}>{PAGE_TITLES[state.page]}</Typography>
 
           {state.page === 'name' && (
@@ -232,7 +247,7 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath }: NewVmWizardP
               <FormControl sx={{ mb: 1 }}>
                 <FormLabel id="media-label">{L.media}</FormLabel>
                 <RadioGroup row aria-labelledby="media-label" value={d.media} onChange={(e) => dispatch({ type: 'set', field: 'media', value: e.target.value as 'iso' | 'none' })}>
-                  <FormControlLabel value="iso" control={<Radio />} label="ISO image" />
+                  <FormControlLabel value="iso" control={<Radio />} label="From an ISO image" />
                   <FormControlLabel value="none" control={<Radio />} label="No installation media" />
                 </RadioGroup>
               </FormControl>
@@ -263,19 +278,13 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath }: NewVmWizardP
                 </Field>
               )}
               <Field>
-                <TextField
-                  select
+                <OsSelect
                   label={L.osId}
                   value={d.osId}
-                  fullWidth
-                  onChange={(e) => dispatch({ type: 'set', field: 'osId', value: e.target.value })}
+                  options={osChoices(osOptions(state))}
+                  onChange={(osId) => dispatch({ type: 'set', field: 'osId', value: osId })}
                   {...msg(L.osId, 'Sets the recommended memory, disk, firmware and devices.')}
-                >
-                  <MenuItem value="generic">Other</MenuItem>
-                  {osOptions(state).filter((o) => o.id !== 'generic').map((o) => (
-                    <MenuItem key={o.id} value={o.id}>{o.name}</MenuItem>
-                  ))}
-                </TextField>
+                />
               </Field>
             </>
           )}
@@ -401,6 +410,7 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath }: NewVmWizardP
             : <LinearProgress aria-label="Creating the machine" sx={{ mt: 2 }} />)}
           {createError && <Alert severity="error" sx={{ mt: 2 }}>{createError}</Alert>}
         </Box>
+        <DialogStatusLine notice={notices.notice} onDismiss={notices.clear} />
       </DialogContent>
       <DialogActions>
         {job
@@ -409,7 +419,21 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath }: NewVmWizardP
         <Box sx={{ flex: 1 }} />
         <Button onClick={() => dispatch({ type: 'back' })} disabled={pageIndex === 0 || creating !== null}>Back</Button>
         {state.page !== 'summary' ? (
-          <Button variant="contained" onClick={() => dispatch({ type: 'next' })}>Next</Button>
+          <>
+            {blocked.length > 0 && (
+              <Typography id="wizard-next-reason" variant="caption" color="text.secondary" sx={{ maxWidth: 360, textAlign: 'right' }}>
+                {blocked.join('; ')}
+              </Typography>
+            )}
+            <Button
+              variant="contained"
+              onClick={() => dispatch({ type: 'next' })}
+              disabled={blocked.length > 0}
+              {...(blocked.length > 0 ? { 'aria-describedby': 'wizard-next-reason' } : {})}
+            >
+              Next
+            </Button>
+          </>
         ) : (
           <>
             <Button variant="outlined" onClick={() => void create(false)} disabled={creating !== null || !canCreate(state)}>Create</Button>

@@ -17,6 +17,11 @@ import { vmNameSchema, type Architecture, type DiskBus } from '../../../src-shar
 export const WIZARD_PAGES = ['name', 'media', 'system', 'resources', 'disk', 'summary'] as const;
 export type WizardPage = (typeof WIZARD_PAGES)[number];
 
+/** The accessible name of a page's section: "Step 2 of 6: Installation media" (never the same as a field's). */
+export function pageRegionName(page: WizardPage): string {
+  return `Step ${WIZARD_PAGES.indexOf(page) + 1} of ${WIZARD_PAGES.length}: ${PAGE_TITLES[page]}`;
+}
+
 export const PAGE_TITLES: Readonly<Record<WizardPage, string>> = {
   name: 'Name',
   media: 'Installation media',
@@ -142,6 +147,8 @@ export interface WizardState {
   host: WizardHost | null;
   /** Pages the user tried to leave with errors: their messages are shown from then on. */
   attempted: ReadonlyArray<WizardPage>;
+  /** The names of the machines in the library (the store's `library.list`): a new name must differ, ignoring case. */
+  takenNames: ReadonlyArray<string>;
 }
 
 type SetAction = { [K in DraftField]: { type: 'set'; field: K; value: WizardDraft[K] } }[DraftField];
@@ -152,6 +159,7 @@ export type WizardAction =
   | { type: 'inspected'; path: string; result: IsoInspection }
   | { type: 'inspectFailed'; path: string; message: string }
   | { type: 'host'; host: WizardHost }
+  | { type: 'library'; names: ReadonlyArray<string> }
   | { type: 'next' }
   | { type: 'back' }
   | { type: 'goto'; page: WizardPage };
@@ -220,6 +228,7 @@ export function initialWizardState(host: WizardHost | null = null): WizardState 
     inspection: { status: 'idle' },
     host,
     attempted: [],
+    takenNames: [],
   };
   return applyDefaults(state, rec);
 }
@@ -282,6 +291,10 @@ export function validatePage(state: WizardState, page: WizardPage): PageValidati
       if (d.name.trim() === '') errors[L.name] = 'Give the machine a name';
       else if (d.name.trim().length > 1000) errors[L.name] = 'The name is too long (at most 1000 characters)';
       else if (!vmNameSchema.safeParse(d.name).success) errors[L.name] = 'The name must not contain line breaks, tabs or other invisible control characters';
+      else {
+        const taken = takenName(d.name, state.takenNames);
+        if (taken !== null) errors[L.name] = `There is already a machine named "${taken}"; choose another name`;
+      }
       // The engine checks that it exists and is writable; here only what can be told from the text.
       if (d.folder.trim() !== '' && !isAbsolutePath(d.folder.trim())) errors[L.folder] = 'Give the full path of the folder (starting with /), or leave it empty for the library';
       break;
@@ -313,8 +326,7 @@ export function validatePage(state: WizardState, page: WizardPage): PageValidati
       if (d.tpm && host && !host.swtpmAvailable) {
         warnings[L.tpm] = 'swtpm is not installed on this host (install the swtpm package); the machine will not start until it is';
       }
-      const acc = accelerationNote(state);
-      if (acc.accelerator === 'tcg') warnings[L.arch] = acc.text;
+      // No KVM is said once, by the System page's own notice (not again on the field and the summary).
       break;
     }
     case 'resources': {
@@ -334,7 +346,8 @@ export function validatePage(state: WizardState, page: WizardPage): PageValidati
     case 'disk': {
       if (d.disk === 'new') {
         const size = parseSize(d.diskSizeGiB);
-        if (size === null || size <= 0) errors[L.diskSizeGiB] = 'Enter the disk size in GiB, e.g. 20';
+        if (size === null) errors[L.diskSizeGiB] = 'Enter the disk size in GiB, e.g. 20';
+        else if (size <= 0) errors[L.diskSizeGiB] = 'A disk needs a size above 0 GiB, e.g. 20 (or choose "No disk")';
         else if (size > 64 * 1024) errors[L.diskSizeGiB] = 'At most 65536 GiB';
         else {
           const rec = findCatalogEntry(d.osId)?.recommended.diskGiB;
@@ -366,10 +379,30 @@ export function isPageValid(state: WizardState, page: WizardPage): boolean {
   return Object.keys(validatePage(state, page).errors).length === 0;
 }
 
-/** The messages to show now: a page's errors appear once the user tried to leave it. */
+/**
+ * The messages to show on the fields now: as the user types, every field they changed shows its errors at once;
+ * an untouched field (the empty name of a new draft) only once the user tried to leave the page. Next is off
+ * meanwhile and says why (`blockingReasons`).
+ */
 export function visibleMessages(state: WizardState): PageValidation {
   const v = validatePage(state, state.page);
-  return state.attempted.includes(state.page) ? v : { errors: {}, warnings: v.warnings };
+  if (state.attempted.includes(state.page)) return v;
+  const shown = new Set<string>(state.touched.map((f) => FIELD_LABELS[f]));
+  const errors: FieldMessages = {};
+  for (const [label, text] of Object.entries(v.errors) as Array<[FieldLabel, string]>) if (shown.has(label)) errors[label] = text;
+  return { errors, warnings: v.warnings };
+}
+
+/** Why Next (or Create) is off: each error of the page as "Label: message"; empty when the page is valid. */
+export function blockingReasons(state: WizardState, page: WizardPage = state.page): string[] {
+  return Object.entries(validatePage(state, page).errors).map(([label, text]) => `${label}: ${text}`);
+}
+
+/** The library name `name` collides with (trimmed, ignoring case), or null. */
+export function takenName(name: string, taken: ReadonlyArray<string>): string | null {
+  const key = name.trim().toLowerCase();
+  if (key === '') return null;
+  return taken.find((t) => t.trim().toLowerCase() === key) ?? null;
 }
 
 /** True when `vm.create` can be sent. */
@@ -446,6 +479,8 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       const s = { ...state, host: action.host };
       return applyDefaults(s, currentRecommendation(s));
     }
+    case 'library':
+      return { ...state, takenNames: action.names };
     case 'next': {
       if (state.page === 'summary') return state;
       if (!isPageValid(state, state.page)) {

@@ -35,6 +35,12 @@ describe('createMainWindow', () => {
     expect(win.loadURL).toHaveBeenCalledWith('app://hangar/index.html');
   });
 
+  it('carries the app icon when given (main passes out/renderer/icon.png), none otherwise', () => {
+    expect(open().options).not.toHaveProperty('icon');
+    const win = createMainWindow({ preloadPath: '/x/out/preload/preload.cjs', version: '1.2.3', iconPath: '/x/out/renderer/icon.png' }) as unknown as FakeBrowserWindow;
+    expect(win.options.icon).toBe('/x/out/renderer/icon.png');
+  });
+
   it('denies every permission request and check', () => {
     const win = open();
     const ses = win.webContents.session;

@@ -42,11 +42,11 @@ async function refused(p: Promise<unknown>): Promise<EngineError> {
 }
 
 describe('file browser roots', () => {
-  it('are home, the library and each --allow-dir that exists', () => {
+  it('are home, the library and each --allow-dir that exists (named by its path)', () => {
     expect(roots).toEqual([
       { path: home, label: 'Home' },
       { path: library, label: 'Library' },
-      { path: allowed, label: 'Allowed folder' },
+      { path: allowed, label: allowed },
     ]);
   });
 

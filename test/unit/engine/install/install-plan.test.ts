@@ -18,9 +18,10 @@ describe('finishPatch', () => {
 
 describe('decideOnEnd', () => {
   const base: SessionEndFacts = { phase: 'installing', final: 'stopped', shutdown: { guest: true, reason: 'guest-shutdown' }, userPowerdown: false, wrote: true };
-  const cases: Array<[string, Partial<SessionEndFacts>, { finish: boolean; restart: boolean }]> = [
+  const cases: Array<[string, Partial<SessionEndFacts>, { finish: boolean; restart: boolean; drop?: boolean }]> = [
     ['installer powered off after writing', {}, { finish: true, restart: false }],
-    ['installer powered off without writing', { wrote: false }, { finish: false, restart: false }],
+    ['guest powered off without writing (a live ISO): no longer installing', { wrote: false }, { finish: false, restart: false, drop: true }],
+    ['the user pressed the power button before anything was written: still installing', { userPowerdown: true, wrote: false }, { finish: false, restart: false }],
     ['installer rebooted after writing', { shutdown: { guest: true, reason: 'guest-reset' } }, { finish: true, restart: true }],
     ['installer rebooted without writing (reboot into the CD again)', { shutdown: { guest: true, reason: 'guest-reset' }, wrote: false }, { finish: false, restart: true }],
     ['the user pressed the power button', { userPowerdown: true }, { finish: false, restart: false }],
@@ -31,6 +32,6 @@ describe('decideOnEnd', () => {
     ['no install at all', { phase: null }, { finish: false, restart: false }],
   ];
   for (const [name, facts, expected] of cases) {
-    it(name, () => expect(decideOnEnd({ ...base, ...facts })).toEqual(expected));
+    it(name, () => expect(decideOnEnd({ ...base, ...facts })).toEqual({ drop: false, ...expected }));
   }
 });

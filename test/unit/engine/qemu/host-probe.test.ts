@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkKvm, clearProbeCache, findQemuBinaries, installCommand, loadFirmwareDescriptors, probeHost, QemuNotFoundError, selectUefiFirmware } from '../../../../src-main/engine/qemu/index.js';
-import { parseMachineHelp, parseQemuVersion } from '../../../../src-main/engine/qemu/probe-parsers.js';
+import { parseCpuHelp, parseMachineHelp, parseQemuVersion } from '../../../../src-main/engine/qemu/probe-parsers.js';
 import { parseOsRelease } from '../../../../src-main/engine/qemu/install-hint.js';
 import { FAKE_HOST } from './golden-cases.js';
 
@@ -20,6 +20,18 @@ describe('probe parsers', () => {
     expect(parseQemuVersion('QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)\nCopyright')).toEqual({ major: 7, minor: 2, micro: 22 });
     expect(parseQemuVersion('QEMU emulator version 9.1\n')).toEqual({ major: 9, minor: 1, micro: 0 });
     expect(parseQemuVersion('nonsense')).toBeNull();
+  });
+
+  it('parses -cpu help (x86 and other targets), up to the flag list', () => {
+    expect(parseCpuHelp('Available CPUs:\nx86 486                   (alias configured by machine type)\nx86 Broadwell-v1          Intel Core Processor (Broadwell)\nx86 max                   Enables all features supported by the accelerator in the current host\n\nRecognized CPUID flags:\n  3dnow fpu\n')).toEqual([
+      { name: '486', description: '(alias configured by machine type)' },
+      { name: 'Broadwell-v1', description: 'Intel Core Processor (Broadwell)' },
+      { name: 'max', description: 'Enables all features supported by the accelerator in the current host' },
+    ]);
+    expect(parseCpuHelp('Available CPUs:\n  a64fx\n  cortex-a72\n  max\n')).toEqual([
+      { name: 'a64fx', description: '' }, { name: 'cortex-a72', description: '' }, { name: 'max', description: '' },
+    ]);
+    expect(parseCpuHelp('garbage')).toEqual([]);
   });
 
   it('parses -machine help with aliases and the default', () => {
@@ -91,7 +103,7 @@ describe('host probe with fake binaries', () => {
     await mkdir(bin1, { recursive: true });
     await mkdir(bin2, { recursive: true });
     const counter = join(dir, 'runs');
-    const script = `#!/bin/sh\necho x >> '${counter}'\nif [ "$1" = --version ]; then echo 'QEMU emulator version 8.1.5'; else printf 'Supported machines are:\\nq35   Standard PC (alias of pc-q35-8.1)\\npc-q35-8.1  Standard PC\\n'; fi\n`;
+    const script = `#!/bin/sh\necho x >> '${counter}'\nif [ "$1" = --version ]; then echo 'QEMU emulator version 8.1.5'; elif [ "$1" = -cpu ]; then printf 'Available CPUs:\\nx86 max   Enables all features\\n\\nRecognized CPUID flags:\\n  fpu\\n'; else printf 'Supported machines are:\\nq35   Standard PC (alias of pc-q35-8.1)\\npc-q35-8.1  Standard PC\\n'; fi\n`;
     for (const d of [bin1, bin2]) {
       await writeFile(join(d, 'qemu-system-x86_64'), script);
       await chmod(join(d, 'qemu-system-x86_64'), 0o755);
@@ -105,12 +117,14 @@ describe('host probe with fake binaries', () => {
     const host = await probeHost(opts);
     expect(host.emulators['x86_64']).toMatchObject({ binary: join(bin1, 'qemu-system-x86_64'), version: { major: 8, minor: 1, micro: 5 }, accelerators: ['tcg'], kvm: { usable: false } });
     expect(host.emulators['x86_64']!.machines[0]).toMatchObject({ name: 'q35', aliasOf: 'pc-q35-8.1' });
+    expect(host.emulators['x86_64']!.cpuModels).toEqual([{ name: 'max', description: 'Enables all features' }]);
     const { readFile } = await import('node:fs/promises');
-    expect((await readFile(counter, 'utf8')).trim().split('\n')).toHaveLength(2);
+    // --version, -machine help, -cpu help: once each.
+    expect((await readFile(counter, 'utf8')).trim().split('\n')).toHaveLength(3);
     await probeHost(opts); // memory cache
     clearProbeCache();
-    await probeHost(opts); // file cache
-    expect((await readFile(counter, 'utf8')).trim().split('\n')).toHaveLength(2);
+    expect((await probeHost(opts)).emulators['x86_64']!.cpuModels).toHaveLength(1); // file cache
+    expect((await readFile(counter, 'utf8')).trim().split('\n')).toHaveLength(3);
 
     const err = await probeHost({ env: { PATH: join(dir, 'empty') }, firmwareDirs: [], osReleasePath: join(dir, 'os-release'), platform: 'linux' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(QemuNotFoundError);

@@ -107,7 +107,7 @@ describe('FileBrowserDialog', () => {
     });
     // /etc is refused; the dialog falls back to the first root.
     await screen.findByText('/home/user');
-    fireEvent.click(screen.getByRole('button', { name: 'Library' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Library (/library)' }));
     await screen.findByText('/library');
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     await expect(answer).resolves.toBeNull();

@@ -150,7 +150,7 @@ describe('DisplayView', () => {
     const canvas = last().canvas;
     const reachedCanvas = vi.fn();
     canvas.addEventListener('keydown', reachedCanvas);
-    expect(screen.getByTestId('keyboard-capture').textContent).toBe('Click the screen to capture the keyboard');
+    expect(screen.getByTestId('keyboard-capture').textContent).toBe('Click the screen (or press Enter on it) to capture the keyboard; Right Ctrl releases it');
     act(() => canvas.focus());
     expect(screen.getByTestId('keyboard-capture').textContent).toBe('Keyboard captured — press Right Ctrl to release');
     fireEvent.keyDown(canvas, { code: 'KeyA', key: 'a' });
@@ -158,7 +158,36 @@ describe('DisplayView', () => {
     fireEvent.keyDown(canvas, { code: 'ControlRight', key: 'Control' });
     expect(reachedCanvas).toHaveBeenCalledTimes(1);
     expect(last().blurred).toBe(1);
-    expect(screen.getByTestId('keyboard-capture').textContent).toBe('Click the screen to capture the keyboard');
+    expect(screen.getByTestId('keyboard-capture').textContent).toBe('Click the screen (or press Enter on it) to capture the keyboard; Right Ctrl releases it');
+  });
+
+  it('the screen is a Tab stop named "Screen of NAME": Enter captures the keyboard, the host key gives the focus back to it', async () => {
+    const { user } = setup();
+    await waitFor(() => expect(rfbs.instances).toHaveLength(1));
+    const screenBox = await screen.findByRole('application', { name: 'Screen of deb' });
+    expect(screenBox.tabIndex).toBe(0);
+    expect(screenBox.getAttribute('aria-describedby')).toBe(screen.getByTestId('keyboard-capture').id);
+    // Tab reaches it from the toolbar (noVNC's canvas itself stays out of the tab order).
+    act(() => button('Close display').focus());
+    await user.tab();
+    expect(document.activeElement).toBe(screenBox);
+    expect(screen.getByTestId('keyboard-capture').textContent).toMatch(/^Click the screen/); // focus alone captures nothing
+    const reachedCanvas = vi.fn();
+    last().canvas.addEventListener('keydown', reachedCanvas);
+    await user.keyboard('{Enter}');
+    expect(document.activeElement).toBe(last().canvas);
+    expect(screen.getByTestId('keyboard-capture').textContent).toBe('Keyboard captured — press Right Ctrl to release');
+    expect(reachedCanvas).not.toHaveBeenCalled(); // the Enter that captured is not sent to the guest
+    fireEvent.keyDown(last().canvas, { code: 'ControlRight', key: 'Control' });
+    expect(document.activeElement).toBe(screenBox);
+    expect(screen.getByTestId('keyboard-capture').textContent).toMatch(/^Click the screen/);
+  });
+
+  it('the Send keys menu has a name', async () => {
+    const { user } = setup();
+    await waitFor(() => expect(screen.getByTestId('status-state').textContent).toBe('Running'));
+    await user.click(button('Send keys'));
+    expect(await screen.findByRole('menu', { name: 'Send keys' })).toBeTruthy();
   });
 
   it('the host key comes from prefs', async () => {

@@ -27,6 +27,15 @@ describe('LibraryStore', () => {
     expect(listener).toHaveBeenCalled();
   });
 
+  it('a vm.install "none" (the guest powered off having installed nothing) drops the "Installing…" state', async () => {
+    const api = new FakeHangarApi({ vms: [{ name: 'live', install: 'installing' }] });
+    const { store } = await started(api);
+    expect(store.getSnapshot().vms[0]?.install).toBe('installing');
+    const id = store.getSnapshot().vms[0]!.id;
+    api.emitVm(id, { type: 'vm.install', phase: 'none', message: 'no longer an install' });
+    expect(store.getSnapshot().vms[0]).not.toHaveProperty('install');
+  });
+
   it('ignores stale and duplicate events by per-VM sequence number', async () => {
     const api = new FakeHangarApi({ vms: [{ name: 'deb' }] });
     const { store } = await started(api);

@@ -8,6 +8,8 @@ import { SettingsDialog } from '../../../../src-renderer/features/settings/setti
 import type { SettingsPageId } from '../../../../src-renderer/features/settings/settings-pages.js';
 import type { VmRunState } from '../../../../src-shared/vm-state.js';
 import { installLayoutStubs, renderWithApi } from '../library/render-helpers.js';
+import { recommendationFor } from '../../../../src-shared/os-catalog/index.js';
+import { EngineError, type HostSummary } from '../../../../src-shared/contract/index.js';
 
 beforeAll(installLayoutStubs);
 afterEach(cleanup);
@@ -41,15 +43,17 @@ describe('settings dialog', () => {
     expect(api.callsOf('vm.update')[0]).toEqual({ vm: id, patch: { cpu: { count: 4, model: 'max' }, description: 'build box' } });
     expect(await screen.findByText('Saved the settings of "deb".')).toBeTruthy();
     await waitFor(() => expect(btn('Apply').disabled).toBe(true)); // the saved document is the new baseline
-  });
+  }, 60_000);
 
   it('shows schema validation inline on the field and blocks Apply', async () => {
     const { api, user } = await open('system');
     await user.clear(input('Memory (MiB)'));
     await user.type(input('Memory (MiB)'), '8');
     expect(input('Memory (MiB)').getAttribute('aria-invalid')).toBe('true');
-    expect(screen.getByText(/>=16/)).toBeTruthy();
+    expect(screen.getAllByText(/>=16/).length).toBeGreaterThan(0);
     expect(btn('Apply').disabled).toBe(true);
+    // Apply says why it is off.
+    expect(document.getElementById(btn('Apply').getAttribute('aria-describedby')!)?.textContent).toMatch(/^Fix first: memoryMiB: .*>=16/);
     // The page tab carries a marker, and another page lists the problem with a link back.
     await user.click(screen.getByRole('tab', { name: 'General' }));
     expect(screen.getByText(/Fix these on other pages before applying/)).toBeTruthy();
@@ -87,9 +91,13 @@ describe('settings dialog', () => {
 
   it('storage: Browse… sets the CD-ROM ISO', async () => {
     const { api, user } = await open('storage');
+    api.handle('iso.inspect', ({ path }) => ({ path, volumeId: 'NEW', systemId: '', publisherId: '', applicationId: '', bootable: { bios: true, uefi: false }, detected: null, recommended: recommendationFor('generic'), warnings: [] }));
     api.dialogAnswer = '/isos/new.iso';
     await user.click(btn('Browse…'));
     await waitFor(() => expect(input('ISO image (cd0)').value).toBe('/isos/new.iso'));
+    // Checked by the engine first (iso.inspect), then Apply is on.
+    await waitFor(() => expect(btn('Apply').disabled).toBe(false), { timeout: 5000 });
+    expect(api.callsOf('iso.inspect')).toEqual([{ path: '/isos/new.iso' }]);
     await user.click(btn('Apply'));
     await waitFor(() => expect(api.callsOf('vm.update')).toHaveLength(1));
     expect(Object.keys(api.callsOf('vm.update')[0]!.patch)).toEqual(['cdroms']);
@@ -120,4 +128,91 @@ describe('settings dialog', () => {
     expect(field.value).toBe('-device\nvirtio-rng-pci');
     expect(btn('Apply').disabled).toBe(true);
   });
+});
+
+describe('settings check as you type', () => {
+  it('a name another machine has (any case) is flagged on the field and blocks Apply', async () => {
+    const api = new FakeHangarApi({ vms: [{ name: 'deb', osId: 'debian12' }] });
+    const id = [...api.vms.keys()][0]!;
+    const user = userEvent.setup();
+    renderWithApi(createElement(SettingsDialog, { vmId: id, state: { kind: 'stopped' }, otherNames: ['Web'], onClose: () => undefined }), api);
+    await screen.findByRole('dialog', { name: 'Settings of deb' });
+    await waitFor(() => expect(screen.queryByLabelText('Loading settings')).toBeNull());
+    await user.clear(input('Name'));
+    await user.type(input('Name'), 'WEB');
+    expect(input('Name').getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getAllByText(/There is already a machine named "Web"/).length).toBeGreaterThan(0);
+    expect(btn('Apply').disabled).toBe(true);
+    await user.type(input('Name'), '2');
+    expect(btn('Apply').disabled).toBe(false);
+  });
+
+  it('memory above what the host has is flagged as typed', async () => {
+    const { user } = await open('system');
+    await user.clear(input('Memory (MiB)'));
+    await user.type(input('Memory (MiB)'), '999999');
+    await waitFor(() => expect(input('Memory (MiB)').getAttribute('aria-invalid')).toBe('true'));
+    expect(screen.getAllByText(/More than this host has \(8192 MiB\)/).length).toBeGreaterThan(0);
+    expect(btn('Apply').disabled).toBe(true);
+  });
+
+  it('a typed ISO that is missing (or outside the allowed folders) is flagged once typing pauses', async () => {
+    const { api, user } = await open('storage');
+    api.handle('iso.inspect', ({ path }) => {
+      throw new EngineError('invalid-args', `${path} is outside the folders the browser host may use (/home/user); to allow it, restart \`hangar serve\` with --allow-dir /srv`);
+    });
+    await user.type(input('ISO image (cd0)'), '/srv/x.iso');
+    await waitFor(() => expect(input('ISO image (cd0)').getAttribute('aria-invalid')).toBe('true'), { timeout: 5000 });
+    await waitFor(() => expect(screen.getAllByText(/outside the folders the browser host may use/).length).toBeGreaterThan(0), { timeout: 5000 });
+    expect(api.callsOf('iso.inspect')).toEqual([{ path: '/srv/x.iso' }]);
+    expect(btn('Apply').disabled).toBe(true);
+  });
+
+  it('"Operating system" is the catalog dropdown; CPU model and machine type come from the host probe', async () => {
+    const api = new FakeHangarApi({ vms: [{ name: 'deb', osId: 'debian12' }] });
+    const id = [...api.vms.keys()][0]!;
+    const base = await api.call('host.info', {});
+    const host: HostSummary = {
+      ...base,
+      emulators: {
+        x86_64: {
+          machines: [{ name: 'q35', description: 'Standard PC (Q35 + ICH9, 2009)', aliasOf: 'pc-q35-7.2', isDefault: false }, { name: 'pc', description: 'Standard PC (i440FX + PIIX, 1996)', aliasOf: 'pc-i440fx-7.2', isDefault: true }],
+          cpuModels: [{ name: 'max', description: 'Enables all features supported by the accelerator in the current host' }, { name: 'Skylake-Client-v4', description: 'Intel Core Processor (Skylake, IBRS, no TSX)' }],
+        },
+      },
+    };
+    api.handle('host.info', () => host);
+    const user = userEvent.setup();
+    renderWithApi(createElement(SettingsDialog, { vmId: id, state: { kind: 'stopped' }, onClose: () => undefined }), api);
+    await screen.findByRole('dialog', { name: 'Settings of deb' });
+    await waitFor(() => expect(screen.queryByLabelText('Loading settings')).toBeNull());
+    const os = screen.getByRole('combobox', { name: 'Operating system' });
+    expect(os.textContent).toMatch(/Debian 12/);
+    await user.click(os);
+    const listbox = await screen.findByRole('listbox');
+    expect(within(listbox).getByRole('option', { name: 'Other' })).toBeTruthy();
+    const ubuntu = within(listbox).getAllByRole('option', { name: /^Ubuntu/ })[0]!;
+    const ubuntuName = ubuntu.textContent;
+    await user.click(ubuntu);
+    expect(screen.getByRole('combobox', { name: 'Operating system' }).textContent).toBe(ubuntuName);
+
+    await user.click(screen.getByRole('tab', { name: 'System' }));
+    await user.click(screen.getByRole('combobox', { name: 'CPU model' }));
+    const models = await screen.findByRole('listbox');
+    expect(within(models).getAllByRole('option').map((o) => o.textContent)).toEqual([
+      'max — Enables all features supported by the accelerator in the current host',
+      'Skylake-Client-v4 — Intel Core Processor (Skylake, IBRS, no TSX)',
+    ]);
+    await user.click(within(models).getByRole('option', { name: /^Skylake-Client-v4/ }));
+    await user.click(screen.getByRole('combobox', { name: 'Machine type' }));
+    expect(within(await screen.findByRole('listbox')).getByRole('option', { name: /^pc — .*\(default\)$/ })).toBeTruthy();
+    await user.keyboard('{Escape}');
+    await user.click(btn('Apply'));
+    await waitFor(() => expect(api.callsOf('vm.update')).toHaveLength(1));
+    expect(api.callsOf('vm.update')[0]!.patch).toMatchObject({ cpu: { model: 'Skylake-Client-v4' } });
+    expect(api.callsOf('vm.update')[0]!.patch).toHaveProperty('osId');
+    // Any other name stays possible, as free text under Advanced.
+    await user.click(screen.getByRole('tab', { name: 'Advanced' }));
+    expect(input('CPU model (free text)').value).toBe('Skylake-Client-v4');
+  }, 60_000);
 });

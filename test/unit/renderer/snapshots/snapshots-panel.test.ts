@@ -134,7 +134,8 @@ describe('take', () => {
     api.failNext('snapshot.take', 'qemu-failed', 'Device \'disk0\' is read-only\n    at Qmp.execute (qmp.ts:1:1)');
     await user.click(await screen.findByRole('button', { name: 'Take snapshot' }));
     await user.click(within(screen.getByRole('dialog', { name: 'Take a snapshot of "debian"' })).getByRole('button', { name: 'Take' }));
-    const alert = await screen.findByRole('alert', { hidden: true });
+    // Shown in the dialog on top (the Take dialog), where assistive technology can reach it: not `hidden`.
+    const alert = await within(screen.getByRole('dialog', { name: 'Take a snapshot of "debian"' })).findByRole('alert');
     expect(alert.textContent).toContain('Could not take snapshot "Snapshot 4": Device \'disk0\' is read-only.');
     expect(alert.textContent).not.toContain('at Qmp');
     expect(screen.getByRole('dialog', { name: 'Take a snapshot of "debian"' })).toBeTruthy();
@@ -157,10 +158,9 @@ describe('restore and delete', () => {
     await user.type(name, 'before restore');
     await user.click(within(dialog).getByRole('button', { name: 'Restore' }));
     await waitFor(() => expect(screen.queryByRole('dialog', { name: 'Restore "A"?', hidden: true })).toBeNull());
-    const notice = await screen.findByRole('alert', { hidden: true });
-    expect(notice.textContent).toContain('Restored "A".');
-    await user.click(within(notice).getByRole('button', { hidden: true }));
-    await waitFor(() => expect(screen.queryByRole('alert', { hidden: true })).toBeNull());
+    // The result is told in the panel's own status line, which assistive technology can reach (not hidden by the modal).
+    const panel = screen.getByRole('dialog', { name: 'Snapshots' });
+    await waitFor(() => expect(within(panel).getByRole('status').textContent).toBe('Restored "A".'));
     const order = api.calls.filter((c) => c.command === 'snapshot.take' || c.command === 'snapshot.restore');
     expect(order).toEqual([
       { command: 'snapshot.take', args: { vm: vmId, name: 'before restore', withRam: true } },
@@ -178,10 +178,9 @@ describe('restore and delete', () => {
     await waitFor(() => expect(api.callsOf('snapshot.restore')).toEqual([{ vm: vmId, snapshot: A }]));
     expect(api.callsOf('snapshot.take')).toEqual([]);
     await waitFor(() => expect(screen.queryByRole('dialog', { name: 'Restore "A"?', hidden: true })).toBeNull());
-    const notice = await screen.findByRole('alert', { hidden: true });
-    expect(notice.textContent).toContain('Restored "A".');
-    await user.click(within(notice).getByRole('button', { hidden: true }));
-    await waitFor(() => expect(screen.queryByRole('alert', { hidden: true })).toBeNull());
+    // The result is told in the panel's own status line, which assistive technology can reach (not hidden by the modal).
+    const panel = screen.getByRole('dialog', { name: 'Snapshots' });
+    await waitFor(() => expect(within(panel).getByRole('status').textContent).toBe('Restored "A".'));
 
     api.failNext('snapshot.take', 'invalid-state', 'disk0 is a raw image: internal snapshots need qcow2');
     await user.click(item('B'));
@@ -189,7 +188,7 @@ describe('restore and delete', () => {
     const dialog = screen.getByRole('dialog', { name: 'Restore "B"?' });
     await user.click(within(dialog).getByRole('checkbox', { name: 'Take a snapshot first' }));
     await user.click(within(dialog).getByRole('button', { name: 'Restore' }));
-    expect((await screen.findByRole('alert', { hidden: true })).textContent).toContain('raw image');
+    expect((await within(dialog).findByRole('alert')).textContent).toContain('raw image');
     expect(api.callsOf('snapshot.restore')).toHaveLength(1);
     expect(screen.getByRole('dialog', { name: 'Restore "B"?' })).toBeTruthy();
   });
@@ -231,7 +230,7 @@ describe('progress', () => {
     api.emitVm(vmId, { type: 'vm.job', jobId: 'j1', kind: 'snapshot-take', status: 'concluded', percent: 100 });
     await waitFor(() => expect(screen.queryByRole('progressbar')).toBeNull());
     api.emitVm(vmId, { type: 'vm.job', jobId: 'j2', kind: 'snapshot-restore', status: 'failed', error: 'snapshot-load failed: no such tag' });
-    expect((await screen.findByRole('alert', { hidden: true })).textContent).toContain('Snapshot job failed: snapshot-load failed: no such tag.');
+    expect((await within(screen.getByRole('dialog', { name: 'Snapshots' })).findByRole('alert')).textContent).toContain('Snapshot job failed: snapshot-load failed: no such tag.');
   });
 });
 

@@ -36,21 +36,59 @@ const btn = (name: string) => screen.getByRole('button', { name });
 const field = (name: string) => screen.getByRole('textbox', { name }) as HTMLInputElement;
 
 describe('new-VM wizard', () => {
-  it('validates each page before Next and keeps the draft on Back', async () => {
+  it('keeps Next off with the reason beside it until the page is valid, and keeps the draft on Back', async () => {
     const { user } = setup();
     expect(await screen.findByRole('dialog', { name: 'New machine' })).toBeTruthy();
     expect((btn('Back') as HTMLButtonElement).disabled).toBe(true);
-    await user.click(btn('Next'));
-    expect(await screen.findByText('Give the machine a name')).toBeTruthy();
+    const next = btn('Next') as HTMLButtonElement;
+    expect(next.disabled).toBe(true);
+    expect(document.getElementById(next.getAttribute('aria-describedby')!)?.textContent).toBe('Name: Give the machine a name');
+    // The untouched field is not marked yet; a name typed and erased is, at once.
+    expect(field('Name').getAttribute('aria-invalid')).toBe('false');
+    await user.type(field('Name'), 'x');
+    await user.clear(field('Name'));
     expect(field('Name').getAttribute('aria-invalid')).toBe('true');
     await user.type(field('Name'), 'web server');
+    expect((btn('Next') as HTMLButtonElement).disabled).toBe(false);
     await user.click(btn('Next'));
-    expect(await screen.findByRole('region', { name: 'Installation media' })).toBeTruthy();
-    // No ISO yet: Next refuses and says why.
-    await user.click(btn('Next'));
-    expect(await screen.findByText('Choose an ISO image, or "No installation media"')).toBeTruthy();
+    expect(await screen.findByRole('region', { name: 'Step 2 of 6: Installation media' })).toBeTruthy();
+    // No ISO yet: Next is off and says why.
+    expect((btn('Next') as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByText('ISO image: Choose an ISO image, or "No installation media"')).toBeTruthy();
+    // The radio and the field no longer share a name.
+    expect(screen.getByRole('radio', { name: 'From an ISO image' })).toBeTruthy();
+    expect(screen.getAllByRole('textbox', { name: 'ISO image' })).toHaveLength(1);
     await user.click(btn('Back'));
     expect(field('Name').value).toBe('web server');
+  });
+
+  it('flags a name the library already has as it is typed (ignoring case)', async () => {
+    const api = new FakeHangarApi();
+    const user = userEvent.setup();
+    renderWithApi(createElement(NewVmWizard, { onClose: () => undefined, onCreated: () => undefined, takenNames: ['Debian'] }), api);
+    await user.type(await screen.findByRole('textbox', { name: 'Name' }), 'DEBIAN');
+    expect(await screen.findAllByText(/There is already a machine named "Debian"/)).not.toHaveLength(0);
+    expect(field('Name').getAttribute('aria-invalid')).toBe('true');
+    expect((btn('Next') as HTMLButtonElement).disabled).toBe(true);
+    await user.type(field('Name'), ' 2');
+    expect((btn('Next') as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('a typed ISO that does not exist is flagged once typing pauses (debounced iso.inspect), before Next', async () => {
+    const api = new FakeHangarApi();
+    api.handle('iso.inspect', ({ path }) => {
+      throw new EngineError('not-found', `no such file: ${path}`);
+    });
+    const user = userEvent.setup();
+    renderWithApi(createElement(NewVmWizard, { onClose: () => undefined, onCreated: () => undefined }), api);
+    await user.type(await screen.findByRole('textbox', { name: 'Name' }), 'x');
+    await user.click(btn('Next'));
+    await user.type(field('ISO image'), '/isos/gone.iso');
+    await waitFor(() => expect(field('ISO image').getAttribute('aria-invalid')).toBe('true'), { timeout: 5000 });
+    expect(screen.getAllByText(/no such file: \/isos\/gone\.iso/).length).toBeGreaterThan(0);
+    // One inspection for the whole typed path, not one per key.
+    expect(api.callsOf('iso.inspect')).toEqual([{ path: '/isos/gone.iso' }]);
+    expect((btn('Next') as HTMLButtonElement).disabled).toBe(true);
   });
 
   it('Browse… picks an ISO, iso.inspect detects the OS and its defaults fill the later pages', async () => {
@@ -88,27 +126,31 @@ describe('new-VM wizard', () => {
     await user.click(btn('Next'));
     await user.click(screen.getByRole('radio', { name: 'No installation media' }));
     await user.click(btn('Next')); // → system
-    expect(await screen.findByRole('region', { name: 'System' })).toBeTruthy();
+    expect(await screen.findByRole('region', { name: 'Step 3 of 6: System' })).toBeTruthy();
     await user.click(btn('Next')); // → resources
     await user.clear(field('Memory (MiB)'));
     await user.type(field('Memory (MiB)'), '2k');
     await user.clear(field('CPUs'));
     await user.type(field('CPUs'), '99');
-    await user.click(btn('Next'));
-    expect(await screen.findByText('Enter the memory in MiB as a whole number, e.g. 2048')).toBeTruthy();
-    expect(screen.getByText('This host has only 4 CPUs')).toBeTruthy();
+    // Flagged as typed, Next off (no click needed to see them).
+    expect((btn('Next') as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getAllByText(/Enter the memory in MiB as a whole number, e.g. 2048/).length).toBeGreaterThan(0);
+    expect(screen.getAllByText(/This host has only 4 CPUs/).length).toBeGreaterThan(0);
     await user.clear(field('Memory (MiB)'));
     await user.type(field('Memory (MiB)'), '1024');
     await user.clear(field('CPUs'));
     await user.type(field('CPUs'), '2');
     await user.click(btn('Next')); // → disk
     await user.clear(field('Disk size (GiB)'));
-    await user.click(btn('Next'));
-    expect(await screen.findByText('Enter the disk size in GiB, e.g. 20')).toBeTruthy();
+    expect(screen.getAllByText(/Enter the disk size in GiB, e.g. 20/).length).toBeGreaterThan(0);
+    await user.type(field('Disk size (GiB)'), '0');
+    expect(screen.getAllByText(/A disk needs a size above 0 GiB/).length).toBeGreaterThan(0);
+    expect((btn('Next') as HTMLButtonElement).disabled).toBe(true);
+    await user.clear(field('Disk size (GiB)'));
     await user.type(field('Disk size (GiB)'), '8');
     expect(api.callsOf('vm.create')).toHaveLength(0);
     await user.click(btn('Next')); // → summary
-    const summary = await screen.findByRole('region', { name: 'Summary' });
+    const summary = await screen.findByRole('region', { name: 'Step 6 of 6: Summary' });
     expect(within(summary).getByText('new, 8 GiB')).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Next' })).toBeNull();
     expect(api.callsOf('vm.create')).toHaveLength(0);
@@ -129,7 +171,7 @@ describe('new-VM wizard', () => {
     await user.click(btn('Browse…'));
     await screen.findByText(/Detected Debian 12/);
     for (let i = 0; i < 4; i++) await user.click(btn('Next'));
-    await screen.findByRole('region', { name: 'Summary' });
+    await screen.findByRole('region', { name: 'Step 6 of 6: Summary' });
     api.failNext('vm.create', 'exists', 'a machine folder named "deb" already exists');
     await user.click(btn('Create and start'));
     expect(await screen.findByText(/Could not create the machine: a machine folder named "deb" already exists/)).toBeTruthy();
@@ -149,7 +191,7 @@ describe('new-VM wizard: the command line and the folder', () => {
     await user.click(btn('Next'));
     await user.click(screen.getByRole('radio', { name: 'No installation media' }));
     for (let i = 0; i < 4; i++) await user.click(btn('Next'));
-    return screen.findByRole('region', { name: 'Summary' });
+    return screen.findByRole('region', { name: 'Step 6 of 6: Summary' });
   }
 
   it('the summary shows the engine’s command line for the draft, quoted for a shell, with Copy', async () => {
@@ -203,13 +245,13 @@ describe('new-VM wizard: the command line and the folder', () => {
     const { api, user, created } = setup();
     await user.type(await screen.findByRole('textbox', { name: 'Name' }), 'x');
     await user.type(field('Folder'), 'vms');
-    await user.click(btn('Next'));
-    expect(await screen.findByText(/Give the full path of the folder/)).toBeTruthy();
+    expect((btn('Next') as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getAllByText(/Give the full path of the folder/).length).toBeGreaterThan(0);
     await user.clear(field('Folder'));
     await user.click(btn('Next'));
     await user.click(screen.getByRole('radio', { name: 'No installation media' }));
     for (let i = 0; i < 4; i++) await user.click(btn('Next'));
-    const summary = await screen.findByRole('region', { name: 'Summary' });
+    const summary = await screen.findByRole('region', { name: 'Step 6 of 6: Summary' });
     expect(within(summary).getByText('the library (/library)')).toBeTruthy();
     await user.click(btn('Create'));
     await waitFor(() => expect(created).toHaveLength(1));
@@ -240,7 +282,7 @@ describe('new-VM wizard: an existing disk image', () => {
     expect(within(modes).getAllByRole('radio').map((r) => r.getAttribute('value'))).toEqual(['use', 'copy', 'convert']);
     await user.click(within(modes).getByRole('radio', { name: 'Convert it to qcow2 in the machine’s folder' }));
     await user.click(btn('Next'));
-    const summary = await screen.findByRole('region', { name: 'Summary' });
+    const summary = await screen.findByRole('region', { name: 'Step 6 of 6: Summary' });
     expect(within(summary).getByText('/vm/old.vmdk (convert it to qcow2 in the machine’s folder)')).toBeTruthy();
     await user.click(btn('Create'));
     expect(await screen.findByRole('progressbar', { name: 'Copying the disk image: 42%' })).toBeTruthy();
@@ -273,5 +315,5 @@ describe('wizard from the library window', () => {
     for (let i = 0; i < 4; i++) await user.click(btn('Next'));
     await user.click(btn('Create'));
     await waitFor(() => expect(screen.getByRole('option', { name: 'fresh' }).getAttribute('aria-selected')).toBe('true'));
-  });
+  }, 60_000);
 });
