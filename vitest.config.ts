@@ -11,6 +11,8 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           testTimeout: 20_000,
+          // Renderer tests (jsdom): testing-library waits up to 15 s, not 1 s (test/helpers/dom-timeouts.ts).
+          setupFiles: ['test/helpers/dom-timeouts.ts'],
         },
       },
       {
