@@ -5,4 +5,4 @@ import { configure } from '@testing-library/dom';
 
 export const DOM_WAIT_TIMEOUT_MS = 15_000;
 
-if (typeof document !== 'undefined') configure({ asyncUtilTimeout: DOM_WAIT_TIMEOUT_MS });
+if ('document' in globalThis) configure({ asyncUtilTimeout: DOM_WAIT_TIMEOUT_MS });
