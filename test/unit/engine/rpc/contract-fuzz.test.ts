@@ -51,7 +51,7 @@ describe('contract fuzzing', () => {
     expect([...codes].sort()).toEqual(['invalid-args', 'invalid-message', 'ok', 'unknown-command']);
     expect(new Set(handlers.calls.map((c) => c.command)).size).toBeGreaterThan(Object.keys(commandArgs).length / 2);
     console.log(`edge fuzz: ${sent} messages (${oks} valid) in ${Date.now() - started} ms`);
-  }, 600_000); // CPU-bound: 10,000 messages took 195 s on a loaded 2-core machine (≈ 15 s quiet)
+  }, 600_000); // CPU-bound: 10,000 messages took 195 s on a loaded 2-core machine
 
   describe('real engine handlers', () => {
     let t: TestEnv;

@@ -139,5 +139,5 @@ describe('writeFileAtomic', () => {
     // A kill between create and rename may leave a temp file behind, never a damaged target; the store
     // recognises such leftovers by name.
     for (const name of readdirSync(work)) expect(name === 'vm.json' || isAtomicTempFile(name), name).toBe(true);
-  }, 600_000); // 60 Node processes started and killed: 4 min on a loaded 2-core machine, seconds when quiet
+  }, 600_000); // 60 Node processes started and killed: 4 min on a loaded 2-core machine
 });
