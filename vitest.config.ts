@@ -10,7 +10,10 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
-          testTimeout: 20_000,
+          // A budget, not a wait: renderer tests took 17-23 s each beside a CPU hog on a loaded 2-core machine.
+          testTimeout: 60_000,
+          // Renderer tests (jsdom): testing-library waits up to 15 s, not 1 s (test/helpers/dom-timeouts.ts).
+          setupFiles: ['test/helpers/dom-timeouts.ts'],
         },
       },
       {

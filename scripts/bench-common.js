@@ -63,3 +63,11 @@ export function killQemuUnder(dir) {
     }
   }
 }
+
+/**
+ * The accelerator the benches ran under, as Hangar's host probe decides it (`hangar host --json`): an existing
+ * /dev/kvm is not a usable one (no permission, nested KVM that aborts QEMU), so never infer it from the file.
+ */
+export function acceleratorOf(host) {
+  return host?.kvm?.usable ? 'KVM (usable, per the host probe)' : `TCG (KVM not usable: ${host?.kvm?.reason ?? 'the host probe gave no verdict'})`;
+}

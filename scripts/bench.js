@@ -66,6 +66,33 @@ async function hangar(env, lib, ...args) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Wall time of one `hangar ...` process, spawn → exit (ms). */
+async function timedHangar(env, lib, ...args) {
+  const t0 = performance.now();
+  await hangar(env, lib, ...args);
+  return performance.now() - t0;
+}
+
+/**
+ * Where a cold CLI's start-up goes, measured in this run: Node start and loading the CLI bundle
+ * (`hangar --help`), and `hangar host --json` with an empty probe cache (the host probe runs the QEMU binary
+ * several times) and with it filled. Medians of `n`, each cold run on a fresh cache folder.
+ */
+async function startupProfile(env, lib, work, n) {
+  const load = [];
+  const probeCold = [];
+  const probeWarm = [];
+  for (let i = 0; i < n; i++) {
+    load.push(await timedHangar(env, lib, '--help'));
+    const cache = mkdtempSync(join(work, 'probe-cache-'));
+    const fresh = { ...env, XDG_CACHE_HOME: cache };
+    probeCold.push(await timedHangar(fresh, lib, 'host', '--json'));
+    probeWarm.push(await timedHangar(fresh, lib, 'host', '--json'));
+    rmSync(cache, { recursive: true, force: true });
+  }
+  return { load: median(load), probeCold: median(probeCold), probeWarm: median(probeWarm), n };
+}
+
 /** Resolves when `text` is in the file (polled every 5 ms); rejects if `child` exits first. */
 function waitForFileText(path, text, child, timeoutMs) {
   return new Promise((resolve, reject) => {
@@ -269,11 +296,13 @@ ${r.hangar.map((h, i) => `| ${i + 1} | ${fmt(h)} (QEMU up at ${r.hangarUps[i]?.t
 
 Hangar's cost is almost all before QEMU starts ("spawn → QEMU up"); once QEMU runs, the guest boots as
 fast as bare QEMU within the noise (the \`-S\`/\`cont\` hand-off, QMP and serial attach add no visible
-time). A profile of that start-up (2026-11-25, same machine, quiet): Node start and loading the CLI bundle
-≈ 115 ms, the host probe (\`qemu-system-x86_64\` run several times: version, machines, accelerators, the
-KVM smoke test, firmware) ≈ 180 ms, engine open ≈ 9 ms, pre-flight and argv ≈ 2 ms. The probe is redone
-by every CLI process, so its results (versions, machines, the KVM smoke test's verdict) are cached on disk
-in \`~/.cache/hangar/qemu-probe.json\`, keyed by each binary's path, size and mtime.
+time). Where that start-up goes, measured in this run (medians of ${r.profile.n}, spawn → exit of a CLI process):
+Node start and loading the CLI bundle (\`hangar --help\`) ${r.profile.load.toFixed(0)} ms; \`hangar host --json\` with an
+empty probe cache ${r.profile.probeCold.toFixed(0)} ms and with it filled ${r.profile.probeWarm.toFixed(0)} ms, so the host probe
+(\`qemu-system-x86_64\` run several times: version, machines, accelerators, the KVM smoke test, firmware) costs
+about ${(r.profile.probeCold - r.profile.probeWarm).toFixed(0)} ms when not cached. Every CLI process needs the probe, so its
+results (versions, machines, the KVM smoke test's verdict) are cached on disk in \`~/.cache/hangar/qemu-probe.json\`,
+keyed by each binary's path, size and mtime.
 `;
   mkdirSync(dirname(outFile), { recursive: true });
   // The display, library and engine benchmarks own their own "## Display" / "## Library" / "## Engine…" sections: keep them.
@@ -321,6 +350,8 @@ async function main() {
       if (left.length) throw new Error(`QEMU still running after run ${i + 1}: ${left.join(', ')}`);
     }
     const rssMiB = await engineIdleRss(env, lib);
+    const profile = await startupProfile(env, lib, work, smoke ? 1 : 5);
+    log(`start-up: CLI load ${profile.load.toFixed(0)} ms, host --json ${profile.probeCold.toFixed(0)} ms with an empty probe cache, ${profile.probeWarm.toFixed(0)} ms cached`);
     const hangarTimes = hangarRuns.map((r) => r.ms);
     const bareTimes = bareRuns.map((r) => r.ms);
     const hangarMedian = median(hangarTimes);
@@ -360,6 +391,7 @@ async function main() {
         warmQemuUp,
         bareUps: bareRuns.map((r) => r.qemuUp),
         loadAvg,
+        profile,
       });
       log(`wrote ${outFile}`);
     }

@@ -146,7 +146,7 @@ describe('serial console, logs and port forwards in the browser host', () => {
     // The same host port again: refused inline, nothing sent.
     await table.getByRole('textbox', { name: 'Host port' }).fill(String(port));
     await table.getByRole('textbox', { name: 'Guest port' }).fill('23');
-    await expect.poll(() => table.getByRole('textbox', { name: 'Host port' }).getAttribute('aria-invalid')).toBe('true');
+    await expect.poll(() => table.getByRole('textbox', { name: 'Host port' }).getAttribute('aria-invalid'), { timeout: 15_000 }).toBe('true');
     // A port another program holds: the engine's refusal shows under the host port, saying what to do.
     const squatter = createServer();
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));

@@ -104,7 +104,7 @@ describe('the display in the browser host', () => {
     await expect.poll(() => patternMismatches(page), { timeout: 30_000, interval: 250 }).toEqual([]);
     const { width, height } = await readCanvas(page, []);
     expect({ width, height }).toEqual({ width: 640, height: 400 });
-    await expect.poll(() => page.getByTestId('status-resolution').textContent()).toBe('640×400');
+    await expect.poll(() => page.getByTestId('status-resolution').textContent(), { timeout: 15_000 }).toBe('640×400');
     expect(await page.getByTestId('status-state').textContent()).toBe('Running');
     expect(await page.getByTestId('status-accelerator').textContent()).toMatch(/^(TCG|KVM)$/);
     expect(await page.getByTestId('status-clipboard').textContent()).toBe('Clipboard: off');
@@ -114,7 +114,7 @@ describe('the display in the browser host', () => {
     const { page } = ctx;
     expect(await glyphPixels(page, 0)).toBe(0);
     await page.locator(CANVAS).click();
-    await expect.poll(() => page.getByTestId('keyboard-capture').textContent()).toContain('Keyboard captured');
+    await expect.poll(() => page.getByTestId('keyboard-capture').textContent(), { timeout: 15_000 }).toContain('Keyboard captured');
     await page.keyboard.type('ab', { delay: 50 });
     await expect.poll(serialLog, { timeout: 15_000, interval: 300 }).toContain(`${markers.bootKeyPrefix}b`);
     const log = await serialLog();
@@ -127,7 +127,7 @@ describe('the display in the browser host', () => {
     const { page } = ctx;
     const before = await serialLog();
     await page.keyboard.press('ControlRight');
-    await expect.poll(() => page.getByTestId('keyboard-capture').textContent()).toContain('Click the screen');
+    await expect.poll(() => page.getByTestId('keyboard-capture').textContent(), { timeout: 15_000 }).toContain('Click the screen');
     await page.keyboard.type('z');
     await new Promise((r) => setTimeout(r, 700));
     expect(await serialLog()).toBe(before);
@@ -154,9 +154,9 @@ describe('the display in the browser host', () => {
   it('the scale modes change the canvas size', async () => {
     const { page } = ctx;
     await page.getByRole('button', { name: 'Actual size' }).click();
-    await expect.poll(() => displayedSize(page)).toEqual({ width: 640, height: 400 });
+    await expect.poll(() => displayedSize(page), { timeout: 15_000 }).toEqual({ width: 640, height: 400 });
     await page.getByRole('button', { name: 'Scale to fit' }).click();
-    await expect.poll(() => displayedSize(page).then((s) => s.width)).not.toBe(640);
+    await expect.poll(() => displayedSize(page).then((s) => s.width), { timeout: 15_000 }).not.toBe(640);
     const fit = await displayedSize(page);
     const box = await page.getByTestId('display-screen').boundingBox();
     expect(fit.width).toBeLessThanOrEqual(Math.ceil(box!.width));
@@ -166,10 +166,10 @@ describe('the display in the browser host', () => {
     expect(Math.max(fit.width / box!.width, fit.height / box!.height)).toBeGreaterThan(0.97);
     // A smaller window: the fitted canvas shrinks with it, 1:1 stays 640×400.
     await page.setViewportSize({ width: 500, height: 420 });
-    await expect.poll(() => displayedSize(page).then((s) => s.width)).toBeLessThanOrEqual(500);
+    await expect.poll(() => displayedSize(page).then((s) => s.width), { timeout: 15_000 }).toBeLessThanOrEqual(500);
     expect((await displayedSize(page)).height).toBeLessThan(400);
     await page.getByRole('button', { name: 'Actual size' }).click();
-    await expect.poll(() => displayedSize(page)).toEqual({ width: 640, height: 400 });
+    await expect.poll(() => displayedSize(page), { timeout: 15_000 }).toEqual({ width: 640, height: 400 });
     await page.getByRole('button', { name: 'Scale to fit' }).click();
     await page.setViewportSize({ width: 1100, height: 760 });
   });

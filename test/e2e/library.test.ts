@@ -201,7 +201,7 @@ describe('library UI end to end', () => {
     await dialog.waitFor();
     await dialog.getByRole('tab', { name: 'System' }).click();
     const memory = dialog.getByRole('spinbutton', { name: 'Memory (MiB)' });
-    await expect.poll(() => memory.inputValue()).toBe('256');
+    await expect.poll(() => memory.inputValue(), { timeout: 15_000 }).toBe('256');
     expect(await memory.isEnabled()).toBe(true);
     await memory.fill('320');
     await screenshot('settings.png');
@@ -228,7 +228,7 @@ describe('library UI end to end', () => {
     const dialog = page.getByRole('dialog', { name: `Settings of ${VM}` });
     await dialog.getByRole('tab', { name: 'System' }).click();
     const memory = dialog.getByRole('spinbutton', { name: 'Memory (MiB)' });
-    await expect.poll(() => memory.inputValue()).toBe('320');
+    await expect.poll(() => memory.inputValue(), { timeout: 15_000 }).toBe('320');
     expect(await memory.isDisabled()).toBe(true);
     expect(await description(memory)).toContain('Shut the machine down to change this');
     await waitForText(dialog, `"${VM}" is running`);
@@ -248,7 +248,7 @@ describe('library UI end to end', () => {
     await dialog.waitFor({ state: 'detached', timeout: SLOW });
     await expect.poll(() => option(VM).count(), { timeout: SLOW }).toBe(0);
     expect(bundleDirsOf(ctx.vmId)).toEqual([]);
-    await expect.poll(() => list().getByRole('option').count()).toBe(3);
+    await expect.poll(() => list().getByRole('option').count(), { timeout: 15_000 }).toBe(3);
     const listed = (await hangar('list')).stdout;
     expect(listed).not.toContain(VM);
     expect(listed).toContain('Windows 11');

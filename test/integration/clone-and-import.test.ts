@@ -9,6 +9,7 @@ import { spawnHangar } from '../helpers/cli-runner.js';
 import { DiskJobs } from '../../src-main/engine/disks/disk-jobs.js';
 import { cloneVm, type CloneHost } from '../../src-main/engine/clone/clone-service.js';
 import { failure, jobEventsOf, serialWait, useEngineEnv, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
+import { startUnprivilegedEngine } from '../helpers/unprivileged.js';
 
 const FORMATS = ['qcow2', 'raw', 'vmdk', 'vdi', 'vhdx', 'vpc'] as const;
 type Format = (typeof FORMATS)[number];
@@ -106,12 +107,18 @@ describe('create from existing disks (use, copy, convert) and clone (full, linke
       expect(await create(join(dir, 'split.vmdk'), { existingDiskMode: mode })).toMatchObject({ code: 'invalid-args', message: expect.stringMatching(/split\.vmdk is a VMDK descriptor \(create type twoGbMaxExtentSparse\) whose data lives in other files \(split-s001\.vmdk\)/) });
     }
     expect(await failure(e.client.call('vm.create', { name: 'bad', existingDiskMode: 'copy', diskSizeGiB: 1 }))).toMatchObject({ code: 'invalid-args', details: { field: 'existingDiskMode' } });
-    if (process.getuid?.() !== 0) {
-      // root reads every file, so this refusal only exists for other users.
-      const locked = join(dir, 'locked.qcow2');
+    // Root reads every file, and CI runs as root: an engine run as an unprivileged user is asked instead.
+    const u = await startUnprivilegedEngine();
+    try {
+      const locked = join(u.t.root, 'locked.qcow2');
       copyFileSync(images.qcow2, locked);
+      u.own(locked);
       chmodSync(locked, 0o000);
-      expect(await create(locked)).toMatchObject({ code: 'invalid-args', message: expect.stringMatching(/cannot be read/) });
+      const err = await u.client.call('vm.create', { name: 'bad', existingDisk: locked, ...small }).then(() => null, (x: unknown) => x);
+      expect(err).toMatchObject({ code: 'invalid-args', message: expect.stringMatching(/cannot be read/) });
+      expect(await u.client.call('library.list', {})).toEqual([]);
+    } finally {
+      await u.close();
     }
     expect((await e.client.call('library.list', {})).filter((v) => v.name === 'bad')).toEqual([]);
     expect(leftovers()).toEqual([]);

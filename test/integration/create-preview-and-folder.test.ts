@@ -5,6 +5,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import { join } from 'node:path';
 import { fixturePaths } from '../helpers/fixtures.js';
 import { useEngineEnv, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
+import { startUnprivilegedEngine } from '../helpers/unprivileged.js';
 import { main } from '../../src-main/cli/main.js';
 
 /** Every path under `dir` with its size and mtime: "nothing was written" means this does not change. */
@@ -135,13 +136,19 @@ describe('vm.create in a folder of the user’s choosing', () => {
     expect(await refusal(join(t.root, 'nope'))).toMatchObject({ code: 'not-found', message: `the folder for the machine does not exist: ${join(t.root, 'nope')}` });
     expect(await refusal(file)).toMatchObject({ code: 'invalid-args', message: `the folder for the machine is not a folder: ${file}` });
     expect(await refusal('/etc')).toMatchObject({ code: 'invalid-args', message: expect.stringContaining('/etc is a system folder') });
-    if (process.getuid?.() !== 0) {
-      // Root writes anywhere, so this one only means something for other users.
-      const locked = join(t.root, 'locked');
+    // Root writes anywhere, and CI runs as root: an engine run as an unprivileged user is asked instead.
+    const u = await startUnprivilegedEngine();
+    try {
+      const locked = join(u.t.root, 'locked');
       mkdirSync(locked);
+      u.own(locked);
       chmodSync(locked, 0o500);
-      expect(await refusal(locked)).toMatchObject({ code: 'invalid-args', message: `cannot create the machine's folder in ${locked}: it is not writable` });
-      chmodSync(locked, 0o700);
+      const err = await u.client.call('vm.create', { name: 'nowhere', memoryMiB: 64, cpus: 1, folder: locked }).then(() => null, (x: unknown) => x);
+      expect(err).toMatchObject({ code: 'invalid-args', message: `cannot create the machine's folder in ${locked}: it is not writable` });
+      expect(readdirSync(locked)).toEqual([]);
+      expect(await u.client.call('library.list', {})).toEqual([]);
+    } finally {
+      await u.close();
     }
     expect(snapshotTree(t.libraryDir)).toEqual(before);
     expect(await e.client.call('library.list', {})).toEqual([]);

@@ -47,10 +47,17 @@ describe('soak: start/stop and snapshot cycles leak nothing', () => {
     tmpFiles: filesUnder(tmp).length,
   });
 
+  /**
+   * How long counts may take to settle on a loaded machine. A leak never settles, so a long wait costs a
+   * failing run only; a passing one returns as soon as the counts match.
+   */
+  const SETTLE_MS = 60_000;
+
   /** The counts once things settle: a closed socket's fd goes away a tick after the call that closed it returns. */
   async function settledCounts(like: Counts): Promise<Counts> {
+    const deadline = Date.now() + SETTLE_MS;
     let now = counts();
-    for (let i = 0; i < 50 && JSON.stringify(now) !== JSON.stringify(like); i++) {
+    while (JSON.stringify(now) !== JSON.stringify(like) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
       now = counts();
     }
@@ -59,17 +66,24 @@ describe('soak: start/stop and snapshot cycles leak nothing', () => {
 
   /**
    * The counts at rest: after a stop the engine still writes the VM's last screen (thumbs/last.png via a temp
-   * file) in the background, so wait until no temp file is open and two samples agree.
+   * file) in the background, so wait until no temp file exists and the counts hold still for a second (ten
+   * samples). Fails, rather than returning counts taken mid-way, when they never come to rest.
    */
   async function restingCounts(): Promise<Counts> {
+    const deadline = Date.now() + SETTLE_MS;
     let prev = counts();
-    for (let i = 0; i < 50; i++) {
+    let still = 0;
+    const seen: string[] = [];
+    while (Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
       const now = counts();
-      if (JSON.stringify(now) === JSON.stringify(prev) && now.libraryTemps === 0 && now.tmpFiles === 0) return now;
+      const key = JSON.stringify(now);
+      if (seen.at(-1) !== key) seen.push(key);
+      still = key === JSON.stringify(prev) && now.libraryTemps === 0 && now.tmpFiles === 0 ? still + 1 : 0;
+      if (still >= 10) return now;
       prev = now;
     }
-    return prev;
+    throw new Error(`the engine's counts did not come to rest within ${SETTLE_MS / 1000} s: ${seen.slice(-5).join(' → ')}`);
   }
 
   it('starts the engine and a boot.img VM (warm-up: one of each cycle, so lazily opened things exist)', async () => {

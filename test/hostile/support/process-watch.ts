@@ -52,8 +52,12 @@ export function qemuProcesses(roots: readonly string[]): ProcInfo[] {
   return out;
 }
 
-/** Processes in `after` that were not in `before`, once they had up to `graceMs` to exit. */
-export async function leftoverProcesses(before: readonly ProcInfo[], roots: readonly string[], graceMs = 1500): Promise<ProcInfo[]> {
+/**
+ * Processes in `after` that were not in `before`, once they had up to `graceMs` to exit. A process that is
+ * really left behind stays, so the generous default only costs a failing run; a killed QEMU on a loaded
+ * machine can take seconds to go.
+ */
+export async function leftoverProcesses(before: readonly ProcInfo[], roots: readonly string[], graceMs = 15_000): Promise<ProcInfo[]> {
   const old = new Set(before.map((p) => p.pid));
   const deadline = Date.now() + graceMs;
   for (;;) {

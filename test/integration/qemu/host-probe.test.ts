@@ -60,10 +60,10 @@ describe('host probe on this machine', () => {
   it('writes the cache file and gives the same answer from it', async () => {
     const cache = JSON.parse(await readFile(join(dir, 'probe-cache.json'), 'utf8')) as Record<string, { version: unknown }>;
     expect(cache[host.emulators['x86_64']!.binary]?.version).toEqual(host.emulators['x86_64']!.version);
-    const t0 = Date.now();
     const again = await probeHost({ cacheFile: join(dir, 'probe-cache.json') });
     expect(again.emulators['x86_64']).toEqual(host.emulators['x86_64']);
-    expect(Date.now() - t0).toBeLessThan(2000);
+    // That the cached answer runs no binary is counted, not timed, in test/unit/engine/qemu/host-probe.test.ts
+    // ("probes them once per mtime"): a wall-clock bound here failed on a loaded machine without meaning anything.
   });
 
   it('names the Debian install command', () => {

@@ -30,7 +30,7 @@ describe('the app binary as the hangar command', () => {
     process.argv = ['/opt/Hangar/hangar-desktop', '--cli', 'stop', 'deb', '--force'];
     vi.resetModules();
     await import('../../../src-main/app/main.js');
-    await vi.waitFor(() => expect(fake.app.exit).toHaveBeenCalledWith(3));
+    await vi.waitFor(() => expect(fake.app.exit).toHaveBeenCalledWith(3), { timeout: 15_000 });
     expect(cliMain).toHaveBeenCalledWith(['stop', 'deb', '--force']);
     expect(fake.app.whenReady).not.toHaveBeenCalled();
     expect(fake.app.enableSandbox).not.toHaveBeenCalled();
@@ -44,7 +44,7 @@ describe('the app binary as the hangar command', () => {
     process.argv = ['/opt/Hangar/hangar-desktop', '--cli', 'list'];
     vi.resetModules();
     await import('../../../src-main/app/main.js');
-    await vi.waitFor(() => expect(fake.app.exit).toHaveBeenCalledWith(1));
+    await vi.waitFor(() => expect(fake.app.exit).toHaveBeenCalledWith(1), { timeout: 15_000 });
     expect(write).toHaveBeenCalledWith('hangar: boom\n');
     write.mockRestore();
   });

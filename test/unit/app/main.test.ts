@@ -16,7 +16,7 @@ async function boot(lock = true): Promise<void> {
   fake.app.lock = lock;
   vi.resetModules();
   await import('../../../src-main/app/main.js');
-  await vi.waitFor(() => expect(lock ? fake.BrowserWindow.instances.length : 1).toBeGreaterThan(0));
+  await vi.waitFor(() => expect(lock ? fake.BrowserWindow.instances.length : 1).toBeGreaterThan(0), { timeout: 15_000 });
 }
 
 type Handler = (req: Request) => Promise<Response>;

@@ -40,7 +40,7 @@ async function setup(vms: VmSummary[], replies: Record<string, Reply> = {}) {
   const requests = fakeEngine(mainPort, { 'library.list': () => vms, ...replies });
   const event = { preventDefault: vi.fn() };
   fake.app.emit('before-quit', event);
-  await vi.waitFor(() => expect(fake.app.quit.mock.calls.length + onCancel.mock.calls.length).toBeGreaterThan(0));
+  await vi.waitFor(() => expect(fake.app.quit.mock.calls.length + onCancel.mock.calls.length).toBeGreaterThan(0), { timeout: 15_000 });
   return { proc, requests, event, onCancel, commands: () => requests.map((r) => `${r.command} ${String(r.args['vm'] ?? '')}`.trim()) };
 }
 

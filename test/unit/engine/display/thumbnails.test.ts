@@ -239,7 +239,7 @@ describe('ThumbnailService', () => {
     host.endSession('vm-1');
     land();
     expect(await late2).toBeNull();
-    await vi.waitFor(() => expect(host.saved).toHaveLength(1));
+    await vi.waitFor(() => expect(host.saved).toHaveLength(1), { timeout: 15_000 });
     expect(host.saved[0]!.png.toString('base64')).toBe(first!.pngBase64);
     host.kept = { png: host.saved[0]!.png, takenAt: '2026-01-01T00:00:00.000Z' };
     expect(await svc.last('vm-1')).toMatchObject({ width: 0, takenAt: '2026-01-01T00:00:00.000Z' });
@@ -253,7 +253,7 @@ describe('ThumbnailService', () => {
     expect(live).not.toBeNull();
     expect(await svc.last('vm-1')).toEqual(live);
     host.ends.get('vm-1')!.end();
-    await vi.waitFor(() => expect(host.saved).toHaveLength(1));
+    await vi.waitFor(() => expect(host.saved).toHaveLength(1), { timeout: 15_000 });
     expect(host.saved[0]!.png.toString('base64')).toBe(live!.pngBase64);
     host.kept = { png: host.saved[0]!.png, takenAt: '2026-01-01T00:00:00.000Z' };
     expect(await svc.last('vm-1')).toMatchObject({ pngBase64: live!.pngBase64, takenAt: '2026-01-01T00:00:00.000Z' });

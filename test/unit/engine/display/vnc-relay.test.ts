@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VncRelay } from '../../../../src-main/engine/display/vnc-relay.js';
 import { DisplayService } from '../../../../src-main/engine/display/display-service.js';
-import { DISPLAY_CLOSE_CODES, DISPLAY_ACK_EVERY } from '../../../../src-main/engine/display/display-protocol.js';
+import { DISPLAY_CLOSE_CODES } from '../../../../src-main/engine/display/display-protocol.js';
 import { wireParentPort } from '../../../../src-main/engine/host-wiring.js';
 import type { PortLike } from '../../../../src-main/engine/transport/message-port.js';
 import { fakeChannel, type FakePort } from '../transport/fake-port.js';
@@ -116,19 +116,22 @@ describe('VncRelay', () => {
     expect(inFlight).toBeGreaterThan(256 * 1024);
     expect(inFlight).toBeLessThan(256 * 1024 + 256 * 1024);
     expect(v.total()).toBeLessThan(total);
-    // The viewer acknowledges as it consumes: everything arrives.
+    // The viewer acknowledges what it received, one pause at a time (driven here, not by a timer): each ack
+    // brings the relay under its low-water mark, it reads again until the high-water mark, and pauses again.
     let acked = 0;
-    const pump = setInterval(() => {
-      const got = v.total();
-      if (got - acked >= DISPLAY_ACK_EVERY || (got === total && acked < got)) {
-        port2.postMessage({ type: 'ack', bytes: got - acked });
-        acked = got;
-      }
-    }, 2);
-    try {
-      await until('all bytes', () => v.total() === total, 10_000);
-    } finally {
-      clearInterval(pump);
+    for (let round = 0; v.total() < total; round++) {
+      expect(round, 'rounds of pause and ack').toBeLessThan(100);
+      // Every posted byte has reached the viewer (the fake port delivers on setImmediate) before acking them.
+      await until('a pause with everything posted delivered, or the end', () => v.total() === total || (relay.stats().paused && v.total() === relay.stats().posted), 10_000);
+      if (v.total() === total) break;
+      const inFlightNow = relay.stats().posted - relay.stats().acked;
+      expect(inFlightNow).toBeGreaterThan(256 * 1024);
+      expect(inFlightNow).toBeLessThan(256 * 1024 + 256 * 1024);
+      const pauses = relay.stats().pauses;
+      port2.postMessage({ type: 'ack', bytes: v.total() - acked });
+      acked = v.total();
+      // Resumed: it either pauses again (a new pause counted) or reads to the end.
+      await until('the next pause or the end', () => relay.stats().pauses > pauses || v.total() === total, 10_000);
     }
     expect(relay.stats().pauses).toBeGreaterThan(1);
     expect(Buffer.concat(v.bytes).subarray(GREETING.length).every((b) => b === 7)).toBe(true);

@@ -6,7 +6,8 @@ import { buildArgv } from '../../../../src-main/engine/qemu/index.js';
 import { GOLDEN_DIR, fakeCase } from './golden-cases.js';
 
 // Golden files pin the exact argv per document: `<case>.vm.json` in, `<case>.argv.txt` (one arg per line) out.
-// A missing golden is written on first run; UPDATE_GOLDEN=1 rewrites all; any other difference fails with a diff.
+// Only UPDATE_GOLDEN=1 writes goldens (review the diff before committing); a missing golden fails like any other
+// difference, so a CI run can never pass by writing what it was meant to check.
 const update = process.env['UPDATE_GOLDEN'] === '1';
 const cases = readdirSync(GOLDEN_DIR)
   .filter((f) => f.endsWith('.vm.json'))
@@ -25,10 +26,11 @@ describe('buildArgv goldens', () => {
     for (const arg of argv) expect(arg).not.toMatch(/[\n\r\0]/);
     const actual = `${argv.join('\n')}\n`;
     const goldenPath = join(GOLDEN_DIR, `${name}.argv.txt`);
-    if (update || !existsSync(goldenPath)) {
+    if (update) {
       writeFileSync(goldenPath, actual, 'utf8');
       console.warn(`wrote golden ${goldenPath}`);
     }
+    expect(existsSync(goldenPath), `${goldenPath} is missing: run UPDATE_GOLDEN=1 npx vitest run --project unit test/unit/engine/qemu/argv-golden.test.ts, review it, commit it`).toBe(true);
     expect(actual).toBe(readFileSync(goldenPath, 'utf8'));
   });
 });

@@ -45,7 +45,7 @@ describe('browser host bridge', () => {
     FakeWebSocket.last().serverOpen();
     expect(api.connection()).toBe('open');
     const list = api.call('library.list', {});
-    await vi.waitFor(() => expect(FakeWebSocket.last().sent).toHaveLength(1));
+    await vi.waitFor(() => expect(FakeWebSocket.last().sent).toHaveLength(1), { timeout: 15_000 });
     FakeWebSocket.last().serverSend({ type: 'response', id: FakeWebSocket.last().requests()[0]!.id, ok: true, result: [] });
     await expect(list).resolves.toEqual([]);
     expect(seen).toEqual(['open']);
@@ -80,7 +80,7 @@ describe('browser host bridge', () => {
     const api = createBridge(fakeWindow());
     FakeWebSocket.last().serverOpen();
     const info = api.app('app:info', undefined);
-    await vi.waitFor(() => expect(FakeWebSocket.last().sent).toHaveLength(1));
+    await vi.waitFor(() => expect(FakeWebSocket.last().sent).toHaveLength(1), { timeout: 15_000 });
     const req = FakeWebSocket.last().requests()[0]!;
     expect(req.command).toBe('engine.hello');
     FakeWebSocket.last().serverSend({ type: 'response', id: req.id, ok: true, result: { engineVersion: '1.2.3', pid: 1, libraryDir: '/l' } });

@@ -33,7 +33,7 @@ describe('EngineConnection', () => {
     const result = conn.call('library.list', {});
     FakeWebSocket.last().serverOpen();
     expect(conn.connection()).toBe('open');
-    await vi.waitFor(() => expect(FakeWebSocket.last().sent).toHaveLength(1));
+    await vi.waitFor(() => expect(FakeWebSocket.last().sent).toHaveLength(1), { timeout: 15_000 });
     const req = FakeWebSocket.last().requests()[0]!;
     expect(req.command).toBe('library.list');
     FakeWebSocket.last().serverSend({ type: 'response', id: req.id, ok: true, result: ['x'] });
@@ -79,7 +79,7 @@ describe('EngineConnection', () => {
     conn.onEvent((e) => events.push(e));
     FakeWebSocket.last().serverOpen();
     const inFlight = conn.call('vm.start', { vm: 'a' });
-    await vi.waitFor(() => expect(FakeWebSocket.last().sent).toHaveLength(1));
+    await vi.waitFor(() => expect(FakeWebSocket.last().sent).toHaveLength(1), { timeout: 15_000 });
     FakeWebSocket.last().serverClose();
     await expect(inFlight).rejects.toMatchObject({ code: 'io' });
     await vi.advanceTimersByTimeAsync(10);
@@ -110,7 +110,7 @@ describe('EngineConnection', () => {
     expect(a.closedByPage).toBe(true);
     expect(conn.connection()).toBe('open');
     const pending = conn.call('library.list', {});
-    await vi.waitFor(() => expect(b.sent).toHaveLength(1));
+    await vi.waitFor(() => expect(b.sent).toHaveLength(1), { timeout: 15_000 });
     expect(a.sent).toHaveLength(0);
     conn.drop();
     expect(conn.connection()).toBe('closed');

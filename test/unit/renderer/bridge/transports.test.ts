@@ -59,8 +59,8 @@ describe('MessagePort transport', () => {
     channel.port2.onmessage = (e) => other.push(e.data);
     t.send({ type: 'request', id: 1, command: 'library.list', args: { nested: [1, 2] } });
     channel.port2.postMessage({ type: 'response', id: 1, ok: true, result: [{ id: 'a' }] });
-    await vi.waitFor(() => expect(got).toHaveLength(1));
-    await vi.waitFor(() => expect(other).toHaveLength(1));
+    await vi.waitFor(() => expect(got).toHaveLength(1), { timeout: 15_000 });
+    await vi.waitFor(() => expect(other).toHaveLength(1), { timeout: 15_000 });
     expect(other[0]).toEqual({ type: 'request', id: 1, command: 'library.list', args: { nested: [1, 2] } });
     expect(got[0]).toEqual({ type: 'response', id: 1, ok: true, result: [{ id: 'a' }] });
     t.close();

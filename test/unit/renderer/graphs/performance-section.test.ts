@@ -98,11 +98,13 @@ describe('PerformanceSection', () => {
   });
 
   it('gives a subscription back that arrives after unmount', async () => {
+    vi.useFakeTimers(); // the fake's latency runs on this clock: both calls answer when the test says so
     const { api, vis } = setup();
     api.latencyMs = 20;
     const view = renderWithApi(createElement(PerformanceSection, { vmId: 'vm-web', name: 'web', visibility: vis }), api);
     view.unmount();
-    await act(() => new Promise((r) => setTimeout(r, 80)));
+    // The subscribe answers after the unmount, then the unsubscribe that gives it back (no lease timer is due in 1 s).
+    await act(() => vi.advanceTimersByTimeAsync(1_000));
     expect(api.callsOf('vm.stats.subscribe')).toHaveLength(1);
     expect(api.statsSubscribers).toBe(0);
   });
