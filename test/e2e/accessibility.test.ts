@@ -180,14 +180,14 @@ describe('accessibility in the browser host', () => {
 
     const before = await serialLog();
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('keyboard-capture').textContent()).toContain('Keyboard captured');
+    await expect.poll(() => page.getByTestId('keyboard-capture').textContent(), { timeout: SLOW }).toContain('Keyboard captured');
     await page.keyboard.type('ab', { delay: 50 });
     await expect.poll(serialLog, { timeout: 15_000, interval: 300 }).toContain(`${markers.bootKeyPrefix}a\r\n${markers.bootKeyPrefix}b`);
     // The Enter that captured was not sent to the guest.
     expect((await serialLog()).slice(before.length)).not.toContain('KEY:#1C0D');
 
     await page.keyboard.press('ControlRight');
-    await expect.poll(() => page.getByTestId('keyboard-capture').textContent()).toContain('Click the screen');
+    await expect.poll(() => page.getByTestId('keyboard-capture').textContent(), { timeout: SLOW }).toContain('Click the screen');
     expect(await focusedName(page)).toBe(`Screen of ${LIVE}`);
     const released = await serialLog();
     await page.keyboard.press('Tab');
