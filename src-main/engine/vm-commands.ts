@@ -72,6 +72,8 @@ export function makeHandlers(engine: Engine): Handlers {
     'vm.create': async (a) => {
       engine.assertOpen();
       const plan = await planCreate(a);
+      // Before a disk is copied or made: store.create checks again, under its lock.
+      await engine.store.assertNameFree(a.name);
       const { id, iso, source, build } = plan;
       const into = plan.folder !== null ? { parentDir: plan.folder } : {};
       const created = source
