@@ -23,6 +23,21 @@ export function blockdevPair(id: string, filename: string, format: string, opts:
   ];
 }
 
+/**
+ * A disposable run: the image is opened read-only as node `<id>-base`, under a throwaway qcow2 overlay that
+ * takes the format node name `<id>` (so devices, snapshots and QMP address it as usual). Every guest write
+ * lands in the overlay; the image itself is never opened for writing.
+ */
+export function overlaidPair(id: string, overlay: string, base: { filename: string; format: string; discard: boolean }): string[] {
+  return [
+    ...blockdevPair(`${id}-base`, base.filename, base.format, { readOnly: true, discard: false }),
+    '-blockdev',
+    optionString(null, [['driver', 'file'], ['filename', overlay], ['node-name', `${id}-file`], ['discard', base.discard ? 'unmap' : undefined]]),
+    '-blockdev',
+    optionString(null, [['driver', 'qcow2'], ['file', `${id}-file`], ['backing', `${id}-base`], ['node-name', id], ['discard', base.discard ? 'unmap' : undefined], ['detect-zeroes', base.discard ? 'unmap' : undefined]]),
+  ];
+}
+
 /** Hands out controller slots in document order (disks, then CD-ROMs) and emits each controller once. */
 class Buses {
   readonly controllers: string[][] = [];
@@ -64,7 +79,8 @@ class Buses {
   }
 }
 
-export function storageArgs(vm: VmDocument, family: MachineFamily, bundleDir: string): string[] {
+/** `overlays`: disk id → throwaway overlay file, for a disposable run (writable disks only). */
+export function storageArgs(vm: VmDocument, family: MachineFamily, bundleDir: string, overlays: Readonly<Record<string, string>> = {}): string[] {
   const buses = new Buses(family);
   const devices: string[] = [];
   const bootindex = (id: string): number | undefined => {
@@ -74,7 +90,10 @@ export function storageArgs(vm: VmDocument, family: MachineFamily, bundleDir: st
 
   vm.disks.forEach((disk, i) => {
     const field = `disks[${i}]`;
-    devices.push(...blockdevPair(disk.id, resolveInBundle(bundleDir, disk.path), disk.format, { readOnly: disk.readOnly, discard: disk.discard }));
+    const overlay = disk.readOnly ? undefined : overlays[disk.id];
+    devices.push(...(overlay !== undefined
+      ? overlaidPair(disk.id, overlay, { filename: resolveInBundle(bundleDir, disk.path), format: disk.format, discard: disk.discard })
+      : blockdevPair(disk.id, resolveInBundle(bundleDir, disk.path), disk.format, { readOnly: disk.readOnly, discard: disk.discard })));
     const common: OptionEntry[] = [['id', disk.id], ['drive', disk.id]];
     const boot: OptionEntry = ['bootindex', bootindex(disk.id)];
     switch (disk.bus) {

@@ -15,4 +15,9 @@ export interface VmPaths {
    * `-chardev socket,fd=N` + `-mon` instead of `-qmp unix:<runtimeDir>/qmp.sock`.
    */
   qmpFd?: number;
+  /**
+   * A disposable run: image node id (a disk id, or `pflash1` for the UEFI vars) → the throwaway qcow2 overlay
+   * that takes its writes. Images without an entry are opened as usual.
+   */
+  overlays?: Readonly<Record<string, string>>;
 }

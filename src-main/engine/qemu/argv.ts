@@ -7,7 +7,7 @@ import { selectUefiFirmware, canonicalMachine } from './firmware.js';
 import { machineFamily } from './machine-family.js';
 import { optionString, escapeOptionValue, OptionValueError, type OptionEntry } from './option-string.js';
 import { requireEmulator } from './require-emulator.js';
-import { storageArgs, blockdevPair } from './argv-storage.js';
+import { storageArgs, blockdevPair, overlaidPair } from './argv-storage.js';
 import { audioArgs, clipboardArgs, displayArgs, inputArgs, networkArgs, tpmArgs } from './argv-devices.js';
 
 export type { VmPaths } from './argv-types.js';
@@ -39,7 +39,9 @@ function firmwareArgs(vm: VmDocument, host: HostInfo, paths: VmPaths): { machine
   }
   const args = [
     ...blockdevPair('pflash0', fw.code.filename, fw.code.format, { readOnly: true, discard: false }),
-    ...blockdevPair('pflash1', paths.nvramPath, 'qcow2', { readOnly: false, discard: false }),
+    ...(paths.overlays?.['pflash1'] !== undefined
+      ? overlaidPair('pflash1', paths.overlays['pflash1'], { filename: paths.nvramPath, format: 'qcow2', discard: false })
+      : blockdevPair('pflash1', paths.nvramPath, 'qcow2', { readOnly: false, discard: false })),
   ];
   // Secure boot only means something if the guest OS cannot write the vars flash directly: SMM guards it.
   if (fw.requiresSmm) args.push('-global', optionString(null, [['driver', 'cfi.pflash01'], ['property', 'secure'], ['value', true]]));
@@ -108,7 +110,7 @@ function build(vm: VmDocument, host: HostInfo, paths: VmPaths): string[] {
     '-chardev', optionString('socket', [['id', 'serial0'], ['path', run('serial.sock')], ['server', true], ['wait', false], ['logfile', posix.join(paths.logsDir, 'serial.log')], ['logappend', true]]),
     '-serial', 'chardev:serial0',
     ...fw.args,
-    ...storageArgs(vm, family, paths.bundleDir),
+    ...storageArgs(vm, family, paths.bundleDir, paths.overlays),
     ...networkArgs(vm),
     ...displayArgs(vm, family),
     ...inputArgs(vm, family),
