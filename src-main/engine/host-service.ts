@@ -68,14 +68,16 @@ export class HostService {
    * The binary and argv that start this VM. Unless `dryRun`, also creates the per-VM UEFI vars
    * (a qcow2 copy of the firmware's template) the first time.
    */
-  async launchArgv(vm: LoadedVm, dirs: { runtimeDir: string; logsDir: string }, opts: { dryRun?: boolean } = {}): Promise<{ binary: string; argv: string[] }> {
+  /** `overlays`: a disposable run's overlay maker, called once the UEFI vars file exists (it overlays that too). */
+  async launchArgv(vm: LoadedVm, dirs: { runtimeDir: string; logsDir: string }, opts: { dryRun?: boolean; overlays?: () => Promise<Record<string, string>> } = {}): Promise<{ binary: string; argv: string[] }> {
     const host = await this.info();
     const emulator = requireEmulator(host, vm.doc.arch);
     const nvramPath = nvramPathOf(vm.bundleDir);
     if (vm.doc.firmware.type === 'uefi' && !opts.dryRun) await this.ensureNvram(vm, nvramPath, host);
     // With a TPM, startVm runs swtpm on this socket before QEMU (session/swtpm.ts).
     const tpm = vm.doc.firmware.tpm ? { tpmSocket: swtpmSocketPath(dirs.runtimeDir) } : {};
-    const argv = buildArgv(vm.doc, host, { bundleDir: vm.bundleDir, runtimeDir: dirs.runtimeDir, logsDir: dirs.logsDir, nvramPath, qmpFd: QMP_INHERITED_FD, ...tpm });
+    const overlays = opts.overlays && !opts.dryRun ? { overlays: await opts.overlays() } : {};
+    const argv = buildArgv(vm.doc, host, { bundleDir: vm.bundleDir, runtimeDir: dirs.runtimeDir, logsDir: dirs.logsDir, nvramPath, qmpFd: QMP_INHERITED_FD, ...tpm, ...overlays });
     return { binary: emulator.binary, argv };
   }
 
