@@ -16,7 +16,8 @@ const recordSchema = z.object({
   savedAt: z.string(),
   tag: z.literal(SAVED_STATE_TAG),
   /** Format node names the snapshot covers; the first holds the RAM state. */
-  devices: z.array(z.string()).min(1),
+  // Node names as argv gives them (disk ids, pflash1): a hand-edited file names nothing else to QMP.
+  devices: z.array(z.string().regex(/^[a-z][a-z0-9-]{0,30}$/)).min(1).max(64),
   /** snapshot-hardware.ts's record: the machine must be built the same way to load the state. */
   hardware: z.record(z.string(), z.unknown()),
 });
