@@ -1,5 +1,7 @@
 // Quitting while VMs run asks what to do with them:
 //   "Keep running in background": quit; the engine detaches (SIGTERM → Engine.close()) and QEMU keeps going.
+//   "Save state of all": vm.saveState for each (resumed at its next start); one that cannot be saved (a raw
+//     disk, a disposable run) keeps running in the background instead, as with "keep".
 //   "Shut down all": vm.shutdown (ACPI, with a timeout) for each running VM, vm.forceOff for any that
 //     did not stop, then quit.
 //   "Cancel": don't quit.
@@ -7,12 +9,12 @@
 import { app, BrowserWindow, dialog } from 'electron';
 import type { EngineClient } from '../../src-shared/contract/client.js';
 import type { VmSummary } from '../../src-shared/contract/commands.js';
-import { isActive } from '../../src-shared/vm-state.js';
+import { canSaveState, isActive } from '../../src-shared/vm-state.js';
 import type { EngineHost } from './engine-host.js';
 
-export type QuitChoice = 'keep' | 'shutdown' | 'cancel';
-export const QUIT_BUTTONS = ['Keep running in background', 'Shut down all', 'Cancel'] as const;
-const CHOICES: readonly QuitChoice[] = ['keep', 'shutdown', 'cancel'];
+export type QuitChoice = 'keep' | 'save' | 'shutdown' | 'cancel';
+export const QUIT_BUTTONS = ['Keep running in background', 'Save state of all', 'Shut down all', 'Cancel'] as const;
+const CHOICES: readonly QuitChoice[] = ['keep', 'save', 'shutdown', 'cancel'];
 
 export interface QuitOptions {
   /** Guest ACPI shutdown timeout per VM before force-off. */
@@ -51,10 +53,10 @@ export async function askQuitChoice(running: readonly VmSummary[]): Promise<Quit
     type: 'question' as const,
     title: 'Quit Hangar',
     message: running.length === 1 ? 'A virtual machine is still running.' : `${running.length} virtual machines are still running.`,
-    detail: `${names}\n\nVMs kept running stay available the next time Hangar starts.`,
+    detail: `${names}\n\nVMs kept running stay available the next time Hangar starts. Saved VMs resume where they were at their next start; one that cannot be saved (raw disks, started without saving changes) keeps running.`,
     buttons: [...QUIT_BUTTONS],
     defaultId: 0,
-    cancelId: 2,
+    cancelId: 3,
     noLink: true,
   };
   const parent = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
@@ -81,6 +83,23 @@ export async function shutDownAll(client: EngineClient, vms: readonly VmSummary[
   );
 }
 
+/** Saves the state of each VM that can be saved; the others keep running (logged with the engine's reason). */
+export async function saveAll(client: EngineClient, vms: readonly VmSummary[], log: (line: string) => void): Promise<void> {
+  await Promise.all(
+    vms.map(async (vm) => {
+      if (!canSaveState(vm.state)) {
+        log(`hangar: ${vm.name} is ${vm.state.kind}${'disposable' in vm.state && vm.state.disposable ? ' without saving changes' : ''}; it keeps running`);
+        return;
+      }
+      try {
+        await client.call('vm.saveState', { vm: vm.id });
+      } catch (err) {
+        log(`hangar: saving the state of ${vm.name} failed (${(err as Error).message}); it keeps running`);
+      }
+    }),
+  );
+}
+
 /** Decides whether the app may quit now; stops the engine when it may. */
 export async function decideQuit(engine: EngineHost, opts: QuitOptions = {}): Promise<boolean> {
   const log = opts.log ?? ((line: string) => console.error(line));
@@ -99,6 +118,7 @@ export async function decideQuit(engine: EngineHost, opts: QuitOptions = {}): Pr
     const choice = await askQuitChoice(running);
     if (choice === 'cancel') return false;
     if (choice === 'shutdown' && client) await shutDownAll(client, running, opts.shutdownTimeoutMs ?? 30_000, log);
+    if (choice === 'save' && client) await saveAll(client, running, log);
   }
   await engine.stop();
   return true;

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { writeFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { EngineError, type EngineClient } from '../../src-shared/contract/index.js';
-import { describeRunState } from '../../src-shared/vm-state.js';
+import { describeRunState, isDisposable } from '../../src-shared/vm-state.js';
 import { VERBS, globalHelp, type VerbSpec } from './verbs.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { openEngine, type EngineHandle } from './open-engine.js';
@@ -139,7 +139,7 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       else {
         const w = Math.max(4, ...vms.map((m) => m.name.length));
         io.out(`${'NAME'.padEnd(w)}  ${'STATE'.padEnd(10)}  ID\n`);
-        for (const m of vms) io.out(`${m.name.padEnd(w)}  ${(m.error ? 'broken' : m.state.kind).padEnd(10)}  ${m.id}${m.error ? `  (${m.error})` : ''}\n`);
+        for (const m of vms) io.out(`${m.name.padEnd(w)}  ${(m.error ? 'broken' : `${m.state.kind}${isDisposable(m.state) ? ' (disposable)' : ''}`).padEnd(10)}  ${m.id}${m.error ? `  (${m.error})` : ''}\n`);
       }
       return EXIT.ok;
     }
@@ -169,14 +169,20 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
     case 'start': {
       const waitFor = v['wait-for-serial'] as string | undefined;
       const timeoutS = parseNumber(v['timeout'] as string | undefined, 'timeout', { min: 0.1 }) ?? 300;
+      const args = { vm: a0, ...(v['disposable'] === true ? { disposable: true } : {}) };
       if (!waitFor) {
-        await c.call('vm.start', { vm: a0 });
+        await c.call('vm.start', args);
         return EXIT.ok;
       }
-      await waitForSerial(c, a0, waitFor, timeoutS * 1000, () => c.call('vm.start', { vm: a0 }));
+      await waitForSerial(c, a0, waitFor, timeoutS * 1000, () => c.call('vm.start', args));
       return EXIT.ok;
     }
     case 'stop': {
+      if (v['force'] && v['save']) throw new UsageError('give --force or --save, not both');
+      if (v['save']) {
+        await c.call('vm.saveState', { vm: a0 });
+        return EXIT.ok;
+      }
       if (v['force']) {
         await c.call('vm.forceOff', { vm: a0 });
         return EXIT.ok;
@@ -189,6 +195,9 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       }
       return EXIT.ok;
     }
+    case 'discard-state':
+      await c.call('vm.discardState', { vm: a0 });
+      return EXIT.ok;
     case 'pause':
       await c.call('vm.pause', { vm: a0 });
       return EXIT.ok;
@@ -206,7 +215,7 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
         const lines = [
           ['Name', d.name],
           ['Id', d.id],
-          ['State', describeRunState(r.state)],
+          ['State', `${describeRunState(r.state)}${isDisposable(r.state) ? ' (disposable: changes are discarded at power-off)' : ''}`],
           ['OS', d.osId],
           ['System', `${d.arch} ${d.machine}, ${d.firmware.type.toUpperCase()}${d.firmware.secureBoot ? ' (Secure Boot)' : ''}`],
           ['CPUs', String(d.cpu.count)],

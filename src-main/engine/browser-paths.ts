@@ -61,6 +61,8 @@ export const PATH_FIELDS: { readonly [K in CommandName]: PathSpec } = {
   'vm.reset': NONE,
   'vm.shutdown': NONE,
   'vm.forceOff': NONE,
+  'vm.saveState': NONE,
+  'vm.discardState': NONE,
   'vm.screenshot': NONE,
   'vm.sendKey': NONE,
   'vm.typeText': NONE,

@@ -11,6 +11,7 @@ import { HostService } from './host-service.js';
 import type { VmSession } from './session/vm-session.js';
 import { makeHandlers } from './vm-commands.js';
 import { reattachAll } from './vm-lifecycle.js';
+import { settleStoppedBundles } from './saved-state/save-state.js';
 import { sweepLeftoverTemps } from './storage/temp-sweep.js';
 import { MachineLock } from './machine-ops/machine-lock.js';
 import { guardMachineOps } from './machine-ops/guard-handlers.js';
@@ -97,6 +98,8 @@ export class Engine {
       // One scan of the library serves both start-up passes.
       const entries = await engine.store.list();
       await reattachAll(engine, entries);
+      // Saved machine states survive the engine; a disposable run's overlays do not (no engine, no run).
+      await settleStoppedBundles(engine, entries);
       // Temp files of writes cut short by a killed engine (we hold the lock: no other writer makes them).
       await sweepLeftoverTemps(libraryDir, entries.map((e) => e.bundleDir));
       // Libraries and bundles from before folders were 0700 and files 0600 (private-modes.ts).

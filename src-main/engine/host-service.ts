@@ -73,14 +73,20 @@ export class HostService {
    * The binary and argv that start this VM. Unless `dryRun`, also creates the per-VM UEFI vars
    * (a qcow2 copy of the firmware's template) the first time. `chains`: the disks' checked chains (the start's pre-flight).
    */
-  async launchArgv(vm: LoadedVm, dirs: { runtimeDir: string; logsDir: string }, opts: { dryRun?: boolean; chains?: VmChains } = {}): Promise<{ binary: string; argv: string[] }> {
+  /** `chains`: the pre-flight's checked image chains; `overlays`: a disposable run's overlay maker, called once the UEFI vars file exists (it overlays that too). */
+  async launchArgv(
+    vm: LoadedVm,
+    dirs: { runtimeDir: string; logsDir: string },
+    opts: { dryRun?: boolean; chains?: VmChains; overlays?: () => Promise<Record<string, string>> } = {},
+  ): Promise<{ binary: string; argv: string[] }> {
     const host = await this.info();
     const emulator = requireEmulator(host, vm.doc.arch);
     const nvramPath = nvramPathOf(vm.bundleDir);
     if (vm.doc.firmware.type === 'uefi' && !opts.dryRun) await this.ensureNvram(vm, nvramPath, host);
     // With a TPM, startVm runs swtpm on this socket before QEMU (session/swtpm.ts).
     const tpm = vm.doc.firmware.tpm ? { tpmSocket: swtpmSocketPath(dirs.runtimeDir) } : {};
-    const argv = buildArgv(vm.doc, host, { bundleDir: vm.bundleDir, runtimeDir: dirs.runtimeDir, logsDir: dirs.logsDir, nvramPath, qmpFd: QMP_INHERITED_FD, ...tpm, ...(opts.chains ? { chains: opts.chains } : {}) });
+    const overlays = opts.overlays && !opts.dryRun ? { overlays: await opts.overlays() } : {};
+    const argv = buildArgv(vm.doc, host, { bundleDir: vm.bundleDir, runtimeDir: dirs.runtimeDir, logsDir: dirs.logsDir, nvramPath, qmpFd: QMP_INHERITED_FD, ...tpm, ...(opts.chains ? { chains: opts.chains } : {}), ...overlays });
     return { binary: emulator.binary, argv };
   }
 

@@ -3,7 +3,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { access, rm } from 'node:fs/promises';
 import { EngineError, type VmSummary } from '../../src-shared/contract/index.js';
 import type { VmPatch } from '../../src-shared/vm-document/index.js';
-import { isActive } from '../../src-shared/vm-state.js';
+import { isActive, isDisposable } from '../../src-shared/vm-state.js';
+import { discardState, refusePatchWhileSaved, refuseWhileSaved, saveState } from './saved-state/save-state.js';
 import { inspectIso } from './iso/index.js';
 import type { Engine } from './engine.js';
 import { ENGINE_VERSION } from './engine-version.js';
@@ -53,6 +54,21 @@ export function makeHandlers(engine: Engine): Handlers {
     return vm;
   };
 
+  /** Disk work, exports and clones would change or copy what a saved state needs: refused until it is resumed or discarded. */
+  const unsaved = async <T extends { vm: string }>(a: T, action: string): Promise<T> => {
+    refuseWhileSaved(engine, await load(a.vm), action);
+    return a;
+  };
+  /** A disposable run's disks are overlays that snapshots cannot address; a saved state would be overtaken by a restore. */
+  const refuseSnapshots = async (ref: string, action: string, o: { whileSaved?: boolean } = {}): Promise<void> => {
+    const vm = await load(ref);
+    const state = engine.stateOf(vm.id);
+    if (isDisposable(state)) {
+      throw new EngineError('invalid-state', `cannot ${action} "${vm.name}" while it runs without saving changes: its disk writes go to throwaway overlays. Power it off and start it normally to use snapshots`);
+    }
+    if (!o.whileSaved) refuseWhileSaved(engine, vm, action);
+  };
+
   return withFileBrowser(engine, {
     'engine.hello': async () => ({ engineVersion: ENGINE_VERSION, pid: process.pid, libraryDir: engine.libraryDir }),
 
@@ -75,6 +91,8 @@ export function makeHandlers(engine: Engine): Handlers {
     'vm.create': async (a) => {
       engine.assertOpen();
       const plan = await planCreate(a);
+      // Before a disk is copied or made: store.create checks again, under its lock.
+      await engine.store.assertNameFree(a.name);
       const { id, iso, source, build } = plan;
       const into = plan.folder !== null ? { parentDir: plan.folder } : {};
       const created = source
@@ -104,6 +122,7 @@ export function makeHandlers(engine: Engine): Handlers {
 
     'vm.update': async (a) => {
       const vm = await refuseWhileActive(a.vm, 'change the settings of');
+      await refusePatchWhileSaved(engine, vm, a.patch as VmPatch);
       const doc = await engine.store.update(vm.id, a.patch as VmPatch);
       engine.emit(vm.id, { type: 'vm.changed' });
       return { doc };
@@ -130,6 +149,7 @@ export function makeHandlers(engine: Engine): Handlers {
 
     'vm.clone': async (a) => {
       engine.assertOpen();
+      refuseWhileSaved(engine, await load(a.vm), 'clone');
       return cloneVm(engine, diskServiceFor(engine).jobs, a);
     },
 
@@ -181,8 +201,20 @@ export function makeHandlers(engine: Engine): Handlers {
     'vm.start': async (a) => {
       engine.assertOpen();
       const vm = await load(a.vm);
-      const s = await startVm(engine, vm);
+      const s = await startVm(engine, vm, a.disposable === true ? { disposable: true } : {});
       return { state: s.state };
+    },
+
+    'vm.saveState': async (a) => {
+      const vm = await load(a.vm);
+      const s = await session(a.vm);
+      await lastLook(s);
+      return { state: await saveState(engine, vm, s) };
+    },
+
+    'vm.discardState': async (a) => {
+      const vm = await load(a.vm);
+      return { state: await discardState(engine, vm) };
     },
 
     'vm.pause': async (a) => {
@@ -294,25 +326,32 @@ export function makeHandlers(engine: Engine): Handlers {
     'snapshot.list': async (a) => snapshotServiceFor(engine).list(a.vm),
     'snapshot.take': async (a) => {
       engine.assertOpen();
+      await refuseSnapshots(a.vm, 'take a snapshot of');
       return snapshotServiceFor(engine).take(a.vm, { name: a.name, ...(a.description !== undefined ? { description: a.description } : {}), ...(a.withRam !== undefined ? { withRam: a.withRam } : {}) });
     },
-    'snapshot.restore': async (a) => snapshotServiceFor(engine).restore(a.vm, a.snapshot),
-    'snapshot.delete': async (a) => snapshotServiceFor(engine).delete(a.vm, a.snapshot),
+    'snapshot.restore': async (a) => {
+      await refuseSnapshots(a.vm, 'restore a snapshot of');
+      return snapshotServiceFor(engine).restore(a.vm, a.snapshot);
+    },
+    'snapshot.delete': async (a) => {
+      await refuseSnapshots(a.vm, 'delete a snapshot of', { whileSaved: true });
+      return snapshotServiceFor(engine).delete(a.vm, a.snapshot);
+    },
     'snapshot.rename': async (a) =>
       snapshotServiceFor(engine).rename(a.vm, a.snapshot, { ...(a.name !== undefined ? { name: a.name } : {}), ...(a.description !== undefined ? { description: a.description } : {}) }),
     'snapshot.thumbnail': async (a) => ({ pngBase64: (await snapshotServiceFor(engine).thumbnail(a.vm, a.snapshot)).toString('base64') }),
 
-    'disk.add': async (a) => diskServiceFor(engine).add(a),
-    'disk.remove': async (a) => diskServiceFor(engine).remove(a),
-    'disk.resize': async (a) => diskServiceFor(engine).resize(a),
-    'disk.convert': async (a) => diskServiceFor(engine).convert(a),
-    'disk.compact': async (a) => diskServiceFor(engine).compact(a),
+    'disk.add': async (a) => diskServiceFor(engine).add(await unsaved(a, 'add a disk to')),
+    'disk.remove': async (a) => diskServiceFor(engine).remove(await unsaved(a, 'remove a disk of')),
+    'disk.resize': async (a) => diskServiceFor(engine).resize(await unsaved(a, 'resize a disk of')),
+    'disk.convert': async (a) => diskServiceFor(engine).convert(await unsaved(a, 'convert a disk of')),
+    'disk.compact': async (a) => diskServiceFor(engine).compact(await unsaved(a, 'compact a disk of')),
     'disk.info': async (a) => diskServiceFor(engine).info(a),
     'job.cancel': async (a) => {
       diskServiceFor(engine).jobs.cancel(a.jobId);
       return { ok: true as const };
     },
-    'vm.export': async (a) => archiveServiceFor(engine).export(a),
+    'vm.export': async (a) => archiveServiceFor(engine).export(await unsaved(a, 'export')),
     'vm.import': async (a) => archiveServiceFor(engine).import(a),
     'forward.list': async (a) => forwardServiceFor(engine).list(a),
     'forward.add': async (a) => forwardServiceFor(engine).add(a),

@@ -18,7 +18,11 @@ import { qmpLinkFrom } from './session/qmp-link-adapter.js';
 import { readLogTail } from './session/log-tail.js';
 import { keepEndedEventLog } from './session/event-log.js';
 import { killUnrecorded, probeLeftover } from './session/reattach.js';
-import { cleanRuntimeDir, VmSession, writeSessionRecord } from './session/vm-session.js';
+import { cleanRuntimeDir, VmSession, writeSessionRecord, type SessionRecord } from './session/vm-session.js';
+import { makeOverlays, removeDisposableDir } from './session/disposable.js';
+import { readSavedState } from './saved-state/saved-state-file.js';
+import { checkSavedStateFits, resumeSavedState } from './saved-state/save-state.js';
+import type { VmRunState } from '../../src-shared/vm-state.js';
 import { keyHelpers } from './session/key-helpers.js';
 import { requireSwtpm, startSwtpm, stopSwtpm } from './session/swtpm.js';
 import type { LibraryEntry, LoadedVm } from './storage/bundle-store.js';
@@ -105,29 +109,53 @@ function qemuComplaint(logTail: string): string {
   return err ?? 'no message';
 }
 
-export async function startVm(engine: Engine, vm: LoadedVm): Promise<VmSession> {
+export interface StartOptions {
+  /** Start without saving changes: every disk write goes to a throwaway overlay (session/disposable.ts). */
+  disposable?: boolean;
+}
+
+export async function startVm(engine: Engine, vm: LoadedVm, opts: StartOptions = {}): Promise<VmSession> {
   const current = engine.stateOf(vm.id);
   // A session that has just ended (its final state already announced) is still winding down: wait for it.
   const ending = engine.sessions.get(vm.id);
-  if (ending && (ending.state.kind === 'stopped' || ending.state.kind === 'crashed')) await ending.whenEnded();
+  if (ending && (ending.state.kind === 'stopped' || ending.state.kind === 'crashed' || ending.state.kind === 'saved')) await ending.whenEnded();
   if (engine.sessions.has(vm.id)) throw new EngineError('invalid-state', `"${vm.name}" is already ${current.kind}`);
+  const disposable = opts.disposable === true;
+  const saved = await readSavedState(vm.bundleDir);
+  if (saved && disposable) {
+    throw new EngineError('invalid-state', `"${vm.name}" holds a saved state, which a run without saving changes would leave behind unused; start it normally (it resumes), or discard the saved state first`);
+  }
+  if (saved) checkSavedStateFits(vm, saved);
   const chains = await preflight(vm, await libraryBundles(engine));
   const runtimeDir = engine.vmRuntimeDir(vm.id);
   const logsDir = join(vm.bundleDir, 'logs');
-  const { binary, argv } = await engine.host.launchArgv(vm, { runtimeDir, logsDir }, { chains });
-  // Refused before "starting" when swtpm is missing; started before QEMU, whose -chardev connects to it.
-  const swtpm = vm.doc.firmware.tpm ? requireSwtpm((await engine.host.info()).swtpm, vm.name) : null;
-  if (swtpm) await startSwtpm({ binary: swtpm, vmName: vm.name, bundleDir: vm.bundleDir, runtimeDir, logsDir });
+  const { binary, argv } = await engine.host.launchArgv(vm, { runtimeDir, logsDir }, { chains, ...(disposable ? { overlays: () => makeOverlays(vm) } : {}) });
+  const flags = disposable ? { disposable: true as const } : {};
+  // What a start that never got QEMU running leaves clients with: powered off, or still saved.
+  const back: VmRunState = saved ? { kind: 'saved', savedAt: saved.savedAt } : { kind: 'stopped' };
+  const undo = async (): Promise<void> => {
+    if (disposable) await removeDisposableDir(vm.bundleDir);
+    if (saved) engine.lastStates.set(vm.id, back);
+  };
+  try {
+    // Refused before "starting" when swtpm is missing; started before QEMU, whose -chardev connects to it.
+    const swtpm = vm.doc.firmware.tpm ? requireSwtpm((await engine.host.info()).swtpm, vm.name) : null;
+    if (swtpm) await startSwtpm({ binary: swtpm, vmName: vm.name, bundleDir: vm.bundleDir, runtimeDir, logsDir });
+  } catch (err) {
+    if (disposable) await removeDisposableDir(vm.bundleDir);
+    throw err;
+  }
   engine.lastStates.delete(vm.id);
   // Until the session exists, stateOf reports what the event says: starting (not stopped).
   engine.launching.add(vm.id);
   let launched: Launched;
   const client = new QmpClient();
   try {
-    engine.emit(vm.id, { type: 'vm.state', state: { kind: 'starting' } });
+    engine.emit(vm.id, { type: 'vm.state', state: { kind: 'starting', ...flags } });
     launched = await launchQemu({ binary, argv, runtimeDir, logsDir }).catch(async (err: unknown) => {
       await stopSwtpm(runtimeDir); // QEMU never ran, so nothing would make --terminate fire
-      engine.emit(vm.id, { type: 'vm.state', state: { kind: 'stopped' } });
+      await undo();
+      engine.emit(vm.id, { type: 'vm.state', state: back });
       throw err;
     });
     try {
@@ -136,7 +164,8 @@ export async function startVm(engine: Engine, vm: LoadedVm): Promise<VmSession> 
       await new Promise<void>((resolve) => (launched.child.exitCode !== null ? resolve() : launched.child.once('exit', () => resolve())));
       const tail = await readLogTail(launched.logPath);
       await cleanRuntimeDir(runtimeDir);
-      engine.emit(vm.id, { type: 'vm.state', state: { kind: 'stopped' } });
+      await undo();
+      engine.emit(vm.id, { type: 'vm.state', state: back });
       const why = sandboxKillNote(launched.child.signalCode) ?? qemuComplaint(tail);
       throw new EngineError('qemu-failed', `QEMU refused to start "${vm.name}": ${why}`, { logTail: tail, cause: (err as Error).message, signal: launched.child.signalCode });
     }
@@ -153,18 +182,22 @@ export async function startVm(engine: Engine, vm: LoadedVm): Promise<VmSession> 
       qmp: qmpLinkFrom(client),
       emit: (e) => engine.emit(vm.id, e),
       keys: keyHelpers,
-      onEnded: (s) => onSessionEnded(engine, s),
+      onEnded: (s) => onSessionEnded(engine, s, vm.bundleDir),
+      disposable,
+      ...(disposable ? { beforeFinal: () => removeDisposableDir(vm.bundleDir) } : {}),
     },
     { kind: 'starting' },
   );
   engine.sessions.set(vm.id, session);
   try {
-    await writeSessionRecord(runtimeDir, { vmId: vm.id, pid: launched.pid, startedAt: new Date().toISOString(), bundleDir: vm.bundleDir });
+    await writeSessionRecord(runtimeDir, { vmId: vm.id, pid: launched.pid, startedAt: new Date().toISOString(), bundleDir: vm.bundleDir, ...flags });
     await session.attachSerial();
     // Tray events, and while installing `set-action reboot=shutdown`, before the guest runs.
     await sessionStarting(engine, vm, session, { reattached: false });
     // A with-RAM snapshot restored while stopped resumes here, while QEMU still waits at -S.
     await snapshotServiceFor(engine).beforeBoot(vm, session);
+    // A saved machine state resumes here too (RAM, devices, screen), then `cont` runs it on.
+    if (saved) await resumeSavedState(engine, vm, session, saved);
     await session.boot();
   } catch (err) {
     await session.forceOff().catch(() => undefined);
@@ -173,10 +206,20 @@ export async function startVm(engine: Engine, vm: LoadedVm): Promise<VmSession> 
   return session;
 }
 
-function onSessionEnded(engine: Engine, session: VmSession): void {
+function onSessionEnded(engine: Engine, session: VmSession, bundleDir: string): void {
   if (engine.sessions.get(session.vmId) === session) engine.sessions.delete(session.vmId);
   keepEndedEventLog(engine, session.vmId, session.events);
-  if (session.state.kind === 'crashed') engine.lastStates.set(session.vmId, session.state);
+  if (session.state.kind === 'crashed' || session.state.kind === 'saved') engine.lastStates.set(session.vmId, session.state);
+  // A disposable run's writes went with it (beforeFinal), however it ended; this catches a failed removal.
+  if (session.disposable) void removeDisposableDir(bundleDir).catch((err: Error) => engine.log('warn', `the throwaway disks of a disposable run were not removed: ${err.message}`));
+  // A start whose resume failed ended this session; the saved state it wrote back is still there.
+  if (session.state.kind === 'stopped') {
+    void readSavedState(bundleDir).then((r) => {
+      if (!r || engine.sessions.has(session.vmId)) return;
+      engine.lastStates.set(session.vmId, { kind: 'saved', savedAt: r.savedAt });
+      engine.emit(session.vmId, { type: 'vm.state', state: { kind: 'saved', savedAt: r.savedAt } });
+    });
+  }
   // The install flow may finish an install and start the VM again (a guest reboot during the install).
   sessionEnded(engine, session, (vm) => restartVm(engine, vm));
 }
@@ -215,7 +258,7 @@ export async function reattachAll(engine: Engine, entries: readonly LibraryEntry
         return;
       }
       try {
-        await reattachOne(engine, entry.id, probe.record.pid, runtimeDir, logsDir);
+        await reattachOne(engine, entry, probe.record, runtimeDir, logsDir);
       } catch (err) {
         engine.log('warn', `could not reattach to "${entry.name}" (pid ${probe.record.pid}): ${(err as Error).message}`);
       }
@@ -223,17 +266,29 @@ export async function reattachAll(engine: Engine, entries: readonly LibraryEntry
   );
 }
 
-async function reattachOne(engine: Engine, vmId: string, pid: number, runtimeDir: string, logsDir: string): Promise<void> {
+async function reattachOne(engine: Engine, entry: { id: string; bundleDir: string }, record: SessionRecord, runtimeDir: string, logsDir: string): Promise<void> {
+  const vmId = entry.id;
+  const pid = record.pid;
   const client = new QmpClient();
   await client.connectUnix(join(runtimeDir, 'qmp.sock'), { timeoutMs: 10_000 });
   const status = await client.execute<{ status: string; running: boolean }>('query-status');
   const session = new VmSession(
-    { vmId, runtimeDir, logsDir, pid, qmp: qmpLinkFrom(client), emit: (e) => engine.emit(vmId, e), keys: keyHelpers, onEnded: (s) => onSessionEnded(engine, s) },
+    {
+      vmId, runtimeDir, logsDir, pid, qmp: qmpLinkFrom(client), emit: (e) => engine.emit(vmId, e), keys: keyHelpers,
+      onEnded: (s) => onSessionEnded(engine, s, entry.bundleDir), disposable: record.disposable === true,
+      ...(record.disposable === true ? { beforeFinal: () => removeDisposableDir(entry.bundleDir) } : {}),
+    },
     status.running ? { kind: 'running' } : { kind: 'paused' },
   );
   engine.sessions.set(vmId, session);
   await sessionReattached(engine, vmId, session);
   await session.attachSerial().catch((err: Error) => engine.log('warn', `serial console of ${vmId} not reattached: ${err.message}`));
+  // The earlier engine saved this machine's state and died before ending QEMU: finish the save.
+  const saved = await readSavedState(entry.bundleDir);
+  if (saved && !status.running) {
+    session.endAs({ kind: 'saved', savedAt: saved.savedAt });
+    await session.forceOff();
+  }
   if (!isPidAlive(pid)) await session.whenEnded();
 }
 

@@ -75,7 +75,12 @@ export const commandArgs = {
   /** A bundle with extra QEMU arguments or files outside its folder is refused ('needs-confirmation', details.risks) unless acceptRisks. */
   'vm.addExisting': z.strictObject({ path: z.string().min(1), acceptRisks: z.boolean().optional() }),
   'vm.argv': z.strictObject({ vm: vmRef }),
-  'vm.start': z.strictObject({ vm: vmRef }),
+  /** `disposable`: start without saving changes (every disk write is thrown away at power-off). */
+  'vm.start': z.strictObject({ vm: vmRef, disposable: z.boolean().optional() }),
+  /** Saves the machine state (RAM, devices, disks) and ends QEMU; the next vm.start resumes it. */
+  'vm.saveState': z.strictObject({ vm: vmRef }),
+  /** Drops a saved state: the machine is powered off again. */
+  'vm.discardState': z.strictObject({ vm: vmRef }),
   'vm.pause': z.strictObject({ vm: vmRef }),
   'vm.resume': z.strictObject({ vm: vmRef }),
   'vm.reset': z.strictObject({ vm: vmRef }),
@@ -371,6 +376,8 @@ export interface CommandResults {
   'vm.reset': { state: VmRunState };
   'vm.shutdown': { state: VmRunState; timedOut: boolean };
   'vm.forceOff': { state: VmRunState };
+  'vm.saveState': { state: VmRunState };
+  'vm.discardState': { state: VmRunState };
   'vm.screenshot': { pngBase64: string };
   'vm.sendKey': { keys: string[] };
   'vm.typeText': { sent: number };

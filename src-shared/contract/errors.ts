@@ -6,6 +6,7 @@ export const ENGINE_ERROR_CODES = [
   'not-found', // no such VM (or file)
   'ambiguous', // a VM name matches several machines
   'exists', // a VM with that id or folder already exists
+  'name-taken', // another machine already has that name (compared as src-shared/vm-name.ts does)
   'invalid-state', // e.g. pause while stopped
   'busy', // another operation on the same machine is under way (a second start, a delete during a start...)
   'invalid-document', // vm.json or a patch breaks the schema

@@ -281,6 +281,7 @@ describe('create from existing disks (use, copy, convert) and clone (full, linke
       store: {
         load: (ref) => store.load(ref),
         list: () => store.list(),
+        assertNameFree: (name) => store.assertNameFree(name),
         create: steps.create ?? ((doc) => store.create(doc)),
         update: steps.update ?? ((id, patch) => store.update(id, patch)),
         delete: (id, o) => store.delete(id, o),

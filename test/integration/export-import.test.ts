@@ -106,6 +106,25 @@ describe('export and import a VM bundle (real qemu-img, tar and QEMU)', () => {
     await stopped;
   }, 60_000);
 
+  it('import names: an archive whose machine name is taken becomes "Name (2)"; a taken --name is refused before extracting', async () => {
+    const archive = join(t.root, 'names.tar.gz');
+    await e.client.call('vm.export', { vm: id, path: archive });
+    const before = readdirSync(t.libraryDir).sort();
+    // Case and spacing do not make a name new (VirtualBox's appliance import also refuses a taken name it was given).
+    const refused = await failure(e.client.call('vm.import', { path: archive, name: ' export ME ' }));
+    expect(refused.code).toBe('name-taken');
+    expect(refused.message).toMatch(/^a machine named "Export me" already exists \(id [0-9a-f-]+\); choose another name for the import, e\.g\. "export ME \(2\)"$/);
+    expect(readdirSync(t.libraryDir).sort()).toEqual(before);
+    // Without --name the archive's own name is made unique, as VirtualBox's import proposes "Name_1".
+    const first = await e.client.call('vm.import', { path: archive });
+    expect(first.doc.name).toBe('Export me (2)');
+    const second = await e.client.call('vm.import', { path: archive });
+    expect(second.doc.name).toBe('Export me (3)');
+    // Every name still finds exactly one machine.
+    expect((await e.client.call('vm.get', { vm: 'export me (2)' })).doc.name).toBe('Export me (2)');
+    for (const v of [first, second]) await e.client.call('vm.delete', { vm: v.id, files: true });
+  });
+
   it('exports and imports through the CLI (plain .tar), printing progress and the new id', async () => {
     const archive = join(t.root, 'cli.tar');
     const other = makeTestEnv();

@@ -79,6 +79,7 @@ export class ArchiveService {
           subject = name;
         },
         takenIds: async () => new Set((await this.engine.store.list()).map((e) => e.id).filter((id): id is string => id !== null)),
+        takenNames: async () => (await this.engine.store.list()).flatMap((e) => (e.name !== null ? [{ id: e.id ?? e.bundleDir, name: e.name }] : [])),
         imageInfo: (p, format) => this.img.info(p, { format: format as ImageFormat }),
         register: async (dir) => {
           try {

@@ -15,6 +15,7 @@ import { checkEntry, checkSpace, MAX_VM_JSON_BYTES } from './archive-rules.js';
 import { randomMac } from '../network/mac.js';
 import { foreignParts } from './foreign-parts.js';
 import { tightenTree } from '../storage/private-modes.js';
+import { sameName, uniqueName } from '../../../src-shared/vm-name.js';
 
 export interface ImportInput {
   archive: string;
@@ -26,6 +27,11 @@ export interface ImportInput {
   onName?(name: string): void;
   /** Ids already in the library: an imported VM with one of these gets a new id. */
   takenIds(): Promise<Set<string>>;
+  /**
+   * The machines already in the library. A `name` given by the caller that one of them has is refused; the
+   * archive's own name is made unique instead ("Web (2)"), as VirtualBox's appliance import does.
+   */
+  takenNames(): Promise<Array<{ id: string; name: string }>>;
   /** `qemu-img info` of one image (no backing chain opened). */
   imageInfo(path: string, format: string): Promise<ImageInfo>;
   /** Puts the extracted folder into the library's index. */
@@ -200,6 +206,16 @@ export async function checkImages(dir: string, doc: VmDocument, info: ImportInpu
   }
 }
 
+async function chooseName(input: ImportInput, archiveName: string): Promise<string> {
+  const taken = await input.takenNames();
+  if (input.name === undefined) return uniqueName(archiveName, taken.map((t) => t.name));
+  const holder = taken.find((t) => sameName(t.name, input.name!));
+  if (holder) {
+    throw new EngineError('name-taken', `a machine named "${holder.name}" already exists (id ${holder.id}); choose another name for the import, e.g. "${uniqueName(input.name, taken.map((t) => t.name))}"`, { field: 'name', existing: holder });
+  }
+  return input.name;
+}
+
 /**
  * Checks an archive made by vm.export (first pass: nothing written), extracts it into a temp folder in
  * the library, fixes up its vm.json (new id if taken, new name), then renames the folder into place and
@@ -226,7 +242,7 @@ export async function importBundle(input: ImportInput): Promise<ImportResult> {
   const taken = await input.takenIds();
   const newId = taken.has(doc.id);
   const id = newId ? randomUUID() : doc.id;
-  const name = input.name ?? doc.name;
+  const name = await chooseName(input, doc.name);
   const mac = newId ? randomMac() : null;
   doc = validateVmDocument({ ...doc, id, name, ...(mac && doc.network.mode !== 'none' ? { network: { ...doc.network, mac } } : {}) });
   input.onName?.(name);

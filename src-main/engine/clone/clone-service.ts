@@ -20,6 +20,7 @@ export interface CloneHost {
   readonly store: {
     load(ref: string): Promise<LoadedVm>;
     list(): Promise<LibraryEntry[]>;
+    assertNameFree(name: string): Promise<void>;
     create(doc: VmDocument): Promise<LoadedVm>;
     update(id: string, patch: VmPatch | ((doc: VmDocument) => VmPatch)): Promise<VmDocument>;
     delete(id: string, o: { files: boolean }): Promise<void>;
@@ -53,6 +54,8 @@ export async function cloneVm(host: CloneHost, jobs: DiskJobs, a: CommandArgs<'v
   const src = await host.store.load(a.vm);
   const state = host.stateOf(src.id);
   if (isActive(state)) throw new EngineError('invalid-state', `cannot clone "${src.name}" while it is ${state.kind}; shut it down first (its disks must not change during the copy)`);
+  // Before the copy, which can take minutes: store.create would refuse the name only at its end.
+  await host.store.assertNameFree(a.name);
   const busy = busyOf(host);
   if (busy.has(src.id)) throw new EngineError('invalid-state', `"${src.name}" is already being cloned`);
   busy.set(src.id, true);

@@ -57,6 +57,9 @@ export const MACHINE_OPS: { readonly [K in CommandName]?: (a: CommandArgs<K>) =>
   'forward.add': () => edit('forward.add', 'change the port forwards of', 'its port forwards are being changed', false),
   'forward.remove': () => edit('forward.remove', 'change the port forwards of', 'its port forwards are being changed', false),
   'install.finish': () => edit('install.finish', 'finish the install of', 'its install is being finished', false),
+  // A save runs on the running machine; what comes after it (a start resumes the state) waits for it.
+  'vm.saveState': () => edit('vm.saveState', 'save the state of', 'its state is being saved', false),
+  'vm.discardState': () => edit('vm.discardState', 'discard the saved state of', 'its saved state is being discarded', true),
 };
 
 /**

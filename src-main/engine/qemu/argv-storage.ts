@@ -55,6 +55,24 @@ export function chainNodes(id: string, chain: ImageChain, opts: { readOnly: bool
   return args;
 }
 
+/**
+ * A disposable run: the image (or its checked chain) is opened read-only as node `<id>-base`, under a throwaway
+ * qcow2 overlay that takes the format node name `<id>` (so devices, snapshots and QMP address it as usual).
+ * Every guest write lands in the overlay; the image itself is never opened for writing.
+ */
+export function overlaidPair(id: string, overlay: string, base: { filename: string; format: string; discard: boolean; chain?: ImageChain }): string[] {
+  const baseNodes = base.chain
+    ? chainNodes(`${id}-base`, base.chain, { readOnly: true, discard: false })
+    : blockdevPair(`${id}-base`, base.filename, base.format, { readOnly: true, discard: false });
+  return [
+    ...baseNodes,
+    '-blockdev',
+    optionString(null, [['driver', 'file'], ['filename', overlay], ['node-name', `${id}-file`], ['discard', base.discard ? 'unmap' : undefined]]),
+    '-blockdev',
+    optionString(null, [['driver', 'qcow2'], ['file', `${id}-file`], ['backing', `${id}-base`], ['node-name', id], ['discard', base.discard ? 'unmap' : undefined], ['detect-zeroes', base.discard ? 'unmap' : undefined]]),
+  ];
+}
+
 /** Hands out controller slots in document order (disks, then CD-ROMs) and emits each controller once. */
 class Buses {
   readonly controllers: string[][] = [];
@@ -96,7 +114,14 @@ class Buses {
   }
 }
 
-export function storageArgs(vm: VmDocument, family: MachineFamily, bundleDir: string, chains: Readonly<Record<string, ImageChain>> = {}): string[] {
+/** `chains`: disk id → its checked chain (explicit backing nodes); `overlays`: disk id → throwaway overlay file, for a disposable run (writable disks only). */
+export function storageArgs(
+  vm: VmDocument,
+  family: MachineFamily,
+  bundleDir: string,
+  chains: Readonly<Record<string, ImageChain>> = {},
+  overlays: Readonly<Record<string, string>> = {},
+): string[] {
   const buses = new Buses(family);
   const devices: string[] = [];
   const bootindex = (id: string): number | undefined => {
@@ -108,7 +133,13 @@ export function storageArgs(vm: VmDocument, family: MachineFamily, bundleDir: st
     const field = `disks[${i}]`;
     const chain = chains[disk.id];
     const nodeOpts = { readOnly: disk.readOnly, discard: disk.discard };
-    devices.push(...(chain ? chainNodes(disk.id, chain, nodeOpts) : blockdevPair(disk.id, resolveInBundle(bundleDir, disk.path), disk.format, nodeOpts)));
+    const overlay = disk.readOnly ? undefined : overlays[disk.id];
+    const filename = resolveInBundle(bundleDir, disk.path);
+    devices.push(...(overlay !== undefined
+      ? overlaidPair(disk.id, overlay, { filename, format: disk.format, discard: disk.discard, ...(chain ? { chain } : {}) })
+      : chain
+        ? chainNodes(disk.id, chain, nodeOpts)
+        : blockdevPair(disk.id, filename, disk.format, nodeOpts)));
     const common: OptionEntry[] = [['id', disk.id], ['drive', disk.id]];
     const boot: OptionEntry = ['bootindex', bootindex(disk.id)];
     switch (disk.bus) {

@@ -23,4 +23,9 @@ export interface VmPaths {
    * layer with `backing` set explicitly, so QEMU opens no file an image header names. Absent: QEMU follows the headers.
    */
   chains?: Readonly<Record<string, ImageChain>>;
+  /**
+   * A disposable run: image node id (a disk id, or `pflash1` for the UEFI vars) → the throwaway qcow2 overlay
+   * that takes its writes. Images without an entry are opened as usual.
+   */
+  overlays?: Readonly<Record<string, string>>;
 }

@@ -7,7 +7,7 @@ import { selectUefiFirmware, canonicalMachine } from './firmware.js';
 import { machineFamily } from './machine-family.js';
 import { optionString, escapeOptionValue, OptionValueError, type OptionEntry } from './option-string.js';
 import { requireEmulator } from './require-emulator.js';
-import { storageArgs, blockdevPair, chainNodes } from './argv-storage.js';
+import { storageArgs, blockdevPair, chainNodes, overlaidPair } from './argv-storage.js';
 import { audioArgs, clipboardArgs, displayArgs, inputArgs, networkArgs, tpmArgs } from './argv-devices.js';
 import { sandboxArgs } from './argv-sandbox.js';
 
@@ -40,7 +40,11 @@ function firmwareArgs(vm: VmDocument, host: HostInfo, paths: VmPaths): { machine
   }
   const args = [
     ...blockdevPair('pflash0', fw.code.filename, fw.code.format, { readOnly: true, discard: false }),
-    ...(paths.chains?.['pflash1'] ? chainNodes('pflash1', paths.chains['pflash1'], { readOnly: false, discard: false }) : blockdevPair('pflash1', paths.nvramPath, 'qcow2', { readOnly: false, discard: false })),
+    ...(paths.overlays?.['pflash1'] !== undefined
+      ? overlaidPair('pflash1', paths.overlays['pflash1'], { filename: paths.nvramPath, format: 'qcow2', discard: false, ...(paths.chains?.['pflash1'] ? { chain: paths.chains['pflash1'] } : {}) })
+      : paths.chains?.['pflash1']
+        ? chainNodes('pflash1', paths.chains['pflash1'], { readOnly: false, discard: false })
+        : blockdevPair('pflash1', paths.nvramPath, 'qcow2', { readOnly: false, discard: false })),
   ];
   // Secure boot only means something if the guest OS cannot write the vars flash directly: SMM guards it.
   if (fw.requiresSmm) args.push('-global', optionString(null, [['driver', 'cfi.pflash01'], ['property', 'secure'], ['value', true]]));
@@ -111,7 +115,7 @@ function build(vm: VmDocument, host: HostInfo, paths: VmPaths): string[] {
     '-chardev', optionString('socket', [['id', 'serial0'], ['path', run('serial.sock')], ['server', true], ['wait', false], ['logfile', posix.join(paths.logsDir, 'serial.log')], ['logappend', true]]),
     '-serial', 'chardev:serial0',
     ...fw.args,
-    ...storageArgs(vm, family, paths.bundleDir, paths.chains),
+    ...storageArgs(vm, family, paths.bundleDir, paths.chains, paths.overlays),
     ...networkArgs(vm),
     ...displayArgs(vm, family),
     ...inputArgs(vm, family),

@@ -12,6 +12,7 @@ export function toEngineError(err: unknown): EngineError {
     'not-found': 'not-found',
     ambiguous: 'ambiguous',
     exists: 'exists',
+    'name-taken': 'name-taken',
     invalid: 'invalid-document',
     io: 'io',
     ENOENT: 'not-found',
@@ -22,6 +23,9 @@ export function toEngineError(err: unknown): EngineError {
   if (e?.name === 'LibraryLockedError') return new EngineError('library-locked', message);
   if (e?.name === 'QmpTimeoutError') return new EngineError('timeout', message);
   if (typeof e?.name === 'string' && /^Qmp|^QemuImg|^Argv/.test(e.name)) return new EngineError('qemu-failed', message);
+  if (e?.code === 'name-taken' && Array.isArray((e as { matches?: unknown }).matches)) {
+    return new EngineError('name-taken', message, { existing: (e as { matches: unknown[] }).matches[0] });
+  }
   if (typeof e?.code === 'string' && Object.hasOwn(codeMap, e.code)) return new EngineError(codeMap[e.code]!, message);
   return new EngineError('internal', message);
 }

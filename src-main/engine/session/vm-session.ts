@@ -28,6 +28,10 @@ export interface SessionDeps {
     typeText(qmp: QmpLink, text: string): Promise<number>;
   };
   onEnded: (session: VmSession) => void;
+  /** A disposable run (throwaway disk overlays): every active state it announces carries `disposable: true`. */
+  disposable?: boolean;
+  /** Runs once QEMU is gone, before the final state is announced (a disposable run's overlays are removed here). */
+  beforeFinal?: () => Promise<void>;
 }
 
 const SERIAL_BUFFER = 256 * 1024;
@@ -48,8 +52,10 @@ export class VmSession {
   /** The QMP events this session received (bounded), for `vm.logs`. */
   readonly events = new EventLog();
 
+  private finalOverride: VmRunState | null = null;
+
   constructor(private readonly deps: SessionDeps, initial: VmRunState) {
-    this.stateValue = initial;
+    this.stateValue = this.flagged(initial);
     this.endedPromise = new Promise((r) => (this.resolveEnded = r));
     this.exitPromise = deps.child
       ? new Promise((resolve) => {
@@ -102,8 +108,32 @@ export class VmSession {
 
   setState(next: VmRunState): void {
     if (this.ended) return;
-    this.stateValue = transition(this.stateValue, next);
+    this.stateValue = transition(this.stateValue, this.flagged(next));
     this.deps.emit({ type: 'vm.state', state: this.stateValue });
+  }
+
+  get disposable(): boolean {
+    return this.deps.disposable === true;
+  }
+
+  /** The state this session ends in once QEMU is gone cleanly, instead of `stopped` (a saved machine state). */
+  endAs(state: VmRunState): void {
+    this.finalOverride = state;
+  }
+
+  private flagged(state: VmRunState): VmRunState {
+    if (!this.deps.disposable) return state;
+    switch (state.kind) {
+      case 'starting':
+      case 'running':
+      case 'paused':
+      case 'stopping':
+      case 'saving':
+      case 'restoring':
+        return { ...state, disposable: true };
+      default:
+        return state;
+    }
   }
 
   /** Serial output seen by this session (bounded). */
@@ -307,7 +337,7 @@ export class VmSession {
     let final: VmRunState;
     const exitedBadly = this.exitInfo && (this.exitInfo.code !== 0 || this.exitInfo.signal !== null);
     if (clean && !(exitedBadly && !this.forceRequested && this.exitInfo?.signal)) {
-      final = { kind: 'stopped' };
+      final = this.finalOverride ?? { kind: 'stopped' };
     } else {
       const logTail = await readLogTail(join(this.deps.logsDir, 'qemu.log'));
       const code = this.exitInfo?.code ?? null;
@@ -315,6 +345,7 @@ export class VmSession {
       const how = signal ? `killed by ${signal}` : code !== null ? `exited with code ${code}` : `went away (${reason})`;
       final = { kind: 'crashed', reason: sandboxKillNote(signal) ?? `QEMU ${how}`, exitCode: code, signal, logTail };
     }
+    await this.deps.beforeFinal?.().catch(() => undefined);
     this.stateValue = final;
     this.deps.emit({ type: 'vm.state', state: final });
     await cleanRuntimeDir(this.deps.runtimeDir);
@@ -334,6 +365,8 @@ export interface SessionRecord {
   pid: number;
   startedAt: string;
   bundleDir: string;
+  /** Started without saving changes: a reattaching engine keeps announcing it. */
+  disposable?: boolean;
 }
 
 export async function writeSessionRecord(runtimeDir: string, record: SessionRecord): Promise<void> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { EngineError, type SnapshotNodeInfo, type SnapshotTree } from '../../../src-shared/contract/index.js';
 import { jsonSyntaxProblem } from '../../../src-shared/vm-document/validate.js';
+import { SAVED_STATE_TAG } from '../saved-state/saved-state-file.js';
 
 /**
  * The snapshot tree of one VM as stored in `<bundle>/snapshots.json`, and the pure operations on it.
@@ -136,6 +137,8 @@ export function reconcile(file: SnapshotFile, images: ImageSnapshots, newId: () 
   for (const [device, snaps] of images) {
     for (const s of snaps) {
       const tag = s.name || s.id;
+      // A saved machine state is not a snapshot the user took (saved-state/): never adopt it into the tree.
+      if (tag === SAVED_STATE_TAG) continue;
       const f = found.get(tag) ?? { devices: [], vmStateSize: 0, dateSec: s.dateSec };
       // The device holding the RAM state goes first (the convention for `devices`).
       if (s.vmStateSize > 0 && f.vmStateSize === 0) f.devices.unshift(device);

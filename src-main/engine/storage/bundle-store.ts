@@ -16,6 +16,7 @@ import { KeyedQueue } from './keyed-queue.js';
 import { entryDir, readLibraryIndex, writeLibraryIndex, type IndexEntry, type LibraryIndex } from './library-index.js';
 import { BUNDLE_SUFFIX, bundleFolderName, SHORT_ID_LENGTH } from './slug.js';
 import { ioError, StoreError } from './store-error.js';
+import { sameName } from '../../../src-shared/vm-name.js';
 
 export interface LoadedVm {
   id: string;
@@ -94,6 +95,7 @@ export class BundleStore {
       const { index, entries } = await this.scan();
       const clash = entries.find((e) => e.id === doc.id);
       if (clash) throw new StoreError('exists', `VM "${doc.name}": id ${doc.id} is already used by ${describeEntry(clash)}`);
+      refuseTakenName(entries, doc.name, null);
       await fs.mkdir(this.libraryDir, { recursive: true }).catch((err) => {
         throw ioError(`VM "${doc.name}": cannot create library folder ${this.libraryDir}`, err);
       });
@@ -115,6 +117,11 @@ export class BundleStore {
       }
       return { id: doc.id, name: doc.name, bundleDir: dir, doc };
     });
+  }
+
+  /** Refuses a name another machine (not `selfId`) has, before slow work (a clone's copy) that would end in create(). */
+  async assertNameFree(name: string, selfId: string | null = null): Promise<void> {
+    refuseTakenName(await this.list(), name, selfId);
   }
 
   /** By id, id prefix (at least 4 characters) or exact name ignoring case. */
@@ -139,6 +146,8 @@ export class BundleStore {
       const { dir } = await this.queue.run(INDEX_KEY, () => this.locate(id));
       const doc = await readBundleDoc(dir);
       const next = toStoreError(() => applyVmPatch(doc, typeof patch === 'function' ? patch(doc) : patch, this.now()), `VM "${doc.name}"`);
+      // A settings patch may carry a new name (the renderer's General page): the same rule as rename().
+      if (next.name !== doc.name) refuseTakenName(await this.list(), next.name, id);
       await this.io.writeFileAtomic(vmJsonPath(dir), serializeVmDocument(next)).catch((err) => {
         throw ioError(`VM "${doc.name}": cannot write ${vmJsonPath(dir)}`, err);
       });
@@ -154,9 +163,11 @@ export class BundleStore {
   async rename(id: string, newName: string): Promise<LoadedVm> {
     return this.queue.run(id, () =>
       this.queue.run(INDEX_KEY, async () => {
+        const { entries } = await this.scan();
         const { index, entry, dir } = await this.locate(id);
         const doc = await readBundleDoc(dir);
         const next = toStoreError(() => applyVmPatch(doc, { name: newName }, this.now()), `VM "${doc.name}"`);
+        refuseTakenName(entries, next.name, id);
         let newDir = dir;
         if (!path.isAbsolute(entry.path)) {
           const wanted = bundleFolderName(next.name, id);
@@ -228,6 +239,7 @@ export class BundleStore {
           same ? `VM "${doc.name}" is already in the library` : `VM "${doc.name}": its id ${doc.id} is already used by ${describeEntry(clash)}`,
         );
       }
+      refuseTakenName(entries, doc.name, null);
       // The caller's checks of what the bundle brings, on the document that is added (vm.addExisting).
       await vet?.(dir, doc);
       await fs.mkdir(this.libraryDir, { recursive: true });
@@ -507,12 +519,22 @@ function pick(entries: LibraryEntry[], query: string): LibraryEntry {
   const exact = entries.find((e) => e.id !== null && e.id.toLowerCase() === q);
   if (exact) return exact;
   const matches = entries.filter(
-    (e) => (q.length >= 4 && e.id !== null && e.id.toLowerCase().startsWith(q)) || (e.name !== null && e.name.toLowerCase() === q),
+    (e) => (q.length >= 4 && e.id !== null && e.id.toLowerCase().startsWith(q)) || (e.name !== null && sameName(e.name, q)),
   );
   if (matches.length === 1) return matches[0]!;
   if (matches.length === 0) throw new StoreError('not-found', `no VM named or with id "${query}" in the library`);
   throw new StoreError('ambiguous', `"${query}" matches ${matches.length} VMs: ${matches.map(describeEntry).join(', ')}; use the id`, {
     matches: matches.map((e) => ({ id: e.id ?? '', name: e.name ?? '' })),
+  });
+}
+
+/** Names are unique in a library (see nameKey): a second "Web" would make every lookup by name ambiguous. */
+function refuseTakenName(entries: readonly LibraryEntry[], name: string, self: string | null): void {
+  const holder = entries.find((e) => e.name !== null && e.id !== self && sameName(e.name, name));
+  if (!holder) return;
+  const same = holder.name === name.trim() ? '' : ` (names are compared ignoring case, spacing and look-alike characters)`;
+  throw new StoreError('name-taken', `a machine named "${holder.name}" already exists (id ${holder.id ?? holder.bundleDir})${same}; choose another name`, {
+    matches: [{ id: holder.id ?? '', name: holder.name ?? '' }],
   });
 }
 

@@ -1,4 +1,4 @@
-export type StoreErrorCode = 'not-found' | 'ambiguous' | 'exists' | 'invalid' | 'io';
+export type StoreErrorCode = 'not-found' | 'ambiguous' | 'exists' | 'name-taken' | 'invalid' | 'io';
 
 /** Every failure of the bundle store: a code the engine maps to its contract, and a message naming the VM and cause. */
 export class StoreError extends Error {
@@ -12,7 +12,7 @@ export class StoreError extends Error {
     this.matches = options.matches ?? [];
   }
 
-  /** For 'ambiguous': the VMs the query could mean. */
+  /** For 'ambiguous': the VMs the query could mean; for 'name-taken': the machine that has the name. */
   readonly matches: ReadonlyArray<{ id: string; name: string }>;
 }
 

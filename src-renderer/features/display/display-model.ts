@@ -85,6 +85,7 @@ export const RUN_STATE_TEXT: Record<VmRunState['kind'], string> = {
   stopping: 'Shutting down…',
   saving: 'Saving…',
   restoring: 'Restoring…',
+  saved: 'Saved',
   crashed: 'Crashed',
 };
 

@@ -26,6 +26,7 @@ import KeyboardIcon from '@mui/icons-material/Keyboard';
 import PhotoCameraIcon from '@mui/icons-material/PhotoCamera';
 import type { HangarApi } from '../../bridge/hangar-api.js';
 import type { VmRunState } from '../../../src-shared/vm-state.js';
+import { isDisposable } from '../../../src-shared/vm-state.js';
 import { useApi } from '../../state/api-context.js';
 import {
   allowsGuestToHost,
@@ -467,6 +468,9 @@ export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
         sx={{ display: 'flex', alignItems: 'center', gap: 2, px: 1.5, py: 0.25, borderTop: 1, borderColor: 'divider', fontSize: 12, color: 'text.secondary' }}
       >
         <span data-testid="status-state">{state ? RUN_STATE_TEXT[state.kind] : '…'}</span>
+        {state && isDisposable(state) && (
+          <Chip size="small" color="warning" data-testid="status-disposable" label="Disposable: changes are discarded at power-off" />
+        )}
         <span data-testid="status-accelerator">{info?.accelerator ? info.accelerator.toUpperCase() : '—'}</span>
         <span data-testid="status-resolution">{resolution ? `${resolution.width}×${resolution.height}` : '—'}</span>
         <span data-testid="status-clipboard">{clipboardLabel(info?.clipboard ?? 'off')}</span>

@@ -3,6 +3,7 @@ import Button from '@mui/material/Button';
 import Divider from '@mui/material/Divider';
 import Menu from '@mui/material/Menu';
 import MenuItem from '@mui/material/MenuItem';
+import ListItemText from '@mui/material/ListItemText';
 import Toolbar from '@mui/material/Toolbar';
 import Box from '@mui/material/Box';
 import AddIcon from '@mui/icons-material/Add';
@@ -27,6 +28,8 @@ export interface LibraryToolbarProps {
   onImport?: () => void;
   onSettings: () => void;
   onStart: () => void;
+  /** Start without saving changes (a disposable run). */
+  onStartDisposable?: () => void;
   onPauseToggle: () => void;
   /** Resumes the selected paused machines. */
   onResume?: () => void;
@@ -58,6 +61,11 @@ export function LibraryToolbar(props: LibraryToolbarProps) {
       <Button startIcon={<SettingsIcon />} onClick={props.onSettings} disabled={!en.settings}>Settings</Button>
       <Divider orientation="vertical" flexItem sx={{ mx: 0.5 }} />
       <Button startIcon={<PlayArrowIcon />} onClick={props.onStart} disabled={!en.start} title="Start (Enter)">Start</Button>
+      {props.onStartDisposable && (
+        <Button onClick={props.onStartDisposable} disabled={!en.startDisposable} title="Run on throwaway disks: every change is discarded at power-off">
+          Start without saving changes
+        </Button>
+      )}
       <Button startIcon={<PauseIcon />} onClick={props.onPauseToggle} disabled={!en.pause} aria-pressed={en.paused} title={en.paused ? 'Resume' : 'Pause'}>
         Pause
       </Button>
@@ -87,6 +95,11 @@ export function LibraryToolbar(props: LibraryToolbarProps) {
           <MenuItem disabled={!en.shutdown} onClick={() => stop('acpi')}>Shut down (ACPI)</MenuItem>
           <MenuItem disabled={!en.forceOff} onClick={() => stop('force')}>Force off</MenuItem>
           <MenuItem disabled={!en.reset} onClick={() => stop('reset')}>Reset</MenuItem>
+          <Divider />
+          <MenuItem disabled={!en.saveState} onClick={() => stop('save')} title={en.saveStateReason ?? 'Suspend the machine to disk; the next Start resumes it where it was'}>
+            <ListItemText primary="Save the machine state" secondary={en.saveStateReason} />
+          </MenuItem>
+          <MenuItem disabled={!en.discardState} onClick={() => stop('discard')} title="Throw the saved state away: the next Start boots afresh">Discard saved state</MenuItem>
         </Menu>
       )}
       <Box sx={{ flex: 1 }} />

@@ -8,7 +8,9 @@ import MenuItem from '@mui/material/MenuItem';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import SearchIcon from '@mui/icons-material/Search';
-import { canForceOff, canPause, canReset, canResume, canShutdown, canStart, isActive } from '../../../src-shared/vm-state.js';
+import {
+  canDiscardState, canForceOff, canPause, canReset, canResume, canSaveState, canShutdown, canStart, canStartDisposable, isActive,
+} from '../../../src-shared/vm-state.js';
 import type { CommandName } from '../../../src-shared/contract/index.js';
 import { EngineError } from '../../../src-shared/contract/errors.js';
 import { useApi } from '../../state/api-context.js';
@@ -37,9 +39,10 @@ const DeleteDialog = lazy(() => import('./delete-dialog.js').then((m) => ({ defa
 const AddRisksDialog = lazy(() => import('./add-risks-dialog.js').then((m) => ({ default: m.AddRisksDialog })));
 const ImportDialog = lazy(() => import('../archive/import-dialog.js').then((m) => ({ default: m.ImportDialog })));
 
-type VmAction = Extract<CommandName, 'vm.start' | 'vm.pause' | 'vm.resume' | 'vm.shutdown' | 'vm.forceOff' | 'vm.reset'>;
+type VmAction = Extract<CommandName, 'vm.start' | 'vm.pause' | 'vm.resume' | 'vm.shutdown' | 'vm.forceOff' | 'vm.reset' | 'vm.saveState' | 'vm.discardState'>;
 const VERB: Record<VmAction, string> = {
   'vm.start': 'start', 'vm.pause': 'pause', 'vm.resume': 'resume', 'vm.shutdown': 'shut down', 'vm.forceOff': 'force off', 'vm.reset': 'reset',
+  'vm.saveState': 'save the state of', 'vm.discardState': 'discard the saved state of',
 };
 
 /** The library window: toolbar, the machine list on the left, the details of the selection on the right. */
@@ -83,11 +86,11 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
   const single = selected.length === 1 ? (selected[0] ?? null) : null;
 
   const run = useCallback(
-    async (command: VmAction, vms: ReadonlyArray<LibraryVm>) => {
+    async (command: VmAction, vms: ReadonlyArray<LibraryVm>, opts: { disposable?: boolean } = {}) => {
       await Promise.all(
         vms.map(async (vm) => {
           try {
-            const result = await api.call(command, { vm: vm.id });
+            const result = await api.call(command, command === 'vm.start' && opts.disposable ? { vm: vm.id, disposable: true } : { vm: vm.id });
             store.noteState(vm.id, result.state);
             if (command === 'vm.shutdown' && 'timedOut' in result && result.timedOut) {
               notify(`"${vm.name}" did not shut down in time. The guest may ignore the power button; use Stop ▸ Force off.`, 'warning');
@@ -102,6 +105,10 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
   );
 
   const start = useCallback(() => void run('vm.start', selected.filter((v) => !v.error && canStart(v.state))), [run, selected]);
+  const startDisposable = useCallback(
+    () => void run('vm.start', selected.filter((v) => !v.error && canStartDisposable(v.state)), { disposable: true }),
+    [run, selected],
+  );
   const pauseToggle = useCallback(() => {
     if (toolbarEnablement(selected).paused) void run('vm.resume', selected.filter((v) => canResume(v.state)));
     else void run('vm.pause', selected.filter((v) => canPause(v.state)));
@@ -111,6 +118,8 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
     (how: StopHow) => {
       if (how === 'acpi') void run('vm.shutdown', selected.filter((v) => canShutdown(v.state)));
       else if (how === 'force') void run('vm.forceOff', selected.filter((v) => canForceOff(v.state)));
+      else if (how === 'save') void run('vm.saveState', selected.filter((v) => canSaveState(v.state)));
+      else if (how === 'discard') void run('vm.discardState', selected.filter((v) => canDiscardState(v.state)));
       else void run('vm.reset', selected.filter((v) => canReset(v.state)));
     },
     [run, selected],
@@ -224,6 +233,7 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
         onImport={() => setImportOpen(true)}
         onSettings={() => openSettings('general')}
         onStart={start}
+        onStartDisposable={startDisposable}
         onPauseToggle={pauseToggle}
         onResume={resume}
         onStop={stop}

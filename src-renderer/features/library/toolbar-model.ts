@@ -1,9 +1,9 @@
 import {
-  canEditHardware, canForceOff, canPause, canReset, canResume, canShutdown, canStart, isActive,
+  canDiscardState, canForceOff, canPause, canReset, canResume, canSaveState, canShutdown, canStart, canStartDisposable, isActive, isDisposable,
 } from '../../../src-shared/vm-state.js';
 import type { LibraryVm } from '../../state/library-store.js';
 
-export type StopHow = 'acpi' | 'force' | 'reset';
+export type StopHow = 'acpi' | 'force' | 'reset' | 'save' | 'discard';
 
 export interface ToolbarEnablement {
   settings: boolean;
@@ -17,6 +17,13 @@ export interface ToolbarEnablement {
   shutdown: boolean;
   forceOff: boolean;
   reset: boolean;
+  /** Save the machine state (Stop menu); `saveStateReason` says why not when a running machine cannot. */
+  saveState: boolean;
+  saveStateReason: string | null;
+  /** Discard a saved state (Stop menu). */
+  discardState: boolean;
+  /** Start without saving changes. */
+  startDisposable: boolean;
   delete: boolean;
   deleteReason: string | null;
   show: boolean;
@@ -36,17 +43,28 @@ export function toolbarEnablement(selected: ReadonlyArray<LibraryVm>): ToolbarEn
   const forceOff = usable.some((vm) => canForceOff(vm.state));
   const reset = usable.some((vm) => canReset(vm.state));
   const activeOnes = selected.filter((vm) => isActive(vm.state));
+  const saveState = usable.some((vm) => canSaveState(vm.state));
+  const discardState = usable.some((vm) => canDiscardState(vm.state));
+  // A disposable run has no state worth keeping: say so on the item instead of only greying it out.
+  const saveStateReason = !saveState && usable.some((vm) => isDisposable(vm.state))
+    ? 'Started without saving changes: its disk writes are discarded at power-off, so there is no state to save'
+    : null;
   return {
     settings: selected.length === 1 && !selected[0]?.error,
     start: usable.some((vm) => canStart(vm.state)),
     pause: paused || usable.some((vm) => canPause(vm.state)),
     paused,
     resume: usable.some((vm) => canResume(vm.state)),
-    stop: shutdown || forceOff || reset,
+    stop: shutdown || forceOff || reset || saveState || discardState,
     shutdown,
     forceOff,
     reset,
-    delete: selected.length > 0 && activeOnes.length === 0 && any((vm) => canEditHardware(vm.state) || !!vm.error),
+    saveState,
+    saveStateReason,
+    discardState,
+    startDisposable: usable.some((vm) => canStartDisposable(vm.state)),
+    // A saved machine may be deleted too (its saved state goes with its files).
+    delete: selected.length > 0 && activeOnes.length === 0 && any((vm) => !isActive(vm.state) || !!vm.error),
     deleteReason: activeOnes.length > 0 ? 'Shut the machine down to delete it' : null,
     show: usable.length === 1 && canShowDisplay(usable[0]!.state),
   };

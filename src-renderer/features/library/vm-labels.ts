@@ -12,9 +12,18 @@ export function stateLabel(state: VmRunState): string {
     case 'stopping': return state.how === 'acpi' ? 'Shutting down…' : 'Powering off…';
     case 'saving': return 'Saving…';
     case 'restoring': return 'Restoring…';
+    case 'saved': return 'Saved';
     case 'crashed': return 'Crashed';
     default: return assertNever(state, 'run state');
   }
+}
+
+/** When a saved machine was saved, in the viewer's local time ("Saved" chip's companion): "6 Dec 2026, 21:30". */
+export function savedAtLabel(state: VmRunState, locale?: string): string | null {
+  if (state.kind !== 'saved') return null;
+  const at = new Date(state.savedAt);
+  if (Number.isNaN(at.getTime())) return null;
+  return at.toLocaleString(locale, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
 export type StateTone = 'success' | 'warning' | 'error' | 'info' | 'default';
@@ -28,6 +37,7 @@ export function stateTone(state: VmRunState): StateTone {
     case 'stopping':
     case 'saving':
     case 'restoring': return 'info';
+    case 'saved': return 'info';
     case 'stopped': return 'default';
     default: return assertNever(state, 'run state');
   }
@@ -43,7 +53,8 @@ export function stateRank(state: VmRunState): number {
     case 'restoring': return 1;
     case 'paused': return 2;
     case 'crashed': return 3;
-    case 'stopped': return 4;
+    case 'saved': return 4;
+    case 'stopped': return 5;
     default: return assertNever(state, 'run state');
   }
 }

@@ -13,9 +13,10 @@ import ChevronRightIcon from '@mui/icons-material/ChevronRight';
 import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
 import type { OsFamily } from '../../../src-shared/os-catalog/index.js';
 import type { LibraryVm } from '../../state/library-store.js';
+import { isDisposable } from '../../../src-shared/vm-state.js';
 import type { Selection, SelectionAction } from './selection-model.js';
 import { itemOrder, type ListItem } from './list-model.js';
-import { osFamily, osFamilyLabel, osLabel, stateLabel, stateTone } from './vm-labels.js';
+import { osFamily, osFamilyLabel, osLabel, savedAtLabel, stateLabel, stateTone } from './vm-labels.js';
 import { installBadge } from '../install/install-badge.js';
 import { useVmThumbnails } from '../display/use-thumbnails.js';
 import { useApi } from '../../state/api-context.js';
@@ -261,6 +262,9 @@ export function VmList({ items, selection, dispatch, onActivate, onDeleteKey, on
             {vm.error ? ' · cannot be loaded' : ''}
             {vm.install === 'installing' && ' · '}
             {vm.install === 'installing' && <span className="hangar-vm-badge">{installBadge(vm.install)}</span>}
+            {vm.state.kind === 'saved' && ` · ${savedAtLabel(vm.state) ?? ''}`}
+            {isDisposable(vm.state) && ' · '}
+            {isDisposable(vm.state) && <span className="hangar-vm-badge" title="Started without saving changes: every disk write is discarded at power-off">Disposable</span>}
           </span>
         </div>
         {thumb !== undefined && <img className="hangar-vm-thumb" src={thumb} alt={`Screen of ${vm.name}`} draggable={false} />}

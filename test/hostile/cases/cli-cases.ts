@@ -6,6 +6,8 @@ export const cliCases: CliCase[] = [
   // names
   { id: 'cli-name-10000', title: 'create with a 10,000-character name', args: () => ['create', 'n'.repeat(10_000)], exit: EXIT.usage, stderr: /^hangar: vm\.create: name: Too big: expected string to have <=1000 characters\n$/ },
   { id: 'cli-name-newline', title: 'create with a newline in the name', args: () => ['create', 'web\nhangar: fake success'], exit: EXIT.usage, stderr: /^hangar: vm\.create: name: must not contain control characters/ },
+  { id: 'cli-name-duplicate', title: 'create with the name of a machine that exists (ignoring case)', args: () => ['create', 'Target'], exit: EXIT.failure, stderr: /^hangar: a machine named "target" already exists \(id [0-9a-f-]{36}\).*; choose another name\n$/ },
+  { id: 'cli-clone-duplicate', title: 'clone onto the name of a machine that exists', args: (c) => ['clone', c.target, 'TARGET'], exit: EXIT.failure, stderr: /^hangar: a machine named "target" already exists/ },
   { id: 'cli-name-blank', title: 'create with a blank name', args: () => ['create', '   '], exit: EXIT.usage, stderr: /^hangar: vm\.create: name: must not be empty/ },
   { id: 'cli-rename-escape', title: 'rename to a name with a terminal escape sequence', args: (c) => ['rename', c.target, 'x\u001b]0;owned\u0007'], exit: EXIT.usage, stderr: /^hangar: vm\.rename: name: must not contain control characters/ },
   { id: 'cli-vm-not-found', title: 'start a VM whose "name" is a path', args: () => ['start', '../../etc/passwd'], exit: EXIT.notFound, stderr: /no VM named or with id "\.\.\/\.\.\/etc\/passwd" in the library/ },

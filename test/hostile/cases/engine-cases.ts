@@ -64,6 +64,16 @@ function rawLine(ctx: EngineCaseContext, line: string): Promise<unknown> {
 }
 
 const CONTROL = /name: must not contain control characters or bidirectional overrides/;
+const TAKEN = /^a machine named "target" already exists \(id [0-9a-f-]{36}\).*; choose another name$/;
+
+/** A stage for name cases: a second machine, made once (a later row finds it already there). */
+function ensureVm(name: string) {
+  return async (c: EngineCaseContext): Promise<void> => {
+    await c.client.call('vm.create', { name }).catch((err: { code?: string }) => {
+      if (err.code !== 'name-taken') throw err;
+    });
+  };
+}
 
 export const engineCases: EngineCase[] = [
   // --- names -------------------------------------------------------------------------------------
@@ -79,6 +89,15 @@ export const engineCases: EngineCase[] = [
   { id: 'name-slash', title: 'a name with slashes stays a display name', run: (c) => c.client.call('vm.create', { name: 'web/db/../../etc' }), accepted: containedAs('web/db/../../etc') },
   { id: 'name-dotdot', title: 'a name that is only ".."', run: (c) => c.client.call('vm.create', { name: '..' }), accepted: containedAs('..') },
   { id: 'name-emoji-only', title: 'an emoji-only name', run: (c) => c.client.call('vm.create', { name: '🚀🔥💾' }), accepted: containedAs('🚀🔥💾') },
+  // --- one machine per name (src-shared/vm-name.ts): a second "target" would make every lookup by name ambiguous ---
+  { id: 'name-duplicate-case', title: 'creating a second machine named like the target, in capitals', run: (c) => c.client.call('vm.create', { name: 'TARGET' }), refused: { code: 'name-taken', message: TAKEN } },
+  { id: 'name-duplicate-spaces', title: 'the target\'s name with surrounding spaces', run: (c) => c.client.call('vm.create', { name: '  target  ', diskSizeGiB: 1 }), refused: { code: 'name-taken', message: TAKEN } },
+  { id: 'name-duplicate-fullwidth', title: 'the target\'s name in full-width letters (looks the same)', run: (c) => c.client.call('vm.create', { name: 'ｔａｒｇｅｔ' }), refused: { code: 'name-taken', message: TAKEN } },
+  { id: 'name-duplicate-zero-width', title: 'the target\'s name with a zero-width space inside', run: (c) => c.client.call('vm.create', { name: 'tar\u200bget' }), refused: { code: 'name-taken', message: TAKEN } },
+  { id: 'name-duplicate-combining', title: 'a decomposed accent against a precomposed one', prepare: ensureVm('café'), run: (c) => c.client.call('vm.create', { name: 'cafe\u0301' }), refused: { code: 'name-taken', message: /^a machine named "café" already exists/ } },
+  { id: 'clone-duplicate-name', title: 'cloning the target under its own name', run: (c) => c.client.call('vm.clone', { vm: c.target.id, name: 'Target' }), refused: { code: 'name-taken', message: TAKEN } },
+  { id: 'rename-duplicate-name', title: 'renaming another machine to the target\'s name', prepare: ensureVm('dup-other'), run: (c) => c.client.call('vm.rename', { vm: 'dup-other', name: 'TARGET' }), refused: { code: 'name-taken', message: TAKEN } },
+  { id: 'update-duplicate-name', title: 'a settings patch giving another machine the target\'s name', prepare: ensureVm('dup-other'), run: (c) => c.client.call('vm.update', { vm: 'dup-other', patch: { name: 'target' } }), refused: { code: 'name-taken', message: TAKEN } },
   {
     id: 'name-commas',
     title: 'a name with commas cannot inject QEMU options',

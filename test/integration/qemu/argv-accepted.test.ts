@@ -94,7 +94,16 @@ describe('real QEMU accepts every x86_64 golden argv', () => {
     try {
       // A TPM case runs the real swtpm first (the runtime folder's comma checks its paths too).
       const tpm = vm.firmware.tpm ? { tpmSocket: await startSwtpm({ binary: requireSwtpm(host.swtpm, name), vmName: name, bundleDir, runtimeDir, logsDir }) } : {};
-      const paths: VmPaths = { bundleDir, runtimeDir, logsDir, nvramPath, ...tpm, ...(CASE_OPTIONS[name]?.paths?.qmpFd !== undefined ? { qmpFd: 3 } : {}) };
+      // A disposable case: real overlays (over the real images) in the bundle's disposable/ folder.
+      const overlays: Record<string, string> = {};
+      for (const id of Object.keys(CASE_OPTIONS[name]?.paths?.overlays ?? {})) {
+        const base = id === 'pflash1' ? nvramPath : join(bundleDir, vm.disks.find((d) => d.id === id)!.path);
+        const format = id === 'pflash1' ? 'qcow2' : vm.disks.find((d) => d.id === id)!.format;
+        overlays[id] = join(bundleDir, 'disposable', `${id}.qcow2`);
+        await mkdir(dirname(overlays[id]), { recursive: true });
+        await img.create(overlays[id], 'qcow2', (await img.info(base))['virtual-size'], { backing: { path: base, format } });
+      }
+      const paths: VmPaths = { bundleDir, runtimeDir, logsDir, nvramPath, ...tpm, ...(CASE_OPTIONS[name]?.paths?.qmpFd !== undefined ? { qmpFd: 3 } : {}), ...(Object.keys(overlays).length > 0 ? { overlays } : {}) };
       const argv = buildArgv(vm, host, paths);
       const qmpPath = join(runtimeDir, 'qmp.sock');
       const started = await startQemu(emulator.binary, argv, paths.qmpFd !== undefined ? qmpPath : undefined);

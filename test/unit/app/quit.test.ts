@@ -27,7 +27,8 @@ function fakeEngine(port: FakeMessagePortMain, replies: Record<string, Reply>): 
   return seen;
 }
 
-const vm = (id: string, kind: 'running' | 'paused' | 'stopped'): VmSummary => ({ id, name: `VM ${id}`, osId: 'debian12', bundleDir: `/lib/${id}.hangar`, state: { kind } });
+const vm = (id: string, kind: 'running' | 'paused' | 'stopped', disposable = false): VmSummary =>
+  ({ id, name: `VM ${id}`, osId: 'debian12', bundleDir: `/lib/${id}.hangar`, state: kind === 'stopped' ? { kind } : { kind, ...(disposable ? { disposable: true as const } : {}) } });
 
 async function setup(vms: VmSummary[], replies: Record<string, Reply> = {}) {
   const engine = new EngineHost({ modulePath: '/e.js', log: () => undefined });
@@ -44,7 +45,7 @@ async function setup(vms: VmSummary[], replies: Record<string, Reply> = {}) {
   return { proc, requests, event, onCancel, commands: () => requests.map((r) => `${r.command} ${String(r.args['vm'] ?? '')}`.trim()) };
 }
 
-function choose(button: 0 | 1 | 2): void {
+function choose(button: 0 | 1 | 2 | 3): void {
   fake.dialog.showMessageBox.mockResolvedValueOnce({ response: button, checkboxChecked: false });
 }
 
@@ -60,12 +61,12 @@ describe('quit guard', () => {
     expect(fake.app.quit).toHaveBeenCalledTimes(1);
   });
 
-  it('asks with three buttons, naming the running VMs', async () => {
-    choose(2);
+  it('asks with four buttons, naming the running VMs', async () => {
+    choose(3);
     await setup([vm('a', 'running'), vm('b', 'stopped'), vm('c', 'paused')]);
     const options = fake.dialog.showMessageBox.mock.calls[0]!.at(-1) as { buttons: string[]; cancelId: number; message: string; detail: string };
-    expect(options.buttons).toEqual(['Keep running in background', 'Shut down all', 'Cancel']);
-    expect(options.cancelId).toBe(2);
+    expect(options.buttons).toEqual(['Keep running in background', 'Save state of all', 'Shut down all', 'Cancel']);
+    expect(options.cancelId).toBe(3);
     expect(options.message).toMatch(/2 virtual machines/);
     expect(options.detail).toMatch(/VM a/);
     expect(options.detail).not.toMatch(/VM b/);
@@ -79,8 +80,20 @@ describe('quit guard', () => {
     expect(fake.app.quit).toHaveBeenCalledTimes(1);
   });
 
-  it('"Shut down all" shuts each VM down, forces off the one that ignores it, then quits', async () => {
+  it('"Save state of all" saves each VM that can be saved; a disposable run keeps running; then quits', async () => {
     choose(1);
+    const { commands, proc } = await setup([vm('a', 'running'), vm('p', 'paused'), vm('tmp', 'running', true)], {
+      'vm.saveState': () => ({ state: { kind: 'saved', savedAt: '2026-12-06T22:00:00.000Z' } }),
+    });
+    expect(commands().sort()).toEqual(['library.list', 'vm.saveState a', 'vm.saveState p']);
+    expect(commands()).not.toContain('vm.saveState tmp');
+    expect(commands().some((c) => c.startsWith('vm.shutdown') || c.startsWith('vm.forceOff'))).toBe(false);
+    expect(proc.kill).toHaveBeenCalled();
+    expect(fake.app.quit).toHaveBeenCalledTimes(1);
+  });
+
+  it('"Shut down all" shuts each VM down, forces off the one that ignores it, then quits', async () => {
+    choose(2);
     const { commands, requests, proc } = await setup([vm('good', 'running'), vm('stubborn', 'running')], {
       'vm.shutdown': (args) =>
         args['vm'] === 'good' ? { state: { kind: 'stopped' }, timedOut: false } : { state: { kind: 'running' }, timedOut: true },
@@ -96,14 +109,14 @@ describe('quit guard', () => {
   });
 
   it('"Shut down all" forces off a VM whose shutdown fails (e.g. paused)', async () => {
-    choose(1);
+    choose(2);
     const { commands } = await setup([vm('p', 'paused')], { 'vm.forceOff': () => ({ state: { kind: 'stopped' } }) });
     expect(commands()).toEqual(['library.list', 'vm.shutdown p', 'vm.forceOff p']);
     expect(fake.app.quit).toHaveBeenCalledTimes(1);
   });
 
   it('"Cancel" does not quit and leaves the engine alone', async () => {
-    choose(2);
+    choose(3);
     const { event, proc, onCancel, commands } = await setup([vm('a', 'running')]);
     expect(event.preventDefault).toHaveBeenCalled();
     expect(onCancel).toHaveBeenCalled();

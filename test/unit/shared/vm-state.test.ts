@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  canEditHardware, canForceOff, canPause, canReset, canResume, canShutdown, canSnapshot, canStart, canTransition,
+  canDiscardState, canEditHardware, canForceOff, canPause, canSaveState, canStartDisposable, canReset, canResume, canShutdown, canSnapshot, canStart, canTransition,
   describeRunState, IllegalTransitionError, isActive, RUN_STATE_KINDS, transition, type VmRunState, type VmRunStateKind,
 } from '../../../src-shared/vm-state.js';
 
@@ -8,6 +8,7 @@ function stateOf(kind: VmRunStateKind): VmRunState {
   switch (kind) {
     case 'stopping': return { kind, how: 'acpi' };
     case 'crashed': return { kind, reason: 'qemu exited', exitCode: 1, signal: null, logTail: 'boom' };
+    case 'saved': return { kind, savedAt: '2026-12-06T21:30:00.000Z' };
     default: return { kind };
   }
 }
@@ -56,7 +57,10 @@ describe('run-state transitions', () => {
 
 describe('canX helpers', () => {
   const table: Array<[string, (s: VmRunState) => boolean, VmRunStateKind[]]> = [
-    ['canStart', canStart, ['stopped', 'crashed']],
+    ['canStart', canStart, ['stopped', 'crashed', 'saved']],
+    ['canStartDisposable', canStartDisposable, ['stopped', 'crashed']],
+    ['canSaveState', canSaveState, ['running', 'paused']],
+    ['canDiscardState', canDiscardState, ['saved']],
     ['canPause', canPause, ['running']],
     ['canResume', canResume, ['paused']],
     ['canReset', canReset, ['running', 'paused']],
@@ -79,7 +83,18 @@ describe('canX helpers', () => {
       if (canShutdown(s)) expect(canTransition(s.kind, 'stopping'), `shutdown from ${s.kind}`).toBe(true);
       if (canForceOff(s)) expect(canTransition(s.kind, 'stopping'), `force off from ${s.kind}`).toBe(true);
       if (canReset(s)) expect(canTransition(s.kind, s.kind), `reset in ${s.kind}`).toBe(true);
+      if (canSaveState(s)) expect(canTransition(s.kind, 'saving') && canTransition('saving', 'saved'), `save state from ${s.kind}`).toBe(true);
+      if (canDiscardState(s)) expect(canTransition(s.kind, 'stopped'), `discard state in ${s.kind}`).toBe(true);
     }
+  });
+
+  it('a disposable run can neither be saved nor snapshotted; a saved machine keeps its hardware', () => {
+    for (const kind of ['running', 'paused'] as const) {
+      expect(canSaveState({ kind, disposable: true })).toBe(false);
+      expect(canSnapshot({ kind, disposable: true })).toBe(false);
+    }
+    expect(canEditHardware(stateOf('saved'))).toBe(false);
+    expect(describeRunState(stateOf('saved'))).toBe('Saved 2026-12-06 21:30:00 UTC');
   });
 
   it('isActive is true exactly when a QEMU process exists', () => {

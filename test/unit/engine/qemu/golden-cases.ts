@@ -109,6 +109,17 @@ export const CASE_OPTIONS: Record<string, CaseOptions> = {
       },
     },
   },
+  // Start without saving changes: writable disks and the UEFI vars under throwaway overlays (disk2 is read-only).
+  'disposable-uefi': {
+    paths: {
+      overlays: {
+        disk0: '/home/ada/VMs/golden-3f2b8c1e.hangar/disposable/disk0.qcow2',
+        disk1: '/home/ada/VMs/golden-3f2b8c1e.hangar/disposable/disk1.qcow2',
+        disk2: '/home/ada/VMs/golden-3f2b8c1e.hangar/disposable/disk2.qcow2',
+        pflash1: '/home/ada/VMs/golden-3f2b8c1e.hangar/disposable/pflash1.qcow2',
+      },
+    },
+  },
 };
 
 export function fakeCase(name: string): { host: HostInfo; paths: VmPaths } {

@@ -24,6 +24,8 @@ export const validArgs: Partial<{ [K in CommandName]: CommandArgs<K> }> = {
   'vm.reset': { vm: 'some-vm' },
   'vm.shutdown': { vm: 'some-vm', timeoutMs: 1000 },
   'vm.forceOff': { vm: 'some-vm' },
+  'vm.saveState': { vm: 'some-vm' },
+  'vm.discardState': { vm: 'some-vm' },
   'vm.screenshot': { vm: 'some-vm' },
   'vm.sendKey': { vm: 'some-vm', combo: 'ctrl-alt-delete' },
   'vm.typeText': { vm: 'some-vm', text: 'hello' },

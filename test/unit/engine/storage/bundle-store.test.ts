@@ -109,8 +109,8 @@ describe('BundleStore.create', () => {
       'CON',
       'W'.repeat(1000),
       'Web',
-      'WEB',
-      'web',
+      'WEB!',
+      'web?',
     ];
     for (const name of names) await store.create(vm(name));
     const folders = readdirSync(library).filter((n) => n.endsWith('.hangar'));
@@ -126,15 +126,23 @@ describe('BundleStore.create', () => {
   });
 
   it('concurrent creates all land in the index', async () => {
-    const docs = Array.from({ length: 12 }, (_, i) => vm(`Same name ${i % 2}`));
+    const docs = Array.from({ length: 12 }, (_, i) => vm(`Same slug ${i % 2}${'!'.repeat(i)}`));
     await Promise.all(docs.map((d) => store.create(d)));
     expect(readIndex().bundles.map((b) => b.id).sort()).toEqual(docs.map((d) => d.id).sort());
     expect((await store.list()).every((e) => e.status === 'ok')).toBe(true);
   });
 
+  it('concurrent creates of one name: exactly one wins, the others are refused as name-taken', async () => {
+    const docs = Array.from({ length: 8 }, (_, i) => vm(i % 2 ? 'Race' : 'RACE'));
+    const results = await Promise.allSettled(docs.map((d) => store.create(d)));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as StoreError).code).toBe('name-taken');
+    expect(readIndex().bundles).toHaveLength(1);
+  });
+
   it('uses the full id when two ids share their first 8 hex digits', async () => {
     const a = vm('Twin', '11111111-aaaa-4aaa-8aaa-aaaaaaaaaaaa');
-    const b = vm('Twin', '11111111-bbbb-4bbb-8bbb-bbbbbbbbbbbb');
+    const b = vm('Twin!', '11111111-bbbb-4bbb-8bbb-bbbbbbbbbbbb');
     await store.create(a);
     const created = await store.create(b);
     expect(path.basename(created.bundleDir)).toBe('twin-11111111bbbb4bbb8bbbbbbbbbbbbbbb.hangar');
@@ -157,11 +165,13 @@ describe('BundleStore.load', () => {
     for (const q of ['abc', 'Debian', 'server']) expect((await storeError(store.load(q))).code, q).toBe('not-found');
   });
 
-  it('reports an ambiguous name listing the matches', async () => {
+  it('reports an ambiguous name listing the matches (two bundles named alike, copied in by hand)', async () => {
     const a = vm('Web');
     const b = vm('WEB');
     await store.create(a);
-    await store.create(b);
+    // The engine refuses a second "web"; a folder copied into the library by hand can still bring one.
+    const made = await store.create({ ...b, name: 'placeholder' });
+    writeFileSync(path.join(made.bundleDir, 'vm.json'), serializeVmDocument(b));
     const err = await storeError(store.load('web'));
     expect(err.code).toBe('ambiguous');
     expect(err.message).toContain(`"Web" (${a.id})`);
@@ -592,5 +602,54 @@ describe('BundleStore tags (library.json, not vm.json)', () => {
   it('refuses tags for an unknown VM', async () => {
     const err = await storeError(store.setTags(randomUUID(), ['x']));
     expect(err.code).toBe('not-found');
+  });
+});
+
+describe('BundleStore: one machine per name', () => {
+  it('create refuses a name another machine has, ignoring case, spacing and look-alikes, and writes nothing', async () => {
+    const first = await store.create(vm('Web'));
+    for (const name of ['Web', 'web', ' WEB ', 'ＷＥＢ', 'we\u200bb']) {
+      const err = await storeError(store.create(vm(name)));
+      expect(err.code).toBe('name-taken');
+      expect(err.message).toMatch(/^a machine named "Web" already exists \(id [0-9a-f-]+\)/);
+      expect(err.matches).toEqual([{ id: first.id, name: 'Web' }]);
+    }
+    expect(readdirSync(library).filter((f) => f.endsWith('.hangar'))).toHaveLength(1);
+    expect(readIndex().bundles).toHaveLength(1);
+    // After the refusals a name still finds exactly one machine.
+    expect((await store.load('web')).id).toBe(first.id);
+  });
+
+  it('rename refuses another machine\'s name but lets a machine change the case of its own', async () => {
+    await store.create(vm('Web'));
+    const db = await store.create(vm('db'));
+    const err = await storeError(store.rename(db.id, 'WEB'));
+    expect(err.code).toBe('name-taken');
+    expect((await store.load(db.id)).name).toBe('db');
+    expect((await store.rename(db.id, 'DB')).name).toBe('DB');
+  });
+
+  it('a settings patch that renames follows the same rule', async () => {
+    await store.create(vm('Web'));
+    const db = await store.create(vm('db'));
+    const err = await storeError(store.update(db.id, { name: 'web' }));
+    expect(err.code).toBe('name-taken');
+    expect((await store.load(db.id)).name).toBe('db');
+  });
+
+  it('addExisting refuses a bundle whose machine has a name already in the library', async () => {
+    await store.create(vm('Web'));
+    const other = new BundleStore(path.join(tmp.dir, 'elsewhere'), { now: clock });
+    const outside = await other.create(vm('web'));
+    const err = await storeError(store.addExisting(outside.bundleDir));
+    expect(err.code).toBe('name-taken');
+    expect(readIndex().bundles).toHaveLength(1);
+  });
+
+  it('assertNameFree: the early check used before slow work (clone copies, disk imports)', async () => {
+    const web = await store.create(vm('Web'));
+    await expect(store.assertNameFree('web')).rejects.toMatchObject({ code: 'name-taken' });
+    await expect(store.assertNameFree('web', web.id)).resolves.toBeUndefined();
+    await expect(store.assertNameFree('Web 2')).resolves.toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { visibleVms, DEFAULT_QUERY } from '../../../../src-renderer/features/library/list-model.js';
 import { selectionReducer, EMPTY_SELECTION } from '../../../../src-renderer/features/library/selection-model.js';
 import { toolbarEnablement } from '../../../../src-renderer/features/library/toolbar-model.js';
-import { stateLabel, osLabel } from '../../../../src-renderer/features/library/vm-labels.js';
+import { savedAtLabel, stateLabel, osLabel } from '../../../../src-renderer/features/library/vm-labels.js';
 import type { LibraryVm } from '../../../../src-renderer/state/library-store.js';
 import type { VmRunState } from '../../../../src-shared/vm-state.js';
 
@@ -80,6 +80,18 @@ describe('toolbarEnablement (from the canX helpers)', () => {
   it('a paused VM: Pause is pressed (resumes); no ACPI shutdown', () => {
     expect(toolbarEnablement([paused])).toMatchObject({ pause: true, paused: true, shutdown: false, forceOff: true, reset: true });
   });
+  it('save state: offered for running and paused machines; a saved one can start (resume), discard and be deleted', () => {
+    expect(toolbarEnablement([running])).toMatchObject({ saveState: true, saveStateReason: null, discardState: false, startDisposable: false });
+    expect(toolbarEnablement([paused])).toMatchObject({ saveState: true, stop: true });
+    const saved = vm('v', 'v', { kind: 'saved', savedAt: '2026-12-06T21:30:00.000Z' });
+    expect(toolbarEnablement([saved])).toMatchObject({ start: true, startDisposable: false, stop: true, discardState: true, saveState: false, shutdown: false, forceOff: false, delete: true });
+    expect(toolbarEnablement([stopped])).toMatchObject({ startDisposable: true, discardState: false });
+  });
+  it('a disposable run cannot be saved, and the Stop menu says why instead of only greying the item out', () => {
+    const e = toolbarEnablement([vm('d', 'd', { kind: 'running', disposable: true })]);
+    expect(e).toMatchObject({ saveState: false, shutdown: true, forceOff: true });
+    expect(e.saveStateReason).toMatch(/^Started without saving changes: its disk writes are discarded at power-off/);
+  });
   it('mixed selection: each action is on if it applies to one of them; Settings needs exactly one', () => {
     expect(toolbarEnablement([running, stopped])).toMatchObject({ settings: false, start: true, pause: true, paused: false, delete: false });
   });
@@ -93,6 +105,9 @@ describe('labels', () => {
     expect(stateLabel({ kind: 'crashed', reason: 'x', exitCode: 1, signal: null, logTail: '' })).toBe('Crashed');
     expect(stateLabel({ kind: 'starting' })).toBe('Starting…');
     expect(stateLabel({ kind: 'stopping', how: 'acpi' })).toBe('Shutting down…');
+    expect(stateLabel({ kind: 'saved', savedAt: '2026-12-06T21:30:00.000Z' })).toBe('Saved');
+    expect(savedAtLabel({ kind: 'saved', savedAt: '2026-12-06T21:30:00.000Z' }, 'en-GB')).toMatch(/6 Dec 2026/);
+    expect(savedAtLabel({ kind: 'stopped' })).toBeNull();
   });
   it('OS ids read as names', () => {
     expect(osLabel('debian12')).toBe('Debian 12');
