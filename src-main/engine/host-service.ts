@@ -6,6 +6,7 @@ import { probeHost } from './qemu/host-probe.js';
 import { buildArgv } from './qemu/argv.js';
 import { requireEmulator } from './qemu/require-emulator.js';
 import { selectUefiFirmware } from './qemu/firmware.js';
+import { hasUefiVars } from './qemu/argv-arch.js';
 import { QemuNotFoundError } from './qemu/errors.js';
 import { firmwareInstallCommand } from './qemu/install-hint.js';
 import type { HostInfo } from './qemu/host-types.js';
@@ -72,7 +73,7 @@ export class HostService {
     const host = await this.info();
     const emulator = requireEmulator(host, vm.doc.arch);
     const nvramPath = nvramPathOf(vm.bundleDir);
-    if (vm.doc.firmware.type === 'uefi' && !opts.dryRun) await this.ensureNvram(vm, nvramPath, host);
+    if (hasUefiVars(vm.doc) && !opts.dryRun) await this.ensureNvram(vm, nvramPath, host);
     // With a TPM, startVm runs swtpm on this socket before QEMU (session/swtpm.ts).
     const tpm = vm.doc.firmware.tpm ? { tpmSocket: swtpmSocketPath(dirs.runtimeDir) } : {};
     const argv = buildArgv(vm.doc, host, { bundleDir: vm.bundleDir, runtimeDir: dirs.runtimeDir, logsDir: dirs.logsDir, nvramPath, qmpFd: QMP_INHERITED_FD, ...tpm });
