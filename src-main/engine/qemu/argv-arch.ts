@@ -36,3 +36,12 @@ export function riscvFirmwareArgs(vm: VmDocument, emulator: Pick<EmulatorInfo, '
   if (!boot.uboot) throw new ArgvError('firmware.type', 'no U-Boot for riscv64 virt machines was found (install it: sudo apt-get install -y u-boot-qemu)');
   return ['-bios', verbatimPath(boot.opensbi, 'firmware.opensbi'), '-kernel', verbatimPath(boot.uboot, 'firmware.uboot')];
 }
+
+/**
+ * Why a machine has no power button QEMU can press (null when it has one): QEMU's riscv64 virt machine wires
+ * no ACPI or GPIO power key, so system_powerdown would do nothing and a shutdown could only time out.
+ */
+export function noPowerButtonReason(doc: Pick<VmDocument, 'arch' | 'name'>): string | null {
+  if (doc.arch !== 'riscv64') return null;
+  return `"${doc.name}" is a riscv64 virt machine: QEMU gives it no power button, so it cannot be asked to shut down; shut it down from inside the guest, or force it off`;
+}
