@@ -7,6 +7,7 @@ import { buildArgv } from './qemu/argv.js';
 import { requireEmulator } from './qemu/require-emulator.js';
 import { selectUefiFirmware } from './qemu/firmware.js';
 import { hasUefiVars } from './qemu/argv-arch.js';
+import { archSupport } from './qemu/arch-support.js';
 import { QemuNotFoundError } from './qemu/errors.js';
 import { firmwareInstallCommand } from './qemu/install-hint.js';
 import type { HostInfo } from './qemu/host-types.js';
@@ -56,6 +57,7 @@ export class HostService {
         uefiAvailable: uefi,
         // The probe's own lookup: the one startVm's requireSwtpm relies on, so both agree.
         swtpmAvailable: host.swtpm !== null,
+        architectures: archSupport(host),
         ...(uefi ? {} : { firmwareInstallHint: firmwareInstallCommand(host.platform, host.osRelease as Record<string, string> | null, x86.arch) }),
       };
     } catch (err) {

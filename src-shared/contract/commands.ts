@@ -231,6 +231,18 @@ export interface HostSummary {
   hostMemoryMiB: number;
   hostCpus: number;
   libraryDir: string;
+  /** Every guest architecture Hangar knows, whether this host can run it, and how (or what to install). */
+  architectures?: ArchSupport[];
+}
+
+export interface ArchSupport {
+  arch: string;
+  /** The emulator binary and the firmware this arch boots with were both found. */
+  usable: boolean;
+  /** For people: "hardware-accelerated (KVM)", "emulated on this x86_64 host: slow", or what is missing. */
+  note: string;
+  /** When not usable: the command that installs what is missing. */
+  installHint?: string;
 }
 
 export interface FsRoot {

@@ -12,6 +12,11 @@ describe('ARM and RISC-V guests end to end (real QEMU, TCG)', () => {
 
   it('aarch64: AAVMF boots the ISO; serial echo, USB keyboard on the display, RAM snapshot with UEFI vars, ACPI power button', async () => {
     const { e } = s;
+    // The real host probe offers both foreign arches (setup installs their emulators and firmware), as emulated.
+    const host = await e.client.call('host.info', {});
+    const offered = Object.fromEntries((host.architectures ?? []).map((a) => [a.arch, a]));
+    expect(offered['aarch64']).toEqual({ arch: 'aarch64', usable: true, note: 'emulated on this x86_64 host: slow' });
+    expect(offered['riscv64']).toEqual({ arch: 'riscv64', usable: true, note: 'emulated on this x86_64 host: slow' });
     const { id, doc } = await e.client.call('vm.create', { name: 'arm guest', arch: 'aarch64', iso: fixturePaths.aarch64Iso, diskSizeGiB: 1, memoryMiB: 768, cpus: 2 });
     expect(doc).toMatchObject({ arch: 'aarch64', machine: 'virt', firmware: { type: 'uefi' }, input: { keyboard: 'usb-kbd' } });
     const { argv } = await e.client.call('vm.argv', { vm: id });
