@@ -18,6 +18,11 @@ DEB_PACKAGES=(
   qemu-system-x86   # qemu-system-x86_64
   qemu-utils        # qemu-img
   ovmf              # UEFI firmware
+  qemu-system-arm   # qemu-system-aarch64 (arm64 guests, emulated on x86_64 hosts)
+  qemu-efi-aarch64  # AAVMF: UEFI firmware of aarch64 virt machines
+  qemu-system-misc  # qemu-system-riscv64
+  opensbi           # riscv64 machine-mode firmware
+  u-boot-qemu       # riscv64 boot loader (qemu-riscv64_smode), started by OpenSBI
   swtpm             # virtual TPM 2.0 (firmware.tpm, e.g. Windows 11)
   swtpm-tools       # swtpm_setup (TPM state provisioning)
   chromium          # browser end-to-end tests (playwright-core)
@@ -33,6 +38,9 @@ DEB_PACKAGES=(
   dosfstools        # fixtures: EFI boot image (mkfs.vfat)
   systemd-boot-efi  # fixtures: UEFI stub for the linux.iso unified kernel image
   binutils          # fixtures: objcopy (unified kernel image)
+  binutils-aarch64-linux-gnu  # fixtures: aarch64-linux-gnu-objcopy (the aarch64 test guest's UKI)
+  xz-utils          # fixtures: riscv64 kernel modules are .ko.xz
+  debian-archive-keyring  # fixtures: arm64/riscv64 guest packages are fetched with a private apt state
   ca-certificates
   websockify        # npm run bench: the noVNC + websockify baseline of the display benchmark
 )

@@ -147,7 +147,7 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       const firmware = v['firmware'] as string | undefined;
       if (firmware !== undefined && firmware !== 'bios' && firmware !== 'uefi') throw new UsageError('--firmware must be bios or uefi');
       const arch = v['arch'] as string | undefined;
-      if (arch !== undefined && arch !== 'x86_64' && arch !== 'aarch64') throw new UsageError('--arch must be x86_64 or aarch64');
+      if (arch !== undefined && arch !== 'x86_64' && arch !== 'aarch64' && arch !== 'riscv64') throw new UsageError('--arch must be x86_64, aarch64 or riscv64');
       const existingDiskMode = existingDiskModeOf(v);
       const r = await withJobProgress(c, io.err, { show: existingDiskMode !== undefined }, (jobId) => c.call('vm.create', {
         name: a0,
@@ -159,7 +159,7 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
         cpus: parseNumber(v['cpus'] as string | undefined, 'cpus', { int: true, min: 1 }),
         osId: v['os'] as string | undefined,
         firmware: firmware as 'bios' | 'uefi' | undefined,
-        arch: arch as 'x86_64' | 'aarch64' | undefined,
+        arch: arch as 'x86_64' | 'aarch64' | 'riscv64' | undefined,
         // Relative to where the CLI runs, like --disk; the engine checks it exists and is writable.
         folder: v['folder'] === undefined ? undefined : resolvePath(v['folder'] as string),
       }));

@@ -15,7 +15,7 @@ const json = { json: { type: 'boolean' as const } };
 export const VERBS: Record<string, VerbSpec> = {
   list: { usage: 'hangar list [--json]', summary: 'List the machines in the library with their run state', options: json, positionals: [], minPositionals: 0 },
   create: {
-    usage: 'hangar create NAME [--iso PATH] [--disk-size GIB] [--disk PATH [--copy|--convert]] [--memory MIB] [--cpus N] [--os ID] [--firmware bios|uefi] [--arch x86_64|aarch64] [--folder DIR]',
+    usage: 'hangar create NAME [--iso PATH] [--disk-size GIB] [--disk PATH [--copy|--convert]] [--memory MIB] [--cpus N] [--os ID] [--firmware bios|uefi] [--arch x86_64|aarch64|riscv64] [--folder DIR]',
     summary: 'Create a machine; prints its id',
     options: {
       iso: { type: 'string' },

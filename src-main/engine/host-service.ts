@@ -6,6 +6,8 @@ import { probeHost } from './qemu/host-probe.js';
 import { buildArgv } from './qemu/argv.js';
 import { requireEmulator } from './qemu/require-emulator.js';
 import { selectUefiFirmware } from './qemu/firmware.js';
+import { hasUefiVars } from './qemu/argv-arch.js';
+import { archSupport } from './qemu/arch-support.js';
 import { QemuNotFoundError } from './qemu/errors.js';
 import { firmwareInstallCommand } from './qemu/install-hint.js';
 import type { HostInfo } from './qemu/host-types.js';
@@ -56,6 +58,7 @@ export class HostService {
         uefiAvailable: uefi,
         // The probe's own lookup: the one startVm's requireSwtpm relies on, so both agree.
         swtpmAvailable: host.swtpm !== null,
+        architectures: archSupport(host),
         ...(uefi ? {} : { firmwareInstallHint: firmwareInstallCommand(host.platform, host.osRelease as Record<string, string> | null, x86.arch) }),
         emulators: Object.fromEntries(Object.values(host.emulators).map((em) => [em.arch, {
           machines: em.machines.map((m) => ({ name: m.name, description: m.description, aliasOf: m.aliasOf, isDefault: m.isDefault })),
@@ -82,7 +85,7 @@ export class HostService {
     const host = await this.info();
     const emulator = requireEmulator(host, vm.doc.arch);
     const nvramPath = nvramPathOf(vm.bundleDir);
-    if (vm.doc.firmware.type === 'uefi' && !opts.dryRun) await this.ensureNvram(vm, nvramPath, host);
+    if (hasUefiVars(vm.doc) && !opts.dryRun) await this.ensureNvram(vm, nvramPath, host);
     // With a TPM, startVm runs swtpm on this socket before QEMU (session/swtpm.ts).
     const tpm = vm.doc.firmware.tpm ? { tpmSocket: swtpmSocketPath(dirs.runtimeDir) } : {};
     const overlays = opts.overlays && !opts.dryRun ? { overlays: await opts.overlays() } : {};

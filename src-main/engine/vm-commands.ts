@@ -1,3 +1,4 @@
+import { noPowerButtonReason } from './qemu/argv-arch.js';
 import { cpus, totalmem } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { access, rm } from 'node:fs/promises';
@@ -238,6 +239,8 @@ export function makeHandlers(engine: Engine): Handlers {
 
     'vm.shutdown': async (a) => {
       const s = await session(a.vm);
+      const noButton = noPowerButtonReason((await load(a.vm)).doc);
+      if (noButton) throw new EngineError('invalid-state', noButton);
       await lastLook(s);
       const { timedOut } = await s.shutdown(a.timeoutMs ?? 60_000);
       return { state: s.state, timedOut };

@@ -242,11 +242,23 @@ export interface HostSummary {
    * for the settings' choices. Absent when QEMU is missing.
    */
   emulators?: Record<string, HostEmulatorChoices>;
+  /** Every guest architecture Hangar knows, whether this host can run it, and how (or what to install). */
+  architectures?: ArchSupport[];
 }
 
 export interface HostEmulatorChoices {
   machines: Array<{ name: string; description: string; aliasOf: string | null; isDefault: boolean }>;
   cpuModels: Array<{ name: string; description: string }>;
+}
+
+export interface ArchSupport {
+  arch: string;
+  /** The emulator binary and the firmware this arch boots with were both found. */
+  usable: boolean;
+  /** For people: "hardware-accelerated (KVM)", "emulated on this x86_64 host: slow", or what is missing. */
+  note: string;
+  /** When not usable: the command that installs what is missing. */
+  installHint?: string;
 }
 
 export interface FsRoot {

@@ -21,9 +21,9 @@ export interface NewVmInput {
 export function newVmDocument(input: NewVmInput): VmDocument {
   const arch = input.arch ?? 'x86_64';
   const disks: VmDocument['disks'] = input.disk
-    ? [{ id: 'disk0', path: input.disk.path, format: input.disk.format, bus: arch === 'aarch64' ? 'virtio' : 'sata', readOnly: false, discard: true }]
+    ? [{ id: 'disk0', path: input.disk.path, format: input.disk.format, bus: arch !== 'x86_64' ? 'virtio' : 'sata', readOnly: false, discard: true }]
     : [];
-  const cdroms: VmDocument['cdroms'] = [{ id: 'cd0', path: input.iso ?? null, bus: arch === 'aarch64' ? 'scsi' : 'sata' }];
+  const cdroms: VmDocument['cdroms'] = [{ id: 'cd0', path: input.iso ?? null, bus: arch !== 'x86_64' ? 'scsi' : 'sata' }];
   // A fresh disk is empty, so an installer ISO must boot first; the install flow flips this later.
   const bootOrder = input.iso ? ['cd0', ...disks.map((d) => d.id)] : [...disks.map((d) => d.id), 'cd0'];
   return {
@@ -33,15 +33,16 @@ export function newVmDocument(input: NewVmInput): VmDocument {
     description: '',
     osId: input.osId ?? 'generic',
     arch,
-    machine: arch === 'aarch64' ? 'virt' : 'q35',
-    firmware: { type: input.firmware ?? (arch === 'aarch64' ? 'uefi' : 'bios'), secureBoot: false, tpm: false },
-    cpu: { count: input.cpus ?? 2, model: 'max' },
+    machine: arch !== 'x86_64' ? 'virt' : 'q35',
+    firmware: { type: input.firmware ?? (arch !== 'x86_64' ? 'uefi' : 'bios'), secureBoot: false, tpm: false },
+    // QEMU 7.2's riscv64 has no "max" CPU model; rv64 is its generic one.
+    cpu: { count: input.cpus ?? 2, model: arch === 'riscv64' ? 'rv64' : 'max' },
     memoryMiB: input.memoryMiB ?? 2048,
     disks,
     cdroms,
     network: { mode: 'user', model: 'virtio-net-pci', mac: input.mac, forwards: [] },
-    display: { device: arch === 'aarch64' ? 'ramfb' : 'std' },
-    input: { pointer: 'usb-tablet', keyboard: arch === 'aarch64' ? 'usb-kbd' : 'ps2' },
+    display: { device: arch === 'aarch64' ? 'ramfb' : arch === 'riscv64' ? 'virtio' : 'std' },
+    input: { pointer: 'usb-tablet', keyboard: arch !== 'x86_64' ? 'usb-kbd' : 'ps2' },
     audio: { device: 'none' },
     clipboard: 'off',
     bootOrder,

@@ -7,7 +7,7 @@ import { z } from 'zod';
  */
 export const CURRENT_SCHEMA_VERSION = 2;
 
-export const ARCHITECTURES = ['x86_64', 'aarch64'] as const;
+export const ARCHITECTURES = ['x86_64', 'aarch64', 'riscv64'] as const;
 export const FIRMWARE_TYPES = ['bios', 'uefi'] as const;
 export const DISK_FORMATS = ['qcow2', 'raw', 'vmdk', 'vdi', 'vhdx', 'vpc'] as const;
 export const DISK_BUSES = ['virtio', 'sata', 'ide', 'nvme', 'scsi'] as const;

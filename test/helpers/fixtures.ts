@@ -35,6 +35,14 @@ export const fixturePaths = {
   get installerIso(): string {
     return builtFixture('installer.iso');
   },
+  /** UEFI-only arm64 ISO, volume label HANGAR_AARCH64 (AAVMF boots its UKI): linux.iso's guest, serial on ttyAMA0. */
+  get aarch64Iso(): string {
+    return builtFixture('aarch64.iso');
+  },
+  /** Raw riscv64 disk (MBR + FAT, extlinux): U-Boot boots linux.iso's guest from it; serial on ttyS0, no power button. */
+  get riscv64Img(): string {
+    return builtFixture('riscv64.img');
+  },
 };
 
 /** Exact lines the guests print on their first serial port (COM1 / ttyS0). Lines end in CRLF. */

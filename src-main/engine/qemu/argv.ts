@@ -7,6 +7,7 @@ import { selectUefiFirmware, canonicalMachine } from './firmware.js';
 import { machineFamily } from './machine-family.js';
 import { optionString, escapeOptionValue, OptionValueError, type OptionEntry } from './option-string.js';
 import { requireEmulator } from './require-emulator.js';
+import { archMachineOptions, riscvFirmwareArgs } from './argv-arch.js';
 import { storageArgs, blockdevPair, chainNodes, overlaidPair } from './argv-storage.js';
 import { audioArgs, clipboardArgs, displayArgs, inputArgs, networkArgs, tpmArgs } from './argv-devices.js';
 import { sandboxArgs } from './argv-sandbox.js';
@@ -24,6 +25,7 @@ function verbatim(value: string, field: string): string {
 }
 
 function firmwareArgs(vm: VmDocument, host: HostInfo, paths: VmPaths): { machine: OptionEntry[]; args: string[] } {
+  if (vm.arch === 'riscv64') return { machine: [], args: riscvFirmwareArgs(vm, requireEmulator(host, vm.arch)) };
   if (vm.firmware.type === 'bios') {
     if (vm.arch !== 'x86_64') throw new ArgvError('firmware.type', `${vm.arch} machines boot with UEFI only`);
     return { machine: [], args: [] };
@@ -85,7 +87,7 @@ function build(vm: VmDocument, host: HostInfo, paths: VmPaths): string[] {
   const kvm = emulator.accelerators.includes('kvm');
   if (vm.cpu.model === 'host' && !kvm) throw new ArgvError('cpu.model', `"host" needs KVM, which is not usable here (${emulator.kvm.reason}); use "max"`);
   const fw = firmwareArgs(vm, host, paths);
-  const machineOpts: OptionEntry[] = [...fw.machine, ['gic-version', family === 'virt' ? 'max' : undefined]];
+  const machineOpts: OptionEntry[] = [...fw.machine, ...archMachineOptions(vm, family)];
   const run = (name: string): string => posix.join(paths.runtimeDir, name);
 
   const argv: string[] = [

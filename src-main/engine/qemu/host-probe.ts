@@ -6,6 +6,7 @@ import { delimiter, dirname, join } from 'node:path';
 import type { Accelerator, CpuModel, EmulatorInfo, FirmwareDescriptor, HostInfo, KvmStatus, MachineType, QemuVersion } from './host-types.js';
 import { QemuNotFoundError } from './errors.js';
 import { parseFirmwareDescriptor } from './firmware.js';
+import { findRiscvBootFiles } from './riscv-boot.js';
 import { installCommand, parseOsRelease, qemuNotFoundMessage } from './install-hint.js';
 import { archOfBinaryName, parseCpuHelp, parseMachineHelp, parseQemuVersion, qemuArchOfNode } from './probe-parsers.js';
 
@@ -291,6 +292,7 @@ export async function probeHost(options: ProbeOptions = {}): Promise<HostInfo> {
       machines: facts.machines,
       cpuModels: facts.cpuModels ?? [],
       firmware: firmware.filter((d) => d.targets.some((t) => t.architecture === arch)),
+      ...(arch === 'riscv64' ? { riscvBoot: await findRiscvBootFiles(binary) } : {}),
     };
   }
   if (Object.keys(emulators).length === 0) {

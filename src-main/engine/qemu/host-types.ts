@@ -78,6 +78,15 @@ export interface EmulatorInfo {
   cpuModels?: CpuModel[];
   /** Descriptors targeting this arch, highest priority first. */
   firmware: FirmwareDescriptor[];
+  /** riscv64 only: the OpenSBI + U-Boot boot chain found on this host (see riscv-boot.ts). */
+  riscvBoot?: RiscvBootFiles;
+}
+
+export interface RiscvBootFiles {
+  /** OpenSBI firmware for `-bios`, or null when not installed. */
+  opensbi: string | null;
+  /** U-Boot (qemu-riscv64_smode) for `-kernel`, or null when not installed. */
+  uboot: string | null;
 }
 
 export interface HostInfo {

@@ -2,6 +2,7 @@ import { isAbsolute, join } from 'node:path';
 import { EngineError } from '../../../src-shared/contract/index.js';
 import type { VmDocument } from '../../../src-shared/vm-document/index.js';
 import { nvramPathOf } from '../host-service.js';
+import { hasUefiVars } from '../qemu/argv-arch.js';
 
 /** The QEMU format node of the UEFI vars (argv.ts: `blockdevPair('pflash1', nvram, 'qcow2')`). */
 export const UEFI_VARS_NODE = 'pflash1';
@@ -44,6 +45,6 @@ export function snapshotTargets(doc: VmDocument, bundleDir: string): SnapshotTar
     const why = skipped.length > 0 ? `its disks (${skipped.join(', ')}) are read-only` : 'it has no disk';
     throw new EngineError('invalid-state', `snapshots need a writable qcow2 disk, and "${doc.name}" has none: ${why}`, { field: 'disks' });
   }
-  if (doc.firmware.type === 'uefi') targets.push({ device: UEFI_VARS_NODE, path: nvramPathOf(bundleDir) });
+  if (hasUefiVars(doc)) targets.push({ device: UEFI_VARS_NODE, path: nvramPathOf(bundleDir) });
   return { targets, skipped };
 }

@@ -2,7 +2,7 @@
 // virt-manager createvm.py). No DOM, no React: the component dispatches actions, reads
 // `validatePage`, `accelerationNote` and `summaryRows`, and sends `toCreateArgs(draft)` as `vm.create`.
 // Defaults come from the OS catalog, never from components, and never overwrite a field the user edited.
-import { commandArgs, type CommandArgs, type HostSummary, type IsoInspection } from '../../../src-shared/contract/index.js';
+import { commandArgs, type ArchSupport, type CommandArgs, type HostSummary, type IsoInspection } from '../../../src-shared/contract/index.js';
 import {
   OS_CATALOG,
   adjustForBootability,
@@ -124,6 +124,8 @@ export interface WizardHost {
   swtpmAvailable: boolean;
   /** Where machines go when no folder is chosen (`host.info`); absent until the engine answered. */
   libraryDir?: string;
+  /** Which guest arches the host runs (`host.info`); absent from older engines. */
+  architectures?: ArchSupport[];
 }
 
 export function wizardHost(summary: HostSummary, hostArch: Architecture = 'x86_64'): WizardHost {
@@ -135,6 +137,7 @@ export function wizardHost(summary: HostSummary, hostArch: Architecture = 'x86_6
     uefiAvailable: summary.uefiAvailable,
     swtpmAvailable: summary.swtpmAvailable,
     libraryDir: summary.libraryDir,
+    ...(summary.architectures ? { architectures: summary.architectures } : {}),
   };
 }
 
@@ -317,7 +320,10 @@ export function validatePage(state: WizardState, page: WizardPage): PageValidati
       break;
     }
     case 'system': {
-      if (d.arch === 'aarch64' && d.firmware === 'bios') errors[L.firmware] = 'aarch64 machines start with UEFI only';
+      if (d.arch !== 'x86_64' && d.firmware === 'bios') errors[L.firmware] = `${d.arch} machines start with UEFI only`;
+      // host.info says which arches this host runs (emulator and firmware found); a missing one names its install command.
+      const support = host?.architectures?.find((a) => a.arch === d.arch);
+      if (support && !support.usable) errors[L.arch] = `${support.note}; install it with: ${support.installHint ?? 'your package manager'}`;
       if (d.secureBoot && d.firmware !== 'uefi') errors[L.secureBoot] = 'Secure Boot needs UEFI firmware';
       if (d.firmware === 'uefi' && host && !host.uefiAvailable) {
         warnings[L.firmware] = 'no UEFI firmware was found on this host (install ovmf); the machine will not start until it is';
@@ -432,7 +438,7 @@ function setField(state: WizardState, action: SetAction): WizardState {
       if (d.firmware !== 'uefi') s = { ...s, draft: { ...s.draft, secureBoot: false } };
       break;
     case 'arch':
-      if (d.arch === 'aarch64' && !state.touched.includes('firmware')) s = { ...s, draft: { ...s.draft, firmware: 'uefi', secureBoot: false } };
+      if (d.arch !== 'x86_64' && !state.touched.includes('firmware')) s = { ...s, draft: { ...s.draft, firmware: 'uefi', secureBoot: false } };
       if (d.arch === 'x86_64' && !state.touched.includes('firmware')) s = applyDefaults(s, currentRecommendation(s));
       break;
     case 'media':

@@ -61,10 +61,22 @@ const arm: EmulatorInfo = {
   ],
 };
 
+/** Debian 12's qemu-system-misc with opensbi and u-boot-qemu (no firmware descriptors for riscv64). */
+export const FAKE_RISCV: EmulatorInfo = {
+  arch: 'riscv64',
+  binary: '/usr/bin/qemu-system-riscv64',
+  version: { major: 7, minor: 2, micro: 22 },
+  accelerators: ['tcg'],
+  kvm: { usable: false, reason: 'KVM only runs guests of the host architecture (x86_64)' },
+  machines: [{ name: 'virt', description: 'RISC-V VirtIO board', aliasOf: null, isDefault: false }],
+  firmware: [],
+  riscvBoot: { opensbi: '/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin', uboot: '/usr/lib/u-boot/qemu-riscv64_smode/uboot.elf' },
+};
+
 export const FAKE_HOST: HostInfo = {
   hostArch: 'x86_64',
   platform: 'linux',
-  emulators: { x86_64: x86, aarch64: arm },
+  emulators: { x86_64: x86, aarch64: arm, riscv64: FAKE_RISCV },
   swtpm: null,
   installHint: 'sudo apt-get install -y qemu-system-x86 qemu-utils ovmf',
   osRelease: { ID: 'debian', ID_LIKE: '' },

@@ -317,6 +317,15 @@ describe('validation', () => {
     expect(accelerationNote(initialWizardState()).accelerator).toBe('unknown');
   });
 
+  it('system: riscv64 gets UEFI (OpenSBI + U-Boot); an arch the host cannot run is an error with its install command', () => {
+    let s = wizardReducer(initialWizardState(host), { type: 'set', field: 'arch', value: 'riscv64' });
+    expect(s.draft.firmware).toBe('uefi');
+    expect(at(wizardReducer(s, { type: 'set', field: 'firmware', value: 'bios' }), 'system').errors).toEqual({ Firmware: 'riscv64 machines start with UEFI only' });
+    const missing = { arch: 'riscv64', usable: false, note: 'qemu-system-riscv64 is not installed', installHint: 'sudo apt-get install -y qemu-system-misc opensbi u-boot-qemu' };
+    s = wizardReducer(s, { type: 'host', host: { ...host, architectures: [missing] } });
+    expect(at(s, 'system').errors).toEqual({ Architecture: 'qemu-system-riscv64 is not installed; install it with: sudo apt-get install -y qemu-system-misc opensbi u-boot-qemu' });
+  });
+
   it('system: a TPM warns only when host.info says swtpm is missing', () => {
     const win11 = withIso('CCCOMA_X64FRE_EN-US_DV9');
     expect(win11.draft.tpm).toBe(true);
