@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import * as tar from 'tar';
 import { main } from '../../src-main/cli/main.js';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
+import { spawnHangar } from '../helpers/cli-runner.js';
 import { failure, jobEventsOf, makeTestEnv, repoRoot, serialWait, stateWait, useEngineEnv, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
 
 /** A tar built entry by entry (tar's own Header encoder), so hostile entries can be written as they are. */
@@ -128,7 +129,6 @@ describe('export and import a VM bundle (real qemu-img, tar and QEMU)', () => {
   it('exports and imports through the CLI (plain .tar), printing progress and the new id', async () => {
     const archive = join(t.root, 'cli.tar');
     const other = makeTestEnv();
-    const saved = process.env.XDG_RUNTIME_DIR;
     try {
       const out: string[] = [];
       const err: string[] = [];
@@ -140,16 +140,14 @@ describe('export and import a VM bundle (real qemu-img, tar and QEMU)', () => {
       // A plain tar: no gzip magic.
       expect(readFileSync(archive).subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))).toBe(false);
       expect((await main(['--library', t.libraryDir, 'export', 'Export me', archive], io as never))).toBe(1);
-      // Into a library no engine owns yet: the CLI runs its own.
-      process.env.XDG_RUNTIME_DIR = other.runtimeBase;
-      out.length = 0;
-      expect(await main(['--library', other.libraryDir, 'import', archive], io as never)).toBe(0);
-      const newId = out.join('').trim();
+      // Into a library no engine owns yet: the real CLI starts its background engine (a process of its own).
+      const imported = await spawnHangar(other, 'import', archive);
+      expect(imported.code, imported.stderr).toBe(0);
+      const newId = imported.stdout.trim();
       // Nobody has this id in the other library: it is kept.
       expect(newId).toBe(id);
       expect(readdirSync(other.libraryDir).filter((f) => f.endsWith('.hangar'))).toHaveLength(1);
     } finally {
-      process.env.XDG_RUNTIME_DIR = saved;
       other.cleanup();
     }
   });
@@ -223,7 +221,7 @@ describe('export and import a VM bundle (real qemu-img, tar and QEMU)', () => {
     await e.client.call('job.cancel', { jobId });
     const err = await failure(running);
     expect(err.message).toMatch(/import was cancelled; nothing was added to the library/);
-    expect(jobEvents(jobId).at(-1)).toMatchObject({ status: 'failed', cancelled: true, vmId: jobId, kind: 'vm-import', subject: 'Export me' });
+    expect(jobEvents(jobId).at(-1)).toMatchObject({ status: 'failed', cancelled: true, vmId: jobId, kind: 'vm-import', subject: 'Export me (2)' }); // the name it would have had: the source machine is in this library
     expect(libraryListing()).toEqual(before);
   }, 30_000);
 

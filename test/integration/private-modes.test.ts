@@ -102,7 +102,7 @@ describe('a library is private: folders 0700, files 0600 (real engine, real QEMU
     writeFileSync(join(foreign, 'logs', 'serial.log'), 'old secrets', { mode: 0o644 });
     chmodSync(foreign, 0o755);
     await e.client.call('vm.addExisting', { path: foreign });
-    expect(modesUnder(foreign).sort()).toEqual(['logs: 700', 'logs/serial.log: 600', 'vm.json: 600']);
+    expect(modesUnder(foreign).sort()).toEqual(['logs: 700', 'logs/serial.log: 600', 'vm.json: 600'].sort());
     expect(mode(foreign)).toBe('700');
   });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import path from 'node:path';
@@ -201,13 +202,11 @@ export class BundleStore {
     return this.queue.run(id, () =>
       this.queue.run(INDEX_KEY, async () => {
         const { index, entry, dir } = await this.locate(id);
-        if (options.files) {
-          await assertIsBundleOf(dir, id);
-          await fs.rm(dir, { recursive: true, force: true }).catch((err) => {
-            throw ioError(`VM ${id}: cannot delete ${dir}`, err);
-          });
-        }
+        if (options.files) await assertIsBundleOf(dir, id);
         const excluded = !options.files && !path.isAbsolute(entry.path) ? [...index.excluded, entry.path] : index.excluded;
+        // Out of the index first, then out of sight (one rename), then gone: an engine killed on the way leaves
+        // either the intact bundle (found again by the next scan) or a staging folder the next engine sweeps,
+        // never an index entry whose folder is half deleted.
         await this.writeIndex(withoutTagsOf(id, {
           ...index,
           bundles: index.bundles.filter((b) => b !== entry),
@@ -215,6 +214,18 @@ export class BundleStore {
         })).catch((err) => {
           throw ioError(`VM ${id}: cannot update the library index`, err);
         });
+        if (options.files) {
+          let doomed = dir;
+          if (!path.isAbsolute(entry.path)) {
+            doomed = path.join(this.libraryDir, `.delete-${randomBytes(6).toString('hex')}.partial`);
+            await fs.rename(dir, doomed).catch((err: NodeJS.ErrnoException) => {
+              if (err.code !== 'ENOENT') throw ioError(`VM ${id}: cannot delete ${dir}`, err); // already gone: nothing to remove
+            });
+          }
+          await fs.rm(doomed, { recursive: true, force: true }).catch((err) => {
+            throw ioError(`VM ${id}: cannot delete ${dir}`, err);
+          });
+        }
       }),
     );
   }

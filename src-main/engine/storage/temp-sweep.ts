@@ -11,9 +11,9 @@ export function isLeftoverTemp(name: string): boolean {
   return isAtomicTempFile(name) || /^[^.].*\.\d+\.tmp$/.test(name) || name === 'efivars.qcow2.tmp';
 }
 
-/** Staging entries of disk imports, clones and archive imports (`.import-<12 hex>.partial`, a file or a folder). */
+/** Staging entries of disk imports, clones, archive imports and deletes (`.import-<12 hex>.partial`, a file or a folder). */
 export function isLeftoverStaging(name: string): boolean {
-  return /^\.(import|clone|archive-import)-[0-9a-f]{12}\.partial/.test(name);
+  return /^\.(import|clone|archive-import|delete)-[0-9a-f]{12}\.partial/.test(name);
 }
 
 /**

@@ -41,7 +41,7 @@ export const wizardCases: WizardCase[] = [
   { id: 'wiz-cpus-fraction', title: '1.5 CPUs', actions: [set('cpus', '1.5')], page: 'resources', field: 'CPUs', message: /^Enter a whole number of CPUs, at least 1$/ },
   { id: 'wiz-cpus-huge', title: '2^64 CPUs', actions: [set('cpus', TOO_BIG)], page: 'resources', field: 'CPUs', message: /^At most 1024 CPUs$/ },
   { id: 'wiz-cpus-over-host', title: 'more CPUs than the host has', actions: [set('cpus', '9')], page: 'resources', field: 'CPUs', message: /^This host has only 8 CPUs$/ },
-  { id: 'wiz-disk-zero', title: 'a 0 GiB disk', actions: [set('diskSizeGiB', '0')], page: 'disk', field: 'Disk size (GiB)', message: /^Enter the disk size in GiB, e\.g\. 20$/ },
+  { id: 'wiz-disk-zero', title: 'a 0 GiB disk', actions: [set('diskSizeGiB', '0')], page: 'disk', field: 'Disk size (GiB)', message: /^A disk needs a size above 0 GiB, e\.g\. 20 \(or choose "No disk"\)$/ },
   { id: 'wiz-disk-negative', title: 'a -20 GiB disk', actions: [set('diskSizeGiB', '-20')], page: 'disk', field: 'Disk size (GiB)', message: /^Enter the disk size in GiB, e\.g\. 20$/ },
   { id: 'wiz-disk-2^64', title: 'a 2^64 GiB disk', actions: [set('diskSizeGiB', TOO_BIG)], page: 'disk', field: 'Disk size (GiB)', message: /^At most 65536 GiB$/ },
   { id: 'wiz-disk-infinity', title: 'an "Infinity" GiB disk', actions: [set('diskSizeGiB', 'Infinity')], page: 'disk', field: 'Disk size (GiB)', message: /^Enter the disk size in GiB/ },

@@ -13,7 +13,7 @@ describe('sweepLeftoverTemps (temp files a killed engine leaves)', () => {
   });
 
   it('recognises the staging entries of imports, clones and archive imports', () => {
-    for (const yes of ['.import-0123456789ab.partial', '.clone-0123456789ab.partial', '.archive-import-0123456789ab.partial', '.import-0123456789ab.partial.qcow2']) expect(isLeftoverStaging(yes), yes).toBe(true);
+    for (const yes of ['.import-0123456789ab.partial', '.clone-0123456789ab.partial', '.archive-import-0123456789ab.partial', '.delete-0123456789ab.partial', '.import-0123456789ab.partial.qcow2']) expect(isLeftoverStaging(yes), yes).toBe(true);
     for (const no of ['import-0123456789ab.partial', '.import-xyz.partial', '.disk.qcow2.0123456789ab.partial', 'a-12345678.hangar']) expect(isLeftoverStaging(no), no).toBe(false);
   });
 
