@@ -4,7 +4,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { EngineError } from '../../../src-shared/contract/index.js';
-import { transition, type VmRunState } from '../../../src-shared/vm-state.js';
+import { isActive, transition, type VmRunState } from '../../../src-shared/vm-state.js';
 import type { VmEventBody } from '../../../src-shared/contract/index.js';
 import type { QmpEventMessage, QmpLink } from './qmp-link.js';
 import { readLogTail } from './log-tail.js';
@@ -122,19 +122,10 @@ export class VmSession {
   }
 
   private flagged(state: VmRunState): VmRunState {
-    if (!this.deps.disposable) return state;
-    switch (state.kind) {
-      case 'starting':
-      case 'running':
-      case 'paused':
-      case 'stopping':
-      case 'saving':
-      case 'restoring':
-        return { ...state, disposable: true };
-      default:
-        return state;
-    }
+    // Every state with a process carries the disposable flag, so clients can say so while it runs.
+    return this.deps.disposable && isActive(state) ? ({ ...state, disposable: true } as VmRunState) : state;
   }
+
 
   /** Serial output seen by this session (bounded). */
   serialLog(): string {
