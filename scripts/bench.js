@@ -281,8 +281,9 @@ ${r.hangar.map((h, i) => `| ${i + 1} | ${fmt(h)} (QEMU up at ${r.hangarUps[i]?.t
 
 - Guest: \`test/fixtures/cache/linux.iso\` (the Linux fixture), created with
   \`hangar create --iso … --memory 256 --cpus 1\`; it prints \`${MARKER}\` on ttyS0 once init is up.
-- Hangar: the CLI with no engine running, so each run opens an engine in-process (library lock,
-  control socket, host probe), runs the pre-flight checks, launches QEMU with \`-S\` and the QMP
+- Hangar: the CLI with no engine running, so each run starts a background engine (a process of its own:
+  library lock, control socket, host probe; \`HANGAR_ENGINE_IDLE_TIMEOUT=0\` here, so it exits after each
+  command and every run starts a new one), which runs the pre-flight checks, launches QEMU with \`-S\` and the QMP
   socket on fd 3, attaches the serial console, sends \`cont\`, and exits when the marker arrives.
   The VM is then forced off with \`hangar stop --force\` (not timed).
 - Bare QEMU: \`hangar argv VM\` minus the binary, with the \`-chardev socket,id=qmp,fd=3,…\` +
@@ -317,7 +318,8 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'hangar-bench-'));
   const runtimeBase = mkdtempSync('/tmp/hgb-');
   const lib = join(work, 'library');
-  const env = { ...process.env, XDG_RUNTIME_DIR: runtimeBase, HANGAR_LIBRARY: lib };
+  // Idle timeout 0: the background engine a CLI starts exits once its command is done, so every cold run starts one.
+  const env = { ...process.env, XDG_RUNTIME_DIR: runtimeBase, HANGAR_LIBRARY: lib, HANGAR_ENGINE_IDLE_TIMEOUT: '0' };
   try {
     const host = JSON.parse(await hangar(env, lib, 'host', '--json'));
     const id = (await hangar(env, lib, 'create', 'bench linux', '--iso', linuxIso, '--memory', '256', '--cpus', '1')).trim();
