@@ -1,3 +1,4 @@
+import { entryDir, readLibraryIndex } from './storage/library-index.js';
 import { sandboxKillNote } from './session/sandbox-kill.js';
 import { access } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
@@ -47,7 +48,9 @@ async function exists(path: string): Promise<boolean> {
  * and the images outside them that a linked clone made into bases (storage/linked-bases.ts).
  */
 async function libraryBundles(engine: Engine): Promise<string[]> {
-  const bundles = (await engine.store.list()).filter((e) => e.status === 'ok' && e.bundleDir.endsWith(BUNDLE_SUFFIX)).map((e) => e.bundleDir);
+  // The index alone names the machine folders: a start must not read every bundle's vm.json (1,000 machines).
+  const index = await readLibraryIndex(engine.libraryDir);
+  const bundles = index.bundles.map((b) => entryDir(engine.libraryDir, b)).filter((d) => d.endsWith(BUNDLE_SUFFIX));
   return [...bundles, ...(await readLinkedBases(engine.libraryDir))];
 }
 
