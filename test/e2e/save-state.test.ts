@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { countKeyRowGlyphs, fixturePaths, markers } from '../helpers/fixtures.js';
+import { countKeyRowGlyphs, settledGlyphCount, fixturePaths, markers } from '../helpers/fixtures.js';
 import { decodePng } from '../helpers/png.js';
 import { closeE2e, launchBrowser, makeE2eDirs, spawnServe, type E2eContext } from '../helpers/e2e-harness.js';
 import { runHangar } from '../helpers/cli-runner.js';
@@ -39,14 +39,7 @@ async function glyphCount(): Promise<number> {
 }
 
 async function expectGlyphs(n: number): Promise<void> {
-  let got = -1;
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    got = await glyphCount();
-    if (got === n) return;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  expect(got, "glyphs in boot.img's key row").toBe(n);
+  expect(await settledGlyphCount(glyphCount, n, 30_000), "glyphs in boot.img's key row").toBe(n);
 }
 
 async function serialLog(vm: string): Promise<string> {

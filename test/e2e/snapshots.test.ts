@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
-import { countKeyRowGlyphs, fixturePaths, markers } from '../helpers/fixtures.js';
+import { countKeyRowGlyphs, settledGlyphCount, fixturePaths, markers } from '../helpers/fixtures.js';
 import { decodePng } from '../helpers/png.js';
 import { closeE2e, launchBrowser, makeE2eDirs, spawnServe, type E2eContext } from '../helpers/e2e-harness.js';
 import { runHangar } from '../helpers/cli-runner.js';
@@ -46,14 +46,7 @@ async function glyphCount(): Promise<number> {
 }
 
 async function expectGlyphs(n: number): Promise<void> {
-  let got = -1;
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    got = await glyphCount();
-    if (got === n) return;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  expect(got, 'glyphs in boot.img\'s key row').toBe(n);
+  expect(await settledGlyphCount(glyphCount, n, 20_000), 'glyphs in boot.img\'s key row').toBe(n);
 }
 
 const treeNames = (page: Page) => page.getByRole('tree', { name: 'Snapshot tree' }).getByRole('treeitem').evaluateAll((els) => els.map((e) => `${e.getAttribute('aria-level')}:${e.getAttribute('aria-label')}`));

@@ -179,6 +179,20 @@ export function colourDistance(a: Rgb, b: Rgb): number {
   return Math.max(Math.abs(a[0] - b[0]), Math.abs(a[1] - b[1]), Math.abs(a[2] - b[2]));
 }
 
+/**
+ * Reads the key row's glyph count until it is `n` or `timeoutMs` has passed, and returns the last count (the
+ * caller asserts it): the guest draws a key a moment after it prints it, so a count is waited for, not taken once.
+ */
+export async function settledGlyphCount(read: () => Promise<number>, n: number, timeoutMs: number): Promise<number> {
+  let got = await read();
+  const deadline = Date.now() + timeoutMs;
+  while (got !== n && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    got = await read();
+  }
+  return got;
+}
+
 /** Columns of boot.img's key row that show a glyph (pixels near the key-row colour), from a screen image. */
 export function countKeyRowGlyphs(img: RgbImage): number {
   const sx = img.width / bootPattern.width;

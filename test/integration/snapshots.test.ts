@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { countKeyRowGlyphs, fixturePaths, markers, parsePpm } from '../helpers/fixtures.js';
+import { countKeyRowGlyphs, fixturePaths, markers, parsePpm, settledGlyphCount } from '../helpers/fixtures.js';
 import { serialWait, stateWait, useEngineEnv, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
 import type { EngineError, SnapshotTree, VmEvent } from '../../src-shared/contract/index.js';
 import { spawnHangar as hangarCli } from '../helpers/cli-runner.js';
@@ -50,14 +50,8 @@ describe('snapshots against real QEMU (TCG)', () => {
 
   /** The glyph count settles once the guest has drawn (serial may be printed first). */
   async function expectGlyphs(vmId: string, n: number): Promise<void> {
-    let got = -1;
-    const deadline = Date.now() + 60_000; // TCG on a loaded 2-core machine: the guest may draw late
-    while (Date.now() < deadline) {
-      got = await glyphCount(vmId);
-      if (got === n) return;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(got, 'glyphs in the key row').toBe(n);
+    // TCG on a loaded 2-core machine: the guest may draw late.
+    expect(await settledGlyphCount(() => glyphCount(vmId), n, 60_000), 'glyphs in the key row').toBe(n);
   }
 
   describe('BIOS VM (boot.img converted to qcow2)', () => {
