@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { jsonLinesTransport } from '../../src-main/engine/transport/json-lines.js';
 import { EngineClient, type EngineError, type VmEvent, type EngineEvent } from '../../src-shared/contract/index.js';
 import { Engine } from '../../src-main/engine/engine.js';
+import { countKeyRowGlyphs, parsePpm } from './fixtures.js';
 import { inProcessPair } from '../../src-main/engine/transport/in-process.js';
 import { stopBackgroundEngines } from './background-engines.js';
 
@@ -239,4 +240,13 @@ export function connectClient(socketPath: string): Promise<EngineClient> {
     s.once('connect', () => resolve(new EngineClient(jsonLinesTransport(s))));
     s.once('error', reject);
   });
+}
+
+/** Columns of boot.img's key row that show a glyph, from a PPM screendump of the running VM (written into `dir`). */
+export async function keyRowGlyphs(e: OpenedEngine, vmId: string, dir: string): Promise<number> {
+  const file = join(dir, `screen-${Date.now()}.ppm`);
+  await e.engine.sessions.get(vmId)!.qmp.execute('screendump', { filename: file, format: 'ppm' });
+  const img = parsePpm(readFileSync(file));
+  rmSync(file);
+  return countKeyRowGlyphs(img);
 }

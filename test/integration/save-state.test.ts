@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { countKeyRowGlyphs, fixturePaths, markers, parsePpm, settledGlyphCount } from '../helpers/fixtures.js';
-import { failure, openEngine, serialWait, stateWait, useEngineEnv, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
+import { fixturePaths, markers, settledGlyphCount } from '../helpers/fixtures.js';
+import { failure, openEngine, serialWait, stateWait, useEngineEnv, keyRowGlyphs, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
 import { spawnHangar } from '../helpers/cli-runner.js';
 import { SAVED_STATE_TAG } from '../../src-main/engine/saved-state/saved-state-file.js';
 
@@ -28,18 +28,9 @@ describe('save state and disposable runs against real QEMU (TCG)', () => {
     return openEngine(t);
   }
 
-  /** Columns of boot.img's key row that show a glyph, from a PPM screendump. */
-  async function glyphCount(vmId: string): Promise<number> {
-    const file = join(t.root, `screen-${Date.now()}.ppm`);
-    await e.engine.sessions.get(vmId)!.qmp.execute('screendump', { filename: file, format: 'ppm' });
-    const img = parsePpm(readFileSync(file));
-    rmSync(file);
-    return countKeyRowGlyphs(img);
-  }
-
   async function expectGlyphs(vmId: string, n: number): Promise<void> {
     // TCG on a loaded 2-core machine: the guest may draw late.
-    expect(await settledGlyphCount(() => glyphCount(vmId), n, 60_000), 'glyphs in the key row').toBe(n);
+    expect(await settledGlyphCount(() => keyRowGlyphs(e, vmId, t.root), n, 60_000), 'glyphs in the key row').toBe(n);
   }
 
   it('stop --save suspends RAM, devices and screen to the disk; start resumes exactly there (no reboot); discard-state powers off', async () => {

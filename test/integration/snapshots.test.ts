@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { countKeyRowGlyphs, fixturePaths, markers, parsePpm, settledGlyphCount } from '../helpers/fixtures.js';
-import { serialWait, stateWait, useEngineEnv, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
+import { fixturePaths, markers, settledGlyphCount } from '../helpers/fixtures.js';
+import { serialWait, stateWait, useEngineEnv, keyRowGlyphs, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
 import type { EngineError, SnapshotTree, VmEvent } from '../../src-shared/contract/index.js';
 import { spawnHangar as hangarCli } from '../helpers/cli-runner.js';
 import { runJob } from '../../src-main/engine/qmp/qmp-jobs.js';
@@ -39,19 +39,10 @@ describe('snapshots against real QEMU (TCG)', () => {
     },
   });
 
-  /** Columns of boot.img's key row that show a glyph (white pixels), from a PPM screendump. */
-  async function glyphCount(vmId: string): Promise<number> {
-    const file = join(t.root, `screen-${Date.now()}.ppm`);
-    await e.engine.sessions.get(vmId)!.qmp.execute('screendump', { filename: file, format: 'ppm' });
-    const img = parsePpm(readFileSync(file));
-    rmSync(file);
-    return countKeyRowGlyphs(img);
-  }
-
   /** The glyph count settles once the guest has drawn (serial may be printed first). */
   async function expectGlyphs(vmId: string, n: number): Promise<void> {
     // TCG on a loaded 2-core machine: the guest may draw late.
-    expect(await settledGlyphCount(() => glyphCount(vmId), n, 60_000), 'glyphs in the key row').toBe(n);
+    expect(await settledGlyphCount(() => keyRowGlyphs(e, vmId, t.root), n, 60_000), 'glyphs in the key row').toBe(n);
   }
 
   describe('BIOS VM (boot.img converted to qcow2)', () => {
