@@ -3,10 +3,8 @@
 // ready (or why not), and exits once it has had no clients, requests or jobs for the idle timeout.
 import { Socket } from 'node:net';
 import { EngineError } from '../../src-shared/contract/index.js';
-import type { VmRunStateKind } from '../../src-shared/vm-state.js';
 import { Engine } from '../engine/engine.js';
 import { IdleWatch, idleTimeoutFromEnv } from '../engine/idle-watch.js';
-import { diskServiceFor } from '../engine/disks/disk-service.js';
 import { LibraryLockedError } from '../engine/storage/library-lock.js';
 
 /** What the engine writes on fd 3, one JSON line. */
@@ -15,7 +13,6 @@ export type ReadyLine =
   | { ready: false; locked: true; controlSocket: string }
   | { ready: false; code: string | null; message: string };
 
-const TRANSITIONAL: ReadonlySet<VmRunStateKind> = new Set(['starting', 'stopping', 'saving', 'restoring']);
 
 function log(line: string): void {
   process.stderr.write(`${new Date().toISOString()} ${line}\n`);
@@ -83,7 +80,7 @@ export async function runBackgroundEngine(libraryDir: string, env: NodeJS.Proces
     timeoutMs: idle.ms,
     // Until the launcher has connected (it closes fd 3 then), the engine counts as in use.
     hasClients: () => launcherWaiting || engine.server.clientCount > 0 || engine.server.requestsInFlight > 0,
-    hasOtherWork: () => diskServiceFor(engine).jobs.size > 0 || [...engine.sessions.values()].some((s) => TRANSITIONAL.has(s.state.kind)),
+    hasOtherWork: () => engine.hasWorkInProgress(),
     onIdle: () => {
       // Same tick as the idle check: no connection can slip in between (see Engine.stopListening).
       engine.stopListening();

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { chmod, mkdir, realpath, rm } from 'node:fs/promises';
 import { EngineError, type EngineEvent, type VmEvent, type VmEventBody } from '../../src-shared/contract/index.js';
-import type { VmRunState } from '../../src-shared/vm-state.js';
+import type { VmRunState, VmRunStateKind } from '../../src-shared/vm-state.js';
 import { EngineServer } from './rpc/engine-server.js';
 import { jsonLinesTransport } from './transport/json-lines.js';
 import { BundleStore } from './storage/bundle-store.js';
@@ -9,7 +9,9 @@ import { acquireLibraryLock, LibraryLockedError, type LibraryLock } from './stor
 import { engineSocketPath, ensureRuntimeDir, vmRuntimeDirPath } from './storage/library-paths.js';
 import { HostService } from './host-service.js';
 import type { VmSession } from './session/vm-session.js';
-import { makeHandlers } from './vm-commands.js';
+import { buildEngineServices, type EngineServices } from './engine-services.js';
+import type { EngineContext } from './engine-context.js';
+import { SessionHooks } from './session-hooks.js';
 import { reattachAll } from './vm-lifecycle.js';
 import { settleStoppedBundles } from './saved-state/save-state.js';
 import { sweepLeftoverTemps } from './storage/temp-sweep.js';
@@ -48,11 +50,15 @@ async function openLibraryFolder(dir: string): Promise<string> {
   }
 }
 
+/** A machine between states: work under way although no client may be waiting for it. */
+const TRANSITIONAL: ReadonlySet<VmRunStateKind> = new Set(['starting', 'stopping', 'saving', 'restoring']);
+
 /**
  * The engine: owns one library (lock file), its VM sessions, and the control socket through which
  * other clients reach it. Transports attach to `server`; nothing here knows which one they use.
+ * It is the services' context (EngineContext); engine-services.ts builds the services themselves.
  */
-export class Engine {
+export class Engine implements EngineContext {
   readonly server: EngineServer;
   readonly sessions = new Map<string, VmSession>();
   /** VMs whose last session crashed, so the crash report survives until the next start. */
@@ -61,6 +67,9 @@ export class Engine {
   readonly machineLock = new MachineLock();
   /** VMs whose QEMU is being launched (announced as starting, no session yet). */
   readonly launching = new Set<string>();
+  /** Session start/end observers (registered by engine-services.ts). */
+  readonly hooks = new SessionHooks((level, message) => this.log(level, message));
+  readonly services: EngineServices;
   private markReady!: () => void;
   /** Commands that change a machine wait for this: the reattach pass at open must see each machine first. */
   private readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
@@ -78,7 +87,8 @@ export class Engine {
     readonly host: HostService,
     private readonly lock: LibraryLock,
   ) {
-    this.server = new EngineServer(guardMachineOps(makeHandlers(this), { lock: this.machineLock, resolve: (ref) => this.store.load(ref), ready: this.ready }));
+    this.services = buildEngineServices(this);
+    this.server = new EngineServer(guardMachineOps(this.services.handlers, { lock: this.machineLock, resolve: (ref) => this.store.load(ref), ready: this.ready }));
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -121,6 +131,11 @@ export class Engine {
     if (session) return session.state;
     if (this.launching.has(vmId)) return { kind: 'starting' };
     return this.lastStates.get(vmId) ?? { kind: 'stopped' };
+  }
+
+  /** Work under way that no request waits on: a job of any kind, or a machine between states (the idle check). */
+  hasWorkInProgress(): boolean {
+    return this.services.jobs.size > 0 || [...this.sessions.values()].some((s) => TRANSITIONAL.has(s.state.kind));
   }
 
   emit(vmId: string, body: VmEventBody): void {

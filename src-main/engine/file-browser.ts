@@ -2,14 +2,14 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { EngineError, type FsEntry, type FsRoot } from '../../src-shared/contract/index.js';
-import type { Engine } from './engine.js';
+import type { EngineContext } from './engine-context.js';
 import type { ClientContext, Handlers } from './rpc/engine-server.js';
 import { PATH_FIELDS, checkCommandPaths, isInside, outsideRoots, realpathLenient } from './browser-paths.js';
 import { vmRuntimePaths } from './storage/library-paths.js';
 
 export { isInside };
 
-/** The commands this file adds to the engine (the rest come from vm-commands.ts). */
+/** The commands this file adds to the engine (the rest come from commands/). */
 export type FileBrowserCommands = 'fs.roots' | 'fs.list' | 'vm.displaySocket';
 
 export interface RootSource {
@@ -100,7 +100,7 @@ type AnyHandler = (args: unknown, client: ClientContext) => Promise<unknown>;
  * a browser host (`browserRoots` set), every host path a command carries (PATH_FIELDS in browser-paths.ts) is
  * checked first, before the command looks at the file; the Electron app and the CLI's own engines are unrestricted.
  */
-export function withFileBrowser(engine: Engine, base: BaseHandlers): Handlers {
+export function withFileBrowser(engine: Pick<EngineContext, 'libraryDir' | 'browserRoots' | 'store' | 'sessions' | 'stateOf' | 'runtimeDir'>, base: BaseHandlers): Handlers {
   const roots = () => fileRoots({ libraryDir: engine.libraryDir, browserRoots: engine.browserRoots });
   const checked: Record<string, AnyHandler> = {};
   for (const [command, spec] of Object.entries(PATH_FIELDS)) {

@@ -2,7 +2,6 @@ import { homedir } from 'node:os';
 import { Engine } from './engine.js';
 import { resolveLibraryDir } from './storage/library-paths.js';
 import { wireParentPort } from './host-wiring.js';
-import { engineDisplays } from './display/engine-displays.js';
 import type { PortLike } from './transport/message-port.js';
 import { nodeIpcTransport } from './transport/node-ipc.js';
 import { LibraryLockedError } from './storage/library-lock.js';
@@ -49,7 +48,7 @@ async function run(): Promise<void> {
   if (parentPort) {
     // Utility process: the parent channel carries commands too; window ports arrive on `attach-port`.
     wireParentPort(engine.server, parentPort, { libraryDir: engine.libraryDir, controlSocket: engine.controlSocketPath }, {
-      attachDisplay: (vmId, port) => void engineDisplays(engine).attach(vmId, port),
+      attachDisplay: (vmId, port) => void engine.services.displays.attach(vmId, port),
     });
   } else if (process.send) {
     const transport = nodeIpcTransport();

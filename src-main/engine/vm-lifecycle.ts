@@ -4,7 +4,7 @@ import { access } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { totalmem } from 'node:os';
 import { EngineError } from '../../src-shared/contract/index.js';
-import type { Engine } from './engine.js';
+import type { EngineContext } from './engine-context.js';
 import { QmpClient } from './qmp/qmp-client.js';
 import { launchQemu, type Launched } from './session/qemu-launcher.js';
 import { isPidAlive } from './storage/library-lock.js';
@@ -27,8 +27,6 @@ import type { VmRunState } from '../../src-shared/vm-state.js';
 import { keyHelpers } from './session/key-helpers.js';
 import { requireSwtpm, startSwtpm, stopSwtpm } from './session/swtpm.js';
 import type { LibraryEntry, LoadedVm } from './storage/bundle-store.js';
-import { snapshotServiceFor } from './snapshots/snapshot-service.js';
-import { leftoverExited, sessionEnded, sessionReattached, sessionStarting } from './install/session-hooks.js';
 import { RESTART_OP } from './machine-ops/machine-op.js';
 
 function resolveInBundle(bundleDir: string, p: string): string {
@@ -47,7 +45,7 @@ async function exists(path: string): Promise<boolean> {
  * folder added by hand under another name, a home folder holding a vm.json, must not open up all it holds),
  * and the images outside them that a linked clone made into bases (storage/linked-bases.ts).
  */
-async function libraryBundles(engine: Engine): Promise<string[]> {
+async function libraryBundles(engine: EngineContext): Promise<string[]> {
   // The index alone names the machine folders: a start must not read every bundle's vm.json (1,000 machines).
   const index = await readLibraryIndex(engine.libraryDir);
   const bundles = index.bundles.map((b) => entryDir(engine.libraryDir, b)).filter((d) => d.endsWith(BUNDLE_SUFFIX));
@@ -58,7 +56,7 @@ async function libraryBundles(engine: Engine): Promise<string[]> {
  * The checked chains for an argv shown, not run (vm.argv, vm.previewArgv): files not made yet are left out,
  * and a chain that would be refused at start shows as QEMU would otherwise get it (the start says why).
  */
-export async function previewChains(engine: Engine, vm: LoadedVm): Promise<VmChains | undefined> {
+export async function previewChains(engine: EngineContext, vm: LoadedVm): Promise<VmChains | undefined> {
   return checkVmImages(vm, await libraryBundles(engine), { nvramPath: nvramPathOf(vm.bundleDir), skipMissing: true }).catch(() => undefined);
 }
 
@@ -117,7 +115,7 @@ export interface StartOptions {
   disposable?: boolean;
 }
 
-export async function startVm(engine: Engine, vm: LoadedVm, opts: StartOptions = {}): Promise<VmSession> {
+export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOptions = {}): Promise<VmSession> {
   const current = engine.stateOf(vm.id);
   // A session that has just ended (its final state already announced) is still winding down: wait for it.
   const ending = engine.sessions.get(vm.id);
@@ -195,10 +193,9 @@ export async function startVm(engine: Engine, vm: LoadedVm, opts: StartOptions =
   try {
     await writeSessionRecord(runtimeDir, { vmId: vm.id, pid: launched.pid, startedAt: new Date().toISOString(), bundleDir: vm.bundleDir, ...flags });
     await session.attachSerial();
-    // Tray events, and while installing `set-action reboot=shutdown`, before the guest runs.
-    await sessionStarting(engine, vm, session, { reattached: false });
-    // A with-RAM snapshot restored while stopped resumes here, while QEMU still waits at -S.
-    await snapshotServiceFor(engine).beforeBoot(vm, session);
+    // The registered observers, while QEMU still waits at -S (engine-services.ts: tray events, the install's
+    // `set-action reboot=shutdown`, a with-RAM snapshot restored while stopped).
+    await engine.hooks.started(vm, session);
     // A saved machine state resumes here too (RAM, devices, screen), then `cont` runs it on.
     if (saved) await resumeSavedState(engine, vm, session, saved);
     await session.boot();
@@ -209,7 +206,7 @@ export async function startVm(engine: Engine, vm: LoadedVm, opts: StartOptions =
   return session;
 }
 
-function onSessionEnded(engine: Engine, session: VmSession, bundleDir: string): void {
+function onSessionEnded(engine: EngineContext, session: VmSession, bundleDir: string): void {
   if (engine.sessions.get(session.vmId) === session) engine.sessions.delete(session.vmId);
   keepEndedEventLog(engine, session.vmId, session.events);
   if (session.state.kind === 'crashed' || session.state.kind === 'saved') engine.lastStates.set(session.vmId, session.state);
@@ -223,20 +220,20 @@ function onSessionEnded(engine: Engine, session: VmSession, bundleDir: string): 
       engine.emit(session.vmId, { type: 'vm.state', state: { kind: 'saved', savedAt: r.savedAt } });
     });
   }
-  // The install flow may finish an install and start the VM again (a guest reboot during the install).
-  sessionEnded(engine, session, (vm) => restartVm(engine, vm));
+  // The registered observers (the install flow may finish an install and start the VM again).
+  engine.hooks.ended(session);
 }
 
 /**
  * A start the engine makes itself (the install flow), in the machine's turn like vm.start: refused while a
  * delete or a job holds the machine, and on the document as it is then (a queued change may have moved it).
  */
-export function restartVm(engine: Engine, vm: LoadedVm): Promise<VmSession> {
+export function restartVm(engine: EngineContext, vm: LoadedVm): Promise<VmSession> {
   return engine.machineLock.run(vm.id, vm.name, RESTART_OP, async () => startVm(engine, await engine.store.load(vm.id)));
 }
 
 /** Takes over VMs an earlier engine left running; records the ones that died meanwhile as crashed. */
-export async function reattachAll(engine: Engine, entries: readonly LibraryEntry[]): Promise<void> {
+export async function reattachAll(engine: EngineContext, entries: readonly LibraryEntry[]): Promise<void> {
   await Promise.all(
     entries.map(async (entry) => {
       if (entry.status !== 'ok') return;
@@ -256,7 +253,7 @@ export async function reattachAll(engine: Engine, entries: readonly LibraryEntry
           const logTail = await readLogTail(join(logsDir, 'qemu.log'));
           engine.lastStates.set(entry.id, { kind: 'crashed', reason: 'QEMU ended while no engine was watching', exitCode: null, signal: null, logTail });
         }
-        if (probe.kind === 'exited') await leftoverExited(engine, entry);
+        if (probe.kind === 'exited') await engine.hooks.exitedUnwatched(entry);
         await cleanRuntimeDir(runtimeDir);
         return;
       }
@@ -269,7 +266,7 @@ export async function reattachAll(engine: Engine, entries: readonly LibraryEntry
   );
 }
 
-async function reattachOne(engine: Engine, entry: { id: string; bundleDir: string }, record: SessionRecord, runtimeDir: string, logsDir: string): Promise<void> {
+async function reattachOne(engine: EngineContext, entry: { id: string; bundleDir: string }, record: SessionRecord, runtimeDir: string, logsDir: string): Promise<void> {
   const vmId = entry.id;
   const pid = record.pid;
   const client = new QmpClient();
@@ -284,7 +281,10 @@ async function reattachOne(engine: Engine, entry: { id: string; bundleDir: strin
     status.running ? { kind: 'running' } : { kind: 'paused' },
   );
   engine.sessions.set(vmId, session);
-  await sessionReattached(engine, vmId, session);
+  await engine.store.load(vmId).then(
+    (vm) => engine.hooks.reattached(vm, session),
+    (err: Error) => engine.log('warn', `media and install tracking of ${vmId} not reattached: ${err.message}`),
+  );
   await session.attachSerial().catch((err: Error) => engine.log('warn', `serial console of ${vmId} not reattached: ${err.message}`));
   // The earlier engine saved this machine's state and died before ending QEMU: finish the save.
   const saved = await readSavedState(entry.bundleDir);

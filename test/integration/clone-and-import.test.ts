@@ -6,7 +6,7 @@ import type { EngineError } from '../../src-shared/contract/index.js';
 import type { VmDocument } from '../../src-shared/vm-document/index.js';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { spawnHangar } from '../helpers/cli-runner.js';
-import { DiskJobs } from '../../src-main/engine/disks/disk-jobs.js';
+import { JobRegistry } from '../../src-main/engine/jobs/job-registry.js';
 import { cloneVm, type CloneHost } from '../../src-main/engine/clone/clone-service.js';
 import { failure, jobEventsOf, serialWait, useEngineEnv, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
 import { startUnprivilegedEngine } from '../helpers/unprivileged.js';
@@ -324,7 +324,7 @@ describe('create from existing disks (use, copy, convert) and clone (full, linke
         update: (id, patch) => (stopAt === 'update of the source' && id === src.id ? freeze() : store.update(id, patch)),
       });
       const before = new Set(leftovers());
-      void cloneVm(host, new DiskJobs(), { vm: src.id, name: `frozen clone (${stopAt})`, linked: true });
+      void cloneVm(host, new JobRegistry(), { vm: src.id, name: `frozen clone (${stopAt})`, linked: true });
       await stopped;
       const vms = await diskFiles();
       for (const a of vms) {
@@ -341,7 +341,7 @@ describe('create from existing disks (use, copy, convert) and clone (full, linke
   it('a linked clone that fails once the source is on its overlay puts the source back on its own disk', async () => {
     const src = await e.client.call('vm.create', { name: 'source of a failing clone', diskSizeGiB: 1, ...small });
     const host = cloneHostWith({ create: () => Promise.reject(new Error('no space left on device')) });
-    await expect(cloneVm(host, new DiskJobs(), { vm: src.id, name: 'never made', linked: true })).rejects.toThrow('no space left on device');
+    await expect(cloneVm(host, new JobRegistry(), { vm: src.id, name: 'never made', linked: true })).rejects.toThrow('no space left on device');
     const after = await e.client.call('vm.get', { vm: src.id });
     expect(after.doc.disks).toEqual(src.doc.disks);
     expect(readdirSync(join(src.bundleDir, 'disks'))).toEqual(['disk0.qcow2']);

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VmEvent } from '../../src-shared/contract/index.js';
-import { engineStats } from '../../src-main/engine/stats/stats-service.js';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { serialWait, stateWait, useEngineSuite } from '../helpers/engine-harness.js';
 
@@ -21,13 +20,13 @@ describe('live CPU and memory of a running VM (real QEMU, /proc)', () => {
 
     // Running, but nobody asked: no sampling at all.
     await new Promise((r) => setTimeout(r, 1200));
-    expect(engineStats(e.engine).running).toBe(false);
+    expect(e.engine.services.stats.running).toBe(false);
     expect(stats()).toEqual([]);
 
     const subscribedAt = Date.now();
     const sub = await e.client.call('vm.stats.subscribe', {});
     expect(sub.intervalMs).toBe(1000);
-    expect(engineStats(e.engine).running).toBe(true);
+    expect(e.engine.services.stats.running).toBe(true);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`only ${stats().length} vm.stats events in 25 s`)), 25_000);
       const off = e.client.onEvent(() => {
@@ -52,7 +51,7 @@ describe('live CPU and memory of a running VM (real QEMU, /proc)', () => {
     expect(pid).toBeGreaterThan(0);
 
     await e.client.call('vm.stats.unsubscribe', {});
-    expect(engineStats(e.engine).running).toBe(false);
+    expect(e.engine.services.stats.running).toBe(false);
     const count = stats().length;
     await new Promise((r) => setTimeout(r, 2500));
     expect(stats().length).toBe(count);

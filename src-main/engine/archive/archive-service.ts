@@ -1,10 +1,10 @@
 import { basename, resolve } from 'node:path';
 import { EngineError, type CommandArgs, type CommandResult, type VmEventBody } from '../../../src-shared/contract/index.js';
 import { isActive } from '../../../src-shared/vm-state.js';
-import type { Engine } from '../engine.js';
+import type { EngineContext } from '../engine-context.js';
 import { createQemuImg, type ImageFormat } from '../storage/qemu-img.js';
-import { diskServiceFor } from '../disks/disk-service.js';
-import { runWithJobEvents, type JobEmit } from '../disks/disk-jobs.js';
+import type { JobRegistry } from '../jobs/job-registry.js';
+import { runWithJobEvents, type JobEmit } from '../jobs/job-events.js';
 import { exportBundle } from './export-bundle.js';
 import { importBundle } from './import-bundle.js';
 
@@ -12,13 +12,14 @@ type JobEvent = Extract<VmEventBody, { type: 'vm.job' }>;
 
 /** vm.export / vm.import: bundle archives with `vm.job` progress, cancelled by `job.cancel` like disk jobs. */
 export class ArchiveService {
-  /** VMs being exported (the engine's machine lock also keeps starts and changes away: the archive would catch disks mid-write). */
-  private readonly exporting = new Set<string>();
   private readonly img = createQemuImg();
 
-  constructor(private readonly engine: Engine) {}
+  constructor(
+    private readonly engine: Pick<EngineContext, 'libraryDir' | 'store' | 'stateOf' | 'emit' | 'assertOpen'>,
+    private readonly jobs: JobRegistry,
+  ) {}
 
-  /** Runs one job; its id is shared with the disk jobs so that one `job.cancel` reaches every kind. */
+  /** Runs one job in the engine's job registry, so that one `job.cancel` reaches every kind. */
   private async job<T>(
     vmId: string | null,
     kind: JobEvent['kind'],
@@ -26,7 +27,7 @@ export class ArchiveService {
     work: (jobId: string, signal: AbortSignal, progress: (p: { percent: number }) => void) => Promise<T>,
     subject?: () => string,
   ): Promise<T> {
-    const job = diskServiceFor(this.engine).jobs.start(requested);
+    const job = this.jobs.start(requested, vmId);
     const emit: JobEmit = (body) => {
       const s = subject?.();
       this.engine.emit(vmId ?? job.jobId, { type: 'vm.job', jobId: job.jobId, kind, ...(s !== undefined ? { subject: s } : {}), ...body });
@@ -41,25 +42,21 @@ export class ArchiveService {
     const vm = await this.engine.store.load(a.vm);
     const state = this.engine.stateOf(vm.id);
     if (isActive(state)) throw new EngineError('invalid-state', `cannot export "${vm.name}" while it is ${state.kind}; shut it down first`);
-    if (this.exporting.has(vm.id)) throw new EngineError('invalid-state', `"${vm.name}" is already being exported`);
+    // A second export, or a start or change meanwhile (the archive would catch disks mid-write), is refused by
+    // the engine's machine lock (machine-ops/).
     const target = resolve(a.path);
-    this.exporting.add(vm.id);
-    try {
-      return await this.job(vm.id, 'vm-export', a.jobId, async (jobId, signal, onProgress) => {
-        const { bytes } = await exportBundle({
-          bundleDir: vm.bundleDir,
-          doc: vm.doc,
-          target,
-          overwrite: a.overwrite === true,
-          signal,
-          onProgress,
-          backingChain: (p) => this.img.backingChain(p),
-        });
-        return { jobId, path: target, bytes };
+    return this.job(vm.id, 'vm-export', a.jobId, async (jobId, signal, onProgress) => {
+      const { bytes } = await exportBundle({
+        bundleDir: vm.bundleDir,
+        doc: vm.doc,
+        target,
+        overwrite: a.overwrite === true,
+        signal,
+        onProgress,
+        backingChain: (p) => this.img.backingChain(p),
       });
-    } finally {
-      this.exporting.delete(vm.id);
-    }
+      return { jobId, path: target, bytes };
+    });
   }
 
   async import(a: CommandArgs<'vm.import'>): Promise<CommandResult<'vm.import'>> {
@@ -102,15 +99,4 @@ export class ArchiveService {
 function archiveLabel(path: string): string {
   const file = basename(path);
   return file.replace(/\.(tar\.gz|tgz|tar)$/i, '') || file;
-}
-
-const services = new WeakMap<Engine, ArchiveService>();
-
-export function archiveServiceFor(engine: Engine): ArchiveService {
-  let s = services.get(engine);
-  if (!s) {
-    s = new ArchiveService(engine);
-    services.set(engine, s);
-  }
-  return s;
 }

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError, type VmEventBody } from '../../../src-shared/contract/index.js';
-import { progressThrottle, type DiskJobs } from '../disks/disk-jobs.js';
+import { progressThrottle } from '../jobs/job-events.js';
+import type { JobRegistry } from '../jobs/job-registry.js';
 
 export type CopyJobKind = 'disk-import' | 'vm-clone';
 
@@ -14,16 +15,16 @@ export interface CopyJobHost {
 
 /**
  * Runs image copies as one job: `vm.job` events on `vmId` (whole percents over all the work), cancellable
- * through the disk service's registry (so `job.cancel` works the same). A cancel rejects with
+ * through the engine's job registry (so `job.cancel` works the same). A cancel rejects with
  * `invalid-state` + `cancelled: true`; `cleanup` runs on every failure before the error goes out.
  */
 export async function runCopyJob<T>(
   host: CopyJobHost,
-  jobs: DiskJobs,
+  jobs: JobRegistry,
   o: { vmId: string; kind: CopyJobKind; requested: string | undefined; what: string; cleanup: () => Promise<void>; subject?: string | undefined },
   work: (signal: AbortSignal, progress: (p: { percent: number }) => void, jobId: string) => Promise<T>,
 ): Promise<T & { jobId: string }> {
-  const { jobId, signal, done } = jobs.start(o.requested);
+  const { jobId, signal, done } = jobs.start(o.requested, o.vmId);
   // A subject names a VM that is not in the library yet (created from an existing disk).
   const about = o.subject !== undefined ? { subject: o.subject } : {};
   const emit = (body: Omit<JobEvent, 'type' | 'jobId' | 'kind'>): void => host.emit(o.vmId, { type: 'vm.job', jobId, kind: o.kind, ...about, ...body });

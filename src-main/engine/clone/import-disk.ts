@@ -2,7 +2,7 @@ import { rename, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { EngineError, type VmEventBody } from '../../../src-shared/contract/index.js';
 import type { DiskFormat } from '../../../src-shared/vm-document/index.js';
-import type { DiskJobs } from '../disks/disk-jobs.js';
+import type { JobRegistry } from '../jobs/job-registry.js';
 import type { LoadedVm } from '../storage/bundle-store.js';
 import { createQemuImg, type QemuImg } from '../storage/qemu-img.js';
 import { runCopyJob, stagingPath } from './copy-job.js';
@@ -52,7 +52,7 @@ async function moveInto(staging: string, target: string, signal: AbortSignal): P
  */
 export async function createWithExistingDisk(
   host: ImportHost,
-  jobs: DiskJobs,
+  jobs: JobRegistry,
   o: { vmId: string; src: SourceImage; mode: ExistingDiskMode; jobId?: string | undefined; name?: string | undefined },
   create: (disk: { path: string; format: DiskFormat }) => Promise<LoadedVm>,
   img: QemuImg = createQemuImg(),

@@ -22,7 +22,8 @@ import {
   refuseWhileActive,
   resolveDiskPath,
 } from './disk-rules.js';
-import { DiskJobs, runWithJobEvents, type JobEmit } from './disk-jobs.js';
+import { JobRegistry } from '../jobs/job-registry.js';
+import { runWithJobEvents, type JobEmit } from '../jobs/job-events.js';
 
 /** The slice of the engine disk changes need (the Engine satisfies it). */
 export interface DiskHost {
@@ -52,12 +53,13 @@ function imageSummary(i: ImageInfo): DiskImageInfo {
 
 /** Disk operations on a VM's document and images (issue 9): add, remove, grow, convert, compact, info. */
 export class DiskService {
-  readonly jobs = new DiskJobs();
   /** One disk change at a time per VM (a conversion holds its VM until it ends; the engine's machine lock refuses a start meanwhile). */
   private readonly queue = new KeyedQueue();
 
   constructor(
     private readonly host: DiskHost,
+    /** The engine's job registry (jobs/), shared with clones, archives and snapshots. */
+    private readonly jobs: JobRegistry = new JobRegistry(),
     private readonly img: QemuImg = createQemuImg(),
   ) {}
 
@@ -163,7 +165,7 @@ export class DiskService {
 
   /** Runs a qemu-img job with `vm.job` events; a cancel rejects with an `invalid-state` error saying so. */
   private async job<T>(vmId: string, kind: JobKind, diskId: string, requested: string | undefined, work: (jobId: string, signal: AbortSignal, progress: (p: { percent: number }) => void) => Promise<T>): Promise<T> {
-    const { jobId, signal, done } = this.jobs.start(requested);
+    const { jobId, signal, done } = this.jobs.start(requested, vmId);
     const emit: JobEmit = (body) => this.host.emit(vmId, { type: 'vm.job', jobId, kind, disk: diskId, ...body });
     const cancelled = () =>
       new EngineError('invalid-state', `${kind === 'disk-convert' ? 'conversion' : 'compaction'} of ${diskId} was cancelled; the disk is unchanged`, { cancelled: true, jobId });
@@ -237,16 +239,4 @@ export class DiskService {
       });
     });
   }
-}
-
-const services = new WeakMap<object, DiskService>();
-
-/** The engine's one disk service (it holds the running jobs). */
-export function diskServiceFor(engine: DiskHost): DiskService {
-  let s = services.get(engine);
-  if (!s) {
-    s = new DiskService(engine);
-    services.set(engine, s);
-  }
-  return s;
 }

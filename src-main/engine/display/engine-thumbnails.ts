@@ -1,46 +1,39 @@
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Engine } from '../engine.js';
+import type { EngineContext } from '../engine-context.js';
 import { ThumbnailService } from './thumbnails.js';
-
-const services = new WeakMap<Engine, ThumbnailService>();
 
 /** `<bundle>/thumbs/last.png`: the screen of a stopped VM as it was last seen. */
 export const LAST_THUMBNAIL = join('thumbs', 'last.png');
 
-/** The thumbnail service of an engine (created on first use). */
-export function engineThumbnails(engine: Engine): ThumbnailService {
-  let service = services.get(engine);
-  if (!service) {
-    service = new ThumbnailService({
-      liveVms: () => [...engine.sessions.values()].filter((s) => s.state.kind === 'running' || s.state.kind === 'paused').map((s) => s.vmId),
-      screendumpPpm: async (vmId) => {
-        const session = engine.sessions.get(vmId);
-        if (!session) throw new Error('not running');
-        return session.screenshot('ppm');
-      },
-      sessionEnded: (vmId) => engine.sessions.get(vmId)?.whenEnded() ?? null,
-      emit: (vmId, t) => engine.emit(vmId, { type: 'vm.thumbnail', pngBase64: t.pngBase64, width: t.width, height: t.height }),
-      saveLast: async (vmId, png) => {
-        const vm = await engine.store.load(vmId);
-        const file = join(vm.bundleDir, LAST_THUMBNAIL);
-        await mkdir(join(vm.bundleDir, 'thumbs'), { recursive: true });
-        const tmp = `${file}.${process.pid}.tmp`;
-        await writeFile(tmp, png);
-        await rename(tmp, file);
-      },
-      readLast: async (vmId) => {
-        const vm = await engine.store.load(vmId);
-        const file = join(vm.bundleDir, LAST_THUMBNAIL);
-        try {
-          const [png, info] = await Promise.all([readFile(file), stat(file)]);
-          return { png, takenAt: info.mtime.toISOString() };
-        } catch {
-          return null;
-        }
-      },
-    });
-    services.set(engine, service);
-  }
-  return service;
+/** The thumbnail service over an engine's sessions and bundles (engine-services.ts builds one per engine). */
+export function makeThumbnailService(engine: Pick<EngineContext, 'sessions' | 'store' | 'emit'>): ThumbnailService {
+  return new ThumbnailService({
+    liveVms: () => [...engine.sessions.values()].filter((s) => s.state.kind === 'running' || s.state.kind === 'paused').map((s) => s.vmId),
+    screendumpPpm: async (vmId) => {
+      const session = engine.sessions.get(vmId);
+      if (!session) throw new Error('not running');
+      return session.screenshot('ppm');
+    },
+    sessionEnded: (vmId) => engine.sessions.get(vmId)?.whenEnded() ?? null,
+    emit: (vmId, t) => engine.emit(vmId, { type: 'vm.thumbnail', pngBase64: t.pngBase64, width: t.width, height: t.height }),
+    saveLast: async (vmId, png) => {
+      const vm = await engine.store.load(vmId);
+      const file = join(vm.bundleDir, LAST_THUMBNAIL);
+      await mkdir(join(vm.bundleDir, 'thumbs'), { recursive: true });
+      const tmp = `${file}.${process.pid}.tmp`;
+      await writeFile(tmp, png);
+      await rename(tmp, file);
+    },
+    readLast: async (vmId) => {
+      const vm = await engine.store.load(vmId);
+      const file = join(vm.bundleDir, LAST_THUMBNAIL);
+      try {
+        const [png, info] = await Promise.all([readFile(file), stat(file)]);
+        return { png, takenAt: info.mtime.toISOString() };
+      } catch {
+        return null;
+      }
+    },
+  });
 }

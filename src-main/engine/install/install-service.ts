@@ -5,7 +5,7 @@ import type { VmDocument, VmPatch } from '../../../src-shared/vm-document/index.
 import type { VmRunState } from '../../../src-shared/vm-state.js';
 import type { QmpLink } from '../session/qmp-link.js';
 import type { LoadedVm } from '../storage/bundle-store.js';
-import { mediaServiceFor, type MediaHost } from '../media/media-service.js';
+import type { MediaHost, MediaService } from '../media/media-service.js';
 import { decideOnEnd, finishPatch } from './install-plan.js';
 import { readInstallState, removeInstallState, writeInstallState, type InstallState } from './install-state.js';
 
@@ -55,7 +55,11 @@ async function sizeOf(path: string | null): Promise<number | null> {
 export class InstallService {
   private readonly userPowerdown = new WeakSet<object>();
 
-  constructor(private readonly host: InstallHost) {}
+  constructor(
+    private readonly host: InstallHost,
+    /** Empties the installer's drive when the install is done. */
+    private readonly media: Pick<MediaService, 'removeMedium'>,
+  ) {}
 
   phaseOf(bundleDir: string): Promise<InstallPhase | null> {
     return readInstallState(bundleDir).then((s) => s?.phase ?? null);
@@ -187,7 +191,7 @@ export class InstallService {
     const iso = vm.doc.cdroms.find((c) => c.id === state.cdrom)?.path ?? state.iso;
     if (vm.doc.cdroms.some((c) => c.id === state.cdrom)) {
       // Live: QMP eject (the next guest reboot then falls through the empty drive to the disk); offline: the document.
-      await mediaServiceFor(this.host).removeMedium(vm, state.cdrom);
+      await this.media.removeMedium(vm, state.cdrom);
     }
     let doc = await this.host.store.update(vm.id, (d) => {
       if (!d.disks.some((x) => x.id === state.disk)) throw new EngineError('invalid-state', `"${d.name}" no longer has disk ${state.disk}`);
@@ -203,16 +207,4 @@ export class InstallService {
     doc = (await this.host.store.load(vm.id)).doc;
     return { ...vm, doc };
   }
-}
-
-const services = new WeakMap<object, InstallService>();
-
-/** The engine's install service (one per engine). */
-export function installServiceFor(engine: InstallHost): InstallService {
-  let s = services.get(engine);
-  if (!s) {
-    s = new InstallService(engine);
-    services.set(engine, s);
-  }
-  return s;
 }

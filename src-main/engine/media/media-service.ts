@@ -176,15 +176,3 @@ export class MediaService {
     return { drive, path, live, trayOpen };
   }
 }
-
-const services = new WeakMap<object, MediaService>();
-
-/** The engine's media service (one per engine). */
-export function mediaServiceFor(engine: MediaHost): MediaService {
-  let s = services.get(engine);
-  if (!s) {
-    s = new MediaService(engine);
-    services.set(engine, s);
-  }
-  return s;
-}

@@ -96,14 +96,3 @@ export class ForwardService {
     });
   }
 }
-
-const services = new WeakMap<object, ForwardService>();
-
-export function forwardServiceFor(engine: ForwardHost): ForwardService {
-  let s = services.get(engine);
-  if (!s) {
-    s = new ForwardService(engine);
-    services.set(engine, s);
-  }
-  return s;
-}

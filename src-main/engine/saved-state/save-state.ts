@@ -2,7 +2,7 @@ import { isAbsolute, join } from 'node:path';
 import { EngineError } from '../../../src-shared/contract/index.js';
 import { applyVmPatch, type VmPatch } from '../../../src-shared/vm-document/index.js';
 import type { VmRunState } from '../../../src-shared/vm-state.js';
-import type { Engine } from '../engine.js';
+import type { EngineContext } from '../engine-context.js';
 import { nvramPathOf } from '../host-service.js';
 import { runJob } from '../qmp/qmp-jobs.js';
 import type { VmSession } from '../session/vm-session.js';
@@ -49,7 +49,7 @@ export function saveStateRefusal(vm: LoadedVm, state: VmRunState): string | null
  * VirtualBox's "Save the machine state": pauses the guest, saves RAM, devices and disks as the reserved internal
  * snapshot (UEFI vars included), records the hardware it needs, then ends QEMU. The next start resumes it.
  */
-export async function saveState(engine: Engine, vm: LoadedVm, session: VmSession): Promise<VmRunState> {
+export async function saveState(engine: EngineContext, vm: LoadedVm, session: VmSession): Promise<VmRunState> {
   if (session.state.kind !== 'running' && session.state.kind !== 'paused') {
     throw new EngineError('invalid-state', `cannot save the state of "${vm.name}" while it is ${session.state.kind}`);
   }
@@ -94,7 +94,7 @@ export function checkSavedStateFits(vm: LoadedVm, record: SavedStateRecord): voi
  * removed first (an engine dying later must not "finish a save" of a machine already resumed) and written back
  * when the load fails, so the state is kept for another try or a discard.
  */
-export async function resumeSavedState(engine: Engine, vm: LoadedVm, session: VmSession, record: SavedStateRecord): Promise<void> {
+export async function resumeSavedState(engine: EngineContext, vm: LoadedVm, session: VmSession, record: SavedStateRecord): Promise<void> {
   await removeSavedState(vm.bundleDir);
   try {
     await runJob(session.qmp, 'snapshot-load', { 'job-id': jobId('load'), tag: record.tag, vmstate: record.devices[0]!, devices: record.devices }, { timeoutMs: JOB_TIMEOUT_MS });
@@ -116,7 +116,7 @@ function devicePath(vm: LoadedVm, device: string): string | null {
 }
 
 /** "Discard saved state": the machine is powered off again; its disks go back to how they were at the save. */
-export async function discardState(engine: Engine, vm: LoadedVm, images: OfflineImages = createOfflineImages()): Promise<VmRunState> {
+export async function discardState(engine: EngineContext, vm: LoadedVm, images: OfflineImages = createOfflineImages()): Promise<VmRunState> {
   const state = engine.stateOf(vm.id);
   if (state.kind !== 'saved') throw new EngineError('invalid-state', `"${vm.name}" has no saved state (it is ${state.kind})`);
   const record = await readSavedState(vm.bundleDir);
@@ -135,7 +135,7 @@ export async function discardState(engine: Engine, vm: LoadedVm, images: Offline
 }
 
 /** The refusal for an operation that would change what a saved state needs (disks, hardware, a copy of them). */
-export function refuseWhileSaved(engine: Engine, vm: LoadedVm, action: string): void {
+export function refuseWhileSaved(engine: Pick<EngineContext, 'stateOf'>, vm: LoadedVm, action: string): void {
   const state = engine.stateOf(vm.id);
   if (state.kind === 'saved') {
     throw new EngineError('invalid-state', `cannot ${action} "${vm.name}" while it holds a saved state (saved ${state.savedAt}); start it and shut it down, or discard the saved state first`);
@@ -143,7 +143,7 @@ export function refuseWhileSaved(engine: Engine, vm: LoadedVm, action: string): 
 }
 
 /** A settings patch on a saved machine: names and descriptions may change, the hardware the state needs may not. */
-export async function refusePatchWhileSaved(engine: Engine, vm: LoadedVm, patch: VmPatch): Promise<void> {
+export async function refusePatchWhileSaved(engine: Pick<EngineContext, 'stateOf'>, vm: LoadedVm, patch: VmPatch): Promise<void> {
   if (engine.stateOf(vm.id).kind !== 'saved') return;
   const record = await readSavedState(vm.bundleDir);
   if (!record) return;
@@ -160,7 +160,7 @@ export async function refusePatchWhileSaved(engine: Engine, vm: LoadedVm, patch:
 }
 
 /** On engine open: machines with no process but a saved state are shown as saved; a disposable run's leftovers go. */
-export async function settleStoppedBundles(engine: Engine, entries: readonly LibraryEntry[]): Promise<void> {
+export async function settleStoppedBundles(engine: EngineContext, entries: readonly LibraryEntry[]): Promise<void> {
   await Promise.all(
     entries.map(async (e) => {
       if (e.status !== 'ok' || engine.sessions.has(e.id)) return;

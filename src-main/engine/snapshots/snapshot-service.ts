@@ -36,7 +36,7 @@ export interface SnapshotSession {
   forceOff?(): Promise<void>;
 }
 
-/** The slice of the engine snapshots need (the Engine satisfies it through `snapshotServiceFor`). */
+/** The slice of the engine snapshots need (engine-services.ts makes it from the engine's context). */
 export interface SnapshotHost {
   load(ref: string): Promise<LoadedVm>;
   session(vmId: string): SnapshotSession | undefined;
@@ -640,28 +640,4 @@ export class SnapshotService {
     if (r.adopted > 0) await this.write(vm, r.file);
     return { file: r.file, tree: r.tree, images };
   }
-}
-
-const services = new WeakMap<object, SnapshotService>();
-
-/** The engine's snapshot service (one per engine, so its per-VM queue is shared by commands and starts). */
-export function snapshotServiceFor(engine: {
-  store: { load(ref: string): Promise<LoadedVm> };
-  sessions: ReadonlyMap<string, SnapshotSession>;
-  stateOf(vmId: string): VmRunState;
-  emit(vmId: string, body: VmEventBody): void;
-  log(level: 'info' | 'warn' | 'error', message: string): void;
-}): SnapshotService {
-  let s = services.get(engine);
-  if (!s) {
-    s = new SnapshotService({
-      load: (ref) => engine.store.load(ref),
-      session: (id) => engine.sessions.get(id),
-      stateOf: (id) => engine.stateOf(id),
-      emit: (id, body) => engine.emit(id, body),
-      log: (level, message) => engine.log(level, message),
-    });
-    services.set(engine, s);
-  }
-  return s;
 }

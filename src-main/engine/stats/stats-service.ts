@@ -1,5 +1,4 @@
-import type { Engine } from '../engine.js';
-import { CLOCK_TICKS, readProcSample, type ProcSample } from './proc-stats.js';
+import { CLOCK_TICKS, type ProcSample } from './proc-stats.js';
 import { ClientLeases } from '../client-leases.js';
 
 export interface VmStats {
@@ -106,20 +105,4 @@ export class StatsService {
     );
     for (const id of this.previous.keys()) if (!seen.has(id)) this.previous.delete(id);
   }
-}
-
-const services = new WeakMap<Engine, StatsService>();
-
-/** The stats service of an engine (created on first use). */
-export function engineStats(engine: Engine): StatsService {
-  let s = services.get(engine);
-  if (!s) {
-    s = new StatsService({
-      liveVms: () => [...engine.sessions.values()].filter((x) => x.state.kind !== 'stopped' && x.state.kind !== 'crashed').map((x) => ({ vmId: x.vmId, pid: x.pid })),
-      read: (pid) => readProcSample(pid),
-      emit: (vmId, st) => engine.emit(vmId, { type: 'vm.stats', cpuPercent: st.cpuPercent, rssBytes: st.rssBytes, sampledAt: st.sampledAt }),
-    });
-    services.set(engine, s);
-  }
-  return s;
 }

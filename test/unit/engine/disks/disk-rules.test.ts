@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { EngineError } from '../../../../src-shared/contract/index.js';
 import type { VmDisk } from '../../../../src-shared/vm-document/index.js';
 import { checkGrow, findDisk, giBToBytes, isInside, nextDiskId, refuseReadOnly, refuseWhileActive, SHRINK_REFUSAL } from '../../../../src-main/engine/disks/disk-rules.js';
-import { DiskJobs, progressThrottle } from '../../../../src-main/engine/disks/disk-jobs.js';
+import { JobRegistry } from '../../../../src-main/engine/jobs/job-registry.js';
+import { progressThrottle } from '../../../../src-main/engine/jobs/job-events.js';
 import { DiskService, type DiskHost } from '../../../../src-main/engine/disks/disk-service.js';
 
 const disk = (id: string, extra: Partial<VmDisk> = {}): VmDisk => ({ id, path: `disks/${id}.qcow2`, format: 'qcow2', bus: 'virtio', readOnly: false, discard: true, ...extra });
@@ -68,7 +69,7 @@ describe('disk jobs', () => {
   });
 
   it('cancel aborts the job signal; unknown ids and reused ids are refused', () => {
-    const jobs = new DiskJobs();
+    const jobs = new JobRegistry();
     const j = jobs.start('job-a');
     expect(thrown(() => jobs.start('job-a')).code).toBe('exists');
     jobs.cancel('job-a');

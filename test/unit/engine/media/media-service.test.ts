@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineError } from '../../../../src-shared/contract/index.js';
 import { QmpCommandError } from '../../../../src-main/engine/qmp/qmp-errors.js';
-import { driveStatus, mediaServiceFor, MediaService, mediumPatch, pickDrive } from '../../../../src-main/engine/media/media-service.js';
+import { driveStatus, MediaService, mediumPatch, pickDrive } from '../../../../src-main/engine/media/media-service.js';
 import { FakeMediaHost, VM_ID } from './fake-media-host.js';
 import { buildIso } from '../iso/iso-builder.js';
 
@@ -122,11 +122,5 @@ describe('MediaService', () => {
     // A guest-initiated eject opens the tray; the medium stays in.
     qmp.emit('DEVICE_TRAY_MOVED', { device: '', id: 'cd0', 'tray-open': true });
     expect(host.events.at(-1)).toEqual({ type: 'vm.media', drive: 'cd0', path: iso2, trayOpen: true });
-  });
-
-  it('mediaServiceFor: one service per engine', () => {
-    const host = new FakeMediaHost(dir);
-    expect(mediaServiceFor(host)).toBe(mediaServiceFor(host));
-    expect(mediaServiceFor(new FakeMediaHost(dir))).not.toBe(mediaServiceFor(host));
   });
 });

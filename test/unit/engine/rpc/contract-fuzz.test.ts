@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { commandArgs, ENGINE_ERROR_CODES, requestSchema, type CommandName, type VmEvent, type EngineEvent } from '../../../../src-shared/contract/index.js';
 import { EngineServer } from '../../../../src-main/engine/rpc/engine-server.js';
 import { Engine } from '../../../../src-main/engine/engine.js';
-import { makeHandlers } from '../../../../src-main/engine/vm-commands.js';
 import { makeTestEnv, qemuPidsUnder, type TestEnv } from '../../../helpers/engine-harness.js';
 import { inProcessPeer, settle, stubHandlers } from './stub-handlers.js';
 import { expectedId, expectedOutcome, fuzzMessage } from './fuzz-arbitraries.js';
@@ -109,9 +108,9 @@ describe('contract fuzzing', () => {
       return { ...parsed.data, args };
     }
 
-    it(`${REAL_RUNS} random and malformed messages through makeHandlers on a real engine`, async () => {
+    it(`${REAL_RUNS} random and malformed messages through the engine's handlers on a real engine`, async () => {
       // A fresh server over the real handlers, so the count of clients and answers is ours alone.
-      const server = new EngineServer(makeHandlers(engine));
+      const server = new EngineServer(engine.services.handlers);
       const { serverSide, peer } = inProcessPeer();
       server.attach(serverSide);
       const refs = ['some-vm', seededId, seededId.slice(0, 6), 'fuzz target', 'FUZZ TARGET', 'fuzz', '', '../../etc'];

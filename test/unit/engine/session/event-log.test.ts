@@ -6,7 +6,6 @@ import { EventLog, eventsTail, eventTime, formatEvent, readTextTail } from '../.
 import { VmSession } from '../../../../src-main/engine/session/vm-session.js';
 import type { QmpEventMessage, QmpLink } from '../../../../src-main/engine/session/qmp-link.js';
 import { Engine } from '../../../../src-main/engine/engine.js';
-import { makeHandlers } from '../../../../src-main/engine/vm-commands.js';
 import type { ClientContext } from '../../../../src-main/engine/rpc/engine-server.js';
 import { makeTestEnv, qemuPidsUnder, type TestEnv } from '../../../helpers/engine-harness.js';
 
@@ -105,7 +104,7 @@ describe('vm.logs on a real engine (stopped VM)', () => {
   beforeAll(async () => {
     t = makeTestEnv();
     engine = await Engine.open({ libraryDir: t.libraryDir, env: t.env });
-    const handlers = makeHandlers(engine);
+    const handlers = engine.services.handlers;
     const created = await handlers['vm.create']({ name: 'logs vm', memoryMiB: 64 }, client);
     vmId = created.id;
     logsDir = join(created.bundleDir, 'logs');
@@ -122,7 +121,7 @@ describe('vm.logs on a real engine (stopped VM)', () => {
   });
 
   it('returns at most 256 KiB by default and at most maxBytes when given', async () => {
-    const h = makeHandlers(engine);
+    const h = engine.services.handlers;
     const def = await h['vm.logs']({ vm: vmId, kind: 'qemu' }, client);
     expect(def.truncated).toBe(true);
     expect(Buffer.byteLength(def.text)).toBeLessThanOrEqual(256 * 1024);
@@ -133,7 +132,7 @@ describe('vm.logs on a real engine (stopped VM)', () => {
   });
 
   it('events of a VM that never ran here: none', async () => {
-    const h = makeHandlers(engine);
+    const h = engine.services.handlers;
     expect(await h['vm.logs']({ vm: vmId, kind: 'events' }, client)).toEqual({ kind: 'events', text: '', truncated: false, events: [] });
   });
 

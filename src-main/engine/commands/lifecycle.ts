@@ -1,0 +1,82 @@
+import { EngineError } from '../../../src-shared/contract/index.js';
+import type { ThumbnailService } from '../display/thumbnails.js';
+import type { EngineContext } from '../engine-context.js';
+import type { InstallService } from '../install/install-service.js';
+import { noPowerButtonReason } from '../qemu/argv-arch.js';
+import { discardState, saveState } from '../saved-state/save-state.js';
+import type { VmSession } from '../session/vm-session.js';
+import { restartVm, startVm } from '../vm-lifecycle.js';
+import { sessionOf, type CommandSet } from './command-kit.js';
+
+type LifecycleCommand = 'vm.start' | 'vm.saveState' | 'vm.discardState' | 'vm.pause' | 'vm.resume' | 'vm.reset' | 'vm.shutdown' | 'vm.forceOff';
+
+/** Start, stop, pause and save a machine. */
+export function lifecycleCommands(
+  ctx: EngineContext,
+  { thumbnails, install }: { thumbnails: Pick<ThumbnailService, 'capture'>; install: Pick<InstallService, 'hostReset'> },
+): CommandSet<LifecycleCommand> {
+  const load = (ref: string) => ctx.store.load(ref);
+  const session = (ref: string) => sessionOf(ctx, ref);
+  /** A thumbnail just before the VM stops, kept in the bundle for the library (at most 2 s; best effort). */
+  const lastLook = async (s: VmSession): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([thumbnails.capture(s.vmId), new Promise((r) => (timer = setTimeout(r, 2_000)))]);
+    clearTimeout(timer);
+  };
+  return {
+    // Runs in the machine's turn (machine-ops/): never beside a clone, export, disk job or another start.
+    'vm.start': async (a) => {
+      ctx.assertOpen();
+      const vm = await load(a.vm);
+      const s = await startVm(ctx, vm, a.disposable === true ? { disposable: true } : {});
+      return { state: s.state };
+    },
+
+    'vm.saveState': async (a) => {
+      const vm = await load(a.vm);
+      const s = await session(a.vm);
+      await lastLook(s);
+      return { state: await saveState(ctx, vm, s) };
+    },
+
+    'vm.discardState': async (a) => {
+      const vm = await load(a.vm);
+      return { state: await discardState(ctx, vm) };
+    },
+
+    'vm.pause': async (a) => {
+      const s = await session(a.vm);
+      await s.pause();
+      return { state: s.state };
+    },
+
+    'vm.resume': async (a) => {
+      const s = await session(a.vm);
+      await s.resume();
+      return { state: s.state };
+    },
+
+    'vm.reset': async (a) => {
+      const s = await session(a.vm);
+      // While an OS installs, the reset button restarts QEMU (see InstallService.hostReset).
+      const now = await install.hostReset(s, () => s.reset().then(() => s), (vm) => restartVm(ctx, vm));
+      return { state: now.state };
+    },
+
+    'vm.shutdown': async (a) => {
+      const s = await session(a.vm);
+      const noButton = noPowerButtonReason((await load(a.vm)).doc);
+      if (noButton) throw new EngineError('invalid-state', noButton);
+      await lastLook(s);
+      const { timedOut } = await s.shutdown(a.timeoutMs ?? 60_000);
+      return { state: s.state, timedOut };
+    },
+
+    'vm.forceOff': async (a) => {
+      const s = await session(a.vm);
+      await lastLook(s);
+      await s.forceOff();
+      return { state: s.state };
+    },
+  };
+}

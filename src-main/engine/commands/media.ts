@@ -1,0 +1,13 @@
+import type { InstallService } from '../install/install-service.js';
+import type { MediaService } from '../media/media-service.js';
+import type { CommandSet } from './command-kit.js';
+
+/** Removable media and the end of an OS install (which takes the installer out). */
+export function mediaCommands({ media, install }: { media: MediaService; install: Pick<InstallService, 'finishByHand'> }): CommandSet<'media.insert' | 'media.eject' | 'media.recent' | 'install.finish'> {
+  return {
+    'media.insert': async (a) => media.insert(a.vm, { path: a.path, ...(a.drive !== undefined ? { drive: a.drive } : {}), ...(a.force !== undefined ? { force: a.force } : {}) }),
+    'media.eject': async (a) => media.eject(a.vm, { ...(a.drive !== undefined ? { drive: a.drive } : {}), ...(a.force !== undefined ? { force: a.force } : {}) }),
+    'media.recent': async () => ({ isos: await media.list() }),
+    'install.finish': async (a) => install.finishByHand(a.vm),
+  };
+}

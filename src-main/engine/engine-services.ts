@@ -1,0 +1,106 @@
+import { ArchiveService } from './archive/archive-service.js';
+import { archiveCommands } from './commands/archive.js';
+import { consoleCommands } from './commands/console.js';
+import { diskCommands } from './commands/disks.js';
+import { displayCommands } from './commands/display.js';
+import { hostCommands } from './commands/host.js';
+import { libraryCommands } from './commands/library.js';
+import { lifecycleCommands } from './commands/lifecycle.js';
+import { mediaCommands } from './commands/media.js';
+import { networkCommands } from './commands/network.js';
+import { snapshotCommands } from './commands/snapshots.js';
+import { vmCommands } from './commands/vm.js';
+import { DiskService } from './disks/disk-service.js';
+import type { DisplayService } from './display/display-service.js';
+import { makeDisplayService } from './display/engine-displays.js';
+import { makeThumbnailService } from './display/engine-thumbnails.js';
+import type { ThumbnailService } from './display/thumbnails.js';
+import type { EngineContext } from './engine-context.js';
+import { withFileBrowser } from './file-browser.js';
+import { InstallService } from './install/install-service.js';
+import { JobRegistry } from './jobs/job-registry.js';
+import { MediaService } from './media/media-service.js';
+import { ForwardService } from './network/forward-service.js';
+import type { Handlers } from './rpc/engine-server.js';
+import { SnapshotService, type SnapshotHost } from './snapshots/snapshot-service.js';
+import { readProcSample } from './stats/proc-stats.js';
+import { StatsService } from './stats/stats-service.js';
+import { restartVm } from './vm-lifecycle.js';
+
+/** Every service of one engine, each built once. */
+export interface EngineServices {
+  /** Every running job of any kind (disk, clone, import, archive, snapshot): `job.cancel` and the idle check ask it. */
+  readonly jobs: JobRegistry;
+  readonly disks: DiskService;
+  readonly media: MediaService;
+  readonly install: InstallService;
+  readonly forwards: ForwardService;
+  readonly archive: ArchiveService;
+  readonly snapshots: SnapshotService;
+  readonly stats: StatsService;
+  readonly thumbnails: ThumbnailService;
+  readonly displays: DisplayService;
+  /** Every contract command, by domain (commands/); not yet behind the machine lock (engine.ts adds it). */
+  readonly handlers: Handlers;
+}
+
+/** The snapshot service's slice of the engine. Its jobs run inside QEMU and announce themselves by their events: the registry follows those. */
+export function snapshotHost(ctx: Pick<EngineContext, 'store' | 'sessions' | 'stateOf' | 'emit' | 'log'>, jobs: Pick<JobRegistry, 'observe'>): SnapshotHost {
+  return {
+    load: (ref) => ctx.store.load(ref),
+    session: (id) => ctx.sessions.get(id),
+    stateOf: (id) => ctx.stateOf(id),
+    emit: (id, body) => {
+      jobs.observe(id, body);
+      ctx.emit(id, body);
+    },
+    log: (level, message) => ctx.log(level, message),
+  };
+}
+
+/**
+ * The composition root: the only place that knows every service. Each gets the engine's context (or the slice
+ * it reads) and the peer services it uses through its constructor, and the session observers are registered
+ * here, so vm-lifecycle.ts calls `ctx.hooks` without knowing who listens.
+ */
+export function buildEngineServices(ctx: EngineContext): EngineServices {
+  const jobs = new JobRegistry();
+  const media = new MediaService(ctx);
+  const install = new InstallService(ctx, media);
+  const disks = new DiskService(ctx, jobs);
+  const forwards = new ForwardService(ctx);
+  const archive = new ArchiveService(ctx, jobs);
+  const snapshots = new SnapshotService(snapshotHost(ctx, jobs));
+  const stats = new StatsService({
+    liveVms: () => [...ctx.sessions.values()].filter((x) => x.state.kind !== 'stopped' && x.state.kind !== 'crashed').map((x) => ({ vmId: x.vmId, pid: x.pid })),
+    read: (pid) => readProcSample(pid),
+    emit: (vmId, st) => ctx.emit(vmId, { type: 'vm.stats', cpuPercent: st.cpuPercent, rssBytes: st.rssBytes, sampledAt: st.sampledAt }),
+  });
+  const thumbnails = makeThumbnailService(ctx);
+  const displays = makeDisplayService(ctx);
+
+  // Session observers. Start hooks run in this order, all while QEMU still waits at -S: tray events first, then
+  // the install's `set-action reboot=shutdown` (before the guest's first instruction), then a with-RAM snapshot
+  // restored while stopped is loaded (a saved machine state resumes after these, in vm-lifecycle.ts).
+  ctx.hooks.onStart('media', (vm, session) => media.watch(vm, session));
+  ctx.hooks.onStart('install', (vm, session, o) => install.watch(vm, session, o));
+  ctx.hooks.onStart('snapshot', (vm, session, o) => (o.reattached ? undefined : snapshots.beforeBoot(vm, session)));
+  // The install flow may finish an install and start the VM again (a guest reboot during the install).
+  ctx.hooks.onEnd('install', (session) => install.sessionEnded(session, (vm) => restartVm(ctx, vm)));
+  ctx.hooks.onExitedUnwatched('install', (vm) => install.exitedUnwatched(vm));
+
+  const handlers = withFileBrowser(ctx, {
+    ...hostCommands(ctx),
+    ...libraryCommands(ctx, install),
+    ...vmCommands(ctx, { jobs, media, install }),
+    ...lifecycleCommands(ctx, { thumbnails, install }),
+    ...displayCommands(ctx, { thumbnails, stats }),
+    ...consoleCommands(ctx),
+    ...mediaCommands({ media, install }),
+    ...snapshotCommands(ctx, snapshots),
+    ...diskCommands(ctx, { disks, jobs }),
+    ...archiveCommands(ctx, archive),
+    ...networkCommands(forwards),
+  });
+  return { jobs, disks, media, install, forwards, archive, snapshots, stats, thumbnails, displays, handlers };
+}
