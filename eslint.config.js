@@ -11,6 +11,8 @@ const nodeBan = { regex: '^(node:.*|(fs|path|child_process|net|os|crypto|http|ht
 const mainBan = { group: ['**/src-main/**', '../src-main/**', '../../src-main/**'], message: 'This layer must not import src-main.' };
 const rendererBan = { group: ['**/src-renderer/**'], message: 'Only the renderer may import src-renderer.' };
 const uiBan = { group: ['react', 'react-dom', 'react/*', 'react-dom/*', '@mui/*', '@emotion/*', '@novnc/novnc'], message: 'UI libraries belong in src-renderer.' };
+const shellBan = { group: ['**/app/**', '**/preload/**'], message: 'The engine, serve and cli never import the Electron shell.' };
+const engineEntryBan = { regex: '(^|/)engine(\\.[jt]s)?$', message: 'Only the entry (main.ts) imports engine.ts; take an EngineContext (engine-context.ts) and peer services through the constructor.' };
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', '.cache/**', 'coverage/**', 'test/fixtures/cache/**', 'test/unit/lint-fixtures/**'] },
@@ -33,7 +35,13 @@ export default tseslint.config(
   {
     files: ['src-main/engine/**/*.ts', 'src-main/serve/**/*.ts', 'src-main/cli/**/*.ts'],
     languageOptions: { globals: globals.node },
-    rules: { 'no-restricted-imports': ['error', { patterns: [electronBan, rendererBan, uiBan, { group: ['**/app/**', '**/preload/**'], message: 'The engine, serve and cli never import the Electron shell.' }] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [electronBan, rendererBan, uiBan, shellBan] }] },
+  },
+  {
+    // Services get an EngineContext and their peers from engine-services.ts (the composition root), never the Engine.
+    files: ['src-main/engine/**/*.ts'],
+    ignores: ['src-main/engine/main.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [electronBan, rendererBan, uiBan, shellBan, engineEntryBan] }] },
   },
   {
     files: ['src-main/app/**/*.ts', 'src-main/preload/**/*.ts'],

@@ -57,6 +57,31 @@ describe('engine, serve and cli never load electron', () => {
   });
 });
 
+describe('only the engine entry imports engine.ts (services get an EngineContext from engine-services.ts)', () => {
+  const DEEP = 'src-main/engine/disks/__lint_probe__.ts';
+  it.each([
+    [ENGINE, "import type { Engine } from './engine.js';\nexport type E = Engine;\n"],
+    [ENGINE, "import { Engine } from './engine.js';\nexport const e = Engine;\n"],
+    [DEEP, "import type { Engine } from '../engine.js';\nexport type E = Engine;\n"],
+  ])('reports %s importing the Engine', async (file, code) => {
+    expect(await ruleIds(file, code)).toContain('no-restricted-imports');
+  });
+
+  it('allows the entry (main.ts) to import it, and services the context', async () => {
+    expect(await ruleIds('src-main/engine/main.ts', "import { Engine } from './engine.js';\nexport const e = Engine;\n")).toEqual([]);
+    expect(await ruleIds(DEEP, "import type { EngineContext } from '../engine-context.js';\nexport type C = EngineContext;\n")).toEqual([]);
+  });
+
+  it('still reports the engine importing electron or the shell', async () => {
+    expect(await ruleIds(DEEP, "import { app } from 'electron';\nexport const y = app;\n")).toContain('no-restricted-imports');
+    expect(await ruleIds(DEEP, "import { x } from '../../app/window.js';\nexport const y = x;\n")).toContain('no-restricted-imports');
+  });
+
+  it('lets the CLI open an engine', async () => {
+    expect(await ruleIds(CLI, "import { Engine } from '../engine/engine.js';\nexport const e = Engine;\n")).toEqual([]);
+  });
+});
+
 describe('the Electron shell', () => {
   it('allows src-main/app to import electron and node', async () => {
     const code = "import { app } from 'electron';\nimport { join } from 'node:path';\nexport const y = [app, join];\n";
