@@ -102,12 +102,6 @@ export function pageOfPath(path: string): SettingsPageId {
   return (typeof top === 'string' && PAGE_OF[top]) || 'general';
 }
 
-/** A locally administered QEMU MAC (52:54:00:xx:xx:xx) for a network adapter the user turns on. */
-export function randomMac(random: () => number = Math.random): string {
-  const byte = () => Math.floor(random() * 256).toString(16).padStart(2, '0');
-  return `52:54:00:${byte()}:${byte()}:${byte()}`;
-}
-
 /** The next free device id with the given prefix (`disk1`, `cd1`...). */
 export function nextDeviceId(doc: VmDocument, prefix: string): string {
   const used = new Set([...doc.disks.map((d) => d.id), ...doc.cdroms.map((c) => c.id)]);
