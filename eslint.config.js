@@ -49,6 +49,17 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [rendererBan, uiBan] }] },
   },
   {
+    // Main → renderer sends go through renderer-sends.ts, typed by the app contract's channel maps (like Desktop's ban).
+    files: ['src-main/app/**/*.ts'],
+    ignores: ['src-main/app/renderer-sends.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: "CallExpression[callee.property.name=/^(send|postMessage)$/][callee.object.property.name=/^(webContents|sender)$/], CallExpression[callee.property.name=/^(send|postMessage)$/][callee.object.name=/^(webContents|sender)$/]",
+        message: 'Send to a renderer with sendToRenderer/sendPortToRenderer (renderer-sends.ts), typed by the app contract.',
+      }],
+    },
+  },
+  {
     files: ['src-renderer/**/*.ts', 'src-renderer/**/*.tsx'],
     ignores: ['src-renderer/bridge/**'],
     languageOptions: { globals: globals.browser },

@@ -4,8 +4,8 @@
 import { MessageChannelMain } from 'electron';
 import type { MessagePortMain } from 'electron';
 import { z } from 'zod';
-import { TO_RENDERER } from '../preload/channels.js';
 import { handleTrusted } from './ipc-guard.js';
+import { sendPortToRenderer } from './renderer-sends.js';
 
 /** The part of EngineHost display ports need. */
 export interface DisplayEngine {
@@ -23,7 +23,7 @@ export function setupDisplayPorts(engine: DisplayEngine): void {
       port2.close();
       throw new Error('the Hangar engine is not running; try again in a moment');
     }
-    event.sender.postMessage(TO_RENDERER.displayPort, { vmId: args.vmId }, [port2]);
+    sendPortToRenderer(event.sender, 'display:port', { vmId: args.vmId }, port2);
     return { ok: true as const };
   });
 }

@@ -6,9 +6,10 @@
 import { MessageChannelMain, utilityProcess } from 'electron';
 import type { BrowserWindow, MessagePortMain, UtilityProcess } from 'electron';
 import { EngineClient } from '../../src-shared/contract/client.js';
-import { TO_RENDERER, type EngineStatus } from '../preload/channels.js';
+import type { EngineStatus } from '../../src-shared/contract/app-contract.js';
 import { isAppUrl } from './app-url.js';
 import { messagePortMainTransport } from './port-transport.js';
+import { sendPortToRenderer, sendToRenderer } from './renderer-sends.js';
 
 export interface BackoffOptions {
   /** Delay before the first restart. */
@@ -228,11 +229,11 @@ export class EngineHost {
     if (!this.child || !this.ready || win.isDestroyed()) return;
     // Only our own page gets a connection to the engine.
     if (!isAppUrl(win.webContents.getURL())) return;
-    win.webContents.postMessage(TO_RENDERER.enginePort, null, [this.attachPort(this.child)]);
+    sendPortToRenderer(win.webContents, 'engine:port', null, this.attachPort(this.child));
   }
 
   private sendStatus(tracked: TrackedWindow, status: EngineStatus): void {
-    if (!tracked.win.isDestroyed()) tracked.win.webContents.send(TO_RENDERER.engineStatus, status);
+    if (!tracked.win.isDestroyed()) sendToRenderer(tracked.win.webContents, 'engine:status', status);
   }
 
   private setStatus(status: EngineStatus): void {

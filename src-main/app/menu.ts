@@ -2,13 +2,14 @@
 // and the renderer acts on its selected VM through the engine contract.
 import { app, BrowserWindow, Menu } from 'electron';
 import type { BaseWindow, MenuItemConstructorOptions } from 'electron';
-import { TO_RENDERER, type MenuCommand } from '../preload/channels.js';
+import type { MenuCommand } from '../../src-shared/contract/app-contract.js';
+import { sendToRenderer } from './renderer-sends.js';
 
 /** Sends the command to the window the menu was used in, else the focused one, else the first. */
 export function sendMenuCommand(command: MenuCommand, from?: BaseWindow | null): void {
   const candidates = [from, BrowserWindow.getFocusedWindow(), BrowserWindow.getAllWindows()[0]];
   const target = candidates.find((w): w is BrowserWindow => w instanceof BrowserWindow && !w.isDestroyed());
-  target?.webContents.send(TO_RENDERER.menuCommand, command);
+  if (target) sendToRenderer(target.webContents, 'menu:command', command);
 }
 
 export function buildMenuTemplate(platform: NodeJS.Platform = process.platform): MenuItemConstructorOptions[] {

@@ -2,9 +2,9 @@
 // come before `ready`) waits until the window exists and its page has loaded; then each request is sent
 // on `open:request` in order and the window is brought to the front.
 import type { BrowserWindow } from 'electron';
-import { isOpenRequest, type OpenRequest } from '../../src-shared/contract/app-contract.js';
-import { TO_RENDERER } from '../preload/channels.js';
+import type { OpenRequest } from '../../src-shared/contract/app-contract.js';
 import { classifyPath, toAbsolute } from './open-paths.js';
+import { sendToRenderer } from './renderer-sends.js';
 import { focusWindow } from './single-instance.js';
 
 export class OpenRequestQueue {
@@ -57,9 +57,8 @@ export class OpenRequestQueue {
       return;
     }
     if (!this.loaded) return;
-    for (const request of this.pending.splice(0)) {
-      if (isOpenRequest(request)) win.webContents.send(TO_RENDERER.openRequest, request);
-    }
+    // Each request is checked on its way out (sendToRenderer): a malformed one is dropped.
+    for (const request of this.pending.splice(0)) sendToRenderer(win.webContents, 'open:request', request);
     focusWindow(win);
   }
 }

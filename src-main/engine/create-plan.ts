@@ -10,7 +10,7 @@ import { applyDeviceChoices, createChoices } from '../../src-shared/os-catalog/i
 import { refuseNonIso, refuseSystemFile, SYSTEM_FOLDERS } from './storage/path-guard.js';
 import { inspectSourceImage, type SourceImage } from './clone/source-image.js';
 import { importedDisk } from './clone/import-disk.js';
-import { randomMac } from './network/mac.js';
+import { randomMac } from '../../src-shared/vm-document/mac.js';
 
 type CreateArgs = CommandArgs<'vm.create'>;
 export type NewDisk = { path: string; format: DiskFormat } | null;

@@ -1,19 +1,14 @@
 // The object exposed to the page as window.hangar, and the port forwarding. Built from an injected
 // ipcRenderer and window so it can be unit-tested without Electron.
 import {
-  DISPLAY_PORT_MESSAGE,
-  ENGINE_PORT_MESSAGE,
-  isEngineStatus,
   isInvokeChannel,
-  isMenuCommand,
-  isOpenRequest,
-  TO_RENDERER,
+  RENDERER_MESSAGE_CHECKS,
+  RENDERER_PORT_KINDS,
   type AppChannel,
   type AppChannels,
-  type EngineStatus,
   type HangarPreloadApi,
-  type MenuCommand,
-  type OpenRequest,
+  type RendererMessages,
+  type RendererPorts,
 } from './channels.js';
 import { APP_ORIGIN } from '../app/app-url.js';
 
@@ -39,8 +34,10 @@ export function versionFromArgv(argv: readonly string[]): string {
   return flag ? flag.slice('--hangar-version='.length) : '0.0.0';
 }
 
-function subscribe<T>(ipc: PreloadIpc, channel: string, accept: (v: unknown) => v is T, listener: (v: T) => void): () => void {
+/** A main → renderer message, its payload checked against the channel map before the page sees it. */
+function subscribe<C extends keyof RendererMessages>(ipc: PreloadIpc, channel: C, listener: (value: RendererMessages[C]) => void): () => void {
   if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+  const accept = RENDERER_MESSAGE_CHECKS[channel];
   // The renderer never sees the IpcRendererEvent (it carries `sender`, i.e. ipcRenderer itself).
   const wrapped = (_event: IpcEventLike, value: unknown): void => {
     if (accept(value)) listener(value);
@@ -50,7 +47,7 @@ function subscribe<T>(ipc: PreloadIpc, channel: string, accept: (v: unknown) => 
 }
 
 export function createHangarApi(ipc: PreloadIpc, version: string): HangarPreloadApi {
-  return Object.freeze({
+  const api: HangarPreloadApi = {
     version,
     invoke<C extends AppChannel>(channel: C, args?: AppChannels[C]['args']): Promise<AppChannels[C]['result']> {
       if (!isInvokeChannel(channel)) {
@@ -58,15 +55,19 @@ export function createHangarApi(ipc: PreloadIpc, version: string): HangarPreload
       }
       return ipc.invoke(channel, args) as Promise<AppChannels[C]['result']>;
     },
-    onEngineStatus(listener: (status: EngineStatus) => void): () => void {
-      return subscribe(ipc, TO_RENDERER.engineStatus, isEngineStatus, listener);
-    },
-    onMenuCommand(listener: (command: MenuCommand) => void): () => void {
-      return subscribe(ipc, TO_RENDERER.menuCommand, isMenuCommand, listener);
-    },
-    onOpenRequest(listener: (request: OpenRequest) => void): () => void {
-      return subscribe(ipc, TO_RENDERER.openRequest, isOpenRequest, listener);
-    },
+    onEngineStatus: (listener) => subscribe(ipc, 'engine:status', listener),
+    onMenuCommand: (listener) => subscribe(ipc, 'menu:command', listener),
+    onOpenRequest: (listener) => subscribe(ipc, 'open:request', listener),
+  };
+  return Object.freeze(api);
+}
+
+/** A port hand-off from main, with what came with it (null when it is not the channel's shape). */
+function onPort<C extends keyof RendererPorts>(ipc: PreloadIpc, channel: C, read: (meta: unknown) => RendererPorts[C] | undefined, forward: (meta: RendererPorts[C], port: unknown) => void): void {
+  ipc.on(channel, (event, meta) => {
+    const ports = [...event.ports];
+    const value = read(meta);
+    if (ports.length === 1 && value !== undefined) forward(value, ports[0]);
   });
 }
 
@@ -76,15 +77,14 @@ export function createHangarApi(ipc: PreloadIpc, version: string): HangarPreload
  * Addressed to the app's own origin, never '*': a window that somehow shows another page gets no port.
  */
 export function forwardPorts(ipc: PreloadIpc, target: PostTarget): void {
-  ipc.on(TO_RENDERER.enginePort, (event) => {
-    const ports = [...event.ports];
-    if (ports.length !== 1) return;
-    target.postMessage({ kind: ENGINE_PORT_MESSAGE }, APP_ORIGIN, ports);
-  });
-  ipc.on(TO_RENDERER.displayPort, (event, meta) => {
-    const ports = [...event.ports];
-    const vmId = (meta as { vmId?: unknown } | null)?.vmId;
-    if (ports.length !== 1 || typeof vmId !== 'string') return;
-    target.postMessage({ kind: DISPLAY_PORT_MESSAGE, vmId }, APP_ORIGIN, ports);
-  });
+  onPort(ipc, 'engine:port', () => null, (_meta, port) => target.postMessage({ kind: RENDERER_PORT_KINDS['engine:port'] }, APP_ORIGIN, [port]));
+  onPort(
+    ipc,
+    'display:port',
+    (meta) => {
+      const vmId = (meta as { vmId?: unknown } | null)?.vmId;
+      return typeof vmId === 'string' ? { vmId } : undefined;
+    },
+    ({ vmId }, port) => target.postMessage({ kind: RENDERER_PORT_KINDS['display:port'], vmId }, APP_ORIGIN, [port]),
+  );
 }

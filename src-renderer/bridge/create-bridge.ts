@@ -1,27 +1,28 @@
-import type { AppChannel, AppChannels } from '../../src-shared/contract/index.js';
 import type { HangarApi } from './hangar-api.js';
-import type { MenuCommand } from '../../src-shared/contract/index.js';
 // app-contract.js itself: contract/index.js would bring the command schemas (zod) into the first paint.
-import { isOpenRequest, type OpenRequest } from '../../src-shared/contract/app-contract.js';
+import {
+  DISPLAY_PORT_MESSAGE,
+  ENGINE_PORT_MESSAGE,
+  isOpenRequest,
+  type AppChannel,
+  type AppChannels,
+  type HangarPreloadApi,
+  type OpenRequest,
+} from '../../src-shared/contract/app-contract.js';
 import { EngineConnection, type Connector, type EngineConnectionOptions } from './engine-connection.js';
 import { messagePortTransport, webSocketTransport, type MessagePortLike, type WebSocketLike } from './transports.js';
 import { browserAppCalls, type StorageLike } from './browser-app.js';
 import { FileDialogHost } from './file-dialog.js';
 import { bindDisplayPort, bindDisplaySocket, DisplayChannel, DISPLAY_CLOSE, type DisplayPortLike, type DisplaySocketLike } from './display-channel.js';
 
-/** What the preload exposes as window.hangar (typed structurally: the preload is built separately). */
-export interface PreloadApiLike {
-  readonly version?: string;
-  invoke(channel: string, args?: unknown): Promise<unknown>;
-  onEngineStatus?(listener: (status: { state: 'restarting' | 'ready' | 'failed'; attempt: number }) => void): () => void;
-  onMenuCommand?(listener: (command: MenuCommand) => void): () => void;
-  onOpenRequest?(listener: (request: OpenRequest) => void): () => void;
-}
+/**
+ * window.hangar: the app contract's HangarPreloadApi (the type the preload implements). Only `invoke` is relied on;
+ * the subscriptions are used when present (a fake in tests may leave them out).
+ */
+export type PreloadApiLike = Pick<HangarPreloadApi, 'invoke'> & Partial<Omit<HangarPreloadApi, 'invoke'>>;
 
-/** The message the preload posts (with the port transferred) when the main process hands over an engine port. */
-export const ENGINE_PORT_MESSAGE = 'hangar-engine-port';
-/** The message the preload posts (with the port transferred) for a display port, `{kind, vmId}`. */
-export const DISPLAY_PORT_MESSAGE = 'hangar-display-port';
+/** The messages the preload posts (with the port transferred) for an engine port and a display port `{kind, vmId}`. */
+export { DISPLAY_PORT_MESSAGE, ENGINE_PORT_MESSAGE };
 
 /** The window facilities the bridge needs; a fake in tests. */
 export interface BridgeWindow {
@@ -121,7 +122,7 @@ export function createBridge(win: BridgeWindow = window as unknown as BridgeWind
     preload.onEngineStatus?.((status) => {
       if (status.state !== 'ready') connection.drop();
     });
-    const app = <C extends AppChannel>(channel: C, args: AppChannels[C]['args']) => preload.invoke(channel, args) as Promise<AppChannels[C]['result']>;
+    const app = <C extends AppChannel>(channel: C, args: AppChannels[C]['args']): Promise<AppChannels[C]['result']> => preload.invoke(channel, args);
     // Display ports are asked for with display:open and arrive like engine ports; matched per VM, oldest first.
     const waiting = new Map<string, DisplayChannel[]>();
     win.addEventListener('message', (ev) => {

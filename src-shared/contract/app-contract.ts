@@ -42,6 +42,31 @@ export const APP_CHANNELS: ReadonlyArray<AppChannel> = ['app:info', 'dialog:open
 export const MENU_COMMANDS = ['vm.new', 'vm.addExisting', 'vm.start', 'vm.pause', 'vm.shutdown', 'vm.forceOff', 'vm.reset'] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];
 
+export function isMenuCommand(value: unknown): value is MenuCommand {
+  return typeof value === 'string' && (MENU_COMMANDS as readonly string[]).includes(value);
+}
+
+/** The engine's state as the shell sees it (sent on `engine:status`). */
+export interface EngineStatus {
+  state: 'restarting' | 'ready' | 'failed';
+  /** Consecutive restart attempts; 0 for a first start that came up. */
+  attempt: number;
+}
+
+export const ENGINE_STATES: ReadonlyArray<EngineStatus['state']> = ['restarting', 'ready', 'failed'];
+
+export function isEngineStatus(value: unknown): value is EngineStatus {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v['state'] === 'string' &&
+    (ENGINE_STATES as readonly string[]).includes(v['state']) &&
+    typeof v['attempt'] === 'number' &&
+    Number.isInteger(v['attempt']) &&
+    v['attempt'] >= 0
+  );
+}
+
 /** Longest path the shell hands to the renderer (Linux PATH_MAX), and the longest error text. */
 export const OPEN_PATH_MAX = 4096;
 export const OPEN_MESSAGE_MAX = 1000;
@@ -74,4 +99,56 @@ export function isOpenRequest(value: unknown): value is OpenRequest {
   if (v['kind'] === 'iso' || v['kind'] === 'bundle') return keys === 'kind,path' && isAbsoluteHostPath(v['path']);
   if (v['kind'] === 'error') return keys === 'kind,message' && typeof v['message'] === 'string' && v['message'].length > 0 && v['message'].length <= OPEN_MESSAGE_MAX;
   return false;
+}
+
+/**
+ * Main → renderer messages, the other direction of AppChannels: channel → payload. Main sends them only through
+ * src-main/app/renderer-sends.ts (typed by this map, lint bans raw `webContents.send`); the preload checks each
+ * payload with RENDERER_MESSAGE_CHECKS before the page sees it.
+ */
+export interface RendererMessages {
+  'engine:status': EngineStatus;
+  'menu:command': MenuCommand;
+  /** A file or folder opened with Hangar, sent to the library window. */
+  'open:request': OpenRequest;
+}
+
+/** The boundary check of each main → renderer message (main before sending, the preload on receipt). */
+export const RENDERER_MESSAGE_CHECKS: { readonly [C in keyof RendererMessages]: (value: unknown) => value is RendererMessages[C] } = {
+  'engine:status': isEngineStatus,
+  'menu:command': isMenuCommand,
+  'open:request': isOpenRequest,
+};
+
+/**
+ * Main → renderer MessagePort hand-offs (one port transferred with `webContents.postMessage`): channel → what
+ * comes with the port. contextBridge cannot carry a port, so the preload re-posts it to the page as
+ * `{kind: RENDERER_PORT_KINDS[channel], ...meta}`, which the renderer's bridge picks up.
+ */
+export interface RendererPorts {
+  /** The window's own connection to the engine. */
+  'engine:port': null;
+  /** A display's raw RFB bytes, asked for with `display:open`. */
+  'display:port': { vmId: string };
+}
+
+export const RENDERER_PORT_KINDS = { 'engine:port': 'hangar-engine-port', 'display:port': 'hangar-display-port' } as const satisfies { readonly [C in keyof RendererPorts]: string };
+/** What the preload posts to the page with an engine port, `{kind}`. */
+export const ENGINE_PORT_MESSAGE = RENDERER_PORT_KINDS['engine:port'];
+/** What the preload posts to the page with a display port, `{kind, vmId}`. */
+export const DISPLAY_PORT_MESSAGE = RENDERER_PORT_KINDS['display:port'];
+
+/**
+ * `window.hangar` as the page sees it: written once, here. The preload implements it (src-main/preload/api.ts),
+ * the renderer's bridge reads it (src-renderer/bridge/create-bridge.ts).
+ */
+export interface HangarPreloadApi {
+  readonly version: string;
+  invoke<C extends AppChannel>(channel: C, args?: AppChannels[C]['args']): Promise<AppChannels[C]['result']>;
+  /** Returns the unsubscribe function. */
+  onEngineStatus(listener: (status: EngineStatus) => void): () => void;
+  /** Returns the unsubscribe function. */
+  onMenuCommand(listener: (command: MenuCommand) => void): () => void;
+  /** Files and folders opened with Hangar; malformed ones are dropped. Returns the unsubscribe function. */
+  onOpenRequest(listener: (request: OpenRequest) => void): () => void;
 }

@@ -12,7 +12,7 @@ import { inspectImageChain } from '../storage/image-chain.js';
 import { writeFileAtomic } from '../storage/atomic-write.js';
 import { bundleFolderName } from '../storage/slug.js';
 import { checkEntry, checkSpace, MAX_VM_JSON_BYTES } from './archive-rules.js';
-import { randomMac } from '../network/mac.js';
+import { randomMac } from '../../../src-shared/vm-document/mac.js';
 import { foreignParts } from './foreign-parts.js';
 import { tightenTree } from '../storage/private-modes.js';
 import { sameName, uniqueName } from '../../../src-shared/vm-name.js';

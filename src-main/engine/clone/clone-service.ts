@@ -11,7 +11,7 @@ import type { LibraryEntry, LoadedVm } from '../storage/bundle-store.js';
 import { createQemuImg, type ImageInfo, type QemuImg } from '../storage/qemu-img.js';
 import { runCopyJob, stagingPath, weightedProgress } from './copy-job.js';
 import { FORMAT_EXTENSION } from './source-image.js';
-import { randomMac } from '../network/mac.js';
+import { randomMac } from '../../../src-shared/vm-document/mac.js';
 import { addLinkedBase } from '../storage/linked-bases.js';
 
 /** The slice of the engine a clone needs (the Engine satisfies it). */

@@ -11,28 +11,43 @@ import type { VmDocument } from '../../../src-shared/vm-document/index.js';
  */
 export type SnapshotHardware = Record<string, unknown>;
 
+/**
+ * What of each document field a RAM snapshot depends on (flat keys, in the order changes are told), or null for a
+ * field that may change freely. Keyed on every field of the document: a new one fails to compile until it is
+ * placed here.
+ */
+export const SNAPSHOT_HARDWARE: { readonly [K in keyof VmDocument]: ((value: VmDocument[K]) => SnapshotHardware) | null } = {
+  memoryMiB: (memoryMiB) => ({ memoryMiB }),
+  cpu: (cpu) => ({ 'cpu.count': cpu.count, 'cpu.model': cpu.model }),
+  machine: (machine) => ({ machine }),
+  arch: (arch) => ({ arch }),
+  firmware: (f) => ({ 'firmware.type': f.type, 'firmware.secureBoot': f.secureBoot, 'firmware.tpm': f.tpm }),
+  disks: (disks) => ({ disks: disks.map((d) => `${d.id}:${d.bus}`) }),
+  cdroms: (cdroms) => ({ cdroms: cdroms.map((c) => `${c.id}:${c.bus}`) }),
+  network: (n) => ({ nic: n.mode === 'none' ? null : n.model }),
+  display: (d) => ({ 'display.device': d.device }),
+  input: (i) => ({ 'input.pointer': i.pointer, 'input.keyboard': i.keyboard }),
+  audio: (a) => ({ 'audio.device': a.device }),
+  // QEMU has only on/off (the vdagent device); the direction is the engine's.
+  clipboard: (c) => ({ clipboard: c !== 'off' }),
+  extraArgs: (extraArgs) => ({ extraArgs }),
+  schemaVersion: null,
+  id: null,
+  name: null,
+  description: null,
+  osId: null,
+  bootOrder: null,
+  createdAt: null,
+  updatedAt: null,
+};
+
 export function hardwareOf(doc: VmDocument): SnapshotHardware {
-  const nic = doc.network.mode === 'none' ? null : doc.network.model;
-  return {
-    memoryMiB: doc.memoryMiB,
-    'cpu.count': doc.cpu.count,
-    'cpu.model': doc.cpu.model,
-    machine: doc.machine,
-    arch: doc.arch,
-    'firmware.type': doc.firmware.type,
-    'firmware.secureBoot': doc.firmware.secureBoot,
-    'firmware.tpm': doc.firmware.tpm,
-    disks: doc.disks.map((d) => `${d.id}:${d.bus}`),
-    cdroms: doc.cdroms.map((c) => `${c.id}:${c.bus}`),
-    nic,
-    'display.device': doc.display.device,
-    'input.pointer': doc.input.pointer,
-    'input.keyboard': doc.input.keyboard,
-    'audio.device': doc.audio.device,
-    // QEMU has only on/off (the vdagent device); the direction is the engine's.
-    clipboard: doc.clipboard !== 'off',
-    extraArgs: doc.extraArgs,
-  };
+  const out: SnapshotHardware = {};
+  for (const key of Object.keys(SNAPSHOT_HARDWARE) as Array<keyof VmDocument>) {
+    const part = SNAPSHOT_HARDWARE[key] as ((value: unknown) => SnapshotHardware) | null;
+    if (part) Object.assign(out, part(doc[key]));
+  }
+  return out;
 }
 
 export interface HardwareChange {

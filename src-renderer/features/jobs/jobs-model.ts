@@ -23,7 +23,11 @@ export interface JobEntry {
 export const KEEP_CONCLUDED_MS = 10_000;
 export const KEEP_FAILED_MS = 120_000;
 
-const KIND_LABEL: Partial<Record<string, string>> = {
+/**
+ * What each job kind is doing, the one table of them (the jobs indicator, the snapshot panel's progress line): a
+ * kind the engine contract adds fails to compile until it is named here.
+ */
+export const JOB_KIND_LABEL: Readonly<Record<JobKind, string>> = {
   'snapshot-take': 'Taking snapshot',
   'snapshot-restore': 'Restoring snapshot',
   'snapshot-delete': 'Deleting snapshot',
@@ -45,7 +49,7 @@ export function jobSubject(job: Pick<JobEntry, 'subject'>, libraryName: string |
 
 /** "Converting disk hd0"; unknown kinds (a newer engine) read as their id. */
 export function jobKindLabel(kind: string, disk?: string): string {
-  const label = KIND_LABEL[kind] ?? kind;
+  const label = Object.hasOwn(JOB_KIND_LABEL, kind) ? JOB_KIND_LABEL[kind as JobKind] : kind;
   return disk !== undefined && kind.startsWith('disk-') ? `${label} ${disk}` : label;
 }
 

@@ -1,6 +1,7 @@
 import { validateVmDocument, VmDocumentError, diffVmDocuments, type VmDocument, type VmPatch } from '../../../src-shared/vm-document/index.js';
 import { canEditHardware, type VmRunState } from '../../../src-shared/vm-state.js';
 import type { HostSummary } from '../../../src-shared/contract/index.js';
+import type { PerVmField } from '../../../src-shared/vm-document/field-table.js';
 import type { SettingsPageId } from './settings-pages.js';
 
 /** The reason shown on a field that cannot change now. */
@@ -88,7 +89,9 @@ export function settingsPatch(original: VmDocument, draft: VmDocument): VmPatch 
   return diffVmDocuments(original, draft);
 }
 
-const PAGE_OF: Record<string, SettingsPageId> = {
+/** The settings page that edits each document field; null: no page does (Hangar's own bookkeeping). */
+export const PAGE_OF: PerVmField<SettingsPageId | null> = {
+  schemaVersion: null, id: null, createdAt: null, updatedAt: null,
   name: 'general', description: 'general', osId: 'general',
   arch: 'system', machine: 'system', firmware: 'system', cpu: 'system', memoryMiB: 'system',
   disks: 'storage', cdroms: 'storage', bootOrder: 'storage',
@@ -99,13 +102,7 @@ const PAGE_OF: Record<string, SettingsPageId> = {
 
 export function pageOfPath(path: string): SettingsPageId {
   const top = parsePath(path)[0];
-  return (typeof top === 'string' && PAGE_OF[top]) || 'general';
-}
-
-/** A locally administered QEMU MAC (52:54:00:xx:xx:xx) for a network adapter the user turns on. */
-export function randomMac(random: () => number = Math.random): string {
-  const byte = () => Math.floor(random() * 256).toString(16).padStart(2, '0');
-  return `52:54:00:${byte()}:${byte()}:${byte()}`;
+  return (typeof top === 'string' && Object.hasOwn(PAGE_OF, top) && PAGE_OF[top as keyof VmDocument]) || 'general';
 }
 
 /** The next free device id with the given prefix (`disk1`, `cd1`...). */

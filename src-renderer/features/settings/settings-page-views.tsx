@@ -12,7 +12,8 @@ import {
 import { useApi } from '../../state/api-context.js';
 import { describeError } from '../../state/errors.js';
 import { CheckSetting, NumberSetting, SelectSetting, TextSetting, useFieldStatus, useSettingsForm } from './settings-fields.js';
-import { formatArgv, lockReason, randomMac } from './settings-model.js';
+import { formatArgv, lockReason } from './settings-model.js';
+import { randomMac } from '../../../src-shared/vm-document/mac.js';
 import { addCdrom, removeCdrom } from './boot-order-model.js';
 import { BootOrderEditor } from './boot-order-editor.js';
 import { ForwardTable } from './forward-table.js';

@@ -23,7 +23,8 @@ import { DialogStatusLine, NoticeScope, useDialogNotices, useNotify } from '../.
 import { stateLabel } from '../library/vm-labels.js';
 import { DeleteSnapshotDialog, RestoreSnapshotDialog, TakeSnapshotDialog, type RestoreRequest, type TakeRequest } from './snapshot-dialogs.js';
 import { CURRENT_STATE_ID, restoreBlocker, takeAvailability, treeRows, validateName, type TreeRow } from './snapshot-model.js';
-import { loadThumbnail, useSnapshots, type SnapshotJob } from './use-snapshots.js';
+import { JOB_KIND_LABEL } from '../jobs/jobs-model.js';
+import { loadThumbnail, useSnapshots, type SnapshotJob, type SnapshotsState } from './use-snapshots.js';
 
 export interface SnapshotsVm {
   id: string;
@@ -31,17 +32,8 @@ export interface SnapshotsVm {
   state: VmRunState;
 }
 
-const JOB_TEXT: Record<SnapshotJob['kind'], string> = {
-  'snapshot-take': 'Taking snapshot…',
-  'snapshot-restore': 'Restoring snapshot…',
-  'snapshot-delete': 'Deleting snapshot…',
-  'disk-convert': 'Converting disk…',
-  'disk-compact': 'Compacting disk…',
-  'disk-import': 'Copying disk…',
-  'vm-clone': 'Cloning…',
-  'vm-export': 'Exporting…',
-  'vm-import': 'Importing…',
-};
+/** "Taking snapshot…": the progress line says what the job is doing, in the jobs indicator's words. */
+const jobText = (kind: SnapshotJob['kind']): string => `${JOB_KIND_LABEL[kind]}…`;
 
 function formatDate(iso: string): string {
   const d = new Date(iso);
@@ -72,7 +64,7 @@ function Thumb({ api, vmId, node, width }: { api: HangarApi; vmId: string; node:
 }
 
 /** Name and description of a snapshot, edited in place; "Save" renames/describes it. */
-function SnapshotDetails({ api, vm, node, tree, onSaved }: { api: HangarApi; vm: SnapshotsVm; node: SnapshotNodeInfo; tree: SnapshotTree; onSaved: (t: SnapshotTree) => void }) {
+function SnapshotDetails({ api, vm, node, tree, change }: { api: HangarApi; vm: SnapshotsVm; node: SnapshotNodeInfo; tree: SnapshotTree; change: SnapshotsState['change'] }) {
   const notify = useNotify();
   const [name, setName] = useState(node.name);
   const [description, setDescription] = useState(node.description);
@@ -87,13 +79,14 @@ function SnapshotDetails({ api, vm, node, tree, onSaved }: { api: HangarApi; vm:
     if (nameError || !dirty) return;
     setBusy(true);
     try {
-      const r = await api.call('snapshot.rename', {
-        vm: vm.id,
-        snapshot: node.id,
-        ...(name.trim() !== node.name ? { name: name.trim() } : {}),
-        ...(description !== node.description ? { description } : {}),
-      });
-      onSaved(r.tree);
+      const r = await change(() =>
+        api.call('snapshot.rename', {
+          vm: vm.id,
+          snapshot: node.id,
+          ...(name.trim() !== node.name ? { name: name.trim() } : {}),
+          ...(description !== node.description ? { description } : {}),
+        }),
+      );
       notify(`Saved snapshot "${r.snapshot.name}".`, 'success');
     } catch (err) {
       notify(describeError(err, `save snapshot "${node.name}"`), 'error');
@@ -146,7 +139,7 @@ export function SnapshotsPanel({ vm, open, onClose }: { vm: SnapshotsVm; open: b
     [notify],
   );
   const snaps = useSnapshots(api, open ? vm.id : null, onJobFailed);
-  const { tree, accept } = snaps;
+  const { tree, change } = snaps;
   const rows = useMemo(() => (tree ? treeRows(tree) : []), [tree]);
   const [selectedId, setSelectedId] = useState<string>(CURRENT_STATE_ID);
   const [taking, setTaking] = useState(false);
@@ -181,9 +174,8 @@ export function SnapshotsPanel({ vm, open, onClose }: { vm: SnapshotsVm; open: b
   };
 
   const take = (req: TakeRequest) =>
-    act(JOB_TEXT['snapshot-take'], `take snapshot "${req.name}"`, async () => {
-      const r = await api.call('snapshot.take', { vm: vm.id, name: req.name, ...(req.description ? { description: req.description } : {}), withRam: req.withRam });
-      accept(r.tree);
+    act(jobText('snapshot-take'), `take snapshot "${req.name}"`, async () => {
+      const r = await change(() => api.call('snapshot.take', { vm: vm.id, name: req.name, ...(req.description ? { description: req.description } : {}), withRam: req.withRam }));
       setSelectedId(r.snapshot.id);
       notify(`Took snapshot "${r.snapshot.name}"${r.snapshot.withRam ? ' with RAM' : ' (disks only)'}.`, 'success');
     });
@@ -193,15 +185,13 @@ export function SnapshotsPanel({ vm, open, onClose }: { vm: SnapshotsVm; open: b
     if (!target) return false;
     if (req.takeFirst) {
       const name = req.takeFirst.name;
-      const ok = await act(JOB_TEXT['snapshot-take'], `take snapshot "${name}" before restoring`, async () => {
-        const r = await api.call('snapshot.take', { vm: vm.id, name, withRam: avail.ramPossible });
-        accept(r.tree);
+      const ok = await act(jobText('snapshot-take'), `take snapshot "${name}" before restoring`, async () => {
+        await change(() => api.call('snapshot.take', { vm: vm.id, name, withRam: avail.ramPossible }));
       });
       if (!ok) return false;
     }
-    return act(JOB_TEXT['snapshot-restore'], `restore snapshot "${target.name}"`, async () => {
-      const r = await api.call('snapshot.restore', { vm: vm.id, snapshot: target.id });
-      accept(r.tree);
+    return act(jobText('snapshot-restore'), `restore snapshot "${target.name}"`, async () => {
+      const r = await change(() => api.call('snapshot.restore', { vm: vm.id, snapshot: target.id }));
       setSelectedId(CURRENT_STATE_ID);
       notify(
         r.pendingRamRestore ? `Restored the disks of "${r.snapshot.name}"; its running state resumes when the machine starts.` : `Restored "${r.snapshot.name}".`,
@@ -213,9 +203,8 @@ export function SnapshotsPanel({ vm, open, onClose }: { vm: SnapshotsVm; open: b
   const remove = async () => {
     const target = deleting;
     if (!target) return false;
-    return act(JOB_TEXT['snapshot-delete'], `delete snapshot "${target.name}"`, async () => {
-      const r = await api.call('snapshot.delete', { vm: vm.id, snapshot: target.id });
-      accept(r.tree);
+    return act(jobText('snapshot-delete'), `delete snapshot "${target.name}"`, async () => {
+      await change(() => api.call('snapshot.delete', { vm: vm.id, snapshot: target.id }));
       notify(`Deleted snapshot "${target.name}".`, 'success');
     });
   };
@@ -240,7 +229,7 @@ export function SnapshotsPanel({ vm, open, onClose }: { vm: SnapshotsVm; open: b
   };
 
   const job = snaps.job;
-  const progressText = job ? JOB_TEXT[job.kind] : busy;
+  const progressText = job ? jobText(job.kind) : busy;
 
   const rowLabel = (row: TreeRow) => (row.kind === 'current' ? 'Current state' : row.node.name);
 
@@ -328,7 +317,7 @@ export function SnapshotsPanel({ vm, open, onClose }: { vm: SnapshotsVm; open: b
           <Box sx={{ flex: '1 1 45%', minWidth: 0 }}>
             {node && tree ? (
               <NoticeScope notify={notify}>
-                <SnapshotDetails api={api} vm={vm} node={node} tree={tree} onSaved={accept} />
+                <SnapshotDetails api={api} vm={vm} node={node} tree={tree} change={change} />
               </NoticeScope>
             ) : (
               <Box role="region" aria-label="Details of the current state">

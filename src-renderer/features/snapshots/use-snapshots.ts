@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { HangarApi } from '../../bridge/hangar-api.js';
 import type { SnapshotTree, VmEventBody } from '../../../src-shared/contract/index.js';
-import { describeError } from '../../state/errors.js';
+import { snapshotTreeStore, type SnapshotTreeView } from './snapshot-tree-store.js';
 
 export type SnapshotJob = Extract<VmEventBody, { type: 'vm.job' }>;
 
@@ -13,71 +13,59 @@ export interface SnapshotsState {
   job: SnapshotJob | null;
   /** Fetches the tree again. */
   reload: () => void;
-  /** Puts a tree the engine just returned (take/restore/delete/rename answers) in place without a round trip. */
-  accept: (tree: SnapshotTree) => void;
+  /**
+   * Runs a take/restore/delete/rename and puts the tree of the engine's reply in place for every view of this VM,
+   * without a `snapshot.list` round trip for the `vm.snapshots` event the change causes.
+   */
+  change: <R extends { tree: SnapshotTree }>(call: () => Promise<R>) => Promise<R>;
 }
 
+const EMPTY: SnapshotTreeView = { tree: null, error: null };
+
 /**
- * One VM's snapshot tree, refetched when the engine says it changed (`vm.snapshots`), and the progress of
- * its snapshot jobs (`vm.job`). `onJobFailed` hears failures of jobs nobody awaits (e.g. a RAM state
- * resumed on start).
+ * One VM's snapshot tree (shared with the VM's other views: `snapshot-tree-store.ts`), and the progress of its
+ * snapshot jobs (`vm.job`). `onJobFailed` hears failures of jobs nobody awaits (e.g. a RAM state resumed on start).
  */
 export function useSnapshots(api: HangarApi, vmId: string | null, onJobFailed?: (job: SnapshotJob) => void): SnapshotsState {
-  const [tree, setTree] = useState<SnapshotTree | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [view, setView] = useState<SnapshotTreeView>(EMPTY);
   const [job, setJob] = useState<SnapshotJob | null>(null);
-  const request = useRef(0);
   const failed = useRef(onJobFailed);
   failed.current = onJobFailed;
 
-  const fetchTree = useCallback(() => {
-    if (vmId === null) return;
-    const mine = ++request.current;
-    api.call('snapshot.list', { vm: vmId }).then(
-      (t) => {
-        if (mine !== request.current) return;
-        setTree(t);
-        setError(null);
-      },
-      (err: unknown) => {
-        if (mine === request.current) setError(describeError(err, 'read the snapshots'));
-      },
-    );
-  }, [api, vmId]);
-
   useEffect(() => {
-    setTree(null);
-    setError(null);
     setJob(null);
-    if (vmId === null) return;
-    fetchTree();
+    if (vmId === null) {
+      setView(EMPTY);
+      return;
+    }
+    const store = snapshotTreeStore(api, vmId);
+    const unsubscribe = store.subscribe(setView);
+    setView(store.current);
     const off = api.onEvent((e) => {
-      if (!('vmId' in e) || e.vmId !== vmId) return;
-      if (e.type === 'vm.snapshots') fetchTree();
-      else if (e.type === 'vm.removed') setTree(null);
       // Only snapshot jobs: disk, clone and archive jobs show in the library's jobs indicator.
-      else if (e.type === 'vm.job' && e.kind.startsWith('snapshot-')) {
-        const { vmId: _id, seq: _seq, ...body } = e;
-        setJob((current) => {
-          if (body.status === 'running') return body;
-          return current?.jobId === body.jobId || current === null ? null : current;
-        });
-        if (body.status === 'failed') failed.current?.(body);
-      }
+      if (!('vmId' in e) || e.vmId !== vmId || e.type !== 'vm.job' || !e.kind.startsWith('snapshot-')) return;
+      const { vmId: _id, seq: _seq, ...body } = e;
+      setJob((current) => {
+        if (body.status === 'running') return body;
+        return current?.jobId === body.jobId || current === null ? null : current;
+      });
+      if (body.status === 'failed') failed.current?.(body);
     });
     return () => {
-      request.current++;
       off();
+      unsubscribe();
     };
-  }, [api, vmId, fetchTree]);
+  }, [api, vmId]);
 
-  const accept = useCallback((t: SnapshotTree) => {
-    request.current++; // an older list answer must not overwrite this one
-    setTree(t);
-    setError(null);
-  }, []);
+  const reload = useCallback(() => {
+    if (vmId !== null) snapshotTreeStore(api, vmId).fetch();
+  }, [api, vmId]);
+  const change = useCallback(
+    <R extends { tree: SnapshotTree }>(call: () => Promise<R>): Promise<R> => (vmId === null ? call() : snapshotTreeStore(api, vmId).change(call)),
+    [api, vmId],
+  );
 
-  return { tree, error, job, reload: fetchTree, accept };
+  return { tree: view.tree, error: view.error, job, reload, change };
 }
 
 const thumbCache = new Map<string, Promise<string | null>>();

@@ -25,6 +25,8 @@ const CLI = 'src-main/cli/__lint_probe__.ts';
 const APP = 'src-main/app/__lint_probe__.ts';
 const RENDERER = 'src-renderer/components/__lint_probe__.tsx';
 const BRIDGE = 'src-renderer/bridge/__lint_probe__.ts';
+/** Declarations the send probes use (typed, so no other rule fires). */
+const TARGETS = 'interface T { send(...a: unknown[]): void; postMessage(...a: unknown[]): void }\n';
 
 describe('src-shared stays runtime-neutral', () => {
   it.each(['node:fs', 'fs', 'electron', 'react', '@mui/material'])('reports importing %s', async (mod) => {
@@ -85,6 +87,20 @@ describe('only the engine entry imports engine.ts (services get an EngineContext
 describe('the Electron shell', () => {
   it('allows src-main/app to import electron and node', async () => {
     const code = "import { app } from 'electron';\nimport { join } from 'node:path';\nexport const y = [app, join];\n";
+    expect(await ruleIds(APP, code)).toEqual([]);
+  });
+
+  it.each([
+    "win.webContents.send('menu:command', 'vm.start');",
+    "win.webContents.postMessage('engine:port', null, []);",
+    "event.sender.postMessage('display:port', { vmId: 'x' }, []);",
+    "webContents.send('engine:status', {});",
+  ])('reports a raw send to a renderer: %s', async (call) => {
+    expect(await ruleIds(APP, `${TARGETS}declare const win: { webContents: T }, event: { sender: T }, webContents: T;\nexport function f() {\n  ${call}\n}\n`)).toContain('no-restricted-syntax');
+  });
+
+  it('allows the typed sends and other postMessage calls (utility process, ports)', async () => {
+    const code = "import { sendToRenderer } from './renderer-sends.js';\n" + TARGETS + "declare const win: { webContents: T }, child: T, port: T;\nexport function f() {\n  sendToRenderer(win.webContents, 'menu:command', 'vm.start');\n  child.postMessage({ type: 'attach-port' }, []);\n  port.postMessage({});\n}\n";
     expect(await ruleIds(APP, code)).toEqual([]);
   });
 

@@ -107,7 +107,7 @@ describe('Electron bridge', () => {
   const preload = (): PreloadApiLike & { statusListener?: (s: { state: 'restarting' | 'ready' | 'failed'; attempt: number }) => void } => {
     const p: PreloadApiLike & { statusListener?: (s: { state: 'restarting' | 'ready' | 'failed'; attempt: number }) => void } = {
       version: '1.0.0',
-      invoke: vi.fn(async (channel: string) => (channel === 'app:info' ? { version: '1.0.0', platform: 'linux', host: 'electron' } : null)),
+      invoke: vi.fn(async (channel: string) => (channel === 'app:info' ? { version: '1.0.0', platform: 'linux', host: 'electron' } : null)) as unknown as PreloadApiLike['invoke'],
       onEngineStatus: (l) => {
         p.statusListener = l;
         return () => undefined;

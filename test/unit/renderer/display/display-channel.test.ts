@@ -247,7 +247,7 @@ describe('HangarApi.openDisplay', () => {
 
   it('Electron: asks display:open and binds the port the preload forwards for that VM', async () => {
     const invoke = vi.fn(async () => ({ ok: true }));
-    const win = fakeWindow({ invoke });
+    const win = fakeWindow({ invoke: invoke as unknown as PreloadApiLike['invoke'] });
     const api = createBridge(win);
     const a = api.openDisplay('vm-a');
     const b = api.openDisplay('vm-b');
