@@ -15,7 +15,7 @@ import { nvramPathOf } from './host-service.js';
 import { BUNDLE_SUFFIX } from './storage/slug.js';
 import { readLinkedBases } from './storage/linked-bases.js';
 import { checkBridge } from './network/bridge-check.js';
-import { qmpLinkFrom } from './session/qmp-link-adapter.js';
+import { qmpCommandsOf } from './qmp/qmp-commands.js';
 import { readLogTail } from './session/log-tail.js';
 import { keepEndedEventLog } from './session/event-log.js';
 import { killUnrecorded, probeLeftover } from './session/reattach.js';
@@ -182,7 +182,7 @@ export async function startVm(engine: Engine, vm: LoadedVm, opts: StartOptions =
       logsDir,
       pid: launched.pid,
       child: launched.child,
-      qmp: qmpLinkFrom(client),
+      qmp: qmpCommandsOf(client),
       emit: (e) => engine.emit(vm.id, e),
       keys: keyHelpers,
       onEnded: (s) => onSessionEnded(engine, s, vm.bundleDir),
@@ -274,10 +274,11 @@ async function reattachOne(engine: Engine, entry: { id: string; bundleDir: strin
   const pid = record.pid;
   const client = new QmpClient();
   await client.connectUnix(join(runtimeDir, 'qmp.sock'), { timeoutMs: 10_000 });
-  const status = await client.execute<{ status: string; running: boolean }>('query-status');
+  const qmp = qmpCommandsOf(client);
+  const status = await qmp.execute('query-status');
   const session = new VmSession(
     {
-      vmId, runtimeDir, logsDir, pid, qmp: qmpLinkFrom(client), emit: (e) => engine.emit(vmId, e), keys: keyHelpers,
+      vmId, runtimeDir, logsDir, pid, qmp, emit: (e) => engine.emit(vmId, e), keys: keyHelpers,
       onEnded: (s) => onSessionEnded(engine, s, entry.bundleDir), disposable: record.disposable === true,
       ...(record.disposable === true ? { beforeFinal: () => removeDisposableDir(entry.bundleDir) } : {}),
     },

@@ -6,7 +6,8 @@ import type { ChildProcess } from 'node:child_process';
 import { EngineError } from '../../../src-shared/contract/index.js';
 import { isActive, transition, type VmRunState } from '../../../src-shared/vm-state.js';
 import type { VmEventBody } from '../../../src-shared/contract/index.js';
-import type { QmpEventMessage, QmpLink } from './qmp-link.js';
+import type { QmpCommands, QmpEventMessage } from '../qmp/qmp-commands.js';
+import type { QKeyCode } from '../qmp/qcodes.js';
 import { readLogTail } from './log-tail.js';
 import { stopSwtpm } from './swtpm.js';
 import { EventLog, eventTime } from './event-log.js';
@@ -20,12 +21,12 @@ export interface SessionDeps {
   pid: number;
   /** Present when this engine spawned QEMU (gives the exit code); absent after a reattach. */
   child?: ChildProcess;
-  qmp: QmpLink;
+  qmp: QmpCommands;
   emit: (event: VmEventBody) => void;
   /** Key helpers from the QMP layer (combo → qcodes, text → key presses). */
   keys: {
-    comboToQcodes(combo: string): string[];
-    typeText(qmp: QmpLink, text: string): Promise<number>;
+    comboToQcodes(combo: string): QKeyCode[];
+    typeText(qmp: QmpCommands, text: string): Promise<number>;
   };
   onEnded: (session: VmSession) => void;
   /** A disposable run (throwaway disk overlays): every active state it announces carries `disposable: true`. */
@@ -87,7 +88,7 @@ export class VmSession {
   }
 
   /** The QMP link, for engine modules that run their own commands (snapshots: jobs, screendump). */
-  get qmp(): QmpLink {
+  get qmp(): QmpCommands {
     return this.deps.qmp;
   }
 
@@ -235,16 +236,16 @@ export class VmSession {
   accelerator(): Promise<'kvm' | 'tcg'> {
     // Wrapped in an async function: the QMP client throws synchronously once disconnected (e.g. mid-crash).
     this.acceleratorValue ??= (async () => {
-      const r = await this.deps.qmp.execute<{ enabled: boolean }>('query-kvm', undefined, { timeoutMs: 5_000 });
+      const r = await this.deps.qmp.execute('query-kvm', undefined, { timeoutMs: 5_000 });
       return r.enabled ? 'kvm' : 'tcg';
     })();
     this.acceleratorValue.catch(() => (this.acceleratorValue = null));
     return this.acceleratorValue;
   }
 
-  async sendKey(combo: string): Promise<string[]> {
+  async sendKey(combo: string): Promise<QKeyCode[]> {
     this.require(['running', 'paused'], 'send keys to');
-    let keys: string[];
+    let keys: QKeyCode[];
     try {
       keys = this.deps.keys.comboToQcodes(combo);
     } catch (err) {

@@ -6,7 +6,7 @@ import { isActive, type VmRunState } from '../../../src-shared/vm-state.js';
 import { writeFileAtomic } from '../storage/atomic-write.js';
 import { KeyedQueue } from '../storage/keyed-queue.js';
 import type { LoadedVm } from '../storage/bundle-store.js';
-import type { QmpLink } from '../session/qmp-link.js';
+import type { QmpCommands } from '../qmp/qmp-commands.js';
 import { runJob, type JobStartCommand } from '../qmp/qmp-jobs.js';
 import { createOfflineImages, type OfflineImages } from './offline-images.js';
 import {
@@ -30,7 +30,7 @@ import { encodeSnapshotThumb, rawThumbPath, removeSnapshotThumb } from './snapsh
 /** The slice of a VmSession snapshots need. */
 export interface SnapshotSession {
   readonly state: VmRunState;
-  readonly qmp: QmpLink;
+  readonly qmp: QmpCommands;
   setState(next: VmRunState): void;
   /** Ends QEMU (a load that failed half-way leaves a machine that must not run on). */
   forceOff?(): Promise<void>;
@@ -507,7 +507,7 @@ export class SnapshotService {
   private async syncState(session: SnapshotSession): Promise<'running' | 'paused' | null> {
     let running: boolean;
     try {
-      running = (await session.qmp.execute<{ running: boolean }>('query-status')).running;
+      running = (await session.qmp.execute('query-status')).running;
     } catch {
       return null; // QEMU went away: the session reports that itself
     }
@@ -602,10 +602,7 @@ export class SnapshotService {
       const known = opts.cached ? this.liveImages.get(session) : undefined;
       if (known) return new Map([...known].filter(([d]) => wanted.has(d)));
       try {
-        const nodes = await session.qmp.execute<Array<{ 'node-name'?: string; image: { snapshots?: Array<{ id: string; name: string; 'vm-state-size': number; 'date-sec': number }> } }>>(
-          'query-named-block-nodes',
-          { flat: true },
-        );
+        const nodes = await session.qmp.execute('query-named-block-nodes', { flat: true });
         for (const n of nodes) {
           const name = n['node-name'];
           if (name === undefined || !wanted.has(name)) continue;

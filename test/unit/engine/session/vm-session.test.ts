@@ -6,14 +6,15 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { VmEventBody } from '../../../../src-shared/contract/index.js';
 import { VmSession, cleanRuntimeDir, writeSessionRecord } from '../../../../src-main/engine/session/vm-session.js';
-import type { QmpEventMessage, QmpLink } from '../../../../src-main/engine/session/qmp-link.js';
+import type { QmpCommands, QmpEventMessage } from '../../../../src-main/engine/qmp/qmp-commands.js';
+import type { QKeyCode } from '../../../../src-main/engine/qmp/qcodes.js';
 import { toEngineError } from '../../../../src-main/engine/rpc/to-engine-error.js';
 import { probeLeftover } from '../../../../src-main/engine/session/reattach.js';
 
 type Data = Record<string, unknown>;
 
-/** A QmpLink played by the test: records the order of expectEvent/execute, answers by script. */
-class ScriptedQmp implements QmpLink {
+/** A QmpCommands played by the test: records the order of expectEvent/execute, answers by script. */
+class ScriptedQmp implements QmpCommands {
   readonly log: string[] = [];
   closed = false;
   /** Per command: what to do when it is executed (e.g. emit the event QEMU would send). */
@@ -22,7 +23,8 @@ class ScriptedQmp implements QmpLink {
   private readonly disconnects = new Set<(reason: string) => void>();
   private expectations: Array<{ name: string; resolve: (e: QmpEventMessage) => void }> = [];
 
-  async execute<T>(command: string, args?: Data): Promise<T> {
+  async execute<T>(command: string, argsObject?: object, _options?: unknown): Promise<T> {
+    const args = argsObject as Data | undefined;
     this.log.push(`execute ${command}`);
     const step = this.script[command];
     return (step ? await step(args) : {}) as T;
@@ -69,9 +71,9 @@ class FakeChild extends EventEmitter {
 const keys = {
   comboToQcodes: (combo: string) => {
     if (combo === 'bogus') throw new Error('unknown key "bogus"');
-    return combo.split('-');
+    return combo.split('-') as QKeyCode[];
   },
-  typeText: async (_q: QmpLink, text: string) => {
+  typeText: async (_q: QmpCommands, text: string) => {
     if (text.includes('\u0001')) throw Object.assign(new Error('character U+0001 cannot be typed'), { name: 'QmpKeyError' });
     return text.length;
   },

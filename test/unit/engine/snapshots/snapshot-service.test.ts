@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { VmEventBody } from '../../../../src-shared/contract/index.js';
 import { newVmDocument } from '../../../../src-shared/vm-document/index.js';
 import { transition, type VmRunState } from '../../../../src-shared/vm-state.js';
-import type { QmpEventMessage, QmpLink } from '../../../../src-main/engine/session/qmp-link.js';
+import type { QmpCommands, QmpEventMessage } from '../../../../src-main/engine/qmp/qmp-commands.js';
 import { SnapshotService, type SnapshotSession } from '../../../../src-main/engine/snapshots/snapshot-service.js';
 import type { OfflineImages } from '../../../../src-main/engine/snapshots/offline-images.js';
 import type { ImageSnapshot } from '../../../../src-main/engine/snapshots/snapshot-tree.js';
@@ -30,8 +30,9 @@ function fakeQemu(images: Images, opts: { jobError?: string; runningAfterFailure
       }
     }
   };
-  const link: QmpLink = {
-    async execute<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  const link: QmpCommands = {
+    async execute<T>(command: string, argsObject?: object, _options?: unknown): Promise<T> {
+      const args = argsObject as Record<string, unknown> | undefined;
       calls.push([command, args]);
       const a = args ?? {};
       switch (command) {
