@@ -25,6 +25,7 @@ import { readSavedState } from './saved-state/saved-state-file.js';
 import { checkSavedStateFits, resumeSavedState } from './saved-state/save-state.js';
 import type { VmRunState } from '../../src-shared/vm-state.js';
 import { keyHelpers } from './session/key-helpers.js';
+import { beginLaunch, keepEnded, recordFound } from './session/idle-states.js';
 import { requireSwtpm, startSwtpm, stopSwtpm } from './session/swtpm.js';
 import type { LibraryEntry, LoadedVm } from './storage/bundle-store.js';
 import { snapshotServiceFor } from './snapshots/snapshot-service.js';
@@ -138,7 +139,6 @@ export async function startVm(engine: Engine, vm: LoadedVm, opts: StartOptions =
   const back: VmRunState = saved ? { kind: 'saved', savedAt: saved.savedAt } : { kind: 'stopped' };
   const undo = async (): Promise<void> => {
     if (disposable) await removeDisposableDir(vm.bundleDir);
-    if (saved) engine.lastStates.set(vm.id, back);
   };
   try {
     // Refused before "starting" when swtpm is missing; started before QEMU, whose -chardev connects to it.
@@ -148,17 +148,15 @@ export async function startVm(engine: Engine, vm: LoadedVm, opts: StartOptions =
     if (disposable) await removeDisposableDir(vm.bundleDir);
     throw err;
   }
-  engine.lastStates.delete(vm.id);
   // Until the session exists, stateOf reports what the event says: starting (not stopped).
-  engine.launching.add(vm.id);
+  const launch = beginLaunch(engine, vm.id, { kind: 'starting', ...flags });
   let launched: Launched;
   const client = new QmpClient();
   try {
-    engine.emit(vm.id, { type: 'vm.state', state: { kind: 'starting', ...flags } });
     launched = await launchQemu({ binary, argv, runtimeDir, logsDir }).catch(async (err: unknown) => {
       await stopSwtpm(runtimeDir); // QEMU never ran, so nothing would make --terminate fire
       await undo();
-      engine.emit(vm.id, { type: 'vm.state', state: back });
+      launch.failed(back);
       throw err;
     });
     try {
@@ -168,12 +166,12 @@ export async function startVm(engine: Engine, vm: LoadedVm, opts: StartOptions =
       const tail = await readLogTail(launched.logPath);
       await cleanRuntimeDir(runtimeDir);
       await undo();
-      engine.emit(vm.id, { type: 'vm.state', state: back });
+      launch.failed(back);
       const why = sandboxKillNote(launched.child.signalCode) ?? qemuComplaint(tail);
       throw new EngineError('qemu-failed', `QEMU refused to start "${vm.name}": ${why}`, { logTail: tail, cause: (err as Error).message, signal: launched.child.signalCode });
     }
   } finally {
-    engine.launching.delete(vm.id);
+    launch.end();
   }
   const session = new VmSession(
     {
@@ -203,6 +201,9 @@ export async function startVm(engine: Engine, vm: LoadedVm, opts: StartOptions =
     if (saved) await resumeSavedState(engine, vm, session, saved);
     await session.boot();
   } catch (err) {
+    // A resume that failed wrote the saved state back: the run ends as saved, not powered off.
+    const kept = saved ? await readSavedState(vm.bundleDir).catch(() => null) : null;
+    if (kept) session.endAs({ kind: 'saved', savedAt: kept.savedAt });
     await session.forceOff().catch(() => undefined);
     throw err;
   }
@@ -212,17 +213,9 @@ export async function startVm(engine: Engine, vm: LoadedVm, opts: StartOptions =
 function onSessionEnded(engine: Engine, session: VmSession, bundleDir: string): void {
   if (engine.sessions.get(session.vmId) === session) engine.sessions.delete(session.vmId);
   keepEndedEventLog(engine, session.vmId, session.events);
-  if (session.state.kind === 'crashed' || session.state.kind === 'saved') engine.lastStates.set(session.vmId, session.state);
+  keepEnded(engine, session.vmId, session.state);
   // A disposable run's writes went with it (beforeFinal), however it ended; this catches a failed removal.
   if (session.disposable) void removeDisposableDir(bundleDir).catch((err: Error) => engine.log('warn', `the throwaway disks of a disposable run were not removed: ${err.message}`));
-  // A start whose resume failed ended this session; the saved state it wrote back is still there.
-  if (session.state.kind === 'stopped') {
-    void readSavedState(bundleDir).then((r) => {
-      if (!r || engine.sessions.has(session.vmId)) return;
-      engine.lastStates.set(session.vmId, { kind: 'saved', savedAt: r.savedAt });
-      engine.emit(session.vmId, { type: 'vm.state', state: { kind: 'saved', savedAt: r.savedAt } });
-    });
-  }
   // The install flow may finish an install and start the VM again (a guest reboot during the install).
   sessionEnded(engine, session, (vm) => restartVm(engine, vm));
 }
@@ -254,7 +247,7 @@ export async function reattachAll(engine: Engine, entries: readonly LibraryEntry
       if (probe.kind !== 'alive') {
         if (probe.kind === 'died') {
           const logTail = await readLogTail(join(logsDir, 'qemu.log'));
-          engine.lastStates.set(entry.id, { kind: 'crashed', reason: 'QEMU ended while no engine was watching', exitCode: null, signal: null, logTail });
+          recordFound(engine, entry.id, { kind: 'crashed', reason: 'QEMU ended while no engine was watching', exitCode: null, signal: null, logTail });
         }
         if (probe.kind === 'exited') await leftoverExited(engine, entry);
         await cleanRuntimeDir(runtimeDir);

@@ -6,8 +6,8 @@ import { isActive, type VmRunState } from '../../../src-shared/vm-state.js';
 import { writeFileAtomic } from '../storage/atomic-write.js';
 import { KeyedQueue } from '../storage/keyed-queue.js';
 import type { LoadedVm } from '../storage/bundle-store.js';
-import type { QmpCommands } from '../qmp/qmp-commands.js';
-import { runJob, type JobStartCommand } from '../qmp/qmp-jobs.js';
+import { qemuText } from '../qmp/qmp-errors.js';
+import type { VmSession } from '../session/vm-session.js';
 import { createOfflineImages, type OfflineImages } from './offline-images.js';
 import {
   addSnapshot,
@@ -27,14 +27,8 @@ import { snapshotTargets, type SnapshotTarget } from './snapshot-targets.js';
 import { hardwareChanges, hardwareMismatchMessage, hardwareOf } from './snapshot-hardware.js';
 import { encodeSnapshotThumb, rawThumbPath, removeSnapshotThumb } from './snapshot-thumbnail.js';
 
-/** The slice of a VmSession snapshots need. */
-export interface SnapshotSession {
-  readonly state: VmRunState;
-  readonly qmp: QmpCommands;
-  setState(next: VmRunState): void;
-  /** Ends QEMU (a load that failed half-way leaves a machine that must not run on). */
-  forceOff?(): Promise<void>;
-}
+/** The slice of a VmSession snapshots need: its state, its QMP face (screendump, image lists) and its snapshot jobs. */
+export type SnapshotSession = Pick<VmSession, 'state' | 'qmp' | 'saveSnapshot' | 'loadSnapshot' | 'loadAtStart' | 'deleteSnapshot' | 'snapshotDisks'>;
 
 /** The slice of the engine snapshots need (the Engine satisfies it through `snapshotServiceFor`). */
 export interface SnapshotHost {
@@ -64,18 +58,8 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-function qemuMessage(err: unknown): string {
-  const e = err as { qemuError?: unknown; desc?: unknown; message?: unknown };
-  if (typeof e?.qemuError === 'string') return e.qemuError;
-  if (typeof e?.desc === 'string') return e.desc;
-  return typeof e?.message === 'string' ? e.message : String(err);
-}
-
 /** A new RAM snapshot's vmstate size until the images are read again (not 0, which means disk-only). */
 const UNKNOWN_VMSTATE_SIZE = -1;
-
-/** snapshot-load failures QEMU reports before it reverts any disk (load_snapshot's checks in 7.2). */
-const UNTOUCHED_LOAD_ERRORS = /disk-only snapshot|does not exist|does not support snapshots|No block device|Could not find snapshot|vmstate block device/i;
 
 /** QEMU's load errors in plain words (its own text kept in brackets for a bug report). */
 export function plainLoadError(qemu: string): string {
@@ -293,7 +277,7 @@ export class SnapshotService {
       const session = this.liveSession(vm, 'delete a snapshot of');
       if (holding.length > 0) {
         if (session) {
-          await this.liveJob(vm, session, 'snapshot-delete', 'snapshot-delete', node.id, { tag: node.tag, devices: holding });
+          await this.liveJob(vm, 'snapshot-delete', node.id, (job) => session.deleteSnapshot({ 'job-id': job.jobId, tag: node.tag, devices: holding }, job));
         } else {
           const { targets } = this.targetsLenient(vm);
           const byDevice = new Map(targets.map((t) => [t.device, t]));
@@ -386,10 +370,10 @@ export class SnapshotService {
         return;
       }
       try {
-        await runJob(session.qmp, 'snapshot-load', { 'job-id': jobId, tag, vmstate: devices[0]!, devices }, { timeoutMs: this.jobTimeoutMs });
+        await session.loadAtStart({ 'job-id': jobId, tag, vmstate: devices[0]!, devices }, { timeoutMs: this.jobTimeoutMs });
         this.host.emit(vm.id, { type: 'vm.job', jobId, kind: 'snapshot-restore', status: 'concluded', percent: 100, snapshotId: node.id });
       } catch (err) {
-        const message = `could not resume the RAM state of snapshot "${node.name}" (${plainLoadError(qemuMessage(err))}); "${vm.name}" starts from its restored disks instead`;
+        const message = `could not resume the RAM state of snapshot "${node.name}" (${plainLoadError(qemuText(err))}); "${vm.name}" starts from its restored disks instead`;
         this.host.emit(vm.id, { type: 'vm.job', jobId, kind: 'snapshot-restore', status: 'failed', snapshotId: node.id, error: message });
         this.host.log('warn', message);
         // A half-loaded machine must not run: reset it so the boot is a clean cold boot.
@@ -410,21 +394,7 @@ export class SnapshotService {
   }
 
   private async liveSave(vm: LoadedVm, session: SnapshotSession, tag: string, devices: string[], id: string): Promise<void> {
-    const prior = session.state.kind === 'paused' ? 'paused' : 'running';
-    session.setState({ kind: 'saving' });
-    try {
-      await this.liveJob(vm, session, 'snapshot-save', 'snapshot-take', id, { tag, vmstate: devices[0]!, devices });
-    } catch (err) {
-      await this.syncState(session);
-      throw err;
-    }
-    // snapshot-save restarts the VM only when it ran before: the state it had (no query-status round trip).
-    this.backTo(session, prior);
-  }
-
-  private backTo(session: SnapshotSession, kind: 'running' | 'paused'): void {
-    const now = session.state.kind;
-    if (now === 'saving' || now === 'restoring') session.setState({ kind });
+    await this.liveJob(vm, 'snapshot-take', id, (job) => session.saveSnapshot({ 'job-id': job.jobId, tag, vmstate: devices[0]!, devices }, job));
   }
 
   /** Disks only, while running: one atomic transaction (the guest keeps running: crash-consistent). */
@@ -432,9 +402,9 @@ export class SnapshotService {
     const jobId = `hangar-take-${id.slice(0, 8)}`;
     this.host.emit(vm.id, { type: 'vm.job', jobId, kind: 'snapshot-take', status: 'running', percent: 0, snapshotId: id });
     try {
-      await session.qmp.execute('transaction', { actions: devices.map((device) => ({ type: 'blockdev-snapshot-internal-sync', data: { device, name: tag } })) });
+      await session.snapshotDisks(devices, tag);
     } catch (err) {
-      const message = `QEMU could not take a disk snapshot of "${vm.name}": ${qemuMessage(err)}`;
+      const message = `QEMU could not take a disk snapshot of "${vm.name}": ${qemuText(err)}`;
       this.host.emit(vm.id, { type: 'vm.job', jobId, kind: 'snapshot-take', status: 'failed', snapshotId: id, error: message });
       throw new EngineError('qemu-failed', message);
     }
@@ -442,79 +412,63 @@ export class SnapshotService {
   }
 
   /**
-   * snapshot-load with snapshots.json (the new current snapshot) written meanwhile. Failures after the checks in
-   * `restore` come from QEMU having begun: it reverts the disks, resets the machine and loads the state, and
-   * leaves it stopped when that fails. Such a machine must not run on (or sit paused): it is powered off, and the
-   * disks are the snapshot's, so the snapshot stays current. If QEMU kept it running, nothing changed.
+   * The session's restore, with snapshots.json (the new current snapshot) written meanwhile. A load QEMU refused
+   * changed nothing (the tree goes back); one it had begun left the snapshot's disks, so that snapshot stays current.
    */
   private async liveLoad(vm: LoadedVm, session: SnapshotSession, node: StoredSnapshot, devices: string[], before: SnapshotFile, next: SnapshotFile): Promise<void> {
-    const prior = session.state.kind === 'paused' ? 'paused' : 'running';
-    session.setState({ kind: 'restoring' });
-    try {
-      await alongside(this.liveJob(vm, session, 'snapshot-load', 'snapshot-restore', node.id, { tag: node.tag, vmstate: devices[0]!, devices }, plainLoadError), this.persist(vm, next));
-    } catch (err) {
-      if (!(err instanceof EngineError)) {
-        this.backTo(session, prior); // only the write failed: the load went through
-        throw err;
-      }
-      const message = err.message;
+    const written = this.persist(vm, next).then(
+      () => null,
+      (err: unknown) => ({ err }),
+    );
+    const outcome = await this.liveJob(vm, 'snapshot-restore', node.id, (job) => session.loadSnapshot({ 'job-id': job.jobId, tag: node.tag, vmstate: devices[0]!, devices }, job), plainLoadError);
+    const failedWrite = await written;
+    if (!outcome.ok) {
       this.liveImages.delete(session);
-      let state = await this.syncState(session);
-      if (state === 'running' || (state === 'paused' && UNTOUCHED_LOAD_ERRORS.test(message))) {
-        // QEMU stops the VM before its own checks too; failing those, it changed nothing: back as it was.
-        if (state === 'paused' && prior === 'running') {
-          await session.qmp.execute('cont').catch(() => undefined);
-          state = await this.syncState(session);
-        }
+      const { code, message } = outcome.error as EngineError;
+      if (outcome.after === 'unchanged') {
         await this.persist(vm, before).catch(() => undefined);
-        throw new EngineError(err.code, `${message}. "${vm.name}" is ${state} as it was.`, { state });
+        throw new EngineError(code, `${message}. "${vm.name}" is ${outcome.state} as it was.`, { state: outcome.state });
       }
-      if (state === null) throw new EngineError(err.code, message, { state: 'stopped' });
-      await (session.forceOff ? session.forceOff() : session.qmp.execute('quit')).catch(() => undefined);
+      if (outcome.after === 'gone') throw new EngineError(code, message, { state: 'stopped' });
       throw new EngineError(
-        err.code,
+        code,
         `${message}. QEMU had already put the snapshot's disks back, so "${vm.name}" was powered off rather than left half-restored: start it to boot from the snapshot's disks, or restore another snapshot.`,
         { state: 'stopped' },
       );
     }
-    this.backTo(session, prior);
+    if (failedWrite !== null) throw failedWrite.err; // only the write failed: the load went through
   }
 
-  /** Runs one QMP snapshot job with vm.job events; a failure becomes an EngineError carrying QEMU's words. */
-  private async liveJob(
+  /**
+   * Runs one of the session's snapshot jobs with vm.job events; a failure becomes an EngineError carrying QEMU's
+   * words (`words` makes them plain), reported the moment the job fails.
+   */
+  private async liveJob<T>(
     vm: LoadedVm,
-    session: SnapshotSession,
-    command: JobStartCommand,
     kind: JobKind,
     snapshotId: string,
-    args: { tag: string; vmstate?: string; devices: string[] },
+    run: (job: { jobId: string; timeoutMs: number; onFailure: (err: unknown) => Error }) => Promise<T>,
     words: (qemu: string) => string = (q) => q,
-  ): Promise<void> {
+  ): Promise<T> {
     const jobId = `hangar-${kind.slice('snapshot-'.length)}-${snapshotId.slice(0, 8)}-${Date.now().toString(36)}`;
     this.host.emit(vm.id, { type: 'vm.job', jobId, kind, status: 'running', percent: 0, snapshotId });
-    try {
-      await runJob(session.qmp, command, { 'job-id': jobId, ...args }, { timeoutMs: this.jobTimeoutMs });
-    } catch (err) {
+    const onFailure = (err: unknown): Error => {
       const verb = kind === 'snapshot-take' ? 'take the snapshot of' : kind === 'snapshot-restore' ? 'restore the snapshot of' : 'delete the snapshot of';
-      const message = `QEMU could not ${verb} "${vm.name}": ${words(qemuMessage(err))}`;
+      const message = `QEMU could not ${verb} "${vm.name}": ${words(qemuText(err))}`;
       this.host.emit(vm.id, { type: 'vm.job', jobId, kind, status: 'failed', snapshotId, error: message });
-      throw new EngineError((err as Error).name === 'QmpTimeoutError' ? 'timeout' : 'qemu-failed', message);
-    }
-    this.host.emit(vm.id, { type: 'vm.job', jobId, kind, status: 'concluded', percent: 100, snapshotId });
-  }
-
-  /** Sets the run state from QEMU's own (query-status): running, or paused for every stopped status. */
-  private async syncState(session: SnapshotSession): Promise<'running' | 'paused' | null> {
-    let running: boolean;
-    try {
-      running = (await session.qmp.execute('query-status')).running;
-    } catch {
-      return null; // QEMU went away: the session reports that itself
-    }
-    const next = running ? 'running' : 'paused';
-    const kind = session.state.kind;
-    if (kind === 'saving' || kind === 'restoring' || ((kind === 'running' || kind === 'paused') && kind !== next)) session.setState({ kind: next });
-    return next;
+      return new EngineError((err as Error).name === 'QmpTimeoutError' ? 'timeout' : 'qemu-failed', message);
+    };
+    let failed = false;
+    const result = await run({
+      jobId,
+      timeoutMs: this.jobTimeoutMs,
+      onFailure: (err) => {
+        failed = true;
+        return onFailure(err);
+      },
+    });
+    if (!failed) this.host.emit(vm.id, { type: 'vm.job', jobId, kind, status: 'concluded', percent: 100, snapshotId });
+    return result;
   }
 
   // ---- offline (qemu-img) ----

@@ -9,6 +9,7 @@ import { VmSession, cleanRuntimeDir, writeSessionRecord } from '../../../../src-
 import type { QmpCommands, QmpEventMessage } from '../../../../src-main/engine/qmp/qmp-commands.js';
 import type { QKeyCode } from '../../../../src-main/engine/qmp/qcodes.js';
 import { toEngineError } from '../../../../src-main/engine/rpc/to-engine-error.js';
+import { IllegalTransitionError } from '../../../../src-shared/vm-state.js';
 import { probeLeftover } from '../../../../src-main/engine/session/reattach.js';
 
 type Data = Record<string, unknown>;
@@ -145,7 +146,7 @@ describe('VmSession (scripted QMP link)', () => {
     const s = session({ kind: 'stopped' });
     let caught: unknown;
     try {
-      s.setState({ kind: 'paused' });
+      s.transition({ kind: 'paused' });
     } catch (err) {
       caught = err;
     }
@@ -240,6 +241,83 @@ describe('VmSession (scripted QMP link)', () => {
     expect(events).toEqual([]);
     expect(ended).toEqual([]);
     expect(existsSync(runtimeDir)).toBe(true);
+  });
+
+  it('transition() refuses an illegal move: the state stays and nothing is announced', () => {
+    const s = session({ kind: 'running' });
+    expect(() => s.transition({ kind: 'starting' })).toThrow(IllegalTransitionError);
+    expect(() => s.transition({ kind: 'saved', savedAt: 'now' })).toThrow('illegal run-state transition running → saved');
+    expect(s.state).toEqual({ kind: 'running' });
+    expect(events).toEqual([]);
+  });
+
+  it('a saved machine state ends through the table too: stopping(force) → saved', async () => {
+    const child = new FakeChild();
+    qmp.script['quit'] = () => queueMicrotask(() => (child.exit(0, null), qmp.disconnect()));
+    const s = session({ kind: 'paused' }, { child: child as unknown as ChildProcess });
+    s.endAs({ kind: 'saved', savedAt: '2026-12-07T00:00:00.000Z' });
+    await s.forceOff();
+    expect(stateKinds()).toEqual(['stopping', 'saved']);
+    expect(await s.whenEnded()).toEqual({ kind: 'saved', savedAt: '2026-12-07T00:00:00.000Z' });
+  });
+
+  describe('snapshot jobs', () => {
+    /** QEMU's job engine in short: the start command concludes the job at once; `error` is what query-jobs reports. */
+    function jobs(error?: string, runningAfter = true): void {
+      let last: Data | null = null;
+      let running = true;
+      const start = (type: string) => (args?: Data) => {
+        const id = args?.['job-id'] as string;
+        last = { id, type, status: 'concluded', 'current-progress': 1, 'total-progress': 1, ...(error ? { error } : {}) };
+        if (type !== 'snapshot-delete') running = runningAfter;
+        qmp.event('JOB_STATUS_CHANGE', { id, status: 'concluded' });
+        return {};
+      };
+      qmp.script['snapshot-save'] = start('snapshot-save');
+      qmp.script['snapshot-load'] = start('snapshot-load');
+      qmp.script['snapshot-delete'] = start('snapshot-delete');
+      qmp.script['query-jobs'] = () => (last ? [last] : []);
+      qmp.script['query-status'] = () => ({ running, singlestep: false, status: running ? 'running' : 'restore-vm' });
+      qmp.script['cont'] = () => ((running = true), qmp.event('RESUME'));
+    }
+    const args = { 'job-id': 'j1', tag: 't', vmstate: 'disk0', devices: ['disk0'] };
+
+    it('saveSnapshot: saving while QEMU writes, then the state it had; replace clears the tag first', async () => {
+      jobs();
+      const s = session({ kind: 'paused' });
+      await s.saveSnapshot(args, { replace: true });
+      expect(stateKinds()).toEqual(['saving', 'paused']);
+      expect(qmp.log.filter((l) => l.startsWith('execute snapshot'))).toEqual(['execute snapshot-delete', 'execute snapshot-save']);
+    });
+
+    it('a failed save is worded by the caller at once, then the state is read back from QEMU', async () => {
+      jobs('No space left on device');
+      const s = session({ kind: 'running' });
+      const order: string[] = [];
+      const err = await s.saveSnapshot(args, { onFailure: (e) => (order.push(`failed ${stateKinds().join(',')}`), new Error(`worded: ${(e as Error).message}`)) }).catch((e: Error) => e);
+      expect((err as Error).message).toMatch(/^worded: job j1 \(snapshot-save\) failed: No space left on device/);
+      expect(order).toEqual(['failed saving']);
+      expect(stateKinds()).toEqual(['saving', 'running']);
+    });
+
+    it('loadSnapshot that QEMU refused in its own checks: back as it was, resumed', async () => {
+      jobs("Snapshot 't' does not exist in one or more devices", false);
+      const s = session({ kind: 'running' });
+      const r = await s.loadSnapshot(args);
+      expect(r).toMatchObject({ ok: false, after: 'unchanged', state: 'running' });
+      expect(stateKinds()).toEqual(['restoring', 'paused', 'running']);
+    });
+
+    it('jobs are refused in the wrong state before anything reaches QEMU', async () => {
+      jobs();
+      const stopped = session({ kind: 'stopped' });
+      await expect(stopped.saveSnapshot(args)).rejects.toMatchObject({ code: 'invalid-state' });
+      await expect(stopped.loadSnapshot(args)).rejects.toMatchObject({ code: 'invalid-state' });
+      await expect(session({ kind: 'running' }).loadAtStart(args)).rejects.toMatchObject({ code: 'invalid-state' });
+      await expect(stopped.snapshotDisks(['disk0'], 't')).rejects.toMatchObject({ code: 'invalid-state' });
+      expect(qmp.log).toEqual([]);
+      expect(events).toEqual([]);
+    });
   });
 
   describe('serial console', () => {
