@@ -9,7 +9,7 @@ import { recordFound, settleIdle } from '../session/idle-states.js';
 import type { VmSession } from '../session/vm-session.js';
 import { createOfflineImages, type OfflineImages } from '../snapshots/offline-images.js';
 import { hardwareChanges, hardwareOf, type HardwareChange } from '../snapshots/snapshot-hardware.js';
-import { plainLoadError } from '../snapshots/snapshot-service.js';
+import { plainLoadError } from '../snapshots/snapshot-words.js';
 import { snapshotTargets, UEFI_VARS_NODE } from '../snapshots/snapshot-targets.js';
 import type { LibraryEntry, LoadedVm } from '../storage/bundle-store.js';
 import { removeDisposableDir } from '../session/disposable.js';
