@@ -35,7 +35,8 @@ const LEGAL: Record<VmRunStateKind, ReadonlyArray<VmRunStateKind>> = {
   starting: ['running', 'paused', 'stopping', 'stopped', 'crashed', 'saved'],
   running: ['paused', 'stopping', 'saving', 'restoring', 'stopped', 'crashed', 'running'],
   paused: ['running', 'stopping', 'saving', 'restoring', 'stopped', 'crashed', 'paused'],
-  stopping: ['stopped', 'crashed', 'stopping', 'running', 'paused'],
+  // saved: a saved machine state ends its QEMU with a force-off (the session then ends as saved).
+  stopping: ['stopped', 'crashed', 'stopping', 'running', 'paused', 'saved'],
   // stopping: a force-off must stay possible while a snapshot job hangs. saved: a save state ends the process.
   saving: ['running', 'paused', 'stopping', 'stopped', 'saved', 'crashed'],
   restoring: ['running', 'paused', 'stopping', 'stopped', 'crashed'],

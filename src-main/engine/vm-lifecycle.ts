@@ -15,7 +15,7 @@ import { nvramPathOf } from './host-service.js';
 import { BUNDLE_SUFFIX } from './storage/slug.js';
 import { readLinkedBases } from './storage/linked-bases.js';
 import { checkBridge } from './network/bridge-check.js';
-import { qmpLinkFrom } from './session/qmp-link-adapter.js';
+import { qmpCommandsOf } from './qmp/qmp-commands.js';
 import { readLogTail } from './session/log-tail.js';
 import { keepEndedEventLog } from './session/event-log.js';
 import { killUnrecorded, probeLeftover } from './session/reattach.js';
@@ -25,6 +25,7 @@ import { readSavedState } from './saved-state/saved-state-file.js';
 import { checkSavedStateFits, resumeSavedState } from './saved-state/save-state.js';
 import type { VmRunState } from '../../src-shared/vm-state.js';
 import { keyHelpers } from './session/key-helpers.js';
+import { beginLaunch, keepEnded, recordFound } from './session/idle-states.js';
 import { requireSwtpm, startSwtpm, stopSwtpm } from './session/swtpm.js';
 import type { LibraryEntry, LoadedVm } from './storage/bundle-store.js';
 import { RESTART_OP } from './machine-ops/machine-op.js';
@@ -136,7 +137,6 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
   const back: VmRunState = saved ? { kind: 'saved', savedAt: saved.savedAt } : { kind: 'stopped' };
   const undo = async (): Promise<void> => {
     if (disposable) await removeDisposableDir(vm.bundleDir);
-    if (saved) engine.lastStates.set(vm.id, back);
   };
   try {
     // Refused before "starting" when swtpm is missing; started before QEMU, whose -chardev connects to it.
@@ -146,17 +146,15 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
     if (disposable) await removeDisposableDir(vm.bundleDir);
     throw err;
   }
-  engine.lastStates.delete(vm.id);
   // Until the session exists, stateOf reports what the event says: starting (not stopped).
-  engine.launching.add(vm.id);
+  const launch = beginLaunch(engine, vm.id, { kind: 'starting', ...flags });
   let launched: Launched;
   const client = new QmpClient();
   try {
-    engine.emit(vm.id, { type: 'vm.state', state: { kind: 'starting', ...flags } });
     launched = await launchQemu({ binary, argv, runtimeDir, logsDir }).catch(async (err: unknown) => {
       await stopSwtpm(runtimeDir); // QEMU never ran, so nothing would make --terminate fire
       await undo();
-      engine.emit(vm.id, { type: 'vm.state', state: back });
+      launch.failed(back);
       throw err;
     });
     try {
@@ -166,12 +164,12 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
       const tail = await readLogTail(launched.logPath);
       await cleanRuntimeDir(runtimeDir);
       await undo();
-      engine.emit(vm.id, { type: 'vm.state', state: back });
+      launch.failed(back);
       const why = sandboxKillNote(launched.child.signalCode) ?? qemuComplaint(tail);
       throw new EngineError('qemu-failed', `QEMU refused to start "${vm.name}": ${why}`, { logTail: tail, cause: (err as Error).message, signal: launched.child.signalCode });
     }
   } finally {
-    engine.launching.delete(vm.id);
+    launch.end();
   }
   const session = new VmSession(
     {
@@ -180,7 +178,7 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
       logsDir,
       pid: launched.pid,
       child: launched.child,
-      qmp: qmpLinkFrom(client),
+      qmp: qmpCommandsOf(client),
       emit: (e) => engine.emit(vm.id, e),
       keys: keyHelpers,
       onEnded: (s) => onSessionEnded(engine, s, vm.bundleDir),
@@ -200,6 +198,9 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
     if (saved) await resumeSavedState(engine, vm, session, saved);
     await session.boot();
   } catch (err) {
+    // A resume that failed wrote the saved state back: the run ends as saved, not powered off.
+    const kept = saved ? await readSavedState(vm.bundleDir).catch(() => null) : null;
+    if (kept) session.endAs({ kind: 'saved', savedAt: kept.savedAt });
     await session.forceOff().catch(() => undefined);
     throw err;
   }
@@ -209,17 +210,9 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
 function onSessionEnded(engine: EngineContext, session: VmSession, bundleDir: string): void {
   if (engine.sessions.get(session.vmId) === session) engine.sessions.delete(session.vmId);
   keepEndedEventLog(engine, session.vmId, session.events);
-  if (session.state.kind === 'crashed' || session.state.kind === 'saved') engine.lastStates.set(session.vmId, session.state);
+  keepEnded(engine, session.vmId, session.state);
   // A disposable run's writes went with it (beforeFinal), however it ended; this catches a failed removal.
   if (session.disposable) void removeDisposableDir(bundleDir).catch((err: Error) => engine.log('warn', `the throwaway disks of a disposable run were not removed: ${err.message}`));
-  // A start whose resume failed ended this session; the saved state it wrote back is still there.
-  if (session.state.kind === 'stopped') {
-    void readSavedState(bundleDir).then((r) => {
-      if (!r || engine.sessions.has(session.vmId)) return;
-      engine.lastStates.set(session.vmId, { kind: 'saved', savedAt: r.savedAt });
-      engine.emit(session.vmId, { type: 'vm.state', state: { kind: 'saved', savedAt: r.savedAt } });
-    });
-  }
   // The registered observers (the install flow may finish an install and start the VM again).
   engine.hooks.ended(session);
 }
@@ -251,7 +244,7 @@ export async function reattachAll(engine: EngineContext, entries: readonly Libra
       if (probe.kind !== 'alive') {
         if (probe.kind === 'died') {
           const logTail = await readLogTail(join(logsDir, 'qemu.log'));
-          engine.lastStates.set(entry.id, { kind: 'crashed', reason: 'QEMU ended while no engine was watching', exitCode: null, signal: null, logTail });
+          recordFound(engine, entry.id, { kind: 'crashed', reason: 'QEMU ended while no engine was watching', exitCode: null, signal: null, logTail });
         }
         if (probe.kind === 'exited') await engine.hooks.exitedUnwatched(entry);
         await cleanRuntimeDir(runtimeDir);
@@ -271,10 +264,11 @@ async function reattachOne(engine: EngineContext, entry: { id: string; bundleDir
   const pid = record.pid;
   const client = new QmpClient();
   await client.connectUnix(join(runtimeDir, 'qmp.sock'), { timeoutMs: 10_000 });
-  const status = await client.execute<{ status: string; running: boolean }>('query-status');
+  const qmp = qmpCommandsOf(client);
+  const status = await qmp.execute('query-status');
   const session = new VmSession(
     {
-      vmId, runtimeDir, logsDir, pid, qmp: qmpLinkFrom(client), emit: (e) => engine.emit(vmId, e), keys: keyHelpers,
+      vmId, runtimeDir, logsDir, pid, qmp, emit: (e) => engine.emit(vmId, e), keys: keyHelpers,
       onEnded: (s) => onSessionEnded(engine, s, entry.bundleDir), disposable: record.disposable === true,
       ...(record.disposable === true ? { beforeFinal: () => removeDisposableDir(entry.bundleDir) } : {}),
     },

@@ -43,7 +43,7 @@ describe('port forwards (real QEMU): applied live through HMP, with conflict det
   let id: string;
   let port: number;
   const usernet = async (): Promise<string> =>
-    e.engine.sessions.get(id)!.qmp.execute<string>('human-monitor-command', { 'command-line': 'info usernet' });
+    e.engine.sessions.get(id)!.qmp.execute('human-monitor-command', { 'command-line': 'info usernet' });
 
   useEngineEnv(
     (env, engine) => {

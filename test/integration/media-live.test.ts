@@ -18,7 +18,7 @@ describe('removable media (real QEMU): insert, swap and eject an ISO while the V
   let bundleDir: string;
 
   const cd0 = async (): Promise<BlockInfo | undefined> =>
-    (await e.engine.sessions.get(id)!.qmp.execute<BlockInfo[]>('query-block')).find((b) => b.qdev === 'cd0');
+    (await e.engine.sessions.get(id)!.qmp.execute('query-block')).find((b) => b.qdev === 'cd0');
   const mediaEvents = (): Array<Extract<VmEvent, { type: 'vm.media' }>> =>
     e.events.filter((x): x is Extract<VmEvent, { type: 'vm.media' }> => x.type === 'vm.media' && x.vmId === id);
   const savedPath = (): string | null => (JSON.parse(readFileSync(join(bundleDir, 'vm.json'), 'utf8')) as { cdroms: Array<{ path: string | null }> }).cdroms[0]!.path;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QmpClient, type QmpDisconnectInfo } from '../../src-main/engine/qmp/qmp-client.js';
-import { QmpCommands } from '../../src-main/engine/qmp/qmp-commands.js';
+import { qmpCommandsOf } from '../../src-main/engine/qmp/qmp-commands.js';
 import { QmpCommandError, QmpDisconnectedError, QmpHmpError } from '../../src-main/engine/qmp/qmp-errors.js';
 import { hmp } from '../../src-main/engine/qmp/qmp-hmp.js';
 
@@ -20,7 +20,7 @@ let pid = 0;
 let daemonExited: Promise<void> = Promise.resolve();
 let daemonGone = false;
 const client = new QmpClient({ defaultTimeoutMs: 10_000 });
-const qmp = new QmpCommands(client);
+const qmp = qmpCommandsOf(client);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hangar-qmp-'));
@@ -94,7 +94,7 @@ describe('QmpClient against qemu-system-x86_64', () => {
     const stopped = qmp.expectEvent('STOP');
     await qmp.execute('stop');
     const event = await stopped;
-    expect(event.timestamp.seconds).toBeGreaterThan(0);
+    expect(event.timestamp!.seconds).toBeGreaterThan(0);
     expect((await qmp.execute('query-status')).status).toBe('paused');
   });
 

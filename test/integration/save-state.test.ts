@@ -7,6 +7,7 @@ import { fixturePaths, markers, settledGlyphCount } from '../helpers/fixtures.js
 import { failure, openEngine, serialWait, stateWait, useEngineEnv, keyRowGlyphs, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
 import { spawnHangar } from '../helpers/cli-runner.js';
 import { SAVED_STATE_TAG } from '../../src-main/engine/saved-state/saved-state-file.js';
+import { canTransition } from '../../src-shared/vm-state.js';
 
 /** Tags `qemu-img snapshot -l -U` lists for an image. */
 function imageTags(path: string): string[] {
@@ -110,6 +111,28 @@ describe('save state and disposable runs against real QEMU (TCG)', () => {
     await e.client.call('vm.start', { vm: id });
     await expectGlyphs(id, 1);
     await e.client.call('vm.forceOff', { vm: id });
+  }, 120_000);
+
+  it('a resume that fails keeps the saved state: the run ends as saved, and every announced state follows the last legally', async () => {
+    const disk = join(t.root, 'broken.qcow2');
+    execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', fixturePaths.bootImg, disk]);
+    const { id, bundleDir } = await e.client.call('vm.create', { name: 'broken resume', existingDisk: disk, memoryMiB: 64, cpus: 1 });
+    await serialWait(e.client, id, markers.bootOk, () => e.client.call('vm.start', { vm: id }));
+    await e.client.call('vm.saveState', { vm: id });
+    // The state's snapshot goes missing from the disk (another tool removed it): QEMU cannot load it.
+    execFileSync('qemu-img', ['snapshot', '-d', SAVED_STATE_TAG, disk]);
+    const from = e.events.length;
+    const savedAgain = stateWait(e.client, id, 'saved', 60_000);
+    const err = await failure(e.client.call('vm.start', { vm: id }));
+    expect(err).toMatchObject({ code: 'qemu-failed', message: expect.stringMatching(/could not resume the saved state of "broken resume".*the saved state is kept/) });
+    await savedAgain;
+    expect((await e.client.call('vm.get', { vm: id })).state.kind).toBe('saved');
+    expect(existsSync(join(bundleDir, 'saved-state.json'))).toBe(true);
+    const kinds = e.events.slice(from).flatMap((x) => (x.type === 'vm.state' && x.vmId === id ? [x.state.kind] : []));
+    expect(kinds[0]).toBe('starting');
+    expect(kinds.at(-1)).toBe('saved');
+    for (let i = 1; i < kinds.length; i++) expect(canTransition(kinds[i - 1]!, kinds[i]!), `${kinds[i - 1]} → ${kinds[i]} in ${kinds.join(', ')}`).toBe(true);
+    await e.client.call('vm.discardState', { vm: id });
   }, 120_000);
 
   it('refuses to save a machine whose writable disk is raw, saying why; and a disposable run', async () => {

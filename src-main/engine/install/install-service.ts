@@ -3,7 +3,7 @@ import { basename, isAbsolute, join } from 'node:path';
 import { EngineError, type InstallPhase, type VmEventBody, type VmSummary } from '../../../src-shared/contract/index.js';
 import type { VmDocument, VmPatch } from '../../../src-shared/vm-document/index.js';
 import type { VmRunState } from '../../../src-shared/vm-state.js';
-import type { QmpLink } from '../session/qmp-link.js';
+import type { QmpCommands } from '../qmp/qmp-commands.js';
 import type { LoadedVm } from '../storage/bundle-store.js';
 import type { MediaHost, MediaService } from '../media/media-service.js';
 import { decideOnEnd, finishPatch } from './install-plan.js';
@@ -13,7 +13,7 @@ import { readInstallState, removeInstallState, writeInstallState, type InstallSt
 export interface InstallSession {
   readonly vmId: string;
   readonly state: VmRunState;
-  readonly qmp: QmpLink;
+  readonly qmp: QmpCommands;
   readonly lastShutdown: { guest: boolean; reason: string } | null;
   forceOff(): Promise<void>;
 }

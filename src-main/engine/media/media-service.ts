@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { EngineError, type MediaResult, type RecentIso, type VmEventBody } from '../../../src-shared/contract/index.js';
 import type { VmDocument, VmPatch } from '../../../src-shared/vm-document/index.js';
 import type { VmRunState } from '../../../src-shared/vm-state.js';
-import type { QmpLink } from '../session/qmp-link.js';
+import type { BlockDeviceInfo, BlockInfo, QmpCommands } from '../qmp/qmp-commands.js';
 import type { LoadedVm } from '../storage/bundle-store.js';
 import { refuseNonIso } from '../storage/path-guard.js';
 import { RecentIsos } from './recent-isos.js';
@@ -11,7 +11,7 @@ import { RecentIsos } from './recent-isos.js';
 /** The slice of a VmSession media changes need. */
 export interface MediaSession {
   readonly state: VmRunState;
-  readonly qmp: QmpLink;
+  readonly qmp: QmpCommands;
 }
 
 /** The slice of the engine media changes need (the Engine satisfies it). */
@@ -25,16 +25,11 @@ export interface MediaHost {
   emit(vmId: string, body: VmEventBody): void;
 }
 
-interface QueryBlockEntry {
-  device?: string;
-  qdev?: string;
-  tray_open?: boolean;
-  locked?: boolean;
-  inserted?: { file?: string; 'node-name'?: string };
-}
+/** The part of a `query-block` entry a drive's status is read from. */
+type QueryBlockEntry = Partial<Pick<BlockInfo, 'device' | 'qdev' | 'tray_open' | 'locked'>> & { readonly inserted?: Partial<Pick<BlockDeviceInfo, 'file'>> };
 
 /** What QEMU says a drive holds, from `query-block`. */
-export function driveStatus(entries: QueryBlockEntry[], drive: string): { path: string | null; trayOpen: boolean; locked: boolean } | null {
+export function driveStatus(entries: ReadonlyArray<QueryBlockEntry>, drive: string): { path: string | null; trayOpen: boolean; locked: boolean } | null {
   if (!Array.isArray(entries)) return null;
   const e = entries.find((x) => x.qdev === drive || (x.qdev ?? '').split('/').includes(drive) || (x.device !== '' && x.device === drive));
   if (!e) return null;
@@ -165,7 +160,7 @@ export class MediaService {
       }
       this.known.get(vm.id)?.set(drive, path);
       live = true;
-      const status = driveStatus(await session.qmp.execute<QueryBlockEntry[]>('query-block').catch(() => []), drive);
+      const status = driveStatus(await session.qmp.execute('query-block').catch(() => []), drive);
       trayOpen = status?.trayOpen ?? path === null;
     } else if (session && !OFFLINE_STATES.includes(kind)) {
       throw new EngineError('invalid-state', `cannot change the media of "${vm.name}" while it is ${kind}; wait until it is running or stopped`);

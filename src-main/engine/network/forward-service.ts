@@ -2,14 +2,14 @@ import { EngineError, type CommandArgs, type CommandResult, type VmEventBody } f
 import type { PortForward, VmDocument, VmPatch } from '../../../src-shared/vm-document/index.js';
 import type { VmRunState } from '../../../src-shared/vm-state.js';
 import { hmp } from '../qmp/qmp-hmp.js';
-import type { QmpLink } from '../session/qmp-link.js';
+import type { QmpCommands } from '../qmp/qmp-commands.js';
 import type { LoadedVm } from '../storage/bundle-store.js';
 import { KeyedQueue } from '../storage/keyed-queue.js';
 import { bindError, checkConflicts, DEFAULT_HOST_ADDRESS, describeForward, hostfwdAddLine, hostfwdRemoveLine, samePort, userNetwork } from './forward-rules.js';
 
 export interface ForwardSession {
   readonly state: VmRunState;
-  readonly qmp: QmpLink;
+  readonly qmp: QmpCommands;
 }
 
 /** The slice of the engine forwards need (the Engine satisfies it). */

@@ -1,13 +1,6 @@
 import type { QKeyCode } from './qcodes.js';
-import type {
-  QmpCallOptions,
-  QmpClient,
-  QmpEventExpectation,
-  QmpEventFor,
-  QmpEventWaitOptions,
-  QmpVersionInfo,
-} from './qmp-client.js';
-import type { JobStatus, JobType, QmpAnyEvent, QmpEventName, VncClientInfo } from './qmp-events.js';
+import { QmpClient, type QmpCallOptions, type QmpVersionInfo } from './qmp-client.js';
+import type { JobStatus, JobType, QmpAnyEvent, QmpEventName, QmpTimestamp, VncClientInfo } from './qmp-events.js';
 
 /** Argument and result types of the QMP commands Hangar uses, from the QEMU 7.2 schema. */
 
@@ -103,7 +96,14 @@ export interface VncInfo {
   readonly clients?: ReadonlyArray<VncClientInfo>;
 }
 
-interface SnapshotJobArgs {
+/** qapi/tpm.json (7.2): TPMInfo; the backend's options are wrapped in `data`. */
+export interface TpmInfo {
+  readonly id: string;
+  readonly model: 'tpm-tis' | 'tpm-crb' | 'tpm-spapr';
+  readonly options: { readonly type: 'passthrough' | 'emulator'; readonly data: Readonly<Record<string, unknown>> };
+}
+
+export interface SnapshotJobArgs {
   readonly 'job-id': string;
   readonly tag: string;
   /** Format (qcow2) node name that stores the VM state. */
@@ -111,6 +111,12 @@ interface SnapshotJobArgs {
   /** Format node names to snapshot. */
   readonly devices: ReadonlyArray<string>;
 }
+
+/** The transaction actions Hangar uses (7.2: TransactionAction, `blockdev-snapshot-internal-sync`: BlockdevSnapshotInternal). */
+export type TransactionAction = {
+  readonly type: 'blockdev-snapshot-internal-sync';
+  readonly data: { readonly device: string; readonly name: string };
+};
 
 interface Command<A, R> {
   readonly args: A;
@@ -165,12 +171,15 @@ export interface QmpCommandMap {
   'snapshot-save': Command<SnapshotJobArgs, Empty>;
   'snapshot-load': Command<SnapshotJobArgs, Empty>;
   'snapshot-delete': Command<Omit<SnapshotJobArgs, 'vmstate'>, Empty>;
+  /** All actions or none (qapi/transaction.json); Hangar's disk-only snapshot of a running VM. */
+  transaction: Command<{ readonly actions: ReadonlyArray<TransactionAction> }, Empty>;
   'query-jobs': Command<NoArgs, ReadonlyArray<JobInfo>>;
   'job-dismiss': Command<{ readonly id: string }, Empty>;
   'job-cancel': Command<{ readonly id: string }, Empty>;
   'query-cpus-fast': Command<NoArgs, ReadonlyArray<CpuInfoFast>>;
   'query-memory-size-summary': Command<NoArgs, { readonly 'base-memory': number; readonly 'plugged-memory'?: number }>;
   'query-vnc': Command<NoArgs, VncInfo>;
+  'query-tpm': Command<NoArgs, ReadonlyArray<TpmInfo>>;
   'query-kvm': Command<NoArgs, { readonly enabled: boolean; readonly present: boolean }>;
   /** HMP passthrough. Failures come back as a *successful* string; use hmp() from qmp-hmp.ts to detect them. */
   'human-monitor-command': Command<{ readonly 'command-line': string; readonly 'cpu-index'?: number }, string>;
@@ -192,32 +201,64 @@ export type QmpExecuteRest<K extends QmpCommandName> =
     ? [args?: QmpCommandArgs<K>, options?: QmpCallOptions]
     : [args: QmpCommandArgs<K>, options?: QmpCallOptions];
 
-/** The typed face of a QmpClient: only the commands and events listed above, with their types. */
-export class QmpCommands {
-  constructor(readonly client: QmpClient) {}
-
-  execute<K extends QmpCommandName>(name: K, ...rest: QmpExecuteRest<K>): Promise<QmpCommandResult<K>> {
-    const [args, options] = rest;
-    return this.client.execute<QmpCommandResult<K>>(name, args, options);
-  }
-
-  on<N extends QmpEventName>(name: N, listener: (event: QmpEventFor<N>) => void): () => void {
-    return this.client.on(name, listener);
-  }
-
-  onAny(listener: (event: QmpAnyEvent) => void): () => void {
-    return this.client.on('*', listener);
-  }
-
-  expectEvent<N extends QmpEventName>(
-    name: N,
-    options?: QmpEventWaitOptions<QmpEventFor<N>>,
-  ): QmpEventExpectation<QmpEventFor<N>> {
-    return this.client.expectEvent(name, options);
-  }
+/** An event as the typed face hands it on: its name, its data (`{}` when QEMU sent none), and QEMU's time of it. */
+export interface QmpEventMessage {
+  readonly event: string;
+  readonly data?: Record<string, unknown>;
+  /** QEMU's time of the event (absent from scripted peers). */
+  readonly timestamp?: QmpTimestamp;
 }
 
-/** Helpers accept either layer, so callers holding only the raw client need no wrapper. */
+export interface QmpEventWait {
+  readonly timeoutMs?: number;
+  readonly predicate?: (data: Record<string, unknown>) => boolean;
+  /** Aborting it rejects the wait and drops its listener (a wait whose command failed). */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The one typed face of QMP the engine uses: only the commands listed above, with their argument and result
+ * types. A VM session holds one (over its QmpClient); services and unit tests' scripted peers use the same.
+ */
+export interface QmpCommands {
+  execute<K extends QmpCommandName>(name: K, ...rest: QmpExecuteRest<K>): Promise<QmpCommandResult<K>>;
+  /** Registers now (before the triggering command is sent); resolves on the first matching event. */
+  expectEvent(name: QmpEventName, options?: QmpEventWait): Promise<QmpEventMessage>;
+  /** Every event QEMU sends. */
+  onEvent(listener: (event: QmpEventMessage) => void): () => void;
+  onDisconnected(listener: (reason: string) => void): () => void;
+  close(): Promise<void>;
+}
+
+type Data = Record<string, unknown>;
+
+/** The typed face of a connected QmpClient. */
+export function qmpCommandsOf(client: QmpClient): QmpCommands {
+  return {
+    execute: <K extends QmpCommandName>(name: K, ...rest: QmpExecuteRest<K>) => {
+      const [args, options] = rest;
+      return client.execute<QmpCommandResult<K>>(name, args, options);
+    },
+    expectEvent(name, options = {}) {
+      const { predicate, timeoutMs, signal } = options;
+      const p = client
+        .expectEvent(name, {
+          ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+          ...(signal ? { signal } : {}),
+          ...(predicate ? { predicate: (e: QmpAnyEvent) => predicate((e.data ?? {}) as Data) } : {}),
+        })
+        .then((e) => ({ event: e.event, data: (e.data ?? {}) as Data, timestamp: e.timestamp }));
+      // A wait whose command failed is never awaited: keep its later rejection from being "unhandled".
+      p.catch(() => undefined);
+      return p;
+    },
+    onEvent: (listener) => client.on('*', (e) => listener({ event: e.event, data: (e.data ?? {}) as Data, timestamp: e.timestamp })),
+    onDisconnected: (listener) => client.onDisconnected((info) => listener(info.reason)),
+    close: () => client.close(),
+  };
+}
+
+/** Helpers (jobs, HMP, keys) accept the raw client too, so callers holding only a client need no wrapper. */
 export function asCommands(target: QmpClient | QmpCommands): QmpCommands {
-  return target instanceof QmpCommands ? target : new QmpCommands(target);
+  return target instanceof QmpClient ? qmpCommandsOf(target) : target;
 }

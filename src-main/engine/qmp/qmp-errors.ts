@@ -76,3 +76,11 @@ export class QmpHmpError extends QmpError {
 
 /** A key name, combo or character cannot be expressed as QEMU qcodes. */
 export class QmpKeyError extends QmpError {}
+
+/** QEMU's own words in a QMP failure: a job's error, a command's `desc`, or the message. */
+export function qemuText(err: unknown): string {
+  const e = err as { qemuError?: unknown; desc?: unknown; message?: unknown } | null | undefined;
+  if (typeof e?.qemuError === 'string') return e.qemuError;
+  if (typeof e?.desc === 'string') return e.desc;
+  return typeof e?.message === 'string' ? e.message : String(err);
+}

@@ -1,5 +1,5 @@
-import { QmpClient, type QmpCallOptions } from './qmp-client.js';
-import { asCommands, QmpCommands } from './qmp-commands.js';
+import type { QmpClient, QmpCallOptions } from './qmp-client.js';
+import { asCommands, type QmpCommands } from './qmp-commands.js';
 import { QmpHmpError } from './qmp-errors.js';
 
 /**
@@ -23,8 +23,8 @@ export interface HmpOptions extends QmpCallOptions {
   readonly tolerate?: ReadonlyArray<RegExp>;
 }
 
-/** Anything that can execute a QMP command: the client, the typed wrapper, or a session's narrow link. */
-export type HmpTarget = QmpClient | QmpCommands | { execute<T = unknown>(command: string, args?: Record<string, unknown>, opts?: QmpCallOptions): Promise<T> };
+/** The client itself or its typed face (a VM session's). */
+export type HmpTarget = QmpClient | QmpCommands;
 
 /** Is this HMP output a failure report? Only the start counts, so listings that mention "Error" are fine. */
 export function isHmpFailure(output: string, extra: ReadonlyArray<RegExp> = []): boolean {
@@ -36,10 +36,7 @@ export function isHmpFailure(output: string, extra: ReadonlyArray<RegExp> = []):
 export async function hmp(target: HmpTarget, commandLine: string, options: HmpOptions = {}): Promise<string> {
   const { failurePatterns, tolerate = [], ...callOptions } = options;
   const args = { 'command-line': commandLine };
-  const output =
-    target instanceof QmpClient || target instanceof QmpCommands
-      ? await asCommands(target).execute('human-monitor-command', args, callOptions)
-      : await target.execute<string>('human-monitor-command', args, callOptions);
+  const output = await asCommands(target).execute('human-monitor-command', args, callOptions);
   if (tolerate.some((r) => r.test(output.trimStart()))) return output;
   if (isHmpFailure(output, failurePatterns)) throw new QmpHmpError(commandLine, output);
   return output;

@@ -4,23 +4,18 @@ import { applyVmPatch, type VmPatch } from '../../../src-shared/vm-document/inde
 import type { VmRunState } from '../../../src-shared/vm-state.js';
 import type { EngineContext } from '../engine-context.js';
 import { nvramPathOf } from '../host-service.js';
-import { runJob } from '../qmp/qmp-jobs.js';
+import { qemuText } from '../qmp/qmp-errors.js';
+import { recordFound, settleIdle } from '../session/idle-states.js';
 import type { VmSession } from '../session/vm-session.js';
 import { createOfflineImages, type OfflineImages } from '../snapshots/offline-images.js';
 import { hardwareChanges, hardwareOf, type HardwareChange } from '../snapshots/snapshot-hardware.js';
-import { plainLoadError } from '../snapshots/snapshot-service.js';
+import { plainLoadError } from '../snapshots/snapshot-words.js';
 import { snapshotTargets, UEFI_VARS_NODE } from '../snapshots/snapshot-targets.js';
 import type { LibraryEntry, LoadedVm } from '../storage/bundle-store.js';
 import { removeDisposableDir } from '../session/disposable.js';
 import { readSavedState, removeSavedState, SAVED_STATE_TAG, writeSavedState, type SavedStateRecord } from './saved-state-file.js';
 
 const JOB_TIMEOUT_MS = 600_000;
-
-function qemuText(err: unknown): string {
-  const e = err as { desc?: unknown; message?: unknown };
-  if (typeof e?.desc === 'string') return e.desc;
-  return typeof e?.message === 'string' ? e.message : String(err);
-}
 
 const jobId = (what: string): string => `hangar-state-${what}-${Date.now().toString(36)}`;
 
@@ -59,13 +54,10 @@ export async function saveState(engine: EngineContext, vm: LoadedVm, session: Vm
   const wasRunning = session.state.kind === 'running';
   // Paused first, so the disks cannot move on between the saved RAM and QEMU's exit.
   if (wasRunning) await session.pause();
-  session.setState({ kind: 'saving' });
   try {
-    // A save cut short earlier may have left the tag behind; snapshot-save refuses an existing tag.
-    await runJob(session.qmp, 'snapshot-delete', { 'job-id': jobId('clear'), tag: SAVED_STATE_TAG, devices }, { timeoutMs: JOB_TIMEOUT_MS });
-    await runJob(session.qmp, 'snapshot-save', { 'job-id': jobId('save'), tag: SAVED_STATE_TAG, vmstate: devices[0]!, devices }, { timeoutMs: JOB_TIMEOUT_MS });
+    // A save cut short earlier may have left the tag behind (replace): snapshot-save refuses an existing tag.
+    await session.saveSnapshot({ 'job-id': jobId('save'), tag: SAVED_STATE_TAG, vmstate: devices[0]!, devices }, { timeoutMs: JOB_TIMEOUT_MS, replace: true });
   } catch (err) {
-    session.setState({ kind: 'paused' });
     if (wasRunning) await session.resume().catch(() => undefined);
     throw new EngineError('qemu-failed', `could not save the state of "${vm.name}": ${qemuText(err)}; it keeps running`);
   }
@@ -97,12 +89,12 @@ export function checkSavedStateFits(vm: LoadedVm, record: SavedStateRecord): voi
 export async function resumeSavedState(engine: EngineContext, vm: LoadedVm, session: VmSession, record: SavedStateRecord): Promise<void> {
   await removeSavedState(vm.bundleDir);
   try {
-    await runJob(session.qmp, 'snapshot-load', { 'job-id': jobId('load'), tag: record.tag, vmstate: record.devices[0]!, devices: record.devices }, { timeoutMs: JOB_TIMEOUT_MS });
+    await session.loadAtStart({ 'job-id': jobId('load'), tag: record.tag, vmstate: record.devices[0]!, devices: record.devices }, { timeoutMs: JOB_TIMEOUT_MS });
   } catch (err) {
     await writeSavedState(vm.bundleDir, record);
     throw new EngineError('qemu-failed', `could not resume the saved state of "${vm.name}" (${plainLoadError(qemuText(err))}); the saved state is kept: start again, or discard it to start afresh`);
   }
-  await runJob(session.qmp, 'snapshot-delete', { 'job-id': jobId('drop'), tag: record.tag, devices: record.devices }, { timeoutMs: JOB_TIMEOUT_MS }).catch((err: unknown) => {
+  await session.deleteSnapshot({ 'job-id': jobId('drop'), tag: record.tag, devices: record.devices }, { timeoutMs: JOB_TIMEOUT_MS }).catch((err: unknown) => {
     engine.log('warn', `"${vm.name}": the resumed saved state could not be removed from its disks (${qemuText(err)}); it is hidden and replaced by the next save`);
   });
 }
@@ -129,9 +121,7 @@ export async function discardState(engine: EngineContext, vm: LoadedVm, images: 
     }
     await removeSavedState(vm.bundleDir);
   }
-  engine.lastStates.delete(vm.id);
-  engine.emit(vm.id, { type: 'vm.state', state: { kind: 'stopped' } });
-  return { kind: 'stopped' };
+  return settleIdle(engine, vm.id, { kind: 'stopped' });
 }
 
 /** The refusal for an operation that would change what a saved state needs (disks, hardware, a copy of them). */
@@ -166,7 +156,7 @@ export async function settleStoppedBundles(engine: EngineContext, entries: reado
       if (e.status !== 'ok' || engine.sessions.has(e.id)) return;
       await removeDisposableDir(e.bundleDir);
       const record = await readSavedState(e.bundleDir);
-      if (record) engine.lastStates.set(e.id, { kind: 'saved', savedAt: record.savedAt });
+      if (record) recordFound(engine, e.id, { kind: 'saved', savedAt: record.savedAt });
     }),
   );
 }

@@ -1,12 +1,13 @@
 import { parseKeyCombo, textToKeySequence } from '../qmp/qmp-keys.js';
-import type { QmpLink } from './qmp-link.js';
+import type { QmpCommands } from '../qmp/qmp-commands.js';
+import type { QKeyCode } from '../qmp/qcodes.js';
 
 /** Keyboard input through QMP `send-key`: combos (ctrl-alt-delete) and text typed as key presses. */
 export const keyHelpers = {
-  comboToQcodes(combo: string): string[] {
+  comboToQcodes(combo: string): QKeyCode[] {
     return [...parseKeyCombo(combo)];
   },
-  async typeText(qmp: QmpLink, text: string): Promise<number> {
+  async typeText(qmp: QmpCommands, text: string): Promise<number> {
     // Validates the whole text before sending anything, so a bad character types nothing.
     const chords = textToKeySequence(text);
     for (const chord of chords) {

@@ -6,7 +6,11 @@ import type { ChildProcess } from 'node:child_process';
 import { EngineError } from '../../../src-shared/contract/index.js';
 import { isActive, transition, type VmRunState } from '../../../src-shared/vm-state.js';
 import type { VmEventBody } from '../../../src-shared/contract/index.js';
-import type { QmpEventMessage, QmpLink } from './qmp-link.js';
+import type { QmpCommands, QmpEventMessage, SnapshotJobArgs } from '../qmp/qmp-commands.js';
+import { runJob } from '../qmp/qmp-jobs.js';
+import { qemuText } from '../qmp/qmp-errors.js';
+import { UNTOUCHED_LOAD_ERRORS, type SnapshotJobOptions, type SnapshotLoadOutcome } from './snapshot-jobs.js';
+import type { QKeyCode } from '../qmp/qcodes.js';
 import { readLogTail } from './log-tail.js';
 import { stopSwtpm } from './swtpm.js';
 import { EventLog, eventTime } from './event-log.js';
@@ -20,12 +24,12 @@ export interface SessionDeps {
   pid: number;
   /** Present when this engine spawned QEMU (gives the exit code); absent after a reattach. */
   child?: ChildProcess;
-  qmp: QmpLink;
+  qmp: QmpCommands;
   emit: (event: VmEventBody) => void;
   /** Key helpers from the QMP layer (combo → qcodes, text → key presses). */
   keys: {
-    comboToQcodes(combo: string): string[];
-    typeText(qmp: QmpLink, text: string): Promise<number>;
+    comboToQcodes(combo: string): QKeyCode[];
+    typeText(qmp: QmpCommands, text: string): Promise<number>;
   };
   onEnded: (session: VmSession) => void;
   /** A disposable run (throwaway disk overlays): every active state it announces carries `disposable: true`. */
@@ -87,7 +91,7 @@ export class VmSession {
   }
 
   /** The QMP link, for engine modules that run their own commands (snapshots: jobs, screendump). */
-  get qmp(): QmpLink {
+  get qmp(): QmpCommands {
     return this.deps.qmp;
   }
 
@@ -106,7 +110,11 @@ export class VmSession {
     return this.endedPromise;
   }
 
-  setState(next: VmRunState): void {
+  /**
+   * The one way a running machine's state changes: checked against the legal table (an illegal move throws
+   * IllegalTransitionError, `invalid-state` at the edge), then announced. Only the session's own methods call it.
+   */
+  transition(next: VmRunState): void {
     if (this.ended) return;
     this.stateValue = transition(this.stateValue, this.flagged(next));
     this.deps.emit({ type: 'vm.state', state: this.stateValue });
@@ -184,14 +192,14 @@ export class VmSession {
   /** ACPI power button. Returns timedOut=true (VM still running) when the guest ignored it. */
   async shutdown(timeoutMs: number): Promise<{ timedOut: boolean }> {
     this.require(['running'], 'shut down');
-    this.setState({ kind: 'stopping', how: 'acpi' });
+    this.transition({ kind: 'stopping', how: 'acpi' });
     await this.deps.qmp.execute('system_powerdown');
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
     const result = await Promise.race([this.endedPromise, timeout]);
     clearTimeout(timer);
     if (result === 'timeout' && !this.ended) {
-      this.setState({ kind: 'running' });
+      this.transition({ kind: 'running' });
       this.deps.emit({ type: 'vm.shutdown-timeout', message: `the guest did not power off within ${Math.round(timeoutMs / 1000)} s; you can force it off` });
       return { timedOut: true };
     }
@@ -202,7 +210,7 @@ export class VmSession {
   async forceOff(graceMs = 5_000): Promise<void> {
     if (this.ended) return;
     this.forceRequested = true;
-    if (this.stateValue.kind !== 'stopping' || this.stateValue.how !== 'force') this.setState({ kind: 'stopping', how: 'force' });
+    if (this.stateValue.kind !== 'stopping' || this.stateValue.how !== 'force') this.transition({ kind: 'stopping', how: 'force' });
     this.deps.qmp.execute('quit', undefined, { timeoutMs: graceMs }).catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), graceMs)));
@@ -235,16 +243,16 @@ export class VmSession {
   accelerator(): Promise<'kvm' | 'tcg'> {
     // Wrapped in an async function: the QMP client throws synchronously once disconnected (e.g. mid-crash).
     this.acceleratorValue ??= (async () => {
-      const r = await this.deps.qmp.execute<{ enabled: boolean }>('query-kvm', undefined, { timeoutMs: 5_000 });
+      const r = await this.deps.qmp.execute('query-kvm', undefined, { timeoutMs: 5_000 });
       return r.enabled ? 'kvm' : 'tcg';
     })();
     this.acceleratorValue.catch(() => (this.acceleratorValue = null));
     return this.acceleratorValue;
   }
 
-  async sendKey(combo: string): Promise<string[]> {
+  async sendKey(combo: string): Promise<QKeyCode[]> {
     this.require(['running', 'paused'], 'send keys to');
-    let keys: string[];
+    let keys: QKeyCode[];
     try {
       keys = this.deps.keys.comboToQcodes(combo);
     } catch (err) {
@@ -266,6 +274,94 @@ export class VmSession {
     }
   }
 
+  /**
+   * A live snapshot with RAM (`snapshot-save`): `saving` while QEMU writes it, then the state it had (QEMU restarts
+   * only a VM that ran: no query-status round trip). `replace` first deletes a tag a save cut short left behind.
+   * On failure the state is read back from QEMU and the error (as `onFailure` words it) is thrown.
+   */
+  async saveSnapshot(args: SnapshotJobArgs, opts: SnapshotJobOptions & { replace?: boolean } = {}): Promise<void> {
+    this.require(['running', 'paused'], 'save a snapshot of');
+    const prior = this.stateValue.kind === 'paused' ? 'paused' : 'running';
+    this.transition({ kind: 'saving' });
+    try {
+      if (opts.replace) await runJob(this.deps.qmp, 'snapshot-delete', { 'job-id': `${args['job-id']}-clear`, tag: args.tag, devices: args.devices }, jobOptions(opts));
+      await runJob(this.deps.qmp, 'snapshot-save', args, jobOptions(opts));
+    } catch (err) {
+      const failure = opts.onFailure?.(err) ?? err;
+      await this.syncState();
+      throw failure;
+    }
+    this.backFromJob(prior);
+  }
+
+  /**
+   * A live restore (`snapshot-load`): `restoring` while QEMU loads, then the state it had. QEMU reverts the disks,
+   * resets and loads the RAM, and leaves the machine stopped when that fails: such a machine must not run on (or
+   * sit paused), so it is powered off. A load QEMU refused in its own checks changed nothing: the machine goes
+   * back as it was (resumed if it ran).
+   */
+  async loadSnapshot(args: SnapshotJobArgs, opts: SnapshotJobOptions = {}): Promise<SnapshotLoadOutcome> {
+    this.require(['running', 'paused'], 'restore a snapshot of');
+    const prior = this.stateValue.kind === 'paused' ? 'paused' : 'running';
+    this.transition({ kind: 'restoring' });
+    try {
+      await runJob(this.deps.qmp, 'snapshot-load', args, jobOptions(opts));
+    } catch (err) {
+      const error = opts.onFailure?.(err) ?? (err as Error);
+      let state = await this.syncState();
+      if (state === 'running' || (state === 'paused' && UNTOUCHED_LOAD_ERRORS.test(qemuText(err)))) {
+        // QEMU stops the VM before its own checks too; failing those, it changed nothing.
+        if (state === 'paused' && prior === 'running') {
+          await this.deps.qmp.execute('cont').catch(() => undefined);
+          state = await this.syncState();
+        }
+        return { ok: false, error, after: 'unchanged', state };
+      }
+      if (state === null) return { ok: false, error, after: 'gone' };
+      await this.forceOff().catch(() => undefined);
+      return { ok: false, error, after: 'powered-off' };
+    }
+    this.backFromJob(prior);
+    return { ok: true };
+  }
+
+  /** `snapshot-load` while QEMU still waits at -S (a restore made while stopped, a saved machine state): no state change. */
+  async loadAtStart(args: SnapshotJobArgs, opts: SnapshotJobOptions = {}): Promise<void> {
+    this.require(['starting'], 'load a snapshot into');
+    await runJob(this.deps.qmp, 'snapshot-load', args, jobOptions(opts));
+  }
+
+  /** `snapshot-delete` on the images QEMU holds; the guest runs on. */
+  async deleteSnapshot(args: Omit<SnapshotJobArgs, 'vmstate'>, opts: SnapshotJobOptions = {}): Promise<void> {
+    this.require(['starting', 'running', 'paused'], 'delete a snapshot of');
+    await runJob(this.deps.qmp, 'snapshot-delete', args, jobOptions(opts));
+  }
+
+  /** Disks only, while QEMU runs: one atomic transaction of internal snapshots (crash-consistent; the guest runs on). */
+  async snapshotDisks(devices: ReadonlyArray<string>, tag: string): Promise<void> {
+    this.require(['running', 'paused'], 'take a disk snapshot of');
+    await this.deps.qmp.execute('transaction', { actions: devices.map((device) => ({ type: 'blockdev-snapshot-internal-sync', data: { device, name: tag } })) });
+  }
+
+  private backFromJob(kind: 'running' | 'paused'): void {
+    const now = this.stateValue.kind;
+    if (now === 'saving' || now === 'restoring') this.transition({ kind });
+  }
+
+  /** Sets the state from QEMU's own (query-status): running, or paused for every stopped status; null when QEMU is gone. */
+  private async syncState(): Promise<'running' | 'paused' | null> {
+    let running: boolean;
+    try {
+      running = (await this.deps.qmp.execute('query-status')).running;
+    } catch {
+      return null; // QEMU went away: onDisconnected reports that
+    }
+    const next = running ? 'running' : 'paused';
+    const kind = this.stateValue.kind;
+    if (kind === 'saving' || kind === 'restoring' || ((kind === 'running' || kind === 'paused') && kind !== next)) this.transition({ kind: next });
+    return next;
+  }
+
   /** Detaches without touching the guest (engine shutdown with VMs left running). */
   async detach(): Promise<void> {
     this.ended = true;
@@ -283,10 +379,10 @@ export class VmSession {
     const data = e.data ?? {};
     switch (e.event) {
       case 'STOP':
-        if (this.stateValue.kind === 'running') this.setState({ kind: 'paused' });
+        if (this.stateValue.kind === 'running') this.transition({ kind: 'paused' });
         break;
       case 'RESUME':
-        if (this.stateValue.kind === 'paused' || this.stateValue.kind === 'starting') this.setState({ kind: 'running' });
+        if (this.stateValue.kind === 'paused' || this.stateValue.kind === 'starting') this.transition({ kind: 'running' });
         break;
       case 'SHUTDOWN':
         this.shutdownSeen = true;
@@ -337,12 +433,17 @@ export class VmSession {
       final = { kind: 'crashed', reason: sandboxKillNote(signal) ?? `QEMU ${how}`, exitCode: code, signal, logTail };
     }
     await this.deps.beforeFinal?.().catch(() => undefined);
-    this.stateValue = final;
+    // Through the table too: every active state may end stopped or crashed, and a save ends saved.
+    this.stateValue = transition(this.stateValue, final);
     this.deps.emit({ type: 'vm.state', state: final });
     await cleanRuntimeDir(this.deps.runtimeDir);
     this.resolveEnded(final);
     this.deps.onEnded(this);
   }
+}
+
+function jobOptions(opts: SnapshotJobOptions): { timeoutMs?: number } {
+  return opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {};
 }
 
 export async function cleanRuntimeDir(runtimeDir: string): Promise<void> {

@@ -1,40 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { access, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError, type SnapshotNodeInfo, type SnapshotTree, type VmEventBody } from '../../../src-shared/contract/index.js';
 import { isActive, type VmRunState } from '../../../src-shared/vm-state.js';
-import { writeFileAtomic } from '../storage/atomic-write.js';
 import { KeyedQueue } from '../storage/keyed-queue.js';
 import type { LoadedVm } from '../storage/bundle-store.js';
-import type { QmpLink } from '../session/qmp-link.js';
-import { runJob, type JobStartCommand } from '../qmp/qmp-jobs.js';
 import { createOfflineImages, type OfflineImages } from './offline-images.js';
-import {
-  addSnapshot,
-  emptySnapshotFile,
-  findSnapshot,
-  parseSnapshotFile,
-  reconcile,
-  removeSnapshot,
-  serializeSnapshotFile,
-  SNAPSHOTS_JSON,
-  updateSnapshot,
-  type ImageSnapshot,
-  type SnapshotFile,
-  type StoredSnapshot,
-} from './snapshot-tree.js';
-import { snapshotTargets, type SnapshotTarget } from './snapshot-targets.js';
+import { addSnapshot, findSnapshot, reconcile, removeSnapshot, updateSnapshot, type SnapshotFile, type StoredSnapshot } from './snapshot-tree.js';
+import { snapshotTargets } from './snapshot-targets.js';
 import { hardwareChanges, hardwareMismatchMessage, hardwareOf } from './snapshot-hardware.js';
-import { encodeSnapshotThumb, rawThumbPath, removeSnapshotThumb } from './snapshot-thumbnail.js';
+import { removeSnapshotThumb, SnapshotThumbs } from './snapshot-thumbnail.js';
+import { readSnapshotFile, writeSnapshotFile } from './snapshot-file.js';
+import { ImageListCache, targetsLenient, type ImageLists } from './image-lists.js';
+import { LiveSnapshots, LoadFailed, type SnapshotSession } from './live-snapshots.js';
+import { offlineEach, presentTargets } from './offline-jobs.js';
+import { jobEvents } from './job-events.js';
+import type { SnapshotJobKind } from './snapshot-words.js';
 
-/** The slice of a VmSession snapshots need. */
-export interface SnapshotSession {
-  readonly state: VmRunState;
-  readonly qmp: QmpLink;
-  setState(next: VmRunState): void;
-  /** Ends QEMU (a load that failed half-way leaves a machine that must not run on). */
-  forceOff?(): Promise<void>;
-}
+export type { SnapshotSession } from './live-snapshots.js';
+export { plainLoadError } from './snapshot-words.js';
 
 /** The slice of the engine snapshots need (engine-services.ts makes it from the engine's context). */
 export interface SnapshotHost {
@@ -53,38 +36,12 @@ export interface SnapshotServiceOptions {
   jobTimeoutMs?: number;
 }
 
-type JobKind = Extract<VmEventBody, { type: 'vm.job' }>['kind'];
+type NewNode = Omit<StoredSnapshot, 'parentId'>;
 
 const thumbName = (id: string): string => `thumbs/snap-${id}.png`;
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-function qemuMessage(err: unknown): string {
-  const e = err as { qemuError?: unknown; desc?: unknown; message?: unknown };
-  if (typeof e?.qemuError === 'string') return e.qemuError;
-  if (typeof e?.desc === 'string') return e.desc;
-  return typeof e?.message === 'string' ? e.message : String(err);
-}
-
 /** A new RAM snapshot's vmstate size until the images are read again (not 0, which means disk-only). */
 const UNKNOWN_VMSTATE_SIZE = -1;
-
-/** snapshot-load failures QEMU reports before it reverts any disk (load_snapshot's checks in 7.2). */
-const UNTOUCHED_LOAD_ERRORS = /disk-only snapshot|does not exist|does not support snapshots|No block device|Could not find snapshot|vmstate block device/i;
-
-/** QEMU's load errors in plain words (its own text kept in brackets for a bug report). */
-export function plainLoadError(qemu: string): string {
-  if (/Error -22 while loading VM state|Length mismatch|Unknown (ramblock|savevm section)|section id|Missing section footer/i.test(qemu)) {
-    return `the saved memory state does not fit this machine (its hardware is not the one the snapshot was taken with) [QEMU: ${qemu}]`;
-  }
-  if (/Error -\d+ while loading VM state/i.test(qemu)) return `the saved memory state could not be read back [QEMU: ${qemu}]`;
-  return qemu;
-}
 
 /** Runs `work` with `write` started beside it; settles with both, `work`'s error first (a write error never goes unhandled). */
 async function alongside<T>(work: Promise<T>, write: Promise<void>): Promise<T> {
@@ -102,14 +59,13 @@ async function alongside<T>(work: Promise<T>, write: Promise<void>): Promise<T> 
 }
 
 /**
- * Snapshots of one engine's VMs: take, restore, delete, rename, and the tree in `snapshots.json`,
- * reconciled with the images. One operation per VM at a time (a queue per VM id).
+ * Snapshots of one engine's VMs: take, restore, delete, rename, and the tree in `snapshots.json`
+ * (snapshot-file.ts), reconciled with the images (image-lists.ts). One operation per VM at a time (a queue per VM id).
  *
- * Running VM: QMP jobs (`snapshot-save/load/delete`) over every writable qcow2 format node plus the
- * UEFI vars (`pflash1`); RAM goes to the first disk. Without RAM: one `transaction` of
- * `blockdev-snapshot-internal-sync` (crash-consistent disks; 7.2's snapshot-save always saves RAM).
- * Stopped VM: `qemu-img snapshot -c/-a/-d` on each image. A with-RAM snapshot restored while stopped is
- * loaded (snapshot-load) on the next start while QEMU still waits at -S (`beforeBoot`).
+ * Running VM: the session's QMP jobs (live-snapshots.ts) over every writable qcow2 format node plus the UEFI vars
+ * (`pflash1`); RAM goes to the first disk. Without RAM: one `transaction` of internal disk snapshots. Stopped VM:
+ * `qemu-img snapshot -c/-a/-d` on each image (offline-jobs.ts). A with-RAM snapshot restored while stopped is loaded
+ * on the next start while QEMU still waits at -S (`beforeBoot`). Screenshots: snapshot-thumbnail.ts.
  */
 export class SnapshotService {
   private readonly queue = new KeyedQueue();
@@ -117,14 +73,9 @@ export class SnapshotService {
   private readonly newId: () => string;
   private readonly now: () => Date;
   private readonly jobTimeoutMs: number;
-  /**
-   * What each image of a running VM holds, as last read or changed by this service. While QEMU runs it holds
-   * the images locked and only this engine talks to its QMP, so only this service changes them: take and restore
-   * skip the image query (a new QEMU is a new session: read afresh); list, delete and rename always read.
-   */
-  private readonly liveImages = new WeakMap<SnapshotSession, Map<string, ImageSnapshot[]>>();
-  /** PNG encodings still running, by PNG path. */
-  private readonly thumbJobs = new Map<string, Promise<void>>();
+  private readonly lists: ImageListCache;
+  private readonly live: LiveSnapshots;
+  private readonly thumbs = new SnapshotThumbs();
 
   constructor(
     private readonly host: SnapshotHost,
@@ -134,11 +85,13 @@ export class SnapshotService {
     this.newId = options.newId ?? randomUUID;
     this.now = options.now ?? (() => new Date());
     this.jobTimeoutMs = options.jobTimeoutMs ?? 600_000;
+    this.lists = new ImageListCache(host, this.images);
+    this.live = new LiveSnapshots((id, body) => host.emit(id, body), this.jobTimeoutMs);
   }
 
   /** Resolves when the screenshots still being made after a take are written (tests, orderly shutdown). */
   async idle(): Promise<void> {
-    await Promise.all([...this.thumbJobs.values()]);
+    await this.thumbs.idle();
   }
 
   async list(ref: string): Promise<SnapshotTree> {
@@ -155,18 +108,9 @@ export class SnapshotService {
       const session = this.liveSession(vm, 'take a snapshot of');
       const { file, images } = await this.reconciled(vm, { cached: true });
       const name = opts.name.trim();
-      // Live: the screenshot is taken right after the save (see `captureThumb`), off the critical path.
+      // Live: the screenshot is taken right after the save, off the critical path.
       const thumbnail = session ? thumbName(id) : null;
-      const node: Omit<StoredSnapshot, 'parentId'> = {
-        id,
-        tag,
-        name,
-        description: opts.description ?? '',
-        createdAt: this.now().toISOString(),
-        withRam: false,
-        thumbnail,
-        devices: [],
-      };
+      const node: NewNode = { id, tag, name, description: opts.description ?? '', createdAt: this.now().toISOString(), withRam: false, thumbnail, devices: [] };
       try {
         if (file.nodes.some((n) => n.name === name)) throw new EngineError('exists', `"${vm.name}" already has a snapshot named "${name}"`);
         if (session) {
@@ -176,23 +120,23 @@ export class SnapshotService {
           // snapshots.json is written while QEMU saves (fsync'd, atomic); a failed save writes the old tree back.
           // An engine killed meanwhile leaves the node with the save QEMU finishes on its own (or a "missing" one).
           const next = addSnapshot(file, node);
-          const save = node.withRam ? this.liveSave(vm, session, tag, node.devices, id) : this.liveDiskOnly(vm, session, tag, node.devices, id);
+          const save = node.withRam ? this.live.save(vm, session, id, tag, node.devices) : this.live.saveDisks(vm, session, id, tag, node.devices);
           try {
-            await alongside(save, this.persist(vm, next));
+            await alongside(save, writeSnapshotFile(vm.bundleDir, next));
           } catch (err) {
-            this.liveImages.delete(session); // a failed save may have left the tag in some images
-            await this.persist(vm, file).catch((e: Error) => this.host.log('warn', `snapshots.json of "${vm.name}" not rolled back: ${e.message}`));
+            this.lists.forget(session); // a failed save may have left the tag in some images
+            await writeSnapshotFile(vm.bundleDir, file).catch((e: Error) => this.host.log('warn', `snapshots.json of "${vm.name}" not rolled back: ${e.message}`));
             throw err;
           }
-          this.captureThumb(vm, session, join(vm.bundleDir, thumbnail!));
+          this.thumbs.capture(session, join(vm.bundleDir, thumbnail!), (err) => this.host.log('warn', `no screenshot for a snapshot of "${vm.name}": ${err.message}`));
           return this.taken(vm, next, images, node);
         }
         if (opts.withRam === true) throw new EngineError('invalid-state', `"${vm.name}" is not running, so there is no RAM to include; take a disk-only snapshot (no RAM)`);
-        node.devices = await this.offlineEach(vm, 'snapshot-take', id, await this.presentTargets(targets), (t) => this.images.create(t.path, tag), {
+        node.devices = await offlineEach(this.offlineJob(vm, 'snapshot-take', id), vm.name, await presentTargets(targets), (t) => this.images.create(t.path, tag), {
           undo: (t) => this.images.delete(t.path, tag),
         });
         const next = addSnapshot(file, node);
-        await this.persist(vm, next);
+        await writeSnapshotFile(vm.bundleDir, next);
         return this.taken(vm, next, images, node);
       } catch (err) {
         if (thumbnail) await removeSnapshotThumb(join(vm.bundleDir, thumbnail));
@@ -202,7 +146,7 @@ export class SnapshotService {
   }
 
   /** The answer to a take: the tree from the images as read before, plus the new tag (no second image query). */
-  private taken(vm: LoadedVm, next: SnapshotFile, before: Map<string, ImageSnapshot[]>, node: Omit<StoredSnapshot, 'parentId'>): { snapshot: SnapshotNodeInfo; tree: SnapshotTree } {
+  private taken(vm: LoadedVm, next: SnapshotFile, before: ImageLists, node: NewNode): { snapshot: SnapshotNodeInfo; tree: SnapshotTree } {
     this.host.emit(vm.id, { type: 'vm.snapshots', currentId: next.currentId });
     const images = new Map(before);
     const dateSec = Math.floor(Date.parse(node.createdAt) / 1000);
@@ -210,33 +154,9 @@ export class SnapshotService {
       const vmStateSize = node.withRam && i === 0 ? UNKNOWN_VMSTATE_SIZE : 0;
       if (images.has(d)) images.set(d, [...images.get(d)!, { id: '', name: node.tag, vmStateSize, dateSec }]);
     }
-    const session = this.host.session(vm.id);
-    if (session && this.liveImages.has(session)) this.liveImages.set(session, images);
+    this.lists.changed(this.host.session(vm.id), images);
     const tree = reconcile(next, images, this.newId).tree;
     return { snapshot: tree.snapshots.find((n) => n.id === node.id)!, tree };
-  }
-
-  /**
-   * The snapshot's screenshot, after the reply: a raw screendump (PPM: nothing for QEMU to encode), then the PNG
-   * made here. Taken just after the save, while the guest has run for at most the time of one QMP round trip, so
-   * it shows the screen the snapshot holds; keeping it out of the save keeps the guest's pause and the reply
-   * short. `thumbnail()` and `delete()` wait for it; a failure only costs the picture (the tree still names the
-   * file; `snapshot.thumbnail` then says it is gone).
-   */
-  private captureThumb(vm: LoadedVm, session: SnapshotSession, png: string): void {
-    const job = (async () => {
-      await mkdir(join(vm.bundleDir, 'thumbs'), { recursive: true });
-      await session.qmp.execute('screendump', { filename: rawThumbPath(png), format: 'ppm' });
-      await encodeSnapshotThumb(png);
-    })()
-      .catch(async (err: Error) => {
-        this.host.log('warn', `no screenshot for a snapshot of "${vm.name}": ${err.message}`);
-        await removeSnapshotThumb(png);
-      })
-      .finally(() => {
-        if (this.thumbJobs.get(png) === job) this.thumbJobs.delete(png);
-      });
-    this.thumbJobs.set(png, job);
   }
 
   async restore(ref: string, snapshotRef: string): Promise<{ snapshot: SnapshotNodeInfo; tree: SnapshotTree; state: VmRunState; pendingRamRestore: boolean }> {
@@ -271,9 +191,9 @@ export class SnapshotService {
         await this.liveLoad(vm, session, node, devices, file, next);
       } else {
         const byDevice = new Map(targets.map((t) => [t.device, t]));
-        await this.offlineEach(vm, 'snapshot-restore', node.id, devices.map((d) => byDevice.get(d)!), (t) => this.images.apply(t.path, node.tag));
+        await offlineEach(this.offlineJob(vm, 'snapshot-restore', node.id), vm.name, devices.map((d) => byDevice.get(d)!), (t) => this.images.apply(t.path, node.tag));
         pending = node.withRam ? node.tag : null;
-        await this.persist(vm, { ...next, pendingRamRestore: pending });
+        await writeSnapshotFile(vm.bundleDir, { ...next, pendingRamRestore: pending });
       }
       const after = { ...next, pendingRamRestore: pending };
       this.host.emit(vm.id, { type: 'vm.snapshots', currentId: after.currentId });
@@ -281,6 +201,21 @@ export class SnapshotService {
       const t = reconcile(after, images, this.newId).tree;
       return { snapshot: t.snapshots.find((n) => n.id === node.id)!, tree: t, state: this.host.stateOf(vm.id), pendingRamRestore: pending !== null };
     });
+  }
+
+  /**
+   * The session's restore, with snapshots.json (the new current snapshot) written meanwhile. A load QEMU refused
+   * changed nothing (the old tree goes back); one it had begun left the snapshot's disks, so that one stays current.
+   */
+  private async liveLoad(vm: LoadedVm, session: SnapshotSession, node: StoredSnapshot, devices: string[], before: SnapshotFile, next: SnapshotFile): Promise<void> {
+    try {
+      await alongside(this.live.load(vm, session, node.id, node.tag, devices), writeSnapshotFile(vm.bundleDir, next));
+    } catch (err) {
+      if (!(err instanceof LoadFailed)) throw err; // only the write failed: the load went through
+      this.lists.forget(session);
+      if (!err.disksChanged) await writeSnapshotFile(vm.bundleDir, before).catch(() => undefined);
+      throw err.error;
+    }
   }
 
   async delete(ref: string, snapshotRef: string): Promise<{ tree: SnapshotTree }> {
@@ -293,22 +228,22 @@ export class SnapshotService {
       const session = this.liveSession(vm, 'delete a snapshot of');
       if (holding.length > 0) {
         if (session) {
-          await this.liveJob(vm, session, 'snapshot-delete', 'snapshot-delete', node.id, { tag: node.tag, devices: holding });
+          await this.live.delete(vm, session, node.id, node.tag, holding);
         } else {
-          const { targets } = this.targetsLenient(vm);
-          const byDevice = new Map(targets.map((t) => [t.device, t]));
-          await this.offlineEach(vm, 'snapshot-delete', node.id, holding.map((d) => byDevice.get(d)!).filter(Boolean), (t) => this.images.delete(t.path, node.tag));
+          const byDevice = new Map(targetsLenient(vm).targets.map((t) => [t.device, t]));
+          const targets = holding.map((d) => byDevice.get(d)!).filter(Boolean);
+          await offlineEach(this.offlineJob(vm, 'snapshot-delete', node.id), vm.name, targets, (t) => this.images.delete(t.path, node.tag));
         }
       }
       if (node.thumbnail) {
         const png = join(vm.bundleDir, node.thumbnail);
-        await this.thumbJobs.get(png);
+        await this.thumbs.settled(png);
         await removeSnapshotThumb(png);
       }
       const next = removeSnapshot(file, node.id);
       await this.write(vm, next);
       for (const d of holding) images.set(d, images.get(d)!.filter((x) => (x.name || x.id) !== node.tag));
-      if (session && this.liveImages.has(session)) this.liveImages.set(session, images);
+      if (session) this.lists.changed(session, images);
       return { tree: reconcile(next, images, this.newId).tree };
     });
   }
@@ -333,21 +268,11 @@ export class SnapshotService {
 
   async thumbnail(ref: string, snapshotRef: string): Promise<Buffer> {
     const vm = await this.host.load(ref);
-    const node = findSnapshot(await this.read(vm), snapshotRef);
+    const node = findSnapshot(await readSnapshotFile(vm.bundleDir), snapshotRef);
     if (!node.thumbnail) throw new EngineError('not-found', `snapshot "${node.name}" has no screenshot (taken while the VM was stopped)`);
-    const png = join(vm.bundleDir, node.thumbnail);
-    await this.thumbJobs.get(png); // still being encoded (just taken)
-    const gone = () => new EngineError('not-found', `the screenshot of snapshot "${node.name}" is gone (${node.thumbnail})`);
-    try {
-      return await readFile(png);
-    } catch {
-      // An engine killed before it encoded the PNG left the raw screendump.
-      if (!(await exists(rawThumbPath(png)))) throw gone();
-      await encodeSnapshotThumb(png).catch(() => undefined);
-      return readFile(png).catch(() => {
-        throw gone();
-      });
-    }
+    const png = await this.thumbs.read(join(vm.bundleDir, node.thumbnail));
+    if (png === null) throw new EngineError('not-found', `the screenshot of snapshot "${node.name}" is gone (${node.thumbnail})`);
+    return png;
   }
 
   /**
@@ -358,7 +283,7 @@ export class SnapshotService {
     await this.queue.run(vm.id, async () => {
       let file: SnapshotFile;
       try {
-        file = await this.read(vm);
+        file = await readSnapshotFile(vm.bundleDir);
       } catch {
         return; // a damaged snapshots.json must not keep the VM from starting
       }
@@ -374,33 +299,23 @@ export class SnapshotService {
       } catch {
         return;
       }
-      const jobId = `hangar-load-${node.id.slice(0, 8)}-${Date.now().toString(36)}`;
-      this.host.emit(vm.id, { type: 'vm.job', jobId, kind: 'snapshot-restore', status: 'running', percent: 0, snapshotId: node.id });
+      const job = jobEvents(this.host.emit.bind(this.host), vm.id, `hangar-load-${node.id.slice(0, 8)}-${Date.now().toString(36)}`, 'snapshot-restore', node.id);
+      job.running(0);
+      const warn = (message: string): void => this.host.log('warn', message);
       // Settings changed since the restore: QEMU would fail on the state; nothing is loaded, so the boot is clean.
       const changes = hardwareChanges(node.hardware, hardwareOf(vm.doc));
       if (changes.length > 0) {
         const message = `the memory state of snapshot "${node.name}" was not resumed, so "${vm.name}" starts from the snapshot's disks instead. ${hardwareMismatchMessage(node.name, changes)}`;
-        this.host.emit(vm.id, { type: 'vm.job', jobId, kind: 'snapshot-restore', status: 'failed', snapshotId: node.id, error: message });
-        this.host.log('warn', message);
-        this.host.emit(vm.id, { type: 'vm.snapshots', currentId: file.currentId });
-        return;
-      }
-      try {
-        await runJob(session.qmp, 'snapshot-load', { 'job-id': jobId, tag, vmstate: devices[0]!, devices }, { timeoutMs: this.jobTimeoutMs });
-        this.host.emit(vm.id, { type: 'vm.job', jobId, kind: 'snapshot-restore', status: 'concluded', percent: 100, snapshotId: node.id });
-      } catch (err) {
-        const message = `could not resume the RAM state of snapshot "${node.name}" (${plainLoadError(qemuMessage(err))}); "${vm.name}" starts from its restored disks instead`;
-        this.host.emit(vm.id, { type: 'vm.job', jobId, kind: 'snapshot-restore', status: 'failed', snapshotId: node.id, error: message });
-        this.host.log('warn', message);
-        // A half-loaded machine must not run: reset it so the boot is a clean cold boot.
-        await session.qmp.execute('system_reset').catch(() => undefined);
+        job.failed(message);
+        warn(message);
+      } else {
+        await this.live.loadAtStart(vm, session, job, node, tag, devices, warn);
       }
       this.host.emit(vm.id, { type: 'vm.snapshots', currentId: file.currentId });
     });
   }
 
-  // ---- live (QMP) ----
-
+  /** The session, when the snapshot is live (running or paused); null when stopped; refused while between states. */
   private liveSession(vm: LoadedVm, action: string): SnapshotSession | null {
     const state = this.host.stateOf(vm.id);
     const session = this.host.session(vm.id);
@@ -409,233 +324,19 @@ export class SnapshotService {
     return null;
   }
 
-  private async liveSave(vm: LoadedVm, session: SnapshotSession, tag: string, devices: string[], id: string): Promise<void> {
-    const prior = session.state.kind === 'paused' ? 'paused' : 'running';
-    session.setState({ kind: 'saving' });
-    try {
-      await this.liveJob(vm, session, 'snapshot-save', 'snapshot-take', id, { tag, vmstate: devices[0]!, devices });
-    } catch (err) {
-      await this.syncState(session);
-      throw err;
-    }
-    // snapshot-save restarts the VM only when it ran before: the state it had (no query-status round trip).
-    this.backTo(session, prior);
+  private offlineJob(vm: LoadedVm, kind: SnapshotJobKind, snapshotId: string) {
+    return jobEvents(this.host.emit.bind(this.host), vm.id, `hangar-${kind.slice('snapshot-'.length)}-${snapshotId.slice(0, 8)}-img`, kind, snapshotId);
   }
 
-  private backTo(session: SnapshotSession, kind: 'running' | 'paused'): void {
-    const now = session.state.kind;
-    if (now === 'saving' || now === 'restoring') session.setState({ kind });
-  }
-
-  /** Disks only, while running: one atomic transaction (the guest keeps running: crash-consistent). */
-  private async liveDiskOnly(vm: LoadedVm, session: SnapshotSession, tag: string, devices: string[], id: string): Promise<void> {
-    const jobId = `hangar-take-${id.slice(0, 8)}`;
-    this.host.emit(vm.id, { type: 'vm.job', jobId, kind: 'snapshot-take', status: 'running', percent: 0, snapshotId: id });
-    try {
-      await session.qmp.execute('transaction', { actions: devices.map((device) => ({ type: 'blockdev-snapshot-internal-sync', data: { device, name: tag } })) });
-    } catch (err) {
-      const message = `QEMU could not take a disk snapshot of "${vm.name}": ${qemuMessage(err)}`;
-      this.host.emit(vm.id, { type: 'vm.job', jobId, kind: 'snapshot-take', status: 'failed', snapshotId: id, error: message });
-      throw new EngineError('qemu-failed', message);
-    }
-    this.host.emit(vm.id, { type: 'vm.job', jobId, kind: 'snapshot-take', status: 'concluded', percent: 100, snapshotId: id });
-  }
-
-  /**
-   * snapshot-load with snapshots.json (the new current snapshot) written meanwhile. Failures after the checks in
-   * `restore` come from QEMU having begun: it reverts the disks, resets the machine and loads the state, and
-   * leaves it stopped when that fails. Such a machine must not run on (or sit paused): it is powered off, and the
-   * disks are the snapshot's, so the snapshot stays current. If QEMU kept it running, nothing changed.
-   */
-  private async liveLoad(vm: LoadedVm, session: SnapshotSession, node: StoredSnapshot, devices: string[], before: SnapshotFile, next: SnapshotFile): Promise<void> {
-    const prior = session.state.kind === 'paused' ? 'paused' : 'running';
-    session.setState({ kind: 'restoring' });
-    try {
-      await alongside(this.liveJob(vm, session, 'snapshot-load', 'snapshot-restore', node.id, { tag: node.tag, vmstate: devices[0]!, devices }, plainLoadError), this.persist(vm, next));
-    } catch (err) {
-      if (!(err instanceof EngineError)) {
-        this.backTo(session, prior); // only the write failed: the load went through
-        throw err;
-      }
-      const message = err.message;
-      this.liveImages.delete(session);
-      let state = await this.syncState(session);
-      if (state === 'running' || (state === 'paused' && UNTOUCHED_LOAD_ERRORS.test(message))) {
-        // QEMU stops the VM before its own checks too; failing those, it changed nothing: back as it was.
-        if (state === 'paused' && prior === 'running') {
-          await session.qmp.execute('cont').catch(() => undefined);
-          state = await this.syncState(session);
-        }
-        await this.persist(vm, before).catch(() => undefined);
-        throw new EngineError(err.code, `${message}. "${vm.name}" is ${state} as it was.`, { state });
-      }
-      if (state === null) throw new EngineError(err.code, message, { state: 'stopped' });
-      await (session.forceOff ? session.forceOff() : session.qmp.execute('quit')).catch(() => undefined);
-      throw new EngineError(
-        err.code,
-        `${message}. QEMU had already put the snapshot's disks back, so "${vm.name}" was powered off rather than left half-restored: start it to boot from the snapshot's disks, or restore another snapshot.`,
-        { state: 'stopped' },
-      );
-    }
-    this.backTo(session, prior);
-  }
-
-  /** Runs one QMP snapshot job with vm.job events; a failure becomes an EngineError carrying QEMU's words. */
-  private async liveJob(
-    vm: LoadedVm,
-    session: SnapshotSession,
-    command: JobStartCommand,
-    kind: JobKind,
-    snapshotId: string,
-    args: { tag: string; vmstate?: string; devices: string[] },
-    words: (qemu: string) => string = (q) => q,
-  ): Promise<void> {
-    const jobId = `hangar-${kind.slice('snapshot-'.length)}-${snapshotId.slice(0, 8)}-${Date.now().toString(36)}`;
-    this.host.emit(vm.id, { type: 'vm.job', jobId, kind, status: 'running', percent: 0, snapshotId });
-    try {
-      await runJob(session.qmp, command, { 'job-id': jobId, ...args }, { timeoutMs: this.jobTimeoutMs });
-    } catch (err) {
-      const verb = kind === 'snapshot-take' ? 'take the snapshot of' : kind === 'snapshot-restore' ? 'restore the snapshot of' : 'delete the snapshot of';
-      const message = `QEMU could not ${verb} "${vm.name}": ${words(qemuMessage(err))}`;
-      this.host.emit(vm.id, { type: 'vm.job', jobId, kind, status: 'failed', snapshotId, error: message });
-      throw new EngineError((err as Error).name === 'QmpTimeoutError' ? 'timeout' : 'qemu-failed', message);
-    }
-    this.host.emit(vm.id, { type: 'vm.job', jobId, kind, status: 'concluded', percent: 100, snapshotId });
-  }
-
-  /** Sets the run state from QEMU's own (query-status): running, or paused for every stopped status. */
-  private async syncState(session: SnapshotSession): Promise<'running' | 'paused' | null> {
-    let running: boolean;
-    try {
-      running = (await session.qmp.execute<{ running: boolean }>('query-status')).running;
-    } catch {
-      return null; // QEMU went away: the session reports that itself
-    }
-    const next = running ? 'running' : 'paused';
-    const kind = session.state.kind;
-    if (kind === 'saving' || kind === 'restoring' || ((kind === 'running' || kind === 'paused') && kind !== next)) session.setState({ kind: next });
-    return next;
-  }
-
-  // ---- offline (qemu-img) ----
-
-  private async presentTargets(targets: SnapshotTarget[]): Promise<SnapshotTarget[]> {
-    // UEFI vars are created on the first start; before that there is nothing to snapshot.
-    const present: SnapshotTarget[] = [];
-    for (const t of targets) if (await exists(t.path)) present.push(t);
-    if (present.length === 0) throw new EngineError('not-found', `none of the images exist: ${targets.map((t) => t.path).join(', ')}`);
-    return present;
-  }
-
-  /** One qemu-img run per image with vm.job progress; `undo` rolls back the done ones when a later one fails. */
-  private async offlineEach(
-    vm: LoadedVm,
-    kind: JobKind,
-    snapshotId: string,
-    targets: SnapshotTarget[],
-    each: (t: SnapshotTarget) => Promise<void>,
-    opts: { undo?: (t: SnapshotTarget) => Promise<void> } = {},
-  ): Promise<string[]> {
-    const jobId = `hangar-${kind.slice('snapshot-'.length)}-${snapshotId.slice(0, 8)}-img`;
-    this.host.emit(vm.id, { type: 'vm.job', jobId, kind, status: 'running', percent: 0, snapshotId });
-    const done: SnapshotTarget[] = [];
-    for (const t of targets) {
-      try {
-        await each(t);
-      } catch (err) {
-        for (const d of done.reverse()) await opts.undo?.(d).catch(() => undefined);
-        let message = (err as Error).message;
-        if (/lock/i.test(message)) message += ` (is "${vm.name}" running in another program?)`;
-        this.host.emit(vm.id, { type: 'vm.job', jobId, kind, status: 'failed', snapshotId, error: message });
-        throw new EngineError('qemu-failed', `${t.device}: ${message}`);
-      }
-      done.push(t);
-      this.host.emit(vm.id, { type: 'vm.job', jobId, kind, status: 'running', percent: Math.round((done.length / targets.length) * 100), snapshotId });
-    }
-    this.host.emit(vm.id, { type: 'vm.job', jobId, kind, status: 'concluded', percent: 100, snapshotId });
-    return done.map((t) => t.device);
-  }
-
-  // ---- metadata ----
-
-  private path(vm: LoadedVm): string {
-    return join(vm.bundleDir, SNAPSHOTS_JSON);
-  }
-
-  private async read(vm: LoadedVm): Promise<SnapshotFile> {
-    let text: string;
-    try {
-      text = await readFile(this.path(vm), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptySnapshotFile();
-      throw err;
-    }
-    return parseSnapshotFile(text, this.path(vm));
-  }
-
+  /** snapshots.json, then the event that tells clients the tree changed. */
   private async write(vm: LoadedVm, file: SnapshotFile): Promise<void> {
-    await this.persist(vm, file);
+    await writeSnapshotFile(vm.bundleDir, file);
     this.host.emit(vm.id, { type: 'vm.snapshots', currentId: file.currentId });
   }
 
-  /** snapshots.json, atomically (temp file, fsync, rename, fsync of the folder); no event. */
-  private async persist(vm: LoadedVm, file: SnapshotFile): Promise<void> {
-    await writeFileAtomic(this.path(vm), serializeSnapshotFile(file));
-  }
-
-  /** Targets without the refusals (deleting must work even on a VM whose disks changed to raw). */
-  private targetsLenient(vm: LoadedVm): { targets: SnapshotTarget[] } {
-    try {
-      return snapshotTargets(vm.doc, vm.bundleDir);
-    } catch {
-      return { targets: vm.doc.disks.filter((d) => d.format === 'qcow2').map((d) => ({ device: d.id, path: d.path.startsWith('/') ? d.path : join(vm.bundleDir, d.path) })) };
-    }
-  }
-
-  /** What each image holds now: QMP when the VM runs (the images are locked), qemu-img info -U otherwise. */
-  private async imageSnapshots(vm: LoadedVm, opts: { cached?: boolean } = {}): Promise<Map<string, ImageSnapshot[]>> {
-    const { targets } = this.targetsLenient(vm);
-    const wanted = new Set(targets.map((t) => t.device));
-    const out = new Map<string, ImageSnapshot[]>();
-    const session = this.host.session(vm.id);
-    if (session && isActive(this.host.stateOf(vm.id))) {
-      const known = opts.cached ? this.liveImages.get(session) : undefined;
-      if (known) return new Map([...known].filter(([d]) => wanted.has(d)));
-      try {
-        const nodes = await session.qmp.execute<Array<{ 'node-name'?: string; image: { snapshots?: Array<{ id: string; name: string; 'vm-state-size': number; 'date-sec': number }> } }>>(
-          'query-named-block-nodes',
-          { flat: true },
-        );
-        for (const n of nodes) {
-          const name = n['node-name'];
-          if (name === undefined || !wanted.has(name)) continue;
-          out.set(name, (n.image.snapshots ?? []).map((s) => ({ id: s.id, name: s.name, vmStateSize: s['vm-state-size'], dateSec: s['date-sec'] })));
-        }
-        this.liveImages.set(session, new Map(out));
-        return out;
-      } catch {
-        // fall through to reading the files (info -U works on locked images)
-      }
-    }
-    const lists = await Promise.all(
-      targets.map(async (t) => {
-        if (!(await exists(t.path))) return null;
-        try {
-          return await this.images.list(t.path);
-        } catch (err) {
-          this.host.log('warn', `cannot list the snapshots of ${t.path}: ${(err as Error).message}`);
-          return null;
-        }
-      }),
-    );
-    // In target order (the first holds the RAM state), whichever finished first.
-    targets.forEach((t, i) => lists[i] && out.set(t.device, lists[i]));
-    return out;
-  }
-
   /** Reads the metadata, reconciles it with the images, and persists adopted orphans. */
-  private async reconciled(vm: LoadedVm, opts: { cached?: boolean } = {}): Promise<{ file: SnapshotFile; tree: SnapshotTree; images: Map<string, ImageSnapshot[]> }> {
-    const [stored, images] = await Promise.all([this.read(vm), this.imageSnapshots(vm, opts)]);
+  private async reconciled(vm: LoadedVm, opts: { cached?: boolean } = {}): Promise<{ file: SnapshotFile; tree: SnapshotTree; images: ImageLists }> {
+    const [stored, images] = await Promise.all([readSnapshotFile(vm.bundleDir), this.lists.read(vm, opts)]);
     const r = reconcile(stored, images, this.newId);
     if (r.adopted > 0) await this.write(vm, r.file);
     return { file: r.file, tree: r.tree, images };

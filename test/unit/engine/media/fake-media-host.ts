@@ -1,19 +1,20 @@
 import { applyVmPatch, newVmDocument, type VmDocument, type VmPatch } from '../../../../src-shared/vm-document/index.js';
 import type { VmEventBody } from '../../../../src-shared/contract/index.js';
 import type { VmRunState } from '../../../../src-shared/vm-state.js';
-import type { QmpEventMessage, QmpLink } from '../../../../src-main/engine/session/qmp-link.js';
+import type { QmpCommands, QmpEventMessage } from '../../../../src-main/engine/qmp/qmp-commands.js';
 import type { LoadedVm } from '../../../../src-main/engine/storage/bundle-store.js';
 import type { MediaHost, MediaSession } from '../../../../src-main/engine/media/media-service.js';
 
 type Data = Record<string, unknown>;
 
-/** A QmpLink played by the test: records commands, answers by script, emits events on demand. */
-export class ScriptedQmp implements QmpLink {
+/** A QmpCommands played by the test: records commands, answers by script, emits events on demand. */
+export class ScriptedQmp implements QmpCommands {
   readonly calls: Array<{ command: string; args?: Data }> = [];
   script: Record<string, (args?: Data) => unknown> = {};
   private readonly listeners = new Set<(e: QmpEventMessage) => void>();
 
-  async execute<T>(command: string, args?: Data): Promise<T> {
+  async execute<T>(command: string, argsObject?: object, _options?: unknown): Promise<T> {
+    const args = argsObject as Data | undefined;
     this.calls.push({ command, ...(args ? { args } : {}) });
     const step = this.script[command];
     return (step ? await step(args) : {}) as T;

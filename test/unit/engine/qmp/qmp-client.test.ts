@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { QmpClient, type QmpProtocolDiagnostic } from '../../../../src-main/engine/qmp/qmp-client.js';
-import { QmpCommands } from '../../../../src-main/engine/qmp/qmp-commands.js';
+import { qmpCommandsOf } from '../../../../src-main/engine/qmp/qmp-commands.js';
 import {
   QmpCommandError,
   QmpConnectError,
@@ -333,7 +333,7 @@ describe('QmpCommands', () => {
     const { client, peer } = await connected();
     peer.handle('query-status', () => ({ return: { running: false, singlestep: false, status: 'prelaunch' } }));
     peer.handle('screendump', () => ({ return: {} }));
-    const qmp = new QmpCommands(client);
+    const qmp = qmpCommandsOf(client);
     const status = await qmp.execute('query-status');
     expect(status.status).toBe('prelaunch');
     await qmp.execute('screendump', { filename: '/tmp/s.png', format: 'png' });

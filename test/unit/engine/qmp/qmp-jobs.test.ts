@@ -5,7 +5,7 @@ import { QmpCommandError, QmpJobError, QmpTimeoutError } from '../../../../src-m
 import type { JobStatus } from '../../../../src-main/engine/qmp/qmp-events.js';
 import { runJob, type JobProgress } from '../../../../src-main/engine/qmp/qmp-jobs.js';
 import { FakeQmpPeer } from '../../../fakes/fake-qmp-peer.js';
-import { qmpLinkFrom } from '../../../../src-main/engine/session/qmp-link-adapter.js';
+import { qmpCommandsOf } from '../../../../src-main/engine/qmp/qmp-commands.js';
 
 const clients: QmpClient[] = [];
 afterEach(async () => {
@@ -104,13 +104,13 @@ describe('runJob', () => {
   it('runs the same way over a session QmpLink (a structural target, like hmp())', async () => {
     const { client, peer, jobs } = await withJobs();
     const progress: JobProgress[] = [];
-    await runJob(qmpLinkFrom(client), 'snapshot-save', SAVE_ARGS, { onProgress: (p) => progress.push(p), timeoutMs: 5_000 });
+    await runJob(qmpCommandsOf(client), 'snapshot-save', SAVE_ARGS, { onProgress: (p) => progress.push(p), timeoutMs: 5_000 });
     expect(peer.received.map((c) => c.execute)).toEqual(expect.arrayContaining(['snapshot-save', 'query-jobs', 'job-dismiss']));
     expect(progress.at(-1)).toMatchObject({ jobId: 'save-1', status: 'concluded', current: 100 });
     expect(jobs.size).toBe(0);
 
     const failing = await withJobs({ error: 'Device disk0 is read-only' });
-    const error = await runJob(qmpLinkFrom(failing.client), 'snapshot-save', SAVE_ARGS).catch((e: unknown) => e);
+    const error = await runJob(qmpCommandsOf(failing.client), 'snapshot-save', SAVE_ARGS).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QmpJobError);
     expect(failing.jobs.size).toBe(0);
 
@@ -118,6 +118,6 @@ describe('runJob', () => {
     aborted.abort(new Error('cancelled'));
     const hung = await withJobs();
     hung.peer.handle('snapshot-save', () => ({ return: {} }));
-    await expect(runJob(qmpLinkFrom(hung.client), 'snapshot-save', SAVE_ARGS, { signal: aborted.signal })).rejects.toThrow('cancelled');
+    await expect(runJob(qmpCommandsOf(hung.client), 'snapshot-save', SAVE_ARGS, { signal: aborted.signal })).rejects.toThrow('cancelled');
   });
 });

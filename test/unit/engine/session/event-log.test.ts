@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { commandArgs, type QmpEventRecord } from '../../../../src-shared/contract/index.js';
 import { EventLog, eventsTail, eventTime, formatEvent, readTextTail } from '../../../../src-main/engine/session/event-log.js';
 import { VmSession } from '../../../../src-main/engine/session/vm-session.js';
-import type { QmpEventMessage, QmpLink } from '../../../../src-main/engine/session/qmp-link.js';
+import type { QmpCommands, QmpEventMessage } from '../../../../src-main/engine/qmp/qmp-commands.js';
 import { Engine } from '../../../../src-main/engine/engine.js';
 import type { ClientContext } from '../../../../src-main/engine/rpc/engine-server.js';
 import { makeTestEnv, qemuPidsUnder, type TestEnv } from '../../../helpers/engine-harness.js';
@@ -73,7 +73,7 @@ describe('readTextTail', () => {
 describe('VmSession records the QMP events it receives', () => {
   it('with the time, the name and the data', async () => {
     const listeners = new Set<(e: QmpEventMessage) => void>();
-    const qmp: QmpLink = {
+    const qmp: QmpCommands = {
       execute: async <T>() => ({}) as T,
       expectEvent: () => new Promise(() => undefined),
       onEvent: (l) => (listeners.add(l), () => listeners.delete(l)),

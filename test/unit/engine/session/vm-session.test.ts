@@ -6,14 +6,16 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { VmEventBody } from '../../../../src-shared/contract/index.js';
 import { VmSession, cleanRuntimeDir, writeSessionRecord } from '../../../../src-main/engine/session/vm-session.js';
-import type { QmpEventMessage, QmpLink } from '../../../../src-main/engine/session/qmp-link.js';
+import type { QmpCommands, QmpEventMessage } from '../../../../src-main/engine/qmp/qmp-commands.js';
+import type { QKeyCode } from '../../../../src-main/engine/qmp/qcodes.js';
 import { toEngineError } from '../../../../src-main/engine/rpc/to-engine-error.js';
+import { IllegalTransitionError } from '../../../../src-shared/vm-state.js';
 import { probeLeftover } from '../../../../src-main/engine/session/reattach.js';
 
 type Data = Record<string, unknown>;
 
-/** A QmpLink played by the test: records the order of expectEvent/execute, answers by script. */
-class ScriptedQmp implements QmpLink {
+/** A QmpCommands played by the test: records the order of expectEvent/execute, answers by script. */
+class ScriptedQmp implements QmpCommands {
   readonly log: string[] = [];
   closed = false;
   /** Per command: what to do when it is executed (e.g. emit the event QEMU would send). */
@@ -22,7 +24,8 @@ class ScriptedQmp implements QmpLink {
   private readonly disconnects = new Set<(reason: string) => void>();
   private expectations: Array<{ name: string; resolve: (e: QmpEventMessage) => void }> = [];
 
-  async execute<T>(command: string, args?: Data): Promise<T> {
+  async execute<T>(command: string, argsObject?: object, _options?: unknown): Promise<T> {
+    const args = argsObject as Data | undefined;
     this.log.push(`execute ${command}`);
     const step = this.script[command];
     return (step ? await step(args) : {}) as T;
@@ -69,9 +72,9 @@ class FakeChild extends EventEmitter {
 const keys = {
   comboToQcodes: (combo: string) => {
     if (combo === 'bogus') throw new Error('unknown key "bogus"');
-    return combo.split('-');
+    return combo.split('-') as QKeyCode[];
   },
-  typeText: async (_q: QmpLink, text: string) => {
+  typeText: async (_q: QmpCommands, text: string) => {
     if (text.includes('\u0001')) throw Object.assign(new Error('character U+0001 cannot be typed'), { name: 'QmpKeyError' });
     return text.length;
   },
@@ -143,7 +146,7 @@ describe('VmSession (scripted QMP link)', () => {
     const s = session({ kind: 'stopped' });
     let caught: unknown;
     try {
-      s.setState({ kind: 'paused' });
+      s.transition({ kind: 'paused' });
     } catch (err) {
       caught = err;
     }
@@ -238,6 +241,83 @@ describe('VmSession (scripted QMP link)', () => {
     expect(events).toEqual([]);
     expect(ended).toEqual([]);
     expect(existsSync(runtimeDir)).toBe(true);
+  });
+
+  it('transition() refuses an illegal move: the state stays and nothing is announced', () => {
+    const s = session({ kind: 'running' });
+    expect(() => s.transition({ kind: 'starting' })).toThrow(IllegalTransitionError);
+    expect(() => s.transition({ kind: 'saved', savedAt: 'now' })).toThrow('illegal run-state transition running → saved');
+    expect(s.state).toEqual({ kind: 'running' });
+    expect(events).toEqual([]);
+  });
+
+  it('a saved machine state ends through the table too: stopping(force) → saved', async () => {
+    const child = new FakeChild();
+    qmp.script['quit'] = () => queueMicrotask(() => (child.exit(0, null), qmp.disconnect()));
+    const s = session({ kind: 'paused' }, { child: child as unknown as ChildProcess });
+    s.endAs({ kind: 'saved', savedAt: '2026-12-07T00:00:00.000Z' });
+    await s.forceOff();
+    expect(stateKinds()).toEqual(['stopping', 'saved']);
+    expect(await s.whenEnded()).toEqual({ kind: 'saved', savedAt: '2026-12-07T00:00:00.000Z' });
+  });
+
+  describe('snapshot jobs', () => {
+    /** QEMU's job engine in short: the start command concludes the job at once; `error` is what query-jobs reports. */
+    function jobs(error?: string, runningAfter = true): void {
+      let last: Data | null = null;
+      let running = true;
+      const start = (type: string) => (args?: Data) => {
+        const id = args?.['job-id'] as string;
+        last = { id, type, status: 'concluded', 'current-progress': 1, 'total-progress': 1, ...(error ? { error } : {}) };
+        if (type !== 'snapshot-delete') running = runningAfter;
+        qmp.event('JOB_STATUS_CHANGE', { id, status: 'concluded' });
+        return {};
+      };
+      qmp.script['snapshot-save'] = start('snapshot-save');
+      qmp.script['snapshot-load'] = start('snapshot-load');
+      qmp.script['snapshot-delete'] = start('snapshot-delete');
+      qmp.script['query-jobs'] = () => (last ? [last] : []);
+      qmp.script['query-status'] = () => ({ running, singlestep: false, status: running ? 'running' : 'restore-vm' });
+      qmp.script['cont'] = () => ((running = true), qmp.event('RESUME'));
+    }
+    const args = { 'job-id': 'j1', tag: 't', vmstate: 'disk0', devices: ['disk0'] };
+
+    it('saveSnapshot: saving while QEMU writes, then the state it had; replace clears the tag first', async () => {
+      jobs();
+      const s = session({ kind: 'paused' });
+      await s.saveSnapshot(args, { replace: true });
+      expect(stateKinds()).toEqual(['saving', 'paused']);
+      expect(qmp.log.filter((l) => l.startsWith('execute snapshot'))).toEqual(['execute snapshot-delete', 'execute snapshot-save']);
+    });
+
+    it('a failed save is worded by the caller at once, then the state is read back from QEMU', async () => {
+      jobs('No space left on device');
+      const s = session({ kind: 'running' });
+      const order: string[] = [];
+      const err = await s.saveSnapshot(args, { onFailure: (e) => (order.push(`failed ${stateKinds().join(',')}`), new Error(`worded: ${(e as Error).message}`)) }).catch((e: Error) => e);
+      expect((err as Error).message).toMatch(/^worded: job j1 \(snapshot-save\) failed: No space left on device/);
+      expect(order).toEqual(['failed saving']);
+      expect(stateKinds()).toEqual(['saving', 'running']);
+    });
+
+    it('loadSnapshot that QEMU refused in its own checks: back as it was, resumed', async () => {
+      jobs("Snapshot 't' does not exist in one or more devices", false);
+      const s = session({ kind: 'running' });
+      const r = await s.loadSnapshot(args);
+      expect(r).toMatchObject({ ok: false, after: 'unchanged', state: 'running' });
+      expect(stateKinds()).toEqual(['restoring', 'paused', 'running']);
+    });
+
+    it('jobs are refused in the wrong state before anything reaches QEMU', async () => {
+      jobs();
+      const stopped = session({ kind: 'stopped' });
+      await expect(stopped.saveSnapshot(args)).rejects.toMatchObject({ code: 'invalid-state' });
+      await expect(stopped.loadSnapshot(args)).rejects.toMatchObject({ code: 'invalid-state' });
+      await expect(session({ kind: 'running' }).loadAtStart(args)).rejects.toMatchObject({ code: 'invalid-state' });
+      await expect(stopped.snapshotDisks(['disk0'], 't')).rejects.toMatchObject({ code: 'invalid-state' });
+      expect(qmp.log).toEqual([]);
+      expect(events).toEqual([]);
+    });
   });
 
   describe('serial console', () => {

@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VmEventBody } from '../../../../src-shared/contract/index.js';
 import { newVmDocument } from '../../../../src-shared/vm-document/index.js';
-import { transition, type VmRunState } from '../../../../src-shared/vm-state.js';
-import type { QmpEventMessage, QmpLink } from '../../../../src-main/engine/session/qmp-link.js';
-import { SnapshotService, type SnapshotSession } from '../../../../src-main/engine/snapshots/snapshot-service.js';
+import type { VmRunState } from '../../../../src-shared/vm-state.js';
+import type { QmpCommands, QmpEventMessage } from '../../../../src-main/engine/qmp/qmp-commands.js';
+import { SnapshotService } from '../../../../src-main/engine/snapshots/snapshot-service.js';
+import { VmSession } from '../../../../src-main/engine/session/vm-session.js';
+import { keyHelpers } from '../../../../src-main/engine/session/key-helpers.js';
 import type { OfflineImages } from '../../../../src-main/engine/snapshots/offline-images.js';
 import type { ImageSnapshot } from '../../../../src-main/engine/snapshots/snapshot-tree.js';
 import { runJob } from '../../../../src-main/engine/qmp/qmp-jobs.js';
@@ -17,6 +19,7 @@ type Images = Map<string, ImageSnapshot[]>;
 /** A scripted QEMU: snapshot jobs conclude (with `jobError` in query-jobs when set), images kept in `images`. */
 function fakeQemu(images: Images, opts: { jobError?: string; runningAfterFailure?: boolean } = {}) {
   const listeners = new Set<(e: QmpEventMessage) => void>();
+  const disconnects = new Set<(reason: string) => void>();
   const waits: Array<{ name: string; predicate?: (d: Record<string, unknown>) => boolean; resolve: (e: QmpEventMessage) => void }> = [];
   const calls: Array<[string, Record<string, unknown> | undefined]> = [];
   let running = true;
@@ -30,8 +33,9 @@ function fakeQemu(images: Images, opts: { jobError?: string; runningAfterFailure
       }
     }
   };
-  const link: QmpLink = {
-    async execute<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  const link: QmpCommands = {
+    async execute<T>(command: string, argsObject?: object, _options?: unknown): Promise<T> {
+      const args = argsObject as Record<string, unknown> | undefined;
       calls.push([command, args]);
       const a = args ?? {};
       switch (command) {
@@ -56,6 +60,10 @@ function fakeQemu(images: Images, opts: { jobError?: string; runningAfterFailure
         }
         case 'cont':
           running = true;
+          return {} as T;
+        case 'quit':
+          // QEMU ends: its QMP socket closes.
+          setImmediate(() => disconnects.forEach((l) => l('socket closed')));
           return {} as T;
         case 'query-jobs':
           return (lastJob ? [lastJob] : []) as T;
@@ -87,7 +95,10 @@ function fakeQemu(images: Images, opts: { jobError?: string; runningAfterFailure
       listeners.add(l);
       return () => listeners.delete(l);
     },
-    onDisconnected: () => () => undefined,
+    onDisconnected(l) {
+      disconnects.add(l);
+      return () => disconnects.delete(l);
+    },
     close: async () => undefined,
   };
   return { link, calls, setRunning: (r: boolean) => (running = r) };
@@ -130,20 +141,7 @@ describe('SnapshotService', () => {
   const make = (opts: { jobError?: string; runningAfterFailure?: boolean; failOn?: string; memoryMiB?: number } = {}) => {
     qemu = fakeQemu(images, opts);
     offline = fakeOffline(images, { disk0: join(dir, 'disks/disk0.qcow2'), pflash1: join(dir, 'nvram/efivars.qcow2') }, opts.failOn);
-    const session: SnapshotSession = {
-      get state() {
-        return state;
-      },
-      qmp: qemu.link,
-      setState(next) {
-        state = transition(state, next);
-        states.push(next.kind);
-      },
-      async forceOff() {
-        this.setState({ kind: 'stopping', how: 'force' });
-        this.setState({ kind: 'stopped' });
-      },
-    };
+    const session = sessionOver(qemu.link, state);
     doc = {
       ...newVmDocument({ id: vmId, name: 'T', now: '2025-01-01T00:00:00.000Z', mac: '52:54:00:00:00:01', firmware: 'uefi', disk: { path: 'disks/disk0.qcow2', format: 'qcow2' }, iso: null }),
     };
@@ -162,6 +160,19 @@ describe('SnapshotService', () => {
     return service;
   };
   const services: SnapshotService[] = [];
+  /** A real VmSession over the scripted QEMU: its announced states are the test's `state` and `states`. */
+  const sessionOver = (link: QmpCommands, initial: VmRunState): VmSession =>
+    new VmSession(
+      {
+        vmId, runtimeDir: join(dir, 'run'), logsDir: dir, pid: 999_999_999, qmp: link, keys: keyHelpers, onEnded: () => undefined,
+        emit: (e) => {
+          if (e.type !== 'vm.state') return;
+          state = e.state;
+          states.push(e.state.kind);
+        },
+      },
+      initial,
+    );
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'hangar-snap-'));
@@ -331,7 +342,7 @@ describe('SnapshotService', () => {
     state = { kind: 'starting' };
     live = true;
     const vm = await (changed as unknown as { host: { load(ref: string): Promise<LoadedVm> } }).host.load('T');
-    await changed.beforeBoot(vm, { state, qmp: qemu.link, setState: () => undefined });
+    await changed.beforeBoot(vm, sessionOver(qemu.link, state));
     expect(qemu.calls.some(([c]) => c === 'snapshot-load' || c === 'system_reset')).toBe(false);
     const failed = events.filter((e) => e.type === 'vm.job' && e.status === 'failed');
     expect(failed.at(-1)).toMatchObject({ error: expect.stringMatching(/not resumed.*taken with 512 MiB of memory; the machine now has 2048 MiB/) });
@@ -393,7 +404,7 @@ describe('SnapshotService', () => {
     live = true;
     qemu.setRunning(false);
     const vm = await (s as unknown as { host: { load(ref: string): Promise<LoadedVm> } }).host.load('T');
-    await s.beforeBoot(vm, { state, qmp: qemu.link, setState: () => undefined });
+    await s.beforeBoot(vm, sessionOver(qemu.link, state));
     expect(qemu.calls.filter(([c]) => c === 'snapshot-load').at(-1)![1]).toMatchObject({ tag: ram.snapshot.tag, vmstate: 'disk0' });
     expect((await s.list('T')).pendingRamRestore).toBeNull();
 
