@@ -3,7 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { access, rm } from 'node:fs/promises';
 import { EngineError, type VmSummary } from '../../src-shared/contract/index.js';
-import type { VmPatch } from '../../src-shared/vm-document/index.js';
+import { parseVmPatch } from '../../src-shared/vm-document/index.js';
 import { isActive, isDisposable } from '../../src-shared/vm-state.js';
 import { discardState, refusePatchWhileSaved, refuseWhileSaved, saveState } from './saved-state/save-state.js';
 import { inspectIso } from './iso/index.js';
@@ -122,9 +122,11 @@ export function makeHandlers(engine: Engine): Handlers {
     },
 
     'vm.update': async (a) => {
+      // The edge only knows an object arrived; the document schema's partial names a bad field before anything is read.
+      const patch = parseVmPatch(a.patch);
       const vm = await refuseWhileActive(a.vm, 'change the settings of');
-      await refusePatchWhileSaved(engine, vm, a.patch as VmPatch);
-      const doc = await engine.store.update(vm.id, a.patch as VmPatch);
+      await refusePatchWhileSaved(engine, vm, patch);
+      const doc = await engine.store.update(vm.id, patch);
       engine.emit(vm.id, { type: 'vm.changed' });
       return { doc };
     },
