@@ -71,20 +71,26 @@ export function roundOrder(i) {
   return i % 2 === 0 ? ['head', 'base'] : ['base', 'head'];
 }
 
+/** head ÷ base, where 0 ÷ 0 (an idle engine's CPU below the clock tick) is "the same", not NaN. */
+function ratioOf(head, base) {
+  if (base === 0) return head === 0 ? 1 : Infinity;
+  return head / base;
+}
+
 /**
  * Paired samples (head[i] and base[i] ran in the same round) → medians, head ÷ base of the medians, and the
  * spread of the per-round ratios (min, median, max): how much one round swings, to read the ratio against.
  */
 export function compareSamples(head, base) {
   if (head.length !== base.length || head.length === 0) throw new Error(`paired samples needed (head ${head.length}, base ${base.length})`);
-  const pairs = head.map((h, i) => h / base[i]);
+  const pairs = head.map((h, i) => ratioOf(h, base[i]));
   const headMedian = median(head);
   const baseMedian = median(base);
   return {
     n: head.length,
     head: headMedian,
     base: baseMedian,
-    ratio: headMedian / baseMedian,
+    ratio: ratioOf(headMedian, baseMedian),
     pairRatios: { min: Math.min(...pairs), median: median(pairs), max: Math.max(...pairs) },
     samples: { head, base },
   };

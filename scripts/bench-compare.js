@@ -151,8 +151,24 @@ function makeTree(name, dir, work) {
   return { name, dir, runtime, env, work: join(work, name) };
 }
 
+/** `npm run build` in `dir`, asynchronously so a signal is handled (and the build stopped) while it runs. */
+function build(dir) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', 'build'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const stop = () => {
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGTERM');
+    };
+    cleanups.push(stop);
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.once('error', reject);
+    child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`building the base failed (${signal ?? code}):\n${output.split('\n').slice(-20).join('\n')}`))));
+  });
+}
+
 /** The base ref in a temporary worktree, with this tree's node_modules and fixtures, built. */
-function checkoutBase(commit, work) {
+async function checkoutBase(commit, work) {
   const dir = join(work, 'base-tree');
   git('worktree', 'add', '--detach', dir, commit);
   cleanups.push(() => {
@@ -165,8 +181,7 @@ function checkoutBase(commit, work) {
   rmSync(join(dir, 'test', 'fixtures', 'cache'), { recursive: true, force: true });
   symlinkSync(realpathSync(fixturesDir), join(dir, 'test', 'fixtures', 'cache'));
   log(`building the base (${commit.slice(0, 10)}) in ${dir} …`);
-  const b = spawnSync('npm', ['run', 'build'], { cwd: dir, encoding: 'utf8' });
-  if (b.status !== 0) throw new Error(`building the base failed:\n${(b.stdout + b.stderr).split('\n').slice(-20).join('\n')}`);
+  await build(dir);
   return dir;
 }
 
@@ -315,7 +330,7 @@ async function main() {
   const head = { commit: git('rev-parse', 'HEAD'), dirty: git('status', '--porcelain', '--untracked-files=no') !== '' };
   const work = mkdtempSync(join(tmpdir(), 'hangar-bench-compare-'));
   cleanups.push(() => rmSync(work, { recursive: true, force: true }));
-  const baseDir = checkoutBase(commit, work);
+  const baseDir = await checkoutBase(commit, work);
   const trees = { head: makeTree('head', root, work), base: makeTree('base', baseDir, work) };
   log(`head ${head.commit.slice(0, 10)}${head.dirty ? ' (with uncommitted changes, as built)' : ''} vs base ${opts.base} = ${commit.slice(0, 10)}; rounds alternate A B B A`);
   const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');

@@ -66,6 +66,14 @@ describe('compareSamples', () => {
     expect(c.ratio).toBe(1);
   });
 
+  it('reads 0 ÷ 0 (an idle engine below the clock tick) as the same, and x ÷ 0 as worse', () => {
+    const same = compareSamples([0, 0], [0, 0]);
+    expect(same.ratio).toBe(1);
+    expect(same.pairRatios).toEqual({ min: 1, median: 1, max: 1 });
+    expect(verdictOf(same)).toBe('same within noise');
+    expect(verdictOf(compareSamples([0.3, 0.3], [0, 0]))).toBe('worse');
+  });
+
   it('refuses unpaired samples', () => {
     expect(() => compareSamples([1, 2], [1])).toThrow('paired samples needed (head 2, base 1)');
     expect(() => compareSamples([], [])).toThrow(/paired samples needed/);
