@@ -18,11 +18,12 @@ export function parseVmPatch(value: unknown): VmPatch {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new VmDocumentError('a settings patch must be an object of document fields', [{ path: '(patch)', message: 'must be an object' }]);
   }
-  // A `__proto__` key in the JSON comes out of the edge's record as the object's prototype, and zod would read the
-  // fields it carries as the patch's own: a patch smuggling `extraArgs` past the browser host's own-key checks.
+  // zod reads a field through the prototype chain: an object whose prototype carries fields (a Map, a class
+  // instance, Object.create(x) in-process) could pass `extraArgs` that no own-key check sees. JSON and structured
+  // clones give plain objects, where a `__proto__` key is an own key, named below like any unknown field.
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {
-    throw new VmDocumentError('invalid VM document: __proto__: unknown field', [{ path: '__proto__', message: 'unknown field' }]);
+    throw new VmDocumentError('a settings patch must be a plain object of document fields', [{ path: '(patch)', message: 'must be a plain object' }]);
   }
   for (const key of Object.keys(value)) {
     if (FROZEN.has(key)) {

@@ -31,7 +31,9 @@ describe('parseVmPatch: the document schema, each field optional', () => {
     expect(refusal(JSON.parse('{"__proto__": {"extraArgs": ["-incoming", "exec:id"]}}'))).toEqual(['__proto__: unknown field']);
     expect(refusal(JSON.parse('{"constructor": {"prototype": {}}}'))).toEqual(['constructor: unknown field']);
     // A prototype carrying fields (an object built in-process): zod would read them as the patch's own.
-    expect(refusal(Object.create({ extraArgs: ['-incoming', 'exec:id'] }) as object)).toEqual(['__proto__: unknown field']);
+    expect(refusal(Object.create({ extraArgs: ['-incoming', 'exec:id'] }) as object)).toEqual(['(patch): must be a plain object']);
+    expect(refusal(new Map([['memoryMiB', 64]]))).toEqual(['(patch): must be a plain object']);
+    expect(parseVmPatch(Object.assign(Object.create(null) as object, { memoryMiB: 64 }))).toEqual({ memoryMiB: 64 });
     expect(({} as Record<string, unknown>)['extraArgs']).toBeUndefined();
   });
 
