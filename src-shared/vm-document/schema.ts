@@ -26,7 +26,7 @@ export const deviceIdSchema = z
   .regex(/^[a-z][a-z0-9-]{0,30}$/, 'must be lowercase letters, digits or "-", starting with a letter (max 31)');
 
 /** One message for a fraction and for too little: the rule a person needs to fix either. */
-const MIB_RULE = 'must be a whole number of MiB ≥ 16';
+const MIB_RULE = 'must be a whole number of MiB >=16';
 
 /**
  * C0/C1 control characters (newline, NUL, escape...) and the bidirectional overrides and isolates that make

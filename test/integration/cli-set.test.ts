@@ -38,7 +38,7 @@ describe('hangar set and get (built CLI, real engine and QEMU)', () => {
     const bad: Array<[string[], number, RegExp]> = [
       [['colour=red'], 2, /^hangar: unknown setting "colour"; valid keys: name, description, os, .*memory.*, disk0\.bus, .*cd0\.path, cd0\.bus\n$/],
       [['__proto__=1'], 2, /^hangar: unknown setting "__proto__"; valid keys: /],
-      [['memory=8'], 2, /^hangar: memory: must be a whole number of MiB ≥ 16\n$/],
+      [['memory=8'], 2, /^hangar: memory: must be a whole number of MiB >=16\n$/],
       [['memory=96', 'cpus=lots'], 2, /^hangar: cpus: must be a whole number \(got "lots"\)\n$/],
       [['clipboard=all'], 2, /^hangar: clipboard: must be one of off, host-to-guest, guest-to-host, both \(got "all"\)\n$/],
       [['memory'], 2, /^hangar: expected KEY=VALUE, got "memory"/],

@@ -43,7 +43,7 @@ export const cliCases: CliCase[] = [
   { id: 'cli-set-frozen-id', title: 'set the machine id', args: (c) => ['set', c.target, 'id=00000000-0000-4000-8000-000000000000'], exit: EXIT.usage, stderr: /^hangar: unknown setting "id"; valid keys: / },
   { id: 'cli-set-memory-2^64', title: 'set memory=2^64', args: (c) => ['set', c.target, 'memory=18446744073709551616'], exit: EXIT.usage, stderr: /^hangar: memory: must be at most 16777216 MiB \(16 TiB\)\n$/ },
   { id: 'cli-set-memory-exponent', title: 'set memory=1e9', args: (c) => ['set', c.target, 'memory=1e9'], exit: EXIT.usage, stderr: /^hangar: memory: must be a size in MiB, or with a unit: 2048, 2048M, 4G \(got "1e9"\)\n$/ },
-  { id: 'cli-set-memory-tiny', title: 'set memory=8', args: (c) => ['set', c.target, 'memory=8'], exit: EXIT.usage, stderr: /^hangar: memory: must be a whole number of MiB ≥ 16\n$/ },
+  { id: 'cli-set-memory-tiny', title: 'set memory=8', args: (c) => ['set', c.target, 'memory=8'], exit: EXIT.usage, stderr: /^hangar: memory: must be a whole number of MiB >=16\n$/ },
   { id: 'cli-set-cpus-negative', title: 'set cpus=-1', args: (c) => ['set', c.target, 'cpus=-1'], exit: EXIT.usage, stderr: /^hangar: cpus: must be a whole number \(got "-1"\)\n$/ },
   { id: 'cli-set-switch-junk', title: 'set tpm=maybe', args: (c) => ['set', c.target, 'tpm=maybe'], exit: EXIT.usage, stderr: /^hangar: tpm: must be on or off \(got "maybe"\)\n$/ },
   { id: 'cli-set-name-newline', title: 'set a name with a newline', args: (c) => ['set', c.target, 'name=web\nhangar: fake success'], exit: EXIT.usage, stderr: /^hangar: name: must not contain control characters/ },

@@ -46,8 +46,8 @@ describe('planSettings', () => {
 
   it('names the key typed when the schema refuses the value', () => {
     const doc = sampleDocument();
-    expect(refused(doc, ['memory=8'])).toBe('memory: must be a whole number of MiB ≥ 16');
-    expect(refused(doc, ['memory=0.3G'])).toBe('memory: must be a whole number of MiB ≥ 16');
+    expect(refused(doc, ['memory=8'])).toBe('memory: must be a whole number of MiB >=16');
+    expect(refused(doc, ['memory=0.3G'])).toBe('memory: must be a whole number of MiB >=16');
     expect(refused(doc, ['cpus=0'])).toBe('cpus: must be at least 1');
     expect(refused(doc, ['name=a\nb'])).toMatch(/^name: must not contain control characters/);
     expect(refused(doc, ['boot=disk0,nope'])).toBe('boot: names no disk or CD-ROM ("nope")');
