@@ -11,6 +11,7 @@ import { snapshotVerb } from './snapshot-verb.js';
 import { diskVerb } from './disk-verb.js';
 import { exportVerb, importVerb } from './archive-verb.js';
 import { forwardVerb } from './forward-verb.js';
+import { getVerb, setVerb } from './set-verb.js';
 import { cloneVerb, existingDiskModeOf } from './clone-verb.js';
 import { withJobProgress } from './job-progress.js';
 import { runBackgroundEngine } from './background-engine.js';
@@ -70,7 +71,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     if (!spec) throw new UsageError(`unknown verb "${verb}" (try hangar --help)`);
     const parsed = parseVerb(spec, rest.slice(1));
     if (parsed === 'help') {
-      io.out(`Usage: ${spec.usage}\n\n${spec.summary}\n`);
+      io.out(`Usage: ${spec.usage}\n\n${spec.summary}\n${spec.details ? `\n${spec.details}\n` : ''}`);
       return EXIT.ok;
     }
     if (verb === 'serve') {
@@ -121,7 +122,8 @@ function parseVerb(spec: VerbSpec, args: string[]): Parsed | 'help' {
   if (parsed.positionals.length < spec.minPositionals) {
     throw new UsageError(`missing ${spec.positionals.slice(parsed.positionals.length).join(' ')}\nUsage: ${spec.usage}`);
   }
-  if (parsed.positionals.length > spec.positionals.length) {
+  // A last positional named `X...` takes the rest.
+  if (!spec.positionals.at(-1)?.endsWith('...') && parsed.positionals.length > spec.positionals.length) {
     throw new UsageError(`unexpected argument "${parsed.positionals[spec.positionals.length]}"\nUsage: ${spec.usage}`);
   }
   return parsed as Parsed;
@@ -230,6 +232,10 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       }
       return EXIT.ok;
     }
+    case 'set':
+      return await setVerb(c, p.positionals, io.out, process.cwd());
+    case 'get':
+      return await getVerb(c, p.positionals, v['json'] === true, io.out);
     case 'argv': {
       const r = await c.call('vm.argv', { vm: a0 });
       io.out(`${r.argv.join('\n')}\n`);

@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
+import { settingKeysHelp } from './set-keys.js';
 
 export interface VerbSpec {
   usage: string;
@@ -7,6 +8,8 @@ export interface VerbSpec {
   /** Positional argument names; a trailing `...` takes the rest. */
   positionals: string[];
   minPositionals: number;
+  /** More help after the summary (`hangar VERB --help`). */
+  details?: string;
 }
 
 const json = { json: { type: 'boolean' as const } };
@@ -52,6 +55,22 @@ export const VERBS: Record<string, VerbSpec> = {
   resume: { usage: 'hangar resume VM', summary: 'Resume a paused machine', options: {}, positionals: ['VM'], minPositionals: 1 },
   reset: { usage: 'hangar reset VM', summary: 'Hard-reset a machine (like the reset button)', options: {}, positionals: ['VM'], minPositionals: 1 },
   info: { usage: 'hangar info VM [--json]', summary: 'Show a machine’s settings and run state', options: json, positionals: ['VM'], minPositionals: 1 },
+  set: {
+    usage: 'hangar set VM KEY=VALUE...',
+    summary: 'Change settings of a stopped machine, as the settings dialog does (e.g. memory=2048 cpus=4 clipboard=both); prints the new values',
+    options: {},
+    positionals: ['VM', 'KEY=VALUE...'],
+    minPositionals: 2,
+    details: settingKeysHelp(),
+  },
+  get: {
+    usage: 'hangar get VM [KEY...] [--json]',
+    summary: 'Show settings as KEY=VALUE lines, the keys hangar set takes (all of them, or the ones named)',
+    options: json,
+    positionals: ['VM', 'KEY...'],
+    minPositionals: 1,
+    details: settingKeysHelp(),
+  },
   argv: { usage: 'hangar argv VM', summary: 'Print the exact QEMU command line, one argument per line', options: {}, positionals: ['VM'], minPositionals: 1 },
   console: {
     usage: 'hangar console VM [--no-follow]',

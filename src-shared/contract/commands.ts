@@ -28,6 +28,12 @@ const diskRef = z.string().min(1).max(31);
 /** A job id: chosen by the engine, or by the client (to cancel a job it started before the reply). */
 const jobIdSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be letters, digits or "-" (max 64)');
 
+/**
+ * vm.update's patch as it arrived, keys and all: a record would drop a `__proto__` key without a word, and the
+ * patch's own check (`parseVmPatch`) should name it like any other unknown field.
+ */
+const patchObject = z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'must be an object of VM document fields');
+
 /** What `vm.create` and `vm.previewArgv` take: the same object, so the preview is of exactly what would be created. */
 const vmCreateArgs = z.strictObject({
   name: vmNameSchema,
@@ -62,7 +68,12 @@ export const commandArgs = {
   /** The QEMU command line `vm.create` with these arguments would give, built in memory: nothing is written, no process started. */
   'vm.previewArgv': vmCreateArgs,
   'vm.get': z.strictObject({ vm: vmRef }),
-  'vm.update': z.strictObject({ vm: vmRef, patch: z.record(z.string(), z.unknown()) }),
+  /**
+   * `patch`: top-level document fields, each replacing the field whole (what the settings dialog and `hangar set` send).
+   * Only its being an object is checked here: the handler checks it with the document schema's partial (`parseVmPatch`),
+   * so a bad field is an `invalid-document` error named like the document's own.
+   */
+  'vm.update': z.strictObject({ vm: vmRef, patch: patchObject }),
   'vm.rename': z.strictObject({ vm: vmRef, name: vmNameSchema }),
   'vm.delete': z.strictObject({ vm: vmRef, files: z.boolean() }),
   /**

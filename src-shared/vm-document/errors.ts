@@ -37,7 +37,7 @@ function isMissing(input: unknown, path: ReadonlyArray<PropertyKey>): boolean {
  * missing" rather than "invalid value": zod reports both as the same issue code.
  */
 export function issuesFromZod(error: z.ZodError, input?: unknown): Array<{ path: string; message: string }> {
-  return error.issues.flatMap((issue) => {
+  const issues = error.issues.flatMap((issue) => {
     // One issue per unknown key, with the key in the path, so `disks[0].colour` is named like any other field.
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: 'unknown field' }));
@@ -52,4 +52,6 @@ export function issuesFromZod(error: z.ZodError, input?: unknown): Array<{ path:
     }
     return [{ path: formatPath(issue.path), message }];
   });
+  // Two checks of one field with one message (a negative fraction of MiB) say it once.
+  return issues.filter((i, n) => issues.findIndex((j) => j.path === i.path && j.message === i.message) === n);
 }

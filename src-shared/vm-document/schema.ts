@@ -25,7 +25,8 @@ export const deviceIdSchema = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,30}$/, 'must be lowercase letters, digits or "-", starting with a letter (max 31)');
 
-const mib = z.number().int().positive();
+/** One message for a fraction and for too little: the rule a person needs to fix either. */
+const MIB_RULE = 'must be a whole number of MiB >=16';
 
 /**
  * C0/C1 control characters (newline, NUL, escape...) and the bidirectional overrides and isolates that make
@@ -102,7 +103,8 @@ export const networkSchema = z.discriminatedUnion('mode', [
   }),
 ]);
 
-export const vmDocumentSchema = z
+/** The document's fields without the cross-field rules: what `vmPatchSchema` (patch.ts) makes partial. */
+export const vmDocumentFields = z
   .strictObject({
     schemaVersion: z.literal(CURRENT_SCHEMA_VERSION),
     id: z.string().uuid(),
@@ -113,10 +115,10 @@ export const vmDocumentSchema = z
     machine: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a QEMU machine type like q35 or virt'),
     firmware: firmwareSchema,
     cpu: z.strictObject({
-      count: z.number().int().min(1).max(1024),
+      count: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1024, 'must be at most 1024'),
       model: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must be a QEMU CPU model like max or host'),
     }),
-    memoryMiB: mib.min(16).max(16 * 1024 * 1024),
+    memoryMiB: z.number().min(16, MIB_RULE).max(16 * 1024 * 1024, 'must be at most 16777216 MiB (16 TiB)').refine(Number.isInteger, MIB_RULE),
     disks: z.array(diskSchema),
     cdroms: z.array(cdromSchema),
     network: networkSchema,
@@ -130,7 +132,9 @@ export const vmDocumentSchema = z
     extraArgs: z.array(qemuString.refine((a) => !SANDBOX_OPTION.test(a), 'must not be -sandbox: Hangar sets QEMU\'s sandbox itself (it stops QEMU from starting programs)')),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
-  })
+  });
+
+export const vmDocumentSchema = vmDocumentFields
   .superRefine((doc, ctx) => {
     // Point at the second use (`cdroms[0].id`), so the message names the entry to fix.
     const devices = [

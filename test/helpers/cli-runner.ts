@@ -24,9 +24,14 @@ export function runHangar(
 
 /** Runs `hangar` in a test env; always resolves with the exit code and output. */
 export function spawnHangar(t: TestEnv, ...args: string[]): Promise<CliRun> {
+  return spawnHangarIn(t, process.cwd(), ...args);
+}
+
+/** spawnHangar from the folder `cwd` (relative paths on the command line are relative to it). */
+export function spawnHangarIn(t: TestEnv, cwd: string, ...args: string[]): Promise<CliRun> {
   builtEntry('cli');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'hangar.js'), '--library', t.libraryDir, ...args], { env: t.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'hangar.js'), '--library', t.libraryDir, ...args], { cwd, env: t.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

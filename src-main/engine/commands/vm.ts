@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { VmPatch } from '../../../src-shared/vm-document/index.js';
+import { parseVmPatch } from '../../../src-shared/vm-document/index.js';
 import { cloneVm } from '../clone/clone-service.js';
 import { followBundleMove, refuseDeleteWithDependents } from '../clone/backing-refs.js';
 import { createWithExistingDisk } from '../clone/import-disk.js';
@@ -63,9 +63,11 @@ export function vmCommands(
     },
 
     'vm.update': async (a) => {
+      // The edge only knows an object arrived; the document schema's partial names a bad field before anything is read.
+      const patch = parseVmPatch(a.patch);
       const vm = await refuseWhileActive(ctx, a.vm, 'change the settings of');
-      await refusePatchWhileSaved(ctx, vm, a.patch as VmPatch);
-      const doc = await ctx.store.update(vm.id, a.patch as VmPatch);
+      await refusePatchWhileSaved(ctx, vm, patch);
+      const doc = await ctx.store.update(vm.id, patch);
       ctx.emit(vm.id, { type: 'vm.changed' });
       return { doc };
     },

@@ -36,6 +36,23 @@ export const cliCases: CliCase[] = [
   { id: 'cli-add-shadow-bundle', title: 'add a bundle whose vm.json links to /etc/shadow', args: (c) => ['add', c.world.bundles.shadow], exit: EXIT.failure, stderr: /^hangar: bundle shadow\.hangar: vm\.json is not valid JSON \((at position \d+|unexpected content)\)\n$/ },
   { id: 'cli-screenshot-stopped', title: 'screenshot of a stopped VM into /etc', args: (c) => ['screenshot', c.target, '/etc/hangar-owned.png'], exit: EXIT.invalidState, stderr: /"target" is not running \(stopped\)/ },
 
+  // hangar set / get: checked against the document schema before the engine is asked to write anything
+  { id: 'cli-set-unknown-key', title: 'set a key the document does not have', args: (c) => ['set', c.target, 'memory=512', 'colour=red'], exit: EXIT.usage, stderr: /^hangar: unknown setting "colour"; valid keys: name, description, os, arch, machine, .*, disk0\.bus, .*cd0\.path, cd0\.bus\n$/ },
+  { id: 'cli-set-proto', title: 'set __proto__', args: (c) => ['set', c.target, '__proto__=x'], exit: EXIT.usage, stderr: /^hangar: unknown setting "__proto__"; valid keys: / },
+  { id: 'cli-set-constructor-path', title: 'set constructor.prototype.polluted', args: (c) => ['set', c.target, 'constructor.prototype.polluted=1'], exit: EXIT.usage, stderr: /^hangar: unknown setting "constructor\.prototype\.polluted"; valid keys: / },
+  { id: 'cli-set-frozen-id', title: 'set the machine id', args: (c) => ['set', c.target, 'id=00000000-0000-4000-8000-000000000000'], exit: EXIT.usage, stderr: /^hangar: unknown setting "id"; valid keys: / },
+  { id: 'cli-set-memory-2^64', title: 'set memory=2^64', args: (c) => ['set', c.target, 'memory=18446744073709551616'], exit: EXIT.usage, stderr: /^hangar: memory: must be at most 16777216 MiB \(16 TiB\)\n$/ },
+  { id: 'cli-set-memory-exponent', title: 'set memory=1e9', args: (c) => ['set', c.target, 'memory=1e9'], exit: EXIT.usage, stderr: /^hangar: memory: must be a size in MiB, or with a unit: 2048, 2048M, 4G \(got "1e9"\)\n$/ },
+  { id: 'cli-set-memory-tiny', title: 'set memory=8', args: (c) => ['set', c.target, 'memory=8'], exit: EXIT.usage, stderr: /^hangar: memory: must be a whole number of MiB >=16\n$/ },
+  { id: 'cli-set-cpus-negative', title: 'set cpus=-1', args: (c) => ['set', c.target, 'cpus=-1'], exit: EXIT.usage, stderr: /^hangar: cpus: must be a whole number \(got "-1"\)\n$/ },
+  { id: 'cli-set-switch-junk', title: 'set tpm=maybe', args: (c) => ['set', c.target, 'tpm=maybe'], exit: EXIT.usage, stderr: /^hangar: tpm: must be on or off \(got "maybe"\)\n$/ },
+  { id: 'cli-set-name-newline', title: 'set a name with a newline', args: (c) => ['set', c.target, 'name=web\nhangar: fake success'], exit: EXIT.usage, stderr: /^hangar: name: must not contain control characters/ },
+  { id: 'cli-set-cd-newline', title: 'set a CD path with a newline (would forge a log line)', args: (c) => ['set', c.target, `cd0.path=${c.world.dir}/x\n.iso`], exit: EXIT.usage, stderr: /^hangar: cd0\.path: must not contain a line break\n$/ },
+  { id: 'cli-set-extra-args-shell', title: 'set extra-args as a shell string', args: (c) => ['set', c.target, 'extra-args=-incoming exec:touch /tmp/owned'], exit: EXIT.usage, stderr: /^hangar: extra-args: must be a JSON array of strings/ },
+  { id: 'cli-set-extra-args-sandbox', title: 'set extra-args turning the sandbox off', args: (c) => ['set', c.target, 'extra-args=["-sandbox","off"]'], exit: EXIT.usage, stderr: /^hangar: extra-args: must not be -sandbox/ },
+  { id: 'cli-set-no-value', title: 'set a bare word', args: (c) => ['set', c.target, 'memory'], exit: EXIT.usage, stderr: /^hangar: expected KEY=VALUE, got "memory"/ },
+  { id: 'cli-get-proto', title: 'get __proto__', args: (c) => ['get', c.target, '__proto__'], exit: EXIT.usage, stderr: /^hangar: unknown setting "__proto__"; valid keys: / },
+
   // ports
   { id: 'cli-forward-0', title: 'forward host port 0', args: (c) => ['forward', 'add', c.target, '0', '22'], exit: EXIT.usage, stderr: /"0" is not a host port/ },
   { id: 'cli-forward-65536', title: 'forward host port 65536', args: (c) => ['forward', 'add', c.target, '65536', '22'], exit: EXIT.usage, stderr: /"65536" is not a host port/ },

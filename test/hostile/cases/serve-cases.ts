@@ -116,6 +116,12 @@ export const serveCases: ServeCase[] = [
     refused: { code: 'not-allowed', message: READ_ONLY },
   },
   {
+    id: 'serve-update-extra-args-proto',
+    title: 'vm.update smuggling extraArgs inside a "__proto__" key (not an own key, so an own-key check would miss it)',
+    run: (c) => c.client.call('vm.update', { vm: c.vm, patch: JSON.parse(`{"__proto__":{"extraArgs":["-incoming","exec:touch ${c.marker}"]}}`) as Record<string, unknown> }),
+    refused: { code: 'invalid-document', message: /^invalid VM document: __proto__: unknown field$/ },
+  },
+  {
     id: 'serve-add-existing-armed',
     title: 'vm.addExisting of a machine folder whose vm.json carries an exec payload',
     run: (c) => c.client.call('vm.addExisting', { path: c.armedBundle }),
