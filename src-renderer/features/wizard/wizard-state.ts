@@ -12,7 +12,7 @@ import {
   type NicModel,
   type OsRecommendation,
 } from '../../../src-shared/os-catalog/index.js';
-import { vmNameSchema, type Architecture, type DiskBus } from '../../../src-shared/vm-document/schema.js';
+import { ARCHITECTURES, vmNameSchema, type Architecture, type DiskBus } from '../../../src-shared/vm-document/schema.js';
 
 export const WIZARD_PAGES = ['name', 'media', 'system', 'resources', 'disk', 'summary'] as const;
 export type WizardPage = (typeof WIZARD_PAGES)[number];
@@ -282,6 +282,28 @@ export function accelerationNote(state: WizardState): { accelerator: 'kvm' | 'tc
   }
   if (!host.kvm.usable) return { accelerator: 'tcg', text: `no KVM on this host: the guest will run slowly (${host.kvm.reason})` };
   return { accelerator: 'kvm', text: 'KVM: the guest runs at near-native speed' };
+}
+
+export interface ArchChoice {
+  arch: Architecture;
+  /** Offered: the host has its emulator and firmware. */
+  usable: boolean;
+  /** Its consequence ("emulated on this x86_64 host: slow"), or what is missing and the command that installs it. */
+  detail: string;
+}
+
+/**
+ * The Architecture choices: the ones host.info found usable, each with its consequence, then the missing ones
+ * (not selectable) with their install command. Before host.info answers (or from an older engine), every arch.
+ */
+export function archChoices(host: WizardHost | null): ArchChoice[] {
+  const found = host?.architectures;
+  if (!found) return ARCHITECTURES.map((arch) => ({ arch, usable: true, detail: '' }));
+  const known = found.filter((a): a is ArchSupport & { arch: Architecture } => (ARCHITECTURES as readonly string[]).includes(a.arch));
+  return [
+    ...known.filter((a) => a.usable).map((a) => ({ arch: a.arch, usable: true, detail: a.note })),
+    ...known.filter((a) => !a.usable).map((a) => ({ arch: a.arch, usable: false, detail: `${a.note}; install it with: ${a.installHint ?? 'your package manager'}` })),
+  ];
 }
 
 /** Errors (blocking) and warnings of one page, keyed by field label. */
