@@ -1,5 +1,6 @@
 import { noPowerButtonReason } from './qemu/argv-arch.js';
 import { refuseArchTheHostLacks } from './qemu/arch-support.js';
+import { createArch } from '../../src-shared/os-catalog/index.js';
 import { cpus, totalmem } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { access, rm } from 'node:fs/promises';
@@ -93,7 +94,7 @@ export function makeHandlers(engine: Engine): Handlers {
     'vm.create': async (a) => {
       engine.assertOpen();
       const plan = await planCreate(a);
-      await refuseArchTheHostLacks(() => engine.host.info(), a.arch);
+      await refuseArchTheHostLacks(() => engine.host.info(), createArch(a));
       // Before a disk is copied or made: store.create checks again, under its lock.
       await engine.store.assertNameFree(a.name);
       const { id, iso, source, build } = plan;
