@@ -6,7 +6,7 @@ import { access, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { EngineError, type CommandArgs } from '../../src-shared/contract/index.js';
 import { newVmDocument, type DiskFormat, type VmDocument } from '../../src-shared/vm-document/index.js';
-import { applyDeviceChoices, createChoices } from '../../src-shared/os-catalog/index.js';
+import { applyDeviceChoices, createArch, createChoices } from '../../src-shared/os-catalog/index.js';
 import { refuseNonIso, refuseSystemFile, SYSTEM_FOLDERS } from './storage/path-guard.js';
 import { inspectSourceImage, type SourceImage } from './clone/source-image.js';
 import { importedDisk } from './clone/import-disk.js';
@@ -92,7 +92,7 @@ export async function planCreate(a: CreateArgs): Promise<CreatePlan> {
       name: a.name,
       now,
       mac,
-      arch: a.arch,
+      arch: createArch(a),
       osId: a.osId,
       memoryMiB: a.memoryMiB,
       cpus: a.cpus,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FIRMWARE_TYPES, ARCHITECTURES, DISK_BUSES, DISK_FORMATS, FORWARD_PROTOCOLS, NIC_MODELS, DISPLAY_DEVICES, IPV4, vmNameSchema, type PortForward, type VmDocument } from '../vm-document/schema.js';
+import { FIRMWARE_TYPES, ARCHITECTURES, DISK_BUSES, DISK_FORMATS, FORWARD_PROTOCOLS, NIC_MODELS, DISPLAY_DEVICES, IPV4, vmNameSchema, type Architecture, type PortForward, type VmDocument } from '../vm-document/schema.js';
 import type { OsDetection, OsRecommendation } from '../os-catalog/types.js';
 import type { VmRunState } from '../vm-state.js';
 import { MAX_TAG_LENGTH, MAX_TAGS } from './tag-limits.js';
@@ -301,6 +301,8 @@ export interface IsoInspection {
   detected: OsDetection | null;
   /** Settings to start from: the OS's, else "Other", fitted to the image's boot modes. */
   recommended: OsRecommendation;
+  /** The guest architecture the image is for, when its OS entry, its label or its boot catalog tells (os-catalog/detect-arch.ts). */
+  arch?: Architecture;
   /** E.g. "no El Torito boot record", a damaged boot catalog. */
   warnings: string[];
 }

@@ -14,6 +14,9 @@ import type { OsCatalogEntry, OsFamily, OsRecommendation } from './types.js';
  *   FreeBSD     "14_1_RELEASE_AMD64_CD" (system id "FreeBSD"); before 9.x "FreeBSD_Install"
  *   OpenBSD     "OpenBSD/amd64   7.6 Install CD"   NetBSD "NETBSD_100"   ReactOS "ReactOS"
  *   Windows     "CCCOMA_X64FRE_EN-US_DV9" (10 and 11), "CPBA_X64FRE_..." (10/11 business), "SSS_X64FREE_EN-US_DV9" (Server)
+ *   ARM, RISC-V "Debian 12.5.0 arm64 n", "Debian 13.0.0 riscv64 n", "Ubuntu-Server 24.04.1 LTS arm64",
+ *               "Fedora-S-dvd-aarch64-41", "alpine-virt 3.20.3 aarch64": the label names the arch, so these
+ *               entries (with `arch`) outrank the x86 ones whose patterns also fit them
  *
  * Windows 10 vs 11: Microsoft's consumer ISOs of both use the same label family (CCCOMA_/CCSA_/CPBA_ + X64FRE),
  * and osinfo-db gives win10 and win11 the same regex. The label alone cannot tell them apart, so an x64 label is
@@ -97,6 +100,34 @@ function ubuntu(version: string, server: boolean): OsCatalogEntry {
   };
 }
 
+/** ARM and RISC-V installers boot with UEFI (AAVMF) or OpenSBI + U-Boot; the virt machine's devices come from the arch. */
+const FOREIGN_SERVER: OsRecommendation = { ...LINUX_SERVER, firmware: 'uefi' };
+
+/** Debian's non-PC ports: "Debian 12.5.0 arm64 n" (netinst), "Debian 13.0.0 riscv64 1" (DVD). */
+function debianPort(version: number, port: 'arm64' | 'riscv64'): OsCatalogEntry {
+  return {
+    id: `debian${version}-${port}`,
+    name: `Debian ${version} (${port})`,
+    family: 'linux',
+    vendor: 'Debian',
+    arch: port === 'arm64' ? 'aarch64' : 'riscv64',
+    recommended: { ...FOREIGN_SERVER },
+    matchers: [{ volumeId: new RegExp(`^Debian ${version}\\.\\d+(\\.\\d+)? ${port} `), confidence: 0.97 }],
+  };
+}
+
+/** "Ubuntu-Server 24.04.1 LTS arm64", "Ubuntu 24.04.2 LTS arm64". */
+function ubuntuArm(version: string, server: boolean): OsCatalogEntry {
+  return {
+    ...ubuntu(version, server),
+    id: `${server ? `ubuntu${version}-server` : `ubuntu${version}`}-arm64`,
+    name: `Ubuntu ${version} LTS${server ? ' Server' : ' Desktop'} (arm64)`,
+    arch: 'aarch64',
+    recommended: server ? { ...FOREIGN_SERVER } : { ...LINUX_DESKTOP, firmware: 'uefi' },
+    matchers: [{ volumeId: new RegExp(`^Ubuntu${server ? '-Server' : ''} ${esc(version)}(\\.\\d+)? LTS arm64`), confidence: 0.97 }],
+  };
+}
+
 function fedora(version: number): OsCatalogEntry {
   return {
     id: `fedora${version}`,
@@ -140,12 +171,18 @@ export const OS_CATALOG: ReadonlyArray<OsCatalogEntry> = [
   debian(12),
   debian(11),
   debian(10),
+  debianPort(13, 'arm64'),
+  debianPort(13, 'riscv64'),
+  debianPort(12, 'arm64'),
   ubuntu('24.04', false),
   ubuntu('24.04', true),
   ubuntu('22.04', false),
   ubuntu('22.04', true),
   ubuntu('20.04', false),
   ubuntu('20.04', true),
+  ubuntuArm('24.04', false),
+  ubuntuArm('24.04', true),
+  ubuntuArm('22.04', true),
   fedora(41),
   fedora(40),
   fedora(39),
@@ -156,6 +193,16 @@ export const OS_CATALOG: ReadonlyArray<OsCatalogEntry> = [
     vendor: 'Fedora',
     recommended: { ...LINUX_DESKTOP },
     matchers: [{ volumeId: /^Fedora-/, confidence: 0.7 }],
+  },
+  {
+    id: 'fedora-aarch64',
+    name: 'Fedora (aarch64)',
+    family: 'linux',
+    vendor: 'Fedora',
+    arch: 'aarch64',
+    recommended: { ...LINUX_DESKTOP, firmware: 'uefi' },
+    // "Fedora-S-dvd-aarch64-41", "Fedora-E-dvd-aarch64-40": above the version entries' 0.9, which fit them too
+    matchers: [{ volumeId: /^Fedora-.*-aarch64(-|$)/, confidence: 0.92 }],
   },
   {
     id: 'archlinux',
@@ -172,6 +219,16 @@ export const OS_CATALOG: ReadonlyArray<OsCatalogEntry> = [
     vendor: 'Alpine Linux',
     recommended: { ...LINUX_SERVER, memoryMiB: 512, diskGiB: 8, cpus: 1 },
     matchers: [{ volumeId: /^alpine-[a-z]+ \d+\.\d+/, confidence: 0.9 }, { volumeId: /^alpine-/, confidence: 0.8 }],
+  },
+  {
+    id: 'alpinelinux-aarch64',
+    name: 'Alpine Linux (aarch64)',
+    family: 'linux',
+    vendor: 'Alpine Linux',
+    arch: 'aarch64',
+    recommended: { ...FOREIGN_SERVER, memoryMiB: 512, diskGiB: 8, cpus: 1 },
+    // "alpine-virt 3.20.3 aarch64", "alpine-std 3.21.0 aarch64"
+    matchers: [{ volumeId: /^alpine-[a-z]+ \d+\.\d+(\.\d+)? aarch64/, confidence: 0.95 }],
   },
   {
     id: 'opensuse15',

@@ -32,6 +32,7 @@ export function detectOs(iso: IsoIdentity, catalog: ReadonlyArray<OsCatalogEntry
     confidence: best.matcher.confidence,
     source: 'catalog',
   };
+  if (best.entry.arch) detection.arch = best.entry.arch;
   if (best.matcher.alternatives && best.matcher.alternatives.length > 0) detection.alternatives = [...best.matcher.alternatives];
   return detection;
 }

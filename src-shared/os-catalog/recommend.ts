@@ -38,6 +38,11 @@ export interface CreateChoiceArgs extends DeviceChoices {
   arch?: Architecture;
 }
 
+/** The arch a new machine gets: the one asked for, else the chosen OS preset's (an ARM or RISC-V installer), else none (the document's default). */
+export function createArch(args: Pick<CreateChoiceArgs, 'arch' | 'osId'>): Architecture | undefined {
+  return args.arch ?? (args.osId !== undefined ? findCatalogEntry(args.osId)?.arch : undefined);
+}
+
 /**
  * Explicit arguments, with the catalog's recommendation for `osId` filling the gaps. Device defaults
  * (firmware, buses, NIC, display) are x86 PC choices, so for aarch64 only memory and CPUs come from the
@@ -47,7 +52,7 @@ export interface CreateChoiceArgs extends DeviceChoices {
 export function createChoices(args: CreateChoiceArgs): DeviceChoices {
   const entry = args.osId !== undefined ? findCatalogEntry(args.osId) : undefined;
   const rec = entry?.recommended;
-  const x86 = (args.arch ?? 'x86_64') === 'x86_64';
+  const x86 = (createArch(args) ?? 'x86_64') === 'x86_64';
   const pc = x86 ? rec : undefined;
   const firmware = args.firmware ?? pc?.firmware;
   const effectiveFirmware = firmware ?? (x86 ? 'bios' : 'uefi');

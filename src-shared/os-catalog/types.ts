@@ -1,4 +1,4 @@
-import type { DISPLAY_DEVICES, DiskBus, NIC_MODELS, POINTER_DEVICES } from '../vm-document/schema.js';
+import type { Architecture, DISPLAY_DEVICES, DiskBus, NIC_MODELS, POINTER_DEVICES } from '../vm-document/schema.js';
 
 export const OS_FAMILIES = ['linux', 'windows', 'bsd', 'other'] as const;
 export type OsFamily = (typeof OS_FAMILIES)[number];
@@ -49,6 +49,8 @@ export interface OsCatalogEntry {
   family: OsFamily;
   /** Groups entries in the wizard's OS list ("Debian", "Ubuntu", "Windows"...). */
   vendor: string;
+  /** The guest architecture this installer is built for; absent: x86_64 (a PC). Choosing the OS chooses the arch. */
+  arch?: Architecture;
   recommended: OsRecommendation;
   matchers: ReadonlyArray<IsoMatcher>;
 }
@@ -69,6 +71,8 @@ export interface OsDetection {
   confidence: number;
   /** `catalog`: Hangar's built-in list; `osinfo`: the host's osinfo-db. */
   source: 'catalog' | 'osinfo';
+  /** The architecture the catalog entry is for (absent: x86_64, or not known from osinfo-db). */
+  arch?: Architecture;
   /** Other OS ids the same label fits; the wizard can offer them. */
   alternatives?: ReadonlyArray<string>;
 }

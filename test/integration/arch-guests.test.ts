@@ -27,9 +27,8 @@ describe('ARM and RISC-V guests end to end (real QEMU, TCG)', () => {
     const write = (data: string) => e.client.call('vm.console.write', { vm: id, data });
     const echo = (line: string, partial: string) => serialWait(e.client, id, `ECHO:${line}`, () => write(partial), 120_000);
     await echo('hello arm', 'hello arm\n');
-    // Not asserted yet: key presses through the display's USB keyboard reach tty1, but the first ones after an idle
-    // spell are lost (CI saw "KBD:arm" and "KBD:ped arm" for "typed arm"; USB autosuspend/wake-up is the suspect).
-    // Open in issue #21 until the cause is fixed; x86 typing is asserted in fixtures.test.ts and the e2e tests.
+    // Key presses through the display's keyboard land on the guest's framebuffer console (tty1).
+    await serialWait(e.client, id, 'KBD:typed arm', () => e.client.call('vm.typeText', { vm: id, text: 'typed arm\n' }), 120_000);
     const shot = await e.client.call('vm.screenshot', { vm: id });
     expect(Buffer.from(shot.pngBase64, 'base64').subarray(1, 4).toString()).toBe('PNG');
 

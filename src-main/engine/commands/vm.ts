@@ -5,6 +5,8 @@ import { cloneVm } from '../clone/clone-service.js';
 import { followBundleMove, refuseDeleteWithDependents } from '../clone/backing-refs.js';
 import { createWithExistingDisk } from '../clone/import-disk.js';
 import { planCreate } from '../create-plan.js';
+import { refuseArchTheHostLacks } from '../qemu/arch-support.js';
+import { createArch } from '../../../src-shared/os-catalog/index.js';
 import type { EngineContext } from '../engine-context.js';
 import type { InstallService } from '../install/install-service.js';
 import type { JobRegistry } from '../jobs/job-registry.js';
@@ -33,6 +35,7 @@ export function vmCommands(
     'vm.create': async (a) => {
       ctx.assertOpen();
       const plan = await planCreate(a);
+      await refuseArchTheHostLacks(() => ctx.host.info(), createArch(a));
       // Before a disk is copied or made: store.create checks again, under its lock.
       await ctx.store.assertNameFree(a.name);
       const { id, iso, source, build } = plan;

@@ -1,5 +1,5 @@
 import { EngineError, type IsoInspection } from '../../../src-shared/contract/index.js';
-import { adjustForBootability, detectOs, recommendationFor, type OsDetection, type OsRecommendation } from '../../../src-shared/os-catalog/index.js';
+import { adjustForBootability, detectIsoArch, detectOs, recommendationFor, type OsDetection, type OsRecommendation } from '../../../src-shared/os-catalog/index.js';
 import { IsoError } from './iso9660.js';
 import { hostOsinfoDb, matchOsinfo, type OsinfoOs } from './osinfo.js';
 import { readIsoFile } from './read-iso-file.js';
@@ -51,6 +51,7 @@ export async function inspectIso(path: string, options: InspectOptions = {}): Pr
   if (info.bootEntries.length === 0) warnings.push('this image has no El Torito boot record: it can be attached as a CD, but it will not boot');
   else if (!info.bootable.bios && !info.bootable.uefi) warnings.push('this image has no bootable x86 BIOS or UEFI entry');
 
+  const arch = detectIsoArch(identity, info.bootable, detected);
   return {
     path: info.path,
     volumeId: info.volumeId,
@@ -60,6 +61,7 @@ export async function inspectIso(path: string, options: InspectOptions = {}): Pr
     bootable: { ...info.bootable },
     detected,
     recommended: adjustForBootability(recommended, info.bootable),
+    ...(arch ? { arch } : {}),
     warnings,
   };
 }

@@ -262,5 +262,8 @@ export function matchOsinfo(db: ReadonlyArray<OsinfoOs>, iso: OsinfoIsoInput): O
     source: 'osinfo',
   };
   if (best.length > 1) detection.alternatives = best.slice(1).map((o) => o.shortId);
+  // The matching media's arch, when it is a non-PC one Hangar runs (absent means x86_64, as in the catalog).
+  const media = top.media.find((m) => mediaScore(m, iso) === bestScore);
+  if (media && (media.arch === 'aarch64' || media.arch === 'riscv64')) detection.arch = media.arch;
   return { detection, recommended: osinfoRecommendation(top) };
 }

@@ -1,8 +1,10 @@
 import { ARCHITECTURES } from '../../../src-shared/vm-document/index.js';
+import { EngineError } from '../../../src-shared/contract/index.js';
 import type { ArchSupport } from '../../../src-shared/contract/index.js';
 import type { HostInfo } from './host-types.js';
 import { selectUefiFirmware } from './firmware.js';
 import { firmwareInstallCommand } from './install-hint.js';
+import { QemuNotFoundError } from './errors.js';
 
 const DEBIAN_PACKAGES: Record<string, string> = {
   x86_64: 'qemu-system-x86 ovmf',
@@ -35,4 +37,33 @@ export function archSupport(host: HostInfo): ArchSupport[] {
     if (arch !== host.hostArch) return { arch, usable: true, note: `emulated on this ${host.hostArch} host: slow` };
     return { arch, usable: true, note: `emulated (TCG, slow): ${emulator.kvm.reason}` };
   });
+}
+
+/**
+ * `vm.create` refuses an arch this host cannot run (no emulator or no firmware for it), naming the install
+ * command, so a machine is never made that could not start. The arch the caller gave is checked as given.
+ */
+export function refuseUnusableArch(host: HostInfo, arch: string): void {
+  const support = archSupport(host).find((a) => a.arch === arch);
+  if (!support || support.usable) return;
+  const offered = archSupport(host).filter((a) => a.usable).map((a) => a.arch);
+  throw new EngineError(
+    'invalid-args',
+    `${arch} machines cannot run on this host: ${support.note}; install it with: ${support.installHint ?? 'your package manager'}` +
+      ` (this host runs ${offered.length > 0 ? offered.join(', ') : 'no architecture yet'})`,
+    { field: 'arch' },
+  );
+}
+
+/** refuseUnusableArch on the engine's probe; without any QEMU the check is left to the start (which names the install). */
+export async function refuseArchTheHostLacks(info: () => Promise<HostInfo>, arch: string | undefined): Promise<void> {
+  if (arch === undefined) return;
+  let host: HostInfo;
+  try {
+    host = await info();
+  } catch (err) {
+    if (err instanceof QemuNotFoundError) return;
+    throw err;
+  }
+  refuseUnusableArch(host, arch);
 }

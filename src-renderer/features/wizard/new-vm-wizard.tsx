@@ -12,6 +12,7 @@ import FormControlLabel from '@mui/material/FormControlLabel';
 import FormHelperText from '@mui/material/FormHelperText';
 import FormLabel from '@mui/material/FormLabel';
 import LinearProgress from '@mui/material/LinearProgress';
+import ListItemText from '@mui/material/ListItemText';
 import MenuItem from '@mui/material/MenuItem';
 import Radio from '@mui/material/Radio';
 import RadioGroup from '@mui/material/RadioGroup';
@@ -20,12 +21,12 @@ import StepLabel from '@mui/material/StepLabel';
 import Stepper from '@mui/material/Stepper';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
-import { ARCHITECTURES } from '../../../src-shared/vm-document/schema.js';
+import type { Architecture } from '../../../src-shared/vm-document/schema.js';
 import { useApi } from '../../state/api-context.js';
 import { describeError } from '../../state/errors.js';
 import { DialogStatusLine, useDialogNotices, useWindowNotify } from '../../components/notifier.js';
 import {
-  EXISTING_DISK_MODES, EXISTING_DISK_MODE_TEXT, FIELD_LABELS, PAGE_TITLES, WIZARD_PAGES, accelerationNote, blockingReasons, canCreate, initialWizardState, osOptions, pageRegionName, summaryRows, toCreateArgs,
+  EXISTING_DISK_MODES, EXISTING_DISK_MODE_TEXT, archChoices, FIELD_LABELS, PAGE_TITLES, WIZARD_PAGES, accelerationNote, blockingReasons, canCreate, initialWizardState, osOptions, pageRegionName, summaryRows, toCreateArgs,
   validatePage, visibleMessages, wizardHost, wizardReducer, type ExistingDiskMode, type FieldLabel, type WizardState,
 } from './wizard-state.js';
 import { CommandLinePreview } from './command-line-preview.js';
@@ -292,8 +293,12 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: 
           {state.page === 'system' && (
             <>
               <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap' }}>
-                <TextField select label={L.arch} value={d.arch} sx={{ minWidth: 200 }} onChange={(e) => dispatch({ type: 'set', field: 'arch', value: e.target.value as (typeof ARCHITECTURES)[number] })} {...msg(L.arch)}>
-                  {ARCHITECTURES.map((a) => <MenuItem key={a} value={a}>{a}</MenuItem>)}
+                <TextField select label={L.arch} value={d.arch} sx={{ minWidth: 200 }} slotProps={{ select: { renderValue: (v) => String(v) } }} onChange={(e) => dispatch({ type: 'set', field: 'arch', value: e.target.value as Architecture })} {...msg(L.arch)}>
+                  {archChoices(state.host).map((c) => (
+                    <MenuItem key={c.arch} value={c.arch} disabled={!c.usable}>
+                      <ListItemText primary={c.arch} secondary={c.detail || undefined} />
+                    </MenuItem>
+                  ))}
                 </TextField>
                 <TextField select label={L.firmware} value={d.firmware} sx={{ minWidth: 200 }} onChange={(e) => dispatch({ type: 'set', field: 'firmware', value: e.target.value as 'bios' | 'uefi' })} {...msg(L.firmware)}>
                   <MenuItem value="bios">BIOS</MenuItem>

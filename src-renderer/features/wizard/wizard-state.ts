@@ -12,7 +12,7 @@ import {
   type NicModel,
   type OsRecommendation,
 } from '../../../src-shared/os-catalog/index.js';
-import { vmNameSchema, type Architecture, type DiskBus } from '../../../src-shared/vm-document/schema.js';
+import { ARCHITECTURES, vmNameSchema, type Architecture, type DiskBus } from '../../../src-shared/vm-document/schema.js';
 
 export const WIZARD_PAGES = ['name', 'media', 'system', 'resources', 'disk', 'summary'] as const;
 export type WizardPage = (typeof WIZARD_PAGES)[number];
@@ -284,6 +284,28 @@ export function accelerationNote(state: WizardState): { accelerator: 'kvm' | 'tc
   return { accelerator: 'kvm', text: 'KVM: the guest runs at near-native speed' };
 }
 
+export interface ArchChoice {
+  arch: Architecture;
+  /** Offered: the host has its emulator and firmware. */
+  usable: boolean;
+  /** Its consequence ("emulated on this x86_64 host: slow"), or what is missing and the command that installs it. */
+  detail: string;
+}
+
+/**
+ * The Architecture choices: the ones host.info found usable, each with its consequence, then the missing ones
+ * (not selectable) with their install command. Before host.info answers (or from an older engine), every arch.
+ */
+export function archChoices(host: WizardHost | null): ArchChoice[] {
+  const found = host?.architectures;
+  if (!found) return ARCHITECTURES.map((arch) => ({ arch, usable: true, detail: '' }));
+  const known = found.filter((a): a is ArchSupport & { arch: Architecture } => (ARCHITECTURES as readonly string[]).includes(a.arch));
+  return [
+    ...known.filter((a) => a.usable).map((a) => ({ arch: a.arch, usable: true, detail: a.note })),
+    ...known.filter((a) => !a.usable).map((a) => ({ arch: a.arch, usable: false, detail: `${a.note}; install it with: ${a.installHint ?? 'your package manager'}` })),
+  ];
+}
+
 /** Errors (blocking) and warnings of one page, keyed by field label. */
 export function validatePage(state: WizardState, page: WizardPage): PageValidation {
   const { draft: d, host, inspection } = state;
@@ -433,13 +455,13 @@ function setField(state: WizardState, action: SetAction): WizardState {
       break;
     case 'osId':
       s = applyDefaults(s, currentRecommendation(s));
+      s = archOfMedia(s, osArch(d.osId));
       break;
     case 'firmware':
       if (d.firmware !== 'uefi') s = { ...s, draft: { ...s.draft, secureBoot: false } };
       break;
     case 'arch':
-      if (d.arch !== 'x86_64' && !state.touched.includes('firmware')) s = { ...s, draft: { ...s.draft, firmware: 'uefi', secureBoot: false } };
-      if (d.arch === 'x86_64' && !state.touched.includes('firmware')) s = applyDefaults(s, currentRecommendation(s));
+      s = fitFirmwareToArch(s);
       break;
     case 'media':
       if (d.media === 'none' && state.draft.media === 'iso' && !state.touched.includes('osId')) {
@@ -452,6 +474,26 @@ function setField(state: WizardState, action: SetAction): WizardState {
   return s;
 }
 
+/** Non-x86 machines start with UEFI; back on x86 the OS's firmware applies again (unless the user chose one). */
+function fitFirmwareToArch(s: WizardState): WizardState {
+  if (s.touched.includes('firmware')) return s;
+  if (s.draft.arch !== 'x86_64') return { ...s, draft: { ...s.draft, firmware: 'uefi', secureBoot: false } };
+  return applyDefaults(s, currentRecommendation(s));
+}
+
+/** The arch a catalog OS is for; none for the arch-neutral "Other" entries and osinfo-db ids. */
+function osArch(osId: string): Architecture | undefined {
+  const entry = findCatalogEntry(osId);
+  if (!entry || entry.vendor === 'Other') return undefined;
+  return entry.arch ?? 'x86_64';
+}
+
+/** The arch the chosen OS or the inspected image is for, unless the user picked one. */
+function archOfMedia(s: WizardState, arch: Architecture | undefined): WizardState {
+  if (!arch || s.touched.includes('arch') || s.draft.arch === arch) return s;
+  return fitFirmwareToArch({ ...s, draft: { ...s.draft, arch } });
+}
+
 function onInspected(state: WizardState, path: string, result: IsoInspection): WizardState {
   if (path.trim() !== state.draft.isoPath.trim()) return state; // a stale answer for an earlier path
   let s: WizardState = { ...state, inspection: { status: 'done', path: path.trim(), result } };
@@ -459,10 +501,10 @@ function onInspected(state: WizardState, path: string, result: IsoInspection): W
   const det = result.detected;
   if (det && det.confidence >= AUTO_APPLY_CONFIDENCE) {
     s = { ...s, draft: { ...s.draft, osId: det.osId } };
-    return applyDefaults(s, result.recommended);
+    return archOfMedia(applyDefaults(s, result.recommended), result.arch);
   }
   s = { ...s, draft: { ...s.draft, osId: 'generic' } };
-  return applyDefaults(s, adjustForBootability(recommendationFor('generic'), result.bootable));
+  return archOfMedia(applyDefaults(s, adjustForBootability(recommendationFor('generic'), result.bootable)), result.arch);
 }
 
 function pageIndex(page: WizardPage): number {

@@ -66,6 +66,10 @@ export const hostCases: HostCase[] = [
   { id: 'qemu-garbage-cli', title: 'hangar start with a garbage QEMU', library: (h) => join(h.root, 'lib-cli'), run: async (h) => h.cli('garbage', join(h.root, 'lib-cli'), 'start', 'vm'), refused: { exit: EXIT.qemu, stderr: /^hangar: No working QEMU was found: .*bin-garbage\/qemu-system-x86_64 does not work/ } },
   { id: 'qemu-crashes-on-start', title: 'a QEMU that passes the probe but dies with garbage at start', library: (h) => join(h.root, 'lib-crashing'), allowChanged: LOGS, run: async (h) => { const { e, vm } = await h.engineOn('crashing'); return e.client.call('vm.start', { vm }); }, refused: { code: 'qemu-failed', message: /^QEMU refused to start "vm": ~~~ kernel panic in the matrix at 0xdeadbeef ~~~$/ } },
 
+  // --- an architecture the host lacks (only qemu-system-x86_64 on PATH) --------------------------------------
+  { id: 'arch-missing-create', title: 'creating an aarch64 machine on a host with only qemu-system-x86_64', library: (h) => join(h.root, 'lib-crashing'), run: async (h) => { const { e } = await h.engineOn('crashing'); return e.client.call('vm.create', { name: 'arm', arch: 'aarch64' }); }, refused: { code: 'invalid-args', message: /^aarch64 machines cannot run on this host: qemu-system-aarch64 is not installed; install it with: .*qemu-system-arm.* \(this host runs x86_64\)$/ } },
+  { id: 'arch-missing-cli', title: 'hangar create --arch riscv64 on a host with only qemu-system-x86_64', library: (h) => join(h.root, 'lib-cli'), run: async (h) => h.cli('crashing', join(h.root, 'lib-cli'), 'create', 'rv', '--arch', 'riscv64'), refused: { exit: EXIT.usage, stderr: /^hangar: riscv64 machines cannot run on this host: qemu-system-riscv64 is not installed; install it with: .*qemu-system-misc opensbi u-boot-qemu/ } },
+
   // --- real QEMU refusing hostile machines ------------------------------------------------------------------
   {
     id: 'start-corrupt-disk',

@@ -53,8 +53,35 @@ describe('inspectIso', () => {
         memoryMiB: 2048, diskGiB: 20, cpus: 2, firmware: 'bios', secureBoot: false, tpm: false,
         diskBus: 'virtio', nicModel: 'virtio-net-pci', display: 'std', pointer: 'usb-tablet',
       },
+      arch: 'x86_64',
       warnings: [],
     });
+  });
+
+  it('ARM and RISC-V installers: the catalog preset and its arch from the label, or the arch the label or boot catalog names', async () => {
+    const efiOnly = { platformId: PLATFORM_EFI };
+    const cases: Array<[string, string | null, string | null]> = [
+      // volume label, catalog id, arch
+      ['Debian 12.5.0 arm64 n', 'debian12-arm64', 'aarch64'],
+      ['Debian 13.1.0 riscv64 1', 'debian13-riscv64', 'riscv64'],
+      ['Ubuntu-Server 24.04.1 LTS arm64', 'ubuntu24.04-server-arm64', 'aarch64'],
+      ['Ubuntu 24.04.2 LTS arm64', 'ubuntu24.04-arm64', 'aarch64'],
+      ['Fedora-S-dvd-aarch64-41', 'fedora-aarch64', 'aarch64'],
+      ['alpine-virt 3.20.3 aarch64', 'alpinelinux-aarch64', 'aarch64'],
+      // Not in the catalog: the label's arch token (the test fixture's label), or nothing at all.
+      ['HANGAR_AARCH64', null, 'aarch64'],
+      ['MYDISC', null, null],
+      // The PC images keep theirs.
+      ['Debian 12.5.0 amd64 n', 'debian12', 'x86_64'],
+      ['alpine-virt 3.20.3 x86_64', 'alpinelinux', 'x86_64'],
+    ];
+    for (const [volumeId, osId, arch] of cases) {
+      const r = await inspectIso(isoFile({ volumeId, boot: efiOnly }), noOsinfo);
+      expect({ volumeId, osId: r.detected?.osId ?? null, arch: r.arch ?? null }).toEqual({ volumeId, osId, arch });
+      if (arch !== null && arch !== 'x86_64') expect(r.recommended.firmware).toBe('uefi');
+    }
+    // No label to go by: a BIOS boot entry is a PC's; a UEFI entry alone could be any arch's.
+    expect((await inspectIso(isoFile({ volumeId: 'MYDISC', boot: both }), noOsinfo)).arch).toBe('x86_64');
   });
 
   it('the recommendation follows the image: a UEFI-only Arch ISO gets UEFI', async () => {

@@ -138,6 +138,17 @@ describe('matchOsinfo', () => {
     expect(m?.recommended).toMatchObject({ diskBus: 'virtio', memoryMiB: 2048 });
   });
 
+  it('an ARM or RISC-V media entry gives the detection its arch (the PC ones none, as in the catalog)', () => {
+    const ports = parseOsinfoXml(osXml(`
+      <os id="http://opensuse.org/opensuse/15.6"><short-id>opensuse15.6</short-id><name>openSUSE Leap 15.6</name><family>linux</family>
+        <media arch="x86_64"><iso><volume-id>openSUSE-Leap-15.6-DVD-x86_64</volume-id></iso></media>
+        <media arch="aarch64"><iso><volume-id>openSUSE-Leap-15.6-DVD-aarch64</volume-id></iso></media>
+        <media arch="riscv64"><iso><volume-id>openSUSE-Leap-15.6-DVD-riscv64</volume-id></iso></media></os>`));
+    expect(matchOsinfo(ports, { volumeId: 'openSUSE-Leap-15.6-DVD-aarch64-Build709.3-Media' })?.detection).toMatchObject({ osId: 'opensuse15.6', arch: 'aarch64' });
+    expect(matchOsinfo(ports, { volumeId: 'openSUSE-Leap-15.6-DVD-riscv64-Media' })?.detection.arch).toBe('riscv64');
+    expect(matchOsinfo(ports, { volumeId: 'openSUSE-Leap-15.6-DVD-x86_64-Media' })?.detection).not.toHaveProperty('arch');
+  });
+
   it('every identifier the media names must match', () => {
     const iso = { volumeId: 'SOMEOS_3_AMD64', systemId: 'SomeOS', publisherId: 'ACME <HTTP://ACME.EXAMPLE>' };
     const m = matchOsinfo(db, iso);

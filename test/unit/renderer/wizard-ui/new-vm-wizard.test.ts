@@ -163,6 +163,42 @@ describe('new-VM wizard', () => {
     expect(api.callsOf('vm.start')).toHaveLength(0);
   });
 
+  it('Architecture offers the arches host.info found, each with its consequence; a missing one is shown off with its install command', async () => {
+    const api = new FakeHangarApi();
+    api.handle('host.info', () => ({
+      qemuVersion: '7.2.0', qemuBinary: '/usr/bin/qemu-system-x86_64', accelerators: ['tcg'], kvm: { usable: false, reason: 'test' }, uefiAvailable: true, swtpmAvailable: true, hostMemoryMiB: 8192, hostCpus: 4, libraryDir: '/library',
+      architectures: [
+        { arch: 'x86_64', usable: true, note: 'hardware-accelerated (KVM)' },
+        { arch: 'aarch64', usable: true, note: 'emulated on this x86_64 host: slow' },
+        { arch: 'riscv64', usable: false, note: 'qemu-system-riscv64 is not installed', installHint: 'sudo apt-get install -y qemu-system-misc opensbi u-boot-qemu' },
+      ],
+    }));
+    const user = userEvent.setup();
+    const created: string[] = [];
+    renderWithApi(createElement(NewVmWizard, { onClose: () => undefined, onCreated: (id: string) => created.push(id) }), api);
+    await user.type(await screen.findByRole('textbox', { name: 'Name' }), 'arm');
+    await user.click(btn('Next'));
+    await user.click(screen.getByRole('radio', { name: 'No installation media' }));
+    await user.click(btn('Next')); // → system
+    await user.click(await screen.findByRole('combobox', { name: 'Architecture' }));
+    const list = await screen.findByRole('listbox');
+    const options = within(list).getAllByRole('option');
+    expect(options.map((o) => o.textContent)).toEqual([
+      'x86_64hardware-accelerated (KVM)',
+      'aarch64emulated on this x86_64 host: slow',
+      'riscv64qemu-system-riscv64 is not installed; install it with: sudo apt-get install -y qemu-system-misc opensbi u-boot-qemu',
+    ]);
+    expect(options.map((o) => o.getAttribute('aria-disabled'))).toEqual([null, null, 'true']);
+    await user.click(options[1]!);
+    // The field shows the arch alone; the page says what choosing it means.
+    expect(screen.getByRole('combobox', { name: 'Architecture' }).textContent).toBe('aarch64');
+    expect(screen.getByText(/No hardware acceleration for aarch64 guests on this x86_64 host/)).toBeTruthy();
+    for (let i = 0; i < 3; i++) await user.click(btn('Next')); // resources, disk, summary
+    await user.click(await screen.findByRole('button', { name: 'Create' }));
+    await waitFor(() => expect(created).toHaveLength(1));
+    expect(api.callsOf('vm.create')[0]).toMatchObject({ arch: 'aarch64', firmware: 'uefi' });
+  });
+
   it('"Create and start" creates then starts; a create error stays in the wizard', async () => {
     const { api, user, created } = setup();
     await user.type(await screen.findByRole('textbox', { name: 'Name' }), 'deb');

@@ -5,6 +5,7 @@ import {
   FIELD_LABELS,
   WIZARD_PAGES,
   accelerationNote,
+  archChoices,
   blockingReasons,
   pageRegionName,
   takenName,
@@ -315,6 +316,54 @@ describe('validation', () => {
     expect(accelerationNote(s).text).toMatch(/no hardware acceleration for aarch64 guests on this x86_64 host/);
     expect(at(wizardReducer(s, { type: 'set', field: 'firmware', value: 'bios' }), 'system').errors).toEqual({ Firmware: 'aarch64 machines start with UEFI only' });
     expect(accelerationNote(initialWizardState()).accelerator).toBe('unknown');
+  });
+
+  it('system: an ARM or RISC-V image sets the arch (with UEFI), from its preset or its label; an arch the user chose stays', () => {
+    const armIso = (volumeId: string, arch: 'aarch64' | 'riscv64' | undefined) => ({ ...inspection(volumeId, { bios: false, uefi: true }), ...(arch ? { arch } : {}) });
+    const inspected = (start: WizardState, result: IsoInspection) => run(
+      start,
+      { type: 'set', field: 'name', value: 'vm' },
+      { type: 'set', field: 'isoPath', value: '/isos/x.iso' },
+      { type: 'inspectStarted', path: '/isos/x.iso' },
+      { type: 'inspected', path: '/isos/x.iso', result },
+    );
+    let s = inspected(initialWizardState(host), armIso('Debian 12.5.0 arm64 n', 'aarch64'));
+    expect(s.draft).toMatchObject({ osId: 'debian12-arm64', arch: 'aarch64', firmware: 'uefi' });
+    s = inspected(initialWizardState(host), armIso('HANGAR_AARCH64', 'aarch64'));
+    expect(s.draft).toMatchObject({ osId: 'generic', arch: 'aarch64', firmware: 'uefi' });
+    s = inspected(initialWizardState(host), armIso('Debian 13.1.0 riscv64 n', 'riscv64'));
+    expect(s.draft).toMatchObject({ osId: 'debian13-riscv64', arch: 'riscv64', firmware: 'uefi' });
+    // Nothing tells: the arch stays.
+    expect(inspected(initialWizardState(host), armIso('MYDISC', undefined)).draft.arch).toBe('x86_64');
+    // The user's own choice wins over the image's.
+    s = inspected(wizardReducer(initialWizardState(host), { type: 'set', field: 'arch', value: 'riscv64' }), armIso('Debian 12.5.0 arm64 n', 'aarch64'));
+    expect(s.draft).toMatchObject({ osId: 'debian12-arm64', arch: 'riscv64' });
+    // Choosing a preset chooses its arch; a PC OS goes back to x86_64 (and its firmware); "Other" leaves it.
+    s = wizardReducer(initialWizardState(host), { type: 'set', field: 'osId', value: 'alpinelinux-aarch64' });
+    expect(s.draft).toMatchObject({ arch: 'aarch64', firmware: 'uefi', memoryMiB: '512' });
+    s = wizardReducer(s, { type: 'set', field: 'osId', value: 'debian12' });
+    expect(s.draft).toMatchObject({ arch: 'x86_64', firmware: 'bios' });
+    s = wizardReducer(wizardReducer(s, { type: 'set', field: 'osId', value: 'fedora-aarch64' }), { type: 'set', field: 'osId', value: 'generic' });
+    expect(s.draft.arch).toBe('aarch64');
+  });
+
+  it('archChoices: every arch until host.info answers; then the usable ones with their consequence, the missing ones off with the install command', () => {
+    expect(archChoices(null)).toEqual([
+      { arch: 'x86_64', usable: true, detail: '' },
+      { arch: 'aarch64', usable: true, detail: '' },
+      { arch: 'riscv64', usable: true, detail: '' },
+    ]);
+    const architectures = [
+      { arch: 'x86_64', usable: true, note: 'hardware-accelerated (KVM)' },
+      { arch: 'aarch64', usable: false, note: 'no UEFI firmware (AAVMF) for aarch64 virt machines', installHint: 'sudo apt-get install -y qemu-efi-aarch64' },
+      { arch: 'riscv64', usable: true, note: 'emulated on this x86_64 host: slow' },
+      { arch: 'sparc64', usable: true, note: 'from a newer engine' },
+    ];
+    expect(archChoices({ ...host, architectures })).toEqual([
+      { arch: 'x86_64', usable: true, detail: 'hardware-accelerated (KVM)' },
+      { arch: 'riscv64', usable: true, detail: 'emulated on this x86_64 host: slow' },
+      { arch: 'aarch64', usable: false, detail: 'no UEFI firmware (AAVMF) for aarch64 virt machines; install it with: sudo apt-get install -y qemu-efi-aarch64' },
+    ]);
   });
 
   it('system: riscv64 gets UEFI (OpenSBI + U-Boot); an arch the host cannot run is an error with its install command', () => {

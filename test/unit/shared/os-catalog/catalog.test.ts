@@ -4,6 +4,7 @@ import {
   adjustForBootability,
   applyDeviceChoices,
   applyRecommendation,
+  createArch,
   createChoices,
   detectOs,
   familyRecommendation,
@@ -153,6 +154,28 @@ describe('recommendations', () => {
 
   it('createChoices: for aarch64 only memory and CPUs come from the (x86) catalog', () => {
     expect(createChoices({ osId: 'win11', arch: 'aarch64' })).toEqual({ memoryMiB: 4096, cpus: 2 });
+  });
+
+  it('ARM and RISC-V presets: each names its arch, outranks the PC entry its label also fits, and brings its arch to a new machine', () => {
+    const presets = OS_CATALOG.filter((e) => e.arch !== undefined).map((e) => [e.id, e.arch]);
+    expect(presets).toEqual([
+      ['debian13-arm64', 'aarch64'], ['debian13-riscv64', 'riscv64'], ['debian12-arm64', 'aarch64'],
+      ['ubuntu24.04-arm64', 'aarch64'], ['ubuntu24.04-server-arm64', 'aarch64'], ['ubuntu22.04-server-arm64', 'aarch64'],
+      ['fedora-aarch64', 'aarch64'], ['alpinelinux-aarch64', 'aarch64'],
+    ]);
+    for (const e of OS_CATALOG.filter((x) => x.arch !== undefined)) expect(e.recommended.firmware).toBe('uefi');
+    expect(detectOs({ volumeId: 'Debian 12.5.0 arm64 n' })).toMatchObject({ osId: 'debian12-arm64', arch: 'aarch64' });
+    expect(detectOs({ volumeId: 'Debian 12.5.0 amd64 n' })).not.toHaveProperty('arch');
+    expect(detectOs({ volumeId: 'Fedora-S-dvd-aarch64-41' })).toMatchObject({ osId: 'fedora-aarch64', arch: 'aarch64' });
+    expect(detectOs({ volumeId: 'Fedora-S-dvd-x86_64-41' })).toMatchObject({ osId: 'fedora41' });
+    expect(detectOs({ volumeId: 'Ubuntu-Server 22.04.4 LTS arm64' })).toMatchObject({ osId: 'ubuntu22.04-server-arm64' });
+    // The arch asked for wins; else the preset's; PC entries and unknown ids leave it to the document.
+    expect(createArch({ osId: 'debian13-riscv64' })).toBe('riscv64');
+    expect(createArch({ osId: 'debian13-riscv64', arch: 'x86_64' })).toBe('x86_64');
+    expect(createArch({ osId: 'debian12' })).toBeUndefined();
+    expect(createArch({ osId: 'no-such-os' })).toBeUndefined();
+    // A preset's machine gets the virt machine's devices, not PC ones (only memory and CPUs from the catalog).
+    expect(createChoices({ osId: 'alpinelinux-aarch64' })).toEqual({ memoryMiB: 512, cpus: 1 });
   });
 
   it('applyDeviceChoices is pure and keeps the document valid', () => {
