@@ -96,11 +96,15 @@ export function compareSamples(head, base) {
   };
 }
 
+/** Below this many rounds, "every round slower" happens by chance too often (1 in 8 for three) to call. */
+export const MIN_ROUNDS_FOR_VERDICT = 5;
+
 /**
- * Worse only when the evidence says so: the ratio of the medians is above 1 + tolerance and every round had
- * head slower than base. Anything else is within this run's noise.
+ * Worse only when the evidence says so: enough rounds, the ratio of the medians above 1 + tolerance and every
+ * round with head slower than base. Anything else is within this run's noise.
  */
 export function verdictOf(c, tolerance = 0.05) {
+  if (c.n < MIN_ROUNDS_FOR_VERDICT) return `too few rounds to call (${c.n} < ${MIN_ROUNDS_FOR_VERDICT})`;
   if (c.ratio > 1 + tolerance && c.pairRatios.min > 1) return 'worse';
   if (c.ratio < 1 - tolerance && c.pairRatios.max < 1) return 'better';
   return 'same within noise';

@@ -70,8 +70,8 @@ describe('compareSamples', () => {
     const same = compareSamples([0, 0], [0, 0]);
     expect(same.ratio).toBe(1);
     expect(same.pairRatios).toEqual({ min: 1, median: 1, max: 1 });
-    expect(verdictOf(same)).toBe('same within noise');
-    expect(verdictOf(compareSamples([0.3, 0.3], [0, 0]))).toBe('worse');
+    expect(verdictOf(compareSamples([0, 0, 0, 0, 0], [0, 0, 0, 0, 0]))).toBe('same within noise');
+    expect(verdictOf(compareSamples([0.3, 0.3, 0.3, 0.3, 0.3], [0, 0, 0, 0, 0]))).toBe('worse');
   });
 
   it('refuses unpaired samples', () => {
@@ -81,17 +81,22 @@ describe('compareSamples', () => {
 });
 
 describe('verdictOf', () => {
+  const base5 = [100, 100, 100, 100, 100];
   it('says worse only when the ratio is past the tolerance and every round was slower', () => {
-    expect(verdictOf(compareSamples([120, 118, 125], [100, 100, 100]))).toBe('worse');
+    expect(verdictOf(compareSamples([120, 118, 125, 121, 119], base5))).toBe('worse');
     // Ratio of medians 1.2, but one round had head faster: noise, not a regression.
-    expect(verdictOf(compareSamples([120, 90, 125], [100, 100, 100]))).toBe('same within noise');
-    expect(verdictOf(compareSamples([103, 104, 102], [100, 100, 100]))).toBe('same within noise');
-    expect(verdictOf(compareSamples([103, 104, 102], [100, 100, 100]), 0.01)).toBe('worse');
-    expect(verdictOf(compareSamples([80, 85, 82], [100, 100, 100]))).toBe('better');
+    expect(verdictOf(compareSamples([120, 90, 125, 121, 119], base5))).toBe('same within noise');
+    expect(verdictOf(compareSamples([103, 104, 102, 103, 103], base5))).toBe('same within noise');
+    expect(verdictOf(compareSamples([103, 104, 102, 103, 103], base5), 0.01)).toBe('worse');
+    expect(verdictOf(compareSamples([80, 85, 82, 81, 84], base5))).toBe('better');
+  });
+
+  it('calls nothing from fewer than 5 rounds (three slower rounds happen by chance 1 in 8)', () => {
+    expect(verdictOf(compareSamples([120, 118, 125], [100, 100, 100]))).toBe('too few rounds to call (3 < 5)');
   });
 
   it('is printed with the medians, the ratio and the spread', () => {
-    expect(formatComparison('boot', 'ms', compareSamples([1100, 1000, 1300], [1000, 1000, 1000]))).toBe('boot: head 1100 ms, base 1000 ms: head ÷ base 1.100× (rounds 1.00×–1.30×, n=3): same within noise');
-    expect(formatComparison('idle rss', 'MiB', compareSamples([60.5], [60]))).toBe('idle rss: head 60.50 MiB, base 60.00 MiB: head ÷ base 1.008× (rounds 1.01×–1.01×, n=1): same within noise');
+    expect(formatComparison('boot', 'ms', compareSamples([1100, 1000, 1300], [1000, 1000, 1000]))).toBe('boot: head 1100 ms, base 1000 ms: head ÷ base 1.100× (rounds 1.00×–1.30×, n=3): too few rounds to call (3 < 5)');
+    expect(formatComparison('idle rss', 'MiB', compareSamples([60.5], [60]))).toBe('idle rss: head 60.50 MiB, base 60.00 MiB: head ÷ base 1.008× (rounds 1.01×–1.01×, n=1): too few rounds to call (1 < 5)');
   });
 });
