@@ -306,9 +306,9 @@ results (versions, machines, the KVM smoke test's verdict) are cached on disk in
 keyed by each binary's path, size and mtime.
 `;
   mkdirSync(dirname(outFile), { recursive: true });
-  // The display, library and engine benchmarks own their own "## Display" / "## Library" / "## Engine…" sections: keep them.
+  // The display, library, engine and foreign-arch benchmarks own their own "## Display" / "## Library" / "## Engine…" / "## Foreign…" sections: keep them.
   const previous = existsSync(outFile) ? readFileSync(outFile, 'utf8') : '';
-  const kept = previous.split(/^(?=## (?:Display|Library|Engine)\b)/m).slice(1).join('');
+  const kept = previous.split(/^(?=## (?:Display|Library|Engine|Foreign)\b)/m).slice(1).join('');
   writeFileSync(outFile, kept ? `${md.trimEnd()}\n\n${kept}` : md);
 }
 

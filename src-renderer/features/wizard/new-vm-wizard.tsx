@@ -12,7 +12,6 @@ import FormControlLabel from '@mui/material/FormControlLabel';
 import FormHelperText from '@mui/material/FormHelperText';
 import FormLabel from '@mui/material/FormLabel';
 import LinearProgress from '@mui/material/LinearProgress';
-import ListItemText from '@mui/material/ListItemText';
 import MenuItem from '@mui/material/MenuItem';
 import Radio from '@mui/material/Radio';
 import RadioGroup from '@mui/material/RadioGroup';
@@ -295,8 +294,9 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: 
               <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap' }}>
                 <TextField select label={L.arch} value={d.arch} sx={{ minWidth: 200 }} slotProps={{ select: { renderValue: (v) => String(v) } }} onChange={(e) => dispatch({ type: 'set', field: 'arch', value: e.target.value as Architecture })} {...msg(L.arch)}>
                   {archChoices(state.host).map((c) => (
-                    <MenuItem key={c.arch} value={c.arch} disabled={!c.usable}>
-                      <ListItemText primary={c.arch} secondary={c.detail || undefined} />
+                    <MenuItem key={c.arch} value={c.arch} disabled={!c.usable} sx={{ display: 'block' }}>
+                      {c.arch}
+                      {c.detail && <Typography variant="body2" color="text.secondary">{c.detail}</Typography>}
                     </MenuItem>
                   ))}
                 </TextField>
