@@ -66,7 +66,7 @@ export function snapshotHost(ctx: Pick<EngineContext, 'store' | 'sessions' | 'st
 export function buildEngineServices(ctx: EngineContext): EngineServices {
   const jobs = new JobRegistry();
   const media = new MediaService(ctx);
-  const install = new InstallService(ctx, media);
+  const install = new InstallService(ctx, media, (vm) => restartVm(ctx, vm));
   const disks = new DiskService(ctx, jobs);
   const forwards = new ForwardService(ctx);
   const archive = new ArchiveService(ctx, jobs);
@@ -86,7 +86,7 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
   ctx.hooks.onStart('install', (vm, session, o) => install.watch(vm, session, o));
   ctx.hooks.onStart('snapshot', (vm, session, o) => (o.reattached ? undefined : snapshots.beforeBoot(vm, session)));
   // The install flow may finish an install and start the VM again (a guest reboot during the install).
-  ctx.hooks.onEnd('install', (session) => install.sessionEnded(session, (vm) => restartVm(ctx, vm)));
+  ctx.hooks.onEnd('install', (session) => install.sessionEnded(session));
   ctx.hooks.onExitedUnwatched('install', (vm) => install.exitedUnwatched(vm));
 
   const handlers = withFileBrowser(ctx, {

@@ -15,6 +15,7 @@ import { refusePatchWhileSaved, refuseWhileSaved } from '../saved-state/save-sta
 import { createImage } from '../storage/qemu-img.js';
 import { bundleFolderName } from '../storage/slug.js';
 import { previewChains } from '../vm-lifecycle.js';
+import { forget } from '../session/idle-states.js';
 import { refuseWhileActive, type CommandSet } from './command-kit.js';
 
 export interface VmCommandDeps {
@@ -88,7 +89,7 @@ export function vmCommands(
       const vm = await refuseWhileActive(ctx, a.vm, 'delete');
       if (a.files) await refuseDeleteWithDependents(vm, await ctx.store.list());
       await ctx.store.delete(vm.id, { files: a.files });
-      ctx.lastStates.delete(vm.id);
+      forget(ctx, vm.id);
       await rm(ctx.vmRuntimeDir(vm.id), { recursive: true, force: true });
       ctx.emit(vm.id, { type: 'vm.removed' });
       return { id: vm.id };

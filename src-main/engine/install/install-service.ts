@@ -59,6 +59,8 @@ export class InstallService {
     private readonly host: InstallHost,
     /** Empties the installer's drive when the install is done. */
     private readonly media: Pick<MediaService, 'removeMedium'>,
+    /** Starts the VM again from its disk after the installer rebooted (vm-lifecycle's restartVm, given at composition). */
+    private readonly restart: (vm: LoadedVm) => Promise<unknown>,
   ) {}
 
   phaseOf(bundleDir: string): Promise<InstallPhase | null> {
@@ -114,8 +116,8 @@ export class InstallService {
     return restart(vm);
   }
 
-  /** QEMU ended while this engine watched. `restart` starts the VM again (vm-lifecycle's startVm). */
-  async sessionEnded(session: InstallSession, restart: (vm: LoadedVm) => Promise<unknown>): Promise<void> {
+  /** QEMU ended while this engine watched (a session-end hook registered in engine-services.ts). */
+  async sessionEnded(session: InstallSession): Promise<void> {
     let vm: LoadedVm;
     try {
       vm = await this.host.store.load(session.vmId);
@@ -145,7 +147,7 @@ export class InstallService {
       return;
     }
     try {
-      await restart(vm);
+      await this.restart(vm);
     } catch (err) {
       this.host.log('error', `could not start "${vm.name}" again after its reboot: ${(err as Error).message}`);
     }

@@ -10,7 +10,7 @@ const IDLE = 'session/idle-states.ts';
 const RULES: Array<[string, RegExp, ReadonlyArray<string>]> = [
   ['a session state set from outside (setState / transition)', /\.(setState|transition)\(/, [SESSION]],
   ['the session state field written', /\bstateValue\s*=/, [SESSION]],
-  ['a stopped machine\'s state written', /\blastStates\.set\(|\blaunching\.(add|delete)\(/, [IDLE]],
+  ['a stopped machine\'s state written', /\blastStates\.(set|delete)\(|\blaunching\.(add|delete)\(/, [IDLE]],
   ['a run state announced', /type:\s*'vm\.state'/, [SESSION, IDLE]],
 ];
 
