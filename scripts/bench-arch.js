@@ -15,7 +15,7 @@ import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { acceleratorOf, bareArgv, killQemuUnder, median, qemuPidsUnder } from './bench-common.js';
+import { acceleratorOf, bareArgv, killQemuUnder, median, qemuPidsUnder, removeRun, run, waitForFileText } from './bench-common.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const hangarBin = join(root, 'bin', 'hangar.js');
@@ -36,44 +36,10 @@ const GUESTS = [
 
 const log = (line) => process.stdout.write(`${line}\n`);
 
-function run(cmd, args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
 async function hangar(env, lib, ...args) {
   const r = await run(process.execPath, [hangarBin, '--library', lib, ...args], env);
   if (r.code !== 0) throw new Error(`hangar ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
   return r.stdout;
-}
-
-/** Resolves when `text` is in the file (polled every 20 ms); rejects if `child` exits first. */
-function waitForFileText(path, text, child, timeoutMs) {
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + timeoutMs;
-    let exited = null;
-    child.once('exit', (code, signal) => (exited = `${signal ?? code}`));
-    const tick = () => {
-      let content = '';
-      try {
-        content = readFileSync(path, 'latin1');
-      } catch {
-        // not created yet
-      }
-      if (content.includes(text)) return resolve();
-      if (exited !== null) return reject(new Error(`bare QEMU exited (${exited}) before "${text}"`));
-      if (Date.now() > deadline) return reject(new Error(`"${text}" not seen in ${path} within ${timeoutMs} ms`));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
 }
 
 async function timeHangar(env, lib, vm) {
@@ -92,7 +58,7 @@ async function timeBare(binary, argv, bareDir, bareSerialLog, runtimeBase) {
   const child = spawn(binary, argv, { stdio: ['ignore', logFd, logFd] });
   closeSync(logFd);
   try {
-    await waitForFileText(bareSerialLog, MARKER, child, BOOT_TIMEOUT_MS);
+    await waitForFileText(bareSerialLog, MARKER, { child, timeoutMs: BOOT_TIMEOUT_MS });
     return performance.now() - t0;
   } finally {
     const exited = new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r)));
@@ -176,9 +142,7 @@ async function main() {
       log(`wrote ${outFile}`);
     }
   } finally {
-    killQemuUnder(runtimeBase);
-    rmSync(work, { recursive: true, force: true });
-    rmSync(runtimeBase, { recursive: true, force: true });
+    removeRun(runtimeBase, work);
   }
 }
 

@@ -1,5 +1,7 @@
 // Helpers shared by the benches: statistics, the bare-QEMU argv, and the QEMU processes of a run.
-import { readFileSync, readdirSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 
 /** Median of a list of numbers; NaN for an empty list. */
@@ -70,4 +72,116 @@ export function killQemuUnder(dir) {
  */
 export function acceleratorOf(host) {
   return host?.kvm?.usable ? 'KVM (usable, per the host probe)' : `TCG (KVM not usable: ${host?.kvm?.reason ?? 'the host probe gave no verdict'})`;
+}
+
+/**
+ * Resolves when `text` is in the file (read every `pollMs`); rejects after `timeoutMs`, or at once if the
+ * optional `child` (a bare QEMU) exits first.
+ */
+export function waitForFileText(path, text, { child = null, timeoutMs = 120_000, pollMs = 20 } = {}) {
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + timeoutMs;
+    let exited = null;
+    child?.once('exit', (code, signal) => (exited = `${signal ?? code}`));
+    const tick = () => {
+      let content = '';
+      try {
+        content = readFileSync(path, 'latin1');
+      } catch {
+        // not created yet
+      }
+      if (content.includes(text)) return resolve();
+      if (exited !== null) return reject(new Error(`bare QEMU exited (${exited}) before "${text}"`));
+      if (Date.now() > deadline) return reject(new Error(`"${text}" not seen in ${path} within ${timeoutMs} ms`));
+      setTimeout(tick, pollMs);
+    };
+    tick();
+  });
+}
+
+/** A bench's clean-up: its QEMUs first (they hold files open), then its folders. */
+export function removeRun(runtimeBase, ...dirs) {
+  killQemuUnder(runtimeBase);
+  for (const dir of [...dirs, runtimeBase]) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Runs a command to completion, collecting its output. */
+export function run(cmd, args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
+  });
+}
+
+/** User + system CPU ticks a process has used (/proc/PID/stat). */
+export function procCpuTicks(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]);
+}
+
+export function procRssKiB(pid) {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+}
+
+/** Watches an idle process for `seconds`: its RSS each second (KiB), the CPU seconds it used and the wall time. */
+export async function sampleIdle(pid, seconds) {
+  const clk = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  const rssKiB = [];
+  const ticks0 = procCpuTicks(pid);
+  const t0 = performance.now();
+  for (let s = 0; s < seconds; s++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    rssKiB.push(procRssKiB(pid));
+  }
+  return { rssKiB, cpuSeconds: (procCpuTicks(pid) - ticks0) / clk, wall: (performance.now() - t0) / 1000 };
+}
+
+/** JSON lines over a unix socket: the engine's control socket and QMP both speak it. */
+export function lineSocket(path) {
+  return new Promise((resolve, reject) => {
+    const s = connect(path);
+    let buf = '';
+    const listeners = new Set();
+    s.on('data', (d) => {
+      buf += d;
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i).trim();
+        buf = buf.slice(i + 1);
+        if (line) for (const l of [...listeners]) l(JSON.parse(line));
+      }
+    });
+    s.once('connect', () =>
+      resolve({
+        send: (obj) => s.write(`${JSON.stringify(obj)}\n`),
+        on: (l) => (listeners.add(l), () => listeners.delete(l)),
+        close: () => s.destroy(),
+      }),
+    );
+    s.once('error', reject);
+  });
+}
+
+/** The engine's control socket: `call(command, args)` → the result, or a rejection with the engine's error. */
+export async function engineClient(socketPath) {
+  const sock = await lineSocket(socketPath);
+  let id = 0;
+  const call = (command, args) =>
+    new Promise((resolve, reject) => {
+      const n = ++id;
+      const off = sock.on((m) => {
+        if (m.type !== 'response' || m.id !== n) return;
+        off();
+        if (m.ok) resolve(m.result);
+        else reject(new Error(`${command}: ${m.error?.code}: ${m.error?.message}`));
+      });
+      sock.send({ type: 'request', id: n, command, args });
+    });
+  return { call, close: sock.close };
 }

@@ -15,11 +15,10 @@
 // (default out/bench-compare.json). The worktree, engines and QEMUs are removed however the run ends.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { killQemuUnder, qemuPidsUnder } from './bench-common.js';
+import { engineClient, killQemuUnder, qemuPidsUnder, sampleIdle, waitForFileText } from './bench-common.js';
 import { USAGE, compareSamples, formatComparison, parseCompareArgs, roundOrder, verdictOf } from './bench-compare-lib.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -54,43 +53,6 @@ function git(...args) {
   return execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
 }
 
-/** JSON lines over the control socket: `call(command, args)` → the result, or a rejection with the engine's error. */
-function engineClient(socketPath) {
-  return new Promise((resolve, reject) => {
-    const s = connect(socketPath);
-    let buf = '';
-    let id = 0;
-    const pending = new Map();
-    s.on('data', (d) => {
-      buf += d;
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i).trim();
-        buf = buf.slice(i + 1);
-        if (!line) continue;
-        const m = JSON.parse(line);
-        if (m.type !== 'response' || !pending.has(m.id)) continue;
-        const p = pending.get(m.id);
-        pending.delete(m.id);
-        if (m.ok) p.resolve(m.result);
-        else p.reject(new Error(`${p.command}: ${m.error?.code}: ${m.error?.message}`));
-      }
-    });
-    s.once('error', reject);
-    s.once('connect', () =>
-      resolve({
-        call: (command, args) =>
-          new Promise((res, rej) => {
-            const n = ++id;
-            pending.set(n, { resolve: res, reject: rej, command });
-            s.write(`${JSON.stringify({ type: 'request', id: n, command, args })}\n`);
-          }),
-        close: () => s.destroy(),
-      }),
-    );
-  });
-}
-
 /** One tree's engine on its own library; stopped at clean-up if the run does not stop it first. */
 async function startEngine(tree, lib) {
   const child = spawn(process.execPath, [join(tree.dir, 'out', 'main', 'engine.js'), '--library', lib], { env: tree.env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -112,21 +74,6 @@ async function startEngine(tree, lib) {
   });
   const client = await engineClient(socket);
   return { child, client, stop: async () => (client.close(), stop()) };
-}
-
-async function waitForFileText(path, text, timeoutMs = 300_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    let content = '';
-    try {
-      content = readFileSync(path, 'latin1');
-    } catch {
-      // not yet
-    }
-    if (content.includes(text)) return;
-    if (Date.now() > deadline) throw new Error(`"${text}" not seen in ${path} within ${timeoutMs} ms`);
-    await sleep(20);
-  }
 }
 
 function run(tree, args) {
@@ -223,7 +170,7 @@ async function benchSnapshots(trees, rounds) {
     execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', bootImg, disk]);
     const { id, bundleDir } = await engine.client.call('vm.create', { name: 'bench snapshots', existingDisk: disk, memoryMiB: 128, cpus: 1 });
     await engine.client.call('vm.start', { vm: id });
-    await waitForFileText(join(bundleDir, 'logs', 'serial.log'), MARKER);
+    await waitForFileText(join(bundleDir, 'logs', 'serial.log'), MARKER, { timeoutMs: 300_000 });
     ctx[t.name] = { engine, id };
   }
   const take = { head: [], base: [] };
@@ -257,16 +204,6 @@ async function benchSnapshots(trees, rounds) {
   return { take: compareSamples(take.head, take.base), restore: compareSamples(restore.head, restore.base) };
 }
 
-function procCpuTicks(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]);
-}
-
-function procRssKiB(pid) {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
-}
-
 /** One tree's idle engine: a fresh library and engine, `vms` VMs booted, then RSS and CPU over `seconds`. */
 async function idleOnce(t, round, vms, seconds) {
   const lib = join(t.work, `idle-library-${round}`);
@@ -281,18 +218,10 @@ async function idleOnce(t, round, vms, seconds) {
       await engine.client.call('vm.start', { vm: id });
       started.push({ id, bundleDir });
     }
-    for (const { bundleDir } of started) await waitForFileText(join(bundleDir, 'logs', 'serial.log'), MARKER);
+    for (const { bundleDir } of started) await waitForFileText(join(bundleDir, 'logs', 'serial.log'), MARKER, { timeoutMs: 300_000 });
     await sleep(1000);
-    const clk = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-    const pid = engine.child.pid;
-    const rss = [];
-    const ticks0 = procCpuTicks(pid);
-    const t0 = performance.now();
-    for (let s = 0; s < seconds; s++) {
-      await sleep(1000);
-      rss.push(procRssKiB(pid));
-    }
-    const cpuPercent = (100 * (procCpuTicks(pid) - ticks0)) / clk / ((performance.now() - t0) / 1000);
+    const { rssKiB: rss, cpuSeconds, wall } = await sampleIdle(engine.child.pid, seconds);
+    const cpuPercent = (100 * cpuSeconds) / wall;
     for (const { id } of started) await engine.client.call('vm.forceOff', { vm: id });
     return { rssMiB: Math.max(...rss) / 1024, cpuPercent };
   } finally {

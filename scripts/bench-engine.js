@@ -13,13 +13,12 @@
 //   node scripts/bench-engine.js           7 snapshot rounds, 8 idle VMs for 10 s, writes the "## Engine" section of docs/benchmarks.md
 //   node scripts/bench-engine.js --smoke   1 round, 2 VMs for 1 s, writes nothing
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { acceleratorOf, bareArgv, killQemuUnder, median, qemuPidsUnder } from './bench-common.js';
+import { acceleratorOf, bareArgv, engineClient, lineSocket, median, procRssKiB, qemuPidsUnder, removeRun, sampleIdle, waitForFileText } from './bench-common.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const engineJs = join(root, 'out', 'main', 'engine.js');
@@ -40,49 +39,6 @@ const idleSeconds = opts.seconds ? Number(opts.seconds) : smoke ? 1 : 10;
 const outFile = opts.out ?? join(root, 'docs', 'benchmarks.md');
 const log = (line) => process.stdout.write(`${line}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** JSON lines over a unix socket: the engine's control socket and QMP both speak it. */
-function lineSocket(path) {
-  return new Promise((resolve, reject) => {
-    const s = connect(path);
-    let buf = '';
-    const listeners = new Set();
-    s.on('data', (d) => {
-      buf += d;
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i).trim();
-        buf = buf.slice(i + 1);
-        if (line) for (const l of [...listeners]) l(JSON.parse(line));
-      }
-    });
-    s.once('connect', () =>
-      resolve({
-        send: (obj) => s.write(`${JSON.stringify(obj)}\n`),
-        on: (l) => (listeners.add(l), () => listeners.delete(l)),
-        close: () => s.destroy(),
-      }),
-    );
-    s.once('error', reject);
-  });
-}
-
-async function engineClient(socketPath) {
-  const sock = await lineSocket(socketPath);
-  let id = 0;
-  const call = (command, args) =>
-    new Promise((resolve, reject) => {
-      const n = ++id;
-      const off = sock.on((m) => {
-        if (m.type !== 'response' || m.id !== n) return;
-        off();
-        if (m.ok) resolve(m.result);
-        else reject(new Error(`${command}: ${m.error?.code}: ${m.error?.message}`));
-      });
-      sock.send({ type: 'request', id: n, command, args });
-    });
-  return { call, close: sock.close };
-}
 
 async function qmpClient(path) {
   const sock = await lineSocket(path);
@@ -146,22 +102,6 @@ async function stopProcess(child, signal = 'SIGTERM') {
   const exited = new Promise((r) => child.once('exit', r));
   child.kill(signal);
   await exited;
-}
-
-/** Resolves when `text` is in the file (polled every 20 ms). */
-async function waitForFileText(path, text, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    let content = '';
-    try {
-      content = readFileSync(path, 'latin1');
-    } catch {
-      // not yet
-    }
-    if (content.includes(text)) return;
-    if (Date.now() > deadline) throw new Error(`"${text}" not seen in ${path} within ${timeoutMs} ms`);
-    await sleep(20);
-  }
 }
 
 function qcow2Copy(dest) {
@@ -269,16 +209,6 @@ async function benchSnapshots(work, runtimeBase, guest) {
   }
 }
 
-function procCpuTicks(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]); // utime, stime (fields 14, 15)
-}
-
-function procRssKiB(pid) {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
-}
-
 async function benchIdle(work, runtimeBase) {
   const lib = join(work, 'idle-library');
   const env = { ...process.env, XDG_RUNTIME_DIR: runtimeBase, HANGAR_LIBRARY: lib };
@@ -297,17 +227,7 @@ async function benchIdle(work, runtimeBase) {
     const running = (await c.call('library.list', {})).filter((v) => v.state.kind === 'running').length;
     if (running !== idleVms) throw new Error(`${running} of ${idleVms} VMs running`);
     await sleep(smoke ? 200 : 2000); // let start-up work (serial attach, thumbnails of the first start) settle
-    const clk = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-    const pid = engine.child.pid;
-    const rss = [];
-    const ticks0 = procCpuTicks(pid);
-    const t0 = performance.now();
-    for (let s = 0; s < idleSeconds; s++) {
-      await sleep(1000);
-      rss.push(procRssKiB(pid));
-    }
-    const cpuSeconds = (procCpuTicks(pid) - ticks0) / clk;
-    const wall = (performance.now() - t0) / 1000;
+    const { rssKiB: rss, cpuSeconds, wall } = await sampleIdle(engine.child.pid, idleSeconds);
     const r = {
       vms: idleVms,
       seconds: wall,
@@ -426,9 +346,7 @@ async function main() {
       log(`wrote ${outFile}`);
     }
   } finally {
-    killQemuUnder(runtimeBase);
-    rmSync(work, { recursive: true, force: true });
-    rmSync(runtimeBase, { recursive: true, force: true });
+    removeRun(runtimeBase, work);
   }
 }
 

@@ -18,7 +18,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bareArgv, killQemuUnder, median, qemuPidsUnder } from './bench-common.js';
+import { bareArgv, killQemuUnder, median, qemuPidsUnder, removeRun, run, waitForFileText } from './bench-common.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const hangarBin = join(root, 'bin', 'hangar.js');
@@ -43,19 +43,6 @@ function log(line) {
 function fail(message) {
   process.stderr.write(`bench: ${message}\n`);
   process.exitCode = 1;
-}
-
-/** Runs a command to completion, collecting its output. */
-function run(cmd, args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.once('error', reject);
-    child.once('exit', (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
-  });
 }
 
 async function hangar(env, lib, ...args) {
@@ -93,28 +80,6 @@ async function startupProfile(env, lib, work, n) {
   return { load: median(load), probeCold: median(probeCold), probeWarm: median(probeWarm), n };
 }
 
-/** Resolves when `text` is in the file (polled every 5 ms); rejects if `child` exits first. */
-function waitForFileText(path, text, child, timeoutMs) {
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + timeoutMs;
-    let exited = null;
-    child.once('exit', (code, signal) => (exited = `${signal ?? code}`));
-    const tick = () => {
-      let content = '';
-      try {
-        content = readFileSync(path, 'latin1');
-      } catch {
-        // not created yet
-      }
-      if (content.includes(text)) return resolve();
-      if (exited !== null) return reject(new Error(`bare QEMU exited (${exited}) before "${text}"`));
-      if (Date.now() > deadline) return reject(new Error(`"${text}" not seen in ${path} within ${timeoutMs} ms`));
-      setTimeout(tick, 5);
-    };
-    tick();
-  });
-}
-
 /** Records when `path` first exists (QEMU writes its -pidfile early in its start-up), polled every 5 ms. */
 function watchFirstSeen(path, t0) {
   let seen = null;
@@ -150,7 +115,7 @@ async function timeBare(binary, argv, bareDir, bareSerialLog, runtimeBase) {
   const child = spawn(binary, argv, { stdio: ['ignore', logFd, logFd] });
   closeSync(logFd);
   try {
-    await waitForFileText(bareSerialLog, MARKER, child, BOOT_TIMEOUT_MS);
+    await waitForFileText(bareSerialLog, MARKER, { child, timeoutMs: BOOT_TIMEOUT_MS, pollMs: 5 });
     const ms = performance.now() - t0;
     return { ms, qemuUp: pidSeen() };
   } finally {
@@ -398,9 +363,7 @@ async function main() {
       log(`wrote ${outFile}`);
     }
   } finally {
-    killQemuUnder(runtimeBase);
-    rmSync(work, { recursive: true, force: true });
-    rmSync(runtimeBase, { recursive: true, force: true });
+    removeRun(runtimeBase, work);
   }
 }
 
