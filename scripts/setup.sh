@@ -27,6 +27,7 @@ DEB_PACKAGES=(
   swtpm-tools       # swtpm_setup (TPM state provisioning)
   chromium          # browser end-to-end tests (playwright-core)
   nasm              # fixtures: boot.img
+  osinfo-db         # the host's OS database: iso.inspect recognises installers the built-in catalog lacks
   xorriso           # fixtures: linux.iso
   isolinux          # fixtures: BIOS boot of linux.iso
   syslinux-common   # fixtures: ldlinux.c32
