@@ -5,7 +5,7 @@ import type { InstallService } from '../install/install-service.js';
 import { noPowerButtonReason } from '../qemu/argv-arch.js';
 import { discardState, saveState } from '../saved-state/save-state.js';
 import type { VmSession } from '../session/vm-session.js';
-import { restartVm, startVm } from '../vm-lifecycle.js';
+import { startVm } from '../vm-lifecycle.js';
 import { sessionOf, type CommandSet } from './command-kit.js';
 
 type LifecycleCommand = 'vm.start' | 'vm.saveState' | 'vm.discardState' | 'vm.pause' | 'vm.resume' | 'vm.reset' | 'vm.shutdown' | 'vm.forceOff';
@@ -59,7 +59,7 @@ export function lifecycleCommands(
     'vm.reset': async (a) => {
       const s = await session(a.vm);
       // While an OS installs, the reset button restarts QEMU (see InstallService.hostReset).
-      const now = await install.hostReset(s, () => s.reset().then(() => s), (vm) => restartVm(ctx, vm));
+      const now = await install.hostReset(s, () => s.reset().then(() => s));
       return { state: now.state };
     },
 

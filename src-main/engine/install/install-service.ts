@@ -60,7 +60,7 @@ export class InstallService {
     /** Empties the installer's drive when the install is done. */
     private readonly media: Pick<MediaService, 'removeMedium'>,
     /** Starts the VM again from its disk after the installer rebooted (vm-lifecycle's restartVm, given at composition). */
-    private readonly restart: (vm: LoadedVm) => Promise<unknown>,
+    private readonly restart: (vm: LoadedVm) => Promise<{ readonly state: VmRunState }>,
   ) {}
 
   phaseOf(bundleDir: string): Promise<InstallPhase | null> {
@@ -108,12 +108,12 @@ export class InstallService {
    * cannot be told apart from the guest rebooting. The reset button then restarts QEMU instead: a cold
    * boot, which is what a reset is for, with no guest reboot for the install flow to misread.
    */
-  async hostReset<S>(session: InstallSession, reset: () => Promise<S>, restart: (vm: LoadedVm) => Promise<S>): Promise<S> {
+  async hostReset(session: InstallSession, reset: () => Promise<{ readonly state: VmRunState }>): Promise<{ readonly state: VmRunState }> {
     const vm = await this.host.store.load(session.vmId).catch(() => null);
     const installing = vm !== null && (await this.phaseOf(vm.bundleDir)) === 'installing';
     if (!installing) return reset();
     await session.forceOff();
-    return restart(vm);
+    return this.restart(vm);
   }
 
   /** QEMU ended while this engine watched (a session-end hook registered in engine-services.ts). */
