@@ -73,3 +73,21 @@ describe('resizeNotice', () => {
     expect(resizeNotice({ ...base, resolution: null })).toBeNull(); // not connected: nothing to compare
   });
 });
+
+describe('browser host prefs (localStorage)', () => {
+  it('keep the display modes across prefs:set and prefs:get, dropping junk a user wrote there', async () => {
+    const { browserAppCalls } = await import('../../../../src-renderer/bridge/browser-app.js');
+    const store = new Map<string, string>();
+    const app = browserAppCalls({
+      storage: { getItem: (k) => store.get(k) ?? null, setItem: (k, v) => void store.set(k, v) },
+      dialogs: { request: async () => null } as never,
+      version: async () => '0',
+      platform: 'linux',
+    });
+    expect(await app('prefs:get', undefined)).not.toHaveProperty('displayModes');
+    await app('prefs:set', { displayModes: { 'vm-1': 'actual' } });
+    expect((await app('prefs:get', undefined)).displayModes).toEqual({ 'vm-1': 'actual' });
+    store.set('hangar.prefs', JSON.stringify({ displayModes: { 'vm-1': 'zoom', 'vm-2': 'resize', 'x/y': 'fit' } }));
+    expect((await app('prefs:get', undefined)).displayModes).toEqual({ 'vm-2': 'resize' });
+  });
+});
