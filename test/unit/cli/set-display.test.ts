@@ -20,6 +20,6 @@ describe('hangar set display=', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(EngineError);
-    expect((error as EngineError).message).toMatch(/^display: .*std.*virtio/);
+    expect((error as EngineError).message).toBe('display: must be one of std, virtio, qxl, cirrus, ramfb, none (got "virtio-gpu")');
   });
 });
