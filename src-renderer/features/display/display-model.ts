@@ -54,7 +54,8 @@ export function resizeNotice(f: ResizeFollow): string | null {
     return `The guest cannot follow the window: its display device (${DEVICE_NAMES[f.device]}) cannot change size from the host. Scaled instead; choose "virtio" under Settings → Display.`;
   }
   if (!f.resolution || !f.target || !f.settled) return null;
-  if (Math.abs(f.resolution.width - f.target.width) <= 1 && Math.abs(f.resolution.height - f.target.height) <= 1) return null;
+  // Within a few pixels is following: Linux's framebuffer console rounds a width up to a multiple of 8 (1001 → 1008).
+  if (Math.abs(f.resolution.width - f.target.width) < 8 && Math.abs(f.resolution.height - f.target.height) < 8) return null;
   return (
     `The guest did not change its resolution to ${f.target.width}×${f.target.height} (it shows ${f.resolution.width}×${f.resolution.height}). ` +
     'Scaled instead; following the window needs the guest\'s virtio-gpu driver (Linux virtio_gpu, Windows virtio-win) and a desktop that takes the new mode.'

@@ -70,6 +70,8 @@ describe('resizeNotice', () => {
     expect(n).toMatch(/virtio-gpu driver/);
     expect(resizeNotice({ ...base, resolution: { width: 900, height: 600 } })).toBeNull();
     expect(resizeNotice({ ...base, resolution: { width: 901, height: 599 } })).toBeNull(); // rounding of odd sizes
+    expect(resizeNotice({ ...base, target: { width: 1001, height: 555 }, resolution: { width: 1008, height: 555 } })).toBeNull(); // fbcon: width to 8
+    expect(resizeNotice({ ...base, target: { width: 1600, height: 1000 }, resolution: { width: 1280, height: 768 } })).toMatch(/to 1600×1000 \(it shows 1280×768\)/);
     expect(resizeNotice({ ...base, resolution: null })).toBeNull(); // not connected: nothing to compare
   });
 });
