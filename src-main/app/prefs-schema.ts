@@ -3,7 +3,7 @@
 // Pure (no electron) so it can be tested directly.
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
-import type { AppPrefs } from '../../src-shared/contract/app-contract.js';
+import { DISPLAY_MODE_KEY_PATTERN, DISPLAY_MODES, DISPLAY_MODES_MAX, type AppPrefs } from '../../src-shared/contract/app-contract.js';
 
 export const THEMES = ['system', 'light', 'dark'] as const;
 /** KeyboardEvent.code values are ASCII words: "ControlRight", "AltLeft", "F12", "Backquote". */
@@ -28,6 +28,9 @@ export const appPrefsPatchSchema = z
     lastDiskFolder: folder,
     hostKey: z.string().regex(new RegExp(HOST_KEY_PATTERN)),
     customKeyCombos: z.array(z.string().max(100).regex(new RegExp(COMBO_PATTERN))).max(MAX_COMBOS),
+    displayModes: z
+      .record(z.string().regex(new RegExp(DISPLAY_MODE_KEY_PATTERN)), z.enum(DISPLAY_MODES))
+      .refine((m) => Object.keys(m).length <= DISPLAY_MODES_MAX, `at most ${DISPLAY_MODES_MAX} machines`),
   })
   .partial();
 // Compile-time check that the schema matches the contract (no `satisfies`: electronegativity's TS 4.2 parser).
@@ -66,6 +69,12 @@ export const PREFS_JSON_SCHEMA = {
   lastDiskFolder: folderJson,
   hostKey: { type: 'string', pattern: HOST_KEY_PATTERN },
   customKeyCombos: { type: 'array', maxItems: MAX_COMBOS, items: { type: 'string', maxLength: 100, pattern: COMBO_PATTERN } },
+  displayModes: {
+    type: 'object',
+    maxProperties: DISPLAY_MODES_MAX,
+    propertyNames: { pattern: DISPLAY_MODE_KEY_PATTERN },
+    additionalProperties: { type: 'string', enum: [...DISPLAY_MODES] },
+  },
   window: {
     anyOf: [
       { type: 'null' },
@@ -92,5 +101,7 @@ export function toAppPrefs(stored: StoredPrefs): AppPrefs {
     lastDiskFolder: stored.lastDiskFolder,
     hostKey: stored.hostKey,
     customKeyCombos: [...stored.customKeyCombos],
+    // Only once one was chosen, so prefs from before display modes read as they did.
+    ...(stored.displayModes && Object.keys(stored.displayModes).length > 0 ? { displayModes: { ...stored.displayModes } } : {}),
   };
 }

@@ -1,7 +1,7 @@
 // App preferences in <userData>/preferences.json via electron-store (conf): schema-checked on every
 // write, mode 0600, a damaged or schema-violating file is replaced by the defaults.
 // Only the main process writes it; the renderer reads and writes through prefs:get / prefs:set.
-import Store, { type Schema } from 'electron-store';
+import Store, { type Options, type Schema } from 'electron-store';
 import type { AppPrefs } from '../../src-shared/contract/app-contract.js';
 import { appPrefsPatchSchema, DEFAULT_PREFS, PREFS_JSON_SCHEMA, toAppPrefs, type StoredPrefs, type WindowBounds } from './prefs-schema.js';
 
@@ -20,7 +20,8 @@ export function createPrefsStore(options: { cwd?: string } = {}): PrefsStore {
     ...(options.cwd ? { cwd: options.cwd } : {}),
     // conf's Schema type is keyed by the store's own type; the JSON literal is checked by ajv at runtime.
     schema: PREFS_JSON_SCHEMA as unknown as Schema<StoredPrefs>,
-    defaults: DEFAULT_PREFS,
+    // conf also types dotted paths into the displayModes map ("displayModes.<id>"), which a plain object lacks.
+    defaults: DEFAULT_PREFS as Options<StoredPrefs>['defaults'],
     configFileMode: 0o600,
     clearInvalidConfig: true,
     watch: false,

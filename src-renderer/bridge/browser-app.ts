@@ -1,4 +1,5 @@
 import type { AppChannel, AppChannels, AppPrefs } from '../../src-shared/contract/index.js';
+import { sanitizeDisplayModes } from '../../src-shared/contract/app-contract.js';
 import type { FileDialogHost } from './file-dialog.js';
 
 export const DEFAULT_PREFS: AppPrefs = {
@@ -29,6 +30,8 @@ export function sanitizePrefs(raw: unknown): Partial<AppPrefs> {
   if (Array.isArray(r['customKeyCombos']) && r['customKeyCombos'].every((c) => typeof c === 'string')) {
     out.customKeyCombos = (r['customKeyCombos'] as string[]).slice(0, 100);
   }
+  const displayModes = sanitizeDisplayModes(r['displayModes']);
+  if (displayModes) out.displayModes = displayModes;
   return out;
 }
 

@@ -15,6 +15,25 @@ export interface AppInfo {
   host: 'electron' | 'browser';
 }
 
+/** How a display fits its window: scaled, 1:1, or the guest asked to take the window's size (ExtendedDesktopSize). */
+export const DISPLAY_MODES = ['fit', 'actual', 'resize'] as const;
+export type DisplayMode = (typeof DISPLAY_MODES)[number];
+/** Remembered display modes (one per VM id, the newest kept): bounds what a page can make the prefs file hold. */
+export const DISPLAY_MODES_MAX = 500;
+/** VM ids are UUIDs; anything word-like and short is accepted, nothing that could be a path or a prototype key. */
+export const DISPLAY_MODE_KEY_PATTERN = '^[A-Za-z0-9][A-Za-z0-9-]{0,63}$';
+
+/**
+ * The well-formed part of a stored display-mode map (localStorage is user-editable): own keys matching the pattern
+ * with a known mode, at most DISPLAY_MODES_MAX of them (the last ones: the newest are written last). Null: none.
+ */
+export function sanitizeDisplayModes(raw: unknown): Record<string, DisplayMode> | null {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return null;
+  const key = new RegExp(DISPLAY_MODE_KEY_PATTERN);
+  const entries = Object.entries(raw).filter(([k, v]) => key.test(k) && (DISPLAY_MODES as readonly unknown[]).includes(v)) as Array<[string, DisplayMode]>;
+  return entries.length > 0 ? Object.fromEntries(entries.slice(-DISPLAY_MODES_MAX)) : null;
+}
+
 export interface AppPrefs {
   theme: 'system' | 'light' | 'dark';
   lastIsoFolder: string | null;
@@ -23,6 +42,8 @@ export interface AppPrefs {
   hostKey: string;
   /** User-defined key combinations for the send-keys menu, e.g. "ctrl-alt-f7". */
   customKeyCombos: string[];
+  /** Display mode per VM id (absent: the machine's default, see display-model.ts `defaultDisplayMode`). */
+  displayModes?: Record<string, DisplayMode>;
 }
 
 export interface AppChannels {

@@ -36,12 +36,14 @@ const LINUX_SERVER: OsRecommendation = {
   tpm: false,
   diskBus: 'virtio',
   nicModel: 'virtio-net-pci',
-  display: 'std',
+  // virtio-vga: Linux's virtio_gpu driver takes the window's size ("Resize guest to window"); VGA-compatible until it loads.
+  display: 'virtio',
   pointer: 'usb-tablet',
 };
-/** Desktop installers: more memory, and virtio-vga so the guest can follow the window size. */
-const LINUX_DESKTOP: OsRecommendation = { ...LINUX_SERVER, memoryMiB: 4096, diskGiB: 25, display: 'virtio' };
-const BSD: OsRecommendation = { ...LINUX_SERVER };
+/** Desktop installers: more memory. */
+const LINUX_DESKTOP: OsRecommendation = { ...LINUX_SERVER, memoryMiB: 4096, diskGiB: 25 };
+/** The BSDs' base systems have no virtio-gpu driver to follow the window: standard VGA. */
+const BSD: OsRecommendation = { ...LINUX_SERVER, display: 'std' };
 /** No virtio drivers in Microsoft's installers: SATA (AHCI) and e1000e work out of the box. */
 const WINDOWS: OsRecommendation = {
   memoryMiB: 4096,

@@ -59,6 +59,8 @@ export const markers = {
   linuxEchoPrefix: 'ECHO:',
   /** linux.iso: every line typed on the VGA console keyboard (tty1) is sent to ttyS0 as `KBD:<line>`. */
   linuxKbdPrefix: 'KBD:',
+  /** linux.iso with a virtio display: `DRM-MODE:<connector>:<WxH>`, the connector's preferred mode, at start and on each change. */
+  linuxDrmModePrefix: 'DRM-MODE:',
   /** installer.iso: the installer runs; a line "reboot" on ttyS0 within 3 s makes it reboot instead of powering off. */
   installerReady: 'HANGAR-INSTALLER-READY',
   /** installer.iso: the system image is on the disk and synced; the guest powers off (or reboots) next. */

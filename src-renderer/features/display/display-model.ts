@@ -1,8 +1,66 @@
 // Pure helpers of the display view: key combos, the clipboard policy, labels. No DOM, no React.
 import type { VmRunState } from '../../../src-shared/vm-state.js';
+import { DISPLAY_MODES, DISPLAY_MODES_MAX, type DisplayMode } from '../../../src-shared/contract/app-contract.js';
+import type { DisplayDevice } from '../../../src-shared/os-catalog/types.js';
 
 export type ClipboardPolicy = 'off' | 'host-to-guest' | 'guest-to-host' | 'both';
-export type ScaleMode = 'fit' | 'actual';
+export type { DisplayMode, DisplayDevice };
+/** The display mode (the toolbar's selector); the name from before "Resize guest to window". */
+export type ScaleMode = DisplayMode;
+
+/**
+ * Whether QEMU can pass a window size to the guest: its VNC server answers SetDesktopSize by calling the display
+ * device's ui_info (QEMU 7.2 ui/vnc.c: "Request forwarded"), which only virtio-gpu/virtio-vga implements among
+ * Hangar's devices; std VGA, cirrus, ramfb get "Invalid screen layout". The guest's driver must still follow.
+ */
+export const canFollowWindow = (device: DisplayDevice): boolean => device === 'virtio';
+
+/** A machine's display mode: the one chosen for it, else "Resize guest to window" where the guest can, else fit. */
+export function displayModeFor(modes: Readonly<Record<string, DisplayMode>> | undefined, vmId: string, device: DisplayDevice): DisplayMode {
+  const chosen = modes && Object.hasOwn(modes, vmId) ? modes[vmId] : undefined;
+  if (chosen !== undefined && (DISPLAY_MODES as readonly string[]).includes(chosen)) return chosen;
+  return canFollowWindow(device) ? 'resize' : 'fit';
+}
+
+/** The modes with this machine's choice last (newest), the oldest dropped past DISPLAY_MODES_MAX. */
+export function rememberDisplayMode(modes: Readonly<Record<string, DisplayMode>> | undefined, vmId: string, mode: DisplayMode): Record<string, DisplayMode> {
+  const rest = Object.entries(modes ?? {}).filter(([k]) => k !== vmId);
+  return Object.fromEntries([...rest.slice(-(DISPLAY_MODES_MAX - 1)), [vmId, mode]]);
+}
+
+const DEVICE_NAMES: Record<DisplayDevice, string> = {
+  std: 'standard VGA', virtio: 'virtio', qxl: 'QXL', cirrus: 'Cirrus VGA', ramfb: 'ramfb', none: 'no display device',
+};
+
+export interface ResizeFollow {
+  mode: DisplayMode;
+  device: DisplayDevice;
+  /** The guest's framebuffer size (what QEMU sends). */
+  resolution: { width: number; height: number } | null;
+  /** The size asked for: the screen box's, in CSS pixels, as noVNC sends it (floored). */
+  target: { width: number; height: number } | null;
+  /** True once target and resolution have stayed as they are long enough for a guest to have answered. */
+  settled: boolean;
+}
+
+/**
+ * What the status bar says when "Resize guest to window" cannot be honoured (the view scales meanwhile), or null.
+ * Said at once for a device QEMU cannot pass sizes to; for a guest that did not change mode, only once settled.
+ */
+export function resizeNotice(f: ResizeFollow): string | null {
+  if (f.mode !== 'resize') return null;
+  if (!canFollowWindow(f.device)) {
+    if (f.device === 'none') return 'This machine has no display device.';
+    return `The guest cannot follow the window: its display device (${DEVICE_NAMES[f.device]}) cannot change size from the host. Scaled instead; choose "virtio" under Settings → Display.`;
+  }
+  if (!f.resolution || !f.target || !f.settled) return null;
+  // Within a few pixels is following: Linux's framebuffer console rounds a width up to a multiple of 8 (1001 → 1008).
+  if (Math.abs(f.resolution.width - f.target.width) < 8 && Math.abs(f.resolution.height - f.target.height) < 8) return null;
+  return (
+    `The guest did not change its resolution to ${f.target.width}×${f.target.height} (it shows ${f.resolution.width}×${f.resolution.height}). ` +
+    'Scaled instead; following the window needs the guest\'s virtio-gpu driver (Linux virtio_gpu, Windows virtio-win) and a desktop that takes the new mode.'
+  );
+}
 
 export interface KeyComboItem {
   /** What the menu shows, e.g. "Ctrl+Alt+Del". */

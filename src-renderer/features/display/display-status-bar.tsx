@@ -16,10 +16,12 @@ export interface DisplayStatusBarProps {
   captured: boolean;
   /** KeyboardEvent.code of the key that releases capture. */
   hostKey: string;
+  /** Why "Resize guest to window" is not followed (display-model.ts `resizeNotice`), or null. */
+  resizeNotice?: string | null;
 }
 
 /** Run state, accelerator, resolution, clipboard policy and keyboard capture. */
-export function DisplayStatusBar({ state, accelerator, resolution, clipboard, captured, hostKey }: DisplayStatusBarProps) {
+export function DisplayStatusBar({ state, accelerator, resolution, clipboard, captured, hostKey, resizeNotice }: DisplayStatusBarProps) {
   const hostKeyName = hostKeyLabel(hostKey);
   return (
     <Box
@@ -34,6 +36,11 @@ export function DisplayStatusBar({ state, accelerator, resolution, clipboard, ca
       <span data-testid="status-accelerator">{accelerator ? accelerator.toUpperCase() : '—'}</span>
       <span data-testid="status-resolution">{resolution ? `${resolution.width}×${resolution.height}` : '—'}</span>
       <span data-testid="status-clipboard">{clipboardLabel(clipboard)}</span>
+      {resizeNotice && (
+        <Box component="span" data-testid="status-resize" title={resizeNotice} sx={{ color: 'warning.main', minWidth: 0, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+          {resizeNotice}
+        </Box>
+      )}
       <Box sx={{ flex: 1 }} />
       <Chip
         size="small"

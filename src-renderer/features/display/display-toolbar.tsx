@@ -10,18 +10,21 @@ import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import CloseIcon from '@mui/icons-material/Close';
 import ContentPasteIcon from '@mui/icons-material/ContentPaste';
+import AspectRatioIcon from '@mui/icons-material/AspectRatio';
 import CropFreeIcon from '@mui/icons-material/CropFree';
 import FitScreenIcon from '@mui/icons-material/FitScreen';
 import FullscreenIcon from '@mui/icons-material/Fullscreen';
 import FullscreenExitIcon from '@mui/icons-material/FullscreenExit';
 import KeyboardIcon from '@mui/icons-material/Keyboard';
 import PhotoCameraIcon from '@mui/icons-material/PhotoCamera';
-import { sendKeyItems, type ScaleMode } from './display-model.js';
+import { sendKeyItems, type DisplayMode } from './display-model.js';
 
 export interface DisplayToolbarProps {
   name: string;
-  scale: ScaleMode;
-  onScale: (scale: ScaleMode) => void;
+  scale: DisplayMode;
+  onScale: (scale: DisplayMode) => void;
+  /** The machine's display device can pass a window size to the guest (virtio); else resize falls back to scaling. */
+  canResize: boolean;
   fullscreen: boolean;
   onToggleFullscreen: () => void;
   /** The user's combos from prefs, after the built-in ones in the Send keys menu. */
@@ -36,7 +39,7 @@ export interface DisplayToolbarProps {
   onClose: () => void;
 }
 
-/** The display's toolbar: scale, fullscreen, send keys, type clipboard, screenshot, close. */
+/** The display's toolbar: the display mode (fit, 1:1, resize guest), fullscreen, send keys, type clipboard, screenshot, close. */
 export function DisplayToolbar(props: DisplayToolbarProps) {
   const { scale, onScale, fullscreen, live } = props;
   const [keysAnchor, setKeysAnchor] = useState<HTMLElement | null>(null);
@@ -58,6 +61,11 @@ export function DisplayToolbar(props: DisplayToolbarProps) {
       <Tooltip title="Actual size (1:1)">
         <IconButton aria-label="Actual size" aria-pressed={scale === 'actual'} color={scale === 'actual' ? 'primary' : 'default'} onClick={() => onScale('actual')}>
           <CropFreeIcon fontSize="small" />
+        </IconButton>
+      </Tooltip>
+      <Tooltip title={props.canResize ? 'Resize guest to window' : 'Resize guest to window (this display device cannot: scaled instead)'}>
+        <IconButton aria-label="Resize guest to window" aria-pressed={scale === 'resize'} color={scale === 'resize' ? 'primary' : 'default'} onClick={() => onScale('resize')}>
+          <AspectRatioIcon fontSize="small" />
         </IconButton>
       </Tooltip>
       <Tooltip title={fullscreen ? 'Leave fullscreen' : 'Fullscreen'}>

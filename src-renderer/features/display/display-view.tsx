@@ -5,11 +5,12 @@ import Button from '@mui/material/Button';
 import Typography from '@mui/material/Typography';
 import type { HangarApi } from '../../bridge/hangar-api.js';
 import { useApi } from '../../state/api-context.js';
-import { base64ToBytes, screenshotFileName, type ScaleMode } from './display-model.js';
+import { base64ToBytes, canFollowWindow, displayModeFor, resizeNotice, screenshotFileName, type DisplayMode } from './display-model.js';
 import { DisplayStatusBar, KEYBOARD_HINT_ID } from './display-status-bar.js';
 import { DisplayToolbar } from './display-toolbar.js';
 import { TypeTextDialog } from './type-text-dialog.js';
-import { useDisplayPrefs, useDisplayVm, useEngineLink } from './use-display-vm.js';
+import { saveDisplayMode, useDisplayPrefs, useDisplayVm, useEngineLink } from './use-display-vm.js';
+import { useResizeFollow } from './use-resize-follow.js';
 import { useRfb } from './use-rfb.js';
 
 export interface DisplayViewProps {
@@ -31,7 +32,7 @@ function useOptionalApi(): HangarApi | null {
 
 /**
  * The live screen of one VM: noVNC over `api.openDisplay(vmId)` (an engine MessagePort in Electron, the
- * `/display` WebSocket in the browser host; `use-rfb.ts`), a toolbar (scale, fullscreen, send keys, type clipboard,
+ * `/display` WebSocket in the browser host; `use-rfb.ts`), a toolbar (display mode, fullscreen, send keys, type clipboard,
  * screenshot, close) and a status bar (run state, accelerator, resolution, clipboard policy, keyboard capture).
  */
 export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
@@ -41,16 +42,30 @@ export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
 
   const rootRef = useRef<HTMLDivElement>(null);
   const screenRef = useRef<HTMLDivElement>(null);
-  const [scale, setScale] = useState<ScaleMode>('fit');
+  /** The mode picked in this view; until then the machine's remembered one (or its default). */
+  const [chosenMode, setChosenMode] = useState<DisplayMode | null>(null);
   const [fullscreen, setFullscreen] = useState(false);
   const [typePrompt, setTypePrompt] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const { engineLink, epoch } = useEngineLink(api);
   const { info, state } = useDisplayVm(api, vmId, epoch, setError);
-  const { hostKey, customCombos } = useDisplayPrefs(api);
+  const prefs = useDisplayPrefs(api);
+  const { hostKey, customCombos } = prefs;
   const clipboard = info?.clipboard ?? 'off';
-  const rfb = useRfb(api, vmId, { screenRef, scale, clipboard, hostKey, stateKind: state?.kind, engineEpoch: epoch });
+  const device = info?.displayDevice ?? 'std';
+  // Scaled to fit until the machine and its remembered mode are known (no resize request on a guess).
+  const scale: DisplayMode = chosenMode ?? (info && prefs.loaded ? displayModeFor(prefs.displayModes, info.id, device) : 'fit');
+  // A device QEMU cannot pass sizes to gets no SetDesktopSize at all: scaled, and the status bar says why.
+  const rfbMode: DisplayMode = scale === 'resize' && !canFollowWindow(device) ? 'fit' : scale;
+  const rfb = useRfb(api, vmId, { screenRef, scale: rfbMode, clipboard, hostKey, stateKind: state?.kind, engineEpoch: epoch });
   const { link } = rfb;
+  const follow = useResizeFollow(screenRef, scale, link.kind === 'connected' ? rfb.resolution : null);
+  const notice = info ? resizeNotice({ mode: scale, device, resolution: link.kind === 'connected' ? rfb.resolution : null, ...follow }) : null;
+
+  const chooseMode = (mode: DisplayMode) => {
+    setChosenMode(mode);
+    if (info) saveDisplayMode(api, info.id, mode).catch(() => undefined); // not remembered: still applied here
+  };
 
   useEffect(() => {
     const onChange = () => setFullscreen(document.fullscreenElement === rootRef.current && rootRef.current !== null);
@@ -118,7 +133,8 @@ export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
       <DisplayToolbar
         name={info?.name ?? ''}
         scale={scale}
-        onScale={setScale}
+        onScale={chooseMode}
+        canResize={canFollowWindow(device)}
         fullscreen={fullscreen}
         onToggleFullscreen={toggleFullscreen}
         customCombos={customCombos}
@@ -147,7 +163,7 @@ export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
           aria-label={`Screen of ${info?.name ?? 'the VM'}`}
           aria-describedby={KEYBOARD_HINT_ID}
           sx={{
-            position: 'absolute', inset: 0, overflow: scale === 'actual' ? 'auto' : 'hidden', '& canvas': { outline: 'none' },
+            position: 'absolute', inset: 0, overflow: rfbMode === 'actual' ? 'auto' : 'hidden', '& canvas': { outline: 'none' },
             '&:focus-visible': { outline: '2px solid', outlineColor: 'primary.main', outlineOffset: -2 },
           }}
         />
@@ -165,7 +181,7 @@ export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
         )}
       </Box>
 
-      <DisplayStatusBar state={state} accelerator={info?.accelerator ?? null} resolution={rfb.resolution} clipboard={clipboard} captured={rfb.captured} hostKey={hostKey} />
+      <DisplayStatusBar state={state} accelerator={info?.accelerator ?? null} resolution={rfb.resolution} clipboard={clipboard} captured={rfb.captured} hostKey={hostKey} resizeNotice={notice} />
 
       <TypeTextDialog
         text={typePrompt}

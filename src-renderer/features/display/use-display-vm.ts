@@ -1,10 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
 import type { HangarApi } from '../../bridge/hangar-api.js';
 import type { VmRunState } from '../../../src-shared/vm-state.js';
-import type { ClipboardPolicy } from './display-model.js';
+import type { DisplayMode } from '../../../src-shared/contract/app-contract.js';
+import { rememberDisplayMode, type ClipboardPolicy, type DisplayDevice } from './display-model.js';
 
 export interface DisplayVmInfo {
+  /** The VM's id (the view may have been opened by another reference): the key of its remembered display mode. */
+  id: string;
   name: string;
+  displayDevice: DisplayDevice;
   clipboard: ClipboardPolicy;
   accelerator: 'kvm' | 'tcg' | null;
 }
@@ -48,7 +52,7 @@ export function useDisplayVm(api: HangarApi, vmId: string, epoch: number, onErro
         (r) => {
           if (!alive) return;
           vmIdRef.current = r.doc.id;
-          setInfo({ name: r.doc.name, clipboard: r.doc.clipboard, accelerator: r.accelerator ?? null });
+          setInfo({ id: r.doc.id, name: r.doc.name, displayDevice: r.doc.display.device, clipboard: r.doc.clipboard, accelerator: r.accelerator ?? null });
           setState(r.state);
         },
         (err: Error) => alive && onErrorRef.current(err.message),
@@ -71,10 +75,15 @@ export function useDisplayVm(api: HangarApi, vmId: string, epoch: number, onErro
 
 const DEFAULT_HOST_KEY = 'ControlRight';
 
-/** Preferences: the host key and the user's key combos (defaults without prefs). */
-export function useDisplayPrefs(api: HangarApi): { hostKey: string; customCombos: string[] } {
+/**
+ * Preferences: the host key, the user's key combos and the remembered display modes (defaults without prefs);
+ * `loaded` once read (or failed), so the display mode is not guessed before the remembered one is known.
+ */
+export function useDisplayPrefs(api: HangarApi): { hostKey: string; customCombos: string[]; displayModes: Record<string, DisplayMode> | undefined; loaded: boolean } {
   const [hostKey, setHostKey] = useState(DEFAULT_HOST_KEY);
   const [customCombos, setCustomCombos] = useState<string[]>([]);
+  const [displayModes, setDisplayModes] = useState<Record<string, DisplayMode> | undefined>(undefined);
+  const [loaded, setLoaded] = useState(false);
   useEffect(() => {
     let alive = true;
     api.app('prefs:get', undefined).then(
@@ -82,12 +91,20 @@ export function useDisplayPrefs(api: HangarApi): { hostKey: string; customCombos
         if (!alive) return;
         if (p.hostKey) setHostKey(p.hostKey);
         setCustomCombos(p.customKeyCombos ?? []);
+        setDisplayModes(p.displayModes);
+        setLoaded(true);
       },
-      () => undefined, // no prefs: defaults
+      () => alive && setLoaded(true), // no prefs: defaults
     );
     return () => {
       alive = false;
     };
   }, [api]);
-  return { hostKey, customCombos };
+  return { hostKey, customCombos, displayModes, loaded };
+}
+
+/** Saves a machine's display mode in the prefs (read first: another display window may have saved its own). */
+export async function saveDisplayMode(api: HangarApi, vmId: string, mode: DisplayMode): Promise<void> {
+  const prefs = await api.app('prefs:get', undefined);
+  await api.app('prefs:set', { displayModes: rememberDisplayMode(prefs.displayModes, vmId, mode) });
 }

@@ -1,14 +1,15 @@
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import RFB from '@novnc/novnc';
 import type { HangarApi } from '../../bridge/hangar-api.js';
-import { allowsGuestToHost, allowsHostToGuest, type ClipboardPolicy, type ScaleMode } from './display-model.js';
+import { allowsGuestToHost, allowsHostToGuest, type ClipboardPolicy, type DisplayMode } from './display-model.js';
 
 export type DisplayLink = { kind: 'connecting' } | { kind: 'connected' } | { kind: 'closed'; reason: string };
 
 export interface RfbOptions {
   /** The screen box noVNC draws its canvas into (it keeps the keyboard focus between captures). */
   screenRef: RefObject<HTMLDivElement | null>;
-  scale: ScaleMode;
+  /** fit: scaled; actual: 1:1; resize: noVNC asks QEMU for the screen box's size (resizeSession), scaled until the guest follows. */
+  scale: DisplayMode;
   clipboard: ClipboardPolicy;
   /** KeyboardEvent.code of the key that releases keyboard capture. */
   hostKey: string;
@@ -29,6 +30,12 @@ export interface RfbDisplay {
   /** Gives the keyboard back to the guest (after a toolbar action). */
   focus: () => void;
   disconnect: () => void;
+}
+
+/** Scaling and resizeSession for a mode (noVNC sends SetDesktopSize when resizeSession turns on, and on each resize). */
+function applyMode(rfb: RFB, mode: DisplayMode): void {
+  rfb.scaleViewport = mode !== 'actual';
+  rfb.resizeSession = mode === 'resize';
 }
 
 /**
@@ -73,7 +80,7 @@ export function useRfb(api: HangarApi, vmId: string, options: RfbOptions): RfbDi
       closeReason = e.reason;
       noVncOnClose?.(e);
     };
-    rfb.scaleViewport = scaleRef.current === 'fit';
+    applyMode(rfb, scaleRef.current);
     rfb.clipViewport = false;
     rfb.focusOnClick = true;
     rfb.background = '#000';
@@ -164,7 +171,7 @@ export function useRfb(api: HangarApi, vmId: string, options: RfbOptions): RfbDi
   }, [api, vmId, generation, screenRef]);
 
   useEffect(() => {
-    if (rfbRef.current) rfbRef.current.scaleViewport = scale === 'fit';
+    if (rfbRef.current) applyMode(rfbRef.current, scale);
   }, [scale]);
 
   // A display cut off comes back by itself when the VM runs again or the engine connection is back

@@ -45,6 +45,7 @@ export const cliCases: CliCase[] = [
   { id: 'cli-set-memory-exponent', title: 'set memory=1e9', args: (c) => ['set', c.target, 'memory=1e9'], exit: EXIT.usage, stderr: /^hangar: memory: must be a size in MiB, or with a unit: 2048, 2048M, 4G \(got "1e9"\)\n$/ },
   { id: 'cli-set-memory-tiny', title: 'set memory=8', args: (c) => ['set', c.target, 'memory=8'], exit: EXIT.usage, stderr: /^hangar: memory: must be a whole number of MiB >=16\n$/ },
   { id: 'cli-set-cpus-negative', title: 'set cpus=-1', args: (c) => ['set', c.target, 'cpus=-1'], exit: EXIT.usage, stderr: /^hangar: cpus: must be a whole number \(got "-1"\)\n$/ },
+  { id: 'cli-set-display-option', title: 'set display=virtio,xres=9999 (an option smuggled into the device)', args: (c) => ['set', c.target, 'display=virtio,xres=9999'], exit: EXIT.usage, stderr: /^hangar: display: must be one of std, virtio, qxl, cirrus, ramfb, none \(got "virtio,xres=9999"\)\n$/ },
   { id: 'cli-set-switch-junk', title: 'set tpm=maybe', args: (c) => ['set', c.target, 'tpm=maybe'], exit: EXIT.usage, stderr: /^hangar: tpm: must be on or off \(got "maybe"\)\n$/ },
   { id: 'cli-set-name-newline', title: 'set a name with a newline', args: (c) => ['set', c.target, 'name=web\nhangar: fake success'], exit: EXIT.usage, stderr: /^hangar: name: must not contain control characters/ },
   { id: 'cli-set-cd-newline', title: 'set a CD path with a newline (would forge a log line)', args: (c) => ['set', c.target, `cd0.path=${c.world.dir}/x\n.iso`], exit: EXIT.usage, stderr: /^hangar: cd0\.path: must not contain a line break\n$/ },

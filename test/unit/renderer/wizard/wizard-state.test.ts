@@ -468,7 +468,7 @@ describe('toCreateArgs', () => {
     expect(rows).toContainEqual({ label: 'Operating system', value: 'Debian 12' });
     expect(rows).toContainEqual({ label: 'Architecture', value: 'x86_64 (KVM)' });
     expect(rows).toContainEqual({ label: 'Disk', value: 'new, 20 GiB' });
-    expect(rows).toContainEqual({ label: 'Devices', value: 'virtio disk, virtio-net-pci network, std display' });
+    expect(rows).toContainEqual({ label: 'Devices', value: 'virtio disk, virtio-net-pci network, virtio display' });
   });
 
   it('folder: empty is the library (no argument sent); an absolute path is sent; a relative one blocks the Name page', () => {
