@@ -27,6 +27,8 @@ DEB_PACKAGES=(
   swtpm-tools       # swtpm_setup (TPM state provisioning)
   chromium          # browser end-to-end tests (playwright-core)
   nasm              # fixtures: boot.img
+  gcc               # fixtures: the vdagent-lite clipboard agent in linux.iso (static, with libc6-dev)
+  libc6-dev         # fixtures: static libc for vdagent-lite
   xorriso           # fixtures: linux.iso
   isolinux          # fixtures: BIOS boot of linux.iso
   syslinux-common   # fixtures: ldlinux.c32
