@@ -49,7 +49,7 @@ export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
   const { info, state } = useDisplayVm(api, vmId, epoch, setError);
   const { hostKey, customCombos } = useDisplayPrefs(api);
   const clipboard = info?.clipboard ?? 'off';
-  const rfb = useRfb(api, vmId, { screenRef, scale, clipboard, hostKey, stateKind: state?.kind, engineEpoch: epoch });
+  const rfb = useRfb(api, vmId, { screenRef, scale, clipboard, clipboardKnown: info !== null, hostKey, stateKind: state?.kind, engineEpoch: epoch });
   const { link } = rfb;
 
   useEffect(() => {
