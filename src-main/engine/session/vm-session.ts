@@ -16,7 +16,7 @@ import { stopSwtpm } from './swtpm.js';
 import { EventLog, eventTime } from './event-log.js';
 import { RUNTIME_FILES } from './qemu-launcher.js';
 import { isPidAlive } from '../storage/library-lock.js';
-import { withVdagentDetached } from './vdagent-channel.js';
+import { hasVdagentChannel, withVdagentDetached } from './vdagent-channel.js';
 
 export interface SessionDeps {
   vmId: string;
@@ -104,6 +104,16 @@ export class VmSession {
   /** The runtime folder (sockets, temp files QEMU writes for us). */
   get runtimeDir(): string {
     return this.deps.runtimeDir;
+  }
+
+  /**
+   * Whether this QEMU has the clipboard's vdagent channel (and so the virtio-serial controller a RAM snapshot's
+   * state holds): from the command line, or asked of QEMU after a reattach. A policy turned off while it runs
+   * keeps the channel until the machine shuts down.
+   */
+  async hasClipboardChannel(): Promise<boolean> {
+    const v = this.deps.vdagent ?? false;
+    return v === 'ask' ? hasVdagentChannel(this.deps.qmp) : v;
   }
 
   /** QEMU's last SHUTDOWN event: who asked (`guest`) and why (`guest-shutdown`, `guest-reset` under reboot=shutdown…). */
