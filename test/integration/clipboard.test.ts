@@ -38,35 +38,38 @@ describe('clipboard sharing through the vdagent (TCG)', () => {
     return { client, closed, close: () => port2.close(), acked: () => acked };
   }
 
-  /** Resolves once every text appeared on serial (one subscription, before `trigger` runs). */
-  async function serialWaitAll(texts: string[], trigger: () => Promise<unknown>, timeoutMs: number): Promise<void> {
+  /** Resolves with the first match of `pattern` in the serial output (one subscription, before `trigger` runs). */
+  async function serialMatch(pattern: RegExp, trigger: () => Promise<unknown>, timeoutMs: number): Promise<RegExpExecArray> {
     let seen = '';
     let off = (): void => undefined;
-    const all = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${JSON.stringify(texts)} not all seen on serial within ${timeoutMs} ms; got: ${seen.slice(-800)}`)), timeoutMs);
+    const found = new Promise<RegExpExecArray>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${String(pattern)} not seen on serial within ${timeoutMs} ms; got: ${seen.slice(-800)}`)), timeoutMs);
       off = e.client.onEvent((ev) => {
         if (ev.type !== 'vm.serial' || ev.vmId !== id) return;
         seen += ev.data;
-        if (texts.every((x) => seen.includes(x))) {
+        const m = pattern.exec(seen);
+        if (m) {
           clearTimeout(timer);
-          resolve();
+          resolve(m);
         }
       });
     });
     await e.client.call('vm.console.attach', { vm: id, tailBytes: 0 });
     try {
       await trigger();
-      await all;
+      return await found;
     } finally {
       off();
     }
   }
 
+  /** Resolves once every text appeared on serial. */
+  const serialWaitAll = (texts: string[], trigger: () => Promise<unknown>, timeoutMs: number) =>
+    serialMatch(new RegExp(texts.map((x) => `(?=[\\s\\S]*${x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')})`).join('')), trigger, timeoutMs);
+
   /** The guest's agent prints what reached its clipboard; `CLIP-GET` asks it again. */
-  const guestClipboard = async (): Promise<string> => {
-    const out = await serialWait(e.client, id, 'CLIP-GUEST:', () => e.client.call('vm.console.write', { vm: id, data: 'CLIP-GET\n' }));
-    return /CLIP-GUEST:([^\r\n]*)/.exec(out)![1]!;
-  };
+  const guestClipboard = async (): Promise<string> =>
+    (await serialMatch(/CLIP-GUEST:([^\r\n]*)\r?\n/, () => e.client.call('vm.console.write', { vm: id, data: 'CLIP-GET\n' }), 30_000))[1]!;
 
   beforeAll(async () => {
     const disk = join(t.root, 'data.qcow2');
@@ -115,6 +118,7 @@ describe('clipboard sharing through the vdagent (TCG)', () => {
   }, 180_000);
 
   it('a RAM snapshot is taken and restored with sharing on, and the agent works after each', async () => {
+    await e.client.call('vm.update', { vm: id, patch: { clipboard: 'both' } });
     await serialWait(e.client, id, CONNECTED, async () => {
       const r = await e.client.call('snapshot.take', { vm: id, name: 'with clipboard' });
       expect(r.snapshot).toMatchObject({ withRam: true });
