@@ -79,7 +79,11 @@ describe('clipboard sharing in the browser host', () => {
     ctx.vmId = (await hangar('create', VM, '--iso', join(isoDir, 'linux.iso'), '--memory', '256', '--cpus', '1')).stdout.trim().split(/\s+/).pop()!;
     await hangar('set', VM, 'clipboard=both');
     await hangar('start', ctx.vmId, '--wait-for-serial', markers.linuxReady, '--timeout', '180');
-    await expect.poll(serialLog, { timeout: 60_000, interval: 500 }).toContain('VDAGENT-LITE-CONNECTED');
+    // The agent announces itself around READY (it starts just before): wait for its line too.
+    for (const deadline = Date.now() + 60_000; !(await serialLog()).includes('VDAGENT-LITE-CONNECTED'); ) {
+      if (Date.now() > deadline) throw new Error('the guest clipboard agent did not connect');
+      await new Promise((r) => setTimeout(r, 500));
+    }
     ({ browser: ctx.browser, page: ctx.page } = await launchBrowser({ width: 1100, height: 760 }));
     await ctx.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ctx.origin });
     await ctx.page.addInitScript(() => {
