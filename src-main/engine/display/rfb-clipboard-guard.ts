@@ -19,6 +19,8 @@ const EXT_PROVIDE = 1 << 28;
 /** QEMU refuses cut text above 1 MiB (and disconnects). */
 const MAX_CUT_TEXT = 1 << 20;
 
+const EMPTY = Buffer.alloc(0);
+
 type Phase = 'version' | 'security' | 'vnc-auth' | 'client-init' | 'messages';
 
 /**
@@ -35,7 +37,7 @@ type Phase = 'version' | 'security' | 'vnc-auth' | 'client-init' | 'messages';
  */
 export class RfbClipboardGuard {
   private phase: Phase = 'version';
-  private held = Buffer.alloc(0);
+  private held = EMPTY;
   /** Bytes of the current message still to pass through, or to drop. */
   private pass = 0;
   private drop = 0;
@@ -72,12 +74,13 @@ export class RfbClipboardGuard {
         data = data.subarray(n);
         continue;
       }
-      this.held = this.held.length ? Buffer.concat([this.held, data]) : Buffer.from(data);
-      data = Buffer.alloc(0);
-      const rest = this.parse(out);
-      data = rest;
+      // Views, not copies (a copy per message would make a chunk of many small messages quadratic); nothing here
+      // writes into them, and the transports hand each chunk over fresh.
+      this.held = this.held.length ? Buffer.concat([this.held, data]) : data;
+      data = this.parse(out);
     }
-    return out;
+    // One write for QEMU per chunk, not one per message.
+    return out.length > 1 ? [Buffer.concat(out)] : out;
   }
 
   /**
@@ -89,19 +92,19 @@ export class RfbClipboardGuard {
     const need = (n: number) => h.length >= n;
     const take = (n: number, forward: boolean): Buffer => {
       if (forward) out.push(h.subarray(0, n));
-      this.held = Buffer.alloc(0);
+      this.held = EMPTY;
       return h.subarray(n);
     };
     switch (this.phase) {
       case 'version': {
-        if (!need(12)) return Buffer.alloc(0);
+        if (!need(12)) return EMPTY;
         const v = h.subarray(0, 12).toString('latin1');
         if (!/^RFB 003\.00[78]\n$/.test(v)) throw new RfbGuardError(`unsupported RFB version ${JSON.stringify(v)} (3.7 or 3.8 needed)`);
         this.phase = 'security';
         return take(12, true);
       }
       case 'security': {
-        if (!need(1)) return Buffer.alloc(0);
+        if (!need(1)) return EMPTY;
         const type = h[0]!;
         if (type === 1) this.phase = 'client-init';
         else if (type === 2) this.phase = 'vnc-auth';
@@ -109,11 +112,11 @@ export class RfbClipboardGuard {
         return take(1, true);
       }
       case 'vnc-auth':
-        if (!need(16)) return Buffer.alloc(0);
+        if (!need(16)) return EMPTY;
         this.phase = 'client-init';
         return take(16, true);
       case 'client-init':
-        if (!need(1)) return Buffer.alloc(0);
+        if (!need(1)) return EMPTY;
         this.phase = 'messages';
         return take(1, true);
       case 'messages':
@@ -123,19 +126,19 @@ export class RfbClipboardGuard {
 
   private message(out: Buffer[]): Buffer {
     const h = this.held;
-    const wait = Buffer.alloc(0);
+    const wait = EMPTY;
     const fixed = (n: number): Buffer => {
       // Pass the message: what is here now, the rest as it comes.
       const now = Math.min(n, h.length);
       out.push(h.subarray(0, now));
       this.pass = n - now;
-      this.held = Buffer.alloc(0);
+      this.held = EMPTY;
       return h.subarray(now);
     };
     const dropped = (n: number): Buffer => {
       const now = Math.min(n, h.length);
       this.drop = n - now;
-      this.held = Buffer.alloc(0);
+      this.held = EMPTY;
       return h.subarray(now);
     };
     if (h.length < 1) return wait;
@@ -158,7 +161,7 @@ export class RfbClipboardGuard {
         msg.writeUInt16BE(kept.length, 2);
         kept.forEach((e, i) => msg.writeInt32BE(e, 4 + 4 * i));
         out.push(msg);
-        this.held = Buffer.alloc(0);
+        this.held = EMPTY;
         return h.subarray(4 + 4 * n);
       }
       case 3: // FramebufferUpdateRequest
