@@ -19,7 +19,7 @@ const EXT_PROVIDE = 1 << 28;
 /** QEMU refuses cut text above 1 MiB (and disconnects). */
 const MAX_CUT_TEXT = 1 << 20;
 
-const EMPTY = Buffer.alloc(0);
+const EMPTY: Buffer = Buffer.alloc(0);
 
 type Phase = 'version' | 'security' | 'vnc-auth' | 'client-init' | 'messages';
 
@@ -37,7 +37,7 @@ type Phase = 'version' | 'security' | 'vnc-auth' | 'client-init' | 'messages';
  */
 export class RfbClipboardGuard {
   private phase: Phase = 'version';
-  private held = EMPTY;
+  private held: Buffer = EMPTY;
   /** Bytes of the current message still to pass through, or to drop. */
   private pass = 0;
   private drop = 0;
