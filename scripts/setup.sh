@@ -28,6 +28,8 @@ DEB_PACKAGES=(
   chromium          # browser end-to-end tests (playwright-core)
   nasm              # fixtures: boot.img
   osinfo-db         # the host's OS database: iso.inspect recognises installers the built-in catalog lacks
+  gcc               # fixtures: the vdagent-lite clipboard agent in linux.iso (static, with libc6-dev)
+  libc6-dev         # fixtures: static libc for vdagent-lite
   xorriso           # fixtures: linux.iso
   isolinux          # fixtures: BIOS boot of linux.iso
   syslinux-common   # fixtures: ldlinux.c32

@@ -92,7 +92,7 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
   const handlers = withFileBrowser(ctx, {
     ...hostCommands(ctx),
     ...libraryCommands(ctx, install),
-    ...vmCommands(ctx, { jobs, media, install }),
+    ...vmCommands(ctx, { jobs, media, install, displays }),
     ...lifecycleCommands(ctx, { thumbnails, install }),
     ...displayCommands(ctx, { thumbnails, stats }),
     ...consoleCommands(ctx),

@@ -122,7 +122,7 @@ export function withFileBrowser(engine: Pick<EngineContext, 'libraryDir' | 'brow
     'vm.displaySocket': async (a) => {
       const vm = await engine.store.load(a.vm);
       if (!engine.sessions.has(vm.id)) throw new EngineError('invalid-state', `"${vm.name}" is not running (${engine.stateOf(vm.id).kind})`);
-      return { path: vmRuntimePaths(engine.runtimeDir, vm.id).vncSocket };
+      return { path: vmRuntimePaths(engine.runtimeDir, vm.id).vncSocket, clipboard: vm.doc.clipboard };
     },
   };
 }

@@ -183,6 +183,7 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
       keys: keyHelpers,
       onEnded: (s) => onSessionEnded(engine, s, vm.bundleDir),
       disposable,
+      vdagent: vm.doc.clipboard !== 'off',
       ...(disposable ? { beforeFinal: () => removeDisposableDir(vm.bundleDir) } : {}),
     },
     { kind: 'starting' },
@@ -270,6 +271,7 @@ async function reattachOne(engine: EngineContext, entry: { id: string; bundleDir
     {
       vmId, runtimeDir, logsDir, pid, qmp, emit: (e) => engine.emit(vmId, e), keys: keyHelpers,
       onEnded: (s) => onSessionEnded(engine, s, entry.bundleDir), disposable: record.disposable === true,
+      vdagent: 'ask', // the policy may have changed while it ran: QEMU knows whether the channel is there
       ...(record.disposable === true ? { beforeFinal: () => removeDisposableDir(entry.bundleDir) } : {}),
     },
     status.running ? { kind: 'running' } : { kind: 'paused' },

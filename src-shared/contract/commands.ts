@@ -413,7 +413,8 @@ export interface CommandResults {
   'fs.roots': { roots: FsRoot[] };
   /** `dir` is the resolved folder; `parent` is null at a root (the browser cannot go above it). */
   'fs.list': { dir: string; parent: string | null; entries: FsEntry[] };
-  'vm.displaySocket': { path: string };
+  /** `clipboard`: the VM's clipboard policy, which serve's display relay enforces on what the browser sends. */
+  'vm.displaySocket': { path: string; clipboard: VmDocument['clipboard'] };
   'vm.thumbnails.subscribe': { intervalMs: number; leaseMs: number };
   'vm.thumbnails.unsubscribe': { ok: true };
   'vm.thumbnail': { pngBase64: string | null; takenAt: string | null };

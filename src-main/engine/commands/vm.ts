@@ -17,6 +17,8 @@ import { bundleFolderName } from '../storage/slug.js';
 import { previewChains } from '../vm-lifecycle.js';
 import { forget } from '../session/idle-states.js';
 import { refuseWhileActive, type CommandSet } from './command-kit.js';
+import { applyClipboardLive } from '../display/clipboard-live.js';
+import type { DisplayService } from '../display/display-service.js';
 
 export interface VmCommandDeps {
   readonly jobs: JobRegistry;
@@ -24,12 +26,14 @@ export interface VmCommandDeps {
   readonly media: Pick<MediaService, 'recent'>;
   /** A new VM with an ISO and a blank disk is an OS install. */
   readonly install: Pick<InstallService, 'markInstalling'>;
+  /** A running machine's clipboard policy changes live: its open displays follow. */
+  readonly displays: Pick<DisplayService, 'setClipboardPolicy'>;
 }
 
 /** One machine's document and bundle: create, read, change, rename, delete, clone, and the argv QEMU would get. */
 export function vmCommands(
   ctx: EngineContext,
-  { jobs, media, install }: VmCommandDeps,
+  { jobs, media, install, displays }: VmCommandDeps,
 ): CommandSet<'vm.create' | 'vm.get' | 'vm.update' | 'vm.rename' | 'vm.delete' | 'vm.clone' | 'vm.argv' | 'vm.previewArgv'> {
   const load = (ref: string) => ctx.store.load(ref);
   return {
@@ -69,6 +73,8 @@ export function vmCommands(
     'vm.update': async (a) => {
       // The edge only knows an object arrived; the document schema's partial names a bad field before anything is read.
       const patch = parseVmPatch(a.patch);
+      const live = await applyClipboardLive(ctx, displays, a.vm, patch);
+      if (live) return live;
       const vm = await refuseWhileActive(ctx, a.vm, 'change the settings of');
       await refusePatchWhileSaved(ctx, vm, patch);
       const doc = await ctx.store.update(vm.id, patch);

@@ -21,6 +21,10 @@ export const DISPLAY_CLOSE_CODES = {
   notRunning: 4404,
   /** QEMU's VNC socket could not be reached. */
   unreachable: 4502,
+  /** The viewer sent what the engine cannot follow or QEMU would refuse (rfb-clipboard-guard.ts). */
+  refused: 4400,
+  /** The clipboard policy changed in a way this connection cannot honour: connect again. */
+  policyChanged: 4409,
 } as const;
 
 /** A viewer acknowledges after consuming this many bytes (the engine's low-water mark must be above it). */

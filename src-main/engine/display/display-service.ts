@@ -1,5 +1,6 @@
 import { DISPLAY_CLOSE_CODES } from './display-protocol.js';
 import { VncRelay, type DisplayPortLike, type VncRelayOptions } from './vnc-relay.js';
+import type { ClipboardPolicy } from './rfb-clipboard-guard.js';
 
 /** What the display service needs to know about a VM it is asked to show. */
 export interface DisplayTarget {
@@ -8,6 +9,8 @@ export interface DisplayTarget {
   socketPath: string;
   /** Settles when the VM's session ends (the displays are closed then). */
   ended: Promise<unknown>;
+  /** The VM's clipboard policy, enforced on what each viewer sends (absent: bytes pass untouched). */
+  clipboard?: ClipboardPolicy;
 }
 
 /** Resolves a VM reference to a running VM's display, or throws (not found, not running). */
@@ -48,7 +51,7 @@ export class DisplayService {
       }
       return null;
     }
-    const relay = new VncRelay(port, target.socketPath, this.options);
+    const relay = new VncRelay(port, target.socketPath, target.clipboard !== undefined ? { ...this.options, clipboard: target.clipboard } : this.options);
     let set = this.byVm.get(target.vmId);
     if (!set) this.byVm.set(target.vmId, (set = new Set()));
     set.add(relay);
@@ -64,6 +67,11 @@ export class DisplayService {
     }
     await relay.start();
     return relay;
+  }
+
+  /** A running VM's clipboard policy changed: every open display of it follows (or is closed to reconnect). */
+  setClipboardPolicy(vmId: string, policy: ClipboardPolicy): void {
+    for (const relay of [...(this.byVm.get(vmId) ?? [])]) relay.setClipboardPolicy(policy);
   }
 
   closeVm(vmId: string, code: number = DISPLAY_CLOSE_CODES.normal, reason = 'display closed'): void {

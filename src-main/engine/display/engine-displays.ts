@@ -9,6 +9,6 @@ export function makeDisplayService(engine: Pick<EngineContext, 'store' | 'sessio
     const vm = await engine.store.load(ref);
     const session = engine.sessions.get(vm.id);
     if (!session) throw new EngineError('invalid-state', `"${vm.name}" is not running (${engine.stateOf(vm.id).kind})`);
-    return { vmId: vm.id, socketPath: vmRuntimePaths(engine.runtimeDir, vm.id).vncSocket, ended: session.whenEnded() };
+    return { vmId: vm.id, socketPath: vmRuntimePaths(engine.runtimeDir, vm.id).vncSocket, ended: session.whenEnded(), clipboard: vm.doc.clipboard };
   });
 }

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { DISPLAY_CLOSE_CODES, type DisplayControl } from './display-protocol.js';
+import { RfbClipboardGuard, RfbGuardError, type ClipboardPolicy } from './rfb-clipboard-guard.js';
 
 /**
  * The engine's end of one display port: Electron's MessagePortMain (`on('message', e => e.data)`,
@@ -19,6 +20,8 @@ export interface VncRelayOptions {
   highWaterBytes?: number;
   /** Resume once unacknowledged bytes fall to this (default 256 KiB). */
   lowWaterBytes?: number;
+  /** The VM's clipboard policy, applied to what the viewer sends (rfb-clipboard-guard.ts); none: bytes pass untouched. */
+  clipboard?: ClipboardPolicy;
 }
 
 export interface VncRelayStats {
@@ -52,6 +55,7 @@ export class VncRelay {
   private closedWith: { code: number; reason: string } | null = null;
   private readonly counters = { posted: 0, acked: 0, written: 0, pauses: 0 };
   private paused = false;
+  private readonly guard: RfbClipboardGuard | null;
 
   constructor(
     private readonly port: DisplayPortLike,
@@ -60,6 +64,7 @@ export class VncRelay {
   ) {
     this.high = options.highWaterBytes ?? 1024 * 1024;
     this.low = Math.min(options.lowWaterBytes ?? 256 * 1024, this.high);
+    this.guard = options.clipboard !== undefined ? new RfbClipboardGuard(options.clipboard) : null;
     port.on('message', (e) => this.fromViewer(e.data));
     port.on('close', () => this.close(DISPLAY_CLOSE_CODES.normal, 'the viewer closed the display', { notify: false }));
     port.start?.();
@@ -76,6 +81,16 @@ export class VncRelay {
   onClose(listener: (code: number, reason: string) => void): void {
     if (this.closedWith) listener(this.closedWith.code, this.closedWith.reason);
     else this.closeListeners.push(listener);
+  }
+
+  /**
+   * A new clipboard policy for the rest of this display. A viewer that QEMU already sends the guest's clipboard
+   * cannot be stopped from receiving it on this connection: such a display is closed (the viewer reconnects).
+   */
+  setClipboardPolicy(policy: ClipboardPolicy): void {
+    if (this.guard && !this.guard.setPolicy(policy)) {
+      this.close(DISPLAY_CLOSE_CODES.policyChanged, 'the clipboard policy changed; reconnect the display');
+    }
   }
 
   /** Connects to QEMU; resolves once connected (the viewer then gets `{type:'open'}`), or once closed on failure. */
@@ -146,9 +161,19 @@ export class VncRelay {
   private fromViewer(data: unknown): void {
     if (this.closedWith) return;
     if (isBytes(data)) {
-      const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-      if (!this.socket || this.socket.connecting) this.pendingToQemu.push(Buffer.from(buf));
-      else this.writeToQemu(buf);
+      let parts = [Buffer.from(data.buffer, data.byteOffset, data.byteLength)];
+      if (this.guard) {
+        try {
+          parts = this.guard.push(data);
+        } catch (err) {
+          if (!(err instanceof RfbGuardError)) throw err;
+          return this.close(DISPLAY_CLOSE_CODES.refused, `the display was closed: ${err.message}`);
+        }
+      }
+      for (const buf of parts) {
+        if (!this.socket || this.socket.connecting) this.pendingToQemu.push(Buffer.from(buf));
+        else this.writeToQemu(buf);
+      }
       return;
     }
     if (data instanceof ArrayBuffer) return this.fromViewer(new Uint8Array(data));

@@ -189,7 +189,20 @@ export interface QmpCommandMap {
     Empty
   >;
   device_del: Command<{ readonly id: string }, Empty>;
+  // The clipboard's vdagent channel, detached around RAM snapshots (session/vdagent-channel.ts).
+  'query-chardev': Command<NoArgs, ReadonlyArray<ChardevInfo>>;
+  'chardev-add': Command<{ readonly id: string; readonly backend: ChardevBackend }, { readonly pty?: string }>;
+  'chardev-remove': Command<{ readonly id: string }, Empty>;
 }
+
+export interface ChardevInfo {
+  readonly label: string;
+  readonly filename: string;
+  readonly 'frontend-open': boolean;
+}
+
+/** The chardev backends Hangar adds at run time (7.2 ChardevBackend, `qemu-vdagent`: ChardevQemuVDAgent). */
+export type ChardevBackend = { readonly type: 'qemu-vdagent'; readonly data: { readonly mouse?: boolean; readonly clipboard?: boolean } };
 
 export type QmpCommandName = keyof QmpCommandMap;
 export type QmpCommandArgs<K extends QmpCommandName> = QmpCommandMap[K]['args'];

@@ -8,7 +8,7 @@ import { qemuText } from '../qmp/qmp-errors.js';
 import { recordFound, settleIdle } from '../session/idle-states.js';
 import type { VmSession } from '../session/vm-session.js';
 import { createOfflineImages, type OfflineImages } from '../snapshots/offline-images.js';
-import { hardwareChanges, hardwareOf, type HardwareChange } from '../snapshots/snapshot-hardware.js';
+import { hardwareChanges, hardwareOf, liveHardwareOf, type HardwareChange } from '../snapshots/snapshot-hardware.js';
 import { plainLoadError } from '../snapshots/snapshot-words.js';
 import { snapshotTargets, UEFI_VARS_NODE } from '../snapshots/snapshot-targets.js';
 import type { LibraryEntry, LoadedVm } from '../storage/bundle-store.js';
@@ -61,7 +61,7 @@ export async function saveState(engine: EngineContext, vm: LoadedVm, session: Vm
     if (wasRunning) await session.resume().catch(() => undefined);
     throw new EngineError('qemu-failed', `could not save the state of "${vm.name}": ${qemuText(err)}; it keeps running`);
   }
-  const record: SavedStateRecord = { version: 1, savedAt: new Date().toISOString(), tag: SAVED_STATE_TAG, devices, hardware: hardwareOf(vm.doc) };
+  const record: SavedStateRecord = { version: 1, savedAt: new Date().toISOString(), tag: SAVED_STATE_TAG, devices, hardware: await liveHardwareOf(vm.doc, session) };
   await writeSavedState(vm.bundleDir, record);
   const saved: VmRunState = { kind: 'saved', savedAt: record.savedAt };
   session.endAs(saved);

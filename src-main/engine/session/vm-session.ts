@@ -16,6 +16,7 @@ import { stopSwtpm } from './swtpm.js';
 import { EventLog, eventTime } from './event-log.js';
 import { RUNTIME_FILES } from './qemu-launcher.js';
 import { isPidAlive } from '../storage/library-lock.js';
+import { hasVdagentChannel, withVdagentDetached } from './vdagent-channel.js';
 
 export interface SessionDeps {
   vmId: string;
@@ -36,6 +37,11 @@ export interface SessionDeps {
   disposable?: boolean;
   /** Runs once QEMU is gone, before the final state is announced (a disposable run's overlays are removed here). */
   beforeFinal?: () => Promise<void>;
+  /**
+   * Whether QEMU has the clipboard's vdagent channel (detached around RAM snapshot jobs): known from the command
+   * line at a launch, 'ask' QEMU after a reattach; absent: none.
+   */
+  vdagent?: boolean | 'ask';
 }
 
 const SERIAL_BUFFER = 256 * 1024;
@@ -98,6 +104,16 @@ export class VmSession {
   /** The runtime folder (sockets, temp files QEMU writes for us). */
   get runtimeDir(): string {
     return this.deps.runtimeDir;
+  }
+
+  /**
+   * Whether this QEMU has the clipboard's vdagent channel (and so the virtio-serial controller a RAM snapshot's
+   * state holds): from the command line, or asked of QEMU after a reattach. A policy turned off while it runs
+   * keeps the channel until the machine shuts down.
+   */
+  async hasClipboardChannel(): Promise<boolean> {
+    const v = this.deps.vdagent ?? false;
+    return v === 'ask' ? hasVdagentChannel(this.deps.qmp) : v;
   }
 
   /** QEMU's last SHUTDOWN event: who asked (`guest`) and why (`guest-shutdown`, `guest-reset` under reboot=shutdown…). */
@@ -284,8 +300,11 @@ export class VmSession {
     const prior = this.stateValue.kind === 'paused' ? 'paused' : 'running';
     this.transition({ kind: 'saving' });
     try {
-      if (opts.replace) await runJob(this.deps.qmp, 'snapshot-delete', { 'job-id': `${args['job-id']}-clear`, tag: args.tag, devices: args.devices }, jobOptions(opts));
-      await runJob(this.deps.qmp, 'snapshot-save', args, jobOptions(opts));
+      // The clipboard's vdagent channel blocks migration in QEMU 7.2: out for the save, back after it.
+      await withVdagentDetached(this.deps.qmp, this.deps.vdagent ?? false, async () => {
+        if (opts.replace) await runJob(this.deps.qmp, 'snapshot-delete', { 'job-id': `${args['job-id']}-clear`, tag: args.tag, devices: args.devices }, jobOptions(opts));
+        await runJob(this.deps.qmp, 'snapshot-save', args, jobOptions(opts));
+      });
     } catch (err) {
       const failure = opts.onFailure?.(err) ?? err;
       await this.syncState();
@@ -305,7 +324,8 @@ export class VmSession {
     const prior = this.stateValue.kind === 'paused' ? 'paused' : 'running';
     this.transition({ kind: 'restoring' });
     try {
-      await runJob(this.deps.qmp, 'snapshot-load', args, jobOptions(opts));
+      // Saved without the vdagent port (see saveSnapshot): loaded into a machine without it, then it comes back.
+      await withVdagentDetached(this.deps.qmp, this.deps.vdagent ?? false, () => runJob(this.deps.qmp, 'snapshot-load', args, jobOptions(opts)));
     } catch (err) {
       const error = opts.onFailure?.(err) ?? (err as Error);
       let state = await this.syncState();
@@ -328,7 +348,7 @@ export class VmSession {
   /** `snapshot-load` while QEMU still waits at -S (a restore made while stopped, a saved machine state): no state change. */
   async loadAtStart(args: SnapshotJobArgs, opts: SnapshotJobOptions = {}): Promise<void> {
     this.require(['starting'], 'load a snapshot into');
-    await runJob(this.deps.qmp, 'snapshot-load', args, jobOptions(opts));
+    await withVdagentDetached(this.deps.qmp, this.deps.vdagent ?? false, () => runJob(this.deps.qmp, 'snapshot-load', args, jobOptions(opts)));
   }
 
   /** `snapshot-delete` on the images QEMU holds; the guest runs on. */

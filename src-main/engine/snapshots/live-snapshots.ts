@@ -5,7 +5,8 @@ import { jobEvents, type JobEvents } from './job-events.js';
 import { liveJobFailure, plainLoadError, poweredOffAfterLoad, unchangedAfterLoad, type SnapshotJobKind } from './snapshot-words.js';
 
 /** The slice of a VmSession snapshots need: its state, its QMP face (screendump, image lists) and its snapshot jobs. */
-export type SnapshotSession = Pick<VmSession, 'state' | 'qmp' | 'saveSnapshot' | 'loadSnapshot' | 'loadAtStart' | 'deleteSnapshot' | 'snapshotDisks'>;
+export type SnapshotSession = Pick<VmSession, 'state' | 'qmp' | 'saveSnapshot' | 'loadSnapshot' | 'loadAtStart' | 'deleteSnapshot' | 'snapshotDisks'> &
+  Partial<Pick<VmSession, 'hasClipboardChannel'>>;
 
 /** The machine a live job runs on: its id (events) and name (messages). */
 interface Machine {

@@ -50,6 +50,16 @@ export function hardwareOf(doc: VmDocument): SnapshotHardware {
   return out;
 }
 
+/**
+ * The hardware of a running machine: its document, with clipboard sharing as QEMU has it (the vdagent channel and
+ * its virtio-serial controller are on the command line; a policy turned off while it runs keeps them).
+ */
+export async function liveHardwareOf(doc: VmDocument, session: { hasClipboardChannel?: () => Promise<boolean> }): Promise<SnapshotHardware> {
+  const hardware = hardwareOf(doc);
+  if (session.hasClipboardChannel) hardware['clipboard'] = await session.hasClipboardChannel();
+  return hardware;
+}
+
 export interface HardwareChange {
   key: string;
   was: unknown;

@@ -7,7 +7,7 @@ import type { LoadedVm } from '../storage/bundle-store.js';
 import { createOfflineImages, type OfflineImages } from './offline-images.js';
 import { addSnapshot, findSnapshot, reconcile, removeSnapshot, updateSnapshot, type SnapshotFile, type StoredSnapshot } from './snapshot-tree.js';
 import { snapshotTargets } from './snapshot-targets.js';
-import { hardwareChanges, hardwareMismatchMessage, hardwareOf } from './snapshot-hardware.js';
+import { hardwareChanges, hardwareMismatchMessage, hardwareOf, liveHardwareOf } from './snapshot-hardware.js';
 import { removeSnapshotThumb, SnapshotThumbs } from './snapshot-thumbnail.js';
 import { readSnapshotFile, writeSnapshotFile } from './snapshot-file.js';
 import { ImageListCache, targetsLenient, type ImageLists } from './image-lists.js';
@@ -116,7 +116,7 @@ export class SnapshotService {
         if (session) {
           node.withRam = opts.withRam !== false;
           node.devices = targets.map((t) => t.device);
-          if (node.withRam) node.hardware = hardwareOf(vm.doc);
+          if (node.withRam) node.hardware = await liveHardwareOf(vm.doc, session);
           // snapshots.json is written while QEMU saves (fsync'd, atomic); a failed save writes the old tree back.
           // An engine killed meanwhile leaves the node with the save QEMU finishes on its own (or a "missing" one).
           const next = addSnapshot(file, node);
@@ -175,7 +175,8 @@ export class SnapshotService {
       const devices = node.devices.filter((d) => present.has(d));
       if (devices.length === 0) throw new EngineError('invalid-state', `snapshot "${node.name}" covers none of the VM's current disks (${node.devices.join(', ')})`);
       // Checked before anything changes: QEMU would revert the disks first and then fail on the memory state.
-      const changes = node.withRam ? hardwareChanges(node.hardware, hardwareOf(vm.doc)) : [];
+      const running = this.host.session(vm.id);
+      const changes = node.withRam ? hardwareChanges(node.hardware, running ? await liveHardwareOf(vm.doc, running) : hardwareOf(vm.doc)) : [];
       if (changes.length > 0) {
         throw new EngineError('invalid-state', hardwareMismatchMessage(node.name, changes), { changed: changes.map((c) => ({ setting: c.key, snapshot: c.was, now: c.now })) });
       }

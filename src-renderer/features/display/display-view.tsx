@@ -57,7 +57,7 @@ export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
   const scale: DisplayMode = chosenMode ?? (info && prefs.loaded ? displayModeFor(prefs.displayModes, info.id, device) : 'fit');
   // A device QEMU cannot pass sizes to gets no SetDesktopSize at all: scaled, and the status bar says why.
   const rfbMode: DisplayMode = scale === 'resize' && !canFollowWindow(device) ? 'fit' : scale;
-  const rfb = useRfb(api, vmId, { screenRef, scale: rfbMode, clipboard, hostKey, stateKind: state?.kind, engineEpoch: epoch });
+  const rfb = useRfb(api, vmId, { screenRef, scale: rfbMode, clipboard, clipboardKnown: info !== null, hostKey, stateKind: state?.kind, engineEpoch: epoch });
   const { link } = rfb;
   const follow = useResizeFollow(screenRef, scale, link.kind === 'connected' ? rfb.resolution : null);
   const notice = info ? resizeNotice({ mode: scale, device, resolution: link.kind === 'connected' ? rfb.resolution : null, ...follow }) : null;

@@ -11,6 +11,8 @@ export interface RfbOptions {
   /** fit: scaled; actual: 1:1; resize: noVNC asks QEMU for the screen box's size (resizeSession), scaled until the guest follows. */
   scale: DisplayMode;
   clipboard: ClipboardPolicy;
+  /** The VM's policy has been read (until then `clipboard` is a placeholder): a later change reconnects. */
+  clipboardKnown?: boolean;
   /** KeyboardEvent.code of the key that releases keyboard capture. */
   hostKey: string;
   /** The VM's run state kind: a display cut off reconnects when the VM comes back to running. */
@@ -44,7 +46,7 @@ function applyMode(rfb: RFB, mode: DisplayMode): void {
  * Knows nothing of the toolbar or the status bar (noVNC's own split: core/rfb.js knows nothing of app/ui.js).
  */
 export function useRfb(api: HangarApi, vmId: string, options: RfbOptions): RfbDisplay {
-  const { screenRef, scale, clipboard, hostKey, stateKind, engineEpoch } = options;
+  const { screenRef, scale, clipboard, clipboardKnown, hostKey, stateKind, engineEpoch } = options;
   const rfbRef = useRef<RFB | null>(null);
   const [generation, setGeneration] = useState(0);
   const [link, setLink] = useState<DisplayLink>({ kind: 'connecting' });
@@ -173,6 +175,16 @@ export function useRfb(api: HangarApi, vmId: string, options: RfbOptions): RfbDi
   useEffect(() => {
     if (rfbRef.current) applyMode(rfbRef.current, scale);
   }, [scale]);
+
+  // A new clipboard policy: the engine applies it to what this page sends at once, but what QEMU offers the
+  // page (the guest's clipboard) is settled when the display connects, so connect again.
+  const shownPolicy = useRef<ClipboardPolicy | null>(null);
+  useEffect(() => {
+    if (!clipboardKnown) return;
+    const before = shownPolicy.current;
+    shownPolicy.current = clipboard;
+    if (before !== null && before !== clipboard) setGeneration((g) => g + 1);
+  }, [clipboard, clipboardKnown]);
 
   // A display cut off comes back by itself when the VM runs again or the engine connection is back
   // (`linkClosed` is read, not watched: only those changes reconnect).

@@ -9,10 +9,11 @@ export const LOCKED_WHILE_RUNNING = 'Shut the machine down to change this';
 
 /**
  * Fields that may change while the machine runs. The engine applies a patch only to a machine with no
- * QEMU process (`vm.update` refuses otherwise), so today this is empty; live changes (media change,
- * port forwards over QMP) add their document path here when the engine supports them.
+ * QEMU process (`vm.update` refuses otherwise), except a patch of these alone: the clipboard policy, which
+ * the engine enforces on the relayed display (turning sharing on needs a run started with it on; the engine
+ * says so otherwise).
  */
-export const LIVE_FIELDS: ReadonlySet<string> = new Set<string>();
+export const LIVE_FIELDS: ReadonlySet<string> = new Set<string>(['clipboard']);
 
 export function lockReason(path: string, state: VmRunState): string | null {
   if (canEditHardware(state)) return null;

@@ -186,6 +186,46 @@ describe('VncRelay', () => {
     expect(v.controls.at(-1)).toMatchObject({ type: 'closed', code: DISPLAY_CLOSE_CODES.vmStopped });
   });
 
+  it('applies the clipboard policy to what the viewer sends, and closes a display a policy change cannot hold', async () => {
+    const { port1, port2 } = fakeChannel();
+    viewer(port2);
+    const relay = new VncRelay(port1, qemu.path, { clipboard: 'off' });
+    await relay.start();
+    const cut = Buffer.concat([Buffer.from([6, 0, 0, 0, 0, 0, 0, 6]), Buffer.from('secret')]);
+    const encodings = Buffer.from([2, 0, 0, 2, 0, 0, 0, 7, 0xc0, 0xa1, 0xe5, 0xce]);
+    const key = Buffer.from([4, 1, 0, 0, 0, 0, 0, 0x61]);
+    port2.postMessage(new Uint8Array(Buffer.concat([Buffer.from('RFB 003.008\n'), Buffer.from([1, 1]), encodings, cut, key])));
+    await until('the key at QEMU', () => Buffer.concat(qemu.received).includes(key));
+    const seen = Buffer.concat(qemu.received);
+    expect(seen.includes(Buffer.from('secret'))).toBe(false);
+    expect(seen.includes(Buffer.from([2, 0, 0, 1, 0, 0, 0, 7]))).toBe(true); // SetEncodings without the extended clipboard
+    relay.setClipboardPolicy('host-to-guest');
+    port2.postMessage(new Uint8Array(cut));
+    await until('the cut text at QEMU', () => Buffer.concat(qemu.received).includes(Buffer.from('secret')));
+    expect(relay.closed).toBe(false);
+
+    const both = fakeChannel();
+    const w = viewer(both.port2);
+    const relay2 = new VncRelay(both.port1, qemu.path, { clipboard: 'both' });
+    await relay2.start();
+    both.port2.postMessage(new Uint8Array(Buffer.concat([Buffer.from('RFB 003.008\n'), Buffer.from([1, 1]), encodings])));
+    await until('the extended clipboard at QEMU', () => Buffer.concat(qemu.received).includes(encodings));
+    relay2.setClipboardPolicy('host-to-guest');
+    await until('the port to close', () => w.closed);
+    expect(w.controls.at(-1)).toMatchObject({ type: 'closed', code: DISPLAY_CLOSE_CODES.policyChanged });
+  });
+
+  it('closes a display whose viewer sends what cannot be followed', async () => {
+    const { port1, port2 } = fakeChannel();
+    const v = viewer(port2);
+    const relay = new VncRelay(port1, qemu.path, { clipboard: 'both' });
+    await relay.start();
+    port2.postMessage(new Uint8Array(Buffer.from('RFB 003.003\n')));
+    await until('the port to close', () => v.closed);
+    expect(v.controls.at(-1)).toMatchObject({ type: 'closed', code: DISPLAY_CLOSE_CODES.refused });
+    expect(relay.closed).toBe(true);
+  });
+
   it('reports an unreachable socket', async () => {
     const { port1, port2 } = fakeChannel();
     const v = viewer(port2);

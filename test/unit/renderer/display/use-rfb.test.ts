@@ -68,4 +68,15 @@ describe('useRfb', () => {
     rerender({ engineEpoch: 2, stateKind: 'running' });
     await waitFor(() => expect(FakeRFB.instances).toHaveLength(3));
   });
+
+  it('connects again when the VM\'s clipboard policy changes, not when it is first read', async () => {
+    const { rerender } = setup({ clipboardKnown: false });
+    await waitFor(() => expect(FakeRFB.instances).toHaveLength(1));
+    rerender({ clipboard: 'both', clipboardKnown: true }); // the policy read after the connect started
+    rerender({ clipboard: 'both', clipboardKnown: true });
+    expect(FakeRFB.instances).toHaveLength(1);
+    rerender({ clipboard: 'host-to-guest', clipboardKnown: true }); // changed while the VM runs
+    await waitFor(() => expect(FakeRFB.instances).toHaveLength(2));
+    expect(FakeRFB.instances[0]!.disconnected).toBe(true);
+  });
 });

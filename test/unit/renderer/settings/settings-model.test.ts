@@ -39,6 +39,10 @@ describe('settings model', () => {
     expect(lockReason('memoryMiB', { kind: 'paused' })).toBe(LOCKED_WHILE_RUNNING);
     expect(lockReason('memoryMiB', { kind: 'stopped' })).toBeNull();
   });
+  it('the clipboard policy stays editable while the machine runs (the engine applies it live)', () => {
+    expect(lockReason('clipboard', { kind: 'running' })).toBeNull();
+    expect(lockReason('clipboard', { kind: 'paused' })).toBeNull();
+  });
   it('device ids and argv display', () => {
     expect(nextDeviceId(doc, 'disk')).toBe('disk1');
     expect(nextDeviceId(doc, 'cd')).toBe('cd1');
