@@ -38,10 +38,12 @@ const LINUX_SERVER: OsRecommendation = {
   nicModel: 'virtio-net-pci',
   display: 'std',
   pointer: 'usb-tablet',
+  guestAgent: true,
 };
 /** Desktop installers: more memory, and virtio-vga so the guest can follow the window size. */
 const LINUX_DESKTOP: OsRecommendation = { ...LINUX_SERVER, memoryMiB: 4096, diskGiB: 25, display: 'virtio' };
-const BSD: OsRecommendation = { ...LINUX_SERVER };
+/** The BSDs have qemu-ga only as an optional package. */
+const BSD: OsRecommendation = { ...LINUX_SERVER, guestAgent: false };
 /** No virtio drivers in Microsoft's installers: SATA (AHCI) and e1000e work out of the box. */
 const WINDOWS: OsRecommendation = {
   memoryMiB: 4096,
@@ -54,6 +56,8 @@ const WINDOWS: OsRecommendation = {
   nicModel: 'e1000e',
   display: 'std',
   pointer: 'usb-tablet',
+  /** qemu-ga for Windows comes with virtio-win, not with Windows. */
+  guestAgent: false,
 };
 /** Unknown OS: devices every OS has drivers for. */
 const OTHER: OsRecommendation = { ...WINDOWS, memoryMiB: 2048, diskGiB: 20, firmware: 'bios', secureBoot: false };
