@@ -188,9 +188,12 @@ class AgentMonitor {
       if (this.session.state.kind !== 'running' || this.frozen > 0) return;
       const client = await this.ready();
       if (this.clockPending) {
-        await client.execute('guest-set-time', { time: this.now() * 1_000_000 }, { timeoutMs: this.timeoutMs });
+        // One attempt: qemu-ga sets the clock before it runs hwclock, whose failure (no RTC) it reports as its own.
         this.clockPending = false;
-        this.o.log('info', `set the guest clock of ${this.session.vmId} from the host's`);
+        await client.execute('guest-set-time', { time: this.now() * 1_000_000 }, { timeoutMs: this.timeoutMs }).then(
+          () => this.o.log('info', `set the guest clock of ${this.session.vmId} from the host's`),
+          (err: Error) => this.o.log('warn', `the guest clock of ${this.session.vmId} may be behind: ${err.message}`),
+        );
       }
       const version = (await client.execute('guest-info', undefined, { timeoutMs: this.timeoutMs })).version;
       const host = await client.execute('guest-get-host-name', undefined, { timeoutMs: this.timeoutMs }).catch(() => undefined);
