@@ -80,7 +80,7 @@ export class GuestAgentClient {
   }
 
   /** Runs one command, resyncing first if needed; the reply is checked against the schema. */
-  execute<C extends QgaCommand>(command: C, ...rest: QgaArguments[C] extends undefined ? [args?: undefined, opts?: GuestAgentCallOptions] : [args: QgaArguments[C], opts?: GuestAgentCallOptions]): Promise<QgaReply<C>> {
+  command<C extends QgaCommand>(command: C, ...rest: QgaArguments[C] extends undefined ? [args?: undefined, opts?: GuestAgentCallOptions] : [args: QgaArguments[C], opts?: GuestAgentCallOptions]): Promise<QgaReply<C>> {
     const [args, opts] = rest as [unknown, GuestAgentCallOptions | undefined];
     const timeoutMs = opts?.timeoutMs ?? DEFAULT_AGENT_TIMEOUT_MS;
     return this.serial(async () => {

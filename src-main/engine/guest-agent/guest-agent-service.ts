@@ -116,7 +116,7 @@ class AgentMonitor {
 
   async shutdown(): Promise<void> {
     const client = await this.ready();
-    await client.execute('guest-shutdown', { mode: 'powerdown' }, { timeoutMs: this.timeoutMs });
+    await client.command('guest-shutdown', { mode: 'powerdown' }, { timeoutMs: this.timeoutMs });
   }
 
   async freeze(): Promise<(() => Promise<void>) | null> {
@@ -131,10 +131,10 @@ class AgentMonitor {
     }
     this.frozen++;
     try {
-      await client.execute('guest-fsfreeze-freeze', undefined, { timeoutMs: 60_000 });
+      await client.command('guest-fsfreeze-freeze', undefined, { timeoutMs: 60_000 });
     } catch (err) {
       // A failed freeze may have frozen some filesystems: thaw is safe either way.
-      await client.execute('guest-fsfreeze-thaw', undefined, { timeoutMs: 60_000 }).catch(() => undefined);
+      await client.command('guest-fsfreeze-thaw', undefined, { timeoutMs: 60_000 }).catch(() => undefined);
       this.frozen--;
       this.o.log('warn', `the guest's filesystems were not frozen for a disk snapshot: ${(err as Error).message}`);
       return null;
@@ -142,7 +142,7 @@ class AgentMonitor {
     return async () => {
       try {
         // qemu-ga itself thaws after its own timeout too (fsfreeze is bounded in the guest); retry once anyway.
-        await client.execute('guest-fsfreeze-thaw', undefined, { timeoutMs: 60_000 }).catch(() => client.execute('guest-fsfreeze-thaw', undefined, { timeoutMs: 60_000 }));
+        await client.command('guest-fsfreeze-thaw', undefined, { timeoutMs: 60_000 }).catch(() => client.command('guest-fsfreeze-thaw', undefined, { timeoutMs: 60_000 }));
       } finally {
         this.frozen--;
       }
@@ -190,15 +190,15 @@ class AgentMonitor {
       if (this.clockPending) {
         // One attempt: qemu-ga sets the clock before it runs hwclock, whose failure (no RTC) it reports as its own.
         this.clockPending = false;
-        await client.execute('guest-set-time', { time: this.now() * 1_000_000 }, { timeoutMs: this.timeoutMs }).then(
+        await client.command('guest-set-time', { time: this.now() * 1_000_000 }, { timeoutMs: this.timeoutMs }).then(
           () => this.o.log('info', `set the guest clock of ${this.session.vmId} from the host's`),
           (err: Error) => this.o.log('warn', `the guest clock of ${this.session.vmId} may be behind: ${err.message}`),
         );
       }
-      const version = (await client.execute('guest-info', undefined, { timeoutMs: this.timeoutMs })).version;
-      const host = await client.execute('guest-get-host-name', undefined, { timeoutMs: this.timeoutMs }).catch(() => undefined);
-      const os = await client.execute('guest-get-osinfo', undefined, { timeoutMs: this.timeoutMs }).catch(() => undefined);
-      const nics = await client.execute('guest-network-get-interfaces', undefined, { timeoutMs: this.timeoutMs }).catch(() => undefined);
+      const version = (await client.command('guest-info', undefined, { timeoutMs: this.timeoutMs })).version;
+      const host = await client.command('guest-get-host-name', undefined, { timeoutMs: this.timeoutMs }).catch(() => undefined);
+      const os = await client.command('guest-get-osinfo', undefined, { timeoutMs: this.timeoutMs }).catch(() => undefined);
+      const nics = await client.command('guest-network-get-interfaces', undefined, { timeoutMs: this.timeoutMs }).catch(() => undefined);
       this.publish(guestInfoFrom({ version, host, os, nics, at: this.now() }));
     } catch {
       // ready() already published `waiting`

@@ -63,7 +63,7 @@ describe('GuestAgentClient', () => {
     server = agent.server;
     client = await GuestAgentClient.connect(path);
     expect(client.state).toBe('unsynced');
-    await expect(client.execute('guest-get-host-name')).resolves.toEqual({ 'host-name': 'guest1' });
+    await expect(client.command('guest-get-host-name')).resolves.toEqual({ 'host-name': 'guest1' });
     expect(client.state).toBe('ready');
     expect(agent.seen).toEqual(['guest-sync-delimited', 'guest-get-host-name']);
   });
@@ -79,14 +79,14 @@ describe('GuestAgentClient', () => {
     });
     server = agent.server;
     client = await GuestAgentClient.connect(path);
-    const err = await client.execute('guest-fsfreeze-status', undefined, { timeoutMs: 200 }).catch((e: unknown) => e);
+    const err = await client.command('guest-fsfreeze-status', undefined, { timeoutMs: 200 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GuestAgentError);
     expect((err as GuestAgentError).kind).toBe('timeout');
     expect(client.state).toBe('unsynced');
     // The late reply to the old sync arrives now: the new sync's random id tells it apart.
     answering = true;
     for (const p of pending) p();
-    await expect(client.execute('guest-fsfreeze-status')).resolves.toBe('thawed');
+    await expect(client.command('guest-fsfreeze-status')).resolves.toBe('thawed');
     expect(agent.seen.filter((s) => s === 'guest-sync-delimited')).toHaveLength(2);
   });
 
@@ -99,8 +99,8 @@ describe('GuestAgentClient', () => {
     });
     server = agent.server;
     client = await GuestAgentClient.connect(path);
-    await expect(client.execute('guest-fsfreeze-freeze')).rejects.toThrow(/guest-fsfreeze-freeze failed: freeze failed/);
-    await expect(client.execute('guest-network-get-interfaces')).rejects.toMatchObject({ kind: 'protocol' });
+    await expect(client.command('guest-fsfreeze-freeze')).rejects.toThrow(/guest-fsfreeze-freeze failed: freeze failed/);
+    await expect(client.command('guest-network-get-interfaces')).rejects.toMatchObject({ kind: 'protocol' });
   });
 
   it('sends guest-shutdown without waiting for a reply (the agent sends none on success)', async () => {
@@ -108,7 +108,7 @@ describe('GuestAgentClient', () => {
     const agent = await fakeAgent(path, (msg, sock) => { if (msg.execute === 'guest-sync-delimited') syncReply(msg, sock); });
     server = agent.server;
     client = await GuestAgentClient.connect(path);
-    await expect(client.execute('guest-shutdown', { mode: 'powerdown' })).resolves.toBeUndefined();
+    await expect(client.command('guest-shutdown', { mode: 'powerdown' })).resolves.toBeUndefined();
     expect(client.state).toBe('unsynced');
     await vi.waitFor(() => expect(agent.seen).toEqual(['guest-sync-delimited', 'guest-shutdown']));
   });
@@ -120,10 +120,10 @@ describe('GuestAgentClient', () => {
     client = await GuestAgentClient.connect(path);
     let closed = false;
     client.onClose(() => { closed = true; });
-    await expect(client.execute('guest-ping', undefined, { timeoutMs: 60_000 })).rejects.toMatchObject({ kind: 'closed' });
+    await expect(client.command('guest-ping', undefined, { timeoutMs: 60_000 })).rejects.toMatchObject({ kind: 'closed' });
     expect(closed).toBe(true);
     expect(client.state).toBe('closed');
-    await expect(client.execute('guest-ping')).rejects.toMatchObject({ kind: 'closed' });
+    await expect(client.command('guest-ping')).rejects.toMatchObject({ kind: 'closed' });
   });
 
   it('refuses to connect to a socket nobody listens on, naming the channel', async () => {
