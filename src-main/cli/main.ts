@@ -18,6 +18,7 @@ import { runBackgroundEngine } from './background-engine.js';
 import { BACKGROUND_ENGINE_VERB } from '../engine/storage/engine-handover.js';
 import { resolveLibraryDir } from '../engine/storage/library-paths.js';
 import { homedir } from 'node:os';
+import { guestAgentJson, guestAgentLines } from './guest-agent-info.js';
 
 interface Io {
   out: (s: string) => void;
@@ -180,7 +181,7 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       return EXIT.ok;
     }
     case 'stop': {
-      if (v['force'] && v['save']) throw new UsageError('give --force or --save, not both');
+      if ([v['force'], v['save'], v['agent']].filter(Boolean).length > 1) throw new UsageError('give one of --force, --save, --agent');
       if (v['save']) {
         await c.call('vm.saveState', { vm: a0 });
         return EXIT.ok;
@@ -190,7 +191,8 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
         return EXIT.ok;
       }
       const timeoutS = parseNumber(v['timeout'] as string | undefined, 'timeout', { min: 0.1 }) ?? 60;
-      const r = await c.call('vm.shutdown', { vm: a0, timeoutMs: Math.round(timeoutS * 1000) });
+      const r = await c.call('vm.shutdown', { vm: a0, timeoutMs: Math.round(timeoutS * 1000), ...(v['agent'] ? { via: 'agent' as const } : {}) });
+      if (r.method === 'agent' && !v['agent']) io.err('hangar: the guest ignored the power button; asked its guest agent to shut down\n');
       if (r.timedOut) {
         io.err(`hangar: the guest did not shut down within ${timeoutS} s; use hangar stop ${a0} --force to power it off\n`);
         return EXIT.timeout;
@@ -211,7 +213,7 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       return EXIT.ok;
     case 'info': {
       const r = await c.call('vm.get', { vm: a0 });
-      if (v['json']) io.out(`${JSON.stringify({ ...r.doc, state: r.state, bundleDir: r.bundleDir }, null, 2)}\n`);
+      if (v['json']) io.out(`${JSON.stringify({ ...r.doc, state: r.state, bundleDir: r.bundleDir, guestAgent: guestAgentJson(r.doc.guestAgent, r.guestAgent) }, null, 2)}\n`);
       else {
         const d = r.doc;
         const lines = [
@@ -226,6 +228,7 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
           ...d.cdroms.map((k) => [`CD ${k.id}`, k.path ?? '(empty)']),
           ['Network', d.network.mode === 'user' ? `NAT (${d.network.model})${d.network.forwards.map((f) => ` ${f.protocol}:${f.hostPort}->${f.guestPort}`).join('')}` : d.network.mode],
           ['Boot order', d.bootOrder.join(', ') || '(none)'],
+          ...guestAgentLines(d.guestAgent, r.guestAgent),
           ['Folder', r.bundleDir],
         ];
         for (const [k, val] of lines) io.out(`${`${k}:`.padEnd(12)} ${val}\n`);

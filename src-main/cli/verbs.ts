@@ -44,9 +44,9 @@ export const VERBS: Record<string, VerbSpec> = {
     minPositionals: 1,
   },
   stop: {
-    usage: 'hangar stop VM [--force|--save] [--timeout S]',
-    summary: 'Shut a machine down with the ACPI power button (or --force: power off at once; --save: save the machine state, resumed by the next start)',
-    options: { force: { type: 'boolean' }, save: { type: 'boolean' }, timeout: { type: 'string' } },
+    usage: 'hangar stop VM [--force|--save|--agent] [--timeout S]',
+    summary: 'Shut a machine down with the ACPI power button, then its guest agent if the guest ignored it (or --agent: the guest agent at once; --force: power off at once; --save: save the machine state, resumed by the next start)',
+    options: { force: { type: 'boolean' }, save: { type: 'boolean' }, agent: { type: 'boolean' }, timeout: { type: 'string' } },
     positionals: ['VM'],
     minPositionals: 1,
   },

@@ -17,6 +17,7 @@ import { makeThumbnailService } from './display/engine-thumbnails.js';
 import type { ThumbnailService } from './display/thumbnails.js';
 import type { EngineContext } from './engine-context.js';
 import { withFileBrowser } from './file-browser.js';
+import { GuestAgentService } from './guest-agent/guest-agent-service.js';
 import { InstallService } from './install/install-service.js';
 import { JobRegistry } from './jobs/job-registry.js';
 import { MediaService } from './media/media-service.js';
@@ -40,13 +41,16 @@ export interface EngineServices {
   readonly stats: StatsService;
   readonly thumbnails: ThumbnailService;
   readonly displays: DisplayService;
+  /** The QEMU guest agent of each running machine with the channel. */
+  readonly agent: GuestAgentService;
   /** Every contract command, by domain (commands/); not yet behind the machine lock (engine.ts adds it). */
   readonly handlers: Handlers;
 }
 
 /** The snapshot service's slice of the engine. Its jobs run inside QEMU and announce themselves by their events: the registry follows those. */
-export function snapshotHost(ctx: Pick<EngineContext, 'store' | 'sessions' | 'stateOf' | 'emit' | 'log'>, jobs: Pick<JobRegistry, 'observe'>): SnapshotHost {
+export function snapshotHost(ctx: Pick<EngineContext, 'store' | 'sessions' | 'stateOf' | 'emit' | 'log'>, jobs: Pick<JobRegistry, 'observe'>, agent?: SnapshotHost['agent']): SnapshotHost {
   return {
+    ...(agent ? { agent } : {}),
     load: (ref) => ctx.store.load(ref),
     session: (id) => ctx.sessions.get(id),
     stateOf: (id) => ctx.stateOf(id),
@@ -70,7 +74,8 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
   const disks = new DiskService(ctx, jobs);
   const forwards = new ForwardService(ctx);
   const archive = new ArchiveService(ctx, jobs);
-  const snapshots = new SnapshotService(snapshotHost(ctx, jobs));
+  const agent = new GuestAgentService({ emit: (id, body) => ctx.emit(id, body), log: (level, message) => ctx.log(level, message) });
+  const snapshots = new SnapshotService(snapshotHost(ctx, jobs, agent));
   const stats = new StatsService({
     liveVms: () => [...ctx.sessions.values()].filter((x) => x.state.kind !== 'stopped' && x.state.kind !== 'crashed').map((x) => ({ vmId: x.vmId, pid: x.pid })),
     read: (pid) => readProcSample(pid),
@@ -84,6 +89,8 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
   // restored while stopped is loaded (a saved machine state resumes after these, in vm-lifecycle.ts).
   ctx.hooks.onStart('media', (vm, session) => media.watch(vm, session));
   ctx.hooks.onStart('install', (vm, session, o) => install.watch(vm, session, o));
+  // The agent's monitor only listens (QMP events, its own socket) and never delays the boot.
+  ctx.hooks.onStart('guest-agent', (vm, session) => agent.watch(vm.doc, session));
   ctx.hooks.onStart('snapshot', (vm, session, o) => (o.reattached ? undefined : snapshots.beforeBoot(vm, session)));
   // The install flow may finish an install and start the VM again (a guest reboot during the install).
   ctx.hooks.onEnd('install', (session) => install.sessionEnded(session));
@@ -92,8 +99,8 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
   const handlers = withFileBrowser(ctx, {
     ...hostCommands(ctx),
     ...libraryCommands(ctx, install),
-    ...vmCommands(ctx, { jobs, media, install, displays }),
-    ...lifecycleCommands(ctx, { thumbnails, install }),
+    ...vmCommands(ctx, { jobs, media, install, displays, agent }),
+    ...lifecycleCommands(ctx, { thumbnails, install, agent }),
     ...displayCommands(ctx, { thumbnails, stats }),
     ...consoleCommands(ctx),
     ...mediaCommands({ media, install }),
@@ -102,5 +109,5 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
     ...archiveCommands(ctx, archive),
     ...networkCommands(forwards),
   });
-  return { jobs, disks, media, install, forwards, archive, snapshots, stats, thumbnails, displays, handlers };
+  return { jobs, disks, media, install, forwards, archive, snapshots, stats, thumbnails, displays, agent, handlers };
 }

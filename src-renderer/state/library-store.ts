@@ -187,6 +187,7 @@ export class LibraryStore {
       case 'vm.job':
       case 'vm.thumbnail':
       case 'vm.stats':
+      case 'vm.guestAgent':
         return;
       default: {
         const never: never = event;

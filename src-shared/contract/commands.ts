@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { FIRMWARE_TYPES, ARCHITECTURES, DISK_BUSES, DISK_FORMATS, FORWARD_PROTOCOLS, NIC_MODELS, DISPLAY_DEVICES, IPV4, vmNameSchema, type Architecture, type PortForward, type VmDocument } from '../vm-document/schema.js';
 import type { OsDetection, OsRecommendation } from '../os-catalog/types.js';
 import type { VmRunState } from '../vm-state.js';
+import type { GuestAgentInfo } from './guest-agent.js';
 import { MAX_TAG_LENGTH, MAX_TAGS } from './tag-limits.js';
 
 /** A VM reference: its id, an id prefix (≥ 4 characters) or its exact name. */
@@ -96,7 +97,8 @@ export const commandArgs = {
   'vm.resume': z.strictObject({ vm: vmRef }),
   'vm.reset': z.strictObject({ vm: vmRef }),
   /** ACPI power button; resolves once the guest has stopped or the timeout passed (then `timedOut`). */
-  'vm.shutdown': z.strictObject({ vm: vmRef, timeoutMs: z.number().int().positive().max(3_600_000).optional() }),
+  /** `via`: `agent` asks the guest agent at once; by default the ACPI button, then the agent if the guest ignored it. */
+  'vm.shutdown': z.strictObject({ vm: vmRef, timeoutMs: z.number().int().positive().max(3_600_000).optional(), via: z.enum(['acpi', 'agent']).optional() }),
   'vm.forceOff': z.strictObject({ vm: vmRef }),
   'vm.screenshot': z.strictObject({ vm: vmRef }),
   'vm.sendKey': z.strictObject({ vm: vmRef, combo: z.string().min(1).max(200) }),
@@ -384,7 +386,8 @@ export interface CommandResults {
   'vm.create': { id: string; doc: VmDocument; bundleDir: string };
   /** `accelerator` is set while the VM runs (what QEMU actually uses: `query-kvm`). */
   /** `tags`: the VM's tags in this library (library.json), as library.list gives them. */
-  'vm.get': { doc: VmDocument; state: VmRunState; bundleDir: string; tags?: string[]; accelerator?: 'kvm' | 'tcg' };
+  /** `guestAgent`: what the guest agent told while the VM runs with the agent channel. */
+  'vm.get': { doc: VmDocument; state: VmRunState; bundleDir: string; tags?: string[]; accelerator?: 'kvm' | 'tcg'; guestAgent?: GuestAgentInfo };
   'vm.update': { doc: VmDocument };
   'vm.rename': { doc: VmDocument; bundleDir: string };
   'vm.delete': { id: string };
@@ -399,7 +402,8 @@ export interface CommandResults {
   'vm.pause': { state: VmRunState };
   'vm.resume': { state: VmRunState };
   'vm.reset': { state: VmRunState };
-  'vm.shutdown': { state: VmRunState; timedOut: boolean };
+  /** `method`: what asked the guest to power off (`agent`: the ACPI button was ignored, or the agent was asked for). */
+  'vm.shutdown': { state: VmRunState; timedOut: boolean; method: 'acpi' | 'agent' };
   'vm.forceOff': { state: VmRunState };
   'vm.saveState': { state: VmRunState };
   'vm.discardState': { state: VmRunState };

@@ -1,4 +1,5 @@
 import type { VmRunState } from '../vm-state.js';
+import type { GuestAgentInfo } from './guest-agent.js';
 
 /** Facts the engine announces. Per-VM events carry a sequence number that increases by one per VM. */
 export type VmEventBody =
@@ -24,7 +25,9 @@ export type VmEventBody =
   /** A live thumbnail of a running VM's screen (only while some client holds `vm.thumbnails.subscribe`). */
   | { type: 'vm.thumbnail'; pngBase64: string; width: number; height: number }
   /** CPU (% of one core, over the last interval) and resident memory of a running VM's QEMU process (only while some client holds `vm.stats.subscribe`). */
-  | { type: 'vm.stats'; cpuPercent: number; rssBytes: number; sampledAt: number };
+  | { type: 'vm.stats'; cpuPercent: number; rssBytes: number; sampledAt: number }
+  /** The guest agent's status, hostname, OS or addresses changed. */
+  | { type: 'vm.guestAgent'; info: GuestAgentInfo };
 
 export type VmEvent = VmEventBody & { vmId: string; seq: number };
 

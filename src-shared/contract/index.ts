@@ -1,6 +1,7 @@
 export * from './commands.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './guest-agent.js';
 export * from './messages.js';
 export * from './transport.js';
 export * from './client.js';

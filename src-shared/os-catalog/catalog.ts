@@ -39,11 +39,12 @@ const LINUX_SERVER: OsRecommendation = {
   // virtio-vga: Linux's virtio_gpu driver takes the window's size ("Resize guest to window"); VGA-compatible until it loads.
   display: 'virtio',
   pointer: 'usb-tablet',
+  guestAgent: true,
 };
 /** Desktop installers: more memory. */
 const LINUX_DESKTOP: OsRecommendation = { ...LINUX_SERVER, memoryMiB: 4096, diskGiB: 25 };
-/** The BSDs' base systems have no virtio-gpu driver to follow the window: standard VGA. */
-const BSD: OsRecommendation = { ...LINUX_SERVER, display: 'std' };
+/** The BSDs' base systems have no virtio-gpu driver to follow the window (standard VGA), and qemu-ga only as an optional package. */
+const BSD: OsRecommendation = { ...LINUX_SERVER, display: 'std', guestAgent: false };
 /** No virtio drivers in Microsoft's installers: SATA (AHCI) and e1000e work out of the box. */
 const WINDOWS: OsRecommendation = {
   memoryMiB: 4096,
@@ -56,6 +57,8 @@ const WINDOWS: OsRecommendation = {
   nicModel: 'e1000e',
   display: 'std',
   pointer: 'usb-tablet',
+  /** qemu-ga for Windows comes with virtio-win, not with Windows. */
+  guestAgent: false,
 };
 /** Unknown OS: devices every OS has drivers for. */
 const OTHER: OsRecommendation = { ...WINDOWS, memoryMiB: 2048, diskGiB: 20, firmware: 'bios', secureBoot: false };

@@ -30,6 +30,7 @@ export interface DeviceChoices {
   nicModel?: NicModel;
   display?: DisplayDevice;
   pointer?: PointerDevice;
+  guestAgent?: boolean;
 }
 
 /** The `vm.create` arguments that take part in OS defaults. */
@@ -66,6 +67,8 @@ export function createChoices(args: CreateChoiceArgs): DeviceChoices {
     nicModel: args.nicModel ?? pc?.nicModel,
     display: args.display ?? pc?.display,
     pointer: args.pointer ?? pc?.pointer,
+    // Only an "on" is a choice: off is the document's default.
+    guestAgent: args.guestAgent ?? (pc?.guestAgent ? true : undefined),
   };
   for (const k of Object.keys(out) as Array<keyof DeviceChoices>) if (out[k] === undefined) delete out[k];
   return out;
@@ -98,6 +101,7 @@ export function applyDeviceChoices(doc: VmDocument, c: DeviceChoices): VmDocumen
   if (c.nicModel !== undefined && next.network.mode !== 'none') next.network.model = c.nicModel;
   if (c.display !== undefined) next.display.device = c.display;
   if (c.pointer !== undefined) next.input.pointer = c.pointer;
+  if (c.guestAgent !== undefined) next.guestAgent = c.guestAgent;
   return next;
 }
 

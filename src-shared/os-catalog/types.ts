@@ -23,6 +23,8 @@ export interface OsRecommendation {
   nicModel: NicModel;
   display: DisplayDevice;
   pointer: PointerDevice;
+  /** The QEMU guest agent channel: on for guests whose distributions ship qemu-ga. */
+  guestAgent: boolean;
 }
 
 /**

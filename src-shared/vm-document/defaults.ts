@@ -15,6 +15,8 @@ export interface NewVmInput {
   /** Present when the VM gets a new (or existing) disk. */
   disk?: { path: string; format: VmDocument['disks'][number]['format'] } | null;
   iso?: string | null;
+  /** The guest agent channel; the OS preset turns it on for guests that ship qemu-ga. */
+  guestAgent?: boolean;
 }
 
 /** A complete, valid document with Hangar's defaults for a new machine (the wizard and CLI start here). */
@@ -45,6 +47,7 @@ export function newVmDocument(input: NewVmInput): VmDocument {
     input: { pointer: 'usb-tablet', keyboard: arch !== 'x86_64' ? 'usb-kbd' : 'ps2' },
     audio: { device: 'none' },
     clipboard: 'off',
+    guestAgent: input.guestAgent ?? false,
     bootOrder,
     extraArgs: [],
     createdAt: input.now,

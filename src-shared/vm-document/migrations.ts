@@ -47,6 +47,8 @@ const steps: Record<number, (doc: Json) => Json> = {
       bootOrder: order,
     };
   },
+  /** v2: no guest agent channel existed, so an old machine keeps running without one. */
+  2: (v2) => ({ ...v2, schemaVersion: 3, guestAgent: v2['guestAgent'] ?? false }),
 };
 
 /** Brings a raw parsed `vm.json` up to the current schema version (still unvalidated). */

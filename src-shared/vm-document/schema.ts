@@ -5,7 +5,7 @@ import { z } from 'zod';
  * Every field is required on load (defaults live in `defaults.ts`, never here), and objects are strict,
  * so a typo or an unknown enum value is an error naming the field instead of a silent default.
  */
-export const CURRENT_SCHEMA_VERSION = 2;
+export const CURRENT_SCHEMA_VERSION = 3;
 
 export const ARCHITECTURES = ['x86_64', 'aarch64', 'riscv64'] as const;
 export const FIRMWARE_TYPES = ['bios', 'uefi'] as const;
@@ -126,6 +126,8 @@ export const vmDocumentFields = z
     input: z.strictObject({ pointer: z.enum(POINTER_DEVICES), keyboard: z.enum(KEYBOARD_DEVICES) }),
     audio: z.strictObject({ device: z.enum(AUDIO_DEVICES) }),
     clipboard: z.enum(CLIPBOARD_POLICIES),
+    /** The QEMU guest agent channel (`org.qemu.guest_agent.0`): hostname, addresses, agent shutdown, fs-freeze. */
+    guestAgent: z.boolean(),
     /** Device ids in boot priority order; devices not listed do not boot. */
     bootOrder: z.array(deviceIdSchema),
     /** Appended verbatim, last, as separate argv entries (never through a shell). */

@@ -12,6 +12,7 @@ import {
   type CommandResult,
   type EngineErrorCode,
   type EngineEvent,
+  type GuestAgentInfo,
   type FsEntry,
   type InstallPhase,
   type MenuCommand,
@@ -45,6 +46,8 @@ export interface FakeVmInput {
 }
 
 interface FakeVm {
+  /** What the guest agent said (vm.get carries it). */
+  guestAgent?: GuestAgentInfo;
   doc: VmDocument;
   state: VmRunState;
   bundleDir: string;
@@ -205,6 +208,18 @@ export class FakeHangarApi implements HangarApi {
   }
 
   /** Emits a per-VM event with the next sequence number. */
+  /** A VM's document, to change a setting before a render. */
+  vmDoc(ref: string): VmDocument {
+    return this.find(ref).doc;
+  }
+
+  /** The guest agent answered (or stopped answering): vm.get carries it from now on, and a vm.guestAgent event says so. */
+  guestAgent(ref: string, info: GuestAgentInfo): void {
+    const vm = this.find(ref);
+    vm.guestAgent = info;
+    this.emitVm(vm.doc.id, { type: 'vm.guestAgent', info });
+  }
+
   emitVm(vmId: string, body: VmEventBody): VmEvent {
     const seq = (this.seq.get(vmId) ?? 0) + 1;
     this.seq.set(vmId, seq);
@@ -522,7 +537,7 @@ export class FakeHangarApi implements HangarApi {
         return r([...this.vms.keys()].map((id) => this.summary(id)));
       case 'vm.get': {
         const vm = this.find(ref);
-        return r({ doc: vm.doc, state: vm.state, bundleDir: vm.bundleDir, tags: vm.tags ?? [] });
+        return r({ doc: vm.doc, state: vm.state, bundleDir: vm.bundleDir, tags: vm.tags ?? [], ...(vm.guestAgent ? { guestAgent: vm.guestAgent } : {}) });
       }
       case 'vm.create': {
         const s = this.addVm({ name: a['name'] as string, osId: a['osId'] as string | undefined });

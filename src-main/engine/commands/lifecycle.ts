@@ -1,6 +1,7 @@
 import { EngineError } from '../../../src-shared/contract/index.js';
 import type { ThumbnailService } from '../display/thumbnails.js';
 import type { EngineContext } from '../engine-context.js';
+import type { GuestAgentService } from '../guest-agent/guest-agent-service.js';
 import type { InstallService } from '../install/install-service.js';
 import { noPowerButtonReason } from '../qemu/argv-arch.js';
 import { discardState, saveState } from '../saved-state/save-state.js';
@@ -13,7 +14,7 @@ type LifecycleCommand = 'vm.start' | 'vm.saveState' | 'vm.discardState' | 'vm.pa
 /** Start, stop, pause and save a machine. */
 export function lifecycleCommands(
   ctx: EngineContext,
-  { thumbnails, install }: { thumbnails: Pick<ThumbnailService, 'capture'>; install: Pick<InstallService, 'hostReset'> },
+  { thumbnails, install, agent }: { thumbnails: Pick<ThumbnailService, 'capture'>; install: Pick<InstallService, 'hostReset'>; agent: Pick<GuestAgentService, 'shutdown'> },
 ): CommandSet<LifecycleCommand> {
   const load = (ref: string) => ctx.store.load(ref);
   const session = (ref: string) => sessionOf(ctx, ref);
@@ -65,11 +66,16 @@ export function lifecycleCommands(
 
     'vm.shutdown': async (a) => {
       const s = await session(a.vm);
-      const noButton = noPowerButtonReason((await load(a.vm)).doc);
+      const { doc } = await load(a.vm);
+      const viaAgent = a.via === 'agent';
+      const noButton = viaAgent ? null : noPowerButtonReason(doc);
       if (noButton) throw new EngineError('invalid-state', noButton);
+      if (viaAgent && !doc.guestAgent) throw new EngineError('invalid-state', `"${doc.name}" has no guest agent channel (turn the guest agent on in Settings → Display)`);
       await lastLook(s);
-      const { timedOut } = await s.shutdown(a.timeoutMs ?? 60_000);
-      return { state: s.state, timedOut };
+      // A guest that ignores the button (no ACPI daemon, a hung desktop) is asked again through its agent.
+      const agentShutdown = doc.guestAgent ? () => agent.shutdown(s.vmId) : undefined;
+      const { timedOut, method } = await s.shutdown(a.timeoutMs ?? 60_000, { ...(agentShutdown ? { agent: agentShutdown } : {}), agentFirst: viaAgent });
+      return { state: s.state, timedOut, method: method ?? 'acpi' };
     },
 
     'vm.forceOff': async (a) => {

@@ -8,6 +8,7 @@ import { planCreate } from '../create-plan.js';
 import { refuseArchTheHostLacks } from '../qemu/arch-support.js';
 import { createArch } from '../../../src-shared/os-catalog/index.js';
 import type { EngineContext } from '../engine-context.js';
+import type { GuestAgentService } from '../guest-agent/guest-agent-service.js';
 import type { InstallService } from '../install/install-service.js';
 import type { JobRegistry } from '../jobs/job-registry.js';
 import type { MediaService } from '../media/media-service.js';
@@ -28,12 +29,14 @@ export interface VmCommandDeps {
   readonly install: Pick<InstallService, 'markInstalling'>;
   /** A running machine's clipboard policy changes live: its open displays follow. */
   readonly displays: Pick<DisplayService, 'setClipboardPolicy'>;
+  /** What the guest agent said (vm.get). */
+  readonly agent: Pick<GuestAgentService, 'info'>;
 }
 
 /** One machine's document and bundle: create, read, change, rename, delete, clone, and the argv QEMU would get. */
 export function vmCommands(
   ctx: EngineContext,
-  { jobs, media, install, displays }: VmCommandDeps,
+  { jobs, media, install, displays, agent }: VmCommandDeps,
 ): CommandSet<'vm.create' | 'vm.get' | 'vm.update' | 'vm.rename' | 'vm.delete' | 'vm.clone' | 'vm.argv' | 'vm.previewArgv'> {
   const load = (ref: string) => ctx.store.load(ref);
   return {
@@ -67,7 +70,8 @@ export function vmCommands(
       const vm = await load(a.vm);
       const accelerator = await ctx.sessions.get(vm.id)?.accelerator().catch(() => undefined);
       const tags = (await ctx.store.tags()).get(vm.id) ?? [];
-      return { doc: vm.doc, state: ctx.stateOf(vm.id), bundleDir: vm.bundleDir, tags, ...(accelerator ? { accelerator } : {}) };
+      const guestAgent = agent.info(vm.id);
+      return { doc: vm.doc, state: ctx.stateOf(vm.id), bundleDir: vm.bundleDir, tags, ...(accelerator ? { accelerator } : {}), ...(guestAgent ? { guestAgent } : {}) };
     },
 
     'vm.update': async (a) => {

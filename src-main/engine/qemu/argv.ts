@@ -10,6 +10,7 @@ import { requireEmulator } from './require-emulator.js';
 import { archMachineOptions, riscvFirmwareArgs } from './argv-arch.js';
 import { storageArgs, blockdevPair, chainNodes, overlaidPair } from './argv-storage.js';
 import { audioArgs, clipboardArgs, displayArgs, inputArgs, networkArgs, tpmArgs } from './argv-devices.js';
+import { guestAgentArgs } from './argv-guest-agent.js';
 import { sandboxArgs } from './argv-sandbox.js';
 
 export type { VmPaths } from './argv-types.js';
@@ -123,6 +124,7 @@ function build(vm: VmDocument, host: HostInfo, paths: VmPaths): string[] {
     ...inputArgs(vm, family),
     ...audioArgs(vm),
     ...clipboardArgs(vm),
+    ...guestAgentArgs(vm, paths.runtimeDir),
     ...tpmArgs(vm, paths.tpmSocket),
     ...vm.extraArgs.map((a, i) => verbatim(a, `extraArgs[${i}]`)),
   ];

@@ -205,21 +205,49 @@ export class VmSession {
     await reset;
   }
 
-  /** ACPI power button. Returns timedOut=true (VM still running) when the guest ignored it. */
-  async shutdown(timeoutMs: number): Promise<{ timedOut: boolean }> {
+  /**
+   * ACPI power button. Returns timedOut=true (VM still running) when the guest ignored it. With `agent` (the guest
+   * agent's shutdown), a guest that ignored the button is asked through the agent and given `timeoutMs` again;
+   * `agentFirst` skips the button. `method: 'agent'` when the agent was the last to ask.
+   */
+  async shutdown(timeoutMs: number, o: { agent?: () => Promise<void>; agentFirst?: boolean } = {}): Promise<{ timedOut: boolean; method?: 'agent' }> {
     this.require(['running'], 'shut down');
     this.transition({ kind: 'stopping', how: 'acpi' });
-    await this.deps.qmp.execute('system_powerdown');
+    let method: 'acpi' | 'agent' = 'acpi';
+    if (o.agent && o.agentFirst) {
+      method = 'agent';
+      try {
+        await o.agent();
+      } catch (err) {
+        this.transition({ kind: 'running' });
+        throw err;
+      }
+    } else {
+      await this.deps.qmp.execute('system_powerdown');
+    }
+    let ended = await this.endsWithin(timeoutMs);
+    if (!ended && method === 'acpi' && o.agent) {
+      const asked = await o.agent().then(() => true, () => false);
+      if (asked) {
+        method = 'agent';
+        ended = await this.endsWithin(timeoutMs);
+      }
+    }
+    if (!ended && !this.ended) {
+      this.transition({ kind: 'running' });
+      const by = method === 'agent' ? (o.agentFirst ? 'the guest agent' : 'the power button or the guest agent') : 'the power button';
+      this.deps.emit({ type: 'vm.shutdown-timeout', message: `the guest did not power off within ${Math.round(timeoutMs / 1000)} s of ${by}; you can force it off` });
+      return { timedOut: true, ...(method === 'agent' ? { method } : {}) };
+    }
+    return { timedOut: false, ...(method === 'agent' ? { method } : {}) };
+  }
+
+  private async endsWithin(timeoutMs: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
     const result = await Promise.race([this.endedPromise, timeout]);
     clearTimeout(timer);
-    if (result === 'timeout' && !this.ended) {
-      this.transition({ kind: 'running' });
-      this.deps.emit({ type: 'vm.shutdown-timeout', message: `the guest did not power off within ${Math.round(timeoutMs / 1000)} s; you can force it off` });
-      return { timedOut: true };
-    }
-    return { timedOut: false };
+    return result !== 'timeout' || this.ended;
   }
 
   /** `quit`, then SIGKILL when QEMU does not go within the grace period. */

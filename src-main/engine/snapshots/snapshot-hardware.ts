@@ -30,6 +30,8 @@ export const SNAPSHOT_HARDWARE: { readonly [K in keyof VmDocument]: ((value: VmD
   audio: (a) => ({ 'audio.device': a.device }),
   // QEMU has only on/off (the vdagent device); the direction is the engine's.
   clipboard: (c) => ({ clipboard: c !== 'off' }),
+  // The agent channel is a virtio-serial controller and port: part of the device state QEMU saves.
+  guestAgent: (guestAgent) => ({ guestAgent }),
   extraArgs: (extraArgs) => ({ extraArgs }),
   schemaVersion: null,
   id: null,
@@ -116,6 +118,8 @@ function describe(c: HardwareChange): [string, string] {
       return [`sound ${s(c.was)}`, `${s(c.now)}`];
     case 'clipboard':
       return [`clipboard sharing ${onOff(c.was)}`, onOff(c.now)];
+    case 'guestAgent':
+      return [`the guest agent channel ${onOff(c.was)}`, onOff(c.now)];
     case 'extraArgs':
       return [`extra QEMU arguments "${list(c.was, '')}"`, `"${list(c.now, '')}"`];
     default:

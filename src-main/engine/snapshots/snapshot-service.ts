@@ -26,6 +26,11 @@ export interface SnapshotHost {
   stateOf(vmId: string): VmRunState;
   emit(vmId: string, body: VmEventBody): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
+  /** The guest agent, when there is one: a live disk-only snapshot freezes the guest's filesystems; a loaded RAM state sets the guest clock. */
+  agent?: {
+    freeze(vmId: string): Promise<(() => Promise<void>) | null>;
+    clockJumped(vmId: string): void;
+  };
 }
 
 export interface SnapshotServiceOptions {
@@ -120,7 +125,7 @@ export class SnapshotService {
           // snapshots.json is written while QEMU saves (fsync'd, atomic); a failed save writes the old tree back.
           // An engine killed meanwhile leaves the node with the save QEMU finishes on its own (or a "missing" one).
           const next = addSnapshot(file, node);
-          const save = node.withRam ? this.live.save(vm, session, id, tag, node.devices) : this.live.saveDisks(vm, session, id, tag, node.devices);
+          const save = node.withRam ? this.live.save(vm, session, id, tag, node.devices) : this.frozen(vm.id, () => this.live.saveDisks(vm, session, id, tag, node.devices));
           try {
             await alongside(save, writeSnapshotFile(vm.bundleDir, next));
           } catch (err) {
@@ -211,6 +216,7 @@ export class SnapshotService {
   private async liveLoad(vm: LoadedVm, session: SnapshotSession, node: StoredSnapshot, devices: string[], before: SnapshotFile, next: SnapshotFile): Promise<void> {
     try {
       await alongside(this.live.load(vm, session, node.id, node.tag, devices), writeSnapshotFile(vm.bundleDir, next));
+      this.host.agent?.clockJumped(vm.id);
     } catch (err) {
       if (!(err instanceof LoadFailed)) throw err; // only the write failed: the load went through
       this.lists.forget(session);
@@ -311,9 +317,23 @@ export class SnapshotService {
         warn(message);
       } else {
         await this.live.loadAtStart(vm, session, job, node, tag, devices, warn);
+        this.host.agent?.clockJumped(vm.id);
       }
       this.host.emit(vm.id, { type: 'vm.snapshots', currentId: file.currentId });
     });
+  }
+
+  /**
+   * A disk-only snapshot of a running guest with its filesystems frozen by the agent (application-consistent);
+   * the thaw runs whatever the snapshot did. No agent answering: crash-consistent, as without one.
+   */
+  private async frozen(vmId: string, run: () => Promise<void>): Promise<void> {
+    const thaw = await this.host.agent?.freeze(vmId) ?? null;
+    try {
+      await run();
+    } finally {
+      if (thaw) await thaw().catch((err: Error) => this.host.log('error', `the guest's filesystems may still be frozen after a disk snapshot: ${err.message}`));
+    }
   }
 
   /** The session, when the snapshot is live (running or paused); null when stopped; refused while between states. */

@@ -8,6 +8,7 @@ import Typography from '@mui/material/Typography';
 import EditIcon from '@mui/icons-material/Edit';
 import type { LibraryVm } from '../../state/library-store.js';
 import { useApi } from '../../state/api-context.js';
+import { GuestAgentSection } from './guest-agent-section.js';
 import { useVmDetails } from '../../state/use-vm-details.js';
 import type { VmDocument } from '../../../src-shared/vm-document/index.js';
 import type { SettingsPageId } from '../settings/settings-pages.js';
@@ -134,6 +135,7 @@ function DetailsContent({ vm, selectedCount, onEdit, onTagsChanged, onSelectVm }
             { label: 'Pointer', value: doc.input.pointer },
             { label: 'Audio', value: doc.audio.device === 'none' ? 'Off' : doc.audio.device },
             { label: 'Clipboard', value: doc.clipboard },
+            { label: 'Guest agent', value: doc.guestAgent ? 'On' : 'Off' },
           ]} />
           <Section title="Storage" page="storage" onEdit={onEdit} rows={[
             ...doc.disks.map((d) => ({ label: `Disk ${d.id}`, value: `${fileName(d.path)} (${d.format}, ${d.bus})` })),
@@ -147,6 +149,7 @@ function DetailsContent({ vm, selectedCount, onEdit, onTagsChanged, onSelectVm }
               ? [{ label: 'Port forwards', value: doc.network.forwards.length === 0 ? 'None' : doc.network.forwards.map((f) => `${f.protocol} ${f.hostPort}→${f.guestPort}`).join(', ') }]
               : []),
           ]} />
+          {doc.guestAgent && <GuestAgentSection vmId={vm.id} running={vm.state.kind === 'running' || vm.state.kind === 'paused'} />}
           <SnapshotsSection vm={vm} />
           <TagsField vmId={vm.id} name={vm.name} tags={vm.tags ?? []} onChange={(tags) => onTagsChanged?.(vm.id, tags)} />
           <Section title="Description" page="general" onEdit={onEdit}>

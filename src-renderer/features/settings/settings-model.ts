@@ -97,7 +97,7 @@ export const PAGE_OF: PerVmField<SettingsPageId | null> = {
   arch: 'system', machine: 'system', firmware: 'system', cpu: 'system', memoryMiB: 'system',
   disks: 'storage', cdroms: 'storage', bootOrder: 'storage',
   network: 'network',
-  display: 'display', input: 'display', audio: 'display', clipboard: 'display',
+  display: 'display', input: 'display', audio: 'display', clipboard: 'display', guestAgent: 'display',
   extraArgs: 'advanced',
 };
 

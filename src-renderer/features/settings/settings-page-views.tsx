@@ -204,6 +204,7 @@ export function DisplayPage() {
       </Row>
       <SelectSetting path="audio.device" label="Audio" options={AUDIO_DEVICES} />
       <SelectSetting path="clipboard" label="Clipboard sharing" options={CLIPBOARD_POLICIES} hint="Off by default: a guest should not read what you copy on the host." />
+      <CheckSetting path="guestAgent" label="QEMU guest agent" hint="A channel for qemu-ga in the guest: its hostname and addresses in the details, a clean shutdown when it ignores the power button, consistent disk snapshots" />
     </>
   );
 }

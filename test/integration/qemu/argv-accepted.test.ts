@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateVmDocument, type VmDocument } from '../../../src-shared/vm-document/index.js';
+import { parseVmDocument, validateVmDocument, type VmDocument } from '../../../src-shared/vm-document/index.js';
 import { buildArgv, probeHost, requireEmulator, selectUefiFirmware, type HostInfo, type VmPaths } from '../../../src-main/engine/qemu/index.js';
 import { createQemuImg } from '../../../src-main/engine/storage/qemu-img.js';
 import { CASE_OPTIONS, GOLDEN_DIR } from '../../unit/engine/qemu/golden-cases.js';
@@ -27,7 +27,7 @@ const cases = readdirSync(GOLDEN_DIR)
   .filter((f) => f.endsWith('.vm.json'))
   .map((f) => f.slice(0, -'.vm.json'.length))
   .sort()
-  .map((name) => ({ name, vm: validateVmDocument(JSON.parse(readFileSync(join(GOLDEN_DIR, `${name}.vm.json`), 'utf8'))) }))
+  .map((name) => ({ name, vm: parseVmDocument(readFileSync(join(GOLDEN_DIR, `${name}.vm.json`), 'utf8')) }))
   .filter((c) => c.vm.arch === 'x86_64' && !(c.name in EXCLUDED));
 
 beforeAll(async () => {

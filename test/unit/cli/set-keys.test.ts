@@ -166,3 +166,12 @@ describe('hangar set / get usage errors (before any engine)', () => {
     expect(b.o.out).toContain('CD.path');
   });
 });
+
+describe('agent key and info lines', () => {
+  it('agent=on|off turns the guest agent channel on and off; a bad value names the key', () => {
+    const doc = { ...sampleDocument(), guestAgent: false };
+    expect(planSettings(doc, ['agent=on'], CWD).patch).toEqual({ guestAgent: true });
+    expect(planSettings({ ...doc, guestAgent: true }, ['agent=off'], CWD).patch).toEqual({ guestAgent: false });
+    expect(refused(doc, ['agent=maybe'])).toMatch(/agent/);
+  });
+});

@@ -32,9 +32,8 @@ describe('v1 → v2 migration (fixtures)', () => {
     const expected = JSON.parse(read(name.replace('.json', '.expected-v2.json'))) as unknown;
     const doc = parseVmDocument(source);
     expect(doc.schemaVersion).toBe(CURRENT_SCHEMA_VERSION);
-    expect(doc).toEqual(expected);
-    // The expected file is itself a valid current document, and a migrated document reads back unchanged.
-    expect(validateVmDocument(expected)).toEqual(expected);
+    // Later steps (v2 → v3...) apply to the expected v2 file alike; it is itself a valid v2 document.
+    expect(doc).toEqual(parseVmDocument(JSON.stringify(expected)));
     expect(parseVmDocument(serializeVmDocument(doc))).toEqual(doc);
   });
 
@@ -51,9 +50,9 @@ describe('v1 → v2 migration (fixtures)', () => {
     expect(doc.bootOrder).toEqual(['cd0']);
   });
 
-  it('leaves a v2 document as it is', () => {
-    const v2 = JSON.parse(read('v1-debian-bios.expected-v2.json')) as Record<string, unknown>;
-    expect(migrateDocument(v2)).toEqual(v2);
+  it('leaves a current document as it is', () => {
+    const current = JSON.parse(read('v2-debian-bios.expected-v3.json')) as Record<string, unknown>;
+    expect(migrateDocument(current)).toEqual(current);
   });
 
   it('reports a bad v1 enum after migration with the v2 field path', () => {
@@ -68,11 +67,21 @@ describe('v1 → v2 migration (fixtures)', () => {
   });
 });
 
+describe('v2 → v3 migration', () => {
+  it('gives an old machine no guest agent channel (it had none), and the result is a valid v3 document', () => {
+    const doc = parseVmDocument(read('v2-debian-bios.json'));
+    const expected = JSON.parse(read('v2-debian-bios.expected-v3.json')) as unknown;
+    expect(doc).toEqual(expected);
+    expect(validateVmDocument(expected)).toEqual(expected);
+    expect(doc.guestAgent).toBe(false);
+  });
+});
+
 describe('documents that cannot be loaded', () => {
   it('refuses a document from a newer Hangar, saying so', () => {
-    const err = parseError(read('v3-too-new.json'));
-    expect(err.message).toMatch(/written by a newer Hangar \(schema 3; this one reads up to 2\)/);
-    expect(err.issues).toEqual([{ path: 'schemaVersion', message: 'is 3, newer than 2' }]);
+    const err = parseError(read('v99-too-new.json'));
+    expect(err.message).toMatch(/written by a newer Hangar \(schema 99; this one reads up to 3\)/);
+    expect(err.issues).toEqual([{ path: 'schemaVersion', message: 'is 99, newer than 3' }]);
   });
 
   it('refuses truncated JSON', () => {

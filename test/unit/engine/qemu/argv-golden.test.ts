@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateVmDocument } from '../../../../src-shared/vm-document/index.js';
+import { parseVmDocument, validateVmDocument } from '../../../../src-shared/vm-document/index.js';
 import { buildArgv } from '../../../../src-main/engine/qemu/index.js';
 import { GOLDEN_DIR, fakeCase } from './golden-cases.js';
 
@@ -20,7 +20,7 @@ describe('buildArgv goldens', () => {
   });
 
   it.each(cases)('%s', (name) => {
-    const vm = validateVmDocument(JSON.parse(readFileSync(join(GOLDEN_DIR, `${name}.vm.json`), 'utf8')));
+    const vm = parseVmDocument(readFileSync(join(GOLDEN_DIR, `${name}.vm.json`), 'utf8'));
     const { host, paths } = fakeCase(name);
     const argv = buildArgv(vm, host, paths);
     for (const arg of argv) expect(arg).not.toMatch(/[\n\r\0]/);

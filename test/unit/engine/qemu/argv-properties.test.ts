@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateVmDocument, type VmDocument } from '../../../../src-shared/vm-document/index.js';
+import { parseVmDocument, validateVmDocument, type VmDocument } from '../../../../src-shared/vm-document/index.js';
 import { ArgvError, buildArgv, QemuNotFoundError } from '../../../../src-main/engine/qemu/index.js';
 import { FAKE_HOST, FAKE_KVM_HOST, FIXED_PATHS, GOLDEN_DIR } from './golden-cases.js';
 
-const load = (name: string): VmDocument => validateVmDocument(JSON.parse(readFileSync(join(GOLDEN_DIR, `${name}.vm.json`), 'utf8')));
+const load = (name: string): VmDocument => parseVmDocument(readFileSync(join(GOLDEN_DIR, `${name}.vm.json`), 'utf8'));
 const base = load('bios-empty-cd');
 const vm = (patch: Partial<VmDocument>): VmDocument => ({ ...structuredClone(base), ...patch });
 const valueOf = (argv: string[], flag: string): string[] => argv.flatMap((a, i) => (a === flag ? [argv[i + 1]!] : []));

@@ -232,6 +232,34 @@ describe('VmSession (scripted QMP link)', () => {
     expect(events.at(-1)).toMatchObject({ type: 'vm.shutdown-timeout' });
   });
 
+  it('a guest that ignores the power button is asked through its agent and powers off: method agent', async () => {
+    const child = new FakeChild();
+    const s = session({ kind: 'running' }, { child: child as unknown as ChildProcess });
+    const asked: string[] = [];
+    const r = await s.shutdown(50, {
+      agent: async () => {
+        asked.push('agent');
+        qmp.event('SHUTDOWN', { guest: true, reason: 'guest-shutdown' });
+        setImmediate(() => { child.exit(0, null); qmp.disconnect(); });
+      },
+    });
+    expect(r).toEqual({ timedOut: false, method: 'agent' });
+    expect(asked).toEqual(['agent']);
+    expect(qmp.log).toContain('execute system_powerdown');
+    expect(events.some((e) => e.type === 'vm.shutdown-timeout')).toBe(false);
+  });
+
+  it('agentFirst skips the power button; an agent that cannot be asked puts the machine back to running and says why', async () => {
+    const s = session();
+    await expect(s.shutdown(50, { agentFirst: true, agent: () => Promise.reject(new Error('the guest agent does not answer')) })).rejects.toThrow(/does not answer/);
+    expect(qmp.log).not.toContain('execute system_powerdown');
+    expect(s.state.kind).toBe('running');
+    // Button ignored and no agent answering: the plain timeout, as without an agent.
+    const r = await s.shutdown(30, { agent: () => Promise.reject(new Error('no agent')) });
+    expect(r).toEqual({ timedOut: true });
+    expect(stateKinds()).toEqual(['stopping', 'running', 'stopping', 'running']);
+  });
+
   it('detach leaves the guest alone: no events, QMP closed, later disconnects ignored', async () => {
     const s = session();
     await s.detach();

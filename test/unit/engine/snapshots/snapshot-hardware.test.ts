@@ -43,6 +43,13 @@ describe('snapshot hardware record', () => {
     ).toMatch(/^This snapshot was taken with 512 MiB of memory \(now 1024 MiB\), 1 CPU \(now 2\)\. Change them back in Settings/);
   });
 
+  it('the guest agent channel is hardware (a virtio-serial device in the saved state): a change is refused in plain words', () => {
+    const a = base();
+    const changes = hardwareChanges(hardwareOf({ ...a, guestAgent: true }), hardwareOf(a));
+    expect(changes).toEqual([{ key: 'guestAgent', was: true, now: false }]);
+    expect(hardwareMismatchMessage('Agent', changes)).toMatch(/^This snapshot was taken with the guest agent channel on; the machine now has it off\. Change it back in Settings/);
+  });
+
   it('turns QEMU\'s load errors into plain words, keeping its own', () => {
     expect(plainLoadError('Error -22 while loading VM state')).toBe('the saved memory state does not fit this machine (its hardware is not the one the snapshot was taken with) [QEMU: Error -22 while loading VM state]');
     expect(plainLoadError('Error -5 while loading VM state')).toMatch(/^the saved memory state could not be read back/);

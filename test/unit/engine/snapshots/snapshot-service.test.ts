@@ -17,7 +17,7 @@ import type { LoadedVm } from '../../../../src-main/engine/storage/bundle-store.
 type Images = Map<string, ImageSnapshot[]>;
 
 /** A scripted QEMU: snapshot jobs conclude (with `jobError` in query-jobs when set), images kept in `images`. */
-function fakeQemu(images: Images, opts: { jobError?: string; runningAfterFailure?: boolean } = {}) {
+function fakeQemu(images: Images, opts: { jobError?: string; runningAfterFailure?: boolean; transactionError?: string } = {}) {
   const listeners = new Set<(e: QmpEventMessage) => void>();
   const disconnects = new Set<(reason: string) => void>();
   const waits: Array<{ name: string; predicate?: (d: Record<string, unknown>) => boolean; resolve: (e: QmpEventMessage) => void }> = [];
@@ -82,6 +82,7 @@ function fakeQemu(images: Images, opts: { jobError?: string; runningAfterFailure
           writeFileSync(a['filename'] as string, Buffer.concat([Buffer.from('P6\n2 2\n255\n'), Buffer.alloc(12, 0x80)]));
           return {} as T;
         case 'transaction':
+          if (opts.transactionError) throw new Error(opts.transactionError);
           for (const act of a['actions'] as Array<{ data: { device: string; name: string } }>) images.get(act.data.device)!.push({ id: '2', name: act.data.name, vmStateSize: 0, dateSec: 2 });
           return {} as T;
         default:
@@ -138,7 +139,8 @@ describe('SnapshotService', () => {
   let doc: ReturnType<typeof newVmDocument>;
 
   const vmId = '11111111-2222-3333-4444-555555555555';
-  const make = (opts: { jobError?: string; runningAfterFailure?: boolean; failOn?: string; memoryMiB?: number } = {}) => {
+  let agentLog: string[] = [];
+  const make = (opts: { jobError?: string; runningAfterFailure?: boolean; failOn?: string; memoryMiB?: number; transactionError?: string; agent?: boolean } = {}) => {
     qemu = fakeQemu(images, opts);
     offline = fakeOffline(images, { disk0: join(dir, 'disks/disk0.qcow2'), pflash1: join(dir, 'nvram/efivars.qcow2') }, opts.failOn);
     const session = sessionOver(qemu.link, state);
@@ -153,6 +155,17 @@ describe('SnapshotService', () => {
         stateOf: () => state,
         emit: (_id, body) => events.push(body),
         log: () => undefined,
+        ...(opts.agent
+          ? {
+              agent: {
+                freeze: async () => {
+                  agentLog.push(`freeze after ${qemu.calls.length} calls`);
+                  return async () => { agentLog.push(`thaw after ${qemu.calls.length} calls`); };
+                },
+                clockJumped: () => { agentLog.push('clock'); },
+              },
+            }
+          : {}),
       },
       { images: offline, newId: () => `0000000${++ids}-aaaa-bbbb-cccc-dddddddddddd`, now: () => new Date('2025-02-03T04:05:06.000Z') },
     );
@@ -186,6 +199,7 @@ describe('SnapshotService', () => {
     events = [];
     live = true;
     ids = 0;
+    agentLog = [];
   });
   afterEach(async () => {
     // Screenshots are made after a take's reply: let them finish before the folder goes.
@@ -256,6 +270,31 @@ describe('SnapshotService', () => {
     ]);
     expect(states).toEqual([]);
     await expect(s.restore('T', 'disks')).rejects.toThrow(/disk-only snapshot: shut "T" down/);
+  });
+
+  it('with the guest agent: the guest\'s filesystems are frozen just before the disk transaction and thawed after it, also when it fails', async () => {
+    let s = make({ agent: true });
+    await s.take('T', { name: 'frozen', withRam: false });
+    const at = qemu.calls.findIndex(([c]) => c === 'transaction');
+    expect(agentLog).toEqual([`freeze after ${at} calls`, `thaw after ${at + 1} calls`]);
+    agentLog = [];
+    s = make({ agent: true, transactionError: 'Device disk0 is busy' });
+    await expect(s.take('T', { name: 'fails', withRam: false })).rejects.toThrow();
+    const failedAt = qemu.calls.findIndex(([c]) => c === 'transaction');
+    expect(agentLog).toEqual([`freeze after ${failedAt} calls`, `thaw after ${failedAt + 1} calls`]);
+    // A snapshot with RAM stops the guest itself: no freeze.
+    agentLog = [];
+    s = make({ agent: true });
+    await s.take('T', { name: 'ram' });
+    expect(agentLog).toEqual([]);
+  });
+
+  it('with the guest agent: a restored RAM state sets the guest clock', async () => {
+    const s = make({ agent: true });
+    await s.take('T', { name: 'A' });
+    expect(agentLog).toEqual([]);
+    await s.restore('T', 'A');
+    expect(agentLog).toEqual(['clock']);
   });
 
   it('a failed save reports QEMU\'s words and puts the state back', async () => {

@@ -45,6 +45,16 @@ describe('settings dialog', () => {
     await waitFor(() => expect(btn('Apply').disabled).toBe(true)); // the saved document is the new baseline
   }, 60_000);
 
+  it('Display page: the guest agent channel is a switch; Apply sends guestAgent', async () => {
+    const { api, id, user } = await open('display');
+    const box = screen.getByRole('checkbox', { name: 'QEMU guest agent' }) as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    await user.click(box);
+    await user.click(btn('Apply'));
+    await waitFor(() => expect(api.callsOf('vm.update')).toHaveLength(1));
+    expect(api.callsOf('vm.update')[0]).toEqual({ vm: id, patch: { guestAgent: true } });
+  }, 60_000);
+
   it('shows schema validation inline on the field and blocks Apply', async () => {
     const { api, user } = await open('system');
     await user.clear(input('Memory (MiB)'));

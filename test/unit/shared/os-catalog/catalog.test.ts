@@ -152,6 +152,18 @@ describe('recommendations', () => {
     expect(createChoices({ osId: 'debian12' })).toMatchObject({ diskBus: 'virtio', nicModel: 'virtio-net-pci', firmware: 'bios' });
   });
 
+  it('createChoices: Linux presets turn the guest agent channel on (their distributions ship qemu-ga), Windows and BSD leave it off', () => {
+    expect(createChoices({ osId: 'debian12' }).guestAgent).toBe(true);
+    expect(createChoices({ osId: 'ubuntu24.04' }).guestAgent).toBe(true);
+    expect(createChoices({ osId: 'debian12', guestAgent: false }).guestAgent).toBe(false);
+    expect(createChoices({ osId: 'win11' }).guestAgent).toBeUndefined();
+    expect(createChoices({ osId: 'freebsd' }).guestAgent).toBeUndefined();
+    const doc = applyDeviceChoices(newVmDocument(base), createChoices({ osId: 'debian12' }));
+    expect(doc.guestAgent).toBe(true);
+    expect(newVmDocument(base).guestAgent).toBe(false);
+    expect(validateVmDocument(doc)).toEqual(doc);
+  });
+
   it('createChoices: for aarch64 only memory and CPUs come from the (x86) catalog', () => {
     expect(createChoices({ osId: 'win11', arch: 'aarch64' })).toEqual({ memoryMiB: 4096, cpus: 2 });
   });
