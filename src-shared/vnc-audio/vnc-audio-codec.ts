@@ -94,7 +94,7 @@ export function readAudioServerMessage(bytes: Uint8Array): { message: AudioServe
  * 16-bit signed little-endian interleaved PCM → one Float32Array per channel in [-1, 1).
  * A trailing partial frame is dropped (QEMU sends whole frames).
  */
-export function s16leToChannels(pcm: Uint8Array, channels: number): Float32Array[] {
+export function s16leToChannels(pcm: Uint8Array, channels: number): Array<Float32Array<ArrayBuffer>> {
   const frames = Math.floor(pcm.length / (2 * channels));
   const out = Array.from({ length: channels }, () => new Float32Array(frames));
   const view = new DataView(pcm.buffer, pcm.byteOffset, pcm.byteLength);

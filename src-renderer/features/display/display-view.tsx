@@ -11,6 +11,7 @@ import { DisplayToolbar } from './display-toolbar.js';
 import { TypeTextDialog } from './type-text-dialog.js';
 import { useDisplayPrefs, useDisplayVm, useEngineLink } from './use-display-vm.js';
 import { useRfb } from './use-rfb.js';
+import { useDisplayAudio } from './use-display-audio.js';
 
 export interface DisplayViewProps {
   vmId: string;
@@ -49,7 +50,9 @@ export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
   const { info, state } = useDisplayVm(api, vmId, epoch, setError);
   const { hostKey, customCombos } = useDisplayPrefs(api);
   const clipboard = info?.clipboard ?? 'off';
-  const rfb = useRfb(api, vmId, { screenRef, scale, clipboard, hostKey, stateKind: state?.kind, engineEpoch: epoch });
+  const hasSound = info?.sound ?? false;
+  const sound = useDisplayAudio(api, hasSound);
+  const rfb = useRfb(api, vmId, { screenRef, scale, clipboard, hostKey, stateKind: state?.kind, engineEpoch: epoch, audioSink: sound.sink, audio: hasSound && !sound.muted });
   const { link } = rfb;
 
   useEffect(() => {
@@ -128,6 +131,7 @@ export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
         onTypeClipboard={() => void typeClipboard()}
         onScreenshot={screenshot}
         onClose={close}
+        {...(hasSound ? { sound: { muted: sound.muted, volume: sound.volume, onMuted: sound.setMuted, onVolume: sound.setVolume, hostOutput: sound.hostOutput } } : {})}
       />
 
       {error && (

@@ -7,6 +7,8 @@ export interface DisplayVmInfo {
   name: string;
   clipboard: ClipboardPolicy;
   accelerator: 'kvm' | 'tcg' | null;
+  /** The VM has a sound card (its sound can be streamed over the display). */
+  sound: boolean;
 }
 
 type EngineLink = ReturnType<HangarApi['connection']>;
@@ -48,7 +50,7 @@ export function useDisplayVm(api: HangarApi, vmId: string, epoch: number, onErro
         (r) => {
           if (!alive) return;
           vmIdRef.current = r.doc.id;
-          setInfo({ name: r.doc.name, clipboard: r.doc.clipboard, accelerator: r.accelerator ?? null });
+          setInfo({ name: r.doc.name, clipboard: r.doc.clipboard, accelerator: r.accelerator ?? null, sound: r.doc.audio.device !== 'none' });
           setState(r.state);
         },
         (err: Error) => alive && onErrorRef.current(err.message),
