@@ -63,3 +63,36 @@ describe('host sound backend', () => {
     expect(chooseAudioBackend(['none'], facts({ platform: 'win32' })).backend).toBe('none');
   });
 });
+
+describe('probeHostAudio', () => {
+  it('adds the audio modules next to the binary to what -audiodev help lists (Debian qemu-system-gui)', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { probeHostAudio } = await import('../../../../src-main/engine/qemu/host-audio.js');
+    const root = mkdtempSync(join(tmpdir(), 'hangar-audio-'));
+    try {
+      const bin = join(root, 'bin', 'qemu-system-x86_64');
+      mkdirSync(join(root, 'bin'));
+      writeFileSync(bin, '#!/bin/sh\n[ "$1 $2" = "-audiodev help" ] || exit 1\nprintf "Available audio drivers:\\nnone\\nalsa\\n"\n', { mode: 0o755 });
+      mkdirSync(join(root, 'lib', 'x86_64-linux-gnu', 'qemu'), { recursive: true });
+      writeFileSync(join(root, 'lib', 'x86_64-linux-gnu', 'qemu', 'audio-pa.so'), '');
+      const runtime = join(root, 'run');
+      mkdirSync(join(runtime, 'pulse'), { recursive: true });
+      writeFileSync(join(runtime, 'pulse', 'native'), '');
+      const host = {
+        hostArch: 'x86_64', platform: 'linux', swtpm: null, installHint: '', osRelease: { ID: 'debian' },
+        emulators: { x86_64: { arch: 'x86_64', binary: bin, version: { major: 7, minor: 2, micro: 22 }, accelerators: ['tcg' as const], kvm: { usable: false, reason: '' }, machines: [], firmware: [] } },
+      };
+      const a = await probeHostAudio(host, { XDG_RUNTIME_DIR: runtime });
+      expect(a.drivers).toEqual(['none', 'alsa', 'pa']);
+      expect(a.backend).toBe('pa');
+      // The same QEMU without a running server, and one that cannot list drivers at all.
+      expect((await probeHostAudio(host, { XDG_RUNTIME_DIR: join(root, 'nowhere') })).backend).toBe('none');
+      writeFileSync(bin, '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+      expect((await probeHostAudio(host, { XDG_RUNTIME_DIR: runtime })).drivers).toEqual(['pa']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
