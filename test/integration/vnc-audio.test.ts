@@ -21,7 +21,7 @@ function until(check: () => boolean, subscribe: (tick: () => void) => void, time
   });
 }
 
-// The guest plays a square wave through its intel-hda card; QEMU (audiodev `none` here: no sound card on this
+// The guest plays a square wave through its AC97 card; QEMU (audiodev `none` here: no sound card on this
 // host) hands it to the VNC server's audio capture; the engine's display relay carries it to a viewer port,
 // where the RFB stream is decoded and the tone's frequency found.
 describe('guest sound over the display relay (real QEMU)', () => {
@@ -35,7 +35,7 @@ describe('guest sound over the display relay (real QEMU)', () => {
     expect(audio?.backend).toBe('none');
     expect(audio?.missing).toBeTruthy();
     const { id } = await e.client.call('vm.create', { name: 'tone', iso: fixturePaths.linuxIso, memoryMiB: 256, cpus: 1 });
-    await e.client.call('vm.update', { vm: id, patch: { audio: { device: 'intel-hda' } } });
+    await e.client.call('vm.update', { vm: id, patch: { audio: { device: 'ac97' } } });
     await serialWait(e.client, id, markers.linuxReady, () => e.client.call('vm.start', { vm: id }), 120_000);
 
     // A viewer's port on the engine's relay, as Electron's main would hand one over.
