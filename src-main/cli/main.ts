@@ -322,6 +322,10 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
         io.out(`UEFI:         ${h.uefiAvailable ? 'OVMF found' : 'no OVMF firmware found'}\n`);
         if (h.firmwareInstallHint) io.out(`Install with: ${h.firmwareInstallHint}\n`);
         io.out(`TPM:          ${h.swtpmAvailable ? 'swtpm found' : 'no swtpm (install the swtpm package)'}\n`);
+        if (h.audio) {
+          io.out(`Sound:        ${h.audio.backend === 'none' ? `no host output: ${h.audio.missing ?? 'none found'} (the display streams it)` : h.audio.label}\n`);
+          if (h.audio.install) io.out(`Install with: ${h.audio.install}\n`);
+        }
         io.out(`Library:      ${h.libraryDir}\n`);
       }
       return EXIT.ok;

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { homedir } from 'node:os';
 import { EngineError, type HostSummary } from '../../src-shared/contract/index.js';
 import { probeHost } from './qemu/host-probe.js';
+import { probeHostAudio } from './qemu/host-audio.js';
 import { buildArgv } from './qemu/argv.js';
 import { requireEmulator } from './qemu/require-emulator.js';
 import { selectUefiFirmware } from './qemu/firmware.js';
@@ -38,10 +39,12 @@ export class HostService {
   info(opts: { refresh?: boolean } = {}): Promise<HostInfo> {
     if (opts.refresh) this.cached = null;
     // A failed probe (no QEMU) is not cached: installing QEMU then "Check again" must work.
-    this.cached ??= probeHost({ env: this.options.env, extraDirs: this.options.extraDirs, cacheFile: probeCacheFile(this.options.env) }).catch((err) => {
-      this.cached = null;
-      throw err;
-    });
+    this.cached ??= probeHost({ env: this.options.env, extraDirs: this.options.extraDirs, cacheFile: probeCacheFile(this.options.env) })
+      .then(async (host) => ({ ...host, audio: await probeHostAudio(host, this.options.env) }))
+      .catch((err) => {
+        this.cached = null;
+        throw err;
+      });
     return this.cached;
   }
 
@@ -59,6 +62,7 @@ export class HostService {
         // The probe's own lookup: the one startVm's requireSwtpm relies on, so both agree.
         swtpmAvailable: host.swtpm !== null,
         architectures: archSupport(host),
+        ...(host.audio ? { audio: { backend: host.audio.backend, label: host.audio.label, missing: host.audio.missing, install: host.audio.install } } : {}),
         ...(uefi ? {} : { firmwareInstallHint: firmwareInstallCommand(host.platform, host.osRelease as Record<string, string> | null, x86.arch) }),
         emulators: Object.fromEntries(Object.values(host.emulators).map((em) => [em.arch, {
           machines: em.machines.map((m) => ({ name: m.name, description: m.description, aliasOf: m.aliasOf, isDefault: m.isDefault })),

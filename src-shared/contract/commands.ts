@@ -257,6 +257,12 @@ export interface HostSummary {
   emulators?: Record<string, HostEmulatorChoices>;
   /** Every guest architecture Hangar knows, whether this host can run it, and how (or what to install). */
   architectures?: ArchSupport[];
+  /**
+   * Where a VM's sound card plays on this host: QEMU's `-audiodev` backend (`pa`, `pipewire`, `alsa`, `coreaudio`,
+   * `dsound`, or `none`), what keeps it from the host's sound server and what to install. The display also streams
+   * the sound over VNC, whatever the backend.
+   */
+  audio?: { backend: string; label: string; missing: string | null; install: string | null };
 }
 
 export interface HostEmulatorChoices {

@@ -71,20 +71,29 @@ export function inputArgs(vm: VmDocument, family: MachineFamily): string[] {
   return out;
 }
 
-/** Audio goes to a `none` backend: VNC/noVNC carry no sound, but guests still find their device. */
-export function audioArgs(vm: VmDocument): string[] {
+/**
+ * The sound card plays to `backend` (the host probe's choice: the host's sound server, or `none`). The same
+ * audiodev is the VNC server's (`vncAudioOption`), so a display client can also take the sound over VNC.
+ */
+export function audioArgs(vm: VmDocument, backend: string): string[] {
+  const audiodev = ['-audiodev', optionString(backend, [['id', 'audio0']])];
   switch (vm.audio.device) {
     case 'none':
       return [];
     case 'intel-hda':
       return [
-        '-audiodev', optionString('none', [['id', 'audio0']]),
+        ...audiodev,
         '-device', optionString('intel-hda', [['id', 'sound0']]),
         '-device', optionString('hda-duplex', [['id', 'sound0-codec0'], ['bus', 'sound0.0'], ['audiodev', 'audio0']]),
       ];
     case 'ac97':
-      return ['-audiodev', optionString('none', [['id', 'audio0']]), '-device', optionString('AC97', [['id', 'sound0'], ['audiodev', 'audio0']])];
+      return [...audiodev, '-device', optionString('AC97', [['id', 'sound0'], ['audiodev', 'audio0']])];
   }
+}
+
+/** `-vnc`'s `audiodev=`: QEMU's VNC audio extension captures the sound card's audiodev (none without a card). */
+export function vncAudioOption(vm: VmDocument): Array<[string, string]> {
+  return vm.audio.device === 'none' ? [] : [['audiodev', 'audio0']];
 }
 
 /**

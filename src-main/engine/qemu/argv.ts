@@ -9,7 +9,7 @@ import { optionString, escapeOptionValue, OptionValueError, type OptionEntry } f
 import { requireEmulator } from './require-emulator.js';
 import { archMachineOptions, riscvFirmwareArgs } from './argv-arch.js';
 import { storageArgs, blockdevPair, chainNodes, overlaidPair } from './argv-storage.js';
-import { audioArgs, clipboardArgs, displayArgs, inputArgs, networkArgs, tpmArgs } from './argv-devices.js';
+import { audioArgs, clipboardArgs, displayArgs, inputArgs, networkArgs, tpmArgs, vncAudioOption } from './argv-devices.js';
 import { guestAgentArgs } from './argv-guest-agent.js';
 import { sandboxArgs } from './argv-sandbox.js';
 
@@ -108,7 +108,7 @@ function build(vm: VmDocument, host: HostInfo, paths: VmPaths): string[] {
     '-msg', 'timestamp=on',
     // Only the devices in bootOrder boot, as the document says (no silent fallback to PXE or other disks).
     '-boot', optionString(null, [['strict', true]]),
-    '-vnc', optionString(`unix:${run('vnc.sock')}`),
+    '-vnc', optionString(`unix:${run('vnc.sock')}`, vncAudioOption(vm)),
     ...(paths.qmpFd !== undefined
       ? ['-chardev', optionString('socket', [['id', 'qmp'], ['fd', paths.qmpFd], ['server', true], ['wait', false]]), '-mon', optionString(null, [['chardev', 'qmp'], ['mode', 'control']])]
       : ['-qmp', optionString(`unix:${run('qmp.sock')}`, [['server', true], ['wait', false]])]),
@@ -122,7 +122,7 @@ function build(vm: VmDocument, host: HostInfo, paths: VmPaths): string[] {
     ...networkArgs(vm),
     ...displayArgs(vm, family),
     ...inputArgs(vm, family),
-    ...audioArgs(vm),
+    ...audioArgs(vm, host.audio?.backend ?? 'none'),
     ...clipboardArgs(vm),
     ...guestAgentArgs(vm, paths.runtimeDir),
     ...tpmArgs(vm, paths.tpmSocket),

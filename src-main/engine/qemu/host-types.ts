@@ -101,4 +101,20 @@ export interface HostInfo {
   installHint: string;
   /** `ID`/`ID_LIKE` from /etc/os-release (Linux), so hints for other arches name the right package manager. */
   osRelease: { ID?: string; ID_LIKE?: string } | null;
+  /** Where VM sound goes (`-audiodev`); absent means `none` (older probe caches, test hosts). */
+  audio?: HostAudio;
+}
+
+/** The host probe's sound choice: QEMU's `-audiodev` driver for every VM with a sound card. */
+export interface HostAudio {
+  /** `pipewire`, `pa`, `alsa`, `coreaudio`, `dsound` or `none`. */
+  backend: string;
+  /** The backend in words ("PulseAudio"). */
+  label: string;
+  /** Every driver `-audiodev help` listed. */
+  drivers: string[];
+  /** Why sound does not reach the host's sound server, or null when it does. */
+  missing: string | null;
+  /** What to run to fix `missing`, when installing something would. */
+  install: string | null;
 }

@@ -17,6 +17,9 @@ import FullscreenIcon from '@mui/icons-material/Fullscreen';
 import FullscreenExitIcon from '@mui/icons-material/FullscreenExit';
 import KeyboardIcon from '@mui/icons-material/Keyboard';
 import PhotoCameraIcon from '@mui/icons-material/PhotoCamera';
+import Slider from '@mui/material/Slider';
+import VolumeOffIcon from '@mui/icons-material/VolumeOff';
+import VolumeUpIcon from '@mui/icons-material/VolumeUp';
 import { sendKeyItems, type DisplayMode } from './display-model.js';
 
 export interface DisplayToolbarProps {
@@ -37,9 +40,26 @@ export interface DisplayToolbarProps {
   onTypeClipboard: () => void;
   onScreenshot: () => void;
   onClose: () => void;
+  /** The guest's sound over the display; absent when the VM has no sound card. */
+  sound?: SoundControls;
 }
 
-/** The display's toolbar: the display mode (fit, 1:1, resize guest), fullscreen, send keys, type clipboard, screenshot, close. */
+export interface SoundControls {
+  muted: boolean;
+  /** 0..1 */
+  volume: number;
+  onMuted: (muted: boolean) => void;
+  onVolume: (volume: number) => void;
+  /** The host's own output ("PulseAudio") when QEMU plays there too, else null. */
+  hostOutput: string | null;
+}
+
+function soundTip(s: SoundControls): string {
+  if (!s.muted) return 'Mute the sound streamed to this page';
+  return s.hostOutput ? `Sound plays on the host through ${s.hostOutput}; unmute to also hear it here` : 'Unmute the sound';
+}
+
+/** The display's toolbar: the display mode (fit, 1:1, resize guest), fullscreen, send keys, type clipboard, screenshot, sound, close. */
 export function DisplayToolbar(props: DisplayToolbarProps) {
   const { scale, onScale, fullscreen, live } = props;
   const [keysAnchor, setKeysAnchor] = useState<HTMLElement | null>(null);
@@ -111,6 +131,26 @@ export function DisplayToolbar(props: DisplayToolbarProps) {
           </IconButton>
         </span>
       </Tooltip>
+      {props.sound && (
+        <>
+          <Divider orientation="vertical" flexItem sx={{ mx: 0.5 }} />
+          <Tooltip title={soundTip(props.sound)}>
+            <IconButton aria-label={props.sound.muted ? 'Unmute sound' : 'Mute sound'} aria-pressed={props.sound.muted} onClick={() => props.sound?.onMuted(!props.sound.muted)}>
+              {props.sound.muted ? <VolumeOffIcon fontSize="small" /> : <VolumeUpIcon fontSize="small" />}
+            </IconButton>
+          </Tooltip>
+          <Slider
+            size="small"
+            aria-label="Volume"
+            min={0}
+            max={100}
+            value={Math.round(props.sound.volume * 100)}
+            disabled={props.sound.muted}
+            onChange={(_e, v) => props.sound?.onVolume((v as number) / 100)}
+            sx={{ width: 80, mx: 1 }}
+          />
+        </>
+      )}
       <Box sx={{ flex: 1 }} />
       <Tooltip title="Close the display (the VM keeps running)">
         <IconButton aria-label="Close display" onClick={props.onClose}>

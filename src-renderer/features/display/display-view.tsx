@@ -12,6 +12,7 @@ import { TypeTextDialog } from './type-text-dialog.js';
 import { saveDisplayMode, useDisplayPrefs, useDisplayVm, useEngineLink } from './use-display-vm.js';
 import { useResizeFollow } from './use-resize-follow.js';
 import { useRfb } from './use-rfb.js';
+import { useDisplayAudio } from './use-display-audio.js';
 
 export interface DisplayViewProps {
   vmId: string;
@@ -57,7 +58,12 @@ export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
   const scale: DisplayMode = chosenMode ?? (info && prefs.loaded ? displayModeFor(prefs.displayModes, info.id, device) : 'fit');
   // A device QEMU cannot pass sizes to gets no SetDesktopSize at all: scaled, and the status bar says why.
   const rfbMode: DisplayMode = scale === 'resize' && !canFollowWindow(device) ? 'fit' : scale;
-  const rfb = useRfb(api, vmId, { screenRef, scale: rfbMode, clipboard, clipboardKnown: info !== null, hostKey, stateKind: state?.kind, engineEpoch: epoch });
+  const hasSound = info?.sound ?? false;
+  const sound = useDisplayAudio(api, hasSound);
+  const rfb = useRfb(api, vmId, {
+    screenRef, scale: rfbMode, clipboard, clipboardKnown: info !== null, hostKey, stateKind: state?.kind, engineEpoch: epoch,
+    audioSink: sound.sink, audio: hasSound && !sound.muted,
+  });
   const { link } = rfb;
   const follow = useResizeFollow(screenRef, scale, link.kind === 'connected' ? rfb.resolution : null);
   const notice = info ? resizeNotice({ mode: scale, device, resolution: link.kind === 'connected' ? rfb.resolution : null, ...follow }) : null;
@@ -144,6 +150,7 @@ export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
         onTypeClipboard={() => void typeClipboard()}
         onScreenshot={screenshot}
         onClose={close}
+        {...(hasSound ? { sound: { muted: sound.muted, volume: sound.volume, onMuted: sound.setMuted, onVolume: sound.setVolume, hostOutput: sound.hostOutput } } : {})}
       />
 
       {error && (

@@ -11,6 +11,8 @@ export interface DisplayVmInfo {
   displayDevice: DisplayDevice;
   clipboard: ClipboardPolicy;
   accelerator: 'kvm' | 'tcg' | null;
+  /** The VM has a sound card (its sound can be streamed over the display). */
+  sound: boolean;
 }
 
 type EngineLink = ReturnType<HangarApi['connection']>;
@@ -52,7 +54,7 @@ export function useDisplayVm(api: HangarApi, vmId: string, epoch: number, onErro
         (r) => {
           if (!alive) return;
           vmIdRef.current = r.doc.id;
-          setInfo({ id: r.doc.id, name: r.doc.name, displayDevice: r.doc.display.device, clipboard: r.doc.clipboard, accelerator: r.accelerator ?? null });
+          setInfo({ id: r.doc.id, name: r.doc.name, displayDevice: r.doc.display.device, clipboard: r.doc.clipboard, accelerator: r.accelerator ?? null, sound: r.doc.audio.device !== 'none' });
           setState(r.state);
         },
         (err: Error) => alive && onErrorRef.current(err.message),

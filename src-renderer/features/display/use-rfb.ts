@@ -2,6 +2,8 @@ import { useCallback, useEffect, useRef, useState, type RefObject } from 'react'
 import RFB from '@novnc/novnc';
 import type { HangarApi } from '../../bridge/hangar-api.js';
 import { allowsGuestToHost, allowsHostToGuest, type ClipboardPolicy, type DisplayMode } from './display-model.js';
+import { DEFAULT_AUDIO_FORMAT } from '../../../src-shared/vnc-audio/vnc-audio-codec.js';
+import { attachVncAudio, type VncAudioControl, type VncAudioSink } from './vnc-audio.js';
 
 export type DisplayLink = { kind: 'connecting' } | { kind: 'connected' } | { kind: 'closed'; reason: string };
 
@@ -19,6 +21,10 @@ export interface RfbOptions {
   stateKind: string | undefined;
   /** Bumped when the engine connection comes back: a display cut off with it reconnects. */
   engineEpoch: number;
+  /** Where the guest's sound goes when streamed over the display (QEMU's VNC audio, vnc-audio.ts). */
+  audioSink?: VncAudioSink;
+  /** Stream the sound (the VM has a sound card and it is not muted). */
+  audio?: boolean;
 }
 
 export interface RfbDisplay {
@@ -46,7 +52,12 @@ function applyMode(rfb: RFB, mode: DisplayMode): void {
  * Knows nothing of the toolbar or the status bar (noVNC's own split: core/rfb.js knows nothing of app/ui.js).
  */
 export function useRfb(api: HangarApi, vmId: string, options: RfbOptions): RfbDisplay {
-  const { screenRef, scale, clipboard, clipboardKnown, hostKey, stateKind, engineEpoch } = options;
+  const { screenRef, scale, clipboard, clipboardKnown, hostKey, stateKind, engineEpoch, audio = false } = options;
+  const audioSinkRef = useRef(options.audioSink);
+  audioSinkRef.current = options.audioSink;
+  const audioRef = useRef(audio);
+  audioRef.current = audio;
+  const audioCtlRef = useRef<VncAudioControl | null>(null);
   const rfbRef = useRef<RFB | null>(null);
   const [generation, setGeneration] = useState(0);
   const [link, setLink] = useState<DisplayLink>({ kind: 'connecting' });
@@ -82,6 +93,10 @@ export function useRfb(api: HangarApi, vmId: string, options: RfbOptions): RfbDi
       closeReason = e.reason;
       noVncOnClose?.(e);
     };
+    // Before any byte arrives: the audio hook must be in place for noVNC's SetEncodings.
+    const audioCtl = attachVncAudio(rfb, { onData: (pcm, format) => audioSinkRef.current?.onData(pcm, format) }, DEFAULT_AUDIO_FORMAT);
+    audioCtl.setEnabled(audioRef.current);
+    audioCtlRef.current = audioCtl;
     applyMode(rfb, scaleRef.current);
     rfb.clipViewport = false;
     rfb.focusOnClick = true;
@@ -163,6 +178,7 @@ export function useRfb(api: HangarApi, vmId: string, options: RfbOptions): RfbDi
       screen.removeEventListener('keydown', onKeyDown, true);
       screen.removeEventListener('keyup', onKeyDown, true);
       rfbRef.current = null;
+      audioCtlRef.current = null;
       try {
         rfb.disconnect();
       } catch {
@@ -185,6 +201,9 @@ export function useRfb(api: HangarApi, vmId: string, options: RfbOptions): RfbDi
     shownPolicy.current = clipboard;
     if (before !== null && before !== clipboard) setGeneration((g) => g + 1);
   }, [clipboard, clipboardKnown]);
+  useEffect(() => {
+    audioCtlRef.current?.setEnabled(audio);
+  }, [audio]);
 
   // A display cut off comes back by itself when the VM runs again or the engine connection is back
   // (`linkClosed` is read, not watched: only those changes reconnect).

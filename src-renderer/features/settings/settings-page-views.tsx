@@ -21,6 +21,7 @@ import { DiskTable } from '../disks/disk-table.js';
 import { useExtraArgsPolicy } from './use-extra-args-policy.js';
 import { OsSelect, osChoices } from '../../components/os-select.js';
 import { hostChoices } from './host-choices.js';
+import { audioHint } from './audio-hint.js';
 
 const Row = ({ children }: { children: ReactNode }) => <Box sx={{ display: 'flex', gap: 2, flexWrap: 'wrap', alignItems: 'flex-start' }}>{children}</Box>;
 
@@ -195,6 +196,7 @@ export function NetworkPage() {
 }
 
 export function DisplayPage() {
+  const { host } = useSettingsForm();
   return (
     <>
       <SelectSetting path="display.device" label="Graphics" options={DISPLAY_DEVICES} />
@@ -202,7 +204,7 @@ export function DisplayPage() {
         <SelectSetting path="input.pointer" label="Pointer" options={POINTER_DEVICES} hint="usb-tablet keeps the pointer in step without grabbing" />
         <SelectSetting path="input.keyboard" label="Keyboard" options={KEYBOARD_DEVICES} />
       </Row>
-      <SelectSetting path="audio.device" label="Audio" options={AUDIO_DEVICES} />
+      <SelectSetting path="audio.device" label="Audio" options={AUDIO_DEVICES} hint={audioHint(host?.audio)} />
       <SelectSetting path="clipboard" label="Clipboard sharing" options={CLIPBOARD_POLICIES} hint="Off by default: a guest should not read what you copy on the host." />
       <CheckSetting path="guestAgent" label="QEMU guest agent" hint="A channel for qemu-ga in the guest: its hostname and addresses in the details, a clean shutdown when it ignores the power button, consistent disk snapshots" />
     </>

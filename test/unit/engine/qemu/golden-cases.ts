@@ -100,6 +100,8 @@ export interface CaseOptions {
   paths?: Partial<VmPaths>;
   /** Odd characters in the bundle folder itself. */
   oddBundle?: boolean;
+  /** The host probe's sound backend (default: none given, so `none`). */
+  audioBackend?: string;
 }
 
 export const CASE_OPTIONS: Record<string, CaseOptions> = {
@@ -107,6 +109,8 @@ export const CASE_OPTIONS: Record<string, CaseOptions> = {
   'qmp-fd': { paths: { qmpFd: 3 } },
   'uefi-secure-boot-tpm': { paths: { tpmSocket: '/run/user/1000/hangar/3f2b8c1e/swtpm.sock' } },
   'odd-paths': { oddBundle: true },
+  // The desktop case: the host probe found PulseAudio; the card plays there and VNC captures the same audiodev.
+  'audio-pulse': { audioBackend: 'pa' },
   // A linked clone: its overlay over the source's frozen base (another bundle) over a raw image; a read-only raw disk; the UEFI vars.
   'disk-chain': {
     paths: {
@@ -138,7 +142,10 @@ export function fakeCase(name: string): { host: HostInfo; paths: VmPaths } {
   const opts = CASE_OPTIONS[name] ?? {};
   const bundleDir = opts.oddBundle ? '/home/ada/My VMs, 2024/Ünïcødé ✈,web.hangar' : FIXED_PATHS.bundleDir;
   return {
-    host: opts.kvm ? FAKE_KVM_HOST : FAKE_HOST,
+    host: {
+      ...(opts.kvm ? FAKE_KVM_HOST : FAKE_HOST),
+      ...(opts.audioBackend ? { audio: { backend: opts.audioBackend, label: opts.audioBackend, drivers: ['none', opts.audioBackend], missing: null, install: null } } : {}),
+    },
     paths: { ...FIXED_PATHS, bundleDir, logsDir: `${bundleDir}/logs`, nvramPath: `${bundleDir}/nvram/efivars.qcow2`, ...opts.paths },
   };
 }
