@@ -10,6 +10,7 @@ import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { closeE2e, launchBrowser, makeE2eDirs, spawnServe, type E2eContext } from '../helpers/e2e-harness.js';
 import { DISPLAY_CANVAS as CANVAS } from './display-canvas.js';
 import { runHangar } from '../helpers/cli-runner.js';
+import { repoRoot } from '../helpers/engine-harness.js';
 
 interface Ctx extends E2eContext {
   origin: string;
@@ -83,6 +84,8 @@ describe('the display follows the window (browser host, virtio-vga guest)', () =
     // The guest set that mode: QEMU sends the new framebuffer size and noVNC's canvas takes it.
     await expect.poll(() => page.getByTestId('status-resolution').textContent(), { timeout: SLOW, interval: 500 }).toBe(`${want.width}×${want.height}`);
     expect(await page.getByTestId('status-resize').count()).toBe(0);
+    // README: the display following the window (mode selector, sound and clipboard on the toolbar and status bar).
+    await page.screenshot({ path: join(repoRoot, 'docs', 'screenshots', 'display.png') });
   }, 200_000);
 
   it('resizing the window resizes the guest again', async () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { cleanupRuntime, launchBrowser, makeE2eDirs, spawnServe, stopServe, type E2eContext } from '../helpers/e2e-harness.js';
 import { runHangar } from '../helpers/cli-runner.js';
+import { repoRoot } from '../helpers/engine-harness.js';
 
 /** Generous: the machine has 2 cores, QEMU runs under TCG and other suites run at the same time. */
 const SLOW = 120_000;
@@ -45,6 +46,9 @@ describe('guest agent in the details pane (browser host, real QEMU and qemu-ga)'
     await expect.poll(async () => (await section.getByLabel('Guest IP addresses').textContent().catch(() => '')) ?? '', { timeout: SLOW, interval: 250 }).toContain('10.0.2.15 (eth0)');
     expect(await section.getByLabel('Guest Hostname').textContent()).toBe('hangar-linux');
     expect(await section.getByLabel('Guest Status').textContent()).toMatch(/^Running \(qemu-ga 7\.2/);
+    // README: the details pane with the guest agent's section.
+    await section.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(repoRoot, 'docs', 'screenshots', 'guest-agent.png') });
 
     const info = JSON.parse((await hangar('info', VM, '--json')).stdout) as { guestAgent: { channel: boolean; status: string; hostname: string; addresses: Array<{ address: string }> } };
     expect(info.guestAgent).toMatchObject({ channel: true, status: 'running', hostname: 'hangar-linux' });
