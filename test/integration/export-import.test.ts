@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as tar from 'tar';
 import { main } from '../../src-main/cli/main.js';
+import { CURRENT_SCHEMA_VERSION } from '../../src-shared/vm-document/schema.js';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { spawnHangar } from '../helpers/cli-runner.js';
 import { failure, jobEventsOf, makeTestEnv, repoRoot, serialWait, stateWait, useEngineEnv, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
@@ -234,7 +235,7 @@ describe('export and import a VM bundle (real qemu-img, tar and QEMU)', () => {
     await tar.c({ file: archive, gzip: true, cwd: src }, ['legacy.hangar']);
     const r = await e.client.call('vm.import', { path: archive, jobId: 'import-legacy' });
     expect(r.newId).toBe(false);
-    expect(r.doc).toMatchObject({ schemaVersion: 2, name: 'Debian 12 (web)', memoryMiB: 2048, extraArgs: [] });
+    expect(r.doc).toMatchObject({ schemaVersion: CURRENT_SCHEMA_VERSION, name: 'Debian 12 (web)', memoryMiB: 2048, extraArgs: [] });
     // No VM in the library names the job (its vmId is the job id): its events carry the archive's file
     // name until vm.json is read, the machine's name from then on.
     const events = jobEvents('import-legacy');
@@ -242,7 +243,7 @@ describe('export and import a VM bundle (real qemu-img, tar and QEMU)', () => {
     expect(events[0]).toMatchObject({ status: 'running', percent: 0, subject: 'legacy' });
     expect(events.at(-1)).toMatchObject({ status: 'concluded', subject: 'Debian 12 (web)' });
     expect(r.warnings).toEqual([expect.stringMatching(/extra QEMU arguments were removed \(-rtc base=utc\)/), expect.stringMatching(/CD drive cd0 is empty/)]);
-    expect(JSON.parse(readFileSync(join(r.bundleDir, 'vm.json'), 'utf8')).schemaVersion).toBe(2);
+    expect(JSON.parse(readFileSync(join(r.bundleDir, 'vm.json'), 'utf8')).schemaVersion).toBe(CURRENT_SCHEMA_VERSION);
     await e.client.call('vm.delete', { vm: r.id, files: true });
   });
 
