@@ -82,15 +82,13 @@ export class BundleStore {
   private readonly watch: LibraryWatch | null;
   /** library.json as last read or written (only kept while the library folder is watched). */
   private indexCache: LibraryIndex | null = null;
-  /** The library folder's `*.hangar` folder names (only kept while it is watched). */
-  private folderCache: string[] | null = null;
   /** Small files beside vm.json (install.json) by path, kept while their bundle folder is watched; null: absent. */
   private readonly sideFiles = new Map<string, string | null>();
   /**
    * The last scan while every folder it read was watched: the library's in-memory index, answered as is until
    * `generation` moves (a watch event, or the store's own write).
    */
-  private lastScan: { generation: number; index: LibraryIndex; entries: LibraryEntry[] } | null = null;
+  private lastScan: { generation: number; folders: string; index: LibraryIndex; entries: LibraryEntry[] } | null = null;
   private generation = 0;
 
   constructor(
@@ -104,7 +102,6 @@ export class BundleStore {
           library: (name) => {
             this.generation++;
             if (name === null || name === LIBRARY_INDEX) this.indexCache = null;
-            if (name === null || name.endsWith(BUNDLE_SUFFIX)) this.folderCache = null;
             // A bundle folder renamed, replaced or removed in the library: its watch followed the old inode.
             if (name !== null && name.endsWith(BUNDLE_SUFFIX)) this.watch?.drop(path.join(libraryDir, name));
           },
@@ -265,7 +262,6 @@ export class BundleStore {
         } finally {
           this.forget(dir);
           this.forget(newDir);
-          if (newDir !== dir) this.folderCache = null;
         }
         // The index is a cache: if this write fails, the next list() finds the folder again by id.
         if (newDir !== dir) await this.writeIndex(index).catch(() => undefined);
@@ -391,9 +387,6 @@ export class BundleStore {
   }
 
   private async writeIndex(index: LibraryIndex): Promise<void> {
-    // Whatever is kept of the library folder may be out of date once the index changes (a bundle added,
-    // renamed, removed): read the folder again next time rather than wait for the watch to say so.
-    this.folderCache = null;
     this.indexCache = null;
     this.generation++;
     const watched = this.watch?.watchingLibrary() ?? false;
@@ -412,19 +405,17 @@ export class BundleStore {
     return index;
   }
 
-  /** The `*.hangar` folders in the library folder, from memory while it is watched. */
+  /**
+   * The `*.hangar` folders in the library folder, read every time (one readdir, a millisecond or two at 1,000):
+   * a folder added, removed or renamed by hand shows in the very next list, without waiting for a watch event.
+   */
   private async bundleFolders(): Promise<string[]> {
-    const watched = this.watch?.watchingLibrary() ?? false;
-    if (watched && this.folderCache) return this.folderCache;
-    let names: string[];
     try {
-      names = (await fs.readdir(this.libraryDir, { withFileTypes: true })).filter((d) => d.isDirectory() && d.name.endsWith(BUNDLE_SUFFIX)).map((d) => d.name);
+      return (await fs.readdir(this.libraryDir, { withFileTypes: true })).filter((d) => d.isDirectory() && d.name.endsWith(BUNDLE_SUFFIX)).map((d) => d.name);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(`cannot read the library folder ${this.libraryDir}`, err);
       return [];
     }
-    if (watched && this.watch?.watchingLibrary()) this.folderCache = names;
-    return names;
   }
 
   /** Finds the index entry for an exact id, rescanning once if the index does not know it. Index key held. */
@@ -442,14 +433,19 @@ export class BundleStore {
   /** Reads the index and every bundle, reconciles them and saves the index if it changed. Index key held. */
   private async scan(): Promise<{ index: LibraryIndex; entries: LibraryEntry[] }> {
     const generation = this.generation;
-    if (this.lastScan?.generation === generation) return this.lastScan;
-    this.lastScan = null;
     const libraryWatched = this.watch?.watchingLibrary() ?? false;
+    const folders = await this.bundleFolders();
+    const foldersKey = folders.join('\0');
+    if (this.lastScan?.generation === generation && this.lastScan.folders === foldersKey) return this.lastScan;
+    this.lastScan = null;
     const index = await this.readIndex();
     const before = JSON.stringify(index);
     const indexed = new Set(index.bundles.filter((b) => !path.isAbsolute(b.path)).map((b) => b.path));
     const excluded = new Set(index.excluded);
-    const names = (await this.bundleFolders()).filter((n) => !indexed.has(n) && !excluded.has(n)).sort();
+    const names = folders.filter((n) => !indexed.has(n) && !excluded.has(n)).sort();
+    // An indexed folder gone from the library (removed or renamed by hand): read it again, whatever its watch says yet.
+    const present = new Set(folders);
+    for (const b of index.bundles) if (!path.isAbsolute(b.path) && !present.has(b.path)) this.docCache.delete(vmJsonPath(entryDir(this.libraryDir, b)));
     // Watched before their files are read, so a change after the read is never missed.
     const dirs = [...names.map((n) => path.join(this.libraryDir, n)), ...index.bundles.map((b) => entryDir(this.libraryDir, b))];
     this.watch?.sync(dirs);
@@ -507,7 +503,7 @@ export class BundleStore {
       await this.writeIndex(next).catch(() => undefined);
     }
     // Nothing moved while it was read (the generation did not), and everything it read is watched.
-    if (allWatched && this.generation === generation) this.lastScan = { generation, index: next, entries };
+    if (allWatched && this.generation === generation) this.lastScan = { generation, folders: foldersKey, index: next, entries };
     return { index: next, entries };
   }
 
