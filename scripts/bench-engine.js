@@ -6,22 +6,27 @@
 //    wait for `concluded`, `job-dismiss`) on an identical QEMU that this script starts with the same argv
 //    (`vm.argv`, QMP moved to `-qmp unix:`, `-S` dropped, its own runtime folder and copy of the disk).
 //    The two alternate; the figure is the ratio of the medians. Target ≤ 1.05×.
-// 2. Idle engine: 8 boot.img VMs started through the engine, no display open, one client connected; the
-//    engine's RSS (/proc/<pid>/status VmRSS) and CPU (utime + stime from /proc/<pid>/stat) sampled over 10 s.
-//    Targets < 80 MB RSS and < 1 % of a core.
+// 2. Idle engine: 8 boot.img VMs started through `hangar serve`'s engine; spans of 10 s alternate with no page
+//    open and with the library page open in Chromium (live thumbnails), A B A B: the engine's RSS
+//    (/proc/<pid>/status VmRSS) and CPU (utime + stime from /proc/<pid>/stat), and the page's main-thread busy
+//    time (CDP TaskDuration). Targets < 80 MB RSS and < 1 % of a core, with the page open too.
 //
 //   node scripts/bench-engine.js           7 snapshot rounds, 8 idle VMs for 10 s, writes the "## Engine" section of docs/benchmarks.md
 //   node scripts/bench-engine.js --smoke   1 round, 2 VMs for 1 s, writes nothing
+//   node scripts/bench-engine.js --idle-only   only the idle figures (no page, then the library page open)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
 import { acceleratorOf, bareArgv, engineClient, lineSocket, median, procRssKiB, qemuPidsUnder, removeRun, sampleIdle, waitForFileText } from './bench-common.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const engineJs = join(root, 'out', 'main', 'engine.js');
+const serveJs = join(root, 'out', 'main', 'serve.js');
+const CHROMIUM = process.env.HANGAR_CHROMIUM ?? '/usr/bin/chromium';
 const fixturesDir = process.env.HANGAR_FIXTURES_CACHE ?? join(root, 'test', 'fixtures', 'cache');
 const bootImg = join(fixturesDir, 'boot.img');
 const linuxIso = join(fixturesDir, 'linux.iso');
@@ -30,12 +35,14 @@ const LINUX_MARKER = 'HANGAR-LINUX-READY';
 const TARGETS = { snapshotRatio: 1.05, rssMB: 80, cpuPercent: 1 };
 
 const { values: opts } = parseArgs({
-  options: { smoke: { type: 'boolean', default: false }, rounds: { type: 'string' }, vms: { type: 'string' }, seconds: { type: 'string' }, out: { type: 'string' } },
+  options: { smoke: { type: 'boolean', default: false }, rounds: { type: 'string' }, vms: { type: 'string' }, seconds: { type: 'string' }, out: { type: 'string' }, 'idle-only': { type: 'boolean', default: false } },
 });
 const smoke = opts.smoke;
 const rounds = opts.rounds ? Number(opts.rounds) : smoke ? 1 : 7;
 const idleVms = opts.vms ? Number(opts.vms) : smoke ? 2 : 8;
 const idleSeconds = opts.seconds ? Number(opts.seconds) : smoke ? 1 : 10;
+/** Idle spans per side (no page / page open), alternating. */
+const IDLE_ROUNDS = smoke ? 1 : 2;
 const outFile = opts.out ?? join(root, 'docs', 'benchmarks.md');
 const log = (line) => process.stdout.write(`${line}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -209,11 +216,40 @@ async function benchSnapshots(work, runtimeBase, guest) {
   }
 }
 
+/** `hangar serve` on a library (it forks the engine); resolves with its URL, and the engine's pid and socket. */
+function startServe(env, lib) {
+  const child = spawn(process.execPath, [serveJs, '--library', lib, '--allow-dir', dirname(lib)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(out);
+      if (!m) return;
+      // serve's engine records its pid and control socket in the library's lock file.
+      const lock = JSON.parse(readFileSync(join(lib, '.hangar-engine.lock'), 'utf8'));
+      resolve({ child, url: m[1], enginePid: lock.pid, socket: lock.controlSocket });
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited early (${code})`)));
+  });
+}
+
+/** The page's main-thread busy time (CDP Performance.getMetrics TaskDuration), in seconds. */
+async function pageBusySeconds(cdp) {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  return metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN;
+}
+
+/**
+ * 8 boot.img VMs running under `hangar serve`; the engine sampled with no page open (A) and with the library page
+ * open in Chromium (B), alternating A B A B. With the page: its main-thread busy time over the same span too.
+ */
 async function benchIdle(work, runtimeBase) {
   const lib = join(work, 'idle-library');
   const env = { ...process.env, XDG_RUNTIME_DIR: runtimeBase, HANGAR_LIBRARY: lib };
-  const engine = await startEngine(env, lib);
-  const c = await engineClient(engine.socket);
+  mkdirSync(lib, { recursive: true });
+  const serve = await startServe(env, lib);
+  const c = await engineClient(serve.socket);
+  let browser = null;
   try {
     const ids = [];
     for (let i = 0; i < idleVms; i++) {
@@ -226,24 +262,55 @@ async function benchIdle(work, runtimeBase) {
     for (const { bundleDir } of ids) await waitForFileText(join(bundleDir, 'logs', 'serial.log'), MARKER);
     const running = (await c.call('library.list', {})).filter((v) => v.state.kind === 'running').length;
     if (running !== idleVms) throw new Error(`${running} of ${idleVms} VMs running`);
-    await sleep(smoke ? 200 : 2000); // let start-up work (serial attach, thumbnails of the first start) settle
-    const { rssKiB: rss, cpuSeconds, wall } = await sampleIdle(engine.child.pid, idleSeconds);
+    await sleep(smoke ? 200 : 2000); // let start-up work (serial attach) settle
+
+    const u = new URL(serve.url);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    const spans = { closed: [], open: [] };
+    for (let round = 0; round < IDLE_ROUNDS; round++) {
+      // A: no page open (no client but the bench's own socket).
+      const a = await sampleIdle(serve.enginePid, idleSeconds);
+      spans.closed.push(a);
+      log(`idle, no page, round ${round + 1}: engine RSS max ${(Math.max(...a.rssKiB) / 1024).toFixed(1)} MiB, CPU ${((100 * a.cpuSeconds) / a.wall).toFixed(2)} %`);
+      // B: the library page open, its thumbnails shown (the first look of every screen is not counted).
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      await context.addCookies([{ name: `hangar_token_${u.port}`, value: u.searchParams.get('token'), url: u.origin, httpOnly: true, sameSite: 'Strict' }]);
+      const page = await context.newPage();
+      await page.goto(`${u.origin}/`);
+      await page.getByRole('img', { name: /^Screen of idle/ }).nth(idleVms - 1).waitFor({ timeout: 60_000 });
+      await sleep(smoke ? 200 : 2000);
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Performance.enable');
+      const busy0 = await pageBusySeconds(cdp);
+      const b = await sampleIdle(serve.enginePid, idleSeconds);
+      b.pageBusySeconds = (await pageBusySeconds(cdp)) - busy0;
+      spans.open.push(b);
+      log(`idle, library page open, round ${round + 1}: engine RSS max ${(Math.max(...b.rssKiB) / 1024).toFixed(1)} MiB, CPU ${((100 * b.cpuSeconds) / b.wall).toFixed(2)} %; page main thread busy ${((100 * b.pageBusySeconds) / b.wall).toFixed(2)} %`);
+      await context.close();
+      await sleep(smoke ? 200 : 1000); // the page's unsubscribe and the socket's close reach the engine
+    }
+    const summarize = (xs) => {
+      const wall = xs.reduce((t, x) => t + x.wall, 0);
+      const cpu = xs.reduce((t, x) => t + x.cpuSeconds, 0);
+      const rss = Math.max(...xs.flatMap((x) => x.rssKiB));
+      const busy = xs.reduce((t, x) => t + (x.pageBusySeconds ?? 0), 0);
+      return { seconds: wall, cpuSeconds: cpu, cpuPercent: (100 * cpu) / wall, rssMB: (rss * 1024) / 1e6, rssMiB: rss / 1024, pagePercent: (100 * busy) / wall, pageSeconds: busy, perRound: xs.map((x) => ((100 * x.cpuSeconds) / x.wall).toFixed(2)) };
+    };
     const r = {
       vms: idleVms,
-      seconds: wall,
-      rssMB: (Math.max(...rss) * 1024) / 1e6,
-      rssMiB: Math.max(...rss) / 1024,
-      rssLastMiB: rss.at(-1) / 1024,
-      cpuPercent: (100 * cpuSeconds) / wall,
-      cpuSeconds,
+      rounds: IDLE_ROUNDS,
+      seconds: idleSeconds,
+      closed: summarize(spans.closed),
+      open: summarize(spans.open),
       qemuRssMiB: qemuPidsUnder(runtimeBase).reduce((sum, p) => sum + procRssKiB(p), 0) / 1024,
     };
-    log(`idle engine with ${idleVms} VMs running: RSS max ${r.rssMB.toFixed(1)} MB (${r.rssMiB.toFixed(1)} MiB; target < ${TARGETS.rssMB} MB), CPU ${r.cpuPercent.toFixed(2)} % of a core over ${wall.toFixed(1)} s (target < ${TARGETS.cpuPercent} %)`);
+    log(`idle engine with ${idleVms} VMs running: no page: RSS max ${r.closed.rssMB.toFixed(1)} MB, CPU ${r.closed.cpuPercent.toFixed(2)} %; library page open: RSS max ${r.open.rssMB.toFixed(1)} MB, CPU ${r.open.cpuPercent.toFixed(2)} % (targets < ${TARGETS.rssMB} MB, < ${TARGETS.cpuPercent} %); page main thread ${r.open.pagePercent.toFixed(2)} %`);
     for (const { id } of ids) await c.call('vm.forceOff', { vm: id });
     return r;
   } finally {
+    await browser?.close().catch(() => undefined);
     c.close();
-    await stopProcess(engine.child);
+    await stopProcess(serve.child);
   }
 }
 
@@ -262,7 +329,43 @@ function machineFacts(host) {
   return { cpuModel, cores: cpus().length, memoryGiB: (totalmem() / 1024 ** 3).toFixed(1), qemu, kvm, node: process.version, kernel: spawnSync('uname', ['-r'], { encoding: 'utf8' }).stdout.trim() };
 }
 
-function writeSection(snaps, idle, loadAvg, host) {
+/** Replaces (or appends) the section whose heading is `heading` in docs/benchmarks.md. */
+function putSection(heading, section) {
+  const previous = existsSync(outFile) ? readFileSync(outFile, 'utf8') : '# Benchmarks\n';
+  const parts = previous.split(/^(?=## )/m);
+  const at = parts.findIndex((p) => p.startsWith(heading));
+  if (at >= 0) parts[at] = `${section}\n`;
+  else parts.push(`${previous.endsWith('\n\n') ? '' : '\n'}${section}`);
+  writeFileSync(outFile, parts.join(''));
+}
+
+function writeIdleSection(idle, loadAvgBefore, loadAvgAfter, host) {
+  const m = machineFacts(host);
+  const meets = (ok) => (ok ? 'meets the target' : 'misses the target');
+  const row = (what, x) => `| Engine, ${idle.vms} VMs running, ${what}: RSS (max of 1 s samples) / CPU over ${idle.rounds} × ${idle.seconds} s | **${x.rssMB.toFixed(1)} MB** (${meets(x.rssMB < TARGETS.rssMB)}) / **${x.cpuPercent.toFixed(2)} % of a core** (${x.cpuSeconds.toFixed(2)} s CPU; ${meets(x.cpuPercent < TARGETS.cpuPercent)}; per span ${x.perRound.join(', ')} %) | < ${TARGETS.rssMB} MB / < ${TARGETS.cpuPercent} % |`;
+  const section = `## Engine idle with the window open
+
+Generated by \`node scripts/bench-engine.js\` (part of \`npm run bench\`) on ${new Date().toISOString().slice(0, 10)}: ${m.cpuModel}, ${m.cores} cores,
+${m.qemu}, ${m.kvm}, Node ${m.node}. Load average (1, 5, 15 min) before / after: ${loadAvgBefore} / ${loadAvgAfter} on ${m.cores} cores.
+
+| Figure | Measured | Target |
+|---|---|---|
+${row('no page open', idle.closed)}
+${row('the library page open in Chromium (live thumbnails)', idle.open)}
+| The library page itself over the same spans: its main thread busy (CDP \`TaskDuration\`) | **${idle.open.pagePercent.toFixed(2)} %** (${idle.open.pageSeconds.toFixed(3)} s) | idle (no work when nothing changes) |
+| The ${idle.vms} QEMU processes together (RSS, for scale) | ${idle.qemuRssMiB.toFixed(0)} MiB | — |
+
+How it is measured: ${idle.vms} boot.img VMs (32 MiB each; a static screen once booted) started through \`hangar serve\`'s engine, each
+waited for until its boot marker; then spans of ${idle.seconds} s alternate, no page (A) and the library page open (B), A B A B: the
+engine's \`/proc/<pid>/status\` VmRSS every second and \`utime + stime\` from \`/proc/<pid>/stat\` over each span. For B, a new
+Chromium context loads the page and waits until every row shows its thumbnail, 2 s more, then the span. The engine looks only at
+the screens of the rows in view, and captures one (screendump, PNG) only when QEMU's VNC server reports that it changed
+(src-main/engine/display/screen-changes.ts); a hidden page holds no subscription at all.
+`;
+  putSection('## Engine idle with the window open', section);
+}
+
+function writeSection(snaps, _idle, loadAvg, host) {
   const m = machineFacts(host);
   const meets = (ok) => (ok ? 'meets the target' : 'misses the target');
   const ms = (x) => `${x.toFixed(1)} ms`;
@@ -287,7 +390,7 @@ snapshot ratios, made of short wall-clock spans, are rough; rerun on a quiet mac
     const ratios = all.flatMap((snap) => snap.runs.hangarSave.flatMap((_, i) => [snap.runs.hangarSave[i] / snap.runs.bareSave[i], snap.runs.hangarLoad[i] / snap.runs.bareLoad[i]]));
     return `${Math.min(...ratios).toFixed(2)}× and ${Math.max(...ratios).toFixed(2)}×`;
   };
-  const section = `## Engine: snapshots and idle
+  const section = `## Engine: snapshots
 
 Generated by \`node scripts/bench-engine.js\` (part of \`npm run bench\`) on ${new Date().toISOString().slice(0, 10)}: ${m.cpuModel}, ${m.cores} cores,
 ${m.memoryGiB} GiB, ${m.qemu}, ${m.kvm}, Node ${m.node}, kernel ${m.kernel}. Load average (1, 5, 15 min) at the end: ${loadAvg}.
@@ -295,9 +398,6 @@ ${busy}
 | Figure | Measured (ratio; Hangar / bare) | Target |
 |---|---|---|
 ${snapRows}
-| Engine RSS, ${idle.vms} VMs running, no display open, max of 1 s samples over ${idle.seconds.toFixed(0)} s | **${idle.rssMB.toFixed(1)} MB** (${idle.rssMiB.toFixed(1)} MiB; ${meets(idle.rssMB < TARGETS.rssMB)}) | < ${TARGETS.rssMB} MB |
-| Engine CPU over the same ${idle.seconds.toFixed(0)} s | **${idle.cpuPercent.toFixed(2)} % of a core** (${idle.cpuSeconds.toFixed(2)} s CPU; ${meets(idle.cpuPercent < TARGETS.cpuPercent)}) | < ${TARGETS.cpuPercent} % |
-| The ${idle.vms} QEMU processes together (RSS, for scale) | ${idle.qemuRssMiB.toFixed(0)} MiB | — |
 
 Snapshot rounds (ms; save Hangar/bare, load Hangar/bare): ${rawRuns}.
 
@@ -308,9 +408,7 @@ its folder), the events. The bare figure is the QMP job alone (\`snapshot-save\`
 format nodes, wait for \`concluded\`, \`query-jobs\`, \`job-dismiss\`) on an identical QEMU started by the script
 (same argv from \`vm.argv\`, QMP on \`-qmp unix:\`, its own copy of the disk), running beside Hangar's; the two
 alternate, after one uncounted warm-up round; after each take the script fetches \`snapshot.thumbnail\` (untimed), so
-the PNG Hangar encodes after the reply is done before the bare save runs. Idle: ${idle.vms}
-boot.img VMs (32 MiB each) started through an engine process, each waited for until its boot marker, 2 s to settle,
-then the engine's \`/proc/<pid>/status\` VmRSS every second and \`utime + stime\` from \`/proc/<pid>/stat\` over the span.
+the PNG Hangar encodes after the reply is done before the bare save runs. The idle engine has its own section below.
 
 Reading the snapshot ratios: what Hangar adds is a fixed cost per operation, not proportional to the RAM saved. The
 fsync'd \`snapshots.json\` write runs while QEMU saves or loads (a failed job writes the old tree back); the snapshot's
@@ -321,12 +419,7 @@ the service, so take and restore skip \`query-named-block-nodes\`; the run state
 ${snaps.map((snap) => `${ms(snap.hangarSave - snap.bareSave)} per take and ${ms(snap.hangarLoad - snap.bareLoad)} per restore on the ${guestName(snap.guest)} guest, whose bare jobs took ${ms(snap.bareSave)} / ${ms(snap.bareLoad)}`).join('; ')}.
 Round to round the ratios swung between ${spread(snaps)} (single rounds, Hangar ÷ bare), which is why a median can land under 1×.
 `;
-  const previous = existsSync(outFile) ? readFileSync(outFile, 'utf8') : '# Benchmarks\n';
-  const parts = previous.split(/^(?=## )/m);
-  const at = parts.findIndex((p) => p.startsWith('## Engine: snapshots and idle'));
-  if (at >= 0) parts[at] = `${section}\n`;
-  else parts.push(`${previous.endsWith('\n\n') ? '' : '\n'}${section}`);
-  writeFileSync(outFile, parts.join(''));
+  putSection('## Engine: snapshots', section);
 }
 
 async function main() {
@@ -337,13 +430,19 @@ async function main() {
   try {
     const host = hostProbe(work, runtimeBase);
     log(`accelerator: ${acceleratorOf(host)}`);
-    const snaps = [await benchSnapshots(work, runtimeBase, 'linux'), await benchSnapshots(work, runtimeBase, 'boot')];
+    const loadAvg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    const snaps = opts['idle-only'] ? null : [await benchSnapshots(work, runtimeBase, 'linux'), await benchSnapshots(work, runtimeBase, 'boot')];
+    if (snaps && !smoke) {
+      writeSection(snaps, null, loadAvg(), host);
+      log(`wrote ${outFile} (## Engine: snapshots)`);
+    }
+    const idleBefore = loadAvg();
     const idle = await benchIdle(work, runtimeBase);
     const left = qemuPidsUnder(runtimeBase);
     if (left.length) throw new Error(`QEMU still running: ${left.join(', ')}`);
     if (!smoke) {
-      writeSection(snaps, idle, readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '), host);
-      log(`wrote ${outFile}`);
+      writeIdleSection(idle, idleBefore, loadAvg(), host);
+      log(`wrote ${outFile} (## Engine idle with the window open)`);
     }
   } finally {
     removeRun(runtimeBase, work);

@@ -25,8 +25,13 @@ export class ClientLeases {
 
   /** How many leases have not lapsed (the lapsed ones are dropped). */
   active(): number {
+    return this.holders().length;
+  }
+
+  /** The clients whose lease has not lapsed (the lapsed ones are dropped). */
+  holders(): number[] {
     const now = this.now();
     for (const [id, until] of this.until) if (until <= now) this.until.delete(id);
-    return this.until.size;
+    return [...this.until.keys()];
   }
 }

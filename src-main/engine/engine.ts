@@ -101,7 +101,7 @@ export class Engine implements EngineContext {
       if (err instanceof LibraryLockedError) throw err;
       throw new EngineError('io', `cannot use ${libraryDir} as the library: its lock file cannot be written (${err.code ?? err.message})`);
     });
-    const engine = new Engine(libraryDir, runtimeDir, socketPath, new BundleStore(libraryDir), new HostService({ env, extraDirs: options.qemuDirs ?? [] }), lock);
+    const engine = new Engine(libraryDir, runtimeDir, socketPath, new BundleStore(libraryDir, { watch: true }), new HostService({ env, extraDirs: options.qemuDirs ?? [] }), lock);
     engine.browserRoots = options.allowedDirs ?? null;
     try {
       if (options.controlSocket !== false) await engine.listenControlSocket();
@@ -183,6 +183,7 @@ export class Engine implements EngineContext {
     else await Promise.all(sessions.map((s) => s.detach()));
     this.sessions.clear();
     this.server.closeAll();
+    this.store.close();
     if (this.controlServer) {
       // Also after stopListening(): close() then only waits for the 'close' event (its error argument is ignored).
       await new Promise<void>((resolve) => this.controlServer!.close(() => resolve()));

@@ -20,6 +20,10 @@ class SharedLease {
   private holders = 0;
   private subscribed = false;
   private asking = false;
+  /** What each holder has in view (thumbnails of the visible rows); undefined: everything. */
+  private readonly scopes = new Map<symbol, readonly string[] | undefined>();
+  /** The scope the engine was last given, as a key; a different one is sent at once. */
+  private sentScope: string | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly onVisibility = () => this.sync();
 
@@ -29,14 +33,32 @@ class SharedLease {
     private readonly visibility: VisibilitySource,
   ) {}
 
-  hold(): void {
+  hold(key: symbol, scope: readonly string[] | undefined): void {
+    this.scopes.set(key, scope);
     if (this.holders++ === 0) this.visibility.addEventListener('visibilitychange', this.onVisibility);
     this.sync();
   }
 
-  release(): void {
+  release(key: symbol): void {
+    this.scopes.delete(key);
     if (--this.holders === 0) this.visibility.removeEventListener('visibilitychange', this.onVisibility);
     this.sync();
+  }
+
+  setScope(key: symbol, scope: readonly string[] | undefined): void {
+    if (!this.scopes.has(key)) return;
+    this.scopes.set(key, scope);
+    this.sync();
+  }
+
+  /** The union of the holders' scopes (undefined if any wants everything). */
+  private scope(): string[] | undefined {
+    const all = new Set<string>();
+    for (const s of this.scopes.values()) {
+      if (s === undefined) return undefined;
+      for (const id of s) all.add(id);
+    }
+    return [...all].sort();
   }
 
   private wanted(): boolean {
@@ -47,7 +69,8 @@ class SharedLease {
   private sync(): void {
     if (this.asking) return;
     if (this.wanted()) {
-      if (!this.subscribed && this.timer === null) this.subscribe();
+      const scopeChanged = this.subscribed && this.sentScope !== JSON.stringify(this.scope() ?? null);
+      if ((!this.subscribed && this.timer === null) || scopeChanged) this.subscribe();
       return;
     }
     this.stopTimer();
@@ -59,12 +82,17 @@ class SharedLease {
   private subscribe(): void {
     this.stopTimer();
     this.asking = true;
-    this.api.call(`${this.topic}.subscribe`, {}).then(
+    const scope = this.topic === 'vm.thumbnails' ? this.scope() : undefined;
+    this.sentScope = JSON.stringify(scope ?? null);
+    const request = this.topic === 'vm.thumbnails' && scope !== undefined ? this.api.call('vm.thumbnails.subscribe', { vms: scope }) : this.api.call(`${this.topic}.subscribe`, {});
+    request.then(
       (r) => {
         this.asking = false;
         this.subscribed = true;
-        if (this.wanted()) this.timer = setTimeout(() => this.subscribe(), Math.max(1_000, r.leaseMs / 2));
-        else this.sync();
+        if (this.wanted()) {
+          this.timer = setTimeout(() => this.subscribe(), Math.max(1_000, r.leaseMs / 2));
+          this.sync(); // the rows in view may have changed while asking
+        } else this.sync();
       },
       () => {
         this.asking = false;
@@ -83,19 +111,30 @@ class SharedLease {
 
 const leases = new WeakMap<HangarApi, WeakMap<VisibilitySource, Map<LeaseTopic, SharedLease>>>();
 
-/** Holds the page's `<topic>` lease until the returned release is called (an effect's cleanup). */
-export function holdLease(api: HangarApi, topic: LeaseTopic, visibility: VisibilitySource): () => void {
+/** A holder's handle: its release, and (thumbnails) the VMs it now has in view. */
+export interface LeaseHold {
+  (): void;
+  setScope(scope: readonly string[] | undefined): void;
+}
+
+/**
+ * Holds the page's `<topic>` lease until the returned release is called (an effect's cleanup). `scope`: the VMs
+ * this holder has in view (thumbnails); the engine is given the union of every holder's, and a change at once.
+ */
+export function holdLease(api: HangarApi, topic: LeaseTopic, visibility: VisibilitySource, scope?: readonly string[]): LeaseHold {
   let byPage = leases.get(api);
   if (!byPage) leases.set(api, (byPage = new WeakMap()));
   let byTopic = byPage.get(visibility);
   if (!byTopic) byPage.set(visibility, (byTopic = new Map()));
   let lease = byTopic.get(topic);
   if (!lease) byTopic.set(topic, (lease = new SharedLease(api, topic, visibility)));
-  lease.hold();
+  const key = Symbol(topic);
+  lease.hold(key, scope);
   let released = false;
-  return () => {
+  const release = (): void => {
     if (released) return;
     released = true;
-    lease.release();
+    lease.release(key);
   };
+  return Object.assign(release, { setScope: (next: readonly string[] | undefined) => lease.setScope(key, next) });
 }

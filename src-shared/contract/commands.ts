@@ -120,9 +120,13 @@ export const commandArgs = {
   'vm.displaySocket': z.strictObject({ vm: vmRef }),
   /**
    * Live thumbnails: while this client's subscription lasts, running VMs' screens come as `vm.thumbnail`
-   * events every `intervalMs`. Renew within `leaseMs` (call again); unsubscribe when hidden.
+   * events, looked at every `intervalMs` and sent when they changed (a VM newly in `vms` gets its latest at
+   * once). Renew within `leaseMs` (call again, with the VMs now in view); unsubscribe when hidden.
    */
-  'vm.thumbnails.subscribe': z.strictObject({}),
+  'vm.thumbnails.subscribe': z.strictObject({
+    /** The VMs (ids) in view, e.g. the library's visible rows: only their screens are captured. Absent: every running VM. */
+    vms: z.array(z.string().min(1).max(100)).max(2000).optional(),
+  }),
   'vm.thumbnails.unsubscribe': z.strictObject({}),
   /** The newest thumbnail of a VM: live while it runs, else the one kept in its bundle (thumbs/last.png); null if none. */
   'vm.thumbnail': z.strictObject({ vm: vmRef }),

@@ -697,7 +697,8 @@ export class FakeHangarApi implements HangarApi {
         this.statsSubscribers = Math.max(0, this.statsSubscribers - 1);
         return r({ ok: true });
       case 'vm.thumbnails.subscribe':
-        this.thumbnailSubscribers++;
+        // One page is one engine client: a renewal or a new set of rows in view is not a second subscriber.
+        this.thumbnailSubscribers = 1;
         return r({ intervalMs: 5000, leaseMs: 30_000 });
       case 'vm.thumbnails.unsubscribe':
         this.thumbnailSubscribers = Math.max(0, this.thumbnailSubscribers - 1);

@@ -19,7 +19,7 @@ export function displayCommands(
       return { pngBase64: (await s.screenshot()).toString('base64') };
     },
 
-    'vm.thumbnails.subscribe': async (_a, client) => thumbnails.subscribe(client.clientId),
+    'vm.thumbnails.subscribe': async (a, client) => thumbnails.subscribe(client.clientId, a.vms),
 
     'vm.thumbnails.unsubscribe': async (_a, client) => {
       thumbnails.unsubscribe(client.clientId);

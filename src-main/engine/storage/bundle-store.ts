@@ -12,9 +12,10 @@ import {
   type VmPatch,
 } from '../../../src-shared/vm-document/index.js';
 import { writeFileAtomic } from './atomic-write.js';
-import { BUNDLE_SUBDIRS, vmJsonPath } from './bundle-layout.js';
+import { BUNDLE_SUBDIRS, LIBRARY_INDEX, vmJsonPath } from './bundle-layout.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { entryDir, readLibraryIndex, writeLibraryIndex, type IndexEntry, type LibraryIndex } from './library-index.js';
+import { LibraryWatch } from './library-watch.js';
 import { BUNDLE_SUFFIX, bundleFolderName, SHORT_ID_LENGTH } from './slug.js';
 import { ioError, StoreError } from './store-error.js';
 import { sameName } from '../../../src-shared/vm-name.js';
@@ -45,6 +46,12 @@ export interface BundleStoreOptions {
   now?: () => string;
   /** File operations the store's failure handling is tested through. */
   io?: Partial<StoreIo>;
+  /**
+   * Keep what was read in memory, trusted until an inotify watch on the library or bundle folder reports a
+   * change (library-watch.ts), so `library.list` at 1,000 machines reads nothing. The engine sets it; without
+   * it (or where a folder cannot be watched) every read checks the files as before.
+   */
+  watch?: boolean;
 }
 
 export interface StoreIo {
@@ -71,6 +78,18 @@ export class BundleStore {
   private readonly io: StoreIo;
   /** Parsed vm.json documents keyed by path, valid while (mtimeMs, size, ino) match; see readBundleCached. */
   private readonly docCache = new Map<string, CachedDoc>();
+  /** null without `watch`. What it reports drops the cached reads below. */
+  private readonly watch: LibraryWatch | null;
+  /** library.json as last read or written (only kept while the library folder is watched). */
+  private indexCache: LibraryIndex | null = null;
+  /** Small files beside vm.json (install.json) by path, kept while their bundle folder is watched; null: absent. */
+  private readonly sideFiles = new Map<string, string | null>();
+  /**
+   * The last scan while every folder it read was watched: the library's in-memory index, answered as is until
+   * `generation` moves (a watch event, or the store's own write).
+   */
+  private lastScan: { generation: number; folders: string; index: LibraryIndex; entries: LibraryEntry[] } | null = null;
+  private generation = 0;
 
   constructor(
     readonly libraryDir: string,
@@ -78,6 +97,56 @@ export class BundleStore {
   ) {
     this.now = options.now ?? (() => new Date().toISOString());
     this.io = { writeFileAtomic: (t, d) => writeFileAtomic(t, d), renameDir: (a, b) => fs.rename(a, b), ...options.io };
+    this.watch = options.watch
+      ? new LibraryWatch(libraryDir, {
+          library: (name) => {
+            this.generation++;
+            if (name === null || name === LIBRARY_INDEX) this.indexCache = null;
+            // A bundle folder renamed, replaced or removed in the library: its watch followed the old inode.
+            if (name !== null && name.endsWith(BUNDLE_SUFFIX)) this.watch?.drop(path.join(libraryDir, name));
+          },
+          bundle: (dir) => this.forget(dir),
+        })
+      : null;
+  }
+
+  /** Stops the folder watches (the engine's close). */
+  close(): void {
+    this.watch?.close();
+  }
+
+  /**
+   * A small file in a bundle folder (install.json), null when absent or unreadable; kept in memory while the
+   * folder is watched, so `library.list` reads none of them. Writers of such files call forgetBundleFile.
+   */
+  async bundleFileText(dir: string, name: string): Promise<string | null> {
+    const known = this.peekBundleFile(dir, name);
+    if (known !== undefined) return known;
+    const file = path.join(dir, name);
+    const watched = this.watch?.watching(dir) ?? false;
+    const text = await fs.readFile(file, 'utf8').catch(() => null);
+    // Watched before the read began: any later change drops this entry again.
+    if (watched && this.watch?.watching(dir)) this.sideFiles.set(file, text);
+    return text;
+  }
+
+  /** bundleFileText's answer when it is in memory (no await for 1,000 rows), else undefined. */
+  peekBundleFile(dir: string, name: string): string | null | undefined {
+    if (!this.watch?.watching(dir)) return undefined;
+    return this.sideFiles.get(path.join(dir, name));
+  }
+
+  /** The engine wrote a file in a bundle: read it again next time (the watch would say so too, a moment later). */
+  forgetBundleFile(dir: string, name: string): void {
+    this.sideFiles.delete(path.join(dir, name));
+  }
+
+  /** Drops everything read from a bundle folder. */
+  private forget(dir: string): void {
+    this.generation++;
+    this.docCache.delete(vmJsonPath(dir));
+    const prefix = dir + path.sep;
+    for (const key of this.sideFiles.keys()) if (key.startsWith(prefix)) this.sideFiles.delete(key);
   }
 
   /** The document as create() would store it, or the same error create() would give; writes nothing. */
@@ -122,15 +191,15 @@ export class BundleStore {
 
   /** Refuses a name another machine (not `selfId`) has, before slow work (a clone's copy) that would end in create(). */
   async assertNameFree(name: string, selfId: string | null = null): Promise<void> {
-    refuseTakenName(await this.list(), name, selfId);
+    refuseTakenName(await this.queue.run(INDEX_KEY, async () => (await this.scan()).entries), name, selfId);
   }
 
   /** By id, id prefix (at least 4 characters) or exact name ignoring case. */
   async load(idOrName: string): Promise<LoadedVm> {
-    const entries = await this.list();
+    const entries = await this.queue.run(INDEX_KEY, async () => (await this.scan()).entries);
     const entry = pick(entries, idOrName);
     if (entry.status !== 'ok') throw entry.error;
-    return { id: entry.id, name: entry.name, bundleDir: entry.bundleDir, doc: entry.doc };
+    return { id: entry.id, name: entry.name, bundleDir: entry.bundleDir, doc: structuredClone(entry.doc) };
   }
 
   /**
@@ -138,7 +207,7 @@ export class BundleStore {
    * renamed folders are found again by id, vanished ones are reported as missing.
    */
   async list(): Promise<LibraryEntry[]> {
-    return this.queue.run(INDEX_KEY, async () => (await this.scan()).entries);
+    return this.queue.run(INDEX_KEY, async () => (await this.scan()).entries.map(copyEntry));
   }
 
   /** Applies a patch (or a function of the current document returning one) and writes vm.json atomically. */
@@ -148,10 +217,14 @@ export class BundleStore {
       const doc = await readBundleDoc(dir);
       const next = toStoreError(() => applyVmPatch(doc, typeof patch === 'function' ? patch(doc) : patch, this.now()), `VM "${doc.name}"`);
       // A settings patch may carry a new name (the renderer's General page): the same rule as rename().
-      if (next.name !== doc.name) refuseTakenName(await this.list(), next.name, id);
-      await this.io.writeFileAtomic(vmJsonPath(dir), serializeVmDocument(next)).catch((err) => {
+      if (next.name !== doc.name) refuseTakenName(await this.queue.run(INDEX_KEY, async () => (await this.scan()).entries), next.name, id);
+      try {
+        await this.io.writeFileAtomic(vmJsonPath(dir), serializeVmDocument(next));
+      } catch (err) {
         throw ioError(`VM "${doc.name}": cannot write ${vmJsonPath(dir)}`, err);
-      });
+      } finally {
+        this.forget(dir);
+      }
       return next;
     });
   }
@@ -186,6 +259,9 @@ export class BundleStore {
         } catch (err) {
           if (newDir !== dir) await fs.rename(newDir, dir).catch(() => undefined);
           throw ioError(`VM "${doc.name}": cannot write the new name`, err);
+        } finally {
+          this.forget(dir);
+          this.forget(newDir);
         }
         // The index is a cache: if this write fails, the next list() finds the folder again by id.
         if (newDir !== dir) await this.writeIndex(index).catch(() => undefined);
@@ -214,6 +290,7 @@ export class BundleStore {
         })).catch((err) => {
           throw ioError(`VM ${id}: cannot update the library index`, err);
         });
+        this.forget(dir);
         if (options.files) {
           let doomed = dir;
           if (!path.isAbsolute(entry.path)) {
@@ -268,8 +345,11 @@ export class BundleStore {
     });
   }
 
-  /** list() and tags() from one scan (one read of the index): what `library.list` needs. */
-  async listWithTags(): Promise<{ entries: LibraryEntry[]; tags: Map<string, string[]> }> {
+  /**
+   * list() and tags() from one scan (one read of the index): what `library.list` needs. The documents are the
+   * store's own (not copies, to keep 1,000 rows cheap): read them, never change them.
+   */
+  async listWithTags(): Promise<{ entries: ReadonlyArray<LibraryEntry>; tags: Map<string, string[]> }> {
     return this.queue.run(INDEX_KEY, async () => {
       const { index, entries } = await this.scan();
       return { entries, tags: new Map(Object.entries(index.tags ?? {})) };
@@ -306,18 +386,44 @@ export class BundleStore {
     return (await this.queue.run(INDEX_KEY, () => this.locate(id))).dir;
   }
 
-  private writeIndex(index: LibraryIndex): Promise<void> {
-    return writeLibraryIndex(this.libraryDir, index, this.io.writeFileAtomic);
+  private async writeIndex(index: LibraryIndex): Promise<void> {
+    this.indexCache = null;
+    this.generation++;
+    const watched = this.watch?.watchingLibrary() ?? false;
+    await writeLibraryIndex(this.libraryDir, index, this.io.writeFileAtomic);
+    if (watched) this.indexCache = structuredClone(index);
+  }
+
+  /** library.json, from memory while the library folder is watched. A copy: callers change what they get. */
+  private async readIndex(): Promise<LibraryIndex> {
+    const watched = this.watch?.watchingLibrary() ?? false;
+    if (watched && this.indexCache) return structuredClone(this.indexCache);
+    const index = await readLibraryIndex(this.libraryDir).catch((err) => {
+      throw ioError('cannot read the library index', err);
+    });
+    if (watched && this.watch?.watchingLibrary()) this.indexCache = structuredClone(index);
+    return index;
+  }
+
+  /**
+   * The `*.hangar` folders in the library folder, read every time (one readdir, a millisecond or two at 1,000):
+   * a folder added, removed or renamed by hand shows in the very next list, without waiting for a watch event.
+   */
+  private async bundleFolders(): Promise<string[]> {
+    try {
+      return (await fs.readdir(this.libraryDir, { withFileTypes: true })).filter((d) => d.isDirectory() && d.name.endsWith(BUNDLE_SUFFIX)).map((d) => d.name);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(`cannot read the library folder ${this.libraryDir}`, err);
+      return [];
+    }
   }
 
   /** Finds the index entry for an exact id, rescanning once if the index does not know it. Index key held. */
   private async locate(id: string): Promise<Located> {
-    let index = await readLibraryIndex(this.libraryDir).catch((err) => {
-      throw ioError('cannot read the library index', err);
-    });
+    let index = await this.readIndex();
     let entry = index.bundles.find((b) => b.id === id);
     if (!entry) {
-      index = (await this.scan()).index;
+      index = structuredClone((await this.scan()).index);
       entry = index.bundles.find((b) => b.id === id);
     }
     if (!entry) throw new StoreError('not-found', `no VM with id ${id} in the library`);
@@ -326,22 +432,24 @@ export class BundleStore {
 
   /** Reads the index and every bundle, reconciles them and saves the index if it changed. Index key held. */
   private async scan(): Promise<{ index: LibraryIndex; entries: LibraryEntry[] }> {
-    const index = await readLibraryIndex(this.libraryDir).catch((err) => {
-      throw ioError('cannot read the library index', err);
-    });
+    const generation = this.generation;
+    const libraryWatched = this.watch?.watchingLibrary() ?? false;
+    const folders = await this.bundleFolders();
+    const foldersKey = folders.join('\0');
+    if (this.lastScan?.generation === generation && this.lastScan.folders === foldersKey) return this.lastScan;
+    this.lastScan = null;
+    const index = await this.readIndex();
     const before = JSON.stringify(index);
     const indexed = new Set(index.bundles.filter((b) => !path.isAbsolute(b.path)).map((b) => b.path));
     const excluded = new Set(index.excluded);
-    let names: string[];
-    try {
-      names = (await fs.readdir(this.libraryDir, { withFileTypes: true }))
-        .filter((d) => d.isDirectory() && d.name.endsWith(BUNDLE_SUFFIX) && !indexed.has(d.name) && !excluded.has(d.name))
-        .map((d) => d.name)
-        .sort();
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(`cannot read the library folder ${this.libraryDir}`, err);
-      names = [];
-    }
+    const names = folders.filter((n) => !indexed.has(n) && !excluded.has(n)).sort();
+    // An indexed folder gone from the library (removed or renamed by hand): read it again, whatever its watch says yet.
+    const present = new Set(folders);
+    for (const b of index.bundles) if (!path.isAbsolute(b.path) && !present.has(b.path)) this.docCache.delete(vmJsonPath(entryDir(this.libraryDir, b)));
+    // Watched before their files are read, so a change after the read is never missed.
+    const dirs = [...names.map((n) => path.join(this.libraryDir, n)), ...index.bundles.map((b) => entryDir(this.libraryDir, b))];
+    this.watch?.sync(dirs);
+    const allWatched = libraryWatched && dirs.every((d) => this.watch?.watching(d));
     const seen = new Set<string>();
     const read = (dir: string): Promise<BundleRead> => {
       seen.add(vmJsonPath(dir));
@@ -350,7 +458,7 @@ export class BundleStore {
     const found = await Promise.all(names.map(async (name) => ({ name, result: await read(path.join(this.libraryDir, name)) })));
     const indexedResults = await Promise.all(index.bundles.map((b) => read(entryDir(this.libraryDir, b))));
     // Forget the documents of bundles that are no longer scanned (deleted, excluded).
-    for (const key of this.docCache.keys()) if (!seen.has(key)) this.docCache.delete(key);
+    if (this.docCache.size > seen.size) for (const key of this.docCache.keys()) if (!seen.has(key)) this.docCache.delete(key);
 
     const entries: LibraryEntry[] = [];
     const okById = new Map<string, LibraryEntry>();
@@ -394,16 +502,24 @@ export class BundleStore {
       // Only a cache: a read-only library still lists fine.
       await this.writeIndex(next).catch(() => undefined);
     }
+    // Nothing moved while it was read (the generation did not), and everything it read is watched.
+    if (allWatched && this.generation === generation) this.lastScan = { generation, folders: foldersKey, index: next, entries };
     return { index: next, entries };
   }
 
   /**
    * readBundle with a cache of parsed documents: vm.json is stat'ed, and parsed (migrated, validated) only
    * when its mtime, size or inode changed since the last read. External edits change the mtime, and the
-   * engine's own writes are atomic renames (a new inode). Callers get a copy, never the cached object.
+   * engine's own writes are atomic renames (a new inode). In a watched folder not even the stat is needed
+   * (1,000 of them take 20-100 ms on a loaded machine). The document is the cached object: scan()'s callers
+   * only read it, and list() and load() hand out copies.
    */
   private async readBundleCached(dir: string): Promise<BundleRead> {
     const file = vmJsonPath(dir);
+    // Watched since before it was read or checked: nothing changed, or the watch would have dropped it.
+    const watched = this.watch?.watching(dir) ?? false;
+    const trusted = watched ? this.docCache.get(file) : undefined;
+    if (trusted?.watched) return { doc: trusted.doc };
     // Synchronous on purpose: library.list stats every bundle, and 1,000 stats of cached entries take ~5 ms
     // on the loop but ~30 ms as 1,000 thread-pool round trips (issue 5: the library's first paint). No
     // exception for a missing file either (readBundle reports why).
@@ -414,9 +530,12 @@ export class BundleStore {
       st = null;
     }
     const hit = st && this.docCache.get(file);
-    if (st && hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size && hit.ino === st.ino) return { doc: structuredClone(hit.doc) };
+    if (st && hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size && hit.ino === st.ino) {
+      hit.watched = watched;
+      return { doc: hit.doc };
+    }
     const result = await readBundle(dir);
-    if (st && 'doc' in result) this.docCache.set(file, { mtimeMs: st.mtimeMs, size: st.size, ino: st.ino, doc: structuredClone(result.doc) });
+    if (st && 'doc' in result) this.docCache.set(file, { mtimeMs: st.mtimeMs, size: st.size, ino: st.ino, doc: result.doc, watched });
     else this.docCache.delete(file);
     return result;
   }
@@ -458,7 +577,15 @@ interface CachedDoc {
   mtimeMs: number;
   size: number;
   ino: number;
+  /** Shared with scan()'s entries: list() and load() hand out copies. */
   doc: VmDocument;
+  /** Its folder was watched since before this was read or checked: valid until the watch drops it. */
+  watched: boolean;
+}
+
+/** A list() row with its own copy of the document. */
+function copyEntry(e: LibraryEntry): LibraryEntry {
+  return e.status === 'ok' ? { ...e, doc: structuredClone(e.doc) } : { ...e };
 }
 
 type BundleRead = { doc: VmDocument } | { error: StoreError; missing: boolean };

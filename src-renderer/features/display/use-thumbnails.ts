@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { HangarApi } from '../../bridge/hangar-api.js';
-import { holdLease, type VisibilitySource } from '../../state/lease-subscription.js';
+import { holdLease, type LeaseHold, type VisibilitySource } from '../../state/lease-subscription.js';
 
 /** `data:` URL of a base64 PNG. */
 export const pngDataUrl = (pngBase64: string): string => `data:image/png;base64,${pngBase64}`;
@@ -10,10 +10,18 @@ export type { VisibilitySource };
 /**
  * Live thumbnails of running VMs, by VM id (PNG data URLs), for the library. Subscribes to the engine's
  * `vm.thumbnail` events only while the page is visible (the engine takes no screenshots otherwise),
- * renewing the subscription before its lease lapses.
+ * renewing the subscription before its lease lapses. `inView`: the VMs whose rows are on screen (ids), so the
+ * engine looks at those screens only; absent: every running VM.
  */
-export function useVmThumbnails(api: HangarApi, visibility: VisibilitySource = document): ReadonlyMap<string, string> {
+export function useVmThumbnails(api: HangarApi, visibility: VisibilitySource = document, inView?: readonly string[]): ReadonlyMap<string, string> {
   const [thumbs, setThumbs] = useState<ReadonlyMap<string, string>>(() => new Map());
+  const hold = useRef<LeaseHold | null>(null);
+  const inViewRef = useRef(inView);
+  inViewRef.current = inView;
+  const inViewKey = inView === undefined ? null : inView.join('\n');
+  useEffect(() => {
+    hold.current?.setScope(inViewRef.current);
+  }, [inViewKey]);
   useEffect(() => {
     const off = api.onEvent((e) => {
       if (e.type === 'vm.thumbnail') setThumbs((m) => new Map(m).set(e.vmId, pngDataUrl(e.pngBase64)));
@@ -26,9 +34,10 @@ export function useVmThumbnails(api: HangarApi, visibility: VisibilitySource = d
         });
       }
     });
-    const release = holdLease(api, 'vm.thumbnails', visibility);
+    const release = (hold.current = holdLease(api, 'vm.thumbnails', visibility, inViewRef.current));
     return () => {
       off();
+      hold.current = null;
       release();
     };
   }, [api, visibility]);

@@ -99,9 +99,7 @@ function RowStyles() {
  * start, Delete to delete, ArrowLeft to collapse the group. A running or paused machine shows its live thumbnail.
  */
 export function VmList({ items, selection, dispatch, onActivate, onDeleteKey, onToggleGroup, emptyText }: VmListProps) {
-  // Live thumbnails of running machines (the engine takes them only while a page holds the lease). Here, not
-  // in the window, so a new picture re-renders the list alone.
-  const thumbnails = useVmThumbnails(useApi());
+  const api = useApi();
   const scrollRef = useRef<HTMLDivElement>(null);
   const theme = useTheme();
   const order = useMemo(() => itemOrder(items), [items]);
@@ -123,6 +121,18 @@ export function VmList({ items, selection, dispatch, onActivate, onDeleteKey, on
     overscan: 6,
     getItemKey: (i) => itemsRef.current[i]?.key ?? i,
   });
+
+  // Live thumbnails of the running machines whose rows are in view (the engine looks at those screens only, and
+  // only while a page holds the lease). Here, not in the window, so a new picture re-renders the list alone.
+  const inView = [
+    ...new Set(
+      virtualizer.getVirtualItems().flatMap((v) => {
+        const it = items[v.index];
+        return it?.type === 'vm' && (it.vm.state.kind === 'running' || it.vm.state.kind === 'paused') ? [it.vm.id] : [];
+      }),
+    ),
+  ].sort();
+  const thumbnails = useVmThumbnails(api, document, inView);
 
   const optionId = (it: Extract<ListItem, { type: 'vm' }>): string => {
     const g = it.group === null ? undefined : groups.get(it.group);

@@ -279,3 +279,123 @@ describe('ThumbnailService', () => {
     expect(host.shots).toBe(1);
   });
 });
+
+/** A screen watcher whose "changed" the test sets (QEMU's VNC dirty tracking in the engine). */
+class FakeScreen {
+  changed = false;
+  closed = false;
+  ready: Promise<boolean> = Promise.resolve(true);
+  takeChanged() {
+    const c = this.changed;
+    this.changed = false;
+    return c;
+  }
+  close() {
+    this.closed = true;
+  }
+}
+
+class WatchedHost extends FakeHost {
+  readonly screens = new Map<string, FakeScreen>();
+  readonly shotsOf = new Map<string, number>();
+  rounds = 0;
+  override liveVms() {
+    this.rounds++;
+    return this.live;
+  }
+  override async screendumpPpm(vmId: string) {
+    this.shotsOf.set(vmId, (this.shotsOf.get(vmId) ?? 0) + 1);
+    return super.screendumpPpm(vmId);
+  }
+  watchScreen(vmId: string) {
+    const s = new FakeScreen();
+    this.screens.set(vmId, s);
+    return s;
+  }
+}
+
+describe('ThumbnailService with screen watchers: only changed screens, only VMs in view', () => {
+  it('a screen that does not change gets no new screendump after the first; a change gets one, once', async () => {
+    vi.useFakeTimers();
+    const host = new WatchedHost();
+    host.live = ['vm-1', 'vm-2'];
+    const svc = new ThumbnailService(host, { intervalMs: 5000, leaseMs: 600_000 });
+    svc.subscribe(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(host.shots).toBe(2);
+    await vi.advanceTimersByTimeAsync(50_000);
+    expect(host.rounds).toBeGreaterThanOrEqual(10);
+    expect(host.shots).toBe(2);
+    host.screens.get('vm-2')!.changed = true;
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(Object.fromEntries(host.shotsOf)).toEqual({ 'vm-1': 1, 'vm-2': 2 });
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(host.shots).toBe(3);
+    expect(host.emitted.map((e) => e.vmId)).toEqual(['vm-1', 'vm-2', 'vm-2']);
+  });
+
+  it('looks only at the VMs a subscriber has in view; one coming into view is shown at once', async () => {
+    vi.useFakeTimers();
+    const host = new WatchedHost();
+    host.live = ['vm-1', 'vm-2', 'vm-3'];
+    const svc = new ThumbnailService(host, { intervalMs: 5000, leaseMs: 600_000 });
+    svc.subscribe(1, ['vm-1']);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(Object.fromEntries(host.shotsOf)).toEqual({ 'vm-1': 1 });
+    expect([...host.screens.keys()]).toEqual(['vm-1']);
+    // Scrolled: vm-1 out of view (its watcher closed at the next round), vm-3 in; no waiting for the next round.
+    svc.subscribe(1, ['vm-3']);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(Object.fromEntries(host.shotsOf)).toEqual({ 'vm-1': 1, 'vm-3': 1 });
+    expect(host.screens.get('vm-1')!.closed).toBe(true);
+    // Back into view: its latest thumbnail is announced again, without a screendump (the screen did not change).
+    const before = host.emitted.length;
+    svc.subscribe(1, ['vm-1', 'vm-3']);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(host.emitted.slice(before).map((e) => e.vmId)).toEqual(['vm-1']);
+    expect(host.shots).toBe(2);
+  });
+
+  it('a new client gets the latest thumbnails of the VMs in its view without new screendumps', async () => {
+    vi.useFakeTimers();
+    const host = new WatchedHost();
+    host.live = ['vm-1', 'vm-2'];
+    const svc = new ThumbnailService(host, { intervalMs: 5000, leaseMs: 600_000 });
+    svc.subscribe(1);
+    await vi.advanceTimersByTimeAsync(0);
+    const before = host.emitted.length;
+    svc.subscribe(2, ['vm-2']);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(host.emitted.slice(before).map((e) => e.vmId)).toEqual(['vm-2']);
+    expect(host.shots).toBe(2);
+  });
+
+  it('captures anyway when the watcher cannot tell (never ready, or broken)', async () => {
+    vi.useFakeTimers();
+    const host = new WatchedHost();
+    host.watchScreen = (vmId: string) => {
+      const s = new FakeScreen();
+      s.ready = new Promise(() => undefined);
+      host.screens.set(vmId, s);
+      return s;
+    };
+    const svc = new ThumbnailService(host, { intervalMs: 5000, leaseMs: 600_000 });
+    svc.subscribe(1);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(host.shots).toBe(1);
+    await vi.advanceTimersByTimeAsync(7_000);
+    expect(host.shots).toBe(2);
+  });
+
+  it('closes every screen watcher when the last subscriber leaves, and leaves no timer', async () => {
+    vi.useFakeTimers();
+    const host = new WatchedHost();
+    host.live = ['vm-1', 'vm-2'];
+    const svc = new ThumbnailService(host, { intervalMs: 5000, leaseMs: 600_000 });
+    svc.subscribe(1);
+    await vi.advanceTimersByTimeAsync(0);
+    svc.unsubscribe(1);
+    expect([...host.screens.values()].map((s) => s.closed)).toEqual([true, true]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});

@@ -63,6 +63,37 @@ describe('useVmThumbnails', () => {
   });
 });
 
+describe('useVmThumbnails with the rows in view', () => {
+  it('subscribes for the VMs in view, again at once when they change, and not when they do not', async () => {
+    vi.useFakeTimers();
+    const { api, vis } = setup();
+    const { rerender } = renderHook(({ ids }) => useVmThumbnails(api, vis, ids), { initialProps: { ids: ['vm-a'] as readonly string[] } });
+    await act(() => vi.advanceTimersByTimeAsync(0));
+    expect(api.callsOf('vm.thumbnails.subscribe')).toEqual([{ vms: ['vm-a'] }]);
+    rerender({ ids: ['vm-a'] });
+    await act(() => vi.advanceTimersByTimeAsync(0));
+    expect(api.callsOf('vm.thumbnails.subscribe')).toHaveLength(1);
+    rerender({ ids: ['vm-a', 'vm-b'] });
+    await act(() => vi.advanceTimersByTimeAsync(0));
+    expect(api.callsOf('vm.thumbnails.subscribe')).toEqual([{ vms: ['vm-a'] }, { vms: ['vm-a', 'vm-b'] }]);
+    // Renewals carry the rows now in view.
+    await act(() => vi.advanceTimersByTimeAsync(15_000));
+    expect(api.callsOf('vm.thumbnails.subscribe').at(-1)).toEqual({ vms: ['vm-a', 'vm-b'] });
+  });
+
+  it('a hidden page holds no subscription, whatever is in view', async () => {
+    vi.useFakeTimers();
+    const { api, vis } = setup();
+    const { rerender } = renderHook(({ ids }) => useVmThumbnails(api, vis, ids), { initialProps: { ids: ['vm-a'] as readonly string[] } });
+    await act(() => vi.advanceTimersByTimeAsync(0));
+    act(() => vis.set(true));
+    rerender({ ids: ['vm-b'] });
+    await act(() => vi.advanceTimersByTimeAsync(120_000));
+    expect(api.callsOf('vm.thumbnails.subscribe')).toEqual([{ vms: ['vm-a'] }]);
+    expect(api.callsOf('vm.thumbnails.unsubscribe')).toHaveLength(1);
+  });
+});
+
 describe('fetchThumbnail', () => {
   it('gives a data URL, or null when the VM has none', async () => {
     const { api } = setup();
