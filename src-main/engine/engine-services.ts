@@ -18,6 +18,7 @@ import type { ThumbnailService } from './display/thumbnails.js';
 import type { EngineContext } from './engine-context.js';
 import { withFileBrowser } from './file-browser.js';
 import { InstallService } from './install/install-service.js';
+import { ConnectionService } from './libvirt/connection-service.js';
 import { JobRegistry } from './jobs/job-registry.js';
 import { MediaService } from './media/media-service.js';
 import { ForwardService } from './network/forward-service.js';
@@ -40,6 +41,8 @@ export interface EngineServices {
   readonly stats: StatsService;
   readonly thumbnails: ThumbnailService;
   readonly displays: DisplayService;
+  /** libvirt connections: their commands, and the backend a request naming a connection runs on. */
+  readonly connections: ConnectionService;
   /** Every contract command, by domain (commands/); not yet behind the machine lock (engine.ts adds it). */
   readonly handlers: Handlers;
 }
@@ -78,6 +81,7 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
   });
   const thumbnails = makeThumbnailService(ctx);
   const displays = makeDisplayService(ctx);
+  const connections = new ConnectionService(ctx.libraryDir, { env: process.env, tempDir: ctx.runtimeDir, emit: (id, body) => ctx.emit(id, body), log: (level, message) => ctx.log(level, message) });
 
   // Session observers. Start hooks run in this order, all while QEMU still waits at -S: tray events first, then
   // the install's `set-action reboot=shutdown` (before the guest's first instruction), then a with-RAM snapshot
@@ -101,6 +105,7 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
     ...diskCommands(ctx, { disks, jobs }),
     ...archiveCommands(ctx, archive),
     ...networkCommands(forwards),
+    ...connections.commands(),
   });
-  return { jobs, disks, media, install, forwards, archive, snapshots, stats, thumbnails, displays, handlers };
+  return { jobs, disks, media, install, forwards, archive, snapshots, stats, thumbnails, displays, connections, handlers };
 }

@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngineClient, type VmEvent } from '../../src-shared/contract/index.js';
+import { fixturePaths, markers } from '../helpers/fixtures.js';
+import { failure, makeTestEnv, openEngine, stateWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
+import { inProcessPair } from '../../src-main/engine/transport/in-process.js';
+import { ensureLibvirt, removeDomain, startLoopbackSshd, SYSTEM_URI, waitForFileText, type LoopbackSshd } from '../helpers/libvirt-host.js';
+
+// A machine's whole life on real libvirt (libvirtd started by the test set-up), through the engine contract with
+// `connection` set: create (domain XML from the VM document, a volume in the default pool), start (state from
+// libvirt's lifecycle events), boot the fixture guest, pause/resume, snapshot, revert, CD eject/insert, ACPI
+// shutdown, delete with storage. Once on qemu:///system and once over qemu+ssh:// to an sshd on loopback.
+
+/** A second client of the same engine whose calls all go to one connection (what `hangar --connection NAME` does). */
+function onConnection(e: OpenedEngine, name: string): EngineClient {
+  const [a, b] = inProcessPair();
+  e.engine.server.attach(b);
+  const c = new EngineClient(a);
+  c.connection = name;
+  return c;
+}
+
+function volumes(): string {
+  return execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'vol-list', '--pool', 'default'], { encoding: 'utf8' });
+}
+
+async function lifecycle(e: OpenedEngine, conn: string): Promise<void> {
+  const c = onConnection(e, conn);
+  const name = `hangar-it-${randomBytes(3).toString('hex')}`;
+  try {
+    const created = await c.call('vm.create', { name, iso: fixturePaths.linuxIso, diskSizeGiB: 0.05, memoryMiB: 256, cpus: 1, firmware: 'bios' });
+    const id = created.id;
+    expect(volumes()).toContain(`${name}-disk0.qcow2`);
+    const list = await c.call('library.list', {});
+    expect(list.find((m) => m.id === id)).toMatchObject({ name, connection: conn, state: { kind: 'stopped' } });
+    const got = await c.call('vm.get', { vm: name });
+    expect(got.foreign).toBe(false);
+    expect(got.doc.cdroms[0]?.path).toBe(fixturePaths.linuxIso);
+
+    // The running state arrives as an event from libvirt (virsh event), not from a poll.
+    const running = stateWait(e.client, id, 'running', 60_000);
+    await c.call('vm.start', { vm: name });
+    await running;
+    await waitForFileText(`/var/log/libvirt/qemu/${name}-serial0.log`, markers.linuxReady, 120_000);
+
+    const paused = stateWait(e.client, id, 'paused');
+    expect((await c.call('vm.pause', { vm: name })).state.kind).toBe('paused');
+    await paused;
+    expect((await c.call('vm.resume', { vm: name })).state.kind).toBe('running');
+
+    const taken = await c.call('snapshot.take', { vm: name, name: 'booted', description: 'after HANGAR-LINUX-READY' });
+    expect(taken.snapshot).toMatchObject({ id: 'booted', withRam: true, description: 'after HANGAR-LINUX-READY' });
+    expect(taken.tree.currentId).toBe('booted');
+    const reverted = await c.call('snapshot.restore', { vm: name, snapshot: 'booted' });
+    expect(reverted.state.kind).toBe('running');
+
+    const ejected = await c.call('media.eject', { vm: name });
+    expect(ejected).toMatchObject({ drive: 'cd0', path: null, live: true });
+    const inserted = await c.call('media.insert', { vm: name, drive: 'cd0', path: fixturePaths.linuxIso });
+    expect(inserted).toMatchObject({ drive: 'cd0', path: fixturePaths.linuxIso, live: true });
+
+    // What libvirt cannot do the Hangar way is refused by name (the CLI exits 4).
+    const refused = await failure(c.call('vm.saveState', { vm: name }));
+    expect(refused.code).toBe('unsupported');
+    expect(refused.message).toMatch(/libvirt cannot do this .*saving the machine state/);
+
+    const shut = await c.call('vm.shutdown', { vm: name, timeoutMs: 90_000 });
+    expect(shut).toMatchObject({ state: { kind: 'stopped' }, timedOut: false });
+
+    expect((await c.call('snapshot.delete', { vm: name, snapshot: 'booted' })).tree.snapshots).toEqual([]);
+    await c.call('vm.delete', { vm: name, files: true });
+    expect((await c.call('library.list', {})).some((m) => m.id === id)).toBe(false);
+    expect(volumes()).not.toContain(`${name}-disk0.qcow2`);
+  } finally {
+    removeDomain(name);
+  }
+}
+
+describe('libvirt connections', () => {
+  let t: TestEnv;
+  let e: OpenedEngine;
+  let sshd: LoopbackSshd;
+
+  beforeAll(async () => {
+    ensureLibvirt();
+    sshd = await startLoopbackSshd();
+    t = makeTestEnv();
+    e = await openEngine(t);
+  });
+
+  afterAll(async () => {
+    delete process.env['HANGAR_LIBVIRT_SSH'];
+    await e?.close();
+    t?.cleanup();
+    sshd?.stop();
+  });
+
+  it('adds, tests, renames, lists and removes a connection (stored without secrets)', async () => {
+    await e.client.call('connection.add', { name: 'scratch', uri: SYSTEM_URI });
+    const tested = await e.client.call('connection.test', { name: 'scratch' });
+    expect(tested.connection.state).toBe('connected');
+    expect(tested.libvirtVersion).toMatch(/\d+\.\d+/);
+    await e.client.call('connection.rename', { name: 'scratch', newName: 'scratch2' });
+    expect((await e.client.call('connection.list', {})).connections.map((x) => x.name)).toEqual(['scratch2']);
+    await e.client.call('connection.remove', { name: 'scratch2' });
+    expect((await e.client.call('connection.list', {})).connections).toEqual([]);
+  });
+
+  it('runs a machine on qemu:///system: create, start, boot, pause, snapshot, revert, media, shutdown, delete', async () => {
+    await e.client.call('connection.add', { name: 'sys', uri: SYSTEM_URI });
+    await lifecycle(e, 'sys');
+  });
+
+  it('runs a machine over qemu+ssh:// to an sshd on loopback', async () => {
+    process.env['HANGAR_LIBVIRT_SSH'] = sshd.goodSsh;
+    await e.client.call('connection.add', { name: 'loop', uri: sshd.uri });
+    expect((await e.client.call('connection.test', { name: 'loop' })).connection.state).toBe('connected');
+    await lifecycle(e, 'loop');
+  });
+
+  it('events reach clients for machines on a connection', () => {
+    const states = e.events.filter((x): x is VmEvent & { type: 'vm.state' } => x.type === 'vm.state').map((x) => x.state.kind);
+    expect(states).toEqual(expect.arrayContaining(['running', 'paused', 'stopped']));
+  });
+});
