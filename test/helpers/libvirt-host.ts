@@ -3,7 +3,7 @@
 // virtlogd and libvirtd themselves, and give qemu:///system a "default" storage pool. Also a throwaway
 // sshd on loopback for qemu+ssh:// tests.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -114,12 +114,53 @@ export interface LoopbackSshd {
   unknownHostSsh: string;
   uri: string;
   stop(): void;
+  /** Cuts every open SSH session (a dropped network link), leaving sshd listening. */
+  dropSessions(): void;
 }
 
-function sshWrapper(dir: string, name: string, key: string, knownHosts: string): string {
+function killPid(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+function procEntries(): Array<{ pid: number; ppid: number; cmdline: string }> {
+  const out: Array<{ pid: number; ppid: number; cmdline: string }> = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      out.push({ pid: Number(name), ppid, cmdline: readFileSync(`/proc/${name}/cmdline`, 'utf8') });
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+function descendantsOf(root: number): number[] {
+  const all = procEntries();
+  const found: number[] = [];
+  const walk = (p: number): void => {
+    for (const e of all) if (e.ppid === p) (found.push(e.pid), walk(e.pid));
+  };
+  walk(root);
+  return found;
+}
+
+function pidsWithArg(fragment: string): number[] {
+  return procEntries().filter((e) => e.cmdline.includes(fragment)).map((e) => e.pid);
+}
+
+function sshWrapper(dir: string, name: string, key: string, knownHosts: string, multiplex: boolean): string {
   const path = join(dir, name);
-  // The test's own ssh options (the user's ~/.ssh is not touched): this key only, this known_hosts only, no agent.
-  writeFileSync(path, `#!/bin/sh\nexec ssh -F none -o IdentitiesOnly=yes -o IdentityAgent=none -o UserKnownHostsFile=${knownHosts} -o GlobalKnownHostsFile=/dev/null -i ${key} "$@"\n`);
+  // The test's own ssh options (the user's ~/.ssh is not touched): this key only, this known_hosts only, no agent;
+  // the good one shares one SSH connection between virsh runs, as `ControlMaster auto` in ~/.ssh/config does (docs/libvirt.md).
+  const mux = multiplex ? `-o ControlMaster=auto -o ControlPath=${join(dir, 'cm-%C')} -o ControlPersist=300 ` : '';
+  writeFileSync(path, `#!/bin/sh\nexec ssh -F none ${mux}-o IdentitiesOnly=yes -o IdentityAgent=none -o UserKnownHostsFile=${knownHosts} -o GlobalKnownHostsFile=/dev/null -i ${key} "$@"\n`);
   chmodSync(path, 0o700);
   return path;
 }
@@ -141,7 +182,7 @@ export async function startLoopbackSshd(): Promise<LoopbackSshd> {
     [
       `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host_key')}`, `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
       'PermitRootLogin prohibit-password', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM no', 'StrictModes no',
-      `PidFile ${join(dir, 'sshd.pid')}`, 'LogLevel VERBOSE',
+      `PidFile ${join(dir, 'sshd.pid')}`, 'LogLevel VERBOSE', 'UseDNS no', 'PrintMotd no', 'PrintLastLog no',
     ].join('\n') + '\n',
   );
   mkdirSync('/run/sshd', { recursive: true });
@@ -164,13 +205,20 @@ export async function startLoopbackSshd(): Promise<LoopbackSshd> {
   return {
     port,
     dir,
-    goodSsh: sshWrapper(dir, 'ssh-good', join(dir, 'id'), join(dir, 'known_hosts')),
-    wrongKeySsh: sshWrapper(dir, 'ssh-wrong-key', join(dir, 'wrong_id'), join(dir, 'known_hosts')),
-    unknownHostSsh: sshWrapper(dir, 'ssh-unknown-host', join(dir, 'id'), join(dir, 'empty_known_hosts')),
+    goodSsh: sshWrapper(dir, 'ssh-good', join(dir, 'id'), join(dir, 'known_hosts'), true),
+    wrongKeySsh: sshWrapper(dir, 'ssh-wrong-key', join(dir, 'wrong_id'), join(dir, 'known_hosts'), false),
+    unknownHostSsh: sshWrapper(dir, 'ssh-unknown-host', join(dir, 'id'), join(dir, 'empty_known_hosts'), false),
     uri: `qemu+ssh://root@127.0.0.1:${port}/system`,
     stop() {
-      child.kill('SIGTERM');
+      // The per-connection sshd processes (and a ControlMaster ssh) are this sshd's children or the wrapper's: end them by pid.
+      for (const pid of descendantsOf(child.pid!)) killPid(pid);
+      killPid(child.pid!);
+      for (const pid of pidsWithArg(join(dir, 'cm-'))) killPid(pid);
       rmSync(dir, { recursive: true, force: true });
+    },
+    dropSessions() {
+      for (const pid of descendantsOf(child.pid!)) killPid(pid);
+      for (const pid of pidsWithArg(join(dir, 'cm-'))) killPid(pid);
     },
   };
 }

@@ -117,7 +117,7 @@ describe('libvirt connections', () => {
     await e.client.call('connection.add', { name: 'loop', uri: sshd.uri });
     expect((await e.client.call('connection.test', { name: 'loop' })).connection.state).toBe('connected');
     await lifecycle(e, 'loop');
-  });
+  }, 400_000);
 
   it('events reach clients for machines on a connection', () => {
     const states = e.events.filter((x): x is VmEvent & { type: 'vm.state' } => x.type === 'vm.state').map((x) => x.state.kind);

@@ -159,6 +159,7 @@ export class LibvirtConnection {
   }
 
   private onWatchEnd(reason: string): void {
+    this.byName.clear(); // events may be missed until a new child runs: names are read afresh
     this.state = 'error';
     this.error = `the connection's event stream ended: ${reason}`;
     this.deps.log('warn', `libvirt connection "${this.name}": ${this.error}`);
@@ -187,6 +188,12 @@ export class LibvirtConnection {
 
   /** Resolves a reference the way Hangar does: uuid, uuid prefix (≥ 4), or exact name. */
   async resolve(ref: string): Promise<Domain> {
+    // Known names and uuids (kept current by list and the Defined/Undefined events) save a round trip, which over SSH is a login.
+    if (this.watch.running) {
+      const uuid = this.byName.get(ref) ?? ([...this.byName.values()].includes(ref) ? ref : undefined);
+      const name = [...this.byName.entries()].find(([, u]) => u === uuid)?.[0];
+      if (uuid && name) return { uuid, name };
+    }
     const all = await this.domains();
     const exact = all.filter((d) => d.uuid === ref || d.name === ref);
     const hits = exact.length > 0 ? exact : ref.length >= 4 ? all.filter((d) => d.uuid.startsWith(ref)) : [];
@@ -329,6 +336,7 @@ export class LibvirtConnection {
           paths.disks[k.id] = (await this.run(['vol-path', '--pool', 'default', '--vol', vol])).trim();
         }
         await this.withXmlFile(domainXml(doc, paths), (file) => this.run(['define', '--file', file]));
+        this.byName.set(name, id);
       } catch (err) {
         for (const vol of volumes) await this.run(['vol-delete', '--pool', 'default', '--vol', vol]).catch(() => undefined);
         throw err;
@@ -340,27 +348,27 @@ export class LibvirtConnection {
       if (a.disposable) throw unsupported('a disposable start');
       const d = await this.resolve(a.vm);
       await this.run(['start', '--domain', d.uuid]);
-      return { state: await this.stateOf(d) };
+      return { state: { kind: 'running' } as VmRunState };
     },
     'vm.pause': async (a) => {
       const d = await this.resolve(a.vm);
       await this.run(['suspend', '--domain', d.uuid]);
-      return { state: await this.stateOf(d) };
+      return { state: { kind: 'paused' } as VmRunState };
     },
     'vm.resume': async (a) => {
       const d = await this.resolve(a.vm);
       await this.run(['resume', '--domain', d.uuid]);
-      return { state: await this.stateOf(d) };
+      return { state: { kind: 'running' } as VmRunState };
     },
     'vm.reset': async (a) => {
       const d = await this.resolve(a.vm);
       await this.run(['reset', '--domain', d.uuid]);
-      return { state: await this.stateOf(d) };
+      return { state: { kind: 'running' } as VmRunState };
     },
     'vm.forceOff': async (a) => {
       const d = await this.resolve(a.vm);
       await this.run(['destroy', '--domain', d.uuid]);
-      return { state: await this.stateOf(d) };
+      return { state: { kind: 'stopped' } as VmRunState };
     },
     'vm.shutdown': async (a) => {
       const d = await this.resolve(a.vm);
@@ -383,6 +391,7 @@ export class LibvirtConnection {
       const state = await this.stateOf(d);
       if (state.kind !== 'stopped' && state.kind !== 'crashed') throw new EngineError('invalid-state', `cannot delete "${d.name}" while it is ${state.kind}; shut it down first`);
       await this.run(['undefine', '--domain', d.uuid, '--nvram', '--managed-save', '--snapshots-metadata', ...(a.files ? ['--remove-all-storage'] : [])]);
+      this.byName.delete(d.name);
       return { id: d.uuid };
     },
 
