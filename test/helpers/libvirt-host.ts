@@ -112,6 +112,8 @@ export interface LoopbackSshd {
   wrongKeySsh: string;
   /** The right key, but an empty known_hosts: the host key is unknown. */
   unknownHostSsh: string;
+  /** Logs in, but the host has no libvirt (neither virt-ssh-helper nor nc). */
+  noLibvirtSsh: string;
   uri: string;
   stop(): void;
   /** Cuts every open SSH session (a dropped network link), leaving sshd listening. */
@@ -145,7 +147,11 @@ function descendantsOf(root: number): number[] {
   const all = procEntries();
   const found: number[] = [];
   const walk = (p: number): void => {
-    for (const e of all) if (e.ppid === p) (found.push(e.pid), walk(e.pid));
+    for (const e of all) {
+      if (e.ppid !== p) continue;
+      found.push(e.pid);
+      walk(e.pid);
+    }
   };
   walk(root);
   return found;
@@ -173,7 +179,12 @@ export async function startLoopbackSshd(): Promise<LoopbackSshd> {
   keygen('host_key');
   keygen('id');
   keygen('wrong_id');
-  writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'id.pub')));
+  keygen('nolibvirt_id');
+  // The second key logs in to a "host without libvirt": its forced command fails the way a host lacking virt-ssh-helper and nc does.
+  writeFileSync(
+    join(dir, 'authorized_keys'),
+    `${readFileSync(join(dir, 'id.pub'), 'utf8')}command="echo 'sh: 1: virt-ssh-helper: not found' >&2; echo 'sh: 1: nc: not found' >&2; exit 127" ${readFileSync(join(dir, 'nolibvirt_id.pub'), 'utf8')}`,
+  );
   const port = await freePort();
   writeFileSync(join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${readFileSync(join(dir, 'host_key.pub'), 'utf8')}`);
   writeFileSync(join(dir, 'empty_known_hosts'), '');
@@ -208,6 +219,7 @@ export async function startLoopbackSshd(): Promise<LoopbackSshd> {
     goodSsh: sshWrapper(dir, 'ssh-good', join(dir, 'id'), join(dir, 'known_hosts'), true),
     wrongKeySsh: sshWrapper(dir, 'ssh-wrong-key', join(dir, 'wrong_id'), join(dir, 'known_hosts'), false),
     unknownHostSsh: sshWrapper(dir, 'ssh-unknown-host', join(dir, 'id'), join(dir, 'empty_known_hosts'), false),
+    noLibvirtSsh: sshWrapper(dir, 'ssh-no-libvirt', join(dir, 'nolibvirt_id'), join(dir, 'known_hosts'), false),
     uri: `qemu+ssh://root@127.0.0.1:${port}/system`,
     stop() {
       // The per-connection sshd processes (and a ControlMaster ssh) are this sshd's children or the wrapper's: end them by pid.

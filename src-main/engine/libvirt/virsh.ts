@@ -28,18 +28,23 @@ export function effectiveUri(uri: string, env: NodeJS.ProcessEnv): string {
 /** virsh's and ssh's failures in plain words, each with its fix. */
 export function explainVirshFailure(uri: string, stderr: string): EngineError {
   const text = stderr.replace(/^error: /gm, '').trim();
-  const host = (() => {
-    try {
-      return new URL(uri).host;
-    } catch {
-      return uri;
-    }
-  })();
+  let host = uri;
+  let login = uri;
+  let portOpt = '';
+  try {
+    const u = new URL(uri);
+    host = u.host;
+    login = `${u.username ? `${decodeURIComponent(u.username)}@` : ''}${u.hostname}`;
+    portOpt = u.port ? `-p ${u.port} ` : '';
+  } catch {
+    // keep the URI as it is
+  }
+  const hostname = login.replace(/^.*@/, '');
   if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/i.test(text)) {
-    return new EngineError('io', `${host}'s SSH host key is not in your known_hosts (or has changed): check it, then add it with \`ssh-keyscan ${host.replace(/:\d+$/, '')} >> ~/.ssh/known_hosts\` (or connect once with ssh)`, { stderr: text });
+    return new EngineError('io', `${host}'s SSH host key is not in your known_hosts (or has changed): check it, then add it with \`ssh-keyscan ${portOpt}${hostname} >> ~/.ssh/known_hosts\` (or connect once with ssh ${portOpt}${login})`, { stderr: text });
   }
   if (/Permission denied \(|Too many authentication failures|authentication failed/i.test(text)) {
-    return new EngineError('io', `${host} refused your SSH key: add it with \`ssh-copy-id ${host.replace(/:\d+$/, '')}\`, or load it into your agent (ssh-add)`, { stderr: text });
+    return new EngineError('io', `${host} refused your SSH key: add it with \`ssh-copy-id ${portOpt}${login}\`, or load it into your agent (ssh-add)`, { stderr: text });
   }
   if (/Could not resolve hostname|Connection refused|No route to host|Connection timed out|Network is unreachable|Connection closed by|kex_exchange/i.test(text)) {
     return new EngineError('io', `cannot reach ${host}: ${lastLine(text)}`, { stderr: text });
