@@ -55,7 +55,8 @@ function fill(doc: Document, node: Element, spec: XmlNode, depth: number, ns: Re
 export function parseXml(xml: string): Document {
   const problems: string[] = [];
   const doc = new DOMParser({
-    errorHandler: { warning: () => undefined, error: (m: string) => void problems.push(m), fatalError: (m: string) => void problems.push(m) },
+    // xmldom reports an unclosed element only as a warning: for XML from elsewhere, that is a refusal too.
+    errorHandler: { warning: (m: string) => void problems.push(m), error: (m: string) => void problems.push(m), fatalError: (m: string) => void problems.push(m) },
   }).parseFromString(xml, 'text/xml');
   if (problems.length > 0 || !doc.documentElement) throw new XmlValueError(`not well-formed XML: ${problems[0] ?? 'no root element'}`);
   return doc;
