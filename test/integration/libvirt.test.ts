@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineClient, type VmEvent } from '../../src-shared/contract/index.js';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { failure, makeTestEnv, openEngine, stateWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
+import { main } from '../../src-main/cli/main.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { inProcessPair } from '../../src-main/engine/transport/in-process.js';
 import { ensureLibvirt, removeDomain, startLoopbackSshd, SYSTEM_URI, waitForFileText, type LoopbackSshd } from '../helpers/libvirt-host.js';
 
@@ -118,6 +121,36 @@ describe('libvirt connections', () => {
     expect((await e.client.call('connection.test', { name: 'loop' })).connection.state).toBe('connected');
     await lifecycle(e, 'loop');
   }, 400_000);
+
+  it('the CLI: connection add/list/remove, --connection before the verb, exit 4 for what libvirt cannot do', async () => {
+    const run = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
+      let out = '';
+      let err = '';
+      const code = await main(['--library', t.libraryDir, ...argv], { out: (x) => void (out += x), err: (x) => void (err += x) });
+      return { code, out, err };
+    };
+    expect((await run('connection', 'add', 'cli', SYSTEM_URI)).code).toBe(0);
+    expect((await run('connection', 'list')).out).toMatch(/^local  This computer.*\ncli  qemu:\/\/\/system/m);
+    const name = `hangar-cli-${randomBytes(3).toString('hex')}`;
+    const file = join(t.root, 'cli.xml');
+    writeFileSync(file, `<domain type='qemu'><name>${name}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices><graphics type='vnc'><listen type='socket'/></graphics></devices></domain>`);
+    execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'define', '--file', file], { stdio: 'pipe' });
+    try {
+      expect((await run('--connection', 'cli', 'list')).out).toMatch(new RegExp(`${name}\\s+stopped`));
+      expect((await run('--connection', 'cli', 'start', name)).code).toBe(0);
+      expect((await run('--connection', 'cli', 'info', name)).out).toMatch(/State:\s+running/i);
+      const fwd = await run('--connection', 'cli', 'forward', 'list', name);
+      expect(fwd.code).toBe(4);
+      expect(fwd.err).toMatch(/libvirt cannot do this for machines on connection "cli": port forwards/);
+      expect((await run('--connection', 'cli', 'stop', name, '--force')).code).toBe(0);
+      expect((await run('--connection', 'cli', 'start', 'no-such-domain')).code).toBe(3);
+      expect((await run('--connection', 'nope', 'list')).code).toBe(3);
+      expect((await run('--connection', 'cli', 'host')).code).toBe(2);
+      expect((await run('connection', 'remove', 'cli')).code).toBe(0);
+    } finally {
+      removeDomain(name);
+    }
+  });
 
   it('events reach clients for machines on a connection', () => {
     const states = e.events.filter((x): x is VmEvent & { type: 'vm.state' } => x.type === 'vm.state').map((x) => x.state.kind);
