@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineClient, type VmEvent } from '../../src-shared/contract/index.js';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
-import { failure, makeTestEnv, openEngine, stateWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
+import { failure, makeTestEnv, openEngine, serialWait, stateWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
 import { main } from '../../src-main/cli/main.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,7 +28,7 @@ function volumes(): string {
   return execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'vol-list', '--pool', 'default'], { encoding: 'utf8' });
 }
 
-async function lifecycle(e: OpenedEngine, conn: string): Promise<void> {
+async function lifecycle(e: OpenedEngine, conn: string, local: boolean): Promise<void> {
   const c = onConnection(e, conn);
   const name = `hangar-it-${randomBytes(3).toString('hex')}`;
   try {
@@ -43,9 +43,17 @@ async function lifecycle(e: OpenedEngine, conn: string): Promise<void> {
 
     // The running state arrives as an event from libvirt (virsh event), not from a poll.
     const running = stateWait(e.client, id, 'running', 60_000);
-    await c.call('vm.start', { vm: name });
-    await running;
-    await waitForFileText(`/var/log/libvirt/qemu/${name}-serial0.log`, markers.linuxReady, 120_000);
+    if (local) {
+      // The serial console follows the domain's log as vm.serial events (attached before the start).
+      await serialWait(c, id, markers.linuxReady, () => c.call('vm.start', { vm: name }), 120_000);
+      await running;
+    } else {
+      await c.call('vm.start', { vm: name });
+      await running;
+      // Following a remote console is not done yet (docs/libvirt.md); the loopback host's log is a file here.
+      await waitForFileText(`/var/log/libvirt/qemu/${name}-serial0.log`, markers.linuxReady, 120_000);
+      expect((await failure(c.call('vm.console.attach', { vm: name }))).code).toBe('unsupported');
+    }
 
     const paused = stateWait(e.client, id, 'paused');
     expect((await c.call('vm.pause', { vm: name })).state.kind).toBe('paused');
@@ -112,14 +120,14 @@ describe('libvirt connections', () => {
 
   it('runs a machine on qemu:///system: create, start, boot, pause, snapshot, revert, media, shutdown, delete', async () => {
     await e.client.call('connection.add', { name: 'sys', uri: SYSTEM_URI });
-    await lifecycle(e, 'sys');
+    await lifecycle(e, 'sys', true);
   });
 
   it('runs a machine over qemu+ssh:// to an sshd on loopback', async () => {
     process.env['HANGAR_LIBVIRT_SSH'] = sshd.goodSsh;
     await e.client.call('connection.add', { name: 'loop', uri: sshd.uri });
     expect((await e.client.call('connection.test', { name: 'loop' })).connection.state).toBe('connected');
-    await lifecycle(e, 'loop');
+    await lifecycle(e, 'loop', false);
   }, 400_000);
 
   it('the CLI: connection add/list/remove, --connection before the verb, exit 4 for what libvirt cannot do', async () => {

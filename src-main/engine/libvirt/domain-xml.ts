@@ -12,8 +12,8 @@ export interface DomainPaths {
   disks: Readonly<Record<string, string>>;
   /** CD-ROM id → ISO path on the host, for drives whose document path is relative (absent: the document's path). */
   cdroms?: Readonly<Record<string, string>>;
-  /** The serial console's log on the host: QEMU writes it even while no console client is connected. */
-  serialLog: string;
+  /** The serial console's log on the host: written even while no console client is connected (none: no log). */
+  serialLog?: string;
   /** What the libvirt host's QEMU can do: KVM gives `type='kvm'`, else TCG (`type='qemu'`). */
   kvm: boolean;
 }
@@ -188,7 +188,7 @@ export function domainXml(vm: VmDocument, paths: DomainPaths): string {
       ...storage(vm, paths),
       ...network(vm),
       // A pty console libvirt can hand to `virsh console`, and a log QEMU writes even while nobody is attached.
-      el('serial', { type: 'pty' }, el('log', { file: paths.serialLog, append: 'on' }), el('target', { port: 0 })),
+      el('serial', { type: 'pty' }, paths.serialLog !== undefined && el('log', { file: paths.serialLog, append: 'on' }), el('target', { port: 0 })),
       ...input(vm),
       ...display(vm),
       ...audio(vm),

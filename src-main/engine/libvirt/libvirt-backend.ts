@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { watch, type FSWatcher } from 'node:fs';
+import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
 import { EngineError, type CommandArgs, type CommandName, type CommandResult, type ConnectionInfo, type SnapshotNodeInfo, type SnapshotTree, type VmEventBody, type VmSummary } from '../../../src-shared/contract/index.js';
 import { newVmDocument, type VmDocument } from '../../../src-shared/vm-document/index.js';
 import type { VmRunState } from '../../../src-shared/vm-state.js';
@@ -114,6 +116,8 @@ export class LibvirtConnection {
   private readonly watch: EventWatch;
   private readonly byName = new Map<string, string>();
   private readonly waiters = new Set<{ uuid: string; want: (s: VmRunState) => boolean; done: (s: VmRunState) => void }>();
+  /** Serial logs followed for clients that attached a console (local connections: the log is a file here). */
+  private readonly serialWatches = new Map<string, FSWatcher>();
   state: ConnectionInfo['state'] = 'unknown';
   error: string | undefined;
 
@@ -154,6 +158,8 @@ export class LibvirtConnection {
 
   close(): void {
     this.watch.stop();
+    for (const w of this.serialWatches.values()) w.close();
+    this.serialWatches.clear();
     for (const w of this.waiters) w.done({ kind: 'stopped' });
     this.waiters.clear();
   }
@@ -270,6 +276,51 @@ export class LibvirtConnection {
     }
   }
 
+  /** Where libvirt's QEMU may write logs: the system instance's log folder, or this user's for a local session (unknown for a remote session). */
+  private serialLogDir(): string | undefined {
+    const u = /^qemu(\+ssh)?:\/\/([^/]*)\/(system|session)/.exec(this.uri);
+    if (u?.[3] === 'system') return '/var/log/libvirt/qemu';
+    return u?.[2] === '' ? join(homedir(), '.cache/libvirt/qemu/log') : undefined;
+  }
+
+  private get local(): boolean {
+    return this.uri.startsWith('qemu:///');
+  }
+
+  /** Emits what is appended to a domain's serial log as `vm.serial` events (watched through its folder: no polling). */
+  private followSerial(uuid: string, path: string, from: number): void {
+    if (this.serialWatches.has(uuid)) return;
+    let offset = from;
+    let reading = false;
+    const readMore = async (): Promise<void> => {
+      if (reading) return;
+      reading = true;
+      try {
+        const fh = await open(path, 'r');
+        try {
+          for (;;) {
+            const buf = Buffer.alloc(64 * 1024);
+            const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+            if (bytesRead === 0) break;
+            offset += bytesRead;
+            this.deps.emit(uuid, { type: 'vm.serial', data: buf.subarray(0, bytesRead).toString('utf8') });
+          }
+        } finally {
+          await fh.close();
+        }
+      } catch {
+        // not there yet (the domain has not started): the next change reads it
+      } finally {
+        reading = false;
+      }
+    };
+    const w = watch(dirname(path), (_e, file) => {
+      if (file === null || file === basename(path)) void readMore();
+    });
+    w.on('error', () => this.serialWatches.delete(uuid));
+    this.serialWatches.set(uuid, w);
+  }
+
   private async serialLogOf(d: Domain): Promise<string | null> {
     const root = parseXml(await this.run(['dumpxml', '--domain', d.uuid])).documentElement!;
     const devices = firstChild(root, 'devices');
@@ -317,7 +368,7 @@ export class LibvirtConnection {
         display: a.display ? { device: a.display } : base.display,
       };
       const name = domainNameFor(doc);
-      const paths = { disks: {} as Record<string, string>, serialLog: `/var/log/libvirt/qemu/${name}-serial0.log`, kvm: false };
+      const paths = { disks: {} as Record<string, string>, serialLog: this.serialLogDir() && `${this.serialLogDir()}/${name}-serial0.log`, kvm: false };
       // Checked before any volume exists: a document libvirt cannot take leaves nothing behind.
       try {
         domainXml(doc, { ...paths, disks: Object.fromEntries(doc.disks.map((k) => [k.id, '/placeholder'])) });
@@ -435,11 +486,21 @@ export class LibvirtConnection {
     'media.insert': async (a) => this.changeMedia(a.vm, a.drive, a.path),
     'media.eject': async (a) => this.changeMedia(a.vm, a.drive, null),
 
-    'vm.console.attach': async (a) => {
-      const logs = await this.handlers['vm.logs']!({ vm: a.vm, kind: 'serial', ...(a.tailBytes !== undefined ? { maxBytes: Math.max(1, a.tailBytes) } : {}) }, undefined as unknown as ClientContext);
-      return { log: logs.text };
+    'vm.console.attach': async (a, client) => {
+      if (!this.local) throw unsupported('following the serial console of a machine on another host (not yet)');
+      const d = await this.resolve(a.vm);
+      const path = await this.serialLogOf(d);
+      if (!path) throw new EngineError('not-found', `"${d.name}" has no serial log (a domain Hangar did not write)`);
+      const text = await readFile(path).catch(() => Buffer.alloc(0));
+      const tail = a.tailBytes ?? 256 * 1024;
+      client.followSerial(d.uuid, true);
+      this.followSerial(d.uuid, path, text.length);
+      return { log: tail === 0 ? '' : text.subarray(Math.max(0, text.length - tail)).toString('utf8') };
     },
-    'vm.console.detach': async () => ({ ok: true }),
+    'vm.console.detach': async (a, client) => {
+      client.followSerial((await this.resolve(a.vm)).uuid, false);
+      return { ok: true };
+    },
   };
 
   private async changeMedia(ref: string, drive: string | undefined, path: string | null): Promise<CommandResult<'media.insert'>> {
