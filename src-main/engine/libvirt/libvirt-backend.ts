@@ -181,7 +181,7 @@ export class LibvirtConnection {
       return;
     }
     if (!uuid) {
-      uuid = (await this.run(['domuuid', '--domain', e.domain]).catch(() => '')).trim();
+      uuid = (await this.run(['domuuid', `--domain=${e.domain}`]).catch(() => '')).trim();
       if (!uuid) return;
       this.byName.set(e.domain, uuid);
       if (e.event === 'Defined') this.deps.emit(uuid, { type: 'vm.added', name: e.domain });
@@ -221,7 +221,7 @@ export class LibvirtConnection {
   }
 
   private async stateOf(d: Domain): Promise<VmRunState> {
-    return stateFromDomstate(await this.run(['domstate', '--domain', d.uuid]));
+    return stateFromDomstate(await this.run(['domstate', `--domain=${d.uuid}`]));
   }
 
   /** Waits for a lifecycle event that gives a wanted state (subscribed before the command that causes it). */
@@ -241,11 +241,11 @@ export class LibvirtConnection {
   }
 
   private async snapshotTree(d: Domain): Promise<SnapshotTree> {
-    const names = (await this.run(['snapshot-list', '--domain', d.uuid, '--name'])).split('\n').map((l) => l.trim()).filter(Boolean);
-    const current = (await this.run(['snapshot-current', '--domain', d.uuid, '--name']).catch(() => '')).trim() || null;
+    const names = (await this.run(['snapshot-list', `--domain=${d.uuid}`, '--name'])).split('\n').map((l) => l.trim()).filter(Boolean);
+    const current = (await this.run(['snapshot-current', `--domain=${d.uuid}`, '--name']).catch(() => '')).trim() || null;
     const snapshots: SnapshotNodeInfo[] = [];
     for (const n of names) {
-      const root = parseXml(await this.run(['snapshot-dumpxml', '--domain', d.uuid, '--snapshotname', n])).documentElement!;
+      const root = parseXml(await this.run(['snapshot-dumpxml', `--domain=${d.uuid}`, `--snapshotname=${n}`])).documentElement!;
       const parent = textOf(firstChild(firstChild(root, 'parent') ?? root, 'name'));
       const state = textOf(firstChild(root, 'state')) ?? '';
       const disks = firstChild(root, 'disks');
@@ -322,7 +322,7 @@ export class LibvirtConnection {
   }
 
   private async serialLogOf(d: Domain): Promise<string | null> {
-    const root = parseXml(await this.run(['dumpxml', '--domain', d.uuid])).documentElement!;
+    const root = parseXml(await this.run(['dumpxml', `--domain=${d.uuid}`])).documentElement!;
     const devices = firstChild(root, 'devices');
     const serial = devices ? childrenNamed(devices, 'serial')[0] : undefined;
     return (serial && firstChild(serial, 'log')?.getAttribute('file')) ?? null;
@@ -342,7 +342,7 @@ export class LibvirtConnection {
 
     'vm.get': async (a) => {
       const d = await this.resolve(a.vm);
-      const [xml, state] = await Promise.all([this.run(['dumpxml', '--domain', d.uuid]), this.stateOf(d)]);
+      const [xml, state] = await Promise.all([this.run(['dumpxml', `--domain=${d.uuid}`]), this.stateOf(d)]);
       const facts = readDomain(xml);
       return { doc: facts.doc, state, bundleDir: '', connection: this.name, foreign: !facts.hangar, domainXml: xml };
     },
@@ -382,14 +382,14 @@ export class LibvirtConnection {
       try {
         for (const k of doc.disks) {
           const vol = `${name}-${k.id}.qcow2`;
-          await this.run(['vol-create-as', '--pool', 'default', '--name', vol, '--capacity', `${Math.ceil((a.diskSizeGiB ?? 1) * 1024)}M`, '--format', 'qcow2']);
+          await this.run(['vol-create-as', '--pool', 'default', `--name=${vol}`, '--capacity', `${Math.ceil((a.diskSizeGiB ?? 1) * 1024)}M`, '--format', 'qcow2']);
           volumes.push(vol);
-          paths.disks[k.id] = (await this.run(['vol-path', '--pool', 'default', '--vol', vol])).trim();
+          paths.disks[k.id] = (await this.run(['vol-path', '--pool', 'default', `--vol=${vol}`])).trim();
         }
-        await this.withXmlFile(domainXml(doc, paths), (file) => this.run(['define', '--file', file]));
+        await this.withXmlFile(domainXml(doc, paths), (file) => this.run(['define', `--file=${file}`]));
         this.byName.set(name, id);
       } catch (err) {
-        for (const vol of volumes) await this.run(['vol-delete', '--pool', 'default', '--vol', vol]).catch(() => undefined);
+        for (const vol of volumes) await this.run(['vol-delete', '--pool', 'default', `--vol=${vol}`]).catch(() => undefined);
         throw err;
       }
       return { id, doc, bundleDir: '' };
@@ -398,27 +398,27 @@ export class LibvirtConnection {
     'vm.start': async (a) => {
       if (a.disposable) throw unsupported('a disposable start');
       const d = await this.resolve(a.vm);
-      await this.run(['start', '--domain', d.uuid]);
+      await this.run(['start', `--domain=${d.uuid}`]);
       return { state: { kind: 'running' } as VmRunState };
     },
     'vm.pause': async (a) => {
       const d = await this.resolve(a.vm);
-      await this.run(['suspend', '--domain', d.uuid]);
+      await this.run(['suspend', `--domain=${d.uuid}`]);
       return { state: { kind: 'paused' } as VmRunState };
     },
     'vm.resume': async (a) => {
       const d = await this.resolve(a.vm);
-      await this.run(['resume', '--domain', d.uuid]);
+      await this.run(['resume', `--domain=${d.uuid}`]);
       return { state: { kind: 'running' } as VmRunState };
     },
     'vm.reset': async (a) => {
       const d = await this.resolve(a.vm);
-      await this.run(['reset', '--domain', d.uuid]);
+      await this.run(['reset', `--domain=${d.uuid}`]);
       return { state: { kind: 'running' } as VmRunState };
     },
     'vm.forceOff': async (a) => {
       const d = await this.resolve(a.vm);
-      await this.run(['destroy', '--domain', d.uuid]);
+      await this.run(['destroy', `--domain=${d.uuid}`]);
       return { state: { kind: 'stopped' } as VmRunState };
     },
     'vm.shutdown': async (a) => {
@@ -427,7 +427,7 @@ export class LibvirtConnection {
       // Subscribed before the power button is pressed; one read after covers a stop that came before the event child was ready.
       const wait = this.waitFor(d.uuid, (s) => s.kind === 'stopped' || s.kind === 'crashed', timeoutMs);
       try {
-        await this.run(['shutdown', '--domain', d.uuid, '--mode', 'acpi']);
+        await this.run(['shutdown', `--domain=${d.uuid}`, '--mode', 'acpi']);
         const now = await this.stateOf(d);
         if (now.kind === 'stopped') return { state: now, timedOut: false };
         const state = await wait.promise;
@@ -441,7 +441,7 @@ export class LibvirtConnection {
       const d = await this.resolve(a.vm);
       const state = await this.stateOf(d);
       if (state.kind !== 'stopped' && state.kind !== 'crashed') throw new EngineError('invalid-state', `cannot delete "${d.name}" while it is ${state.kind}; shut it down first`);
-      await this.run(['undefine', '--domain', d.uuid, '--nvram', '--managed-save', '--snapshots-metadata', ...(a.files ? ['--remove-all-storage'] : [])]);
+      await this.run(['undefine', `--domain=${d.uuid}`, '--nvram', '--managed-save', '--snapshots-metadata', ...(a.files ? ['--remove-all-storage'] : [])]);
       this.byName.delete(d.name);
       return { id: d.uuid };
     },
@@ -461,14 +461,14 @@ export class LibvirtConnection {
     'snapshot.take': async (a) => {
       const d = await this.resolve(a.vm);
       if (a.withRam === false && (await this.stateOf(d)).kind !== 'stopped') throw unsupported('a disk-only snapshot of a running machine (libvirt internal snapshots include its RAM)');
-      await this.run(['snapshot-create-as', '--domain', d.uuid, '--name', a.name, ...(a.description ? ['--description', a.description] : [])], 300_000);
+      await this.run(['snapshot-create-as', `--domain=${d.uuid}`, `--name=${a.name}`, ...(a.description ? [`--description=${a.description}`] : [])], 300_000);
       const tree = await this.snapshotTree(d);
       this.deps.emit(d.uuid, { type: 'vm.snapshots', currentId: tree.currentId });
       return { snapshot: tree.snapshots.find((s) => s.id === a.name)!, tree };
     },
     'snapshot.restore': async (a) => {
       const d = await this.resolve(a.vm);
-      await this.run(['snapshot-revert', '--domain', d.uuid, '--snapshotname', a.snapshot], 300_000);
+      await this.run(['snapshot-revert', `--domain=${d.uuid}`, `--snapshotname=${a.snapshot}`], 300_000);
       const tree = await this.snapshotTree(d);
       const snapshot = tree.snapshots.find((s) => s.id === a.snapshot);
       if (!snapshot) throw new EngineError('not-found', `no snapshot "${a.snapshot}" of "${d.name}"`);
@@ -477,7 +477,7 @@ export class LibvirtConnection {
     },
     'snapshot.delete': async (a) => {
       const d = await this.resolve(a.vm);
-      await this.run(['snapshot-delete', '--domain', d.uuid, '--snapshotname', a.snapshot], 300_000);
+      await this.run(['snapshot-delete', `--domain=${d.uuid}`, `--snapshotname=${a.snapshot}`], 300_000);
       const tree = await this.snapshotTree(d);
       this.deps.emit(d.uuid, { type: 'vm.snapshots', currentId: tree.currentId });
       return { tree };
@@ -506,12 +506,12 @@ export class LibvirtConnection {
   private async changeMedia(ref: string, drive: string | undefined, path: string | null): Promise<CommandResult<'media.insert'>> {
     if (path !== null && !path.startsWith('/')) throw new EngineError('invalid-args', 'media.insert: path: must be an absolute path on the libvirt host');
     const d = await this.resolve(ref);
-    const facts = readDomain(await this.run(['dumpxml', '--domain', d.uuid]));
+    const facts = readDomain(await this.run(['dumpxml', `--domain=${d.uuid}`]));
     const cds = facts.drives.filter((x) => x.device === 'cdrom');
     const cd = drive ? cds.find((x) => x.id === drive || x.target === drive) : cds[0];
     if (!cd) throw new EngineError('not-found', drive ? `"${d.name}" has no CD/DVD drive "${drive}"` : `"${d.name}" has no CD/DVD drive`);
     const live = (await this.stateOf(d)).kind !== 'stopped';
-    await this.run(['change-media', '--domain', d.uuid, '--path', cd.target, ...(path === null ? ['--eject'] : ['--update', '--source', path]), live ? '--live' : '--config', ...(live ? ['--config'] : []), '--force']);
+    await this.run(['change-media', `--domain=${d.uuid}`, `--path=${cd.target}`, ...(path === null ? ['--eject'] : ['--update', `--source=${path}`]), live ? '--live' : '--config', ...(live ? ['--config'] : []), '--force']);
     this.deps.emit(d.uuid, { type: 'vm.media', drive: cd.id, path, trayOpen: false });
     return { drive: cd.id, path, live, trayOpen: false };
   }
