@@ -123,11 +123,21 @@ export class ConnectionService {
       'connection.rename': async (a) => {
         const conn = await this.get(a.name);
         if (this.conns.has(a.newName)) throw new EngineError('name-taken', `a connection named "${a.newName}" exists already`);
-        const entries = [...this.conns.entries()].map(([k, v]): [string, LibvirtConnection] => (k === a.name ? [a.newName, v] : [k, v]));
-        this.conns.clear();
-        for (const [k, v] of entries) this.conns.set(k, v);
+        const before = [...this.conns.entries()];
+        const put = (entries: Array<[string, LibvirtConnection]>): void => {
+          this.conns.clear();
+          for (const [k, v] of entries) this.conns.set(k, v);
+        };
+        put(before.map(([k, v]): [string, LibvirtConnection] => (k === a.name ? [a.newName, v] : [k, v])));
         conn.name = a.newName;
-        await this.save();
+        try {
+          await this.save();
+        } catch (err) {
+          // Nothing half-renamed: the file was not replaced, so neither is the name in memory.
+          put(before);
+          conn.name = a.name;
+          throw err;
+        }
         return { connection: conn.info() };
       },
       'connection.test': async (a) => {
