@@ -46,6 +46,10 @@ DEB_PACKAGES=(
   debian-archive-keyring  # fixtures: arm64/riscv64 guest packages are fetched with a private apt state
   ca-certificates
   websockify        # npm run bench: the noVNC + websockify baseline of the display benchmark
+  libvirt-clients   # virsh: Hangar's client of libvirt connections (qemu:///system, qemu+ssh://)
+  libvirt-daemon-system  # tests: libvirtd and virtlogd, started by the test setup (test/helpers/libvirt-host.ts)
+  openssh-client    # qemu+ssh:// connections (virsh runs ssh)
+  openssh-server    # tests: an sshd on loopback for the qemu+ssh:// integration tests
 )
 
 os_field() { # os_field ID|ID_LIKE

@@ -23,6 +23,7 @@ export function exitCodeFor(code: EngineErrorCode): number {
       return EXIT.notFound;
     case 'invalid-state':
     case 'busy':
+    case 'unsupported':
       return EXIT.invalidState;
     case 'timeout':
       return EXIT.timeout;

@@ -11,6 +11,7 @@ import { snapshotVerb } from './snapshot-verb.js';
 import { diskVerb } from './disk-verb.js';
 import { exportVerb, importVerb } from './archive-verb.js';
 import { forwardVerb } from './forward-verb.js';
+import { connectionVerb } from './connection-verb.js';
 import { getVerb, setVerb } from './set-verb.js';
 import { cloneVerb, existingDiskModeOf } from './clone-verb.js';
 import { withJobProgress } from './job-progress.js';
@@ -29,6 +30,9 @@ const defaultIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process
 
 class UsageError extends Error {}
 
+/** Verbs about Hangar itself, not about machines: `--connection` before them is a mistake. */
+const NOT_ON_CONNECTION = ['connection', 'engine', 'serve', 'host'] as const;
+
 function parseNumber(value: string | undefined, flag: string, opts: { int?: boolean; min?: number } = {}): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -38,27 +42,32 @@ function parseNumber(value: string | undefined, flag: string, opts: { int?: bool
   return n;
 }
 
-function splitGlobal(argv: string[]): { library?: string; rest: string[]; help: boolean } {
+function splitGlobal(argv: string[]): { library?: string; connection?: string; rest: string[]; help: boolean } {
   const rest: string[] = [];
   let library: string | undefined;
+  let connection: string | undefined;
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (rest.length === 0 && a === '--library') {
+    if (rest.length === 0 && a === '--connection') {
+      connection = argv[++i];
+      if (!connection) throw new UsageError('--connection needs a name (hangar connection list)');
+    } else if (rest.length === 0 && a.startsWith('--connection=')) connection = a.slice('--connection='.length);
+    else if (rest.length === 0 && a === '--library') {
       library = argv[++i];
       if (!library) throw new UsageError('--library needs a folder');
     } else if (rest.length === 0 && a.startsWith('--library=')) library = a.slice('--library='.length);
     else if (rest.length === 0 && (a === '--help' || a === '-h')) help = true;
     else rest.push(a);
   }
-  return { library, rest, help };
+  return { library, connection, rest, help };
 }
 
 /** Runs one `hangar` invocation; returns the exit code (never throws). */
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   let handle: EngineHandle | null = null;
   try {
-    const { library, rest, help } = splitGlobal(argv);
+    const { library, connection, rest, help } = splitGlobal(argv);
     const verb = rest[0];
     if (!verb || help) {
       io.out(`${globalHelp()}\n`);
@@ -75,6 +84,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       io.out(`Usage: ${spec.usage}\n\n${spec.summary}\n${spec.details ? `\n${spec.details}\n` : ''}`);
       return EXIT.ok;
     }
+    if (connection !== undefined && (NOT_ON_CONNECTION as readonly string[]).includes(verb)) throw new UsageError(`--connection does not apply to hangar ${verb}`);
     if (verb === 'serve') {
       const { runServe, ServeUsageError } = await import('../serve/run-serve.js');
       const v = parsed.values as Record<string, string | boolean | string[] | undefined>;
@@ -93,6 +103,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       });
     }
     handle = await openEngine({ library, inProcess: verb === 'engine' });
+    // "local" is This computer: the engine itself.
+    if (connection !== undefined && connection !== 'local') handle.client.connection = connection;
     return await runVerb(verb, parsed, handle, io);
   } catch (err) {
     if (err instanceof UsageError) {
@@ -340,6 +352,8 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       return await importVerb(c, p.positionals, v, io.out, io.err);
     case 'forward':
       return await forwardVerb(c, p.positionals, v, io.out);
+    case 'connection':
+      return await connectionVerb(c, p.positionals, v, io.out);
     case 'engine':
       io.out(`Hangar engine serving ${handle.libraryDir} (pid ${process.pid}); press Ctrl+C to stop. Running machines keep running.\n`);
       await handle.untilStopped();

@@ -153,6 +153,13 @@ export const VERBS: Record<string, VerbSpec> = {
     positionals: ['ACTION', 'VM', 'HOSTPORT', 'GUESTPORT'],
     minPositionals: 2,
   },
+  connection: {
+    usage: 'hangar connection list [--json] | connection add NAME URI | connection remove NAME | connection rename NAME NEW | connection test NAME',
+    summary: 'libvirt connections (qemu:///system, qemu+ssh://user@host/system); use one with hangar --connection NAME VERB',
+    options: json,
+    positionals: ['ACTION', 'NAME', 'URI'],
+    minPositionals: 1,
+  },
   'finish-install': {
     usage: 'hangar finish-install VM',
     summary: 'Remove the installation medium and boot from the disk (done automatically when the installer powers off or reboots)',
@@ -189,7 +196,7 @@ export function globalHelp(): string {
   const width = Math.max(...Object.keys(VERBS).map((v) => v.length));
   const lines = Object.entries(VERBS).map(([name, spec]) => `  ${name.padEnd(width)}  ${spec.summary}`);
   return [
-    'Usage: hangar [--library DIR] VERB [ARGS]',
+    'Usage: hangar [--library DIR] [--connection NAME] VERB [ARGS]',
     '',
     'Manage QEMU virtual machines from the command line. VM is a machine name or id (or a unique id prefix).',
     '',
@@ -198,6 +205,7 @@ export function globalHelp(): string {
     '',
     'Options:',
     '  --library DIR  use this library folder (default: $HANGAR_LIBRARY, then the platform data folder)',
+    '  --connection NAME  run the verb on a libvirt connection (hangar connection list); what libvirt cannot do exits 4',
     '  --help         show help (also: hangar VERB --help)',
     '',
     'Commands go through the engine that owns the library (the app, hangar serve or hangar engine); when none',

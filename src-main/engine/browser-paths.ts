@@ -101,6 +101,12 @@ export const PATH_FIELDS: { readonly [K in CommandName]: PathSpec } = {
   'forward.list': NONE,
   'forward.add': NONE,
   'forward.remove': NONE,
+  // URIs carry no path: connectionUriSchema refuses keyfile, command, netcat and socket parameters.
+  'connection.list': NONE,
+  'connection.add': NONE,
+  'connection.remove': NONE,
+  'connection.rename': NONE,
+  'connection.test': NONE,
 };
 
 /** Files of the library folder itself that are Hangar's (the index and the recent-ISO list; the lock is hidden). */

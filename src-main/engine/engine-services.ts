@@ -19,6 +19,7 @@ import type { EngineContext } from './engine-context.js';
 import { withFileBrowser } from './file-browser.js';
 import { GuestAgentService } from './guest-agent/guest-agent-service.js';
 import { InstallService } from './install/install-service.js';
+import { ConnectionService } from './libvirt/connection-service.js';
 import { JobRegistry } from './jobs/job-registry.js';
 import { MediaService } from './media/media-service.js';
 import { ForwardService } from './network/forward-service.js';
@@ -43,6 +44,8 @@ export interface EngineServices {
   readonly displays: DisplayService;
   /** The QEMU guest agent of each running machine with the channel. */
   readonly agent: GuestAgentService;
+  /** libvirt connections: their commands, and the backend a request naming a connection runs on. */
+  readonly connections: ConnectionService;
   /** Every contract command, by domain (commands/); not yet behind the machine lock (engine.ts adds it). */
   readonly handlers: Handlers;
 }
@@ -83,6 +86,7 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
   });
   const thumbnails = makeThumbnailService(ctx);
   const displays = makeDisplayService(ctx);
+  const connections = new ConnectionService(ctx.libraryDir, { env: process.env, tempDir: ctx.runtimeDir, emit: (id, body) => ctx.emit(id, body), log: (level, message) => ctx.log(level, message) });
 
   // Session observers. Start hooks run in this order, all while QEMU still waits at -S: tray events first, then
   // the install's `set-action reboot=shutdown` (before the guest's first instruction), then a with-RAM snapshot
@@ -108,6 +112,7 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
     ...diskCommands(ctx, { disks, jobs }),
     ...archiveCommands(ctx, archive),
     ...networkCommands(forwards),
+    ...connections.commands(),
   });
-  return { jobs, disks, media, install, forwards, archive, snapshots, stats, thumbnails, displays, agent, handlers };
+  return { jobs, disks, media, install, forwards, archive, snapshots, stats, thumbnails, displays, agent, connections, handlers };
 }

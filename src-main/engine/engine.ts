@@ -88,7 +88,9 @@ export class Engine implements EngineContext {
     private readonly lock: LibraryLock,
   ) {
     this.services = buildEngineServices(this);
-    this.server = new EngineServer(guardMachineOps(this.services.handlers, { lock: this.machineLock, resolve: (ref) => this.store.load(ref), ready: this.ready }));
+    this.server = new EngineServer(guardMachineOps(this.services.handlers, { lock: this.machineLock, resolve: (ref) => this.store.load(ref), ready: this.ready }), (connection, command, args, client) =>
+      this.services.connections.dispatch(connection, command, args, client),
+    );
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -182,6 +184,7 @@ export class Engine implements EngineContext {
     if (options.stopVms) await Promise.all(sessions.map((s) => s.forceOff().catch(() => undefined)));
     else await Promise.all(sessions.map((s) => s.detach()));
     this.sessions.clear();
+    this.services.connections.close();
     this.server.closeAll();
     this.store.close();
     if (this.controlServer) {

@@ -12,6 +12,8 @@ export class EngineClient {
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Set<(event: VmEvent | EngineEvent) => void>();
   private closedReason: string | null = null;
+  /** When set, every call runs on this libvirt connection's backend (`hangar --connection NAME`). */
+  connection: string | undefined;
 
   constructor(private readonly transport: MessageTransport) {
     transport.onMessage((message) => this.receive(message));
@@ -28,7 +30,7 @@ export class EngineClient {
     return new Promise<CommandResult<K>>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       try {
-        this.transport.send({ type: 'request', id, command, args });
+        this.transport.send(this.connection === undefined ? { type: 'request', id, command, args } : { type: 'request', id, command, args, connection: this.connection });
       } catch (err) {
         this.pending.delete(id);
         reject(new EngineError('io', `could not send to the engine: ${(err as Error).message}`));

@@ -4,6 +4,7 @@ import type { OsDetection, OsRecommendation } from '../os-catalog/types.js';
 import type { VmRunState } from '../vm-state.js';
 import type { GuestAgentInfo } from './guest-agent.js';
 import { MAX_TAG_LENGTH, MAX_TAGS } from './tag-limits.js';
+import { connectionNameSchema, connectionUriSchema, type ConnectionInfo } from './connections.js';
 
 /** A VM reference: its id, an id prefix (≥ 4 characters) or its exact name. */
 const vmRef = z.string().min(1).max(1000);
@@ -199,6 +200,13 @@ export const commandArgs = {
   }),
   /** Removes a forward, live too while the VM runs. */
   'forward.remove': z.strictObject({ vm: vmRef, protocol: z.enum(FORWARD_PROTOCOLS), hostPort: z.number().int().min(1).max(65535) }),
+  /** libvirt connections (docs/libvirt.md), kept in the library's connections.json: names and URIs, never passwords. */
+  'connection.list': z.strictObject({}),
+  'connection.add': z.strictObject({ name: connectionNameSchema, uri: connectionUriSchema }),
+  'connection.remove': z.strictObject({ name: connectionNameSchema }),
+  'connection.rename': z.strictObject({ name: connectionNameSchema, newName: connectionNameSchema }),
+  /** Reaches the host now (libvirt's version, or the failure in plain words with its fix). */
+  'connection.test': z.strictObject({ name: connectionNameSchema }),
 } as const;
 
 export type CommandName = keyof typeof commandArgs;
@@ -216,6 +224,10 @@ export interface VmSummary {
   install?: InstallPhase;
   /** The VM's tags in this library (from library.json, not vm.json); the engine always sends them (absent: none). */
   tags?: string[];
+  /** Set for a machine on a libvirt connection (its name); absent: This computer. */
+  connection?: string;
+  /** On a libvirt connection: a domain Hangar did not write (it runs; its settings are read-only in Hangar). */
+  foreign?: boolean;
 }
 
 /** Where a VM is in the install flow (see src-main/engine/install). */
@@ -396,8 +408,8 @@ export interface CommandResults {
   'vm.create': { id: string; doc: VmDocument; bundleDir: string };
   /** `accelerator` is set while the VM runs (what QEMU actually uses: `query-kvm`). */
   /** `tags`: the VM's tags in this library (library.json), as library.list gives them. */
-  /** `guestAgent`: what the guest agent told while the VM runs with the agent channel. */
-  'vm.get': { doc: VmDocument; state: VmRunState; bundleDir: string; tags?: string[]; accelerator?: 'kvm' | 'tcg'; guestAgent?: GuestAgentInfo };
+  /** `guestAgent`: what the guest agent told while the VM runs with the agent channel. `foreign`: a libvirt domain Hangar did not write (its settings are read-only here); `domainXml` on libvirt connections. */
+  'vm.get': { doc: VmDocument; state: VmRunState; bundleDir: string; tags?: string[]; accelerator?: 'kvm' | 'tcg'; guestAgent?: GuestAgentInfo; connection?: string; foreign?: boolean; domainXml?: string };
   'vm.update': { doc: VmDocument };
   'vm.rename': { doc: VmDocument; bundleDir: string };
   'vm.delete': { id: string };
@@ -459,6 +471,11 @@ export interface CommandResults {
   'forward.list': { forwards: PortForward[]; live: boolean };
   'forward.add': { forward: PortForward; forwards: PortForward[]; live: boolean };
   'forward.remove': { forwards: PortForward[]; live: boolean };
+  'connection.list': { connections: ConnectionInfo[] };
+  'connection.add': { connection: ConnectionInfo };
+  'connection.remove': { ok: true };
+  'connection.rename': { connection: ConnectionInfo };
+  'connection.test': { connection: ConnectionInfo; libvirtVersion: string };
 }
 
 export type CommandResult<K extends CommandName> = CommandResults[K];

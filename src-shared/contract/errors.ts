@@ -19,6 +19,7 @@ export const ENGINE_ERROR_CODES = [
   'io',
   'internal',
   'not-allowed', // this client may not do that here (e.g. extra QEMU arguments through the browser host)
+  'unsupported', // this machine's backend cannot do that (e.g. a disposable start on a libvirt connection); the message says what
 ] as const;
 
 export type EngineErrorCode = (typeof ENGINE_ERROR_CODES)[number];

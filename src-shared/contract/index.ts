@@ -6,3 +6,4 @@ export * from './messages.js';
 export * from './transport.js';
 export * from './client.js';
 export * from './app-contract.js';
+export * from './connections.js';

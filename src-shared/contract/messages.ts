@@ -9,9 +9,11 @@ export const requestSchema = z.strictObject({
   id: z.number().int().nonnegative(),
   command: z.string().min(1).max(100),
   args: z.unknown(),
+  /** A libvirt connection's name: the command runs on that connection's backend (absent: This computer). */
+  connection: z.string().min(1).max(40).optional(),
 });
 
-export type EngineRequest = { type: 'request'; id: number; command: CommandName; args: unknown };
+export type EngineRequest = { type: 'request'; id: number; command: CommandName; args: unknown; connection?: string };
 
 export type EngineResponse =
   | { type: 'response'; id: number; ok: true; result: CommandResults[CommandName] }

@@ -36,7 +36,11 @@ export class EngineServer {
   private inFlight = 0;
   private readonly activityListeners = new Set<() => void>();
 
-  constructor(private readonly handlers: Handlers) {}
+  /** `routeConnection`: runs a request that names a libvirt connection on that connection's backend. */
+  constructor(
+    private readonly handlers: Handlers,
+    private readonly routeConnection?: (connection: string, command: CommandName, args: unknown, client: ClientContext) => Promise<unknown>,
+  ) {}
 
   get clientCount(): number {
     return this.clients.size;
@@ -96,7 +100,7 @@ export class EngineServer {
       this.respondError(client, id, new EngineError('invalid-message', `malformed request: ${problem}`));
       return;
     }
-    const { id, command, args } = parsed.data;
+    const { id, command, args, connection } = parsed.data;
     if (!Object.hasOwn(commandArgs, command)) {
       this.respondError(client, id, new EngineError('unknown-command', `unknown command "${command}"`));
       return;
@@ -115,7 +119,14 @@ export class EngineServer {
     this.activity();
     try {
       const handler = this.handlers[name] as (a: unknown, c: ClientContext) => Promise<unknown>;
-      const result = await handler(argsResult.data, client);
+      const result =
+        connection === undefined
+          ? await handler(argsResult.data, client)
+          : this.routeConnection
+            ? await this.routeConnection(connection, name, argsResult.data, client)
+            : (() => {
+                throw new EngineError('not-allowed', 'this engine has no libvirt connections');
+              })();
       this.send(client, { type: 'response', id, ok: true, result: result as CommandResult<CommandName> });
     } catch (err) {
       this.respondError(client, id, toEngineError(err));

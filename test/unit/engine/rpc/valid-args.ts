@@ -64,6 +64,11 @@ export const validArgs: Partial<{ [K in CommandName]: CommandArgs<K> }> = {
   'forward.list': { vm: 'some-vm' },
   'forward.add': { vm: 'some-vm', protocol: 'tcp', hostPort: 8022, guestPort: 22, hostAddress: '127.0.0.1' },
   'forward.remove': { vm: 'some-vm', protocol: 'tcp', hostPort: 8022 },
+  'connection.list': {},
+  'connection.add': { name: 'lab', uri: 'qemu+ssh://root@lab.example/system' },
+  'connection.remove': { name: 'lab' },
+  'connection.rename': { name: 'lab', newName: 'lab2' },
+  'connection.test': { name: 'lab' },
 };
 
 /** The sample for `command`; commands without one get `{ vm }` (see the "every command has a sample" test). */

@@ -1,0 +1,520 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { watch, type FSWatcher } from 'node:fs';
+import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { EngineError, type CommandArgs, type CommandName, type CommandResult, type ConnectionInfo, type SnapshotNodeInfo, type SnapshotTree, type VmEventBody, type VmSummary } from '../../../src-shared/contract/index.js';
+import { newVmDocument, type VmDocument } from '../../../src-shared/vm-document/index.js';
+import type { VmRunState } from '../../../src-shared/vm-state.js';
+import { ArgvError } from '../qemu/errors.js';
+import type { ClientContext } from '../rpc/engine-server.js';
+import { readDomain } from './domain-read.js';
+import { domainNameFor, domainXml } from './domain-xml.js';
+import { EventWatch, type LifecycleEvent } from './event-watch.js';
+import { virsh } from './virsh.js';
+import { firstChild, parseXml, textOf, childrenNamed } from './xml-tree.js';
+
+export type BackendHandlers = { [K in CommandName]?: (args: CommandArgs<K>, client: ClientContext) => Promise<CommandResult<K>> };
+
+export interface LibvirtDeps {
+  env: NodeJS.ProcessEnv;
+  /** A private folder for the XML files virsh reads (`define --file`). */
+  tempDir: string;
+  emit(vmId: string, body: VmEventBody): void;
+  log(level: 'info' | 'warn' | 'error', message: string): void;
+}
+
+interface Domain {
+  uuid: string;
+  name: string;
+}
+
+/** libvirt's state words (`virsh domstate`) as Hangar's run state. */
+export function stateFromDomstate(text: string): VmRunState {
+  const s = text.trim().split('\n')[0]!.replace(/\s*\(.*\)$/, '');
+  switch (s) {
+    case 'running':
+    case 'idle':
+    case 'blocked':
+      return { kind: 'running' };
+    case 'paused':
+    case 'pmsuspended':
+      return { kind: 'paused' };
+    case 'in shutdown':
+      return { kind: 'stopping', how: 'acpi' };
+    case 'crashed':
+      return { kind: 'crashed', reason: 'libvirt reports the domain crashed', exitCode: null, signal: null, logTail: '' };
+    default:
+      return { kind: 'stopped' };
+  }
+}
+
+/** A lifecycle event's new state; null for events that change no run state (Defined, Undefined, Shutdown Finished…). */
+export function stateFromEvent(e: LifecycleEvent): VmRunState | null {
+  switch (e.event) {
+    case 'Started':
+    case 'Resumed':
+      return { kind: 'running' };
+    case 'Suspended':
+    case 'PMSuspended':
+      return { kind: 'paused' };
+    case 'Stopped':
+      return e.detail === 'Failed' || e.detail === 'Crashed' ? { kind: 'crashed', reason: `libvirt: stopped (${e.detail})`, exitCode: null, signal: null, logTail: '' } : { kind: 'stopped' };
+    case 'Crashed':
+      return { kind: 'crashed', reason: `libvirt: crashed (${e.detail})`, exitCode: null, signal: null, logTail: '' };
+    default:
+      return null;
+  }
+}
+
+const unsupported = (what: string): EngineError => new EngineError('unsupported', `${what} is not something Hangar can do on a libvirt connection`);
+
+/** Commands a libvirt connection refuses, each with the reason people see (exit code 4 in the CLI). */
+export const LIBVIRT_CANNOT: { readonly [K in CommandName]?: string } = {
+  'vm.saveState': 'saving the machine state outside libvirt',
+  'vm.discardState': 'discarding a saved state',
+  'vm.update': 'changing settings (edit the domain with virsh edit)',
+  'vm.rename': 'renaming a domain',
+  'vm.clone': 'cloning (use virt-clone)',
+  'vm.tags.set': 'tagging',
+  'vm.addExisting': 'adding a Hangar bundle',
+  'vm.argv': 'showing the QEMU command line (libvirt builds it: virsh domxml-to-native)',
+  'vm.previewArgv': 'previewing a QEMU command line',
+  'vm.export': 'exporting a bundle',
+  'vm.import': 'importing a bundle',
+  'vm.screenshot': 'taking a screenshot (not yet)',
+  'vm.sendKey': 'sending keys (not yet)',
+  'vm.typeText': 'typing text (not yet)',
+  'vm.displaySocket': 'opening the display (not yet)',
+  'vm.thumbnail': 'thumbnails (not yet)',
+  'vm.console.write': 'writing to the serial console (not yet)',
+  'install.finish': 'the install flow',
+  'snapshot.rename': 'renaming a snapshot',
+  'snapshot.thumbnail': 'snapshot screenshots',
+  'disk.add': 'adding a disk (use virsh attach-disk)',
+  'disk.remove': 'removing a disk',
+  'disk.resize': 'growing a disk (use virsh blockresize)',
+  'disk.convert': 'converting a disk',
+  'disk.compact': 'compacting a disk',
+  'disk.info': 'disk details (use virsh domblkinfo)',
+  'forward.list': 'port forwards (libvirt networks do their own NAT)',
+  'forward.add': 'port forwards (libvirt networks do their own NAT)',
+  'forward.remove': 'port forwards (libvirt networks do their own NAT)',
+  'media.recent': 'recent ISOs of another host',
+  'fs.roots': 'browsing another host',
+  'fs.list': 'browsing another host',
+  'iso.inspect': 'inspecting an ISO on another host',
+  'job.cancel': 'cancelling libvirt jobs',
+  'vm.stats.subscribe': 'CPU and memory graphs (not yet)',
+  'vm.stats.unsubscribe': 'CPU and memory graphs (not yet)',
+  'vm.thumbnails.subscribe': 'live thumbnails (not yet)',
+  'vm.thumbnails.unsubscribe': 'live thumbnails (not yet)',
+};
+
+/** One libvirt connection: its virsh calls, its event child, and the contract's handlers for its machines. */
+export class LibvirtConnection {
+  private readonly watch: EventWatch;
+  private readonly byName = new Map<string, string>();
+  private readonly waiters = new Set<{ uuid: string; want: (s: VmRunState) => boolean; done: (s: VmRunState) => void }>();
+  /** Serial logs followed for clients that attached a console (local connections: the log is a file here). */
+  private readonly serialWatches = new Map<string, FSWatcher>();
+  state: ConnectionInfo['state'] = 'unknown';
+  error: string | undefined;
+
+  constructor(
+    public name: string,
+    readonly uri: string,
+    private readonly deps: LibvirtDeps,
+  ) {
+    this.watch = new EventWatch(uri, deps.env, (e) => void this.onEvent(e), (reason) => this.onWatchEnd(reason));
+  }
+
+  info(): ConnectionInfo {
+    return { name: this.name, uri: this.uri, state: this.state, ...(this.error ? { error: this.error } : {}) };
+  }
+
+  /** Every call: a failure that is about the connection (not the domain) marks it; success marks it connected. */
+  async run(args: readonly string[], timeoutMs?: number): Promise<string> {
+    try {
+      const out = await virsh(this.uri, args, { env: this.deps.env, ...(timeoutMs ? { timeoutMs } : {}) });
+      this.state = 'connected';
+      this.error = undefined;
+      return out;
+    } catch (err) {
+      const e = err as EngineError;
+      if (e.code === 'io' || e.code === 'timeout') {
+        this.state = 'error';
+        this.error = e.message;
+      }
+      throw err;
+    }
+  }
+
+  async test(): Promise<string> {
+    const out = await this.run(['version', '--daemon']);
+    this.watch.start();
+    return /Running against daemon: (.*)/.exec(out)?.[1]?.trim() ?? /Using library: (.*)/.exec(out)?.[1]?.trim() ?? out.trim();
+  }
+
+  close(): void {
+    this.watch.stop();
+    for (const w of this.serialWatches.values()) w.close();
+    this.serialWatches.clear();
+    for (const w of this.waiters) w.done({ kind: 'stopped' });
+    this.waiters.clear();
+  }
+
+  private onWatchEnd(reason: string): void {
+    this.byName.clear(); // events may be missed until a new child runs: names are read afresh
+    this.state = 'error';
+    this.error = `the connection's event stream ended: ${reason}`;
+    this.deps.log('warn', `libvirt connection "${this.name}": ${this.error}`);
+  }
+
+  private async onEvent(e: LifecycleEvent): Promise<void> {
+    let uuid = this.byName.get(e.domain);
+    if (e.event === 'Undefined') {
+      if (uuid) {
+        this.byName.delete(e.domain);
+        this.deps.emit(uuid, { type: 'vm.removed' });
+      }
+      return;
+    }
+    if (!uuid) {
+      uuid = (await this.run(['domuuid', `--domain=${e.domain}`]).catch(() => '')).trim();
+      if (!uuid) return;
+      this.byName.set(e.domain, uuid);
+      if (e.event === 'Defined') this.deps.emit(uuid, { type: 'vm.added', name: e.domain });
+    }
+    const state = stateFromEvent(e);
+    if (!state) return;
+    this.deps.emit(uuid, { type: 'vm.state', state });
+    for (const w of [...this.waiters]) if (w.uuid === uuid && w.want(state)) w.done(state);
+  }
+
+  /** Resolves a reference the way Hangar does: uuid, uuid prefix (≥ 4), or exact name. */
+  async resolve(ref: string): Promise<Domain> {
+    // Known names and uuids (kept current by list and the Defined/Undefined events) save a round trip, which over SSH is a login.
+    if (this.watch.running) {
+      const uuid = this.byName.get(ref) ?? ([...this.byName.values()].includes(ref) ? ref : undefined);
+      const name = [...this.byName.entries()].find(([, u]) => u === uuid)?.[0];
+      if (uuid && name) return { uuid, name };
+    }
+    const all = await this.domains();
+    const exact = all.filter((d) => d.uuid === ref || d.name === ref);
+    const hits = exact.length > 0 ? exact : ref.length >= 4 ? all.filter((d) => d.uuid.startsWith(ref)) : [];
+    if (hits.length === 0) throw new EngineError('not-found', `no machine "${ref}" on connection "${this.name}"`);
+    if (hits.length > 1) throw new EngineError('ambiguous', `"${ref}" matches ${hits.length} machines on connection "${this.name}"`);
+    return hits[0]!;
+  }
+
+  private async domains(): Promise<Domain[]> {
+    this.watch.start();
+    const out = await this.run(['list', '--all', '--uuid', '--name']);
+    const list = out
+      .split('\n')
+      .map((l) => /^([0-9a-f-]{36}) (.*)$/.exec(l.trim()))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({ uuid: m[1]!, name: m[2]! }));
+    for (const d of list) this.byName.set(d.name, d.uuid);
+    return list;
+  }
+
+  private async stateOf(d: Domain): Promise<VmRunState> {
+    return stateFromDomstate(await this.run(['domstate', `--domain=${d.uuid}`]));
+  }
+
+  /** Waits for a lifecycle event that gives a wanted state (subscribed before the command that causes it). */
+  private waitFor(uuid: string, want: (s: VmRunState) => boolean, timeoutMs: number): { promise: Promise<VmRunState | null>; cancel: () => void } {
+    let entry!: { uuid: string; want: (s: VmRunState) => boolean; done: (s: VmRunState) => void };
+    let timer: NodeJS.Timeout | undefined;
+    const promise = new Promise<VmRunState | null>((resolve) => {
+      entry = { uuid, want, done: (s) => (clearTimeout(timer), this.waiters.delete(entry), resolve(s)) };
+      this.waiters.add(entry);
+      timer = setTimeout(() => (this.waiters.delete(entry), resolve(null)), timeoutMs);
+    });
+    return { promise, cancel: () => entry.done({ kind: 'stopped' }) };
+  }
+
+  private async summary(d: Domain, states: Map<string, VmRunState>): Promise<VmSummary> {
+    return { id: d.uuid, name: d.name, osId: 'generic', bundleDir: '', state: states.get(d.uuid) ?? { kind: 'stopped' }, connection: this.name };
+  }
+
+  private async snapshotTree(d: Domain): Promise<SnapshotTree> {
+    const names = (await this.run(['snapshot-list', `--domain=${d.uuid}`, '--name'])).split('\n').map((l) => l.trim()).filter(Boolean);
+    const current = (await this.run(['snapshot-current', `--domain=${d.uuid}`, '--name']).catch(() => '')).trim() || null;
+    const snapshots: SnapshotNodeInfo[] = [];
+    for (const n of names) {
+      const root = parseXml(await this.run(['snapshot-dumpxml', `--domain=${d.uuid}`, `--snapshotname=${n}`])).documentElement!;
+      const parent = textOf(firstChild(firstChild(root, 'parent') ?? root, 'name'));
+      const state = textOf(firstChild(root, 'state')) ?? '';
+      const disks = firstChild(root, 'disks');
+      snapshots.push({
+        id: n,
+        tag: n,
+        name: n,
+        description: textOf(firstChild(root, 'description')) ?? '',
+        createdAt: new Date(Number(textOf(firstChild(root, 'creationTime')) ?? '0') * 1000).toISOString(),
+        parentId: firstChild(root, 'parent') ? parent : null,
+        withRam: state === 'running' || state === 'paused',
+        thumbnail: null,
+        devices: disks ? childrenNamed(disks, 'disk').filter((x) => x.getAttribute('snapshot') !== 'no').map((x) => x.getAttribute('name') ?? '') : [],
+      });
+    }
+    return { snapshots, currentId: current, pendingRamRestore: null };
+  }
+
+  /** Writes XML to a private temp file for `virsh define --file` (virsh reads it on this side, also for remote hosts). */
+  private async withXmlFile<T>(xml: string, fn: (path: string) => Promise<T>): Promise<T> {
+    const dir = await mkdtemp(join(this.deps.tempDir, 'libvirt-'));
+    try {
+      const file = join(dir, 'domain.xml');
+      await writeFile(file, xml, { mode: 0o600 });
+      return await fn(file);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Where libvirt's QEMU may write logs: the system instance's log folder, or this user's for a local session (unknown for a remote session). */
+  private serialLogDir(): string | undefined {
+    const u = /^qemu(\+ssh)?:\/\/([^/]*)\/(system|session)/.exec(this.uri);
+    if (u?.[3] === 'system') return '/var/log/libvirt/qemu';
+    return u?.[2] === '' ? join(homedir(), '.cache/libvirt/qemu/log') : undefined;
+  }
+
+  private get local(): boolean {
+    return this.uri.startsWith('qemu:///');
+  }
+
+  /** Emits what is appended to a domain's serial log as `vm.serial` events (watched through its folder: no polling). */
+  private followSerial(uuid: string, path: string, from: number): void {
+    if (this.serialWatches.has(uuid)) return;
+    let offset = from;
+    let reading = false;
+    const readMore = async (): Promise<void> => {
+      if (reading) return;
+      reading = true;
+      try {
+        const fh = await open(path, 'r');
+        try {
+          for (;;) {
+            const buf = Buffer.alloc(64 * 1024);
+            const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+            if (bytesRead === 0) break;
+            offset += bytesRead;
+            this.deps.emit(uuid, { type: 'vm.serial', data: buf.subarray(0, bytesRead).toString('utf8') });
+          }
+        } finally {
+          await fh.close();
+        }
+      } catch {
+        // not there yet (the domain has not started): the next change reads it
+      } finally {
+        reading = false;
+      }
+    };
+    const w = watch(dirname(path), (_e, file) => {
+      if (file === null || file === basename(path)) void readMore();
+    });
+    w.on('error', () => this.serialWatches.delete(uuid));
+    this.serialWatches.set(uuid, w);
+  }
+
+  private async serialLogOf(d: Domain): Promise<string | null> {
+    const root = parseXml(await this.run(['dumpxml', `--domain=${d.uuid}`])).documentElement!;
+    const devices = firstChild(root, 'devices');
+    const serial = devices ? childrenNamed(devices, 'serial')[0] : undefined;
+    return (serial && firstChild(serial, 'log')?.getAttribute('file')) ?? null;
+  }
+
+  readonly handlers: BackendHandlers = {
+    'engine.hello': async () => ({ engineVersion: `libvirt ${await this.test()}`, pid: process.pid, libraryDir: this.uri }),
+
+    'library.list': async () => {
+      const all = await this.domains();
+      const [running, paused] = await Promise.all([this.run(['list', '--state-running', '--uuid']), this.run(['list', '--state-paused', '--uuid'])]);
+      const states = new Map<string, VmRunState>();
+      for (const u of running.split('\n').map((l) => l.trim()).filter(Boolean)) states.set(u, { kind: 'running' });
+      for (const u of paused.split('\n').map((l) => l.trim()).filter(Boolean)) states.set(u, { kind: 'paused' });
+      return Promise.all(all.map((d) => this.summary(d, states)));
+    },
+
+    'vm.get': async (a) => {
+      const d = await this.resolve(a.vm);
+      const [xml, state] = await Promise.all([this.run(['dumpxml', `--domain=${d.uuid}`]), this.stateOf(d)]);
+      const facts = readDomain(xml);
+      return { doc: facts.doc, state, bundleDir: '', connection: this.name, foreign: !facts.hangar, domainXml: xml };
+    },
+
+    'vm.create': async (a) => {
+      if (a.existingDisk !== undefined) throw unsupported('creating from an existing disk');
+      if (a.folder !== undefined) throw unsupported('choosing a folder (disks go into the storage pool "default")');
+      if (a.iso !== undefined && !a.iso.startsWith('/')) throw new EngineError('invalid-args', 'vm.create: iso: must be an absolute path on the libvirt host');
+      const id = randomUUID();
+      const mac = `52:54:00:${[...randomBytes(3)].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
+      const base = newVmDocument({
+        id, name: a.name, now: new Date().toISOString(), mac,
+        ...(a.arch ? { arch: a.arch } : {}), ...(a.osId ? { osId: a.osId } : {}), ...(a.memoryMiB ? { memoryMiB: a.memoryMiB } : {}),
+        ...(a.cpus ? { cpus: a.cpus } : {}), ...(a.firmware ? { firmware: a.firmware } : {}),
+        disk: a.diskSizeGiB ? { path: 'disk0.qcow2', format: 'qcow2' } : null,
+        iso: a.iso ?? null,
+      });
+      const doc: VmDocument = {
+        ...base,
+        firmware: { ...base.firmware, ...(a.secureBoot !== undefined ? { secureBoot: a.secureBoot } : {}), ...(a.tpm !== undefined ? { tpm: a.tpm } : {}) },
+        disks: base.disks.map((k) => ({ ...k, bus: a.diskBus ?? 'virtio' })),
+        network: base.network.mode === 'user' && a.nicModel ? { ...base.network, model: a.nicModel } : base.network,
+        display: a.display ? { device: a.display } : base.display,
+      };
+      const name = domainNameFor(doc);
+      const paths = { disks: {} as Record<string, string>, serialLog: this.serialLogDir() && `${this.serialLogDir()}/${name}-serial0.log`, kvm: false };
+      // Checked before any volume exists: a document libvirt cannot take leaves nothing behind.
+      try {
+        domainXml(doc, { ...paths, disks: Object.fromEntries(doc.disks.map((k) => [k.id, '/placeholder'])) });
+      } catch (err) {
+        if (err instanceof ArgvError) throw new EngineError('invalid-args', `vm.create: ${err.message}`, { field: err.field });
+        throw err;
+      }
+      const caps = await this.run(['domcapabilities', '--virttype', 'kvm']).catch(() => '');
+      paths.kvm = /<domain>kvm<\/domain>/.test(caps) && !/supported='no'/.test(caps.split('<os')[0] ?? '');
+      const volumes: string[] = [];
+      try {
+        for (const k of doc.disks) {
+          const vol = `${name}-${k.id}.qcow2`;
+          await this.run(['vol-create-as', '--pool', 'default', `--name=${vol}`, '--capacity', `${Math.ceil((a.diskSizeGiB ?? 1) * 1024)}M`, '--format', 'qcow2']);
+          volumes.push(vol);
+          paths.disks[k.id] = (await this.run(['vol-path', '--pool', 'default', `--vol=${vol}`])).trim();
+        }
+        await this.withXmlFile(domainXml(doc, paths), (file) => this.run(['define', `--file=${file}`]));
+        this.byName.set(name, id);
+      } catch (err) {
+        for (const vol of volumes) await this.run(['vol-delete', '--pool', 'default', `--vol=${vol}`]).catch(() => undefined);
+        throw err;
+      }
+      return { id, doc, bundleDir: '' };
+    },
+
+    'vm.start': async (a) => {
+      if (a.disposable) throw unsupported('a disposable start');
+      const d = await this.resolve(a.vm);
+      await this.run(['start', `--domain=${d.uuid}`]);
+      return { state: { kind: 'running' } as VmRunState };
+    },
+    'vm.pause': async (a) => {
+      const d = await this.resolve(a.vm);
+      await this.run(['suspend', `--domain=${d.uuid}`]);
+      return { state: { kind: 'paused' } as VmRunState };
+    },
+    'vm.resume': async (a) => {
+      const d = await this.resolve(a.vm);
+      await this.run(['resume', `--domain=${d.uuid}`]);
+      return { state: { kind: 'running' } as VmRunState };
+    },
+    'vm.reset': async (a) => {
+      const d = await this.resolve(a.vm);
+      await this.run(['reset', `--domain=${d.uuid}`]);
+      return { state: { kind: 'running' } as VmRunState };
+    },
+    'vm.forceOff': async (a) => {
+      const d = await this.resolve(a.vm);
+      await this.run(['destroy', `--domain=${d.uuid}`]);
+      return { state: { kind: 'stopped' } as VmRunState };
+    },
+    'vm.shutdown': async (a) => {
+      const d = await this.resolve(a.vm);
+      const timeoutMs = a.timeoutMs ?? 60_000;
+      // Subscribed before the power button is pressed; one read after covers a stop that came before the event child was ready.
+      const wait = this.waitFor(d.uuid, (s) => s.kind === 'stopped' || s.kind === 'crashed', timeoutMs);
+      // libvirt has the guest agent's shutdown too (`--mode agent`), when the domain has the channel.
+      const method = a.via === 'agent' ? 'agent' : 'acpi';
+      try {
+        await this.run(['shutdown', `--domain=${d.uuid}`, '--mode', method]);
+        const now = await this.stateOf(d);
+        if (now.kind === 'stopped') return { state: now, timedOut: false, method };
+        const state = await wait.promise;
+        return state ? { state, timedOut: false, method } : { state: await this.stateOf(d), timedOut: true, method };
+      } finally {
+        wait.cancel();
+      }
+    },
+
+    'vm.delete': async (a) => {
+      const d = await this.resolve(a.vm);
+      const state = await this.stateOf(d);
+      if (state.kind !== 'stopped' && state.kind !== 'crashed') throw new EngineError('invalid-state', `cannot delete "${d.name}" while it is ${state.kind}; shut it down first`);
+      await this.run(['undefine', `--domain=${d.uuid}`, '--nvram', '--managed-save', '--snapshots-metadata', ...(a.files ? ['--remove-all-storage'] : [])]);
+      this.byName.delete(d.name);
+      return { id: d.uuid };
+    },
+
+    'vm.logs': async (a) => {
+      if (a.kind !== 'serial') throw unsupported(`the ${a.kind} log (libvirt keeps it on its host: /var/log/libvirt/qemu)`);
+      if (new URL(this.uri).host !== '') throw unsupported('reading the serial log of a machine on another host');
+      const d = await this.resolve(a.vm);
+      const path = await this.serialLogOf(d);
+      if (!path) throw new EngineError('not-found', `"${d.name}" has no serial log (a domain Hangar did not write)`);
+      const max = a.maxBytes ?? 256 * 1024;
+      const text = await readFile(path, 'utf8').catch(() => '');
+      return { kind: 'serial', text: text.slice(-max), truncated: text.length > max };
+    },
+
+    'snapshot.list': async (a) => this.snapshotTree(await this.resolve(a.vm)),
+    'snapshot.take': async (a) => {
+      const d = await this.resolve(a.vm);
+      if (a.withRam === false && (await this.stateOf(d)).kind !== 'stopped') throw unsupported('a disk-only snapshot of a running machine (libvirt internal snapshots include its RAM)');
+      await this.run(['snapshot-create-as', `--domain=${d.uuid}`, `--name=${a.name}`, ...(a.description ? [`--description=${a.description}`] : [])], 300_000);
+      const tree = await this.snapshotTree(d);
+      this.deps.emit(d.uuid, { type: 'vm.snapshots', currentId: tree.currentId });
+      return { snapshot: tree.snapshots.find((s) => s.id === a.name)!, tree };
+    },
+    'snapshot.restore': async (a) => {
+      const d = await this.resolve(a.vm);
+      await this.run(['snapshot-revert', `--domain=${d.uuid}`, `--snapshotname=${a.snapshot}`], 300_000);
+      const tree = await this.snapshotTree(d);
+      const snapshot = tree.snapshots.find((s) => s.id === a.snapshot);
+      if (!snapshot) throw new EngineError('not-found', `no snapshot "${a.snapshot}" of "${d.name}"`);
+      this.deps.emit(d.uuid, { type: 'vm.snapshots', currentId: tree.currentId });
+      return { snapshot, tree, state: await this.stateOf(d), pendingRamRestore: false };
+    },
+    'snapshot.delete': async (a) => {
+      const d = await this.resolve(a.vm);
+      await this.run(['snapshot-delete', `--domain=${d.uuid}`, `--snapshotname=${a.snapshot}`], 300_000);
+      const tree = await this.snapshotTree(d);
+      this.deps.emit(d.uuid, { type: 'vm.snapshots', currentId: tree.currentId });
+      return { tree };
+    },
+
+    'media.insert': async (a) => this.changeMedia(a.vm, a.drive, a.path),
+    'media.eject': async (a) => this.changeMedia(a.vm, a.drive, null),
+
+    'vm.console.attach': async (a, client) => {
+      if (!this.local) throw unsupported('following the serial console of a machine on another host (not yet)');
+      const d = await this.resolve(a.vm);
+      const path = await this.serialLogOf(d);
+      if (!path) throw new EngineError('not-found', `"${d.name}" has no serial log (a domain Hangar did not write)`);
+      const text = await readFile(path).catch(() => Buffer.alloc(0));
+      const tail = a.tailBytes ?? 256 * 1024;
+      client.followSerial(d.uuid, true);
+      this.followSerial(d.uuid, path, text.length);
+      return { log: tail === 0 ? '' : text.subarray(Math.max(0, text.length - tail)).toString('utf8') };
+    },
+    'vm.console.detach': async (a, client) => {
+      client.followSerial((await this.resolve(a.vm)).uuid, false);
+      return { ok: true };
+    },
+  };
+
+  private async changeMedia(ref: string, drive: string | undefined, path: string | null): Promise<CommandResult<'media.insert'>> {
+    if (path !== null && !path.startsWith('/')) throw new EngineError('invalid-args', 'media.insert: path: must be an absolute path on the libvirt host');
+    const d = await this.resolve(ref);
+    const facts = readDomain(await this.run(['dumpxml', `--domain=${d.uuid}`]));
+    const cds = facts.drives.filter((x) => x.device === 'cdrom');
+    const cd = drive ? cds.find((x) => x.id === drive || x.target === drive) : cds[0];
+    if (!cd) throw new EngineError('not-found', drive ? `"${d.name}" has no CD/DVD drive "${drive}"` : `"${d.name}" has no CD/DVD drive`);
+    const live = (await this.stateOf(d)).kind !== 'stopped';
+    await this.run(['change-media', `--domain=${d.uuid}`, `--path=${cd.target}`, ...(path === null ? ['--eject'] : ['--update', `--source=${path}`]), live ? '--live' : '--config', ...(live ? ['--config'] : []), '--force']);
+    this.deps.emit(d.uuid, { type: 'vm.media', drive: cd.id, path, trayOpen: false });
+    return { drive: cd.id, path, live, trayOpen: false };
+  }
+}

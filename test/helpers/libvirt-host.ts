@@ -1,0 +1,236 @@
+// Test set-up for libvirt (never run on a user's machine): the container has no init system, so the tests
+// configure libvirt's QEMU driver to run as root without cgroups, namespaces or a security driver, start
+// virtlogd and libvirtd themselves, and give qemu:///system a "default" storage pool. Also a throwaway
+// sshd on loopback for qemu+ssh:// tests.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+
+const QEMU_CONF = '/etc/libvirt/qemu.conf';
+const MARK = '# hangar test set-up (test machines only)';
+const SETTINGS = ['user = "root"', 'group = "root"', 'dynamic_ownership = 0', 'security_driver = "none"', 'namespaces = [ ]', 'cgroup_controllers = [ ]'];
+
+export const SYSTEM_URI = 'qemu:///system';
+
+function virshOk(args: string[]): boolean {
+  try {
+    execFileSync('virsh', ['-q', '-c', SYSTEM_URI, ...args], { stdio: 'pipe', timeout: 30_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function running(name: string): boolean {
+  try {
+    execFileSync('pgrep', ['-x', name], { stdio: 'pipe' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Fails (never skips) when libvirt is not installed: scripts/setup.sh installs it. */
+export function ensureLibvirt(): void {
+  for (const bin of ['virsh', 'libvirtd', 'virtlogd']) {
+    try {
+      execFileSync('sh', ['-c', 'command -v "$1"', 'sh', bin], { stdio: 'pipe' });
+    } catch {
+      throw new Error(`${bin} is missing: run \`npm run setup\` (libvirt-daemon-system, libvirt-clients)`);
+    }
+  }
+  const conf = existsSync(QEMU_CONF) ? readFileSync(QEMU_CONF, 'utf8') : '';
+  const missing = SETTINGS.filter((s) => !conf.split('\n').some((l) => l.trim() === s));
+  if (missing.length > 0) writeFileSync(QEMU_CONF, `${conf.trimEnd()}\n${MARK}\n${missing.join('\n')}\n`);
+  // Both fork into the background once they are ready (-d), so the socket exists when the call returns.
+  if (!running('virtlogd')) execFileSync('virtlogd', ['-d'], { stdio: 'pipe' });
+  if (!running('libvirtd')) execFileSync('libvirtd', ['-d'], { stdio: 'pipe' });
+  else if (missing.length > 0) throw new Error(`libvirtd was already running without ${missing.join(', ')}: stop it (kill its pid) so the test set-up can start it with them`);
+  if (!virshOk(['pool-info', '--pool', 'default'])) {
+    mkdirSync('/var/lib/libvirt/images', { recursive: true });
+    execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'pool-define-as', '--name', 'default', '--type', 'dir', '--target', '/var/lib/libvirt/images'], { stdio: 'pipe' });
+  }
+  if (!virshOk(['pool-info', '--pool', 'default']) || /State:\s+inactive/.test(execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'pool-info', '--pool', 'default'], { encoding: 'utf8' }))) {
+    execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'pool-start', '--pool', 'default'], { stdio: 'pipe' });
+  }
+}
+
+/** Removes a test domain whatever state it is in (and its storage), ignoring "not found". */
+export function removeDomain(name: string): void {
+  virshOk(['destroy', '--domain', name]);
+  virshOk(['undefine', '--domain', name, '--nvram', '--snapshots-metadata', '--remove-all-storage']);
+}
+
+/** Resolves when `text` appears in the file (watched through its folder: it may not exist yet). */
+export function waitForFileText(path: string, text: string, timeoutMs = 90_000): Promise<string> {
+  const read = (): string => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return new Promise((resolve, reject) => {
+    const check = (): boolean => {
+      const body = read();
+      if (!body.includes(text)) return false;
+      clearTimeout(timer);
+      watcher.close();
+      resolve(body);
+      return true;
+    };
+    const watcher = watch(dirname(path), (_event, file) => {
+      if (file === null || file === basename(path)) check();
+    });
+    const timer = setTimeout(() => {
+      watcher.close();
+      reject(new Error(`"${text}" did not appear in ${path} within ${timeoutMs} ms; last: ${read().slice(-400)}`));
+    }, timeoutMs);
+    check();
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface LoopbackSshd {
+  port: number;
+  dir: string;
+  /** An ssh program (HANGAR_LIBVIRT_SSH) that logs in with the authorized throwaway key and knows the host key. */
+  goodSsh: string;
+  /** Same host, a key the server does not accept. */
+  wrongKeySsh: string;
+  /** The right key, but an empty known_hosts: the host key is unknown. */
+  unknownHostSsh: string;
+  /** Logs in, but the host has no libvirt (neither virt-ssh-helper nor nc). */
+  noLibvirtSsh: string;
+  uri: string;
+  stop(): void;
+  /** Cuts every open SSH session (a dropped network link), leaving sshd listening. */
+  dropSessions(): void;
+}
+
+function killPid(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+function procEntries(): Array<{ pid: number; ppid: number; cmdline: string }> {
+  const out: Array<{ pid: number; ppid: number; cmdline: string }> = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      out.push({ pid: Number(name), ppid, cmdline: readFileSync(`/proc/${name}/cmdline`, 'utf8') });
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+function descendantsOf(root: number): number[] {
+  const all = procEntries();
+  const found: number[] = [];
+  const walk = (p: number): void => {
+    for (const e of all) {
+      if (e.ppid !== p) continue;
+      found.push(e.pid);
+      walk(e.pid);
+    }
+  };
+  walk(root);
+  return found;
+}
+
+function pidsWithArg(fragment: string): number[] {
+  return procEntries().filter((e) => e.cmdline.includes(fragment)).map((e) => e.pid);
+}
+
+function sshWrapper(dir: string, name: string, key: string, knownHosts: string, multiplex: boolean): string {
+  const path = join(dir, name);
+  // The test's own ssh options (the user's ~/.ssh is not touched): this key only, this known_hosts only, no agent;
+  // the good one shares one SSH connection between virsh runs, as `ControlMaster auto` in ~/.ssh/config does (docs/libvirt.md).
+  const mux = multiplex ? `-o ControlMaster=auto -o ControlPath=${join(dir, 'cm-%C')} -o ControlPersist=300 ` : '';
+  writeFileSync(path, `#!/bin/sh\nexec ssh -F none ${mux}-o IdentitiesOnly=yes -o IdentityAgent=none -o UserKnownHostsFile=${knownHosts} -o GlobalKnownHostsFile=/dev/null -i ${key} "$@"\n`);
+  chmodSync(path, 0o700);
+  return path;
+}
+
+/** An sshd on 127.0.0.1 with a throwaway host key, accepting one throwaway key for root; stopped by stop(). */
+export async function startLoopbackSshd(): Promise<LoopbackSshd> {
+  const dir = mkdtempSync(join(tmpdir(), 'hangar-sshd-'));
+  chmodSync(dir, 0o700);
+  const keygen = (file: string): void => void execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, file)], { stdio: 'pipe' });
+  keygen('host_key');
+  keygen('id');
+  keygen('wrong_id');
+  keygen('nolibvirt_id');
+  // The second key logs in to a "host without libvirt": its forced command fails the way a host lacking virt-ssh-helper and nc does.
+  writeFileSync(
+    join(dir, 'authorized_keys'),
+    `${readFileSync(join(dir, 'id.pub'), 'utf8')}command="echo 'sh: 1: virt-ssh-helper: not found' >&2; echo 'sh: 1: nc: not found' >&2; exit 127" ${readFileSync(join(dir, 'nolibvirt_id.pub'), 'utf8')}`,
+  );
+  const port = await freePort();
+  writeFileSync(join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${readFileSync(join(dir, 'host_key.pub'), 'utf8')}`);
+  writeFileSync(join(dir, 'empty_known_hosts'), '');
+  writeFileSync(
+    join(dir, 'sshd_config'),
+    [
+      `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host_key')}`, `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      'PermitRootLogin prohibit-password', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM no', 'StrictModes no',
+      `PidFile ${join(dir, 'sshd.pid')}`, 'LogLevel VERBOSE', 'UseDNS no', 'PrintMotd no', 'PrintLastLog no',
+    ].join('\n') + '\n',
+  );
+  mkdirSync('/run/sshd', { recursive: true });
+  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`sshd did not start: ${err}`)), 30_000);
+    child.stderr!.on('data', (b: Buffer) => {
+      err += b.toString();
+      if (err.includes('Server listening on 127.0.0.1')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`sshd exited (${code}): ${err}`));
+    });
+  });
+  return {
+    port,
+    dir,
+    goodSsh: sshWrapper(dir, 'ssh-good', join(dir, 'id'), join(dir, 'known_hosts'), true),
+    wrongKeySsh: sshWrapper(dir, 'ssh-wrong-key', join(dir, 'wrong_id'), join(dir, 'known_hosts'), false),
+    unknownHostSsh: sshWrapper(dir, 'ssh-unknown-host', join(dir, 'id'), join(dir, 'empty_known_hosts'), false),
+    noLibvirtSsh: sshWrapper(dir, 'ssh-no-libvirt', join(dir, 'nolibvirt_id'), join(dir, 'known_hosts'), false),
+    uri: `qemu+ssh://root@127.0.0.1:${port}/system`,
+    stop() {
+      // The per-connection sshd processes (and a ControlMaster ssh) are this sshd's children or the wrapper's: end them by pid.
+      for (const pid of descendantsOf(child.pid!)) killPid(pid);
+      killPid(child.pid!);
+      for (const pid of pidsWithArg(join(dir, 'cm-'))) killPid(pid);
+      rmSync(dir, { recursive: true, force: true });
+    },
+    dropSessions() {
+      for (const pid of descendantsOf(child.pid!)) killPid(pid);
+      for (const pid of pidsWithArg(join(dir, 'cm-'))) killPid(pid);
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// Hostile libvirt connections: bad URIs and names (refused at the contract), hosts that cannot be reached or
+// refuse the key, a host without libvirt, a domain Hangar did not write, a connection dropped mid-operation.
+// One row per case; each refusal is specific, names its fix where there is one, and leaves connections.json as it was.
+import type { EngineClient } from '../../../src-shared/contract/index.js';
+import type { LoopbackSshd } from '../../helpers/libvirt-host.js';
+
+export interface LibvirtContext {
+  client: EngineClient;
+  sshd: LoopbackSshd;
+  /** A loopback port nothing listens on. */
+  closedPort: number;
+  /** Sets the engine's ssh program (HANGAR_LIBVIRT_SSH) for the rows that reach the loopback sshd. */
+  useSsh(path: string | undefined): void;
+}
+
+export interface LibvirtCase {
+  id: string;
+  title: string;
+  run(x: LibvirtContext): Promise<unknown>;
+  refused: { code: string; message: RegExp };
+}
+
+const add = (x: LibvirtContext, name: string, uri: string): Promise<unknown> => x.client.call('connection.add', { name, uri });
+
+/** Adds the connection, then tests it (the add itself succeeds: only reaching the host fails). */
+async function addAndTest(x: LibvirtContext, name: string, uri: string, ssh: string | undefined): Promise<unknown> {
+  x.useSsh(ssh);
+  await add(x, name, uri);
+  try {
+    return await x.client.call('connection.test', { name });
+  } finally {
+    await x.client.call('connection.remove', { name });
+  }
+}
+
+export const libvirtCases: LibvirtCase[] = [
+  { id: 'uri-command-param', title: 'a URI naming a program for virsh to run', run: (x) => add(x, 'evil', 'qemu+ssh://root@example.org/system?command=/tmp/evil'), refused: { code: 'invalid-args', message: /URI parameter "command" is not allowed/ } },
+  { id: 'uri-no-verify', title: 'a URI turning host-key checks off', run: (x) => add(x, 'evil', 'qemu+ssh://root@example.org/system?no_verify=1'), refused: { code: 'invalid-args', message: /"no_verify" is not allowed/ } },
+  { id: 'uri-keyfile', title: 'a URI naming a key file', run: (x) => add(x, 'evil', 'qemu+ssh://root@example.org/system?keyfile=/etc/shadow'), refused: { code: 'invalid-args', message: /"keyfile" is not allowed/ } },
+  { id: 'uri-password', title: 'a URI with a password', run: (x) => add(x, 'pw', 'qemu+ssh://root:hunter2@example.org/system'), refused: { code: 'invalid-args', message: /must not carry a password/ } },
+  { id: 'uri-option-host', title: 'a host that is an ssh option', run: (x) => add(x, 'opt', 'qemu+ssh://-oProxyCommand=x/system'), refused: { code: 'invalid-args', message: /uri/ } },
+  { id: 'uri-tcp', title: 'an unencrypted TCP transport', run: (x) => add(x, 'tcp', 'qemu+tcp://example.org/system'), refused: { code: 'invalid-args', message: /not supported: use qemu:\/\/\/ .* or qemu\+ssh:\/\// } },
+  { id: 'uri-other-driver', title: 'another hypervisor driver', run: (x) => add(x, 'xen', 'xen:///system'), refused: { code: 'invalid-args', message: /not supported/ } },
+  { id: 'uri-newline', title: 'a URI with a line break', run: (x) => add(x, 'nl', 'qemu:///system\nqemu+ssh://x/system'), refused: { code: 'invalid-args', message: /spaces or control characters/ } },
+  { id: 'name-local', title: 'the name of This computer', run: (x) => add(x, 'local', 'qemu:///system'), refused: { code: 'invalid-args', message: /"local" is This computer/ } },
+  { id: 'name-path', title: 'a name with a path in it', run: (x) => add(x, '../lab', 'qemu:///system'), refused: { code: 'invalid-args', message: /name: must be 1-40 letters/ } },
+  { id: 'unknown-connection', title: 'a request on a connection that does not exist', run: (x) => ((x.client.connection = 'nope'), x.client.call('library.list', {}).finally(() => (x.client.connection = undefined))), refused: { code: 'not-found', message: /no connection "nope"/ } },
+  { id: 'unreachable-host', title: 'a host nothing answers on', run: (x) => addAndTest(x, 'down', `qemu+ssh://root@127.0.0.1:${x.closedPort}/system`, undefined), refused: { code: 'io', message: /cannot reach 127\.0\.0\.1:\d+: .*Connection refused/ } },
+  { id: 'wrong-key', title: 'a key the host does not accept', run: (x) => addAndTest(x, 'wrongkey', x.sshd.uri, x.sshd.wrongKeySsh), refused: { code: 'io', message: /refused your SSH key: add it with `ssh-copy-id -p \d+ root@127\.0\.0\.1`/ } },
+  { id: 'unknown-host-key', title: 'a host key not in known_hosts', run: (x) => addAndTest(x, 'newhost', x.sshd.uri, x.sshd.unknownHostSsh), refused: { code: 'io', message: /not in your known_hosts.*`ssh-keyscan -p \d+ 127\.0\.0\.1 >> ~\/\.ssh\/known_hosts`/ } },
+  { id: 'host-without-libvirt', title: 'a host that runs no libvirt', run: (x) => addAndTest(x, 'nolibvirt', x.sshd.uri, x.sshd.noLibvirtSsh), refused: { code: 'io', message: /does not run libvirt \(install libvirt-daemon-system there/ } },
+];
