@@ -42,6 +42,7 @@ DEB_PACKAGES=(
   xz-utils          # fixtures: riscv64 kernel modules are .ko.xz
   debian-archive-keyring  # fixtures: arm64/riscv64 guest packages are fetched with a private apt state
   ca-certificates
+  usb.ids           # host USB device names (/usr/share/misc/usb.ids; hangar usb list)
   websockify        # npm run bench: the noVNC + websockify baseline of the display benchmark
 )
 
