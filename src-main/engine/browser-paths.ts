@@ -101,6 +101,13 @@ export const PATH_FIELDS: { readonly [K in CommandName]: PathSpec } = {
   'forward.list': NONE,
   'forward.add': NONE,
   'forward.remove': NONE,
+  'usb.host.list': NONE,
+  'usb.list': NONE,
+  // A stick is written by the guest (unless read-only): checked as a disk.
+  'usb.attach': [{ field: 'image', role: 'disk' }],
+  'usb.detach': NONE,
+  'usb.rule.add': NONE,
+  'usb.rule.remove': NONE,
 };
 
 /** Files of the library folder itself that are Hangar's (the index and the recent-ISO list; the lock is hidden). */
@@ -151,7 +158,7 @@ export function outsideRoots(path: string, roots: FsRoot[]): EngineError {
 const isFile = (p: string): Promise<boolean> => stat(p).then((s) => s.isFile(), () => false);
 
 /** Refuses `real` when it is one of Hangar's own files: inside a machine folder (one with vm.json) but not in its disks/, or the library's index. */
-async function refuseOwnFile(path: string, real: string, libraryDir: string): Promise<void> {
+export async function refuseOwnFile(path: string, real: string, libraryDir: string): Promise<void> {
   const library = await realpathLenient(resolve(libraryDir));
   if (dirname(real) === library && LIBRARY_FILES.has(basename(real))) {
     throw new EngineError('invalid-args', `${path} is the library's own ${basename(real)}; the browser host does not hand Hangar's files to a machine`, { path });

@@ -8,6 +8,8 @@ import { libraryCommands } from './commands/library.js';
 import { lifecycleCommands } from './commands/lifecycle.js';
 import { mediaCommands } from './commands/media.js';
 import { networkCommands } from './commands/network.js';
+import { usbCommands } from './commands/usb.js';
+import { UsbService } from './usb/usb-service.js';
 import { snapshotCommands } from './commands/snapshots.js';
 import { vmCommands } from './commands/vm.js';
 import { DiskService } from './disks/disk-service.js';
@@ -34,6 +36,7 @@ export interface EngineServices {
   readonly jobs: JobRegistry;
   readonly disks: DiskService;
   readonly media: MediaService;
+  readonly usb: UsbService;
   readonly install: InstallService;
   readonly forwards: ForwardService;
   readonly archive: ArchiveService;
@@ -73,6 +76,7 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
   const install = new InstallService(ctx, media, (vm) => restartVm(ctx, vm));
   const disks = new DiskService(ctx, jobs);
   const forwards = new ForwardService(ctx);
+  const usb = new UsbService(ctx);
   const archive = new ArchiveService(ctx, jobs);
   const agent = new GuestAgentService({ emit: (id, body) => ctx.emit(id, body), log: (level, message) => ctx.log(level, message) });
   const snapshots = new SnapshotService(snapshotHost(ctx, jobs, agent));
@@ -94,6 +98,8 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
   ctx.hooks.onStart('snapshot', (vm, session, o) => (o.reattached ? undefined : snapshots.beforeBoot(vm, session)));
   // The install flow may finish an install and start the VM again (a guest reboot during the install).
   ctx.hooks.onEnd('install', (session) => install.sessionEnded(session));
+  // Host devices plugged in by hand last only as long as the QEMU they were plugged into.
+  ctx.hooks.onEnd('usb', (session) => usb.sessionEnded(session.vmId));
   ctx.hooks.onExitedUnwatched('install', (vm) => install.exitedUnwatched(vm));
 
   const handlers = withFileBrowser(ctx, {
@@ -108,6 +114,7 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
     ...diskCommands(ctx, { disks, jobs }),
     ...archiveCommands(ctx, archive),
     ...networkCommands(forwards),
+    ...usbCommands(usb),
   });
-  return { jobs, disks, media, install, forwards, archive, snapshots, stats, thumbnails, displays, agent, handlers };
+  return { jobs, disks, media, usb, install, forwards, archive, snapshots, stats, thumbnails, displays, agent, handlers };
 }

@@ -29,11 +29,14 @@ export function usbHostProps(rule: VmUsbRule): OptionEntry[] {
   return [['vendorid', `0x${rule.vendor}`], ['productid', `0x${rule.product}`]];
 }
 
-/** The same as QMP `device_add` arguments (numbers as numbers, as QEMU's property types want). */
-export function usbHostDeviceAdd(rule: VmUsbRule): Record<string, string | number> {
-  const out: Record<string, string | number> = { driver: 'usb-host', id: hostDeviceId(rule), bus: USB_BUS };
-  for (const [k, v] of usbHostProps(rule)) if (v !== undefined) out[k] = v as string | number;
-  return out;
+/** The same as QMP `device_add` arguments: JSON numbers for the integer properties (QMP takes no "0x046d" strings there). */
+export function usbHostDeviceAdd(rule: VmUsbRule): { driver: string; id: string; bus: string; [property: string]: string | number } {
+  const out = { driver: 'usb-host', id: hostDeviceId(rule), bus: USB_BUS };
+  if ('port' in rule) {
+    const [bus, port] = rule.port.split('-') as [string, string];
+    return { ...out, hostbus: Number(bus), hostport: port };
+  }
+  return { ...out, vendorid: parseInt(rule.vendor, 16), productid: parseInt(rule.product, 16) };
 }
 
 /** A stick's block nodes: its checked chain when the start checked one, else a plain file + format pair. */

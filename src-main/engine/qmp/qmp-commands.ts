@@ -189,6 +189,9 @@ export interface QmpCommandMap {
     Empty
   >;
   device_del: Command<{ readonly id: string }, Empty>;
+  /** One block node (BlockdevOptions: driver, node-name and the driver's own options, e.g. file's filename). */
+  'blockdev-add': Command<{ readonly driver: string; readonly 'node-name': string; readonly [option: string]: unknown }, Empty>;
+  'blockdev-del': Command<{ readonly 'node-name': string }, Empty>;
 }
 
 export type QmpCommandName = keyof QmpCommandMap;
