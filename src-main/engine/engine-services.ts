@@ -1,3 +1,4 @@
+import type { VmDocument } from '../../src-shared/vm-document/index.js';
 import { ArchiveService } from './archive/archive-service.js';
 import { archiveCommands } from './commands/archive.js';
 import { consoleCommands } from './commands/console.js';
@@ -51,9 +52,10 @@ export interface EngineServices {
 }
 
 /** The snapshot service's slice of the engine. Its jobs run inside QEMU and announce themselves by their events: the registry follows those. */
-export function snapshotHost(ctx: Pick<EngineContext, 'store' | 'sessions' | 'stateOf' | 'emit' | 'log'>, jobs: Pick<JobRegistry, 'observe'>, agent?: SnapshotHost['agent']): SnapshotHost {
+export function snapshotHost(ctx: Pick<EngineContext, 'store' | 'sessions' | 'stateOf' | 'emit' | 'log'>, jobs: Pick<JobRegistry, 'observe'>, agent?: SnapshotHost['agent'], usb?: Pick<UsbService, 'ramSnapshotRefusal'>): SnapshotHost {
   return {
     ...(agent ? { agent } : {}),
+    ...(usb ? { ramRefusal: (vmId: string, doc: VmDocument) => usb.ramSnapshotRefusal(vmId, doc) } : {}),
     load: (ref) => ctx.store.load(ref),
     session: (id) => ctx.sessions.get(id),
     stateOf: (id) => ctx.stateOf(id),
@@ -79,7 +81,7 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
   const usb = new UsbService(ctx);
   const archive = new ArchiveService(ctx, jobs);
   const agent = new GuestAgentService({ emit: (id, body) => ctx.emit(id, body), log: (level, message) => ctx.log(level, message) });
-  const snapshots = new SnapshotService(snapshotHost(ctx, jobs, agent));
+  const snapshots = new SnapshotService(snapshotHost(ctx, jobs, agent, usb));
   const stats = new StatsService({
     liveVms: () => [...ctx.sessions.values()].filter((x) => x.state.kind !== 'stopped' && x.state.kind !== 'crashed').map((x) => ({ vmId: x.vmId, pid: x.pid })),
     read: (pid) => readProcSample(pid),

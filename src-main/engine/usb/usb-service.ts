@@ -309,9 +309,22 @@ export class UsbService {
     return this.attachments(vm.id, doc);
   }
 
-  /** What is plugged in that a RAM snapshot cannot hold (see snapshots: a stick's data and a host device's state are outside it). */
-  liveDevicesOf(vmId: string, doc: VmDocument): UsbAttachment[] {
-    return this.host.sessions.has(vmId) ? this.attachments(vmId, doc) : [];
+  /**
+   * Why a RAM snapshot of the running machine is refused, or null. QEMU 7.2 saves and loads one without a word with
+   * a stick or a host device plugged in, but a writable stick's data is not in it (a raw image holds no snapshots:
+   * a restore would show the guest a disk that changed under its cached view) and a host device keeps its state in
+   * the device; a restore into a QEMU without them fails. Read-only sticks cannot change, so they may stay.
+   */
+  ramSnapshotRefusal(vmId: string, doc: VmDocument): string | null {
+    if (!this.host.sessions.has(vmId)) return null;
+    const blocking = this.attachments(vmId, doc).filter((a) => a.kind === 'host' || !a.readOnly);
+    if (blocking.length === 0) return null;
+    const named = blocking.map((a) => (a.kind === 'image' ? `USB stick ${a.id} (${a.source})` : `host USB device ${a.id} (${a.source})`)).join(', ');
+    return (
+      `a RAM snapshot of "${doc.name}" cannot include ${named}: a writable stick's data stays outside the snapshot (restoring would show the guest a ` +
+      `stick that changed under it) and a host device keeps its state in the device. Detach ${blocking.length === 1 ? 'it' : 'them'} first ` +
+      `(hangar usb detach "${doc.name}" ${blocking[0]!.id}), or take a disk-only snapshot (no RAM)`
+    );
   }
 }
 
