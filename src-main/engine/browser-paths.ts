@@ -203,7 +203,7 @@ export async function checkBrowserPath(path: string, role: PathRole, ctx: PathCh
   return real;
 }
 
-/** A patch's disks[].path (as `disk`) and cdroms[].path (as `medium`). */
+/** A patch's disks[].path and usb.images[].path (as `disk`) and cdroms[].path (as `medium`). */
 function patchPaths(patch: unknown): Array<{ path: string; role: PathRole }> {
   const out: Array<{ path: string; role: PathRole }> = [];
   if (typeof patch !== 'object' || patch === null) return out;
@@ -213,6 +213,14 @@ function patchPaths(patch: unknown): Array<{ path: string; role: PathRole }> {
     for (const item of list) {
       const p = (item as { path?: unknown } | null)?.path;
       if (typeof p === 'string') out.push({ path: p, role });
+    }
+  }
+  // A stick is written by the guest like a disk.
+  const images = ((patch as Record<string, unknown>)['usb'] as { images?: unknown } | null | undefined)?.images;
+  if (Array.isArray(images)) {
+    for (const item of images) {
+      const p = (item as { path?: unknown } | null)?.path;
+      if (typeof p === 'string') out.push({ path: p, role: 'disk' });
     }
   }
   return out;
@@ -231,7 +239,7 @@ async function checkPatch(args: Record<string, unknown>, ctx: PathCheckContext):
     return;
   }
   const vm = await ctx.vmOf(String(args['vm']));
-  const current = new Set([...vm.doc.disks.map((d) => d.path), ...vm.doc.cdroms.map((c) => c.path)].flatMap((p) => (p === null ? [] : [resolve(vm.bundleDir, p)])));
+  const current = new Set([...vm.doc.disks.map((d) => d.path), ...vm.doc.cdroms.map((c) => c.path), ...(vm.doc.usb?.images ?? []).map((u) => u.path)].flatMap((p) => (p === null ? [] : [resolve(vm.bundleDir, p)])));
   for (const { path: p, role } of paths) {
     const abs = resolve(vm.bundleDir, p);
     if (!current.has(abs)) await checkBrowserPath(abs, role, ctx);
