@@ -30,7 +30,7 @@ export const cliCases: CliCase[] = [
   { id: 'cli-disk-shadow', title: '--disk a symlink to /etc/shadow', args: (c) => ['create', 'z', '--disk', c.world.shadowDisk], exit: EXIT.usage, stderr: /resolves to \/etc\/shadow, a system file/ },
   { id: 'cli-usb-image-fifo', title: 'usb attach --image a FIFO', args: (c) => ['usb', 'attach', c.target, '--image', c.world.fifo], exit: EXIT.usage, stderr: /USB stick image: the image .*pipe\.qcow2 is not a regular file/ },
   { id: 'cli-usb-device-comma', title: 'usb attach --device with a comma', args: (c) => ['usb', 'attach', c.target, '--device', '046d:c52b,bus=xhci.0'], exit: EXIT.usage, stderr: /must be VENDOR:PRODUCT, 4 hex digits each/ },
-  { id: 'cli-usb-detach-unknown', title: 'usb detach of an id that is not attached', args: (c) => ['usb', 'detach', c.target, 'usb9'], exit: EXIT.failure, stderr: /has no USB device "usb9" attached/ },
+  { id: 'cli-usb-detach-unknown', title: 'usb detach of an id that is not attached', args: (c) => ['usb', 'detach', c.target, 'usb9'], exit: EXIT.notFound, stderr: /has no USB device "usb9" attached/ },
   { id: 'cli-disk-fifo', title: '--disk a FIFO', args: (c) => ['create', 'z', '--disk', c.world.fifo], exit: EXIT.usage, stderr: /the disk image is not a file: .*pipe\.qcow2/ },
   { id: 'cli-disk-truncated', title: '--disk a truncated qcow2', args: (c) => ['create', 'z', '--disk', c.world.truncatedQcow2], exit: EXIT.usage, stderr: /truncated\.qcow2 is not a disk image qemu-img can read: .*qcow2 header too short/ },
   { id: 'cli-disk-backing-shadow', title: '--disk a qcow2 backed by /etc/shadow', args: (c) => ['create', 'z', '--disk', c.world.backingShadow], exit: EXIT.usage, stderr: /the backing file \/etc\/shadow of .* resolves to \/etc\/shadow, a system file/ },
