@@ -21,7 +21,7 @@ class UsbQmp extends ScriptedQmp {
     }
     return r;
   }
-  override expectEvent(name: string, options?: { predicate?: (d: Record<string, unknown>) => boolean }): Promise<QmpEventMessage> {
+  override expectEvent(name = '', options?: { predicate?: (d: Record<string, unknown>) => boolean }): Promise<QmpEventMessage> {
     this.order.push(`wait:${name}`);
     return new Promise((resolve) => this.pending.push({ name, resolve, ...(options?.predicate ? { predicate: options.predicate } : {}) }));
   }
