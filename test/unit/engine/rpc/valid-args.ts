@@ -64,6 +64,12 @@ export const validArgs: Partial<{ [K in CommandName]: CommandArgs<K> }> = {
   'forward.list': { vm: 'some-vm' },
   'forward.add': { vm: 'some-vm', protocol: 'tcp', hostPort: 8022, guestPort: 22, hostAddress: '127.0.0.1' },
   'forward.remove': { vm: 'some-vm', protocol: 'tcp', hostPort: 8022 },
+  'usb.host.list': {},
+  'usb.list': { vm: 'some-vm' },
+  'usb.attach': { vm: 'some-vm', device: '046d:c52b' },
+  'usb.detach': { vm: 'some-vm', id: 'usb0' },
+  'usb.rule.add': { vm: 'some-vm', device: '046d:c52b' },
+  'usb.rule.remove': { vm: 'some-vm', device: '1-2.3' },
 };
 
 /** The sample for `command`; commands without one get `{ vm }` (see the "every command has a sample" test). */
