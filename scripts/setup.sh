@@ -45,6 +45,7 @@ DEB_PACKAGES=(
   xz-utils          # fixtures: riscv64 kernel modules are .ko.xz
   debian-archive-keyring  # fixtures: arm64/riscv64 guest packages are fetched with a private apt state
   ca-certificates
+  usb.ids           # host USB device names (/usr/share/misc/usb.ids; hangar usb list)
   websockify        # npm run bench: the noVNC + websockify baseline of the display benchmark
   libvirt-clients   # virsh: Hangar's client of libvirt connections (qemu:///system, qemu+ssh://)
   libvirt-daemon-system  # tests: libvirtd and virtlogd, started by the test setup (test/helpers/libvirt-host.ts)

@@ -12,6 +12,7 @@ import { diskVerb } from './disk-verb.js';
 import { exportVerb, importVerb } from './archive-verb.js';
 import { forwardVerb } from './forward-verb.js';
 import { connectionVerb } from './connection-verb.js';
+import { usbVerb } from './usb-verb.js';
 import { getVerb, setVerb } from './set-verb.js';
 import { cloneVerb, existingDiskModeOf } from './clone-verb.js';
 import { withJobProgress } from './job-progress.js';
@@ -354,6 +355,8 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       return await forwardVerb(c, p.positionals, v, io.out);
     case 'connection':
       return await connectionVerb(c, p.positionals, v, io.out);
+    case 'usb':
+      return await usbVerb(c, p.positionals, v, io.out);
     case 'engine':
       io.out(`Hangar engine serving ${handle.libraryDir} (pid ${process.pid}); press Ctrl+C to stop. Running machines keep running.\n`);
       await handle.untilStopped();

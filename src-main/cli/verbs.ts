@@ -160,6 +160,13 @@ export const VERBS: Record<string, VerbSpec> = {
     positionals: ['ACTION', 'NAME', 'URI'],
     minPositionals: 1,
   },
+  usb: {
+    usage: 'hangar usb list [VM] [--json] | usb attach VM (--image FILE [--read-only] | --device VENDOR:PRODUCT) | usb detach VM ID | usb rule add|remove VM VENDOR:PRODUCT|PORT',
+    summary: "USB: the host's devices (and what keeps you from using one), a machine's sticks and host devices; attach/detach live while it runs, saved while stopped; rules taken at every start and when plugged in",
+    options: { ...json, image: { type: 'string' }, 'read-only': { type: 'boolean' }, device: { type: 'string' } },
+    positionals: ['ACTION', 'VM', 'ID', 'SPEC'],
+    minPositionals: 1,
+  },
   'finish-install': {
     usage: 'hangar finish-install VM',
     summary: 'Remove the installation medium and boot from the disk (done automatically when the installer powers off or reboots)',

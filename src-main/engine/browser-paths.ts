@@ -107,6 +107,13 @@ export const PATH_FIELDS: { readonly [K in CommandName]: PathSpec } = {
   'connection.remove': NONE,
   'connection.rename': NONE,
   'connection.test': NONE,
+  'usb.host.list': NONE,
+  'usb.list': NONE,
+  // A stick is written by the guest (unless read-only): checked as a disk.
+  'usb.attach': [{ field: 'image', role: 'disk' }],
+  'usb.detach': NONE,
+  'usb.rule.add': NONE,
+  'usb.rule.remove': NONE,
 };
 
 /** Files of the library folder itself that are Hangar's (the index and the recent-ISO list; the lock is hidden). */
@@ -157,7 +164,7 @@ export function outsideRoots(path: string, roots: FsRoot[]): EngineError {
 const isFile = (p: string): Promise<boolean> => stat(p).then((s) => s.isFile(), () => false);
 
 /** Refuses `real` when it is one of Hangar's own files: inside a machine folder (one with vm.json) but not in its disks/, or the library's index. */
-async function refuseOwnFile(path: string, real: string, libraryDir: string): Promise<void> {
+export async function refuseOwnFile(path: string, real: string, libraryDir: string): Promise<void> {
   const library = await realpathLenient(resolve(libraryDir));
   if (dirname(real) === library && LIBRARY_FILES.has(basename(real))) {
     throw new EngineError('invalid-args', `${path} is the library's own ${basename(real)}; the browser host does not hand Hangar's files to a machine`, { path });
@@ -202,7 +209,7 @@ export async function checkBrowserPath(path: string, role: PathRole, ctx: PathCh
   return real;
 }
 
-/** A patch's disks[].path (as `disk`) and cdroms[].path (as `medium`). */
+/** A patch's disks[].path and usb.images[].path (as `disk`) and cdroms[].path (as `medium`). */
 function patchPaths(patch: unknown): Array<{ path: string; role: PathRole }> {
   const out: Array<{ path: string; role: PathRole }> = [];
   if (typeof patch !== 'object' || patch === null) return out;
@@ -212,6 +219,14 @@ function patchPaths(patch: unknown): Array<{ path: string; role: PathRole }> {
     for (const item of list) {
       const p = (item as { path?: unknown } | null)?.path;
       if (typeof p === 'string') out.push({ path: p, role });
+    }
+  }
+  // A stick is written by the guest like a disk.
+  const images = ((patch as Record<string, unknown>)['usb'] as { images?: unknown } | null | undefined)?.images;
+  if (Array.isArray(images)) {
+    for (const item of images) {
+      const p = (item as { path?: unknown } | null)?.path;
+      if (typeof p === 'string') out.push({ path: p, role: 'disk' });
     }
   }
   return out;
@@ -230,7 +245,7 @@ async function checkPatch(args: Record<string, unknown>, ctx: PathCheckContext):
     return;
   }
   const vm = await ctx.vmOf(String(args['vm']));
-  const current = new Set([...vm.doc.disks.map((d) => d.path), ...vm.doc.cdroms.map((c) => c.path)].flatMap((p) => (p === null ? [] : [resolve(vm.bundleDir, p)])));
+  const current = new Set([...vm.doc.disks.map((d) => d.path), ...vm.doc.cdroms.map((c) => c.path), ...(vm.doc.usb?.images ?? []).map((u) => u.path)].flatMap((p) => (p === null ? [] : [resolve(vm.bundleDir, p)])));
   for (const { path: p, role } of paths) {
     const abs = resolve(vm.bundleDir, p);
     if (!current.has(abs)) await checkBrowserPath(abs, role, ctx);

@@ -1,3 +1,4 @@
+import type { VmDocument } from '../../src-shared/vm-document/index.js';
 import { ArchiveService } from './archive/archive-service.js';
 import { archiveCommands } from './commands/archive.js';
 import { consoleCommands } from './commands/console.js';
@@ -8,6 +9,8 @@ import { libraryCommands } from './commands/library.js';
 import { lifecycleCommands } from './commands/lifecycle.js';
 import { mediaCommands } from './commands/media.js';
 import { networkCommands } from './commands/network.js';
+import { usbCommands } from './commands/usb.js';
+import { UsbService } from './usb/usb-service.js';
 import { snapshotCommands } from './commands/snapshots.js';
 import { vmCommands } from './commands/vm.js';
 import { DiskService } from './disks/disk-service.js';
@@ -35,6 +38,7 @@ export interface EngineServices {
   readonly jobs: JobRegistry;
   readonly disks: DiskService;
   readonly media: MediaService;
+  readonly usb: UsbService;
   readonly install: InstallService;
   readonly forwards: ForwardService;
   readonly archive: ArchiveService;
@@ -51,9 +55,10 @@ export interface EngineServices {
 }
 
 /** The snapshot service's slice of the engine. Its jobs run inside QEMU and announce themselves by their events: the registry follows those. */
-export function snapshotHost(ctx: Pick<EngineContext, 'store' | 'sessions' | 'stateOf' | 'emit' | 'log'>, jobs: Pick<JobRegistry, 'observe'>, agent?: SnapshotHost['agent']): SnapshotHost {
+export function snapshotHost(ctx: Pick<EngineContext, 'store' | 'sessions' | 'stateOf' | 'emit' | 'log'>, jobs: Pick<JobRegistry, 'observe'>, agent?: SnapshotHost['agent'], usb?: Pick<UsbService, 'ramSnapshotRefusal'>): SnapshotHost {
   return {
     ...(agent ? { agent } : {}),
+    ...(usb ? { ramRefusal: (vmId: string, doc: VmDocument) => usb.ramSnapshotRefusal(vmId, doc) } : {}),
     load: (ref) => ctx.store.load(ref),
     session: (id) => ctx.sessions.get(id),
     stateOf: (id) => ctx.stateOf(id),
@@ -76,9 +81,10 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
   const install = new InstallService(ctx, media, (vm) => restartVm(ctx, vm));
   const disks = new DiskService(ctx, jobs);
   const forwards = new ForwardService(ctx);
+  const usb = new UsbService(ctx);
   const archive = new ArchiveService(ctx, jobs);
   const agent = new GuestAgentService({ emit: (id, body) => ctx.emit(id, body), log: (level, message) => ctx.log(level, message) });
-  const snapshots = new SnapshotService(snapshotHost(ctx, jobs, agent));
+  const snapshots = new SnapshotService(snapshotHost(ctx, jobs, agent, usb));
   const stats = new StatsService({
     liveVms: () => [...ctx.sessions.values()].filter((x) => x.state.kind !== 'stopped' && x.state.kind !== 'crashed').map((x) => ({ vmId: x.vmId, pid: x.pid })),
     read: (pid) => readProcSample(pid),
@@ -98,6 +104,8 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
   ctx.hooks.onStart('snapshot', (vm, session, o) => (o.reattached ? undefined : snapshots.beforeBoot(vm, session)));
   // The install flow may finish an install and start the VM again (a guest reboot during the install).
   ctx.hooks.onEnd('install', (session) => install.sessionEnded(session));
+  // Host devices plugged in by hand last only as long as the QEMU they were plugged into.
+  ctx.hooks.onEnd('usb', (session) => usb.sessionEnded(session.vmId));
   ctx.hooks.onExitedUnwatched('install', (vm) => install.exitedUnwatched(vm));
 
   const handlers = withFileBrowser(ctx, {
@@ -113,6 +121,7 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
     ...archiveCommands(ctx, archive),
     ...networkCommands(forwards),
     ...connections.commands(),
+    ...usbCommands(usb),
   });
-  return { jobs, disks, media, install, forwards, archive, snapshots, stats, thumbnails, displays, agent, connections, handlers };
+  return { jobs, disks, media, usb, install, forwards, archive, snapshots, stats, thumbnails, displays, agent, connections, handlers };
 }

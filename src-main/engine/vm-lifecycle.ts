@@ -11,6 +11,7 @@ import { isPidAlive } from './storage/library-lock.js';
 import { portFree } from './network/forward-rules.js';
 import { refuseSystemFile } from './storage/path-guard.js';
 import { checkVmImages, type VmChains } from './storage/image-chain.js';
+import { checkUsbImages } from './usb/usb-image.js';
 import { nvramPathOf } from './host-service.js';
 import { BUNDLE_SUFFIX } from './storage/slug.js';
 import { readLinkedBases } from './storage/linked-bases.js';
@@ -84,7 +85,7 @@ export async function preflight(vm: LoadedVm, bundles: readonly string[] = []): 
     });
   }
   // Every file a disk makes QEMU open: a header rewritten since the disk was added is refused here, naming it.
-  const chains = await checkVmImages(vm, bundles, { nvramPath: nvramPathOf(vm.bundleDir) });
+  const chains = { ...(await checkVmImages(vm, bundles, { nvramPath: nvramPathOf(vm.bundleDir) })), ...(await checkUsbImages(vm, bundles)) };
   const hostMiB = Math.floor(totalmem() / 1024 / 1024);
   if (doc.memoryMiB > hostMiB) {
     throw new EngineError('start-refused', `"${doc.name}" needs ${doc.memoryMiB} MiB of memory but this host has only ${hostMiB} MiB`, { field: 'memoryMiB' });

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { FIRMWARE_TYPES, ARCHITECTURES, DISK_BUSES, DISK_FORMATS, FORWARD_PROTOCOLS, NIC_MODELS, DISPLAY_DEVICES, IPV4, vmNameSchema, type Architecture, type PortForward, type VmDocument } from '../vm-document/schema.js';
+import { FIRMWARE_TYPES, ARCHITECTURES, DISK_BUSES, DISK_FORMATS, FORWARD_PROTOCOLS, NIC_MODELS, DISPLAY_DEVICES, IPV4, USB_PORT, vmNameSchema, type Architecture, type PortForward, type VmDocument } from '../vm-document/schema.js';
 import type { OsDetection, OsRecommendation } from '../os-catalog/types.js';
 import type { VmRunState } from '../vm-state.js';
 import type { GuestAgentInfo } from './guest-agent.js';
+import type { UsbAttachment, UsbHostDevice } from './usb.js';
 import { MAX_TAG_LENGTH, MAX_TAGS } from './tag-limits.js';
 import { connectionNameSchema, connectionUriSchema, type ConnectionInfo } from './connections.js';
 
@@ -27,6 +28,13 @@ const tagSchema = z
   .refine((t) => !/[\u0000-\u001f\u007f-\u009f]/.test(t), 'must not contain control characters');
 /** A disk's device id (`disk0`). */
 const diskRef = z.string().min(1).max(31);
+/** A host USB device by its ids, as lsusb prints them (`046d:c52b`): never anything QEMU's option parser would split. */
+const usbVendorProduct = z.string().regex(/^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$/, 'must be VENDOR:PRODUCT, 4 hex digits each, like 046d:c52b');
+/** A rule's device: VENDOR:PRODUCT, or a physical port as sysfs names it (`1-2.3`). */
+const usbRuleSpec = z
+  .string()
+  .max(64)
+  .refine((v) => /^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$/.test(v) || USB_PORT.test(v), 'must be VENDOR:PRODUCT (4 hex digits each, like 046d:c52b) or a USB port like 1-2.3');
 /** A job id: chosen by the engine, or by the client (to cancel a job it started before the reply). */
 const jobIdSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be letters, digits or "-" (max 64)');
 
@@ -207,6 +215,23 @@ export const commandArgs = {
   'connection.rename': z.strictObject({ name: connectionNameSchema, newName: connectionNameSchema }),
   /** Reaches the host now (libvirt's version, or the failure in plain words with its fix). */
   'connection.test': z.strictObject({ name: connectionNameSchema }),
+  /** The host's USB devices (sysfs), named from usb.ids, each with whether this user may pass it through and the fix. */
+  'usb.host.list': z.strictObject({}),
+  /** A machine's USB sticks and host devices: saved ones (document) and, while it runs, what is plugged in. */
+  'usb.list': z.strictObject({ vm: vmRef }),
+  /**
+   * A disk image as a USB stick (`image`, optionally read-only: saved, and plugged in now while running), or a host
+   * device (`device` VENDOR:PRODUCT: plugged in now while running, until it stops; on a stopped machine saved as a rule).
+   */
+  'usb.attach': z
+    .strictObject({ vm: vmRef, image: z.string().min(1).max(4096).optional(), readOnly: z.boolean().optional(), device: usbVendorProduct.optional() })
+    .refine((a) => (a.image === undefined) !== (a.device === undefined), 'give either image or device')
+    .refine((a) => a.readOnly === undefined || a.image !== undefined, { message: 'readOnly is for images only', path: ['readOnly'] }),
+  /** Unplugs a USB device by its id (`usb0`, `host-046d-c52b`) and forgets it (a stick or a rule leaves the document). */
+  'usb.detach': z.strictObject({ vm: vmRef, id: z.string().min(1).max(64) }),
+  /** A host device the machine takes at every start and whenever it is plugged in while running: VENDOR:PRODUCT or a port (1-2.3). */
+  'usb.rule.add': z.strictObject({ vm: vmRef, device: usbRuleSpec }),
+  'usb.rule.remove': z.strictObject({ vm: vmRef, device: usbRuleSpec }),
 } as const;
 
 export type CommandName = keyof typeof commandArgs;
@@ -469,6 +494,13 @@ export interface CommandResults {
   'vm.stats.subscribe': { intervalMs: number; leaseMs: number };
   'vm.stats.unsubscribe': { ok: true };
   'forward.list': { forwards: PortForward[]; live: boolean };
+  'usb.host.list': { devices: UsbHostDevice[] };
+  /** `controller`: the machine has the xHCI controller live devices plug into (a USB pointer/keyboard or any USB device). */
+  'usb.list': { attachments: UsbAttachment[]; running: boolean; controller: boolean };
+  'usb.attach': { attachment: UsbAttachment; attachments: UsbAttachment[] };
+  'usb.detach': { attachments: UsbAttachment[] };
+  'usb.rule.add': { attachments: UsbAttachment[] };
+  'usb.rule.remove': { attachments: UsbAttachment[] };
   'forward.add': { forward: PortForward; forwards: PortForward[]; live: boolean };
   'forward.remove': { forwards: PortForward[]; live: boolean };
   'connection.list': { connections: ConnectionInfo[] };

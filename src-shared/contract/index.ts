@@ -2,6 +2,7 @@ export * from './commands.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './guest-agent.js';
+export * from './usb.js';
 export * from './messages.js';
 export * from './transport.js';
 export * from './client.js';

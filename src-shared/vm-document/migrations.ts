@@ -49,7 +49,14 @@ const steps: Record<number, (doc: Json) => Json> = {
   },
   /** v2: no guest agent channel existed, so an old machine keeps running without one. */
   2: (v2) => ({ ...v2, schemaVersion: 3, guestAgent: v2['guestAgent'] ?? false }),
+  /** v3: no USB sticks or host USB rules existed. (The shared-folders step of the same bump adds `shares`.) */
+  3: (v3) => addUsbV4({ ...v3, schemaVersion: 4 }),
 };
+
+/** The v4 USB part, on its own so the other v4 fields' steps merge beside it. */
+function addUsbV4(doc: Json): Json {
+  return { ...doc, usb: doc['usb'] ?? { images: [], rules: [] } };
+}
 
 /** Brings a raw parsed `vm.json` up to the current schema version (still unvalidated). */
 export function migrateDocument(raw: unknown): Json {

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * Every field is required on load (defaults live in `defaults.ts`, never here), and objects are strict,
  * so a typo or an unknown enum value is an error naming the field instead of a silent default.
  */
-export const CURRENT_SCHEMA_VERSION = 3;
+export const CURRENT_SCHEMA_VERSION = 4;
 
 export const ARCHITECTURES = ['x86_64', 'aarch64', 'riscv64'] as const;
 export const FIRMWARE_TYPES = ['bios', 'uefi'] as const;
@@ -85,6 +85,29 @@ export const portForwardSchema = z.strictObject({
   guestPort: z.number().int().min(1).max(65535),
 });
 
+/** A USB vendor or product id as sysfs writes it (idVendor, idProduct): four lowercase hex digits. */
+export const usbIdSchema = z.string().regex(/^[0-9a-f]{4}$/, 'must be 4 hex digits, like 046d');
+/** A physical USB port as sysfs names it: bus, then the port path (`1-2`, `3-1.4`): what QEMU's hostbus/hostport take. */
+export const USB_PORT = /^[1-9][0-9]{0,2}-[1-9][0-9]{0,2}(\.[1-9][0-9]{0,2}){0,6}$/;
+
+/** A disk image plugged in as a USB stick (usb-storage on the xHCI controller). */
+export const usbImageSchema = z.strictObject({
+  id: deviceIdSchema,
+  /** Absolute, or relative to the bundle folder; checked like a disk's at attach and at every start. */
+  path: qemuString.min(1),
+  /** Found from the header when attached (a raw stick stays raw even if the guest writes a qcow2 header into it). */
+  format: z.enum(DISK_FORMATS),
+  readOnly: z.boolean(),
+});
+
+/** A host USB device the machine takes whenever it runs and the device is there: by vendor:product, or by port. */
+export const usbRuleSchema = z.union([
+  z.strictObject({ vendor: usbIdSchema, product: usbIdSchema }),
+  z.strictObject({ port: z.string().regex(USB_PORT, 'must be a USB port like 1-2 or 3-1.4 (bus-port.port)') }),
+]);
+
+export const usbSchema = z.strictObject({ images: z.array(usbImageSchema), rules: z.array(usbRuleSchema) });
+
 const macSchema = z.string().regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, 'must be a lowercase MAC address like 52:54:00:12:34:56');
 
 export const networkSchema = z.discriminatedUnion('mode', [
@@ -128,6 +151,8 @@ export const vmDocumentFields = z
     clipboard: z.enum(CLIPBOARD_POLICIES),
     /** The QEMU guest agent channel (`org.qemu.guest_agent.0`): hostname, addresses, agent shutdown, fs-freeze. */
     guestAgent: z.boolean(),
+    /** USB sticks (disk images) and the host USB devices the machine takes (schema 4). */
+    usb: usbSchema,
     /** Device ids in boot priority order; devices not listed do not boot. */
     bootOrder: z.array(deviceIdSchema),
     /** Appended verbatim, last, as separate argv entries (never through a shell). */
@@ -142,6 +167,7 @@ export const vmDocumentSchema = vmDocumentFields
     const devices = [
       ...doc.disks.map((d, i) => ({ id: d.id, path: ['disks', i, 'id'] })),
       ...doc.cdroms.map((c, i) => ({ id: c.id, path: ['cdroms', i, 'id'] })),
+      ...doc.usb.images.map((u, i) => ({ id: u.id, path: ['usb', 'images', i, 'id'] })),
     ];
     const seen = new Set<string>();
     devices.forEach(({ id, path }) => {
@@ -159,6 +185,12 @@ export const vmDocumentSchema = vmDocumentFields
         used.add(key);
       });
     }
+    const rules = new Set<string>();
+    doc.usb.rules.forEach((r, i) => {
+      const key = 'port' in r ? `port ${r.port}` : `${r.vendor}:${r.product}`;
+      if (rules.has(key)) ctx.addIssue({ code: 'custom', path: ['usb', 'rules', i], message: `the USB rule ${key} is there twice` });
+      rules.add(key);
+    });
     if (doc.firmware.secureBoot && doc.firmware.type !== 'uefi') {
       ctx.addIssue({ code: 'custom', path: ['firmware', 'secureBoot'], message: 'needs UEFI firmware' });
     }
@@ -167,6 +199,9 @@ export const vmDocumentSchema = vmDocumentFields
 export type VmDocument = z.infer<typeof vmDocumentSchema>;
 export type VmDisk = z.infer<typeof diskSchema>;
 export type VmCdrom = z.infer<typeof cdromSchema>;
+export type VmUsb = z.infer<typeof usbSchema>;
+export type VmUsbImage = z.infer<typeof usbImageSchema>;
+export type VmUsbRule = z.infer<typeof usbRuleSchema>;
 export type VmNetwork = z.infer<typeof networkSchema>;
 export type PortForward = z.infer<typeof portForwardSchema>;
 export type Architecture = (typeof ARCHITECTURES)[number];

@@ -56,6 +56,10 @@ export const MACHINE_OPS: { readonly [K in CommandName]?: (a: CommandArgs<K>) =>
   'media.eject': () => edit('media.eject', 'change the CD/DVD of', 'its CD/DVD is being changed', false),
   'forward.add': () => edit('forward.add', 'change the port forwards of', 'its port forwards are being changed', false),
   'forward.remove': () => edit('forward.remove', 'change the port forwards of', 'its port forwards are being changed', false),
+  'usb.attach': () => edit('usb.attach', 'change the USB devices of', 'its USB devices are being changed', false),
+  'usb.detach': () => edit('usb.detach', 'change the USB devices of', 'its USB devices are being changed', false),
+  'usb.rule.add': () => edit('usb.rule.add', 'change the USB devices of', 'its USB devices are being changed', false),
+  'usb.rule.remove': () => edit('usb.rule.remove', 'change the USB devices of', 'its USB devices are being changed', false),
   'install.finish': () => edit('install.finish', 'finish the install of', 'its install is being finished', false),
   // A save runs on the running machine; what comes after it (a start resumes the state) waits for it.
   'vm.saveState': () => edit('vm.saveState', 'save the state of', 'its state is being saved', false),
@@ -70,7 +74,7 @@ export const MACHINE_OPS: { readonly [K in CommandName]?: (a: CommandArgs<K>) =>
 export const UNLOCKED_VM_COMMANDS: readonly CommandName[] = [
   'vm.get', 'vm.argv', 'vm.tags.set', 'vm.pause', 'vm.resume', 'vm.reset', 'vm.shutdown', 'vm.forceOff', 'vm.screenshot',
   'vm.sendKey', 'vm.typeText', 'vm.console.attach', 'vm.console.detach', 'vm.console.write', 'vm.logs', 'vm.displaySocket',
-  'vm.thumbnail', 'snapshot.list', 'snapshot.thumbnail', 'disk.info', 'forward.list',
+  'vm.thumbnail', 'snapshot.list', 'snapshot.thumbnail', 'disk.info', 'forward.list', 'usb.list',
 ];
 
 export type Verdict = { wait: true } | { wait: false; message: string };

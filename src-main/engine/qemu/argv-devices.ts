@@ -1,6 +1,7 @@
 import type { VmDocument } from '../../../src-shared/vm-document/index.js';
 import { ArgvError } from './errors.js';
 import type { MachineFamily } from './machine-family.js';
+import { hasUsbController } from './argv-usb.js';
 import { optionString } from './option-string.js';
 
 export function networkArgs(vm: VmDocument): string[] {
@@ -41,8 +42,7 @@ export function displayArgs(vm: VmDocument, family: MachineFamily): string[] {
 export function inputArgs(vm: VmDocument, family: MachineFamily): string[] {
   const { pointer, keyboard } = vm.input;
   const hasPs2 = family === 'q35' || family === 'i440fx';
-  const usb = pointer === 'usb-tablet' || keyboard === 'usb-kbd';
-  const out: string[] = usb ? ['-device', optionString('qemu-xhci', [['id', 'xhci']])] : [];
+  const out: string[] = hasUsbController(vm) ? ['-device', optionString('qemu-xhci', [['id', 'xhci']])] : [];
   switch (keyboard) {
     case 'ps2':
       // The i8042 controller is built into PC machines (even with -nodefaults): nothing to add.

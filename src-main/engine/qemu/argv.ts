@@ -9,6 +9,7 @@ import { optionString, escapeOptionValue, OptionValueError, type OptionEntry } f
 import { requireEmulator } from './require-emulator.js';
 import { archMachineOptions, riscvFirmwareArgs } from './argv-arch.js';
 import { storageArgs, blockdevPair, chainNodes, overlaidPair } from './argv-storage.js';
+import { usbArgs } from './argv-usb.js';
 import { audioArgs, clipboardArgs, displayArgs, inputArgs, networkArgs, tpmArgs, vncAudioOption } from './argv-devices.js';
 import { guestAgentArgs } from './argv-guest-agent.js';
 import { sandboxArgs } from './argv-sandbox.js';
@@ -122,6 +123,7 @@ function build(vm: VmDocument, host: HostInfo, paths: VmPaths): string[] {
     ...networkArgs(vm),
     ...displayArgs(vm, family),
     ...inputArgs(vm, family),
+    ...usbArgs(vm, paths.bundleDir, paths.chains),
     ...audioArgs(vm, host.audio?.backend ?? 'none'),
     ...clipboardArgs(vm),
     ...guestAgentArgs(vm, paths.runtimeDir),

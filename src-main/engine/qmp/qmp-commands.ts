@@ -193,6 +193,9 @@ export interface QmpCommandMap {
   'query-chardev': Command<NoArgs, ReadonlyArray<ChardevInfo>>;
   'chardev-add': Command<{ readonly id: string; readonly backend: ChardevBackend }, { readonly pty?: string }>;
   'chardev-remove': Command<{ readonly id: string }, Empty>;
+  /** One block node (BlockdevOptions: driver, node-name and the driver's own options, e.g. file's filename). */
+  'blockdev-add': Command<{ readonly driver: string; readonly 'node-name': string; readonly [option: string]: unknown }, Empty>;
+  'blockdev-del': Command<{ readonly 'node-name': string }, Empty>;
 }
 
 export interface ChardevInfo {

@@ -33,6 +33,8 @@ export const SNAPSHOT_HARDWARE: { readonly [K in keyof VmDocument]: ((value: VmD
   // The agent channel is a virtio-serial controller and port: part of the device state QEMU saves.
   guestAgent: (guestAgent) => ({ guestAgent }),
   extraArgs: (extraArgs) => ({ extraArgs }),
+  // A stick is a usb-storage device in the saved state; host devices come and go with the host (not recorded).
+  usb: (u) => ({ usbSticks: u.images.map((i) => i.id) }),
   schemaVersion: null,
   id: null,
   name: null,
@@ -120,6 +122,8 @@ function describe(c: HardwareChange): [string, string] {
       return [`clipboard sharing ${onOff(c.was)}`, onOff(c.now)];
     case 'guestAgent':
       return [`the guest agent channel ${onOff(c.was)}`, onOff(c.now)];
+    case 'usbSticks':
+      return [`USB sticks ${list(c.was, 'none')}`, `${list(c.now, 'none')}`];
     case 'extraArgs':
       return [`extra QEMU arguments "${list(c.was, '')}"`, `"${list(c.now, '')}"`];
     default:

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { EngineError, type SnapshotNodeInfo, type SnapshotTree, type VmEventBody } from '../../../src-shared/contract/index.js';
 import { isActive, type VmRunState } from '../../../src-shared/vm-state.js';
+import type { VmDocument } from '../../../src-shared/vm-document/index.js';
 import { KeyedQueue } from '../storage/keyed-queue.js';
 import type { LoadedVm } from '../storage/bundle-store.js';
 import { createOfflineImages, type OfflineImages } from './offline-images.js';
@@ -31,6 +32,8 @@ export interface SnapshotHost {
     freeze(vmId: string): Promise<(() => Promise<void>) | null>;
     clockJumped(vmId: string): void;
   };
+  /** Why the running machine's memory cannot be saved now (devices whose state lives outside it), or null. */
+  ramRefusal?(vmId: string, doc: VmDocument): string | null;
 }
 
 export interface SnapshotServiceOptions {
@@ -122,6 +125,8 @@ export class SnapshotService {
           node.withRam = opts.withRam !== false;
           node.devices = targets.map((t) => t.device);
           if (node.withRam) node.hardware = await liveHardwareOf(vm.doc, session);
+          const refusal = node.withRam ? (this.host.ramRefusal?.(vm.id, vm.doc) ?? null) : null;
+          if (refusal !== null) throw new EngineError('invalid-state', refusal, { reason: 'devices' });
           // snapshots.json is written while QEMU saves (fsync'd, atomic); a failed save writes the old tree back.
           // An engine killed meanwhile leaves the node with the save QEMU finishes on its own (or a "missing" one).
           const next = addSnapshot(file, node);

@@ -1,3 +1,4 @@
+import { UsbPage } from './usb-page.js';
 import { useEffect, useMemo, useState } from 'react';
 import Alert from '@mui/material/Alert';
 import Badge from '@mui/material/Badge';
@@ -168,6 +169,10 @@ export function SettingsDialog({ vmId, initialPage = 'general', state, otherName
               {page === 'storage' && <StoragePage />}
               {page === 'network' && <NetworkPage />}
               {page === 'display' && <DisplayPage />}
+              {page === 'usb' && vmId && <UsbPage vmId={vmId} state={state} onChange={(usb) => {
+                setSaved((d) => (d ? { ...d, usb } : d));
+                setDraft((d) => (d ? { ...d, usb } : d));
+              }} />}
               {page === 'advanced' && <AdvancedPage vmId={vmId} savedDoc={saved} />}
               {otherIssues.length > 0 && (
                 <Alert severity="warning" sx={{ mt: 2 }}>

@@ -98,6 +98,7 @@ export const PAGE_OF: PerVmField<SettingsPageId | null> = {
   disks: 'storage', cdroms: 'storage', bootOrder: 'storage',
   network: 'network',
   display: 'display', input: 'display', audio: 'display', clipboard: 'display', guestAgent: 'display',
+  usb: 'usb',
   extraArgs: 'advanced',
 };
 

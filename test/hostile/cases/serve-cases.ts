@@ -63,6 +63,24 @@ export const serveCases: ServeCase[] = [
     refused: { code: 'invalid-args', message: OUTSIDE },
   },
   {
+    id: 'serve-usb-image-outside',
+    title: 'a USB stick image outside the roots',
+    run: (c) => c.client.call('usb.attach', { vm: c.vm, image: join(c.outside, 'disk.img') }),
+    refused: { code: 'invalid-args', message: OUTSIDE },
+  },
+  {
+    id: 'serve-usb-image-link-out',
+    title: 'a USB stick image through a link in the home that leads outside the roots',
+    run: (c) => c.client.call('usb.attach', { vm: c.vm, image: join(c.home, 'isos', 'out.img') }),
+    refused: { code: 'invalid-args', message: OUTSIDE },
+  },
+  {
+    id: 'serve-update-usb-vm-json',
+    title: "vm.update adding the machine's own vm.json as a USB stick",
+    run: (c) => c.client.call('vm.update', { vm: c.vm, patch: { usb: { images: [{ id: 'usb9', path: 'vm.json', format: 'raw', readOnly: false }], rules: [] } } }),
+    refused: { code: 'invalid-args', message: /lies in the machine folder .* outside its disks\/ folder/ },
+  },
+  {
     id: 'serve-disk-add-executable',
     title: 'disk.add of an executable script in the home as a writable raw disk (a guest would rewrite the program)',
     run: (c) => c.client.call('disk.add', { vm: c.vm, path: join(c.home, 'bin', 'backup.sh'), format: 'raw' }),

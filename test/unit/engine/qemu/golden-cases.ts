@@ -125,6 +125,17 @@ export const CASE_OPTIONS: Record<string, CaseOptions> = {
       },
     },
   },
+  // A USB stick in the bundle (raw, writable) and a read-only qcow2 stick whose checked chain has a backing file.
+  'usb-devices': {
+    paths: {
+      chains: {
+        usb1: [
+          { path: '/home/ada/images/tools.qcow2', format: 'qcow2' },
+          { path: '/home/ada/images/tools-base.img', format: 'raw' },
+        ],
+      },
+    },
+  },
   // Start without saving changes: writable disks and the UEFI vars under throwaway overlays (disk2 is read-only).
   'disposable-uefi': {
     paths: {

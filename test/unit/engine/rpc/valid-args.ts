@@ -69,6 +69,12 @@ export const validArgs: Partial<{ [K in CommandName]: CommandArgs<K> }> = {
   'connection.remove': { name: 'lab' },
   'connection.rename': { name: 'lab', newName: 'lab2' },
   'connection.test': { name: 'lab' },
+  'usb.host.list': {},
+  'usb.list': { vm: 'some-vm' },
+  'usb.attach': { vm: 'some-vm', device: '046d:c52b' },
+  'usb.detach': { vm: 'some-vm', id: 'usb0' },
+  'usb.rule.add': { vm: 'some-vm', device: '046d:c52b' },
+  'usb.rule.remove': { vm: 'some-vm', device: '1-2.3' },
 };
 
 /** The sample for `command`; commands without one get `{ vm }` (see the "every command has a sample" test). */
