@@ -1,5 +1,5 @@
 import type { NIC_MODELS} from '../../../src-shared/vm-document/index.js';
-import { CDROM_BUSES, DISK_BUSES, DISK_FORMATS, vmDocumentSchema, type VmDocument } from '../../../src-shared/vm-document/index.js';
+import { CDROM_BUSES, CURRENT_SCHEMA_VERSION, DISK_BUSES, DISK_FORMATS, vmDocumentSchema, type VmDocument } from '../../../src-shared/vm-document/index.js';
 import { HANGAR_XMLNS } from './domain-xml.js';
 import { at, childrenNamed, firstChild, parseXml, textOf } from './xml-tree.js';
 
@@ -62,6 +62,7 @@ export function readDomain(xml: string): DomainFacts {
   const mac = firstChild(iface ?? root, 'mac')?.getAttribute('address')?.toLowerCase() ?? '52:54:00:00:00:01';
   const nicModel = NIC_BACK[firstChild(iface ?? root, 'model')?.getAttribute('type') ?? ''] ?? 'virtio-net-pci';
   const bridge = firstChild(iface ?? root, 'source')?.getAttribute('bridge');
+  const channelNames = devices ? childrenNamed(devices, 'channel').map((c) => firstChild(c, 'target')?.getAttribute('name') ?? '') : [];
   const video = devices ? at(devices, 'video/model')?.getAttribute('type') ?? 'none' : 'none';
   const secureBoot = at(root, 'os/loader')?.getAttribute('secure') === 'yes';
   const now = new Date(0).toISOString();
@@ -70,7 +71,7 @@ export function readDomain(xml: string): DomainFacts {
   const safeId = (id: string, i: number, prefix: string): string => (/^[a-z][a-z0-9-]{0,30}$/.test(id) ? id : `${prefix}${i}`);
   const arch = oneOf(['x86_64', 'aarch64', 'riscv64'] as const, type?.getAttribute('arch') ?? null, 'x86_64');
   const candidate = {
-    schemaVersion: 2,
+    schemaVersion: CURRENT_SCHEMA_VERSION,
     id: /^[0-9a-f-]{36}$/.test(uuid) ? uuid : '00000000-0000-4000-8000-000000000000',
     name: (textOf(firstChild(root, 'title')) || name || 'unnamed').slice(0, 1000),
     description: (textOf(firstChild(root, 'description')) ?? '').slice(0, 100_000),
@@ -87,6 +88,8 @@ export function readDomain(xml: string): DomainFacts {
     input: { pointer: 'usb-tablet', keyboard: 'ps2' },
     audio: { device: 'none' },
     clipboard: 'off',
+    guestAgent: channelNames.includes('org.qemu.guest_agent.0'),
+    usb: { images: [], rules: [] },
     bootOrder: [],
     extraArgs: [],
     createdAt: now,

@@ -105,12 +105,22 @@ function input(vm: VmDocument): XmlNode[] {
   const { pointer, keyboard } = vm.input;
   const pc = vm.arch === 'x86_64';
   if (!pc && (pointer === 'ps2-mouse' || keyboard === 'ps2')) throw new ArgvError(pointer === 'ps2-mouse' ? 'input.pointer' : 'input.keyboard', `this machine (${vm.machine}) has no PS/2 controller; use USB or virtio input`);
-  const usb = pointer === 'usb-tablet' || keyboard === 'usb-kbd';
+  const usb = pointer === 'usb-tablet' || keyboard === 'usb-kbd' || vm.usb.rules.length > 0;
   return [
     usb ? el('controller', { type: 'usb', index: 0, model: 'qemu-xhci' }) : el('controller', { type: 'usb', index: 0, model: 'none' }),
     keyboard === 'ps2' ? el('input', { type: 'keyboard', bus: 'ps2' }) : el('input', { type: 'keyboard', bus: keyboard === 'usb-kbd' ? 'usb' : 'virtio' }),
     pointer === 'none' ? null : pointer === 'ps2-mouse' ? el('input', { type: 'mouse', bus: 'ps2' }) : el('input', { type: 'tablet', bus: pointer === 'usb-tablet' ? 'usb' : 'virtio' }),
   ].filter((x): x is XmlNode => x !== null);
+}
+
+/** Host USB rules as libvirt hostdevs (optional at start, as QEMU's usb-host waits for the device); sticks are not mapped yet. */
+function usbDevices(vm: VmDocument): XmlNode[] {
+  if (vm.usb.images.length > 0) throw new ArgvError('usb.images', 'USB sticks are not available on a libvirt connection yet; attach the image as a disk');
+  return vm.usb.rules.map((r, i) => {
+    if (!('vendor' in r)) throw new ArgvError(`usb.rules[${i}]`, 'libvirt picks a host USB device by vendor:product (or bus and device number), not by port');
+    return el('hostdev', { mode: 'subsystem', type: 'usb', managed: 'yes' },
+      el('source', { startupPolicy: 'optional' }, el('vendor', { id: `0x${r.vendor}` }), el('product', { id: `0x${r.product}` })));
+  });
 }
 
 function display(vm: VmDocument): XmlNode[] {
@@ -193,6 +203,9 @@ export function domainXml(vm: VmDocument, paths: DomainPaths): string {
       ...display(vm),
       ...audio(vm),
       vm.clipboard !== 'off' && el('channel', { type: 'qemu-vdagent' }, el('source', {}, el('clipboard', { copypaste: 'yes' })), el('target', { type: 'virtio', name: 'com.redhat.spice.0' })),
+      // The QEMU guest agent's port: libvirt picks the socket and uses it for `virsh shutdown --mode agent` and fs-freeze.
+      vm.guestAgent && el('channel', { type: 'unix' }, el('target', { type: 'virtio', name: 'org.qemu.guest_agent.0' })),
+      ...usbDevices(vm),
       vm.firmware.tpm && el('tpm', { model: 'tpm-tis' }, el('backend', { type: 'emulator', version: '2.0' })),
       el('memballoon', { model: 'none' }),
     ),

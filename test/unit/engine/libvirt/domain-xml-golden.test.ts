@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateVmDocument, type VmDocument } from '../../../../src-shared/vm-document/index.js';
+import { parseVmDocument, type VmDocument } from '../../../../src-shared/vm-document/index.js';
 import { domainXml, domainNameFor, type DomainPaths } from '../../../../src-main/engine/libvirt/domain-xml.js';
 import { ArgvError } from '../../../../src-main/engine/qemu/index.js';
 import { GOLDEN_DIR } from '../qemu/golden-cases.js';
@@ -30,7 +30,7 @@ export function goldenDomainPaths(name: string, vm: VmDocument): DomainPaths {
 }
 
 function render(name: string, dir: string): { file: string; text: string } {
-  const vm = validateVmDocument(JSON.parse(readFileSync(join(dir, `${name}.vm.json`), 'utf8')));
+  const vm = parseVmDocument(readFileSync(join(dir, `${name}.vm.json`), 'utf8'));
   try {
     return { file: `${name}.xml`, text: domainXml(vm, goldenDomainPaths(name, vm)) };
   } catch (err) {

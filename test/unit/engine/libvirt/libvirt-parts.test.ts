@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connectionUriSchema, connectionNameSchema, EngineError } from '../../../../src-shared/contract/index.js';
-import { validateVmDocument } from '../../../../src-shared/vm-document/index.js';
+import { parseVmDocument, validateVmDocument } from '../../../../src-shared/vm-document/index.js';
 import { EngineServer } from '../../../../src-main/engine/rpc/engine-server.js';
 import { parseEventLine } from '../../../../src-main/engine/libvirt/event-watch.js';
 import { stateFromDomstate, stateFromEvent } from '../../../../src-main/engine/libvirt/libvirt-backend.js';
@@ -92,7 +92,7 @@ describe('lifecycle events and states', () => {
 
 describe('domain XML read back', () => {
   it('reads what domainXml wrote: Hangar metadata, device ids from aliases, the same settings', () => {
-    const vm = validateVmDocument(JSON.parse(readFileSync(join(GOLDEN_DIR, 'bios-empty-cd.vm.json'), 'utf8')));
+    const vm = parseVmDocument(readFileSync(join(GOLDEN_DIR, 'bios-empty-cd.vm.json'), 'utf8'));
     const xml = domainXml(vm, { disks: Object.fromEntries(vm.disks.map((d) => [d.id, `/pool/${d.id}.img`])), serialLog: '/log/s.log', kvm: false });
     const facts = readDomain(xml);
     expect(facts.hangar).toBe(true);
@@ -113,7 +113,7 @@ describe('domain XML read back', () => {
   });
 
   it('a description XML cannot carry is refused naming the document', () => {
-    const vm = validateVmDocument({ ...JSON.parse(readFileSync(join(GOLDEN_DIR, 'bios-empty-cd.vm.json'), 'utf8')), description: 'bell \u0007' });
+    const vm = validateVmDocument({ ...parseVmDocument(readFileSync(join(GOLDEN_DIR, 'bios-empty-cd.vm.json'), 'utf8')), description: 'bell \u0007' });
     expect(() => domainXml(vm, { disks: {}, serialLog: '/l', kvm: false })).toThrow(ArgvError);
   });
 });
