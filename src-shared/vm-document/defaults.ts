@@ -48,6 +48,7 @@ export function newVmDocument(input: NewVmInput): VmDocument {
     audio: { device: 'none' },
     clipboard: 'off',
     guestAgent: input.guestAgent ?? false,
+    shares: [],
     bootOrder,
     extraArgs: [],
     createdAt: input.now,

@@ -49,7 +49,13 @@ const steps: Record<number, (doc: Json) => Json> = {
   },
   /** v2: no guest agent channel existed, so an old machine keeps running without one. */
   2: (v2) => ({ ...v2, schemaVersion: 3, guestAgent: v2['guestAgent'] ?? false }),
+  3: sharesStep,
 };
+
+/** v3 → v4 (shared folders): an old machine shared nothing. Kept separate: other v4 fields add their own lines. */
+function sharesStep(v3: Json): Json {
+  return { ...v3, schemaVersion: 4, shares: v3['shares'] ?? [] };
+}
 
 /** Brings a raw parsed `vm.json` up to the current schema version (still unvalidated). */
 export function migrateDocument(raw: unknown): Json {

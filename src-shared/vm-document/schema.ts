@@ -5,7 +5,7 @@ import { z } from 'zod';
  * Every field is required on load (defaults live in `defaults.ts`, never here), and objects are strict,
  * so a typo or an unknown enum value is an error naming the field instead of a silent default.
  */
-export const CURRENT_SCHEMA_VERSION = 3;
+export const CURRENT_SCHEMA_VERSION = 4;
 
 export const ARCHITECTURES = ['x86_64', 'aarch64', 'riscv64'] as const;
 export const FIRMWARE_TYPES = ['bios', 'uefi'] as const;
@@ -85,6 +85,22 @@ export const portForwardSchema = z.strictObject({
   guestPort: z.number().int().min(1).max(65535),
 });
 
+/**
+ * A shared folder's name: the guest's 9p mount tag (`mount -t 9p NAME`) and part of QEMU ids, so a short safe
+ * alphabet (no comma, which QEMU's option parser splits on, no space or slash a mount command would trip on).
+ */
+export const shareNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,30}$/, 'must be letters, digits, "_" or "-", starting with a letter or digit (max 31)');
+
+/** A host folder the guest sees (9p for Linux and BSD guests, SMB for Windows: engine/shares/). */
+export const shareSchema = z.strictObject({
+  name: shareNameSchema,
+  /** Absolute, symlinks resolved when added (the start checks it again). */
+  path: qemuString.min(1).refine((p) => p.startsWith('/'), 'must be an absolute path'),
+  readOnly: z.boolean(),
+});
+
 const macSchema = z.string().regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, 'must be a lowercase MAC address like 52:54:00:12:34:56');
 
 export const networkSchema = z.discriminatedUnion('mode', [
@@ -128,6 +144,8 @@ export const vmDocumentFields = z
     clipboard: z.enum(CLIPBOARD_POLICIES),
     /** The QEMU guest agent channel (`org.qemu.guest_agent.0`): hostname, addresses, agent shutdown, fs-freeze. */
     guestAgent: z.boolean(),
+    /** Host folders shared with the guest (engine/shares/share-args.ts). */
+    shares: z.array(shareSchema).max(16, 'must be at most 16 shared folders'),
     /** Device ids in boot priority order; devices not listed do not boot. */
     bootOrder: z.array(deviceIdSchema),
     /** Appended verbatim, last, as separate argv entries (never through a shell). */
@@ -159,6 +177,11 @@ export const vmDocumentSchema = vmDocumentFields
         used.add(key);
       });
     }
+    const names = new Set<string>();
+    doc.shares.forEach((sh, i) => {
+      if (names.has(sh.name)) ctx.addIssue({ code: 'custom', path: ['shares', i, 'name'], message: `shared folder name "${sh.name}" is used twice` });
+      names.add(sh.name);
+    });
     if (doc.firmware.secureBoot && doc.firmware.type !== 'uefi') {
       ctx.addIssue({ code: 'custom', path: ['firmware', 'secureBoot'], message: 'needs UEFI firmware' });
     }
@@ -168,6 +191,7 @@ export type VmDocument = z.infer<typeof vmDocumentSchema>;
 export type VmDisk = z.infer<typeof diskSchema>;
 export type VmCdrom = z.infer<typeof cdromSchema>;
 export type VmNetwork = z.infer<typeof networkSchema>;
+export type VmShare = z.infer<typeof shareSchema>;
 export type PortForward = z.infer<typeof portForwardSchema>;
 export type Architecture = (typeof ARCHITECTURES)[number];
 export type DiskFormat = (typeof DISK_FORMATS)[number];

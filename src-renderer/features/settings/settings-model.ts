@@ -97,6 +97,7 @@ export const PAGE_OF: PerVmField<SettingsPageId | null> = {
   disks: 'storage', cdroms: 'storage', bootOrder: 'storage',
   network: 'network',
   display: 'display', input: 'display', audio: 'display', clipboard: 'display', guestAgent: 'display',
+  shares: 'shares',
   extraArgs: 'advanced',
 };
 

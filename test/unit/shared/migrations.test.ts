@@ -51,7 +51,7 @@ describe('v1 → v2 migration (fixtures)', () => {
   });
 
   it('leaves a current document as it is', () => {
-    const current = JSON.parse(read('v2-debian-bios.expected-v3.json')) as Record<string, unknown>;
+    const current = JSON.parse(read('v3-debian-bios.expected-v4.json')) as Record<string, unknown>;
     expect(migrateDocument(current)).toEqual(current);
   });
 
@@ -71,17 +71,27 @@ describe('v2 → v3 migration', () => {
   it('gives an old machine no guest agent channel (it had none), and the result is a valid v3 document', () => {
     const doc = parseVmDocument(read('v2-debian-bios.json'));
     const expected = JSON.parse(read('v2-debian-bios.expected-v3.json')) as unknown;
+    // Later steps (v3 → v4...) apply to the expected v3 file alike.
+    expect(doc).toEqual(parseVmDocument(JSON.stringify(expected)));
+    expect(doc.guestAgent).toBe(false);
+  });
+});
+
+describe('v3 → v4 migration', () => {
+  it('gives an old machine no shared folders (it had none), and the result is a valid v4 document', () => {
+    const doc = parseVmDocument(read('v3-debian-bios.json'));
+    const expected = JSON.parse(read('v3-debian-bios.expected-v4.json')) as unknown;
     expect(doc).toEqual(expected);
     expect(validateVmDocument(expected)).toEqual(expected);
-    expect(doc.guestAgent).toBe(false);
+    expect(doc.shares).toEqual([]);
   });
 });
 
 describe('documents that cannot be loaded', () => {
   it('refuses a document from a newer Hangar, saying so', () => {
     const err = parseError(read('v99-too-new.json'));
-    expect(err.message).toMatch(/written by a newer Hangar \(schema 99; this one reads up to 3\)/);
-    expect(err.issues).toEqual([{ path: 'schemaVersion', message: 'is 99, newer than 3' }]);
+    expect(err.message).toMatch(/written by a newer Hangar \(schema 99; this one reads up to 4\)/);
+    expect(err.issues).toEqual([{ path: 'schemaVersion', message: 'is 99, newer than 4' }]);
   });
 
   it('refuses truncated JSON', () => {
