@@ -103,6 +103,11 @@ export const PATH_FIELDS: { readonly [K in CommandName]: PathSpec } = {
   'forward.list': NONE,
   'forward.add': NONE,
   'forward.remove': NONE,
+  // The name is the guest's (sanitised there); the bytes come in the message, no host path is read.
+  'file.drop.begin': NONE,
+  'file.drop.chunk': NONE,
+  'file.drop.end': NONE,
+  'file.drop.cancel': NONE,
 };
 
 /** Files of the library folder itself that are Hangar's (the index and the recent-ISO list; the lock is hidden). */

@@ -8,6 +8,8 @@ import { libraryCommands } from './commands/library.js';
 import { lifecycleCommands } from './commands/lifecycle.js';
 import { mediaCommands } from './commands/media.js';
 import { networkCommands } from './commands/network.js';
+import { fileDropCommands } from './commands/file-drop.js';
+import { FileDropService } from './guest-agent/file-drop-service.js';
 import { snapshotCommands } from './commands/snapshots.js';
 import { vmCommands } from './commands/vm.js';
 import { DiskService } from './disks/disk-service.js';
@@ -75,6 +77,7 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
   const forwards = new ForwardService(ctx);
   const archive = new ArchiveService(ctx, jobs);
   const agent = new GuestAgentService({ emit: (id, body) => ctx.emit(id, body), log: (level, message) => ctx.log(level, message) });
+  const drops = new FileDropService({ agent, emit: (id, body) => ctx.emit(id, body), log: (level, message) => ctx.log(level, message) });
   const snapshots = new SnapshotService(snapshotHost(ctx, jobs, agent));
   const stats = new StatsService({
     liveVms: () => [...ctx.sessions.values()].filter((x) => x.state.kind !== 'stopped' && x.state.kind !== 'crashed').map((x) => ({ vmId: x.vmId, pid: x.pid })),
@@ -108,6 +111,7 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
     ...diskCommands(ctx, { disks, jobs }),
     ...archiveCommands(ctx, archive),
     ...networkCommands(forwards),
+    ...fileDropCommands(ctx, drops),
   });
   return { jobs, disks, media, install, forwards, archive, snapshots, stats, thumbnails, displays, agent, handlers };
 }

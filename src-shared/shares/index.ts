@@ -1,1 +1,2 @@
 export * from './share-guide.js';
+export * from './drop-name.js';
