@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { guestFstabLine, guestShareCommand, shareMethodOf, shareMethodProblem } from '../../../../src-shared/shares/index.js';
 
-const user = { mode: 'user', model: 'e1000e', mac: '52:54:00:12:34:56', forwards: [] } as const;
+const user = { mode: 'user' as const, model: 'e1000e' as const, mac: '52:54:00:12:34:56', forwards: [] };
 const share = (name: string, readOnly = false) => ({ name, path: `/home/ada/${name}`, readOnly });
 
 describe('share guide', () => {
