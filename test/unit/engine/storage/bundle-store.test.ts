@@ -200,7 +200,7 @@ describe('BundleStore.load', () => {
     const v1 = readFileSync(new URL('../../../fixtures/documents/v1-debian-bios.json', import.meta.url), 'utf8');
     writeFileSync(path.join(dir, 'vm.json'), v1);
     const loaded = await store.load('Debian 12 (web)');
-    expect(loaded.doc.schemaVersion).toBe(3);
+    expect(loaded.doc.schemaVersion).toBe(4);
     expect(loaded.bundleDir).toBe(dir);
   });
 });
