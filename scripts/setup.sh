@@ -25,6 +25,7 @@ DEB_PACKAGES=(
   u-boot-qemu       # riscv64 boot loader (qemu-riscv64_smode), started by OpenSBI
   swtpm             # virtual TPM 2.0 (firmware.tpm, e.g. Windows 11)
   swtpm-tools       # swtpm_setup (TPM state provisioning)
+  samba             # smbd: shared folders of Windows guests (QEMU's -netdev user,smb=)
   chromium          # browser end-to-end tests (playwright-core)
   nasm              # fixtures: boot.img
   osinfo-db         # the host's OS database: iso.inspect recognises installers the built-in catalog lacks

@@ -13,6 +13,7 @@ import { exportVerb, importVerb } from './archive-verb.js';
 import { forwardVerb } from './forward-verb.js';
 import { connectionVerb } from './connection-verb.js';
 import { usbVerb } from './usb-verb.js';
+import { shareInfoLines, shareVerb } from './share-verb.js';
 import { getVerb, setVerb } from './set-verb.js';
 import { cloneVerb, existingDiskModeOf } from './clone-verb.js';
 import { withJobProgress } from './job-progress.js';
@@ -242,6 +243,7 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
           ['Network', d.network.mode === 'user' ? `NAT (${d.network.model})${d.network.forwards.map((f) => ` ${f.protocol}:${f.hostPort}->${f.guestPort}`).join('')}` : d.network.mode],
           ['Boot order', d.bootOrder.join(', ') || '(none)'],
           ...guestAgentLines(d.guestAgent, r.guestAgent),
+          ...shareInfoLines(d),
           ['Folder', r.bundleDir],
         ];
         for (const [k, val] of lines) io.out(`${`${k}:`.padEnd(12)} ${val}\n`);
@@ -357,6 +359,8 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       return await connectionVerb(c, p.positionals, v, io.out);
     case 'usb':
       return await usbVerb(c, p.positionals, v, io.out);
+    case 'share':
+      return await shareVerb(c, p.positionals, v, io.out, process.cwd());
     case 'engine':
       io.out(`Hangar engine serving ${handle.libraryDir} (pid ${process.pid}); press Ctrl+C to stop. Running machines keep running.\n`);
       await handle.untilStopped();

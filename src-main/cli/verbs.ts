@@ -167,6 +167,13 @@ export const VERBS: Record<string, VerbSpec> = {
     positionals: ['ACTION', 'VM', 'ID', 'SPEC'],
     minPositionals: 1,
   },
+  share: {
+    usage: 'hangar share list VM [--json] | share add VM DIR [--name NAME] [--read-only] | share remove VM NAME',
+    summary: 'Folders shared with the guest (9p for Linux guests, SMB at \\\\10.0.2.4\\qemu for Windows); shows the command to use inside the guest; change them while the machine is stopped',
+    options: { ...json, name: { type: 'string' }, 'read-only': { type: 'boolean' } },
+    positionals: ['ACTION', 'VM', 'DIR|NAME'],
+    minPositionals: 2,
+  },
   'finish-install': {
     usage: 'hangar finish-install VM',
     summary: 'Remove the installation medium and boot from the disk (done automatically when the installer powers off or reboots)',

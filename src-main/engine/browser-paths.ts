@@ -19,14 +19,16 @@ export type PathRole =
   /** What the command creates (an archive, a machine's folder): judged by its nearest existing parent; also not hidden, not inside Hangar's own files. */
   | 'target'
   /** A folder the file browser lists: hidden folders may be browsed, nothing outside the roots. */
-  | 'browse';
+  | 'browse'
+  /** A folder shared with a guest (vm.update's shares[].path): also not hidden, not one of Hangar's own folders. */
+  | 'share';
 
 export interface PathField {
   field: string;
   role: PathRole;
 }
 
-/** A command's host paths: argument fields, or `patch` (vm.update: the patch's disks[].path and cdroms[].path, relative to the bundle). */
+/** A command's host paths: argument fields, or `patch` (vm.update: the patch's disks[].path, cdroms[].path and shares[].path, relative to the bundle). */
 export type PathSpec = readonly PathField[] | 'patch';
 
 const NONE: readonly PathField[] = [];
@@ -114,6 +116,11 @@ export const PATH_FIELDS: { readonly [K in CommandName]: PathSpec } = {
   'usb.detach': NONE,
   'usb.rule.add': NONE,
   'usb.rule.remove': NONE,
+  // The name is the guest's (sanitised there); the bytes come in the message, no host path is read.
+  'file.drop.begin': NONE,
+  'file.drop.chunk': NONE,
+  'file.drop.end': NONE,
+  'file.drop.cancel': NONE,
 };
 
 /** Files of the library folder itself that are Hangar's (the index and the recent-ISO list; the lock is hidden). */
@@ -202,18 +209,18 @@ export async function checkBrowserPath(path: string, role: PathRole, ctx: PathCh
       { path, hint: '--allow-dir' },
     );
   }
-  if (role === 'disk' || role === 'medium' || role === 'target') await refuseOwnFile(path, real, ctx.libraryDir);
+  if (role === 'disk' || role === 'medium' || role === 'target' || role === 'share') await refuseOwnFile(path, real, ctx.libraryDir);
   if (role === 'disk' && (await stat(real).then((s) => s.isFile() && (s.mode & 0o111) !== 0, () => false))) {
     throw new EngineError('invalid-args', `${path} is an executable file (a program or script); the browser host does not hand one to a VM as a writable disk`, { path });
   }
   return real;
 }
 
-/** A patch's disks[].path and usb.images[].path (as `disk`) and cdroms[].path (as `medium`). */
+/** A patch's disks[].path and usb.images[].path (as `disk`), cdroms[].path (as `medium`) and shares[].path (as `share`). */
 function patchPaths(patch: unknown): Array<{ path: string; role: PathRole }> {
   const out: Array<{ path: string; role: PathRole }> = [];
   if (typeof patch !== 'object' || patch === null) return out;
-  for (const [key, role] of [['disks', 'disk'], ['cdroms', 'medium']] as const) {
+  for (const [key, role] of [['disks', 'disk'], ['cdroms', 'medium'], ['shares', 'share']] as const) {
     const list = (patch as Record<string, unknown>)[key];
     if (!Array.isArray(list)) continue;
     for (const item of list) {
@@ -245,7 +252,7 @@ async function checkPatch(args: Record<string, unknown>, ctx: PathCheckContext):
     return;
   }
   const vm = await ctx.vmOf(String(args['vm']));
-  const current = new Set([...vm.doc.disks.map((d) => d.path), ...vm.doc.cdroms.map((c) => c.path), ...(vm.doc.usb?.images ?? []).map((u) => u.path)].flatMap((p) => (p === null ? [] : [resolve(vm.bundleDir, p)])));
+  const current = new Set([...vm.doc.disks.map((d) => d.path), ...vm.doc.cdroms.map((c) => c.path), ...(vm.doc.usb?.images ?? []).map((u) => u.path), ...vm.doc.shares.map((s) => s.path)].flatMap((p) => (p === null ? [] : [resolve(vm.bundleDir, p)])));
   for (const { path: p, role } of paths) {
     const abs = resolve(vm.bundleDir, p);
     if (!current.has(abs)) await checkBrowserPath(abs, role, ctx);

@@ -11,6 +11,8 @@ import { mediaCommands } from './commands/media.js';
 import { networkCommands } from './commands/network.js';
 import { usbCommands } from './commands/usb.js';
 import { UsbService } from './usb/usb-service.js';
+import { fileDropCommands } from './commands/file-drop.js';
+import { FileDropService } from './guest-agent/file-drop-service.js';
 import { snapshotCommands } from './commands/snapshots.js';
 import { vmCommands } from './commands/vm.js';
 import { DiskService } from './disks/disk-service.js';
@@ -84,6 +86,7 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
   const usb = new UsbService(ctx);
   const archive = new ArchiveService(ctx, jobs);
   const agent = new GuestAgentService({ emit: (id, body) => ctx.emit(id, body), log: (level, message) => ctx.log(level, message) });
+  const drops = new FileDropService({ agent, emit: (id, body) => ctx.emit(id, body), log: (level, message) => ctx.log(level, message) });
   const snapshots = new SnapshotService(snapshotHost(ctx, jobs, agent, usb));
   const stats = new StatsService({
     liveVms: () => [...ctx.sessions.values()].filter((x) => x.state.kind !== 'stopped' && x.state.kind !== 'crashed').map((x) => ({ vmId: x.vmId, pid: x.pid })),
@@ -122,6 +125,7 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
     ...networkCommands(forwards),
     ...connections.commands(),
     ...usbCommands(usb),
+    ...fileDropCommands(ctx, drops),
   });
   return { jobs, disks, media, usb, install, forwards, archive, snapshots, stats, thumbnails, displays, agent, connections, handlers };
 }

@@ -1,7 +1,7 @@
 import { entryDir, readLibraryIndex } from './storage/library-index.js';
 import { sandboxKillNote } from './session/sandbox-kill.js';
 import { access } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { totalmem } from 'node:os';
 import { EngineError } from '../../src-shared/contract/index.js';
 import type { EngineContext } from './engine-context.js';
@@ -30,6 +30,9 @@ import { beginLaunch, keepEnded, recordFound } from './session/idle-states.js';
 import { requireSwtpm, startSwtpm, stopSwtpm } from './session/swtpm.js';
 import type { LibraryEntry, LoadedVm } from './storage/bundle-store.js';
 import { RESTART_OP } from './machine-ops/machine-op.js';
+import { preflightShares } from './shares/share-paths.js';
+import { hasSmbd } from './shares/host-tools.js';
+import { shareMethodOf, shareMethodProblem } from '../../src-shared/shares/index.js';
 
 function resolveInBundle(bundleDir: string, p: string): string {
   return isAbsolute(p) ? p : join(bundleDir, p);
@@ -66,8 +69,16 @@ export async function previewChains(engine: EngineContext, vm: LoadedVm): Promis
  * Checks what would make QEMU fail, so the user gets a specific reason instead of a log excerpt, and
  * returns every disk's checked chain (storage/image-chain.ts), which the argv then names explicitly.
  */
-export async function preflight(vm: LoadedVm, bundles: readonly string[] = []): Promise<VmChains> {
+export async function preflight(vm: LoadedVm, bundles: readonly string[] = [], libraryDir?: string): Promise<VmChains> {
   const doc = vm.doc;
+  if (doc.shares.length > 0) {
+    const problem = shareMethodProblem(doc);
+    if (problem) throw new EngineError('start-refused', `"${doc.name}" cannot start: ${problem}`, { field: 'shares' });
+    if (shareMethodOf(doc) === 'smb' && !(await hasSmbd())) {
+      throw new EngineError('start-refused', `"${doc.name}" shares a folder over SMB, which needs samba's smbd; install it with: sudo apt-get install samba`, { field: 'shares', package: 'samba' });
+    }
+    await preflightShares(doc.name, doc.shares, { libraryDir: libraryDir ?? dirname(vm.bundleDir), bundleDir: vm.bundleDir });
+  }
   for (const d of doc.disks) {
     const p = resolveInBundle(vm.bundleDir, d.path);
     if (!(await exists(p))) throw new EngineError('start-refused', `disk ${d.id} of "${doc.name}" is missing: ${p}`, { field: 'disks', path: p });
@@ -129,7 +140,7 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
     throw new EngineError('invalid-state', `"${vm.name}" holds a saved state, which a run without saving changes would leave behind unused; start it normally (it resumes), or discard the saved state first`);
   }
   if (saved) checkSavedStateFits(vm, saved);
-  const chains = await preflight(vm, await libraryBundles(engine));
+  const chains = await preflight(vm, await libraryBundles(engine), engine.libraryDir);
   const runtimeDir = engine.vmRuntimeDir(vm.id);
   const logsDir = join(vm.bundleDir, 'logs');
   const { binary, argv } = await engine.host.launchArgv(vm, { runtimeDir, logsDir }, { chains, ...(disposable ? { overlays: () => makeOverlays(vm) } : {}) });

@@ -6,6 +6,7 @@ import type { GuestAgentInfo } from './guest-agent.js';
 import type { UsbAttachment, UsbHostDevice } from './usb.js';
 import { MAX_TAG_LENGTH, MAX_TAGS } from './tag-limits.js';
 import { connectionNameSchema, connectionUriSchema, type ConnectionInfo } from './connections.js';
+import { DROP_CHUNK_BYTES } from '../shares/drop-name.js';
 
 /** A VM reference: its id, an id prefix (≥ 4 characters) or its exact name. */
 const vmRef = z.string().min(1).max(1000);
@@ -232,6 +233,15 @@ export const commandArgs = {
   /** A host device the machine takes at every start and whenever it is plugged in while running: VENDOR:PRODUCT or a port (1-2.3). */
   'usb.rule.add': z.strictObject({ vm: vmRef, device: usbRuleSpec }),
   'usb.rule.remove': z.strictObject({ vm: vmRef, device: usbRuleSpec }),
+  /**
+   * A file dropped on the display, copied into the running guest by its guest agent: `begin` names it (sanitised in
+   * the guest's Downloads or /tmp; refused over 1 GiB before any byte moves), then `chunk`s in order (base64, at most
+   * 256 KiB each), then `end`. A `vm.job` (kind file-drop) tells the progress; `cancel` removes the partial file.
+   */
+  'file.drop.begin': z.strictObject({ vm: vmRef, name: z.string().min(1).max(1000), size: z.number().int().min(0) }),
+  'file.drop.chunk': z.strictObject({ dropId: z.string().regex(/^drop-[a-z0-9-]{1,40}$/), offset: z.number().int().min(0), data: z.string().max(Math.ceil(DROP_CHUNK_BYTES / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64') }),
+  'file.drop.end': z.strictObject({ dropId: z.string().regex(/^drop-[a-z0-9-]{1,40}$/) }),
+  'file.drop.cancel': z.strictObject({ dropId: z.string().regex(/^drop-[a-z0-9-]{1,40}$/) }),
 } as const;
 
 export type CommandName = keyof typeof commandArgs;
@@ -508,6 +518,10 @@ export interface CommandResults {
   'connection.remove': { ok: true };
   'connection.rename': { connection: ConnectionInfo };
   'connection.test': { connection: ConnectionInfo; libvirtVersion: string };
+  'file.drop.begin': { dropId: string; jobId: string; guestPath: string };
+  'file.drop.chunk': { written: number };
+  'file.drop.end': { guestPath: string; bytes: number };
+  'file.drop.cancel': { ok: true };
 }
 
 export type CommandResult<K extends CommandName> = CommandResults[K];

@@ -40,6 +40,7 @@ const LINUX_SERVER: OsRecommendation = {
   display: 'virtio',
   pointer: 'usb-tablet',
   guestAgent: true,
+  shareMethod: '9p',
 };
 /** Desktop installers: more memory. */
 const LINUX_DESKTOP: OsRecommendation = { ...LINUX_SERVER, memoryMiB: 4096, diskGiB: 25 };
@@ -59,9 +60,11 @@ const WINDOWS: OsRecommendation = {
   pointer: 'usb-tablet',
   /** qemu-ga for Windows comes with virtio-win, not with Windows. */
   guestAgent: false,
+  /** Windows has no 9p driver; it reaches QEMU's built-in SMB server (samba) at \\10.0.2.4\qemu with none. */
+  shareMethod: 'smb',
 };
-/** Unknown OS: devices every OS has drivers for. */
-const OTHER: OsRecommendation = { ...WINDOWS, memoryMiB: 2048, diskGiB: 20, firmware: 'bios', secureBoot: false };
+/** Unknown OS: devices every OS has drivers for; shares over 9p, which needs no host package. */
+const OTHER: OsRecommendation = { ...WINDOWS, memoryMiB: 2048, diskGiB: 20, firmware: 'bios', secureBoot: false, shareMethod: '9p' };
 
 /** Defaults for a family when only the family is known (e.g. an osinfo-db match Hangar has no entry for). */
 export function familyRecommendation(family: OsFamily): OsRecommendation {

@@ -25,7 +25,12 @@ export interface OsRecommendation {
   pointer: PointerDevice;
   /** The QEMU guest agent channel: on for guests whose distributions ship qemu-ga. */
   guestAgent: boolean;
+  /** How shared folders reach the guest: virtio-9p (Linux has the driver) or SMB through user networking (Windows). */
+  shareMethod: ShareMethod;
 }
+
+export const SHARE_METHODS = ['9p', 'smb'] as const;
+export type ShareMethod = (typeof SHARE_METHODS)[number];
 
 /**
  * One way to recognise an OS from an ISO's Primary Volume Descriptor. Every pattern given must match

@@ -49,6 +49,7 @@ export function newVmDocument(input: NewVmInput): VmDocument {
     clipboard: 'off',
     guestAgent: input.guestAgent ?? false,
     usb: { images: [], rules: [] },
+    shares: [],
     bootOrder,
     extraArgs: [],
     createdAt: input.now,

@@ -49,13 +49,18 @@ const steps: Record<number, (doc: Json) => Json> = {
   },
   /** v2: no guest agent channel existed, so an old machine keeps running without one. */
   2: (v2) => ({ ...v2, schemaVersion: 3, guestAgent: v2['guestAgent'] ?? false }),
-  /** v3: no USB sticks or host USB rules existed. (The shared-folders step of the same bump adds `shares`.) */
-  3: (v3) => addUsbV4({ ...v3, schemaVersion: 4 }),
+  /** v3: no USB sticks, host USB rules or shared folders existed. */
+  3: (v3) => sharesStep(addUsbV4({ ...v3, schemaVersion: 4 })),
 };
 
 /** The v4 USB part, on its own so the other v4 fields' steps merge beside it. */
 function addUsbV4(doc: Json): Json {
   return { ...doc, usb: doc['usb'] ?? { images: [], rules: [] } };
+}
+
+/** v3 → v4 (shared folders): an old machine shared nothing. Kept separate: other v4 fields add their own lines. */
+function sharesStep(v3: Json): Json {
+  return { ...v3, schemaVersion: 4, shares: v3['shares'] ?? [] };
 }
 
 /** Brings a raw parsed `vm.json` up to the current schema version (still unvalidated). */

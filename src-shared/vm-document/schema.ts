@@ -108,6 +108,22 @@ export const usbRuleSchema = z.union([
 
 export const usbSchema = z.strictObject({ images: z.array(usbImageSchema), rules: z.array(usbRuleSchema) });
 
+/**
+ * A shared folder's name: the guest's 9p mount tag (`mount -t 9p NAME`) and part of QEMU ids, so a short safe
+ * alphabet (no comma, which QEMU's option parser splits on, no space or slash a mount command would trip on).
+ */
+export const shareNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,30}$/, 'must be letters, digits, "_" or "-", starting with a letter or digit (max 31)');
+
+/** A host folder the guest sees (9p for Linux and BSD guests, SMB for Windows: engine/shares/). */
+export const shareSchema = z.strictObject({
+  name: shareNameSchema,
+  /** Absolute, symlinks resolved when added (the start checks it again). */
+  path: qemuString.min(1).refine((p) => p.startsWith('/'), 'must be an absolute path'),
+  readOnly: z.boolean(),
+});
+
 const macSchema = z.string().regex(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, 'must be a lowercase MAC address like 52:54:00:12:34:56');
 
 export const networkSchema = z.discriminatedUnion('mode', [
@@ -153,6 +169,8 @@ export const vmDocumentFields = z
     guestAgent: z.boolean(),
     /** USB sticks (disk images) and the host USB devices the machine takes (schema 4). */
     usb: usbSchema,
+    /** Host folders shared with the guest (engine/shares/share-args.ts). */
+    shares: z.array(shareSchema).max(16, 'must be at most 16 shared folders'),
     /** Device ids in boot priority order; devices not listed do not boot. */
     bootOrder: z.array(deviceIdSchema),
     /** Appended verbatim, last, as separate argv entries (never through a shell). */
@@ -191,6 +209,11 @@ export const vmDocumentSchema = vmDocumentFields
       if (rules.has(key)) ctx.addIssue({ code: 'custom', path: ['usb', 'rules', i], message: `the USB rule ${key} is there twice` });
       rules.add(key);
     });
+    const names = new Set<string>();
+    doc.shares.forEach((sh, i) => {
+      if (names.has(sh.name)) ctx.addIssue({ code: 'custom', path: ['shares', i, 'name'], message: `shared folder name "${sh.name}" is used twice` });
+      names.add(sh.name);
+    });
     if (doc.firmware.secureBoot && doc.firmware.type !== 'uefi') {
       ctx.addIssue({ code: 'custom', path: ['firmware', 'secureBoot'], message: 'needs UEFI firmware' });
     }
@@ -203,6 +226,7 @@ export type VmUsb = z.infer<typeof usbSchema>;
 export type VmUsbImage = z.infer<typeof usbImageSchema>;
 export type VmUsbRule = z.infer<typeof usbRuleSchema>;
 export type VmNetwork = z.infer<typeof networkSchema>;
+export type VmShare = z.infer<typeof shareSchema>;
 export type PortForward = z.infer<typeof portForwardSchema>;
 export type Architecture = (typeof ARCHITECTURES)[number];
 export type DiskFormat = (typeof DISK_FORMATS)[number];

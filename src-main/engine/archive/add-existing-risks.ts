@@ -49,6 +49,7 @@ export async function addExistingRisks(dir: string, doc: VmDocument, imageInfo: 
   if (foreign.extraArgs.length > 0) risks.push(`extra QEMU arguments: ${foreign.extraArgs.join(' ')}`);
   for (const d of foreign.disks) risks.push(`disk ${d.id} is a file outside the bundle: ${d.path}`);
   for (const c of foreign.cdroms) risks.push(`CD drive ${c.id} holds an ISO outside the bundle: ${c.path}`);
+  for (const sh of foreign.shares) risks.push(`it shares the host folder ${sh.path} with the guest (as "${sh.name}")`);
   const outsideDisks = new Set(foreign.disks.map((d) => d.id));
   // A writable disk that is one of the bundle's own files (vm.json...) would let the guest rewrite its machine.
   const disksDir = join(dir, 'disks');

@@ -9,13 +9,15 @@ export function bundleRelative(path: string): string | null {
 
 /**
  * What a bundle from elsewhere (an archive, a folder added with vm.addExisting) brings from outside its own
- * folder: QEMU arguments of its author's choosing (they could read or write host files), and disks and CD
- * images that are host files. `inBundle(rel)` says whether a bundle-relative file is really there.
+ * folder: QEMU arguments of its author's choosing (they could read or write host files), disks and CD
+ * images that are host files, and host folders shared with the guest. `inBundle(rel)` says whether a bundle-relative file is really there.
  */
 export function foreignParts(doc: VmDocument, inBundle: (rel: string) => boolean): {
   extraArgs: string[];
   disks: Array<{ id: string; path: string }>;
   cdroms: Array<{ id: string; path: string }>;
+  /** Shared folders are always host folders: the guest would read (or write) them. */
+  shares: Array<{ name: string; path: string }>;
 } {
   const outside = (path: string): boolean => {
     const rel = bundleRelative(path);
@@ -25,5 +27,6 @@ export function foreignParts(doc: VmDocument, inBundle: (rel: string) => boolean
     extraArgs: [...doc.extraArgs],
     disks: doc.disks.filter((d) => outside(d.path)).map((d) => ({ id: d.id, path: d.path })),
     cdroms: doc.cdroms.flatMap((c) => (c.path !== null && outside(c.path) ? [{ id: c.id, path: c.path }] : [])),
+    shares: doc.shares.map((s) => ({ name: s.name, path: s.path })),
   };
 }

@@ -169,7 +169,7 @@ function checkDocument(doc: VmDocument, files: Set<string>): void {
 
 /**
  * What an archive may not bring along: QEMU arguments of its author's choosing (they could read or write
- * host files) and CD drives pointing at host files (ISOs are not part of an archive). Each is said.
+ * host files), CD drives pointing at host files (ISOs are not part of an archive) and shared host folders. Each is said.
  */
 export function sanitizeImported(doc: VmDocument, files: Set<string>): { doc: VmDocument; warnings: string[] } {
   const foreign = foreignParts(doc, (rel) => files.has(rel));
@@ -180,7 +180,9 @@ export function sanitizeImported(doc: VmDocument, files: Set<string>): { doc: Vm
   for (const c of foreign.cdroms) warnings.push(`CD drive ${c.id} is empty: its ISO ${c.path} is not part of the archive`);
   const outside = new Set(foreign.cdroms.map((c) => c.id));
   const cdroms = doc.cdroms.map((c) => (outside.has(c.id) ? { ...c, path: null } : c));
-  return { doc: { ...doc, extraArgs: [], cdroms }, warnings };
+  // Folders of the archive's author's host: none of them is this host's to hand to the guest.
+  for (const sh of foreign.shares) warnings.push(`its shared folder "${sh.name}" (${sh.path}) was removed; share a folder of yours in Settings → Shared folders`);
+  return { doc: { ...doc, extraArgs: [], cdroms, shares: [] }, warnings };
 }
 
 /**

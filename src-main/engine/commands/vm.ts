@@ -17,6 +17,7 @@ import { createImage } from '../storage/qemu-img.js';
 import { bundleFolderName } from '../storage/slug.js';
 import { previewChains } from '../vm-lifecycle.js';
 import { forget } from '../session/idle-states.js';
+import { resolveShares } from '../shares/share-paths.js';
 import { refuseWhileActive, type CommandSet } from './command-kit.js';
 import { applyClipboardLive } from '../display/clipboard-live.js';
 import type { DisplayService } from '../display/display-service.js';
@@ -81,6 +82,8 @@ export function vmCommands(
       if (live) return live;
       const vm = await refuseWhileActive(ctx, a.vm, 'change the settings of');
       await refusePatchWhileSaved(ctx, vm, patch);
+      // A new shared folder passes the folder rules and is stored by its real path (shares/share-paths.ts).
+      if (patch.shares !== undefined) patch.shares = await resolveShares(patch.shares, vm.doc.shares, { libraryDir: ctx.libraryDir, bundleDir: vm.bundleDir });
       const doc = await ctx.store.update(vm.id, patch);
       ctx.emit(vm.id, { type: 'vm.changed' });
       return { doc };

@@ -2,7 +2,8 @@ import { posix } from 'node:path';
 import { EngineError, type GuestAgentInfo, type VmEventBody } from '../../../src-shared/contract/index.js';
 import type { QmpEventMessage } from '../qmp/qmp-commands.js';
 import { GUEST_AGENT_SOCKET } from '../qemu/argv-guest-agent.js';
-import { GuestAgentClient } from './guest-agent-client.js';
+import { GuestAgentClient, type GuestAgentCallOptions } from './guest-agent-client.js';
+import type { QgaArguments, QgaCommand, QgaReply } from './qga-commands.js';
 import { guestInfoFrom } from './guest-info.js';
 
 /** The slice of a VmSession the agent's monitor reads: the runtime folder, the run state, QMP events. */
@@ -60,6 +61,13 @@ export class GuestAgentService {
     await m.shutdown();
   }
 
+  /** One agent command for another service (file drops); refused, naming why, when no agent answers. */
+  async command<C extends QgaCommand>(vmId: string, command: C, args: QgaArguments[C], timeoutMs?: number): Promise<QgaReply<C>> {
+    const m = this.monitors.get(vmId);
+    if (!m) throw new EngineError('invalid-state', 'this machine has no guest agent channel (turn the guest agent on in Settings → Display, and install qemu-guest-agent in the guest)');
+    return m.command(command, args, timeoutMs);
+  }
+
   /** Freezes the guest's filesystems; returns the thaw, or null when no agent answers (the snapshot is then crash-consistent). */
   async freeze(vmId: string): Promise<(() => Promise<void>) | null> {
     return (await this.monitors.get(vmId)?.freeze()) ?? null;
@@ -112,6 +120,12 @@ class AgentMonitor {
   setClockSoon(): void {
     this.clockPending = true;
     this.schedule(0);
+  }
+
+  async command<C extends QgaCommand>(command: C, args: QgaArguments[C], timeoutMs = this.timeoutMs): Promise<QgaReply<C>> {
+    const client = await this.ready();
+    const call = client.command as (c: C, a: QgaArguments[C], o: GuestAgentCallOptions) => Promise<QgaReply<C>>;
+    return call.call(client, command, args, { timeoutMs });
   }
 
   async shutdown(): Promise<void> {

@@ -37,6 +37,11 @@ export const QGA_REPLIES = {
   'guest-fsfreeze-freeze': z.number().int(),
   'guest-fsfreeze-thaw': z.number().int(),
   'guest-set-time': z.object({}),
+  /** Files (dropped on the display): a handle, written in base64 chunks, closed. */
+  'guest-file-open': z.number().int(),
+  'guest-file-write': z.object({ count: z.number().int(), eof: z.boolean() }),
+  'guest-file-close': z.object({}),
+  'guest-get-users': z.array(z.object({ user: z.string().max(256), domain: z.string().max(256).optional() }).passthrough()).max(1000),
   /** No reply on success (the guest is going down). */
   'guest-shutdown': z.undefined(),
 } as const;
@@ -57,4 +62,8 @@ export interface QgaArguments {
   /** Nanoseconds since the epoch. */
   'guest-set-time': { time: number };
   'guest-shutdown': { mode: 'powerdown' | 'halt' | 'reboot' };
+  'guest-file-open': { path: string; mode: 'r' | 'w' };
+  'guest-file-write': { handle: number; 'buf-b64': string };
+  'guest-file-close': { handle: number };
+  'guest-get-users': undefined;
 }

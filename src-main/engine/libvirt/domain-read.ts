@@ -90,6 +90,7 @@ export function readDomain(xml: string): DomainFacts {
     clipboard: 'off',
     guestAgent: channelNames.includes('org.qemu.guest_agent.0'),
     usb: { images: [], rules: [] },
+    shares: [],
     bootOrder: [],
     extraArgs: [],
     createdAt: now,

@@ -1,3 +1,4 @@
+import { shareMethodOf } from '../../../src-shared/shares/share-guide.js';
 import { posix } from 'node:path';
 import type { VmDocument } from '../../../src-shared/vm-document/index.js';
 import { ArgvError } from '../qemu/errors.js';
@@ -123,6 +124,13 @@ function usbDevices(vm: VmDocument): XmlNode[] {
   });
 }
 
+/** Shared folders as libvirt's 9p filesystems (mapped: the guest cannot plant host setuid files or links); SMB is QEMU's user network's own. */
+function shares(vm: VmDocument): XmlNode[] {
+  if (vm.shares.length > 0 && shareMethodOf(vm) === 'smb') throw new ArgvError('shares', 'SMB shared folders (Windows guests) come from QEMU\'s user networking, which a libvirt domain does not have; share the folder from the host instead');
+  return vm.shares.map((sh) =>
+    el('filesystem', { type: 'mount', accessmode: 'mapped' }, el('source', { dir: sh.path }), el('target', { dir: sh.name }), sh.readOnly && el('readonly')));
+}
+
 function display(vm: VmDocument): XmlNode[] {
   const device = vm.display.device;
   if (vm.arch !== 'x86_64' && (device === 'std' || device === 'qxl' || device === 'cirrus')) throw new ArgvError('display.device', `"${device}" is a PC VGA device; use "virtio" or "ramfb" on ${vm.arch}`);
@@ -206,6 +214,7 @@ export function domainXml(vm: VmDocument, paths: DomainPaths): string {
       // The QEMU guest agent's port: libvirt picks the socket and uses it for `virsh shutdown --mode agent` and fs-freeze.
       vm.guestAgent && el('channel', { type: 'unix' }, el('target', { type: 'virtio', name: 'org.qemu.guest_agent.0' })),
       ...usbDevices(vm),
+      ...shares(vm),
       vm.firmware.tpm && el('tpm', { model: 'tpm-tis' }, el('backend', { type: 'emulator', version: '2.0' })),
       el('memballoon', { model: 'none' }),
     ),

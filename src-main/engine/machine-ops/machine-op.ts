@@ -75,6 +75,8 @@ export const UNLOCKED_VM_COMMANDS: readonly CommandName[] = [
   'vm.get', 'vm.argv', 'vm.tags.set', 'vm.pause', 'vm.resume', 'vm.reset', 'vm.shutdown', 'vm.forceOff', 'vm.screenshot',
   'vm.sendKey', 'vm.typeText', 'vm.console.attach', 'vm.console.detach', 'vm.console.write', 'vm.logs', 'vm.displaySocket',
   'vm.thumbnail', 'snapshot.list', 'snapshot.thumbnail', 'disk.info', 'forward.list', 'usb.list',
+  // Copies into the running guest through its agent (like typing text); changes no setting or file of the machine.
+  'file.drop.begin',
 ];
 
 export type Verdict = { wait: true } | { wait: false; message: string };

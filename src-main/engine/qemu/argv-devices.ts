@@ -3,6 +3,7 @@ import { ArgvError } from './errors.js';
 import type { MachineFamily } from './machine-family.js';
 import { hasUsbController } from './argv-usb.js';
 import { optionString } from './option-string.js';
+import { smbNetdevOption } from './argv-shares.js';
 
 export function networkArgs(vm: VmDocument): string[] {
   const net = vm.network;
@@ -11,7 +12,7 @@ export function networkArgs(vm: VmDocument): string[] {
       return [];
     case 'user': {
       const forwards = net.forwards.map((f) => ['hostfwd', `${f.protocol}:${f.hostAddress}:${f.hostPort}-:${f.guestPort}`] as const);
-      return ['-netdev', optionString('user', [['id', 'net0'], ...forwards]), '-device', optionString(net.model, [['id', 'nic0'], ['netdev', 'net0'], ['mac', net.mac]])];
+      return ['-netdev', optionString('user', [['id', 'net0'], ...forwards, ...smbNetdevOption(vm)]), '-device', optionString(net.model, [['id', 'nic0'], ['netdev', 'net0'], ['mac', net.mac]])];
     }
     case 'bridge':
       // Runs QEMU's setuid qemu-bridge-helper; the bridge must be allowed in /etc/qemu/bridge.conf.

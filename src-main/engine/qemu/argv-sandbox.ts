@@ -1,5 +1,6 @@
 import type { VmDocument } from '../../../src-shared/vm-document/index.js';
 import { optionString, type OptionEntry } from './option-string.js';
+import { sharesNeedSpawn } from './argv-shares.js';
 
 /**
  * QEMU's seccomp filter (`-sandbox on`): a compromised QEMU, or a command line that asks for it
@@ -16,13 +17,15 @@ import { optionString, type OptionEntry } from './option-string.js';
  *   privileges and could not create the tap device (measured: NoNewPrivs 1 with `spawn=allow,
  *   elevateprivileges=allow` too). A bridged VM therefore runs without the filter; the fix would be the
  *   engine running the helper and handing QEMU the tap fd.
+ * - An SMB shared folder (Windows guests, `-netdev user,smb=`): QEMU forks and runs samba's smbd when the guest
+ *   first connects, so such a VM keeps the filter with `spawn=allow` (the other denials stay).
  */
 export function sandboxArgs(vm: VmDocument): string[] {
   if (vm.network.mode === 'bridge') return [];
   const deny: OptionEntry[] = [
     ['obsolete', 'deny'],
     ['elevateprivileges', 'deny'],
-    ['spawn', 'deny'],
+    ['spawn', sharesNeedSpawn(vm) ? 'allow' : 'deny'],
     ['resourcecontrol', 'deny'],
   ];
   return ['-sandbox', optionString('on', deny)];

@@ -12,6 +12,7 @@ import { storageArgs, blockdevPair, chainNodes, overlaidPair } from './argv-stor
 import { usbArgs } from './argv-usb.js';
 import { audioArgs, clipboardArgs, displayArgs, inputArgs, networkArgs, tpmArgs, vncAudioOption } from './argv-devices.js';
 import { guestAgentArgs } from './argv-guest-agent.js';
+import { shareDeviceArgs } from './argv-shares.js';
 import { sandboxArgs } from './argv-sandbox.js';
 
 export type { VmPaths } from './argv-types.js';
@@ -79,6 +80,8 @@ function fieldOf(vm: VmDocument, paths: VmPaths, _err: OptionValueError): string
   if (d >= 0) return `disks[${d}].path`;
   const c = vm.cdroms.findIndex((x) => bad(x.path));
   if (c >= 0) return `cdroms[${c}].path`;
+  const s = vm.shares.findIndex((x) => bad(x.path));
+  if (s >= 0) return `shares[${s}].path`;
   for (const k of ['bundleDir', 'runtimeDir', 'logsDir', 'nvramPath', 'tpmSocket'] as const) if (bad(paths[k])) return `paths.${k}`;
   return '(document)';
 }
@@ -127,6 +130,7 @@ function build(vm: VmDocument, host: HostInfo, paths: VmPaths): string[] {
     ...audioArgs(vm, host.audio?.backend ?? 'none'),
     ...clipboardArgs(vm),
     ...guestAgentArgs(vm, paths.runtimeDir),
+    ...shareDeviceArgs(vm),
     ...tpmArgs(vm, paths.tpmSocket),
     ...vm.extraArgs.map((a, i) => verbatim(a, `extraArgs[${i}]`)),
   ];

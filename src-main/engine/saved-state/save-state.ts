@@ -1,3 +1,4 @@
+import { mountedShareWords } from '../shares/share-snapshots.js';
 import { isAbsolute, join } from 'node:path';
 import { EngineError } from '../../../src-shared/contract/index.js';
 import { applyVmPatch, type VmPatch } from '../../../src-shared/vm-document/index.js';
@@ -59,6 +60,8 @@ export async function saveState(engine: EngineContext, vm: LoadedVm, session: Vm
     await session.saveSnapshot({ 'job-id': jobId('save'), tag: SAVED_STATE_TAG, vmstate: devices[0]!, devices }, { timeoutMs: JOB_TIMEOUT_MS, replace: true });
   } catch (err) {
     if (wasRunning) await session.resume().catch(() => undefined);
+    const shares = mountedShareWords(qemuText(err));
+    if (shares) throw new EngineError('invalid-state', `could not save the state of "${vm.name}": ${shares}; it keeps running`, { field: 'shares' });
     throw new EngineError('qemu-failed', `could not save the state of "${vm.name}": ${qemuText(err)}; it keeps running`);
   }
   const record: SavedStateRecord = { version: 1, savedAt: new Date().toISOString(), tag: SAVED_STATE_TAG, devices, hardware: await liveHardwareOf(vm.doc, session) };

@@ -2,6 +2,7 @@ import { EngineError, type VmEventBody } from '../../../src-shared/contract/inde
 import { qemuText } from '../qmp/qmp-errors.js';
 import type { VmSession } from '../session/vm-session.js';
 import { jobEvents, type JobEvents } from './job-events.js';
+import { mountedShareWords } from '../shares/share-snapshots.js';
 import { liveJobFailure, plainLoadError, poweredOffAfterLoad, unchangedAfterLoad, type SnapshotJobKind } from './snapshot-words.js';
 
 /** The slice of a VmSession snapshots need: its state, its QMP face (screendump, image lists) and its snapshot jobs. */
@@ -26,7 +27,7 @@ export class LiveSnapshots {
 
   /** With RAM: snapshot-save over every target; the first device stores the RAM state. */
   save(vm: Machine, session: SnapshotSession, snapshotId: string, tag: string, devices: string[]): Promise<void> {
-    return this.job(vm, 'snapshot-take', snapshotId, (job, opts) => session.saveSnapshot({ 'job-id': job.jobId, tag, vmstate: devices[0]!, devices }, opts));
+    return this.job(vm, 'snapshot-take', snapshotId, (job, opts) => session.saveSnapshot({ 'job-id': job.jobId, tag, vmstate: devices[0]!, devices }, opts), (q) => mountedShareWords(q) ?? q);
   }
 
   /** Disks only, while running: one atomic transaction (the guest keeps running: crash-consistent). */

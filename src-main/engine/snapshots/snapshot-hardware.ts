@@ -32,6 +32,8 @@ export const SNAPSHOT_HARDWARE: { readonly [K in keyof VmDocument]: ((value: VmD
   clipboard: (c) => ({ clipboard: c !== 'off' }),
   // The agent channel is a virtio-serial controller and port: part of the device state QEMU saves.
   guestAgent: (guestAgent) => ({ guestAgent }),
+  // A 9p share is a virtio-9p-pci device (its mount tag is in the saved state); the folder behind it may change.
+  shares: (shares) => ({ shares: shares.map((s) => s.name) }),
   extraArgs: (extraArgs) => ({ extraArgs }),
   // A stick is a usb-storage device in the saved state; host devices come and go with the host (not recorded).
   usb: (u) => ({ usbSticks: u.images.map((i) => i.id) }),
@@ -124,6 +126,8 @@ function describe(c: HardwareChange): [string, string] {
       return [`the guest agent channel ${onOff(c.was)}`, onOff(c.now)];
     case 'usbSticks':
       return [`USB sticks ${list(c.was, 'none')}`, `${list(c.now, 'none')}`];
+    case 'shares':
+      return [`shared folders ${list(c.was, 'none')}`, `${list(c.now, 'none')}`];
     case 'extraArgs':
       return [`extra QEMU arguments "${list(c.was, '')}"`, `"${list(c.now, '')}"`];
     default:

@@ -13,6 +13,7 @@ import { saveDisplayMode, useDisplayPrefs, useDisplayVm, useEngineLink } from '.
 import { useResizeFollow } from './use-resize-follow.js';
 import { useRfb } from './use-rfb.js';
 import { useDisplayAudio } from './use-display-audio.js';
+import { sendFileToGuest } from './file-drop.js';
 
 export interface DisplayViewProps {
   vmId: string;
@@ -48,6 +49,7 @@ export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
   const [fullscreen, setFullscreen] = useState(false);
   const [typePrompt, setTypePrompt] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [dropNote, setDropNote] = useState<string | null>(null);
   const { engineLink, epoch } = useEngineLink(api);
   const { info, state } = useDisplayVm(api, vmId, epoch, setError);
   const prefs = useDisplayPrefs(api);
@@ -153,6 +155,11 @@ export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
         {...(hasSound ? { sound: { muted: sound.muted, volume: sound.volume, onMuted: sound.setMuted, onVolume: sound.setVolume, hostOutput: sound.hostOutput } } : {})}
       />
 
+      {dropNote && (
+        <Alert severity="info" role="status" onClose={() => setDropNote(null)} sx={{ borderRadius: 0 }}>
+          {dropNote}
+        </Alert>
+      )}
       {error && (
         <Alert severity="error" onClose={() => setError(null)} sx={{ borderRadius: 0 }}>
           {error}
@@ -169,6 +176,26 @@ export function DisplayView({ vmId, api: apiProp, onClose }: DisplayViewProps) {
           role="application"
           aria-label={`Screen of ${info?.name ?? 'the VM'}`}
           aria-describedby={KEYBOARD_HINT_ID}
+          // Files dropped on the screen are copied into the guest by its guest agent (one after another).
+          onDragOver={(e) => {
+            if (e.dataTransfer.types.includes('Files')) e.preventDefault();
+          }}
+          onDrop={(e) => {
+            if (e.dataTransfer.files.length === 0) return;
+            e.preventDefault();
+            const files = [...e.dataTransfer.files];
+            void (async () => {
+              for (const f of files) {
+                setDropNote(`Copying ${f.name} into the guest…`);
+                try {
+                  setDropNote(`Copied ${f.name} to ${await sendFileToGuest(api, vmId, f)} in the guest`);
+                } catch (err) {
+                  setDropNote(null);
+                  setError(`Could not copy ${f.name} into the guest: ${(err as Error).message}`);
+                }
+              }
+            })();
+          }}
           sx={{
             position: 'absolute', inset: 0, overflow: rfbMode === 'actual' ? 'auto' : 'hidden', '& canvas': { outline: 'none' },
             '&:focus-visible': { outline: '2px solid', outlineColor: 'primary.main', outlineOffset: -2 },

@@ -37,6 +37,7 @@ export const JOB_KIND_LABEL: Readonly<Record<JobKind, string>> = {
   'vm-export': 'Exporting',
   'vm-import': 'Importing',
   'vm-clone': 'Cloning',
+  'file-drop': 'Copying a file into the guest',
 };
 
 /** A job's row name when neither the library nor the engine knows it (the VM was deleted meanwhile). */

@@ -19,6 +19,7 @@ import { describeError } from '../../state/errors.js';
 import { DialogStatusLine, NoticeScope, useDialogNotices, useWindowNotify } from '../../components/notifier.js';
 import { SettingsFormProvider, type SettingsForm } from './settings-fields.js';
 import { AdvancedPage, DisplayPage, GeneralPage, NetworkPage, StoragePage, SystemPage } from './settings-page-views.js';
+import { SharesPage } from './shares-page.js';
 import { SETTINGS_PAGES, type SettingsPageId } from './settings-pages.js';
 import { rebaseBootOrder } from './boot-order-model.js';
 import { LOCKED_WHILE_RUNNING, draftIssues, hostIssues, pageOfPath, setIn, settingsPatch } from './settings-model.js';
@@ -173,6 +174,7 @@ export function SettingsDialog({ vmId, initialPage = 'general', state, otherName
                 setSaved((d) => (d ? { ...d, usb } : d));
                 setDraft((d) => (d ? { ...d, usb } : d));
               }} />}
+              {page === 'shares' && <SharesPage />}
               {page === 'advanced' && <AdvancedPage vmId={vmId} savedDoc={saved} />}
               {otherIssues.length > 0 && (
                 <Alert severity="warning" sx={{ mt: 2 }}>

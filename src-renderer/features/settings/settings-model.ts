@@ -99,6 +99,7 @@ export const PAGE_OF: PerVmField<SettingsPageId | null> = {
   network: 'network',
   display: 'display', input: 'display', audio: 'display', clipboard: 'display', guestAgent: 'display',
   usb: 'usb',
+  shares: 'shares',
   extraArgs: 'advanced',
 };
 

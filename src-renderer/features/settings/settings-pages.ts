@@ -5,6 +5,7 @@ export const SETTINGS_PAGES = [
   { id: 'storage', label: 'Storage' },
   { id: 'network', label: 'Network' },
   { id: 'display', label: 'Display' },
+  { id: 'shares', label: 'Shared folders' },
   { id: 'usb', label: 'USB' },
   { id: 'advanced', label: 'Advanced' },
 ] as const;

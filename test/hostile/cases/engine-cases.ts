@@ -5,8 +5,8 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { CommandResult } from '../../../src-shared/contract/index.js';
+import { CURRENT_SCHEMA_VERSION } from '../../../src-shared/vm-document/index.js';
 import { SAFE_BUNDLE_FOLDER } from '../../../src-main/engine/storage/slug.js';
-import { CURRENT_SCHEMA_VERSION } from '../../../src-shared/vm-document/schema.js';
 import type { EngineCase, EngineCaseContext } from '../support/case-types.js';
 
 const created = (r: unknown): CommandResult<'vm.create'> => r as CommandResult<'vm.create'>;
@@ -372,6 +372,20 @@ export const engineCases: EngineCase[] = [
 
   // --- the wire ----------------------------------------------------------------------------------------------
   { id: 'wire-garbage-line', title: 'a line that is not JSON on the control socket', run: (c) => rawLine(c, 'rm -rf / \u0000\n'), refused: { code: 'invalid-message', message: /malformed request/ } },
+  // --- shared folders ------------------------------------------------------------------------------
+  { id: 'share-root', title: 'sharing the whole file system (/)', run: (c) => c.client.call('vm.update', { vm: c.target.id, patch: { shares: [{ name: 'all', path: '/', readOnly: true }] } }), refused: { code: 'invalid-args', message: /^shared folder "all": the whole file system \(\/\) cannot be shared/ } },
+  { id: 'share-etc', title: 'sharing /etc read-write', run: (c) => c.client.call('vm.update', { vm: c.target.id, patch: { shares: [{ name: 'etc', path: '/etc', readOnly: false }] } }), refused: { code: 'invalid-args', message: /^shared folder "etc": \/etc is a system folder \(under \/etc\)/ } },
+  {
+    id: 'share-link-to-etc',
+    title: 'sharing a symlink that leads to /etc',
+    prepare: async (c) => { rmSync(join(c.libraryDir, '..', 'etc-link'), { force: true }); symlinkSync('/etc', join(c.libraryDir, '..', 'etc-link')); },
+    run: (c) => c.client.call('vm.update', { vm: c.target.id, patch: { shares: [{ name: 'cfg', path: join(c.libraryDir, '..', 'etc-link'), readOnly: true }] } }),
+    refused: { code: 'invalid-args', message: /etc-link \(which leads to \/etc\) is a system folder/ },
+  },
+  { id: 'share-library', title: 'sharing the folder that holds the library (a guest would rewrite vm.json)', run: (c) => c.client.call('vm.update', { vm: c.target.id, patch: { shares: [{ name: 'up', path: join(c.libraryDir, '..'), readOnly: false }] } }), refused: { code: 'invalid-args', message: /holds the Hangar library/ } },
+  { id: 'share-name-commas', title: 'a share name with commas (would add QEMU options: mount_tag=a,fsdev=x)', run: (c) => c.client.call('vm.update', { vm: c.target.id, patch: { shares: [{ name: 'a,fsdev=x', path: c.libraryDir, readOnly: false }] } }), refused: { code: 'invalid-document', message: /shares\[0\]\.name: must be letters, digits/ } },
+  { id: 'file-drop-10gib', title: 'a 10 GiB file dropped on the display (refused before any byte moves)', run: (c) => c.client.call('file.drop.begin', { vm: c.target.id, name: 'huge.img', size: 10 * 1024 ** 3 }), refused: { code: 'invalid-args', message: /^huge\.img is 10 GiB; files dropped into a guest may be at most 1 GiB/ } },
+  { id: 'file-drop-chunk-not-base64', title: 'a file drop chunk that is not base64', run: (c) => c.client.call('file.drop.chunk', { dropId: 'drop-x', offset: 0, data: '$(reboot)' }), refused: { code: 'invalid-args', message: /data: must be base64/ } },
   { id: 'wire-oversized-line', title: 'a 64 MiB request line with no end', run: (c) => oversizedLine(c, 64 * 1024 * 1024), refused: { code: 'io', message: /^connection dropped; engine \S+ still serves$/ } },
   { id: 'wire-proto-command', title: 'the command "__proto__"', run: (c) => rawLine(c, '{"type":"request","id":1,"command":"__proto__","args":{}}\n'), refused: { code: 'unknown-command', message: /unknown command "__proto__"/ } },
   { id: 'wire-args-not-object', title: 'arguments that are a string', run: (c) => rawLine(c, '{"type":"request","id":1,"command":"vm.create","args":"x"}\n'), refused: { code: 'invalid-args', message: /^vm\.create: \(arguments\): Invalid input: expected object, received string$/ } },

@@ -102,6 +102,18 @@ export const serveCases: ServeCase[] = [
     refused: { code: 'invalid-args', message: /lies in the machine folder .* outside its disks\/ folder/ },
   },
   {
+    id: 'serve-share-link-out-of-roots',
+    title: 'a shared folder that is a symlink in the home leading out of the roots (~/escape)',
+    run: (c) => c.client.call('vm.update', { vm: c.vm, patch: { shares: [{ name: 'escape', path: join(c.home, 'escape'), readOnly: false }] } }),
+    refused: { code: 'invalid-args', message: OUTSIDE },
+  },
+  {
+    id: 'serve-share-ssh',
+    title: 'sharing ~/.ssh with a guest',
+    run: (c) => c.client.call('vm.update', { vm: c.vm, patch: { shares: [{ name: 'keys', path: join(c.home, '.ssh'), readOnly: true }] } }),
+    refused: { code: 'invalid-args', message: HIDDEN('.ssh') },
+  },
+  {
     id: 'serve-media-insert-outside',
     title: 'media.insert of a file outside the roots says nothing about it (not "too small (775 bytes)")',
     run: (c) => c.client.call('media.insert', { vm: c.vm, path: join(c.outside, 'tiny.iso') }),

@@ -54,7 +54,12 @@ async function makeIso(path: string): Promise<void> {
 /** Absolute paths in the goldens (/home/ada/...) are moved under the test root; relative ones stay in the bundle. */
 function relocate(vm: VmDocument, base: string): VmDocument {
   const move = (p: string): string => (posix.isAbsolute(p) ? join(base, 'abs', p) : p);
-  return { ...vm, disks: vm.disks.map((d) => ({ ...d, path: move(d.path) })), cdroms: vm.cdroms.map((c) => ({ ...c, path: c.path === null ? null : move(c.path) })) };
+  return {
+    ...vm,
+    disks: vm.disks.map((d) => ({ ...d, path: move(d.path) })),
+    cdroms: vm.cdroms.map((c) => ({ ...c, path: c.path === null ? null : move(c.path) })),
+    shares: vm.shares.map((s) => ({ ...s, path: move(s.path) })),
+  };
 }
 
 describe('real QEMU accepts every x86_64 golden argv', () => {
@@ -79,6 +84,7 @@ describe('real QEMU accepts every x86_64 golden argv', () => {
       await mkdir(dirname(p), { recursive: true });
       await img.create(p, d.format, 32 * MiB);
     }
+    for (const s of vm.shares) await mkdir(s.path, { recursive: true });
     for (const c of vm.cdroms) if (c.path !== null) await makeIso(posix.isAbsolute(c.path) ? c.path : join(bundleDir, c.path));
     const logsDir = join(bundleDir, 'logs');
     await mkdir(logsDir, { recursive: true });

@@ -135,7 +135,7 @@ describe('typed paths when the engine serves a browser host', () => {
     ({
       libraryDir: library,
       browserRoots,
-      store: { load: async () => ({ id: 'x', name: 'vm', bundleDir: join(library, 'vm.hangar'), doc: { disks: [], cdroms: [] } }) },
+      store: { load: async () => ({ id: 'x', name: 'vm', bundleDir: join(library, 'vm.hangar'), doc: { disks: [], cdroms: [], shares: [] } }) },
       sessions: new Map(),
       stateOf: () => ({ kind: 'stopped' }),
       runtimeDir: '/tmp',

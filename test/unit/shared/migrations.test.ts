@@ -78,6 +78,16 @@ describe('v2 → v3 migration', () => {
   });
 });
 
+describe('v3 → v4 migration', () => {
+  it('gives an old machine no shared folders (it had none), and the result is a valid v4 document', () => {
+    const doc = parseVmDocument(read('v3-debian-bios.json'));
+    const expected = JSON.parse(read('v3-debian-bios.expected-v4.json')) as unknown;
+    expect(doc).toEqual(expected);
+    expect(validateVmDocument(expected)).toEqual(expected);
+    expect(doc.shares).toEqual([]);
+  });
+});
+
 describe('v3 → v4 migration (USB)', () => {
   it('gives an old machine no USB sticks and no host USB rules (it had none), and the result is a valid v4 document', () => {
     const doc = parseVmDocument(read('v3-debian-bios.json'));

@@ -62,4 +62,11 @@ describe('archive rules', () => {
     expect(inside.warnings).toEqual([]);
     expect(inside.doc.cdroms[0]!.path).toBe('media/boot.iso');
   });
+
+  it('drops shared folders from an imported document (the author\'s host folders), saying so', () => {
+    const base = newVmDocument({ id: '11111111-2222-4333-8444-555555555555', name: 'x', now: '2026-01-01T00:00:00.000Z', mac: '52:54:00:00:00:01', disk: { path: 'disks/d.qcow2', format: 'qcow2' } });
+    const r = sanitizeImported({ ...base, shares: [{ name: 'home', path: '/home/victim', readOnly: false }] }, new Set(['disks/d.qcow2']));
+    expect(r.doc.shares).toEqual([]);
+    expect(r.warnings).toEqual([expect.stringMatching(/its shared folder "home" \(\/home\/victim\) was removed/)]);
+  });
 });

@@ -26,7 +26,7 @@ describe('SNAPSHOT_HARDWARE', () => {
   it('records the same keys, in the same order, as before the table', () => {
     expect(Object.keys(hardwareOf(sampleDocument()))).toEqual([
       'memoryMiB', 'cpu.count', 'cpu.model', 'machine', 'arch', 'firmware.type', 'firmware.secureBoot', 'firmware.tpm',
-      'disks', 'cdroms', 'nic', 'display.device', 'input.pointer', 'input.keyboard', 'audio.device', 'clipboard', 'guestAgent', 'extraArgs', 'usbSticks',
+      'disks', 'cdroms', 'nic', 'display.device', 'input.pointer', 'input.keyboard', 'audio.device', 'clipboard', 'guestAgent', 'shares', 'extraArgs', 'usbSticks',
     ]);
   });
 });

@@ -55,6 +55,29 @@ describe('settings dialog', () => {
     expect(api.callsOf('vm.update')[0]).toEqual({ vm: id, patch: { guestAgent: true } });
   }, 60_000);
 
+  it('Shared folders page: Add folder… takes the chosen folder with a name from it, shows the guest\'s mount command; Apply sends shares', async () => {
+    const { api, id, user } = await open('shares');
+    expect(screen.getByText('No shared folders.')).toBeTruthy();
+    api.dialogAnswer = '/home/user/My Projects';
+    await user.click(btn('Add folder…'));
+    expect((await screen.findByLabelText('Command for My-Projects in the guest')).textContent).toBe('sudo mkdir -p /mnt/My-Projects && sudo mount -t 9p -o trans=virtio,version=9p2000.L My-Projects /mnt/My-Projects');
+    await user.click(screen.getByRole('checkbox', { name: 'Read-only' }));
+    await user.click(btn('Apply'));
+    await waitFor(() => expect(api.callsOf('vm.update')).toHaveLength(1));
+    expect(api.callsOf('vm.update')[0]).toEqual({ vm: id, patch: { shares: [{ name: 'My-Projects', path: '/home/user/My Projects', readOnly: true }] } });
+  }, 60_000);
+
+  it('Shared folders page: a name with a comma is refused inline and blocks Apply', async () => {
+    const { api, user } = await open('shares');
+    await user.click(btn('Add folder…'));
+    expect(screen.getByText('No shared folders.')).toBeTruthy(); // the chooser was cancelled
+    api.dialogAnswer = '/home/user/work';
+    await user.click(btn('Add folder…'));
+    await user.type(input('Name'), ',fsdev=x');
+    expect((await screen.findAllByText(/must be letters, digits, "_" or "-"/)).length).toBeGreaterThan(0);
+    expect(btn('Apply').disabled).toBe(true);
+  }, 60_000);
+
   it('shows schema validation inline on the field and blocks Apply', async () => {
     const { api, user } = await open('system');
     await user.clear(input('Memory (MiB)'));

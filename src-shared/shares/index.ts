@@ -1,0 +1,2 @@
+export * from './share-guide.js';
+export * from './drop-name.js';
