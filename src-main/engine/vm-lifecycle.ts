@@ -29,6 +29,7 @@ import { beginLaunch, keepEnded, recordFound } from './session/idle-states.js';
 import { requireSwtpm, startSwtpm, stopSwtpm } from './session/swtpm.js';
 import type { LibraryEntry, LoadedVm } from './storage/bundle-store.js';
 import { RESTART_OP } from './machine-ops/machine-op.js';
+import type { StartSplit } from './start-split.js';
 
 function resolveInBundle(bundleDir: string, p: string): string {
   return isAbsolute(p) ? p : join(bundleDir, p);
@@ -114,6 +115,8 @@ function qemuComplaint(logTail: string): string {
 export interface StartOptions {
   /** Start without saving changes: every disk write goes to a throwaway overlay (session/disposable.ts). */
   disposable?: boolean;
+  /** Marks the phases up to QEMU's exec (vm.start's; a restart by the engine itself has none). */
+  split?: StartSplit;
 }
 
 export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOptions = {}): Promise<VmSession> {
@@ -129,9 +132,14 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
   }
   if (saved) checkSavedStateFits(vm, saved);
   const chains = await preflight(vm, await libraryBundles(engine));
+  opts.split?.mark('pre-flight');
+  // The host probe is cached (host-service.ts); awaited here so the split shows what it cost.
+  await engine.host.info();
+  opts.split?.mark('probe');
   const runtimeDir = engine.vmRuntimeDir(vm.id);
   const logsDir = join(vm.bundleDir, 'logs');
   const { binary, argv } = await engine.host.launchArgv(vm, { runtimeDir, logsDir }, { chains, ...(disposable ? { overlays: () => makeOverlays(vm) } : {}) });
+  opts.split?.mark('argv');
   const flags = disposable ? { disposable: true as const } : {};
   // What a start that never got QEMU running leaves clients with: powered off, or still saved.
   const back: VmRunState = saved ? { kind: 'saved', savedAt: saved.savedAt } : { kind: 'stopped' };
@@ -151,7 +159,7 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
   let launched: Launched;
   const client = new QmpClient();
   try {
-    launched = await launchQemu({ binary, argv, runtimeDir, logsDir }).catch(async (err: unknown) => {
+    launched = await launchQemu({ binary, argv, runtimeDir, logsDir, onExec: () => opts.split?.mark('spawn') }).catch(async (err: unknown) => {
       await stopSwtpm(runtimeDir); // QEMU never ran, so nothing would make --terminate fire
       await undo();
       launch.failed(back);

@@ -17,6 +17,8 @@ export interface ClientContext {
   readonly clientId: number;
   /** Serial output is sent only to clients that asked for it. */
   followSerial(vmId: string, on: boolean): void;
+  /** When the engine received this request (performance.now()): the start split counts from here. */
+  readonly receivedAt?: number;
 }
 
 export type Handlers = { [K in CommandName]: (args: CommandArgs<K>, client: ClientContext) => Promise<CommandResult<K>> };
@@ -89,6 +91,7 @@ export class EngineServer {
   }
 
   private async handle(client: Client, raw: unknown): Promise<void> {
+    const receivedAt = performance.now();
     const parsed = requestSchema.safeParse(raw);
     if (!parsed.success) {
       const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : -1;
@@ -115,7 +118,7 @@ export class EngineServer {
     this.activity();
     try {
       const handler = this.handlers[name] as (a: unknown, c: ClientContext) => Promise<unknown>;
-      const result = await handler(argsResult.data, client);
+      const result = await handler(argsResult.data, { clientId: client.clientId, followSerial: client.followSerial, receivedAt });
       this.send(client, { type: 'response', id, ok: true, result: result as CommandResult<CommandName> });
     } catch (err) {
       this.respondError(client, id, toEngineError(err));

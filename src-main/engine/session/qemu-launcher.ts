@@ -13,6 +13,8 @@ export interface LaunchRequest {
   argv: string[];
   runtimeDir: string;
   logsDir: string;
+  /** Called as soon as spawn() returns: libuv has forked and QEMU's exec has succeeded (the start split's end). */
+  onExec?: () => void;
 }
 
 export interface Launched {
@@ -58,6 +60,7 @@ export async function launchQemu(req: LaunchRequest): Promise<Launched> {
       detached: true,
       stdio: ['ignore', log.fd, log.fd, fd],
     });
+    if (child.pid !== undefined) req.onExec?.();
     const pid = await new Promise<number>((resolve, reject) => {
       child.once('spawn', () => resolve(child.pid!));
       child.once('error', (err) => reject(new Error(`could not run ${req.binary}: ${err.message}`)));
