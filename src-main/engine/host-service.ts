@@ -1,4 +1,5 @@
-import { access, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { access, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { homedir } from 'node:os';
 import { EngineError, type HostSummary } from '../../src-shared/contract/index.js';
@@ -32,8 +33,10 @@ export function nvramPathOf(bundleDir: string): string {
  * What identifies a binary's build: a changed one (an upgrade, a rebuild) has another size, mtime or inode. null:
  * gone, which alone does not make a new probe (the start's spawn names the missing file; "Check again" re-probes).
  */
-async function stampOf(path: string): Promise<string | null> {
-  const s = await stat(path).catch(() => null);
+function stampOf(path: string): string | null {
+  // Synchronous on purpose: a stat of a local binary takes microseconds, while a trip through libuv's thread pool
+  // per binary, per start, costs milliseconds on a loaded machine (the start split's "probe").
+  const s = statSync(path, { throwIfNoEntry: false });
   return s ? `${s.size}:${s.mtimeMs}:${s.ino}` : null;
 }
 
@@ -53,7 +56,7 @@ export class HostService {
   async info(opts: { refresh?: boolean } = {}): Promise<HostInfo> {
     const seen = this.cached;
     if (opts.refresh) this.forget(seen);
-    else if (seen && this.stamps && !(await this.binariesUnchanged(this.stamps))) this.forget(seen);
+    else if (seen && this.stamps && !this.binariesUnchanged(this.stamps)) this.forget(seen);
     this.cached ??= this.probe();
     return this.cached;
   }
@@ -62,7 +65,7 @@ export class HostService {
     const probing: Promise<HostInfo> = probeHost({ env: this.options.env, extraDirs: this.options.extraDirs, cacheFile: probeCacheFile(this.options.env) }).then(
       async (host) => {
         const binaries = Object.values(host.emulators).map((e) => e.binary);
-        const stamps = new Map(await Promise.all(binaries.map(async (b) => [b, await stampOf(b)] as const)));
+        const stamps = new Map(binaries.map((b) => [b, stampOf(b)] as const));
         if (this.cached === probing) this.stamps = stamps;
         return host;
       },
@@ -82,9 +85,9 @@ export class HostService {
     this.stamps = null;
   }
 
-  private async binariesUnchanged(stamps: ReadonlyMap<string, string | null>): Promise<boolean> {
+  private binariesUnchanged(stamps: ReadonlyMap<string, string | null>): boolean {
     for (const [path, stamp] of stamps) {
-      const now = await stampOf(path);
+      const now = stampOf(path);
       if (now !== null && now !== stamp) return false;
     }
     return true;
