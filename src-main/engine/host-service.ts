@@ -37,7 +37,8 @@ function stampOf(path: string): string | null {
   // Synchronous on purpose: a stat of a local binary takes microseconds, while a trip through libuv's thread pool
   // per binary, per start, costs milliseconds on a loaded machine (the start split's "probe").
   const s = statSync(path, { throwIfNoEntry: false });
-  return s ? `${s.size}:${s.mtimeMs}:${s.ino}` : null;
+  // ctime too: a copy over the file that keeps its inode, size and (cp -p) mtime still sets it.
+  return s ? `${s.size}:${s.mtimeMs}:${s.ino}:${s.ctimeMs}` : null;
 }
 
 /**
