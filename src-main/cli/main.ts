@@ -239,7 +239,7 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
           ['Network', d.network.mode === 'user' ? `NAT (${d.network.model})${d.network.forwards.map((f) => ` ${f.protocol}:${f.hostPort}->${f.guestPort}`).join('')}` : d.network.mode],
           ['Boot order', d.bootOrder.join(', ') || '(none)'],
           ...guestAgentLines(d.guestAgent, r.guestAgent),
-          ...shareInfoLines(d),
+          ...(await import('./share-verb.js')).shareInfoLines(d),
           ['Folder', r.bundleDir],
         ];
         for (const [k, val] of lines) io.out(`${`${k}:`.padEnd(12)} ${val}\n`);

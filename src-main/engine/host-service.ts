@@ -55,23 +55,11 @@ export class HostService {
   constructor(private readonly options: { env: NodeJS.ProcessEnv; extraDirs: string[] }) {}
 
   /** `refresh` forgets a successful probe too ("Check again" after installing firmware: QEMU was found, OVMF not). */
-<<<<<<< HEAD
-  info(opts: { refresh?: boolean } = {}): Promise<HostInfo> {
-    if (opts.refresh) this.cached = null;
-    // A failed probe (no QEMU) is not cached: installing QEMU then "Check again" must work.
-    this.cached ??= probeHost({ env: this.options.env, extraDirs: this.options.extraDirs, cacheFile: probeCacheFile(this.options.env) })
-      .then(async (host) => ({ ...host, audio: await probeHostAudio(host, this.options.env) }))
-      .catch((err) => {
-        this.cached = null;
-        throw err;
-      });
-=======
   async info(opts: { refresh?: boolean } = {}): Promise<HostInfo> {
     const seen = this.cached;
     if (opts.refresh) this.forget(seen);
     else if (seen && this.stamps && !this.binariesUnchanged(this.stamps)) this.forget(seen);
     this.cached ??= this.probe();
->>>>>>> perf-start
     return this.cached;
   }
 
@@ -81,7 +69,7 @@ export class HostService {
         const binaries = Object.values(host.emulators).map((e) => e.binary);
         const stamps = new Map(binaries.map((b) => [b, stampOf(b)] as const));
         if (this.cached === probing) this.stamps = stamps;
-        return host;
+        return { ...host, audio: await probeHostAudio(host, this.options.env) };
       },
       (err: unknown) => {
         // A failed probe (no QEMU) is not cached: installing QEMU then "Check again" must work.

@@ -53,7 +53,8 @@ describe('file drop into a running guest through the real qemu-ga', () => {
 
     const hash = createHash('sha256').update(data).digest('hex');
     for (const p of [first, second]) {
-      const out = await serialWait(s.e.client, id, `HANGAR-SHARE-FILESHA:${p}:`, () => s.e.client.call('vm.console.write', { vm: id, data: `SHARE:filesha ${p}\n` }));
+      // The whole line (serial output can arrive in pieces): a wrong hash never completes it and times out.
+      const out = await serialWait(s.e.client, id, `HANGAR-SHARE-FILESHA:${p}:${hash}`, () => s.e.client.call('vm.console.write', { vm: id, data: `SHARE:filesha ${p}\n` }));
       expect(out).toContain(`HANGAR-SHARE-FILESHA:${p}:${hash}`);
     }
     const jobs = events.filter((e) => e.type === 'vm.job' && e.kind === 'file-drop');

@@ -534,8 +534,12 @@ export class BundleStore {
       hit.watched = watched;
       return { doc: hit.doc };
     }
+    const generation = this.generation;
     const result = await readBundle(dir);
-    if (st && 'doc' in result) this.docCache.set(file, { mtimeMs: st.mtimeMs, size: st.size, ino: st.ino, doc: result.doc, watched });
+    // A watch event during the read (an edit racing it) may have come after the bytes were read: not trusted,
+    // so the next read stats the file again (its mtime then differs from the stat taken before this read).
+    const trust = watched && this.generation === generation;
+    if (st && 'doc' in result) this.docCache.set(file, { mtimeMs: st.mtimeMs, size: st.size, ino: st.ino, doc: result.doc, watched: trust });
     else this.docCache.delete(file);
     return result;
   }
