@@ -20,13 +20,15 @@ describe('foreignParts (shared by vm.import and vm.addExisting)', () => {
       disks: [disk('disk0', 'disks/disk0.qcow2'), disk('disk1', '/home/ada/big.qcow2'), disk('disk2', 'disks/link.qcow2')],
       cdroms: [{ id: 'cd0', path: '/isos/debian.iso', bus: 'sata' }, { id: 'cd1', path: 'media/boot.iso', bus: 'sata' }, { id: 'cd2', path: null, bus: 'sata' }],
       bootOrder: [],
+      shares: [{ name: 'pics', path: '/home/ada/Pictures', readOnly: true }],
     };
     const found = foreignParts(doc, (rel) => rel !== 'disks/link.qcow2');
     expect(found).toEqual({
       extraArgs: ['-incoming', 'exec:sh'],
       disks: [{ id: 'disk1', path: '/home/ada/big.qcow2' }, { id: 'disk2', path: 'disks/link.qcow2' }],
       cdroms: [{ id: 'cd0', path: '/isos/debian.iso' }],
+      shares: [{ name: 'pics', path: '/home/ada/Pictures' }],
     });
-    expect(foreignParts(base, () => true)).toEqual({ extraArgs: [], disks: [], cdroms: [] });
+    expect(foreignParts(base, () => true)).toEqual({ extraArgs: [], disks: [], cdroms: [], shares: [] });
   });
 });

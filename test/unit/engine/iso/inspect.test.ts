@@ -51,7 +51,7 @@ describe('inspectIso', () => {
       detected: { osId: 'debian12', name: 'Debian 12', family: 'linux', confidence: 0.95, source: 'catalog' },
       recommended: {
         memoryMiB: 2048, diskGiB: 20, cpus: 2, firmware: 'bios', secureBoot: false, tpm: false,
-        diskBus: 'virtio', nicModel: 'virtio-net-pci', display: 'virtio', pointer: 'usb-tablet', guestAgent: true,
+        diskBus: 'virtio', nicModel: 'virtio-net-pci', display: 'virtio', pointer: 'usb-tablet', guestAgent: true, shareMethod: '9p',
       },
       arch: 'x86_64',
       warnings: [],

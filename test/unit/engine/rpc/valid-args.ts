@@ -75,6 +75,10 @@ export const validArgs: Partial<{ [K in CommandName]: CommandArgs<K> }> = {
   'usb.detach': { vm: 'some-vm', id: 'usb0' },
   'usb.rule.add': { vm: 'some-vm', device: '046d:c52b' },
   'usb.rule.remove': { vm: 'some-vm', device: '1-2.3' },
+  'file.drop.begin': { vm: 'some-vm', name: 'notes.txt', size: 5 },
+  'file.drop.chunk': { dropId: 'drop-abc', offset: 0, data: 'aGVsbG8=' },
+  'file.drop.end': { dropId: 'drop-abc' },
+  'file.drop.cancel': { dropId: 'drop-abc' },
 };
 
 /** The sample for `command`; commands without one get `{ vm }` (see the "every command has a sample" test). */
