@@ -231,6 +231,8 @@ describe('DisplayView', () => {
   it('a closed display says why, offers Reconnect, and reconnects by itself when the VM runs again', async () => {
     const { api, user } = setup();
     await waitFor(() => expect(rfbs.instances).toHaveLength(1));
+    // The page listens to the channel once its port is wired (a loaded machine can get here first).
+    await waitFor(() => expect(api.displays[0]?.channel.onclose).toBeTypeOf('function'));
     const channel = api.displays[0]!.channel;
     act(() => {
       channel.onclose?.({ code: 4001, reason: 'the VM stopped', wasClean: false });
