@@ -117,9 +117,8 @@ describe('shared folders and file drop in the browser host (real QEMU, 9p and qe
     const row = dialog.getByRole('group', { name: `Shared folder ${SHARE}` });
     expect(await row.getByRole('textbox', { name: 'Name' }).inputValue()).toBe(SHARE);
     expect(await row.getByRole('textbox', { name: 'Host folder' }).inputValue()).toBe(join(ctx.shared, SHARE));
-    expect(await row.getByLabel(`Command for ${SHARE} in the guest`).textContent()).toBe(
-      `sudo mkdir -p /mnt/${SHARE} && sudo mount -t 9p -o trans=virtio,version=9p2000.L ${SHARE} /mnt/${SHARE}`,
-    );
+    const shown = `sudo mkdir -p /mnt/${SHARE} && sudo mount -t 9p -o trans=virtio,version=9p2000.L ${SHARE} /mnt/${SHARE}`;
+    expect(await row.getByLabel(`Command for ${SHARE} in the guest`).textContent()).toBe(shown);
     const apply = dialog.getByRole('button', { name: 'Apply' });
     await apply.click();
     await expect.poll(() => apply.isDisabled(), { timeout: SLOW }).toBe(true);
@@ -129,6 +128,8 @@ describe('shared folders and file drop in the browser host (real QEMU, 9p and qe
     const listed = (await hangar('share', 'list', VM)).stdout;
     expect(listed).toContain(SHARE);
     expect(listed).toContain(join(ctx.shared, SHARE));
+    // `hangar info` shows the same guest-side command.
+    expect((await hangar('info', VM)).stdout).toContain(`${join(ctx.shared, SHARE)}; in the guest: ${shown}`);
 
     await hangar('start', ctx.vmId, '--wait-for-serial', markers.linuxReady, '--timeout', String(SLOW / 1000));
     // shares.sh mounts with the same command the page showed: mount -t 9p -o trans=virtio,version=9p2000.L TAG /mnt/TAG.
