@@ -27,6 +27,8 @@ export interface ServeOptions {
   tokenFile?: string;
   /** How long to wait for the URL. */
   timeoutMs?: number;
+  /** Run serve (and so its engine and QEMU) as this user, through util-linux's setpriv (the caller must be root). */
+  runAs?: { uid: number; gid: number };
 }
 
 /** Spawns `serve.js`; `url` resolves with the URL it prints. */
@@ -35,7 +37,10 @@ export function spawnServe(opts: ServeOptions): { serve: ChildProcess; url: Prom
   if (opts.port !== undefined) args.push('--port', String(opts.port));
   if (opts.tokenFile) args.push('--token-file', opts.tokenFile);
   if (opts.allowDir) args.push('--allow-dir', opts.allowDir);
-  const serve = spawn(process.execPath, args, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [cmd, argv] = opts.runAs
+    ? ['setpriv', ['--reuid', String(opts.runAs.uid), '--regid', String(opts.runAs.gid), '--clear-groups', '--', process.execPath, ...args]]
+    : [process.execPath, args];
+  const serve = spawn(cmd, argv, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   serve.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -30,7 +30,7 @@ export function unprivilegedUser(): UnprivilegedUser {
 }
 
 /** chown -R, not following symlinks. */
-function chownTree(path: string, user: UnprivilegedUser): void {
+export function chownTree(path: string, user: UnprivilegedUser): void {
   lchownSync(path, user.uid, user.gid);
   if (!lstatSync(path).isDirectory()) return;
   for (const name of readdirSync(path)) chownTree(join(path, name), user);
