@@ -8,6 +8,7 @@ import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { closeE2e, launchBrowser, makeE2eDirs, spawnServe, type E2eContext } from '../helpers/e2e-harness.js';
 import { runHangar } from '../helpers/cli-runner.js';
 import { DISPLAY_CANVAS as CANVAS } from './display-canvas.js';
+import { writeSerialFromPage } from './page-serial.js';
 
 interface Ctx extends E2eContext {
   origin: string;
@@ -24,31 +25,7 @@ async function serialLog(): Promise<string> {
   return (await hangar('console', ctx.vmId, '--no-follow')).stdout;
 }
 
-/** Text typed on the guest's serial console: vdagent-lite's commands (CLIP-SET:<text>, CLIP-GET). */
-async function guestSerial(line: string): Promise<void> {
-  await ctx.page.evaluate(
-    async ({ vm, data }) => {
-      // The page's own engine connection is not reachable from here: use the same WebSocket the page uses.
-      const ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/engine`);
-      await new Promise((resolve, reject) => {
-        ws.onopen = resolve;
-        ws.onerror = reject;
-      });
-      const done = new Promise<void>((resolve, reject) => {
-        ws.onmessage = (m) => {
-          const msg = JSON.parse(String(m.data)) as { type: string; id: number; ok: boolean; error?: unknown };
-          if (msg.type !== 'response' || msg.id !== 1) return;
-          if (msg.ok) resolve();
-          else reject(new Error(JSON.stringify(msg.error)));
-        };
-      });
-      ws.send(JSON.stringify({ type: 'request', id: 1, command: 'vm.console.write', args: { vm, data } }));
-      await done;
-      ws.close();
-    },
-    { vm: ctx.vmId, data: `${line}\n` },
-  );
-}
+const guestSerial = (line: string): Promise<void> => writeSerialFromPage(ctx.page, ctx.vmId, line);
 
 /** Every text the page put on the clipboard (noVNC's clipboard event → navigator.clipboard.writeText). */
 const pageClips = (page: Page): Promise<string[]> => page.evaluate(() => (window as unknown as { __clips: string[] }).__clips);

@@ -11,6 +11,7 @@ import type { Locator } from 'playwright-core';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { closeE2e, launchBrowser, makeE2eDirs, spawnServe, type E2eContext } from '../helpers/e2e-harness.js';
 import { runHangar } from '../helpers/cli-runner.js';
+import { writeSerialFromPage } from './page-serial.js';
 
 /** Generous: the machine has 2 cores and QEMU runs under TCG. */
 const SLOW = 120_000;
@@ -32,30 +33,7 @@ async function waitForText(locator: Locator, text: string, timeout = SLOW): Prom
   await expect.poll(async () => (await locator.textContent()) ?? '', { timeout, interval: 250 }).toContain(text);
 }
 
-/** Types a line on the guest's serial console over the page's own engine WebSocket (the fixture's SHARE: commands). */
-async function guestSerial(line: string): Promise<void> {
-  await ctx.page.evaluate(
-    async ({ vm, data }) => {
-      const ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/engine`);
-      await new Promise((resolve, reject) => {
-        ws.onopen = resolve;
-        ws.onerror = reject;
-      });
-      const done = new Promise<void>((resolve, reject) => {
-        ws.onmessage = (m) => {
-          const msg = JSON.parse(String(m.data)) as { type: string; id: number; ok: boolean; error?: unknown };
-          if (msg.type !== 'response' || msg.id !== 1) return;
-          if (msg.ok) resolve();
-          else reject(new Error(JSON.stringify(msg.error)));
-        };
-      });
-      ws.send(JSON.stringify({ type: 'request', id: 1, command: 'vm.console.write', args: { vm, data } }));
-      await done;
-      ws.close();
-    },
-    { vm: ctx.vmId, data: `${line}\n` },
-  );
-}
+const guestSerial = (line: string): Promise<void> => writeSerialFromPage(ctx.page, ctx.vmId, line);
 
 /** Sends a fixture command and waits for its answer on serial. */
 async function guest(line: string, answer: string | RegExp): Promise<string> {

@@ -14,6 +14,7 @@ import { closeE2e, launchBrowser, makeE2eDirs, spawnServe, type E2eContext } fro
 import { runHangar } from '../helpers/cli-runner.js';
 import { repoRoot } from '../helpers/engine-harness.js';
 import { chownTree, unprivilegedUser, type UnprivilegedUser } from '../helpers/unprivileged.js';
+import { writeSerialFromPage } from './page-serial.js';
 
 /** Generous: the machine has 2 cores and QEMU runs under TCG. */
 const SLOW = 120_000;
@@ -41,30 +42,7 @@ async function waitForText(locator: Locator, text: string, timeout = SLOW): Prom
   await expect.poll(async () => (await locator.textContent()) ?? '', { timeout, interval: 250 }).toContain(text);
 }
 
-/** Types a line on the guest's serial console over the page's own engine WebSocket. */
-async function guestSerial(line: string): Promise<void> {
-  await ctx.page.evaluate(
-    async ({ vm, data }) => {
-      const ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/engine`);
-      await new Promise((resolve, reject) => {
-        ws.onopen = resolve;
-        ws.onerror = reject;
-      });
-      const done = new Promise<void>((resolve, reject) => {
-        ws.onmessage = (m) => {
-          const msg = JSON.parse(String(m.data)) as { type: string; id: number; ok: boolean; error?: unknown };
-          if (msg.type !== 'response' || msg.id !== 1) return;
-          if (msg.ok) resolve();
-          else reject(new Error(JSON.stringify(msg.error)));
-        };
-      });
-      ws.send(JSON.stringify({ type: 'request', id: 1, command: 'vm.console.write', args: { vm, data } }));
-      await done;
-      ws.close();
-    },
-    { vm: ctx.vmId, data: `${line}\n` },
-  );
-}
+const guestSerial = (line: string): Promise<void> => writeSerialFromPage(ctx.page, ctx.vmId, line);
 
 describe('Settings ▸ USB in the browser host (real QEMU, recorded host USB)', () => {
   beforeAll(async () => {
