@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseVmDocument, validateVmDocument, type VmDocument } from '../../../src-shared/vm-document/index.js';
+import { parseVmDocument, type VmDocument } from '../../../src-shared/vm-document/index.js';
 import { buildArgv, probeHost, requireEmulator, selectUefiFirmware, type HostInfo, type VmPaths } from '../../../src-main/engine/qemu/index.js';
 import { createQemuImg } from '../../../src-main/engine/storage/qemu-img.js';
 import { CASE_OPTIONS, GOLDEN_DIR } from '../../unit/engine/qemu/golden-cases.js';

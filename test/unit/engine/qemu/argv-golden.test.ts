@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseVmDocument, validateVmDocument } from '../../../../src-shared/vm-document/index.js';
+import { parseVmDocument } from '../../../../src-shared/vm-document/index.js';
 import { buildArgv } from '../../../../src-main/engine/qemu/index.js';
 import { GOLDEN_DIR, fakeCase } from './golden-cases.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseVmDocument, validateVmDocument, type VmDocument } from '../../../../src-shared/vm-document/index.js';
+import { parseVmDocument, type VmDocument } from '../../../../src-shared/vm-document/index.js';
 import { ArgvError, buildArgv, QemuNotFoundError } from '../../../../src-main/engine/qemu/index.js';
 import { FAKE_HOST, FAKE_KVM_HOST, FIXED_PATHS, GOLDEN_DIR } from './golden-cases.js';
 
