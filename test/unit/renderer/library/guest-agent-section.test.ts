@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from 'vitest';
 import { createElement } from 'react';
-import { act, cleanup, screen, within } from '@testing-library/react';
+import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
 import { FakeHangarApi } from '../../../fakes/fake-hangar-api.js';
 import { DetailsPane } from '../../../../src-renderer/features/library/details-pane.js';
 import { renderWithApi } from './render-helpers.js';
@@ -21,15 +21,17 @@ function setup(guestAgent: boolean) {
 describe('the details pane: guest agent', () => {
   it('shows the agent\'s hostname, OS and IP addresses as they arrive, and says when no agent answers', async () => {
     const api = setup(true);
-    const section = await screen.findByRole('region', { name: 'Guest agent' });
-    expect(within(section).getByLabelText('Guest Status').textContent).toBe('Not running');
+    await screen.findByRole('region', { name: 'Guest agent' });
+    // Queried afresh each time: the pane may render its sections again when the machine's document is re-read.
+    const field = (label: string) => within(screen.getByRole('region', { name: 'Guest agent' })).getByLabelText(`Guest ${label}`).textContent;
+    expect(field('Status')).toBe('Not running');
     act(() => api.guestAgent('web', { status: 'waiting', addresses: [] }));
-    expect(within(section).getByLabelText('Guest Status').textContent).toMatch(/Not answering.*qemu-ga/);
+    await waitFor(() => expect(field('Status')).toMatch(/Not answering.*qemu-ga/));
     act(() => api.guestAgent('web', running));
-    expect(within(section).getByLabelText('Guest Status').textContent).toBe('Running (qemu-ga 7.2.0)');
-    expect(within(section).getByLabelText('Guest Hostname').textContent).toBe('fixture-guest');
-    expect(within(section).getByLabelText('Guest Guest OS').textContent).toBe('Hangar test guest');
-    expect(within(section).getByLabelText('Guest IP addresses').textContent).toBe('10.0.2.15 (eth0)');
+    await waitFor(() => expect(field('Status')).toBe('Running (qemu-ga 7.2.0)'));
+    expect(field('Hostname')).toBe('fixture-guest');
+    expect(field('Guest OS')).toBe('Hangar test guest');
+    expect(field('IP addresses')).toBe('10.0.2.15 (eth0)');
   });
 
   it('reads what the agent already said when the pane opens (vm.get), and has no section without the channel', async () => {
