@@ -45,7 +45,7 @@ describe('scripts/bench.js --smoke', () => {
       expect(result.stdout).toMatch(new RegExp(`^${guest}: snapshot save ratio: \\d+\\.\\d{3}x .*target <= 1\\.05x\\)$`, 'm'));
       expect(result.stdout).toMatch(new RegExp(`^${guest}: snapshot load ratio: \\d+\\.\\d{3}x .*target <= 1\\.05x\\)$`, 'm'));
     }
-    expect(result.stdout).toMatch(/^idle engine with 2 VMs running: RSS max \d+\.\d MB .* CPU \d+\.\d\d % of a core over/m);
+    expect(result.stdout).toMatch(/^idle engine with 2 VMs running: no page: RSS max \d+\.\d MB, CPU \d+\.\d\d %; library page open: RSS max \d+\.\d MB, CPU \d+\.\d\d % \(targets < 80 MB, < 1 %\); page main thread \d+\.\d\d %$/m);
     expect(result.stdout).not.toMatch(/^wrote /m);
     const { existsSync } = await import('node:fs');
     expect(existsSync(out)).toBe(false);
