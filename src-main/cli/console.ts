@@ -1,5 +1,4 @@
-import { EngineError } from '../../src-shared/contract/errors.js';
-import type { EngineClient } from '../../src-shared/contract/client.js';
+import { EngineError, type EngineClient } from '../../src-shared/contract/index.js';
 import { EXIT } from './exit-codes.js';
 
 /**

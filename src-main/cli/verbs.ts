@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
+import { settingKeysHelp } from './set-keys.js';
 
 export interface VerbSpec {
   usage: string;
@@ -7,14 +8,11 @@ export interface VerbSpec {
   /** Positional argument names; a trailing `...` takes the rest. */
   positionals: string[];
   minPositionals: number;
-  /** More help after the summary (`hangar VERB --help`); a function when it needs modules other commands do not load. */
-  details?: string | (() => Promise<string>);
+  /** More help after the summary (`hangar VERB --help`). */
+  details?: string;
 }
 
 const json = { json: { type: 'boolean' as const } };
-
-/** The setting keys come from the document schema (zod): loaded only for `hangar set/get --help`. */
-const settingKeysDetails = async (): Promise<string> => (await import('./set-keys.js')).settingKeysHelp();
 
 /** Every verb of `hangar`, its usage line and options: the single source for parsing and --help. */
 export const VERBS: Record<string, VerbSpec> = {
@@ -63,7 +61,7 @@ export const VERBS: Record<string, VerbSpec> = {
     options: {},
     positionals: ['VM', 'KEY=VALUE...'],
     minPositionals: 2,
-    details: settingKeysDetails,
+    details: settingKeysHelp(),
   },
   get: {
     usage: 'hangar get VM [KEY...] [--json]',
@@ -71,7 +69,7 @@ export const VERBS: Record<string, VerbSpec> = {
     options: json,
     positionals: ['VM', 'KEY...'],
     minPositionals: 1,
-    details: settingKeysDetails,
+    details: settingKeysHelp(),
   },
   argv: { usage: 'hangar argv VM', summary: 'Print the exact QEMU command line, one argument per line', options: {}, positionals: ['VM'], minPositionals: 1 },
   console: {

@@ -7,7 +7,6 @@ import { noPowerButtonReason } from '../qemu/argv-arch.js';
 import { discardState, saveState } from '../saved-state/save-state.js';
 import type { VmSession } from '../session/vm-session.js';
 import { startVm } from '../vm-lifecycle.js';
-import { StartSplit } from '../start-split.js';
 import { sessionOf, type CommandSet } from './command-kit.js';
 
 type LifecycleCommand = 'vm.start' | 'vm.saveState' | 'vm.discardState' | 'vm.pause' | 'vm.resume' | 'vm.reset' | 'vm.shutdown' | 'vm.forceOff';
@@ -27,13 +26,10 @@ export function lifecycleCommands(
   };
   return {
     // Runs in the machine's turn (machine-ops/): never beside a clone, export, disk job or another start.
-    'vm.start': async (a, client) => {
+    'vm.start': async (a) => {
       ctx.assertOpen();
-      const split = new StartSplit(client.receivedAt);
       const vm = await load(a.vm);
-      split.mark('lookup');
-      const s = await startVm(ctx, vm, { split, ...(a.disposable === true ? { disposable: true } : {}) });
-      ctx.log('info', split.describe(vm.name));
+      const s = await startVm(ctx, vm, a.disposable === true ? { disposable: true } : {});
       return { state: s.state };
     },
 
