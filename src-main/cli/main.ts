@@ -13,7 +13,7 @@ import { exportVerb, importVerb } from './archive-verb.js';
 import { forwardVerb } from './forward-verb.js';
 import { connectionVerb } from './connection-verb.js';
 import { usbVerb } from './usb-verb.js';
-import { shareInfoLines, shareVerb } from './share-verb.js';
+import { shareVerb } from './share-verb.js';
 import { getVerb, setVerb } from './set-verb.js';
 import { cloneVerb, existingDiskModeOf } from './clone-verb.js';
 import { withJobProgress } from './job-progress.js';

@@ -93,7 +93,8 @@ describe('operations racing on one machine (real QEMU, gated launch)', () => {
       expect(o.ok).toBe(false);
       if (!o.ok) expect(o.err).toMatchObject({ code: 'busy', message: `"${vm.name}" is already starting`, details: { operation: 'vm.start' } });
     }
-    expect((await client.call('vm.get', { vm: vm.id })).state.kind).toBe('starting');
+    // The winner holds the machine from its pre-flight on and is "starting" once it launches (held at the gate).
+    await expect.poll(async () => (await client.call('vm.get', { vm: vm.id })).state.kind, { timeout: 60_000, interval: 100 }).toBe('starting');
     await serialWait(client, vm.id, markers.bootOk, async () => gate.open());
     const outcomes = await Promise.all(starts);
     expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
