@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import WebSocket from 'ws';
+import { openEngineSocket } from './engine-socket.js';
 import { bootPattern, colourDistance, fixturePaths, markers, type Rgb } from '../helpers/fixtures.js';
 import { qemuPidsUnder } from '../helpers/engine-harness.js';
 import { closeE2e, launchBrowser, makeE2eDirs, spawnServe, type E2eContext } from '../helpers/e2e-harness.js';
@@ -32,34 +32,6 @@ function pngPixel(png: Buffer, x: number, y: number): { width: number; height: n
   return { width: img.width, height: img.height, rgb: img.pixel(x, y) };
 }
 
-/** A raw engine connection through serve's /engine WebSocket (as the page has). */
-async function engineSocket(): Promise<{ call: (command: string, args: unknown) => Promise<unknown>; events: Array<Record<string, unknown>>; close: () => void }> {
-  const port = new URL(ctx.url).port;
-  const token = new URL(ctx.url).searchParams.get('token');
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/engine`, { headers: { cookie: `hangar_token_${port}=${token}`, origin: ctx.origin } });
-  await new Promise((resolve, reject) => {
-    ws.once('open', resolve);
-    ws.once('error', reject);
-  });
-  const events: Array<Record<string, unknown>> = [];
-  const waiting = new Map<number, (m: { ok: boolean; result?: unknown; error?: unknown }) => void>();
-  ws.on('message', (d) => {
-    const m = JSON.parse(d.toString()) as { type: string; id: number; ok: boolean; event?: Record<string, unknown> };
-    if (m.type === 'event') events.push(m.event!);
-    else waiting.get(m.id)?.(m);
-  });
-  let id = 0;
-  return {
-    events,
-    call: (command, args) =>
-      new Promise((resolve, reject) => {
-        const n = ++id;
-        waiting.set(n, (m) => (m.ok ? resolve(m.result) : reject(new Error(JSON.stringify(m.error)))));
-        ws.send(JSON.stringify({ type: 'request', id: n, command, args }));
-      }),
-    close: () => ws.close(),
-  };
-}
 
 const count = (haystack: string, needle: string) => haystack.split(needle).length - 1;
 
@@ -186,7 +158,7 @@ describe('the display in the browser host', () => {
   });
 
   it('sends live thumbnails only while a client subscribes', async () => {
-    const engine = await engineSocket();
+    const engine = await openEngineSocket(ctx.url);
     try {
       await new Promise((r) => setTimeout(r, 1500));
       expect(engine.events.filter((e) => e['type'] === 'vm.thumbnail')).toEqual([]);
@@ -225,7 +197,7 @@ describe('the display in the browser host', () => {
     const px = pngPixel(readFileSync(file), 200, 150);
     expect(px.width).toBe(320);
     expect(colourDistance(px.rgb, bootPattern.bars[2]!.rgb)).toBeLessThanOrEqual(8);
-    const engine = await engineSocket();
+    const engine = await openEngineSocket(ctx.url);
     try {
       const kept = (await engine.call('vm.thumbnail', { vm: ctx.vmId })) as { pngBase64: string | null };
       expect(kept.pngBase64).toBe(readFileSync(file).toString('base64'));

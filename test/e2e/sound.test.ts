@@ -5,10 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { closeE2e, launchBrowser, makeE2eDirs, spawnServe, type E2eContext } from '../helpers/e2e-harness.js';
 import { runHangar } from '../helpers/cli-runner.js';
+import { engineCall } from './engine-socket.js';
 import { detectTone } from '../../src-shared/vnc-audio/tone-detect.js';
 
 const TONE_HZ = 1000;
@@ -20,30 +20,6 @@ interface Ctx extends E2eContext {
 const ctx = {} as Ctx;
 
 const hangar = (...args: string[]) => runHangar(ctx.library, ctx.env, args);
-
-/** One engine request through serve's /engine WebSocket (as the page makes them). */
-async function engineCall(command: string, args: unknown): Promise<unknown> {
-  const port = new URL(ctx.url).port;
-  const token = new URL(ctx.url).searchParams.get('token');
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/engine`, { headers: { cookie: `hangar_token_${port}=${token}`, origin: ctx.origin } });
-  try {
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
-    });
-    return await new Promise((resolve, reject) => {
-      ws.on('message', (d) => {
-        const m = JSON.parse(d.toString()) as { type: string; id: number; ok: boolean; result?: unknown; error?: unknown };
-        if (m.type === 'event' || m.id !== 1) return;
-        if (m.ok) resolve(m.result);
-        else reject(new Error(JSON.stringify(m.error)));
-      });
-      ws.send(JSON.stringify({ type: 'request', id: 1, command, args }));
-    });
-  } finally {
-    ws.close();
-  }
-}
 
 interface PageTap {
   samples: number[];
@@ -97,7 +73,7 @@ describe('guest sound in the browser host', () => {
     // A user gesture: browsers keep a page's audio suspended until one.
     await page.getByTestId('display-screen').click();
 
-    await engineCall('vm.console.write', { vm: ctx.vmId, data: `TONE:${TONE_HZ}\n` });
+    await engineCall(ctx.url, 'vm.console.write', { vm: ctx.vmId, data: `TONE:${TONE_HZ}\n` });
     const tap = () => page.evaluate(() => {
       const t = (globalThis as Record<string, unknown>)['__hangarAudioTap'] as PageTap;
       return { samples: t.samples.slice(), rate: t.rate, chunks: t.chunks };
@@ -142,7 +118,7 @@ describe('guest sound in the browser host', () => {
     const chunksMuted = (await tap()).chunks;
     await page.getByRole('button', { name: 'Unmute sound' }).click();
     // The first tone may have ended by now on a loaded machine (QEMU streams only while the guest plays): play again.
-    await engineCall('vm.console.write', { vm: ctx.vmId, data: `TONE:${TONE_HZ}\n` });
+    await engineCall(ctx.url, 'vm.console.write', { vm: ctx.vmId, data: `TONE:${TONE_HZ}\n` });
     await expect.poll(async () => (await tap()).chunks, { timeout: 60_000, interval: 250 }).toBeGreaterThan(chunksMuted + 5);
   }, 400_000);
 });
