@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import type { WebSocket } from 'ws';
 import { EngineError, type FsRoot } from '../../src-shared/contract/index.js';
 import { LineFramer } from '../../src-shared/contract/line-framer.js';
-import { PATH_FIELDS, checkCommandPaths, type PathCheckContext } from '../engine/browser-paths.js';
+import { PATH_FIELDS, checkBrowserPath, checkCommandPaths, type PathCheckContext } from '../engine/browser-paths.js';
 import { browserPolicy, refuseExtraArgs } from './extra-args-gate.js';
 
 /** Commands a browser may not send: they hand out host paths meant for serve itself. */
@@ -71,15 +71,55 @@ function withPolicy(line: string, helloIds: Set<number>, policy: RelayPolicy): s
   return JSON.stringify({ ...msg, result: { ...msg.result, policy: browserPolicy(policy.allowExtraArgs === true) } });
 }
 
+/** Answers that list host paths a browser could not name itself: only the ones inside its roots go through. */
+const PATH_LISTING: ReadonlySet<string> = new Set(['media.recent']);
+
+/**
+ * The answer to `media.recent` with every ISO a browser could not insert (outside the roots, hidden, Hangar's own
+ * files) left out, so the list does not tell a token holder what else this user opened. Exported for tests.
+ */
+export async function screenRecentIsos(line: string, paths: NonNullable<RelayPolicy['paths']>): Promise<string> {
+  let msg: { ok?: unknown; result?: { isos?: unknown } };
+  try {
+    msg = JSON.parse(line) as typeof msg;
+  } catch {
+    return line;
+  }
+  if (msg.ok !== true || !Array.isArray(msg.result?.isos)) return line;
+  const ctx: PathCheckContext = { roots: await paths.roots(), libraryDir: paths.libraryDir };
+  const kept: unknown[] = [];
+  for (const iso of msg.result.isos as Array<{ path?: unknown }>) {
+    if (typeof iso?.path !== 'string') continue;
+    const allowed = await checkBrowserPath(iso.path, 'medium', ctx).then(() => true, () => false);
+    if (allowed) kept.push(iso);
+  }
+  return JSON.stringify({ ...msg, result: { ...msg.result, isos: kept } });
+}
+
 /** One WebSocket ⇄ one control-socket connection: each browser tab is its own engine client. */
 export function relayEngine(ws: WebSocket, socketPath: string, policy: RelayPolicy): void {
   const sock = connect(socketPath);
   sock.setEncoding('utf8');
   const framer = new LineFramer();
   const helloIds = new Set<number>();
+  const listingIds = new Set<number>();
+  // Screening an answer may wait on the file system too: the engine's lines keep their order.
+  let outQueue = Promise.resolve();
+  const toBrowser = async (line: string): Promise<string> => {
+    const paths = policy.paths;
+    if (!paths || listingIds.size === 0 || !line.startsWith('{"type":"response"')) return withPolicy(line, helloIds, policy);
+    const id = (JSON.parse(line) as { id?: unknown }).id;
+    if (typeof id !== 'number' || !listingIds.delete(id)) return withPolicy(line, helloIds, policy);
+    return screenRecentIsos(line, paths);
+  };
   sock.on('data', (chunk: string) => {
     const lines = framer.push(chunk);
-    for (const line of lines) if (ws.readyState === ws.OPEN) ws.send(withPolicy(line, helloIds, policy));
+    for (const line of lines) {
+      outQueue = outQueue.then(async () => {
+        const out = await toBrowser(line).catch(() => null);
+        if (out !== null && ws.readyState === ws.OPEN) ws.send(out);
+      });
+    }
     // A line beyond the limit: drop the engine connection (the WebSocket then closes with 1011).
     if (framer.overflowed) sock.destroy();
   });
@@ -93,6 +133,7 @@ export function relayEngine(ws: WebSocket, socketPath: string, policy: RelayPoli
         if (ws.readyState === ws.OPEN) ws.send(r.reply);
       } else if (!sock.destroyed) {
         if (r.command === 'engine.hello' && r.id >= 0) helloIds.add(r.id);
+        if (PATH_LISTING.has(r.command) && r.id >= 0) listingIds.add(r.id);
         sock.write(`${r.forward}\n`);
       }
     });

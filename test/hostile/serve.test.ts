@@ -27,6 +27,7 @@ describe('hostile browser host: a token holder', () => {
     writeFileSync(join(home, '.ssh', 'id_ed25519'), Buffer.alloc(4096, 7));
     writeFileSync(join(outside, 'disk.img'), Buffer.alloc(1024 * 1024));
     writeFileSync(join(outside, 'tiny.iso'), 'x'.repeat(775));
+    writeFileSync(join(home, 'isos', 'ok.iso'), 'x'.repeat(775));
     symlinkSync(join(outside, 'disk.img'), join(home, 'isos', 'out.img'));
     symlinkSync(outside, join(home, 'escape'));
     symlinkSync(join(outside, 'tiny.iso'), join(home, 'secret-link'));
@@ -46,6 +47,9 @@ describe('hostile browser host: a token holder', () => {
       serves.push(serve);
       const client = await serve.connect();
       const vm = await client.call('vm.create', { name: 'target', diskSizeGiB: 1, memoryMiB: 64 });
+      // ISOs this user opened elsewhere (by hand, in the app): the browser must only hear of the one in its roots.
+      const recent = [join(outside, 'tiny.iso'), join(home, 'secret-link'), join(home, '.ssh', 'id_ed25519'), join(home, 'isos', 'ok.iso')];
+      writeFileSync(join(library, 'recent-isos.json'), JSON.stringify({ version: 1, isos: recent.map((path) => ({ path, usedAt: '2026-12-01T00:00:00.000Z' })) }));
       ctx[mode] = { mode, serve, client, vm: vm.id, bundleDir: vm.bundleDir, home, outside, armedBundle, marker };
     }
     expect(serves[1]!.stderr(), 'the second serve joined the running engine').toBe('');

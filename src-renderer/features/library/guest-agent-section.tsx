@@ -1,4 +1,5 @@
 import Box from '@mui/material/Box';
+import Paper from '@mui/material/Paper';
 import Typography from '@mui/material/Typography';
 import type { GuestAgentInfo } from '../../../src-shared/contract/index.js';
 import { useApi } from '../../state/api-context.js';
@@ -21,8 +22,8 @@ export function GuestAgentSection({ vmId, running }: { vmId: string; running: bo
   if (live?.os) rows.push(['Guest OS', `${live.os.name}${live.os.kernel ? ` (kernel ${live.os.kernel})` : ''}`]);
   if (live) rows.push(['IP addresses', live.addresses.map((a) => `${a.address} (${a.interface})`).join(', ') || 'None']);
   return (
-    <Box component="section" aria-label="Guest agent" sx={{ mb: 1.5 }}>
-      <Typography variant="subtitle2" component="h3">Guest agent</Typography>
+    <Paper variant="outlined" component="section" aria-label="Guest agent" sx={{ p: 1.5, mb: 1.5 }}>
+      <Typography variant="subtitle2" component="h3" sx={{ mb: 0.5 }}>Guest agent</Typography>
       <Box component="dl" sx={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: 2, rowGap: 0.25, m: 0 }}>
         {rows.map(([label, value]) => (
           <Box key={label} sx={{ display: 'contents' }}>
@@ -31,6 +32,6 @@ export function GuestAgentSection({ vmId, running }: { vmId: string; running: bo
           </Box>
         ))}
       </Box>
-    </Box>
+    </Paper>
   );
 }

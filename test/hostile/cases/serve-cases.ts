@@ -43,6 +43,15 @@ const HIDDEN = (name: string) => new RegExp(`is in a hidden file or folder \\(${
 const READ_ONLY = /Extra QEMU arguments are read-only in the browser host: they can make QEMU run any program .* --allow-extra-args/;
 
 export const serveCases: ServeCase[] = [
+  // --- host paths in answers ----------------------------------------------------------------------------
+  {
+    id: 'serve-recent-isos-outside',
+    title: "media.recent lists only ISOs the browser could insert (not ones outside the roots, through a link out, or in ~/.ssh)",
+    run: (c) => c.client.call('media.recent', {}),
+    accepted: (c, result) => {
+      expect((result as CommandResult<'media.recent'>).isos.map((i) => i.path)).toEqual([join(c.home, 'isos', 'ok.iso')]);
+    },
+  },
   // --- host files through disks and CDs ----------------------------------------------------------------
   {
     id: 'serve-disk-add-bashrc',
