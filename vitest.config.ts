@@ -1,9 +1,14 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Two projects: fast unit tests of one layer, and integration tests against real QEMU, real files and
 // real processes. Integration tests run one file at a time: the machine has 2 cores and TCG is CPU-bound.
 export default defineConfig({
   test: {
+    // Vitest's run-mode default is one worker fewer than the cores: one on CI's 2-core machines, where the unit
+    // project (mostly jsdom renderer tests, waiting on nothing) then runs file after file. Projects that start
+    // QEMU keep fileParallelism off, which holds them to one worker whatever this says.
+    maxWorkers: availableParallelism(),
     projects: [
       {
         test: {
