@@ -123,6 +123,8 @@ export function vmCommands(
 
     'vm.previewArgv': async (a) => {
       const plan = await planCreate(a);
+      // The same refusal vm.create would give: a preview of a command this host cannot run would mislead.
+      await refuseArchTheHostLacks(() => ctx.host.info(), createArch(a));
       // Nothing exists yet: the paths are those the bundle would get, `<folder or library>/<slug>-<id>.hangar`
       // with this preview's id (vm.create picks a new id, and with it the folder name, MAC and uuid).
       const bundleDir = join(plan.folder ?? ctx.libraryDir, bundleFolderName(a.name, plan.id));
