@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { access, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { homedir } from 'node:os';
@@ -29,23 +30,69 @@ export function nvramPathOf(bundleDir: string): string {
   return join(bundleDir, 'nvram', 'efivars.qcow2');
 }
 
-/** The engine's view of the host: a cached probe, the argv for a VM, and per-VM firmware files. */
+/**
+ * What identifies a binary's build: a changed one (an upgrade, a rebuild) has another size, mtime or inode. null:
+ * gone, which alone does not make a new probe (the start's spawn names the missing file; "Check again" re-probes).
+ */
+function stampOf(path: string): string | null {
+  // Synchronous on purpose: a stat of a local binary takes microseconds, while a trip through libuv's thread pool
+  // per binary, per start, costs milliseconds on a loaded machine (the start split's "probe").
+  const s = statSync(path, { throwIfNoEntry: false });
+  // ctime too: a copy over the file that keeps its inode, size and (cp -p) mtime still sets it.
+  return s ? `${s.size}:${s.mtimeMs}:${s.ino}:${s.ctimeMs}` : null;
+}
+
+/**
+ * The engine's view of the host: a cached probe, the argv for a VM, and per-VM firmware files. The probe (and the
+ * firmware list it reads) is taken once and kept while the QEMU binaries it found keep their path, size and mtime:
+ * each use stats them (microseconds), and a changed binary makes the next use probe again.
+ */
 export class HostService {
   private cached: Promise<HostInfo> | null = null;
+  /** Binary path → stamp, for the probe in `cached` once it has succeeded. */
+  private stamps: ReadonlyMap<string, string | null> | null = null;
 
   constructor(private readonly options: { env: NodeJS.ProcessEnv; extraDirs: string[] }) {}
 
   /** `refresh` forgets a successful probe too ("Check again" after installing firmware: QEMU was found, OVMF not). */
-  info(opts: { refresh?: boolean } = {}): Promise<HostInfo> {
-    if (opts.refresh) this.cached = null;
-    // A failed probe (no QEMU) is not cached: installing QEMU then "Check again" must work.
-    this.cached ??= probeHost({ env: this.options.env, extraDirs: this.options.extraDirs, cacheFile: probeCacheFile(this.options.env) })
-      .then(async (host) => ({ ...host, audio: await probeHostAudio(host, this.options.env) }))
-      .catch((err) => {
-        this.cached = null;
-        throw err;
-      });
+  async info(opts: { refresh?: boolean } = {}): Promise<HostInfo> {
+    const seen = this.cached;
+    if (opts.refresh) this.forget(seen);
+    else if (seen && this.stamps && !this.binariesUnchanged(this.stamps)) this.forget(seen);
+    this.cached ??= this.probe();
     return this.cached;
+  }
+
+  private probe(): Promise<HostInfo> {
+    const probing: Promise<HostInfo> = probeHost({ env: this.options.env, extraDirs: this.options.extraDirs, cacheFile: probeCacheFile(this.options.env) }).then(
+      async (host) => {
+        const binaries = Object.values(host.emulators).map((e) => e.binary);
+        const stamps = new Map(binaries.map((b) => [b, stampOf(b)] as const));
+        if (this.cached === probing) this.stamps = stamps;
+        return { ...host, audio: await probeHostAudio(host, this.options.env) };
+      },
+      (err: unknown) => {
+        // A failed probe (no QEMU) is not cached: installing QEMU then "Check again" must work.
+        this.forget(probing);
+        throw err;
+      },
+    );
+    return probing;
+  }
+
+  /** Forgets `which` if it is still the cached probe (two callers that both saw a change probe once). */
+  private forget(which: Promise<HostInfo> | null): void {
+    if (this.cached !== which) return;
+    this.cached = null;
+    this.stamps = null;
+  }
+
+  private binariesUnchanged(stamps: ReadonlyMap<string, string | null>): boolean {
+    for (const [path, stamp] of stamps) {
+      const now = stampOf(path);
+      if (now !== null && now !== stamp) return false;
+    }
+    return true;
   }
 
   async summary(opts: { refresh?: boolean } = {}): Promise<Omit<HostSummary, 'hostMemoryMiB' | 'hostCpus' | 'libraryDir'>> {

@@ -26,7 +26,7 @@ describe('scripts/bench.js --smoke', () => {
     const result = await runSmoke('bench.js', out);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^boot overhead ratio: \d+\.\d{3}x \(target <= 1\.03x\)$/m);
+    expect(result.stdout).toMatch(/^boot overhead ratio: \d+\.\d{3}x \(target <= 1\.02x\)$/m);
     expect(result.stdout).toMatch(/^engine idle RSS: \d+\.\d MiB$/m);
     expect(result.stdout).not.toMatch(/^wrote /m);
     const { existsSync } = await import('node:fs');

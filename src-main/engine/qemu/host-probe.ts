@@ -9,6 +9,7 @@ import { parseFirmwareDescriptor } from './firmware.js';
 import { findRiscvBootFiles } from './riscv-boot.js';
 import { installCommand, parseOsRelease, qemuNotFoundMessage } from './install-hint.js';
 import { archOfBinaryName, parseCpuHelp, parseMachineHelp, parseQemuVersion, qemuArchOfNode } from './probe-parsers.js';
+import { countWork } from '../work-counts.js';
 
 export interface ProbeOptions {
   /** Searched before PATH (e.g. a bundled QEMU or a user setting). */
@@ -42,6 +43,7 @@ interface BinaryFacts {
 const memoryCache = new Map<string, BinaryFacts>();
 
 function run(binary: string, args: string[]): Promise<string> {
+  countWork('qemuQuery');
   return new Promise((resolve, reject) => {
     execFile(binary, args, { timeout: 15_000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`${binary} ${args.join(' ')} failed: ${String(stderr).trim() || err.message}`));
@@ -111,6 +113,7 @@ export async function smokeTestKvm(binary: string, arch: string, mtimeMs: number
   if (cached) return cached;
   const machine = arch === 'x86_64' || arch === 'i386' ? 'q35' : 'virt';
   const args = ['-machine', machine, '-accel', 'kvm', '-cpu', 'host', '-nodefaults', '-no-user-config', '-display', 'none', '-S', '-qmp', 'stdio'];
+  countWork('qemuQuery');
   const result = await new Promise<KvmStatus>((resolve) => {
     const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
@@ -148,6 +151,7 @@ function defaultFirmwareDirs(env: NodeJS.ProcessEnv, binaries: string[]): string
  * (an empty file masks it), and the survivors are ordered by file name (`40-...` before `60-...`).
  */
 export async function loadFirmwareDescriptors(dirs: string[]): Promise<FirmwareDescriptor[]> {
+  countWork('firmwareList');
   const byName = new Map<string, string>();
   for (const dir of dirs) {
     let names: string[];
@@ -243,6 +247,7 @@ async function readOsRelease(path: string): Promise<Record<string, string> | nul
 
 /** Looks at this machine: QEMU binaries, their versions, machines, accelerators, UEFI firmware, swtpm. */
 export async function probeHost(options: ProbeOptions = {}): Promise<HostInfo> {
+  countWork('hostProbe');
   const env = options.env ?? process.env;
   const platform = options.platform ?? process.platform;
   const hostArch = qemuArchOfNode(options.nodeArch ?? nodeArch());
