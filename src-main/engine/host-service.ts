@@ -1,9 +1,9 @@
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { access, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { homedir } from 'node:os';
 import { EngineError, type HostSummary } from '../../src-shared/contract/index.js';
-import { probeHost } from './qemu/host-probe.js';
+import { binaryStamp, forgetBinary, probeHost } from './qemu/host-probe.js';
 import { probeHostAudio } from './qemu/host-audio.js';
 import { buildArgv } from './qemu/argv.js';
 import { requireEmulator } from './qemu/require-emulator.js';
@@ -31,21 +31,31 @@ export function nvramPathOf(bundleDir: string): string {
 }
 
 /**
- * What identifies a binary's build: a changed one (an upgrade, a rebuild) has another size, mtime or inode. null:
- * gone, which alone does not make a new probe (the start's spawn names the missing file; "Check again" re-probes).
+ * What identifies a binary's build and mode (host-probe.ts's binaryStamp). null: gone.
  */
 function stampOf(path: string): string | null {
   // Synchronous on purpose: a stat of a local binary takes microseconds, while a trip through libuv's thread pool
   // per binary, per start, costs milliseconds on a loaded machine (the start split's "probe").
   const s = statSync(path, { throwIfNoEntry: false });
-  // ctime too: a copy over the file that keeps its inode, size and (cp -p) mtime still sets it.
-  return s ? `${s.size}:${s.mtimeMs}:${s.ino}:${s.ctimeMs}` : null;
+  return s ? binaryStamp(s) : null;
+}
+
+function runnable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
  * The engine's view of the host: a cached probe, the argv for a VM, and per-VM firmware files. The probe (and the
- * firmware list it reads) is taken once and kept while the QEMU binaries it found keep their path, size and mtime:
- * each use stats them (microseconds), and a changed binary makes the next use probe again.
+ * firmware list it reads) is taken once and kept while the QEMU binaries it found keep their path, size, mtime,
+ * inode, ctime and mode: each use stats them (microseconds), and a changed binary that still runs makes the next
+ * use probe again. A binary that is gone or no longer executable does not: a new probe would quietly pick another
+ * one further down PATH, so the start runs the one it knows, fails naming it (ENOENT, EACCES), and that failure
+ * (spawnFailed) drops the probe so the next start looks afresh.
  */
 export class HostService {
   private cached: Promise<HostInfo> | null = null;
@@ -90,9 +100,18 @@ export class HostService {
   private binariesUnchanged(stamps: ReadonlyMap<string, string | null>): boolean {
     for (const [path, stamp] of stamps) {
       const now = stampOf(path);
-      if (now !== null && now !== stamp) return false;
+      if (now !== null && now !== stamp && runnable(path)) return false;
     }
     return true;
+  }
+
+  /**
+   * A start could not run `binary` (spawn refused, or QEMU exited before QMP answered): forget the probe that
+   * chose it and what this process knew of that binary, so the next start probes again instead of repeating it.
+   */
+  spawnFailed(binary: string): void {
+    forgetBinary(binary);
+    if (!this.stamps || this.stamps.has(binary)) this.forget(this.cached);
   }
 
   async summary(opts: { refresh?: boolean } = {}): Promise<Omit<HostSummary, 'hostMemoryMiB' | 'hostCpus' | 'libraryDir'>> {

@@ -177,6 +177,7 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
   const client = new QmpClient();
   try {
     launched = await launchQemu({ binary, argv, runtimeDir, logsDir, onExec: () => opts.split?.mark('spawn') }).catch(async (err: unknown) => {
+      engine.host.spawnFailed(binary); // ENOENT, EACCES: the cached probe chose a binary that cannot run now
       await stopSwtpm(runtimeDir); // QEMU never ran, so nothing would make --terminate fire
       await undo();
       launch.failed(back);
@@ -186,6 +187,7 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
       await client.connectUnix(launched.qmpPath, { timeoutMs: 30_000 });
     } catch (err) {
       await new Promise<void>((resolve) => (launched.child.exitCode !== null ? resolve() : launched.child.once('exit', () => resolve())));
+      engine.host.spawnFailed(binary); // exited before QMP: maybe not the binary the probe saw; the next start probes again
       const tail = await readLogTail(launched.logPath);
       await cleanRuntimeDir(runtimeDir);
       await undo();

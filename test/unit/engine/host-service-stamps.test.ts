@@ -89,3 +89,57 @@ describe('HostService keeps its probe while the QEMU binaries stay the same', ()
     expect(both.result[0]).toBe(both.result[1]);
   });
 });
+
+describe('a binary that can no longer run (gone, or its execute bit taken away)', () => {
+  /** A second, working QEMU further down PATH: a fresh probe would pick it instead. */
+  const fallbackBin = () => join(dir, 'bin2', 'qemu-system-x86_64');
+
+  it('is kept for the next start, which fails naming it; that failure drops the probe, and the next start probes again', async () => {
+    clearProbeCache();
+    await installFakeQemu('8.2.2');
+    await mkdir(join(dir, 'bin2'), { recursive: true });
+    await writeFile(fallbackBin(), `#!/bin/sh\nif [ "$1" = --version ]; then echo 'QEMU emulator version 7.0.0'; else printf 'Supported machines are:\\nq35   Standard PC\\n'; fi\n`);
+    await chmod(fallbackBin(), 0o755);
+    const host = new HostService({ env: { ...env, PATH: `${join(dir, 'bin')}:${join(dir, 'bin2')}` }, extraDirs: [] });
+    const first = await host.info();
+    expect(first.emulators['x86_64']!.binary).toBe(binary());
+
+    await chmod(binary(), 0o644);
+    try {
+      // Mode and ctime changed, but a new probe would quietly switch to bin2: the start keeps the known binary.
+      const kept = await counted(() => host.info());
+      expect(kept.did.hostProbe).toBe(0);
+      expect(kept.result.emulators['x86_64']!.binary).toBe(binary());
+
+      host.spawnFailed(binary());
+      const after = await counted(() => host.info());
+      expect(after.did.hostProbe).toBe(1);
+      expect(after.result.emulators['x86_64']!.binary).toBe(fallbackBin());
+    } finally {
+      await chmod(binary(), 0o755);
+      await rm(join(dir, 'bin2'), { recursive: true, force: true });
+    }
+  });
+
+  it('made runnable again with another mode: probed again, and its facts are not taken from the cache', async () => {
+    clearProbeCache();
+    await installFakeQemu('8.2.2');
+    const host = new HostService({ env, extraDirs: [] });
+    await host.info();
+    await chmod(binary(), 0o700);
+    const after = await counted(() => host.info());
+    expect(after.did.hostProbe).toBe(1);
+    // Keyed by mode and ctime too: the per-binary facts are asked of QEMU again, not reused by path+size+mtime.
+    expect(after.did.qemuQuery).toBeGreaterThan(0);
+    await chmod(binary(), 0o755);
+  });
+
+  it('a spawn failure of a binary the current probe did not choose keeps the probe', async () => {
+    clearProbeCache();
+    await installFakeQemu('8.2.2');
+    const host = new HostService({ env, extraDirs: [] });
+    await host.info();
+    host.spawnFailed('/nonexistent/qemu-system-aarch64');
+    expect((await counted(() => host.info())).did.hostProbe).toBe(0);
+  });
+});
