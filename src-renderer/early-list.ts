@@ -115,6 +115,9 @@ export function paintEarlyList(container: HTMLElement, vms: ReadonlyArray<Librar
   list.setAttribute('role', 'listbox');
   list.setAttribute('aria-label', 'Virtual machines');
   list.setAttribute('aria-multiselectable', 'true');
+  // Not interactive until React takes over: a click now would land on rows about to be replaced (and automation,
+  // Playwright's included, waits for an enabled element before it clicks).
+  list.setAttribute('aria-disabled', 'true');
   const body = document.createElement('div');
   body.setAttribute('role', 'presentation');
   body.style.cssText = `height:${rows.length * ROW_PX}px;position:relative;width:100%`;

@@ -63,6 +63,8 @@ describe('the early list', () => {
     // 600 px (the layout stub) / 52 px rows = 12 in view, + 6 overscan, as the virtualized list renders.
     expect(painted.querySelectorAll('[role="option"]')).toHaveLength(18);
     expect(painted.nextElementSibling).toBe(root);
+    // Inert until React's rows replace it: clicks (and automation) wait for those.
+    expect(painted.querySelector('[role="listbox"]')!.getAttribute('aria-disabled')).toBe('true');
     expect(root.childElementCount).toBe(0);
     expect(paintEarlyList(root, [])).toBeNull();
   });
