@@ -40,8 +40,10 @@ function stampOf(path: string): string | null {
   return s ? binaryStamp(s) : null;
 }
 
+/** A file this process may execute (what the probe's search accepts; a folder's search bit does not count). */
 function runnable(path: string): boolean {
   try {
+    if (!statSync(path).isFile()) return false;
     accessSync(path, constants.X_OK);
     return true;
   } catch {

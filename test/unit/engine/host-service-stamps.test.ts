@@ -134,6 +134,21 @@ describe('a binary that can no longer run (gone, or its execute bit taken away)'
     await chmod(binary(), 0o755);
   });
 
+  it('replaced by a folder (executable as a folder, not as a program): kept too, until a start fails', async () => {
+    clearProbeCache();
+    await installFakeQemu('8.2.2');
+    const host = new HostService({ env, extraDirs: [] });
+    await host.info();
+    await rm(binary());
+    await mkdir(binary());
+    try {
+      expect((await counted(() => host.info())).did.hostProbe).toBe(0);
+    } finally {
+      await rm(binary(), { recursive: true });
+      await installFakeQemu('8.2.2');
+    }
+  });
+
   it('a spawn failure of a binary the current probe did not choose keeps the probe', async () => {
     clearProbeCache();
     await installFakeQemu('8.2.2');
