@@ -1,10 +1,13 @@
 import { createBridge, fileDialogs } from './bridge/create-bridge.js';
 import { displayRouteVm } from './features/display/display-model.js';
 import { LibraryStore } from './state/library-store.js';
+import { paintEarlyList } from './early-list.js';
 
-// First paint (issue 5): this entry is small and has no React. It opens the engine connection and asks for the
-// library first; meanwhile the browser fetches and compiles React + MUI (mount-ui.tsx: its chunks are preloaded by
-// index.html). The window is rendered once the list is in the store, so one render shows it.
+// First paint (issues 5 and 20): this entry is small and has no React. It opens the engine connection and asks for
+// the library first; meanwhile the browser fetches React + MUI (mount-ui.tsx: its chunks are preloaded by
+// index.html). When the list arrives, its rows in view are written as plain DOM at once (early-list.ts), and only
+// then is React evaluated: running that module code is one long task that would otherwise hold back the list's
+// answer. The window's first render then shows the same rows and replaces the early ones in the same frame.
 const container = document.getElementById('root');
 if (!container) throw new Error('#root missing from index.html');
 const api = createBridge();
@@ -12,15 +15,10 @@ const store = new LibraryStore(api);
 store.start();
 
 /**
- * How long the window waits for the engine connection before it loads React anyway. Running React's module code
- * is one long task: started first, it would hold back the connection's open event and so the request for the list.
+ * How long the window waits for the library list before it loads React anyway (a slow or absent engine still gets
+ * its "Loading" or connection state this soon). The list normally comes well within it.
  */
-const CONNECT_WAIT_MS = 300;
-/**
- * How long the window waits for a list that is on its way, once it could render. An empty window first would cost
- * a second full render when the list lands a moment later; a slow engine still gets a "Loading" window this soon.
- */
-const LIST_GRACE_MS = 200;
+const LIST_WAIT_MS = 800;
 
 /** `p`, or `ms` milliseconds, whichever comes first. */
 function within(p: Promise<void>, ms: number): Promise<void> {
@@ -36,13 +34,18 @@ function within(p: Promise<void>, ms: number): Promise<void> {
 // A display page (#/display/<vm>) shows no list: it renders at once.
 const displayPage = displayRouteVm(window.location.hash) !== null;
 
-within(displayPage ? Promise.resolve() : store.connectionSettled(), CONNECT_WAIT_MS)
-  .then(() => import('./mount-ui.js'))
+within(displayPage ? Promise.resolve() : store.settled(), LIST_WAIT_MS)
+  .then(async () => {
+    const snapshot = store.getSnapshot();
+    const early = !displayPage && snapshot.status === 'ready' ? paintEarlyList(container, snapshot.vms) : null;
+    // Let that frame be painted before React's evaluation takes the main thread (rAF runs before the paint, a
+    // task queued from it after).
+    if (early) await new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+    const { mountUi } = await import('./mount-ui.js');
+    return { mountUi, early };
+  })
   .then(
-    async ({ mountUi }) => {
-      if (!displayPage) await within(store.settled(), LIST_GRACE_MS);
-      mountUi(container, api, store, fileDialogs);
-    },
+    ({ mountUi, early }) => mountUi(container, api, store, fileDialogs, early),
     // E.g. the host went away between the page and its script: say so instead of a blank window.
     (err: unknown) => {
       container.textContent = `Hangar could not load its window (${(err as Error).message}). Reload the page to try again.`;

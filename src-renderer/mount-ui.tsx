@@ -1,4 +1,4 @@
-import { startTransition, StrictMode } from 'react';
+import { startTransition, StrictMode, useLayoutEffect, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import type { HangarApi } from './bridge/hangar-api.js';
@@ -6,17 +6,25 @@ import type { FileDialogHost } from './bridge/file-dialog.js';
 import { DisplayRoute } from './features/display/display-route.js';
 import type { LibraryStore } from './state/library-store.js';
 
+/** Removes the boot's early list (early-list.ts) in the commit that puts the window's own rows in: no frame between. */
+function EarlyListHandover({ early, children }: { early: HTMLElement | null; children: ReactNode }) {
+  useLayoutEffect(() => early?.remove(), [early]);
+  return children;
+}
+
 /**
  * Renders the window (React + MUI: the `first-paint` chunk). main.tsx loads this after it has asked the engine
  * for the library, so the list is usually in the store before this first render and appears in it.
  */
-export function mountUi(container: HTMLElement, api: HangarApi, store: LibraryStore, dialogs: FileDialogHost): void {
+export function mountUi(container: HTMLElement, api: HangarApi, store: LibraryStore, dialogs: FileDialogHost, early: HTMLElement | null = null): void {
   const root = createRoot(container);
   const tree = (
     <StrictMode>
-      <DisplayRoute api={api}>
-        <App api={api} dialogs={dialogs} store={store} />
-      </DisplayRoute>
+      <EarlyListHandover early={early}>
+        <DisplayRoute api={api}>
+          <App api={api} dialogs={dialogs} store={store} />
+        </DisplayRoute>
+      </EarlyListHandover>
     </StrictMode>
   );
   // With the list in hand, one synchronous render paints it. Without it, render in slices (a transition), so the

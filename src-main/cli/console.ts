@@ -1,4 +1,5 @@
-import { EngineError, type EngineClient } from '../../src-shared/contract/index.js';
+import { EngineError } from '../../src-shared/contract/errors.js';
+import type { EngineClient } from '../../src-shared/contract/client.js';
 import { EXIT } from './exit-codes.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { EngineErrorCode } from '../../src-shared/contract/index.js';
+import type { EngineErrorCode } from '../../src-shared/contract/errors.js';
 
 /** Stable exit codes for scripts: documented in the README and `hangar --help`. */
 export const EXIT = {

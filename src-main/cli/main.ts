@@ -1,23 +1,16 @@
 import { parseArgs } from 'node:util';
 import { writeFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
-import { EngineError, type EngineClient } from '../../src-shared/contract/index.js';
+// Only what every command needs is imported here: the engine itself, the document schemas (zod) and the verbs of one
+// command each load when used, so `hangar start` on a running engine costs little more than Node's own start.
+import { EngineError } from '../../src-shared/contract/errors.js';
+import type { EngineClient } from '../../src-shared/contract/client.js';
 import { describeRunState, isDisposable } from '../../src-shared/vm-state.js';
 import { VERBS, globalHelp, type VerbSpec } from './verbs.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { openEngine, type EngineHandle } from './open-engine.js';
 import { waitForSerial, followConsole } from './console.js';
-import { snapshotVerb } from './snapshot-verb.js';
-import { diskVerb } from './disk-verb.js';
-import { exportVerb, importVerb } from './archive-verb.js';
-import { forwardVerb } from './forward-verb.js';
-import { connectionVerb } from './connection-verb.js';
-import { usbVerb } from './usb-verb.js';
-import { shareVerb } from './share-verb.js';
-import { getVerb, setVerb } from './set-verb.js';
-import { cloneVerb, existingDiskModeOf } from './clone-verb.js';
 import { withJobProgress } from './job-progress.js';
-import { runBackgroundEngine } from './background-engine.js';
 import { BACKGROUND_ENGINE_VERB } from '../engine/storage/engine-handover.js';
 import { resolveLibraryDir } from '../engine/storage/library-paths.js';
 import { homedir } from 'node:os';
@@ -77,13 +70,15 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     }
     if (verb === BACKGROUND_ENGINE_VERB && rest.length === 1) {
       // Started by engine-launcher.ts, detached; not a user-facing verb.
+      const { runBackgroundEngine } = await import('./background-engine.js');
       return await runBackgroundEngine(resolveLibraryDir({ argvLibrary: library, env: process.env, platform: process.platform, homedir: homedir() }), process.env);
     }
     const spec = VERBS[verb];
     if (!spec) throw new UsageError(`unknown verb "${verb}" (try hangar --help)`);
     const parsed = parseVerb(spec, rest.slice(1));
     if (parsed === 'help') {
-      io.out(`Usage: ${spec.usage}\n\n${spec.summary}\n${spec.details ? `\n${spec.details}\n` : ''}`);
+      const details = typeof spec.details === 'function' ? await spec.details() : spec.details;
+      io.out(`Usage: ${spec.usage}\n\n${spec.summary}\n${details ? `\n${details}\n` : ''}`);
       return EXIT.ok;
     }
     if (connection !== undefined && (NOT_ON_CONNECTION as readonly string[]).includes(verb)) throw new UsageError(`--connection does not apply to hangar ${verb}`);
@@ -165,6 +160,7 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       if (firmware !== undefined && firmware !== 'bios' && firmware !== 'uefi') throw new UsageError('--firmware must be bios or uefi');
       const arch = v['arch'] as string | undefined;
       if (arch !== undefined && arch !== 'x86_64' && arch !== 'aarch64' && arch !== 'riscv64') throw new UsageError('--arch must be x86_64, aarch64 or riscv64');
+      const { existingDiskModeOf } = await import('./clone-verb.js');
       const existingDiskMode = existingDiskModeOf(v);
       const r = await withJobProgress(c, io.err, { show: existingDiskMode !== undefined }, (jobId) => c.call('vm.create', {
         name: a0,
@@ -251,9 +247,9 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       return EXIT.ok;
     }
     case 'set':
-      return await setVerb(c, p.positionals, io.out, process.cwd());
+      return await (await import('./set-verb.js')).setVerb(c, p.positionals, io.out, process.cwd());
     case 'get':
-      return await getVerb(c, p.positionals, v['json'] === true, io.out);
+      return await (await import('./set-verb.js')).getVerb(c, p.positionals, v['json'] === true, io.out);
     case 'argv': {
       const r = await c.call('vm.argv', { vm: a0 });
       io.out(`${r.argv.join('\n')}\n`);
@@ -284,7 +280,7 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       await c.call('vm.delete', { vm: a0, files: Boolean(v['files']) });
       return EXIT.ok;
     case 'clone':
-      return await cloneVerb(c, p.positionals, v, io.out, io.err);
+      return await (await import('./clone-verb.js')).cloneVerb(c, p.positionals, v, io.out, io.err);
     case 'rename':
       await c.call('vm.rename', { vm: a0, name: a1 });
       return EXIT.ok;
@@ -346,21 +342,21 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       return EXIT.ok;
     }
     case 'snapshot':
-      return await snapshotVerb(c, p.positionals, v, io.out);
+      return await (await import('./snapshot-verb.js')).snapshotVerb(c, p.positionals, v, io.out);
     case 'disk':
-      return await diskVerb(c, p.positionals, v, io.out, io.err);
+      return await (await import('./disk-verb.js')).diskVerb(c, p.positionals, v, io.out, io.err);
     case 'export':
-      return await exportVerb(c, p.positionals, v, io.out, io.err);
+      return await (await import('./archive-verb.js')).exportVerb(c, p.positionals, v, io.out, io.err);
     case 'import':
-      return await importVerb(c, p.positionals, v, io.out, io.err);
+      return await (await import('./archive-verb.js')).importVerb(c, p.positionals, v, io.out, io.err);
     case 'forward':
-      return await forwardVerb(c, p.positionals, v, io.out);
+      return await (await import('./forward-verb.js')).forwardVerb(c, p.positionals, v, io.out);
     case 'connection':
-      return await connectionVerb(c, p.positionals, v, io.out);
+      return await (await import('./connection-verb.js')).connectionVerb(c, p.positionals, v, io.out);
     case 'usb':
-      return await usbVerb(c, p.positionals, v, io.out);
+      return await (await import('./usb-verb.js')).usbVerb(c, p.positionals, v, io.out);
     case 'share':
-      return await shareVerb(c, p.positionals, v, io.out, process.cwd());
+      return await (await import('./share-verb.js')).shareVerb(c, p.positionals, v, io.out, process.cwd());
     case 'engine':
       io.out(`Hangar engine serving ${handle.libraryDir} (pid ${process.pid}); press Ctrl+C to stop. Running machines keep running.\n`);
       await handle.untilStopped();

@@ -1,8 +1,7 @@
 import { connect } from 'node:net';
 import { homedir } from 'node:os';
-import { EngineClient, EngineError } from '../../src-shared/contract/index.js';
-import { Engine } from '../engine/engine.js';
-import { inProcessPair } from '../engine/transport/in-process.js';
+import { EngineClient } from '../../src-shared/contract/client.js';
+import { EngineError } from '../../src-shared/contract/errors.js';
 import { jsonLinesTransport } from '../engine/transport/json-lines.js';
 import { resolveLibraryDir } from '../engine/storage/library-paths.js';
 import { LibraryLockedError } from '../engine/storage/library-lock.js';
@@ -39,6 +38,8 @@ export async function openEngine(opts: { library?: string; env?: NodeJS.ProcessE
     };
   }
   try {
+    // Loaded only here (`hangar engine`): a command that reaches a running engine never loads the engine's code.
+    const [{ Engine }, { inProcessPair }] = await Promise.all([import('../engine/engine.js'), import('../engine/transport/in-process.js')]);
     const engine = await Engine.open({ libraryDir, env });
     const [clientSide, engineSide] = inProcessPair();
     engine.server.attach(engineSide);

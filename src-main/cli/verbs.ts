@@ -1,5 +1,4 @@
 import type { ParseArgsConfig } from 'node:util';
-import { settingKeysHelp } from './set-keys.js';
 
 export interface VerbSpec {
   usage: string;
@@ -8,11 +7,14 @@ export interface VerbSpec {
   /** Positional argument names; a trailing `...` takes the rest. */
   positionals: string[];
   minPositionals: number;
-  /** More help after the summary (`hangar VERB --help`). */
-  details?: string;
+  /** More help after the summary (`hangar VERB --help`); a function when it needs modules other commands do not load. */
+  details?: string | (() => Promise<string>);
 }
 
 const json = { json: { type: 'boolean' as const } };
+
+/** The setting keys come from the document schema (zod): loaded only for `hangar set/get --help`. */
+const settingKeysDetails = async (): Promise<string> => (await import('./set-keys.js')).settingKeysHelp();
 
 /** Every verb of `hangar`, its usage line and options: the single source for parsing and --help. */
 export const VERBS: Record<string, VerbSpec> = {
@@ -61,7 +63,7 @@ export const VERBS: Record<string, VerbSpec> = {
     options: {},
     positionals: ['VM', 'KEY=VALUE...'],
     minPositionals: 2,
-    details: settingKeysHelp(),
+    details: settingKeysDetails,
   },
   get: {
     usage: 'hangar get VM [KEY...] [--json]',
@@ -69,7 +71,7 @@ export const VERBS: Record<string, VerbSpec> = {
     options: json,
     positionals: ['VM', 'KEY...'],
     minPositionals: 1,
-    details: settingKeysHelp(),
+    details: settingKeysDetails,
   },
   argv: { usage: 'hangar argv VM', summary: 'Print the exact QEMU command line, one argument per line', options: {}, positionals: ['VM'], minPositionals: 1 },
   console: {

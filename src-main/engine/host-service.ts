@@ -1,8 +1,9 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { access, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { homedir } from 'node:os';
 import { EngineError, type HostSummary } from '../../src-shared/contract/index.js';
-import { probeHost } from './qemu/host-probe.js';
+import { binaryStamp, forgetBinary, probeHost } from './qemu/host-probe.js';
 import { probeHostAudio } from './qemu/host-audio.js';
 import { buildArgv } from './qemu/argv.js';
 import { requireEmulator } from './qemu/require-emulator.js';
@@ -29,23 +30,90 @@ export function nvramPathOf(bundleDir: string): string {
   return join(bundleDir, 'nvram', 'efivars.qcow2');
 }
 
-/** The engine's view of the host: a cached probe, the argv for a VM, and per-VM firmware files. */
+/**
+ * What identifies a binary's build and mode (host-probe.ts's binaryStamp). null: gone.
+ */
+function stampOf(path: string): string | null {
+  // Synchronous on purpose: a stat of a local binary takes microseconds, while a trip through libuv's thread pool
+  // per binary, per start, costs milliseconds on a loaded machine (the start split's "probe").
+  const s = statSync(path, { throwIfNoEntry: false });
+  return s ? binaryStamp(s) : null;
+}
+
+/** A file this process may execute (what the probe's search accepts; a folder's search bit does not count). */
+function runnable(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The engine's view of the host: a cached probe, the argv for a VM, and per-VM firmware files. The probe (and the
+ * firmware list it reads) is taken once and kept while the QEMU binaries it found keep their path, size, mtime,
+ * inode, ctime and mode: each use stats them (microseconds), and a changed binary that still runs makes the next
+ * use probe again. A binary that is gone or no longer executable does not: a new probe would quietly pick another
+ * one further down PATH, so the start runs the one it knows, fails naming it (ENOENT, EACCES), and that failure
+ * (spawnFailed) drops the probe so the next start looks afresh.
+ */
 export class HostService {
   private cached: Promise<HostInfo> | null = null;
+  /** Binary path → stamp, for the probe in `cached` once it has succeeded. */
+  private stamps: ReadonlyMap<string, string | null> | null = null;
 
   constructor(private readonly options: { env: NodeJS.ProcessEnv; extraDirs: string[] }) {}
 
   /** `refresh` forgets a successful probe too ("Check again" after installing firmware: QEMU was found, OVMF not). */
-  info(opts: { refresh?: boolean } = {}): Promise<HostInfo> {
-    if (opts.refresh) this.cached = null;
-    // A failed probe (no QEMU) is not cached: installing QEMU then "Check again" must work.
-    this.cached ??= probeHost({ env: this.options.env, extraDirs: this.options.extraDirs, cacheFile: probeCacheFile(this.options.env) })
-      .then(async (host) => ({ ...host, audio: await probeHostAudio(host, this.options.env) }))
-      .catch((err) => {
-        this.cached = null;
-        throw err;
-      });
+  async info(opts: { refresh?: boolean } = {}): Promise<HostInfo> {
+    const seen = this.cached;
+    if (opts.refresh) this.forget(seen);
+    else if (seen && this.stamps && !this.binariesUnchanged(this.stamps)) this.forget(seen);
+    this.cached ??= this.probe();
     return this.cached;
+  }
+
+  private probe(): Promise<HostInfo> {
+    const probing: Promise<HostInfo> = probeHost({ env: this.options.env, extraDirs: this.options.extraDirs, cacheFile: probeCacheFile(this.options.env) }).then(
+      async (host) => {
+        const binaries = Object.values(host.emulators).map((e) => e.binary);
+        const stamps = new Map(binaries.map((b) => [b, stampOf(b)] as const));
+        if (this.cached === probing) this.stamps = stamps;
+        return { ...host, audio: await probeHostAudio(host, this.options.env) };
+      },
+      (err: unknown) => {
+        // A failed probe (no QEMU) is not cached: installing QEMU then "Check again" must work.
+        this.forget(probing);
+        throw err;
+      },
+    );
+    return probing;
+  }
+
+  /** Forgets `which` if it is still the cached probe (two callers that both saw a change probe once). */
+  private forget(which: Promise<HostInfo> | null): void {
+    if (this.cached !== which) return;
+    this.cached = null;
+    this.stamps = null;
+  }
+
+  private binariesUnchanged(stamps: ReadonlyMap<string, string | null>): boolean {
+    for (const [path, stamp] of stamps) {
+      const now = stampOf(path);
+      if (now !== null && now !== stamp && runnable(path)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * A start could not run `binary` (spawn refused, or QEMU exited before QMP answered): forget the probe that
+   * chose it and what this process knew of that binary, so the next start probes again instead of repeating it.
+   */
+  spawnFailed(binary: string): void {
+    forgetBinary(binary);
+    if (!this.stamps || this.stamps.has(binary)) this.forget(this.cached);
   }
 
   async summary(opts: { refresh?: boolean } = {}): Promise<Omit<HostSummary, 'hostMemoryMiB' | 'hostCpus' | 'libraryDir'>> {

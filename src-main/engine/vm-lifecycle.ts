@@ -33,6 +33,7 @@ import { RESTART_OP } from './machine-ops/machine-op.js';
 import { preflightShares } from './shares/share-paths.js';
 import { hasSmbd } from './shares/host-tools.js';
 import { shareMethodOf, shareMethodProblem } from '../../src-shared/shares/index.js';
+import type { StartSplit } from './start-split.js';
 
 function resolveInBundle(bundleDir: string, p: string): string {
   return isAbsolute(p) ? p : join(bundleDir, p);
@@ -79,22 +80,26 @@ export async function preflight(vm: LoadedVm, bundles: readonly string[] = [], l
     }
     await preflightShares(doc.name, doc.shares, { libraryDir: libraryDir ?? dirname(vm.bundleDir), bundleDir: vm.bundleDir });
   }
-  for (const d of doc.disks) {
+  const diskChecks = doc.disks.map((d) => async () => {
     const p = resolveInBundle(vm.bundleDir, d.path);
     if (!(await exists(p))) throw new EngineError('start-refused', `disk ${d.id} of "${doc.name}" is missing: ${p}`, { field: 'disks', path: p });
     // A patched or hand-edited vm.json must not hand the guest /etc/shadow or /proc/self/mem either.
     await refuseSystemFile(p, 'disk image').catch((err: Error) => {
       throw new EngineError('start-refused', `disk ${d.id} of "${doc.name}": ${err.message}`, { field: 'disks', path: p });
     });
-  }
-  for (const c of doc.cdroms) {
-    if (c.path === null) continue;
+  });
+  const cdChecks = doc.cdroms.map((c) => async () => {
+    if (c.path === null) return;
     const p = resolveInBundle(vm.bundleDir, c.path);
     if (!(await exists(p))) throw new EngineError('start-refused', `the ISO in ${c.id} of "${doc.name}" is missing: ${p}`, { field: 'cdroms', path: p });
     await refuseSystemFile(p, 'CD/DVD image').catch((err: Error) => {
       throw new EngineError('start-refused', `the ISO in ${c.id} of "${doc.name}": ${err.message}`, { field: 'cdroms', path: p });
     });
-  }
+  });
+  // All at once (each check is a few trips through the thread pool), but the refusal is the first in document order.
+  const results = await Promise.allSettled([...diskChecks, ...cdChecks].map((check) => check()));
+  const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (refused) throw refused.reason;
   // Every file a disk makes QEMU open: a header rewritten since the disk was added is refused here, naming it.
   const chains = { ...(await checkVmImages(vm, bundles, { nvramPath: nvramPathOf(vm.bundleDir) })), ...(await checkUsbImages(vm, bundles)) };
   const hostMiB = Math.floor(totalmem() / 1024 / 1024);
@@ -126,6 +131,8 @@ function qemuComplaint(logTail: string): string {
 export interface StartOptions {
   /** Start without saving changes: every disk write goes to a throwaway overlay (session/disposable.ts). */
   disposable?: boolean;
+  /** Marks the phases up to QEMU's exec (vm.start's; a restart by the engine itself has none). */
+  split?: StartSplit;
 }
 
 export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOptions = {}): Promise<VmSession> {
@@ -135,15 +142,21 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
   if (ending && (ending.state.kind === 'stopped' || ending.state.kind === 'crashed' || ending.state.kind === 'saved')) await ending.whenEnded();
   if (engine.sessions.has(vm.id)) throw new EngineError('invalid-state', `"${vm.name}" is already ${current.kind}`);
   const disposable = opts.disposable === true;
-  const saved = await readSavedState(vm.bundleDir);
+  // Independent reads, at once: each trip through the thread pool counts on a loaded machine.
+  const [saved, bundles] = await Promise.all([readSavedState(vm.bundleDir), libraryBundles(engine)]);
   if (saved && disposable) {
     throw new EngineError('invalid-state', `"${vm.name}" holds a saved state, which a run without saving changes would leave behind unused; start it normally (it resumes), or discard the saved state first`);
   }
   if (saved) checkSavedStateFits(vm, saved);
-  const chains = await preflight(vm, await libraryBundles(engine), engine.libraryDir);
+  const chains = await preflight(vm, bundles, engine.libraryDir);
+  opts.split?.mark('pre-flight');
+  // The host probe is cached (host-service.ts); awaited here so the split shows what it cost.
+  await engine.host.info();
+  opts.split?.mark('probe');
   const runtimeDir = engine.vmRuntimeDir(vm.id);
   const logsDir = join(vm.bundleDir, 'logs');
   const { binary, argv } = await engine.host.launchArgv(vm, { runtimeDir, logsDir }, { chains, ...(disposable ? { overlays: () => makeOverlays(vm) } : {}) });
+  opts.split?.mark('argv');
   const flags = disposable ? { disposable: true as const } : {};
   // What a start that never got QEMU running leaves clients with: powered off, or still saved.
   const back: VmRunState = saved ? { kind: 'saved', savedAt: saved.savedAt } : { kind: 'stopped' };
@@ -163,7 +176,8 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
   let launched: Launched;
   const client = new QmpClient();
   try {
-    launched = await launchQemu({ binary, argv, runtimeDir, logsDir }).catch(async (err: unknown) => {
+    launched = await launchQemu({ binary, argv, runtimeDir, logsDir, onExec: () => opts.split?.mark('spawn') }).catch(async (err: unknown) => {
+      engine.host.spawnFailed(binary); // ENOENT, EACCES: the cached probe chose a binary that cannot run now
       await stopSwtpm(runtimeDir); // QEMU never ran, so nothing would make --terminate fire
       await undo();
       launch.failed(back);
@@ -173,6 +187,7 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
       await client.connectUnix(launched.qmpPath, { timeoutMs: 30_000 });
     } catch (err) {
       await new Promise<void>((resolve) => (launched.child.exitCode !== null ? resolve() : launched.child.once('exit', () => resolve())));
+      engine.host.spawnFailed(binary); // exited before QMP: maybe not the binary the probe saw; the next start probes again
       const tail = await readLogTail(launched.logPath);
       await cleanRuntimeDir(runtimeDir);
       await undo();

@@ -93,6 +93,8 @@ describe('first paint of the library', () => {
     await page.goto(ctx.url);
     const list = page.getByRole('listbox', { name: 'Virtual machines' });
     await list.getByRole('option', { name: 'gamma' }).waitFor({ timeout: 30_000 });
+    // The boot's early rows (issue 20, the test below) show before React; this one looks at React's first render.
+    await page.waitForFunction(() => (window as unknown as { __firstPaint: { firstFill: number | null } }).__firstPaint.firstFill !== null, undefined, { timeout: 30_000 });
     const probe = await page.evaluate(() => ({
       ...(window as unknown as { __firstPaint: { listAnswered: number | null; firstFill: number | null; optionsAtFirstFill: number | null; fills: number } }).__firstPaint,
       reactLoaded: (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).find((e) => /\/assets\/first-paint-/.test(e.name))?.responseEnd ?? null,
@@ -104,5 +106,59 @@ describe('first paint of the library', () => {
     expect(probe.optionsAtFirstFill).toBe(3);
     expect(probe.fills).toBe(1);
     expect(await list.getByRole('option').allTextContents()).toEqual([expect.stringContaining('Powered off'), expect.stringContaining('Powered off'), expect.stringContaining('Powered off')]);
+  });
+
+  it('paints the rows in view before React is evaluated, where React then puts the same rows (issue 20)', async () => {
+    for (const scheme of ['light', 'dark'] as const) {
+      const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: scheme });
+      try {
+        // React + MUI held back until the early rows have been looked at.
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        await page.route('**/assets/first-paint-*.js', async (route) => {
+          await held;
+          await route.continue();
+        });
+        await page.goto(ctx.url);
+        const list = page.getByRole('listbox', { name: 'Virtual machines' });
+        await list.getByRole('option', { name: 'gamma' }).waitFor({ timeout: 30_000 });
+        /** The listbox's box, and each option's name, text, box and name line's colour, as painted now. */
+        const paint = () =>
+          page.evaluate(() => {
+            const boxes = [...document.querySelectorAll('[role="listbox"][aria-label="Virtual machines"]')];
+            const box = (e: Element) => {
+              const r = e.getBoundingClientRect();
+              return [r.x, r.y, r.width, r.height];
+            };
+            return {
+              listboxes: boxes.length,
+              list: boxes[0] ? box(boxes[0]) : null,
+              rootChildren: document.getElementById('root')!.childElementCount,
+              options: [...(boxes[0]?.querySelectorAll('[role="option"]') ?? [])].map((o) => ({
+                name: o.getAttribute('aria-label'),
+                text: o.textContent,
+                box: box(o),
+                nameColor: getComputedStyle(o.querySelector('p')!).color,
+                background: getComputedStyle(document.elementFromPoint(300, 780)!).backgroundColor,
+              })),
+            };
+          });
+        const early = await paint();
+        // Nothing of React's yet: its root is empty and its chunk has not even arrived.
+        expect(early.rootChildren).toBe(0);
+        release();
+        await page.getByRole('button', { name: 'New' }).first().waitFor({ timeout: 30_000 });
+        const react = await paint();
+        expect(react.rootChildren).toBeGreaterThan(0);
+        expect(early.listboxes).toBe(1);
+        expect(react.listboxes).toBe(1);
+        // No layout jump and the same rows: same listbox box, same options in the same places with the same text.
+        expect(early.list).toEqual(react.list);
+        expect(early.options).toEqual(react.options);
+        expect(early.options.map((o) => o.name)).toEqual(['alpha', 'beta', 'gamma']);
+      } finally {
+        await page.close();
+      }
+    }
   });
 });

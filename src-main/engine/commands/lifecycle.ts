@@ -7,6 +7,7 @@ import { noPowerButtonReason } from '../qemu/argv-arch.js';
 import { discardState, saveState } from '../saved-state/save-state.js';
 import type { VmSession } from '../session/vm-session.js';
 import { startVm } from '../vm-lifecycle.js';
+import { StartSplit } from '../start-split.js';
 import { sessionOf, type CommandSet } from './command-kit.js';
 
 type LifecycleCommand = 'vm.start' | 'vm.saveState' | 'vm.discardState' | 'vm.pause' | 'vm.resume' | 'vm.reset' | 'vm.shutdown' | 'vm.forceOff';
@@ -26,10 +27,13 @@ export function lifecycleCommands(
   };
   return {
     // Runs in the machine's turn (machine-ops/): never beside a clone, export, disk job or another start.
-    'vm.start': async (a) => {
+    'vm.start': async (a, client) => {
       ctx.assertOpen();
+      const split = new StartSplit(client.receivedAt);
       const vm = await load(a.vm);
-      const s = await startVm(ctx, vm, a.disposable === true ? { disposable: true } : {});
+      split.mark('lookup');
+      const s = await startVm(ctx, vm, { split, ...(a.disposable === true ? { disposable: true } : {}) });
+      ctx.log('info', split.describe(vm.name));
       return { state: s.state };
     },
 

@@ -9,6 +9,7 @@ import { parseFirmwareDescriptor } from './firmware.js';
 import { findRiscvBootFiles } from './riscv-boot.js';
 import { installCommand, parseOsRelease, qemuNotFoundMessage } from './install-hint.js';
 import { archOfBinaryName, parseCpuHelp, parseMachineHelp, parseQemuVersion, qemuArchOfNode } from './probe-parsers.js';
+import { countWork } from '../work-counts.js';
 
 export interface ProbeOptions {
   /** Searched before PATH (e.g. a bundled QEMU or a user setting). */
@@ -30,6 +31,8 @@ export interface ProbeOptions {
 interface BinaryFacts {
   mtimeMs: number;
   size: number;
+  /** The file's identity beyond size and mtime (absent in a cache file written before: probed again then). */
+  stamp?: string;
   version: QemuVersion;
   machines: MachineType[];
   /** `-cpu help` (absent in a cache file written before it was probed: probed then). */
@@ -41,7 +44,16 @@ interface BinaryFacts {
 // Running `--version` and `-machine help` costs ~100 ms per binary; they only change when the binary does.
 const memoryCache = new Map<string, BinaryFacts>();
 
+/**
+ * What identifies a binary's build and whether it may run: size and mtime (an upgrade, a rebuild), inode (a new
+ * file renamed over it), ctime (a copy that kept inode, size and mtime; a chmod) and mode (made unrunnable).
+ */
+export function binaryStamp(s: { size: number; mtimeMs: number; ino: number; ctimeMs: number; mode: number }): string {
+  return `${s.size}:${s.mtimeMs}:${s.ino}:${s.ctimeMs}:${s.mode.toString(8)}`;
+}
+
 function run(binary: string, args: string[]): Promise<string> {
+  countWork('qemuQuery');
   return new Promise((resolve, reject) => {
     execFile(binary, args, { timeout: 15_000, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`${binary} ${args.join(' ')} failed: ${String(stderr).trim() || err.message}`));
@@ -103,14 +115,15 @@ const kvmSmokeCache = new Map<string, KvmStatus>();
 /**
  * An openable /dev/kvm is not proof: nested or emulated KVM can accept the VM and then abort QEMU while setting
  * up a vCPU ("failed to set MSR ..."), seen on our build machines. So start the binary once under KVM with
- * `-cpu host`, paused, and ask QMP whether KVM is on. Remembered per binary path + mtime for this process.
+ * `-cpu host`, paused, and ask QMP whether KVM is on. Remembered per binary path + stamp for this process.
  */
-export async function smokeTestKvm(binary: string, arch: string, mtimeMs: number, timeoutMs = 15_000): Promise<KvmStatus> {
-  const key = `${binary}\0${mtimeMs}`;
+export async function smokeTestKvm(binary: string, arch: string, stamp: string | number, timeoutMs = 15_000): Promise<KvmStatus> {
+  const key = `${binary}\0${stamp}`;
   const cached = kvmSmokeCache.get(key);
   if (cached) return cached;
   const machine = arch === 'x86_64' || arch === 'i386' ? 'q35' : 'virt';
   const args = ['-machine', machine, '-accel', 'kvm', '-cpu', 'host', '-nodefaults', '-no-user-config', '-display', 'none', '-S', '-qmp', 'stdio'];
+  countWork('qemuQuery');
   const result = await new Promise<KvmStatus>((resolve) => {
     const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
@@ -148,6 +161,7 @@ function defaultFirmwareDirs(env: NodeJS.ProcessEnv, binaries: string[]): string
  * (an empty file masks it), and the survivors are ordered by file name (`40-...` before `60-...`).
  */
 export async function loadFirmwareDescriptors(dirs: string[]): Promise<FirmwareDescriptor[]> {
+  countWork('firmwareList');
   const byName = new Map<string, string>();
   for (const dir of dirs) {
     let names: string[];
@@ -196,7 +210,8 @@ async function writeCacheFile(path: string, data: Record<string, BinaryFacts>): 
 
 async function binaryFacts(binary: string, fileCache: Record<string, BinaryFacts>): Promise<{ facts: BinaryFacts; fresh: boolean }> {
   const s = await stat(binary);
-  const fits = (f: BinaryFacts | undefined): f is BinaryFacts => !!f && f.mtimeMs === s.mtimeMs && f.size === s.size;
+  const stamp = binaryStamp(s);
+  const fits = (f: BinaryFacts | undefined): f is BinaryFacts => !!f && f.mtimeMs === s.mtimeMs && f.size === s.size && f.stamp === stamp;
   const mem = memoryCache.get(binary);
   if (fits(mem) && mem.cpuModels) return { facts: mem, fresh: false };
   const disk = fileCache[binary];
@@ -213,7 +228,7 @@ async function binaryFacts(binary: string, fileCache: Record<string, BinaryFacts
   const version = parseQemuVersion(versionText);
   if (!version) throw new Error(`${binary} --version printed no version: ${versionText.slice(0, 200)}`);
   const machines = parseMachineHelp(await run(binary, ['-machine', 'help']));
-  const facts: BinaryFacts = { mtimeMs: s.mtimeMs, size: s.size, version, machines, cpuModels: await cpuModels(binary) };
+  const facts: BinaryFacts = { mtimeMs: s.mtimeMs, size: s.size, stamp, version, machines, cpuModels: await cpuModels(binary) };
   memoryCache.set(binary, facts);
   return { facts, fresh: true };
 }
@@ -243,6 +258,7 @@ async function readOsRelease(path: string): Promise<Record<string, string> | nul
 
 /** Looks at this machine: QEMU binaries, their versions, machines, accelerators, UEFI firmware, swtpm. */
 export async function probeHost(options: ProbeOptions = {}): Promise<HostInfo> {
+  countWork('hostProbe');
   const env = options.env ?? process.env;
   const platform = options.platform ?? process.platform;
   const hostArch = qemuArchOfNode(options.nodeArch ?? nodeArch());
@@ -276,7 +292,7 @@ export async function probeHost(options: ProbeOptions = {}): Promise<HostInfo> {
     if (kvm.usable && !options.skipKvmSmokeTest) {
       // Remembered in the cache file too: every CLI process probes, and the smoke test costs a QEMU start.
       if (!facts.kvmSmoke) {
-        facts.kvmSmoke = await smokeTestKvm(binary, arch, facts.mtimeMs);
+        facts.kvmSmoke = await smokeTestKvm(binary, arch, facts.stamp ?? facts.mtimeMs);
         fileCache[binary] = facts;
         dirty = true;
       }
@@ -310,6 +326,12 @@ async function findExecutable(name: string, dirs: string[], platform: string): P
     if (await isExecutable(full, platform)) return full;
   }
   return undefined;
+}
+
+/** Forgets what this process knows of one binary (a start could not run it: the next probe looks afresh). */
+export function forgetBinary(binary: string): void {
+  memoryCache.delete(binary);
+  for (const key of kvmSmokeCache.keys()) if (key.startsWith(`${binary}\0`)) kvmSmokeCache.delete(key);
 }
 
 /** For tests: forget per-binary results. */

@@ -17,6 +17,8 @@ export interface ClientContext {
   readonly clientId: number;
   /** Serial output is sent only to clients that asked for it. */
   followSerial(vmId: string, on: boolean): void;
+  /** When the engine received this request (performance.now()): the start split counts from here. */
+  readonly receivedAt?: number;
 }
 
 export type Handlers = { [K in CommandName]: (args: CommandArgs<K>, client: ClientContext) => Promise<CommandResult<K>> };
@@ -93,6 +95,7 @@ export class EngineServer {
   }
 
   private async handle(client: Client, raw: unknown): Promise<void> {
+    const receivedAt = performance.now();
     const parsed = requestSchema.safeParse(raw);
     if (!parsed.success) {
       const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : -1;
@@ -121,9 +124,9 @@ export class EngineServer {
       const handler = this.handlers[name] as (a: unknown, c: ClientContext) => Promise<unknown>;
       const result =
         connection === undefined
-          ? await handler(argsResult.data, client)
+          ? await handler(argsResult.data, { clientId: client.clientId, followSerial: client.followSerial, receivedAt })
           : this.routeConnection
-            ? await this.routeConnection(connection, name, argsResult.data, client)
+            ? await this.routeConnection(connection, name, argsResult.data, { clientId: client.clientId, followSerial: client.followSerial, receivedAt })
             : (() => {
                 throw new EngineError('not-allowed', 'this engine has no libvirt connections');
               })();

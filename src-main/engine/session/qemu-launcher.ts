@@ -13,6 +13,8 @@ export interface LaunchRequest {
   argv: string[];
   runtimeDir: string;
   logsDir: string;
+  /** Called as soon as spawn() returns: libuv has forked and QEMU's exec has succeeded (the start split's end). */
+  onExec?: () => void;
 }
 
 export interface Launched {
@@ -38,14 +40,20 @@ async function rotateLog(logPath: string): Promise<void> {
  * connect at once: no polling for a socket file to appear, no race with QEMU's bind.
  */
 export async function launchQemu(req: LaunchRequest): Promise<Launched> {
-  await mkdir(req.runtimeDir, { recursive: true, mode: 0o700 });
-  await mkdir(req.logsDir, { recursive: true });
-  await Promise.all(RUNTIME_FILES.map((f) => rm(join(req.runtimeDir, f), { force: true })));
   const qmpPath = join(req.runtimeDir, 'qmp.sock');
   const tmpPath = join(req.runtimeDir, 'qmp.sock.tmp');
   const logPath = join(req.logsDir, 'qemu.log');
-  await rotateLog(logPath);
-  const log = await open(logPath, 'a', 0o600);
+  // The runtime folder and the log side by side: each step is a trip through the thread pool (the start split's spawn).
+  const [runtime, opened] = await Promise.allSettled([
+    mkdir(req.runtimeDir, { recursive: true, mode: 0o700 }).then(() => Promise.all(RUNTIME_FILES.map((f) => rm(join(req.runtimeDir, f), { force: true })))),
+    mkdir(req.logsDir, { recursive: true }).then(() => rotateLog(logPath)).then(() => open(logPath, 'a', 0o600)),
+  ]);
+  if (runtime.status === 'rejected') {
+    if (opened.status === 'fulfilled') await opened.value.close();
+    throw runtime.reason;
+  }
+  if (opened.status === 'rejected') throw opened.reason;
+  const log = opened.value;
   const server: Server = createServer();
   try {
     await new Promise<void>((resolve, reject) => {
@@ -58,6 +66,7 @@ export async function launchQemu(req: LaunchRequest): Promise<Launched> {
       detached: true,
       stdio: ['ignore', log.fd, log.fd, fd],
     });
+    if (child.pid !== undefined) req.onExec?.();
     const pid = await new Promise<number>((resolve, reject) => {
       child.once('spawn', () => resolve(child.pid!));
       child.once('error', (err) => reject(new Error(`could not run ${req.binary}: ${err.message}`)));

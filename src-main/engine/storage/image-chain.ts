@@ -3,10 +3,12 @@
 // a regular file in an allowed place. Deny by default: a format feature we do not read is refused.
 import { constants } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { EngineError } from '../../../src-shared/contract/index.js';
 import { DISK_FORMATS, type DiskFormat } from '../../../src-shared/vm-document/index.js';
 import { SYSTEM_FOLDERS } from './path-guard.js';
+import { countWork } from '../work-counts.js';
 
 /** One image of a chain, top first: its real path (symlinks resolved) and the driver QEMU must open it with. */
 export interface ChainLayer {
@@ -73,7 +75,7 @@ async function realRoots(roots: string[]): Promise<string[]> {
 }
 
 /** The file behind a name: real, regular, in an allowed place. Checked before it is opened (a FIFO would block). */
-async function placed(name: string, roots: string[] | null, what: string, from: string | null, place?: string): Promise<string> {
+async function placed(name: string, roots: string[] | null, what: string, from: string | null, place?: string): Promise<{ real: string; stats: Stats }> {
   const via = from === null ? '' : ` of ${from}`;
   let real: string;
   try {
@@ -89,7 +91,24 @@ async function placed(name: string, roots: string[] | null, what: string, from: 
     const where = place ?? roots.join(', ');
     throw refuse(`${what} ${name}${via}${real !== resolve(name) ? ` (really ${real})` : ''} lies outside ${where}; Hangar only lets an image read files in the machine's own folder`, name, real);
   }
-  return real;
+  return { real, stats: s };
+}
+
+/**
+ * What a layer's header said, per real path and the format it was opened as, with the file's identity then. Every
+ * start checks every chain (the places above are checked each time: a symlink or folder may have moved), but an
+ * unchanged file's header is not read again. Any write changes mtime and ctime, and ctime cannot be set back.
+ */
+const headerCache = new Map<string, { stamp: string; format: DiskFormat; header: Header }>();
+const HEADER_CACHE_MAX = 1024;
+
+function fileStamp(s: Stats): string {
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
+}
+
+/** For tests: forget every header read. */
+export function clearImageHeaderCache(): void {
+  headerCache.clear();
 }
 
 /** Reads `length` bytes at `offset` (fewer at the end of the file). */
@@ -216,18 +235,33 @@ export async function inspectImageChain(image: string, format: DiskFormat | null
   let from: string | null = null;
   for (let depth = 0; ; depth++) {
     if (depth >= MAX_CHAIN_DEPTH) throw refuse(`the backing chain of ${image} is more than ${MAX_CHAIN_DEPTH} images deep`, image, name);
-    const real: string = from === null ? await placed(name, rules.image, 'the image', null) : await placed(name, rules.backing, 'the backing file', from, rules.backingPlace);
+    const where: { real: string; stats: Stats } = from === null ? await placed(name, rules.image, 'the image', null) : await placed(name, rules.backing, 'the backing file', from, rules.backingPlace);
+    const real: string = where.real;
+    const stats = where.stats;
     if (seen.has(real)) throw refuse(`the backing chain of ${image} loops: ${from} names ${real} again`, image, real);
     seen.add(real);
-    // O_NONBLOCK: a file swapped for a FIFO since the stat must not hang the engine.
-    const fh = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const key = `${real}\0${fmt ?? ''}`;
+    const known = headerCache.get(key);
     let header: Header;
-    try {
-      if (!(await fh.stat()).isFile()) throw refuse(`${real} is not a regular file`, real);
-      fmt ??= await probeFormat(fh, real, from !== null);
-      header = fmt === 'qcow2' ? await qcow2Header(fh, real) : fmt === 'vmdk' ? await vmdkHeader(fh, real) : { backing: null, backingFormat: null };
-    } finally {
-      await fh.close();
+    if (known && known.stamp === fileStamp(stats)) {
+      fmt = known.format;
+      header = known.header;
+    } else {
+      countWork('imageHeader');
+      // O_NONBLOCK: a file swapped for a FIFO since the stat must not hang the engine.
+      const fh = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+      try {
+        const opened = await fh.stat();
+        if (!opened.isFile()) throw refuse(`${real} is not a regular file`, real);
+        fmt ??= await probeFormat(fh, real, from !== null);
+        header = fmt === 'qcow2' ? await qcow2Header(fh, real) : fmt === 'vmdk' ? await vmdkHeader(fh, real) : { backing: null, backingFormat: null };
+        // Only a header that passed is kept (refusals are read again), under the identity of the file read.
+        headerCache.delete(key);
+        headerCache.set(key, { stamp: fileStamp(opened), format: fmt, header });
+        if (headerCache.size > HEADER_CACHE_MAX) headerCache.delete(headerCache.keys().next().value!);
+      } finally {
+        await fh.close();
+      }
     }
     layers.push({ path: real, format: fmt });
     const backing = header.backing;
