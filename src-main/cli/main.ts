@@ -10,6 +10,7 @@ import { waitForSerial, followConsole } from './console.js';
 import { snapshotVerb } from './snapshot-verb.js';
 import { diskVerb } from './disk-verb.js';
 import { exportVerb, importVerb } from './archive-verb.js';
+import { downloadVerb, osVerb } from './download-verb.js';
 import { forwardVerb } from './forward-verb.js';
 import { connectionVerb } from './connection-verb.js';
 import { usbVerb } from './usb-verb.js';
@@ -349,6 +350,10 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       return await snapshotVerb(c, p.positionals, v, io.out);
     case 'disk':
       return await diskVerb(c, p.positionals, v, io.out, io.err);
+    case 'os':
+      return await osVerb(c, p.positionals, v, io.out);
+    case 'download':
+      return await downloadVerb(c, p.positionals, v, io.out, io.err);
     case 'export':
       return await exportVerb(c, p.positionals, v, io.out, io.err);
     case 'import':

@@ -121,6 +121,13 @@ export const PATH_FIELDS: { readonly [K in CommandName]: PathSpec } = {
   'file.drop.chunk': NONE,
   'file.drop.end': NONE,
   'file.drop.cancel': NONE,
+  'download.catalog': NONE,
+  // Catalog downloads land in the Installation media folder; `to` is a folder the browser chose, judged like an export's target.
+  'download.start': [{ field: 'to', role: 'target' }],
+  'download.pause': NONE,
+  'download.updateCatalog': NONE,
+  'download.folder': NONE,
+  'download.clean': NONE,
 };
 
 /** Files of the library folder itself that are Hangar's (the index and the recent-ISO list; the lock is hidden). */
