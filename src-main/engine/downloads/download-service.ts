@@ -1,4 +1,5 @@
-import { lstat, readdir, rename, rm, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, lstat, readdir, rename, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { EngineError, type VmEventBody } from '../../../src-shared/contract/index.js';
 import type { DownloadCatalogEntry, ChecksumAlgorithm } from '../../../src-shared/os-downloads/types.js';
@@ -292,9 +293,11 @@ export class DownloadService {
   }
 }
 
+/** `--to` must be a folder this user can write, checked before the network is touched. */
 async function assertFolder(dir: string): Promise<void> {
   const st = await stat(dir).catch(() => null);
   if (!st?.isDirectory()) throw new EngineError('not-found', `no folder ${dir}`, { field: 'to' });
+  if (!(await access(dir, constants.W_OK).then(() => true, () => false))) throw new EngineError('io', `cannot write to ${dir}`, { field: 'to' });
 }
 
 function wrapNet(err: unknown): never {
