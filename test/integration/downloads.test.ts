@@ -1,10 +1,13 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineError, type VmEventBody } from '../../src-shared/contract/index.js';
+import { execFileSync } from 'node:child_process';
 import { findDownloadEntry } from '../../src-shared/os-downloads/index.js';
+import { CATALOG_UPDATE_URL } from '../../src-main/engine/downloads/catalog-source.js';
 import { DownloadService } from '../../src-main/engine/downloads/download-service.js';
 import { JobRegistry } from '../../src-main/engine/jobs/job-registry.js';
 import { payload, startDownloadServer, type DownloadServer } from '../helpers/download-server.js';
@@ -234,5 +237,65 @@ describe('downloads from a local mirror', () => {
     const err = await rejection(service().download({ source: 'plan9-4-cloud' }));
     expect(err.code).toBe('not-found');
     expect(err.message).toContain('hangar os list');
+  });
+
+  describe('signed checksum lists (gpgv with a key made here)', () => {
+    let gnupg: string;
+    let fpr: string;
+    let signList: (text: string) => Buffer;
+    beforeAll(() => {
+      gnupg = execFileSync('mktemp', ['-d', join(tmpdir(), 'hangar-gpg-XXXXXX')]).toString().trim();
+      const gpg = (...args: string[]): string => execFileSync('gpg', ['--homedir', gnupg, '--batch', '--pinentry-mode', 'loopback', '--passphrase', '', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+      gpg('--quick-gen-key', 'Hangar Test CD Key <cd@test.invalid>', 'ed25519', 'sign', 'never');
+      fpr = /^fpr:+([0-9A-F]{40}):/m.exec(gpg('--with-colons', '--list-keys'))![1]!;
+      execFileSync('sh', ['-c', 'gpg --homedir "$1" --export > "$1/keyring.gpg"', 'sh', gnupg]);
+      signList = (text: string) => {
+        execFileSync('sh', ['-c', 'cat > "$1/list"', 'sh', gnupg], { input: text });
+        gpg('--yes', '--armor', '--detach-sign', '-o', join(gnupg, 'list.sig'), join(gnupg, 'list'));
+        return readFileSync(join(gnupg, 'list.sig'));
+      };
+    });
+    afterAll(() => {
+      execFileSync('rm', ['-rf', gnupg]);
+    });
+
+    async function signedSetup(listText: string, sigFor: string): Promise<DownloadService> {
+      const signed = { ...entry, verify: { ...entry.verify, signatureUrl: `${entry.verify.checksumUrl}.sign`, signingKey: fpr } };
+      server.files.set(new URL(CATALOG_UPDATE_URL).pathname, { body: Buffer.from(JSON.stringify({ version: 50, entries: [signed] })) });
+      server.files.set(listPath, { body: Buffer.from(listText) });
+      server.files.set(`${listPath}.sign`, { body: signList(sigFor) });
+      const s = service({ HANGAR_GPG_KEYRING: join(gnupg, 'keyring.gpg') });
+      expect(await s.updateCatalog(AbortSignal.timeout(30_000))).toMatchObject({ version: 50, source: 'fetched' });
+      return s;
+    }
+
+    it('a list signed by the entry\'s key: verified as signed-checksum', async () => {
+      const p = payload(200_000);
+      server.files.set(entryPath, { body: p.body });
+      const list = `${p.sha512}  ${entry.fileName}\n`;
+      const r = await (await signedSetup(list, list)).download({ source: entry.id });
+      expect(r.verification).toBe('signed-checksum');
+      expect(r.note).toBeUndefined();
+    });
+
+    it('a list altered after signing: refused as a bad signature, no file fetched', async () => {
+      const p = payload(200_000);
+      server.files.set(entryPath, { body: p.body });
+      const err = await rejection((await signedSetup(`${p.sha512}  ${entry.fileName}\n`, `${'0'.repeat(128)}  ${entry.fileName}\n`)).download({ source: entry.id }));
+      expect(err.message).toMatch(/signature is bad: the list was altered/);
+      expect(server.requests.some((q) => q.path === entryPath)).toBe(false);
+      expect(await readdir(join(dir, 'installation-media'))).toEqual([]);
+    });
+
+    it('without the key in any keyring: checksum only, and it says so', async () => {
+      const p = payload(200_000);
+      server.files.set(entryPath, { body: p.body });
+      const list = `${p.sha512}  ${entry.fileName}\n`;
+      const s = await signedSetup(list, list);
+      const noKey = new DownloadService({ jobs: new JobRegistry(), emit: () => undefined, log: () => undefined, env: { HOME: dir, HANGAR_DOWNLOAD_MIRROR: server.origin }, mediaDir: s.mediaDir });
+      const r = await noKey.download({ source: entry.id });
+      expect(r.verification).toBe('checksum-only');
+      expect(r.note).toMatch(/^checksum only: /);
+    });
   });
 });
