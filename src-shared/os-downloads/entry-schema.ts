@@ -8,23 +8,22 @@ import { CHECKSUM_ALGORITHMS, DOWNLOAD_KINDS, UNATTENDED_METHODS, type DownloadC
  * nothing in it may point at a non-https URL, name a file outside the Installation media folder, or pick an OS the
  * OS catalog does not know.
  */
-const httpsUrl = z
-  .string()
-  .max(2000)
-  .refine((u) => {
-    try {
-      const url = new URL(u);
-      return url.protocol === 'https:' && url.username === '' && url.password === '' && url.hash === '' && url.search === '';
-    } catch {
-      return false;
-    }
-  }, 'must be an https:// URL without credentials, query or fragment');
+/** https, a host name (or address) and port, a path; no credentials, query or fragment. (src-shared has no URL class.) */
+const HTTPS_URL = /^https:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?\/[^\s?#]*$/;
+
+const httpsUrl = z.string().max(2000).regex(HTTPS_URL, 'must be an https:// URL without credentials, query or fragment');
 
 /** A plain file name: no folder, no hidden file, no `..`, nothing a shell or QEMU option would read specially. */
 export const SAFE_FILE_NAME = /^[A-Za-z0-9_+-][A-Za-z0-9._+-]{0,199}$/;
 
+/** The last part of a URL's path, percent-decoded ('' when it cannot be decoded). */
 export function urlFileName(url: string): string {
-  return decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+  const path = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/.exec(url)?.[1] ?? '';
+  try {
+    return decodeURIComponent(path.split('/').pop() ?? '');
+  } catch {
+    return '';
+  }
 }
 
 const verificationSchema = z.strictObject({
@@ -53,7 +52,7 @@ export const downloadEntrySchema = z
     unattended: z.enum(UNATTENDED_METHODS).optional(),
   })
   .superRefine((e, ctx) => {
-    if (e.url.startsWith('https:') && urlFileName(e.url) !== e.fileName) ctx.addIssue({ code: 'custom', path: ['fileName'], message: `must be the URL's last part (${urlFileName(e.url)})` });
+    if (HTTPS_URL.test(e.url) && urlFileName(e.url) !== e.fileName) ctx.addIssue({ code: 'custom', path: ['fileName'], message: `must be the URL's last part (${urlFileName(e.url)})` });
     if (e.unattended !== undefined && e.kind !== 'installer') ctx.addIssue({ code: 'custom', path: ['unattended'], message: 'only installers are answered unattended' });
     if (e.kind === 'installer' && e.format !== 'iso') ctx.addIssue({ code: 'custom', path: ['format'], message: 'an installer is an ISO' });
     if (e.verify.signingKey !== undefined && e.verify.signatureUrl === undefined) ctx.addIssue({ code: 'custom', path: ['verify', 'signingKey'], message: 'a signing key needs a signatureUrl' });
