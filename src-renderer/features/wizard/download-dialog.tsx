@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
 import Dialog from '@mui/material/Dialog';
@@ -42,6 +42,18 @@ export function DownloadDialog({ open, arch, onClose, onDownloaded }: DownloadDi
   const [phase, setPhase] = useState<Phase>({ kind: 'choose' });
   const [error, setError] = useState<string | null>(null);
   const current = useRef<string | null>(null);
+  /** The Installation media folder's size (refreshed after each download and clean). */
+  const [folder, setFolder] = useState<{ bytes: number; files: number } | null>(null);
+  const refreshFolder = useCallback(() => {
+    api.call('download.folder', {}).then(
+      (f) => setFolder({ bytes: f.bytes, files: f.files.length }),
+      () => setFolder(null),
+    );
+  }, [api]);
+
+  useEffect(() => {
+    if (open) refreshFolder();
+  }, [open, refreshFolder]);
 
   useEffect(() => {
     if (!open) return;
@@ -73,6 +85,7 @@ export function DownloadDialog({ open, arch, onClose, onDownloaded }: DownloadDi
       (r) => {
         current.current = null;
         setPhase({ kind: 'choose' });
+        refreshFolder();
         onDownloaded(r.path);
       },
       (err: unknown) => {
@@ -125,6 +138,14 @@ export function DownloadDialog({ open, arch, onClose, onDownloaded }: DownloadDi
         )}
       </DialogContent>
       <DialogActions>
+        {folder && phase.kind === 'choose' && (
+          <Typography variant="body2" sx={{ mr: 'auto', pl: 1 }} aria-label="Installation media folder">
+            Installation media: {formatBytes(folder.bytes)} in {folder.files} file{folder.files === 1 ? '' : 's'}
+          </Typography>
+        )}
+        {folder && folder.files > 0 && phase.kind === 'choose' && (
+          <Button onClick={() => void api.call('download.clean', {}).then(refreshFolder, (err: unknown) => setError(describeError(err, 'clean the Installation media folder')))}>Clean</Button>
+        )}
         {running && <Button onClick={() => void api.call('download.pause', { jobId: running.jobId }).catch(() => undefined)}>Pause</Button>}
         {running && <Button onClick={() => void api.call('job.cancel', { jobId: running.jobId }).catch(() => undefined)}>Cancel download</Button>}
         {phase.kind === 'paused' && <Button onClick={() => start(phase.entry)}>Resume</Button>}
