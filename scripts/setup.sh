@@ -52,6 +52,8 @@ DEB_PACKAGES=(
   libvirt-daemon-system  # tests: libvirtd and virtlogd, started by the test setup (test/helpers/libvirt-host.ts)
   openssh-client    # qemu+ssh:// connections (virsh runs ssh)
   openssh-server    # tests: an sshd on loopback for the qemu+ssh:// integration tests
+  gpgv              # OS downloads: the distributions' signed checksum lists
+  gpg               # tests: a signing key made in the test for the signed-list cases
 )
 
 os_field() { # os_field ID|ID_LIKE

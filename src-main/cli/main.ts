@@ -345,6 +345,10 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       return await (await import('./snapshot-verb.js')).snapshotVerb(c, p.positionals, v, io.out);
     case 'disk':
       return await (await import('./disk-verb.js')).diskVerb(c, p.positionals, v, io.out, io.err);
+    case 'os':
+      return await (await import('./download-verb.js')).osVerb(c, p.positionals, v, io.out);
+    case 'download':
+      return await (await import('./download-verb.js')).downloadVerb(c, p.positionals, v, io.out, io.err);
     case 'export':
       return await (await import('./archive-verb.js')).exportVerb(c, p.positionals, v, io.out, io.err);
     case 'import':

@@ -113,6 +113,31 @@ export const VERBS: Record<string, VerbSpec> = {
     positionals: ['PATH'],
     minPositionals: 1,
   },
+  os: {
+    usage: 'hangar os list [--json] | hangar os update | hangar os media [--json] | hangar os clean',
+    summary: 'The OS download catalog (list, fetch an update) and the Installation media folder (size, clean)',
+    options: json,
+    positionals: ['list|update|media|clean'],
+    minPositionals: 1,
+    details:
+      'list: catalog ids for hangar download and create --cloud-image, with kind, arch and size.\n' +
+      'update: fetch a newer catalog (the built-in copy always works). media: the Installation media folder and its files.\n' +
+      'clean: delete the downloaded files (not a download under way).\n' +
+      'Settings: HANGAR_OFFLINE=1 (no network), HTTPS_PROXY / NO_PROXY, HANGAR_DOWNLOAD_MIRROR=ORIGIN (replaces the origin of every\n' +
+      'catalog URL), HANGAR_MEDIA_DIR (the folder); or download-settings.json beside the folder ({offline, proxy, noProxy, mirror}).',
+  },
+  download: {
+    usage: 'hangar download (CATALOG-ID | URL) [--sha256 HEX] [--to DIR]',
+    summary: 'Download an OS image (resumable), verify it and print its path; a checksum mismatch exits 1 and leaves no file',
+    options: { sha256: { type: 'string' }, to: { type: 'string' } },
+    positionals: ['CATALOG-ID|URL'],
+    minPositionals: 1,
+    details:
+      'A catalog id (hangar os list) is checked against the distribution\'s checksum file, and its signature with gpgv\n' +
+      'when gpgv and the key are installed (else "checksum only" is printed). A URL must be https (http only with --sha256).\n' +
+      'Files go to the Installation media folder unless --to DIR. Progress and speed on stderr; Ctrl+C keeps the partial\n' +
+      'file, and the same command later resumes it.',
+  },
   export: {
     usage: 'hangar export VM FILE [--overwrite]',
     summary: 'Write a stopped machine as one archive (FILE.tar.gz, or FILE.tar uncompressed); progress on stderr, Ctrl+C cancels',

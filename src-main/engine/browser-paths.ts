@@ -121,6 +121,13 @@ export const PATH_FIELDS: { readonly [K in CommandName]: PathSpec } = {
   'file.drop.chunk': NONE,
   'file.drop.end': NONE,
   'file.drop.cancel': NONE,
+  'download.catalog': NONE,
+  // Catalog downloads land in the Installation media folder; `to` is a folder the browser chose, judged like an export's target.
+  'download.start': [{ field: 'to', role: 'target' }],
+  'download.pause': NONE,
+  'download.updateCatalog': NONE,
+  'download.folder': NONE,
+  'download.clean': NONE,
 };
 
 /** Files of the library folder itself that are Hangar's (the index and the recent-ISO list; the lock is hidden). */
@@ -132,6 +139,11 @@ export interface PathCheckContext {
   libraryDir: string;
   /** A VM's folder and document (vm.update: relative paths lie in the bundle; paths it already has are not judged again). */
   vmOf?: (ref: string) => Promise<{ bundleDir: string; doc: VmDocument }>;
+  /**
+   * The Installation media folder (in Hangar's hidden data folder): a finished download in it may be read as a CD or
+   * an ISO to inspect (the wizard's Download… hands it over), never written, browsed or shared.
+   */
+  mediaDir?: string;
 }
 
 /** realpath of `p`, or of its nearest existing ancestor joined with the rest (for what a command is about to create). */
@@ -199,6 +211,7 @@ export async function checkBrowserPath(path: string, role: PathRole, ctx: PathCh
   if (!isAbsolute(path)) throw new EngineError('invalid-args', `give an absolute path (got "${path}")`, { path });
   if (path.includes('\0')) throw new EngineError('invalid-args', 'the path contains a NUL character');
   const real = await realpathLenient(resolve(path));
+  if ((role === 'medium' || role === 'read') && ctx.mediaDir !== undefined && (await isFinishedDownload(real, ctx.mediaDir))) return real;
   const holders = ctx.roots.filter((r) => isInside(real, r.path));
   if (holders.length === 0) throw outsideRoots(path, ctx.roots);
   if (role !== 'browse' && holders.every((r) => hiddenPart(real, r.path) !== null)) {
@@ -214,6 +227,13 @@ export async function checkBrowserPath(path: string, role: PathRole, ctx: PathCh
     throw new EngineError('invalid-args', `${path} is an executable file (a program or script); the browser host does not hand one to a VM as a writable disk`, { path });
   }
   return real;
+}
+
+/** A file directly in the Installation media folder, not a partial download or its sidecar. */
+async function isFinishedDownload(real: string, mediaDir: string): Promise<boolean> {
+  const media = await realpath(mediaDir).catch(() => null);
+  if (media === null || dirname(real) !== media || /\.part(\.json)?$/.test(real) || basename(real).startsWith('.')) return false;
+  return isFile(real);
 }
 
 /** A patch's disks[].path and usb.images[].path (as `disk`), cdroms[].path (as `medium`) and shares[].path (as `share`). */

@@ -15,6 +15,9 @@ import { fileDropCommands } from './commands/file-drop.js';
 import { FileDropService } from './guest-agent/file-drop-service.js';
 import { snapshotCommands } from './commands/snapshots.js';
 import { vmCommands } from './commands/vm.js';
+import { downloadCommands } from './commands/downloads.js';
+import { DownloadService } from './downloads/download-service.js';
+import { mediaDirFor } from './downloads/download-settings.js';
 import { DiskService } from './disks/disk-service.js';
 import type { DisplayService } from './display/display-service.js';
 import { makeDisplayService } from './display/engine-displays.js';
@@ -52,6 +55,8 @@ export interface EngineServices {
   readonly agent: GuestAgentService;
   /** libvirt connections: their commands, and the backend a request naming a connection runs on. */
   readonly connections: ConnectionService;
+  /** OS downloads into the Installation media folder; `downloads.ensureDownloaded(id)` gives other services a verified file. */
+  readonly downloads: DownloadService;
   /** Every contract command, by domain (commands/); not yet behind the machine lock (engine.ts adds it). */
   readonly handlers: Handlers;
 }
@@ -95,6 +100,8 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
   });
   const thumbnails = makeThumbnailService(ctx);
   const displays = makeDisplayService(ctx);
+  const env = ctx.host.env ?? process.env;
+  const downloads = new DownloadService({ jobs, emit: (id, body) => ctx.emit(id, body), log: (level, message) => ctx.log(level, message), env, mediaDir: mediaDirFor(env) });
   const connections = new ConnectionService(ctx.libraryDir, { env: process.env, tempDir: ctx.runtimeDir, emit: (id, body) => ctx.emit(id, body), log: (level, message) => ctx.log(level, message) });
 
   // Session observers. Start hooks run in this order, all while QEMU still waits at -S: tray events first, then
@@ -126,6 +133,7 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
     ...connections.commands(),
     ...usbCommands(usb),
     ...fileDropCommands(ctx, drops),
+    ...downloadCommands(downloads),
   });
-  return { jobs, disks, media, usb, install, forwards, archive, snapshots, stats, thumbnails, displays, agent, connections, handlers };
+  return { jobs, disks, media, usb, install, forwards, archive, snapshots, stats, thumbnails, displays, agent, connections, downloads, handlers };
 }

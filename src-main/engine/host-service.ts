@@ -66,6 +66,11 @@ export class HostService {
 
   constructor(private readonly options: { env: NodeJS.ProcessEnv; extraDirs: string[] }) {}
 
+  /** The engine's environment (the download service reads its proxy, mirror and folder settings from it). */
+  get env(): NodeJS.ProcessEnv {
+    return this.options.env;
+  }
+
   /** `refresh` forgets a successful probe too ("Check again" after installing firmware: QEMU was found, OVMF not). */
   async info(opts: { refresh?: boolean } = {}): Promise<HostInfo> {
     const seen = this.cached;

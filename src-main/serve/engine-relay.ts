@@ -17,7 +17,7 @@ export interface RelayPolicy {
    * it is forwarded. Needed when serve joined an engine it did not start (the desktop app's, `hangar engine`), which
    * does not restrict paths itself; an engine serve started checks again with the same roots.
    */
-  paths?: { roots: () => Promise<FsRoot[]>; libraryDir: string; vmOf?: PathCheckContext['vmOf'] };
+  paths?: { roots: () => Promise<FsRoot[]>; libraryDir: string; vmOf?: PathCheckContext['vmOf']; mediaDir?: string };
   /** `hangar serve --allow-extra-args`: browsers may set extra QEMU arguments (and so run programs as this user). */
   allowExtraArgs?: boolean;
 }
@@ -47,8 +47,8 @@ export async function screenMessage(text: string, policy: RelayPolicy): Promise<
   }
   try {
     if (policy.paths) {
-      const { roots, libraryDir, vmOf } = policy.paths;
-      if (PATH_BEARING.has(command)) await checkCommandPaths(command, msg.args, { roots: await roots(), libraryDir, ...(vmOf ? { vmOf } : {}) });
+      const { roots, libraryDir, vmOf, mediaDir } = policy.paths;
+      if (PATH_BEARING.has(command)) await checkCommandPaths(command, msg.args, { roots: await roots(), libraryDir, ...(vmOf ? { vmOf } : {}), ...(mediaDir ? { mediaDir } : {}) });
     }
     if (!policy.allowExtraArgs) await refuseExtraArgs(command, msg.args);
   } catch (err) {

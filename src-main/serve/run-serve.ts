@@ -1,3 +1,4 @@
+import { mediaDirFor } from '../engine/downloads/download-settings.js';
 import { fork } from 'node:child_process';
 import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -177,7 +178,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
       engineSocket: engine.socket,
       // Paths are checked here whichever engine serves (one we did not start does not restrict them itself).
       relayPolicy: {
-        paths: { roots: () => fileRoots({ libraryDir, browserRoots: allowDirs }), libraryDir, vmOf: vmOfEngine(engine.socket) },
+        paths: { roots: () => fileRoots({ libraryDir, browserRoots: allowDirs }), libraryDir, vmOf: vmOfEngine(engine.socket), mediaDir: mediaDirFor(process.env) },
         allowExtraArgs: opts.allowExtraArgs === true,
       },
     });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FIRMWARE_TYPES, ARCHITECTURES, DISK_BUSES, DISK_FORMATS, FORWARD_PROTOCOLS, NIC_MODELS, DISPLAY_DEVICES, IPV4, USB_PORT, vmNameSchema, type Architecture, type PortForward, type VmDocument } from '../vm-document/schema.js';
 import type { OsDetection, OsRecommendation } from '../os-catalog/types.js';
+import type { DownloadCatalogEntry } from '../os-downloads/types.js';
 import type { VmRunState } from '../vm-state.js';
 import type { GuestAgentInfo } from './guest-agent.js';
 import type { UsbAttachment, UsbHostDevice } from './usb.js';
@@ -242,6 +243,27 @@ export const commandArgs = {
   'file.drop.chunk': z.strictObject({ dropId: z.string().regex(/^drop-[a-z0-9-]{1,40}$/), offset: z.number().int().min(0), data: z.string().max(Math.ceil(DROP_CHUNK_BYTES / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64') }),
   'file.drop.end': z.strictObject({ dropId: z.string().regex(/^drop-[a-z0-9-]{1,40}$/) }),
   'file.drop.cancel': z.strictObject({ dropId: z.string().regex(/^drop-[a-z0-9-]{1,40}$/) }),
+  /** The OS download catalog in use: the built-in copy, or a fetched update that passed the same checks. */
+  'download.catalog': z.strictObject({}),
+  /**
+   * Downloads a catalog entry (by id) or a URL (https; http only with `sha256`) into the Installation media folder or
+   * `to` (an absolute folder), resumably; `vm.job` events of kind `download` (the job id as their vmId) tell progress
+   * and speed; `job.cancel` drops the partial file, `download.pause` keeps it for the next request. Resolves with the
+   * verified file; a checksum mismatch deletes it and fails.
+   */
+  'download.start': z.strictObject({
+    source: z.string().min(1).max(2000),
+    sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits').optional(),
+    to: z.string().min(1).max(4096).optional(),
+    jobId: jobIdSchema.optional(),
+  }),
+  'download.pause': z.strictObject({ jobId: jobIdSchema }),
+  /** Fetches a catalog update (through the mirror preference, if any); the built-in copy stays in use when it fails. */
+  'download.updateCatalog': z.strictObject({}),
+  /** The Installation media folder: its path, files and total size. */
+  'download.folder': z.strictObject({}),
+  /** Deletes the Installation media folder's files (not those of a download under way). */
+  'download.clean': z.strictObject({}),
 } as const;
 
 export type CommandName = keyof typeof commandArgs;
@@ -522,6 +544,13 @@ export interface CommandResults {
   'file.drop.chunk': { written: number };
   'file.drop.end': { guestPath: string; bytes: number };
   'file.drop.cancel': { ok: true };
+  'download.catalog': { version: number; source: 'built-in' | 'fetched'; entries: DownloadCatalogEntry[] };
+  /** `verification`: the distribution's signed list, its list alone (`note` says why no signature), the user's sha256, none, or a file verified before. */
+  'download.start': { jobId: string; path: string; bytes: number; verification: 'signed-checksum' | 'checksum-only' | 'user-sha256' | 'none' | 'already-verified'; note?: string };
+  'download.pause': { ok: true };
+  'download.updateCatalog': { version: number; source: 'built-in' | 'fetched'; count: number };
+  'download.folder': { path: string; bytes: number; files: Array<{ name: string; bytes: number; partial: boolean }> };
+  'download.clean': { freedBytes: number; removed: number };
 }
 
 export type CommandResult<K extends CommandName> = CommandResults[K];

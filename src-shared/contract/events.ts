@@ -19,9 +19,10 @@ export type VmEventBody =
   /**
    * Progress of a snapshot or disk job (QMP job or qemu-img run); `error` when it failed (a cancelled disk job fails with `cancelled: true`).
    * `subject`: the name of what the job is about when its `vmId` is no VM in the library yet (an import's machine or
-   * archive file name, a VM being created from an existing disk), so a client can still name it.
+   * archive file name, a VM being created from an existing disk, a download's file), so a client can still name it.
+   * A `download` job has no VM: its events carry the job id as their `vmId`, and `bytesPerSecond` while running.
    */
-  | { type: 'vm.job'; jobId: string; kind: 'snapshot-take' | 'snapshot-restore' | 'snapshot-delete' | 'disk-convert' | 'disk-compact' | 'vm-export' | 'vm-import' | 'disk-import' | 'vm-clone' | 'file-drop'; status: 'running' | 'concluded' | 'failed'; percent?: number; snapshotId?: string; disk?: string; subject?: string; error?: string; cancelled?: boolean }
+  | { type: 'vm.job'; jobId: string; kind: 'snapshot-take' | 'snapshot-restore' | 'snapshot-delete' | 'disk-convert' | 'disk-compact' | 'vm-export' | 'vm-import' | 'disk-import' | 'vm-clone' | 'file-drop' | 'download'; status: 'running' | 'concluded' | 'failed'; percent?: number; snapshotId?: string; disk?: string; subject?: string; error?: string; cancelled?: boolean; bytesPerSecond?: number }
   /** A live thumbnail of a running VM's screen (only while some client holds `vm.thumbnails.subscribe`). */
   | { type: 'vm.thumbnail'; pngBase64: string; width: number; height: number }
   /** CPU (% of one core, over the last interval) and resident memory of a running VM's QEMU process (only while some client holds `vm.stats.subscribe`). */

@@ -109,7 +109,8 @@ export function makeE2eDirs(name: string, runtimePrefix: string): Pick<E2eContex
   const root = mkdtempSync(join(tmpdir(), `hangar-e2e-${name}-`));
   const library = join(root, 'library');
   const runtimeBase = mkdtempSync(`/tmp/${runtimePrefix}-`);
-  return { root, library, runtimeBase, env: { ...process.env, XDG_RUNTIME_DIR: runtimeBase, HANGAR_LIBRARY: library } };
+  // The Installation media folder too, so no test downloads into (or cleans) the user's own.
+  return { root, library, runtimeBase, env: { ...process.env, XDG_RUNTIME_DIR: runtimeBase, HANGAR_LIBRARY: library, HANGAR_MEDIA_DIR: join(root, 'installation-media') } };
 }
 
 /** afterAll of a suite: closes the browser, runs `stopVms` (errors ignored), stops serve and cleans up. */

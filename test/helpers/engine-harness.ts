@@ -26,7 +26,8 @@ export function makeTestEnv(): TestEnv {
   const root = mkdtempSync(join(tmpdir(), 'hangar-test-'));
   const runtimeBase = mkdtempSync('/tmp/hgr-');
   const libraryDir = join(root, 'library');
-  const env = { ...process.env, XDG_RUNTIME_DIR: runtimeBase, HANGAR_LIBRARY: libraryDir };
+  // The Installation media folder too, so no test downloads into (or cleans) the user's own.
+  const env = { ...process.env, XDG_RUNTIME_DIR: runtimeBase, HANGAR_LIBRARY: libraryDir, HANGAR_MEDIA_DIR: join(root, 'installation-media') };
   return {
     root,
     libraryDir,

@@ -105,6 +105,7 @@ export const LIBVIRT_CANNOT: { readonly [K in CommandName]?: string } = {
   'fs.list': 'browsing another host',
   'iso.inspect': 'inspecting an ISO on another host',
   'job.cancel': 'cancelling libvirt jobs',
+  'download.start': 'downloading to another host (download here, then upload the ISO to a pool)',
   'vm.stats.subscribe': 'CPU and memory graphs (not yet)',
   'vm.stats.unsubscribe': 'CPU and memory graphs (not yet)',
   'vm.thumbnails.subscribe': 'live thumbnails (not yet)',

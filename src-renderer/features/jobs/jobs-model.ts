@@ -38,6 +38,7 @@ export const JOB_KIND_LABEL: Readonly<Record<JobKind, string>> = {
   'vm-import': 'Importing',
   'vm-clone': 'Cloning',
   'file-drop': 'Copying a file into the guest',
+  download: 'Downloading',
 };
 
 /** A job's row name when neither the library nor the engine knows it (the VM was deleted meanwhile). */

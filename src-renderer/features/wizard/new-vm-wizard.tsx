@@ -29,6 +29,7 @@ import {
   validatePage, visibleMessages, wizardHost, wizardReducer, type ExistingDiskMode, type FieldLabel, type WizardState,
 } from './wizard-state.js';
 import { CommandLinePreview } from './command-line-preview.js';
+import { DownloadDialog } from './download-dialog.js';
 import { OsSelect, osChoices } from '../../components/os-select.js';
 
 export interface NewVmWizardProps {
@@ -62,12 +63,13 @@ function Field({ children }: { children: ReactNode }) {
   return <Box sx={{ mb: 1.5 }}>{children}</Box>;
 }
 
-/** A path field with its Browse… button beside it. */
-function WithBrowse({ onBrowse, children }: { onBrowse: () => void; children: ReactNode }) {
+/** A path field with its Browse… button beside it (and Download… for the installer ISO). */
+function WithBrowse({ onBrowse, onDownload, children }: { onBrowse: () => void; onDownload?: () => void; children: ReactNode }) {
   return (
     <Box sx={{ display: 'flex', gap: 1, alignItems: 'flex-start' }}>
       {children}
       <Button variant="outlined" sx={{ mt: 0.5, flex: 'none' }} onClick={onBrowse}>Browse…</Button>
+      {onDownload && <Button variant="outlined" sx={{ mt: 0.5, flex: 'none' }} onClick={onDownload}>Download…</Button>}
     </Box>
   );
 }
@@ -87,6 +89,7 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: 
   const [createError, setCreateError] = useState<string | null>(null);
   /** A copy or conversion of an existing image runs as an engine job: its id (to cancel) and percent. */
   const [job, setJob] = useState<{ id: string; percent: number | null } | null>(null);
+  const [downloadOpen, setDownloadOpen] = useState(false);
   const msg = useMessages(state);
   const d = state.draft;
   const pageIndex = WIZARD_PAGES.indexOf(state.page);
@@ -253,7 +256,7 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: 
               </FormControl>
               {d.media === 'iso' && (
                 <Field>
-                  <WithBrowse onBrowse={() => void browse('iso')}>
+                  <WithBrowse onBrowse={() => void browse('iso')} onDownload={() => setDownloadOpen(true)}>
                     <TextField
                       label={L.isoPath}
                       value={d.isoPath}
@@ -446,6 +449,15 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: 
           </>
         )}
       </DialogActions>
+      <DownloadDialog
+        open={downloadOpen}
+        arch={d.arch}
+        onClose={() => setDownloadOpen(false)}
+        onDownloaded={(path) => {
+          setDownloadOpen(false);
+          setIsoPath(path, true);
+        }}
+      />
     </Dialog>
   );
 }

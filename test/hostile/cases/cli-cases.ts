@@ -39,6 +39,15 @@ export const cliCases: CliCase[] = [
   { id: 'cli-add-shadow-bundle', title: 'add a bundle whose vm.json links to /etc/shadow', args: (c) => ['add', c.world.bundles.shadow], exit: EXIT.failure, stderr: /^hangar: bundle shadow\.hangar: vm\.json is not valid JSON \((at position \d+|unexpected content)\)\n$/ },
   { id: 'cli-screenshot-stopped', title: 'screenshot of a stopped VM into /etc', args: (c) => ['screenshot', c.target, '/etc/hangar-owned.png'], exit: EXIT.invalidState, stderr: /"target" is not running \(stopped\)/ },
 
+  // downloads: refused before any byte is fetched or written
+  { id: 'cli-download-file-url', title: 'download file:///etc/shadow', args: () => ['download', 'file:///etc/shadow', '--sha256', 'a'.repeat(64)], exit: EXIT.usage, stderr: /^hangar: only https:\/\/ URLs can be downloaded \(http:\/\/ only with --sha256\): file:\n$/ },
+  { id: 'cli-download-http-unverified', title: 'download an http:// URL without --sha256', args: () => ['download', 'http://127.0.0.1:9/x.iso'], exit: EXIT.usage, stderr: /only https:\/\/ URLs can be downloaded/ },
+  { id: 'cli-download-traversal-name', title: 'download a URL whose file name is ../../.bashrc (encoded)', args: () => ['download', 'https://example.invalid/a/..%2F..%2F.bashrc', '--sha256', 'a'.repeat(64)], exit: EXIT.usage, stderr: /the URL does not end in a plain file name: "\.\.\/\.\.\/\.bashrc"/ },
+  { id: 'cli-download-sha-short', title: 'download --sha256 that is not 64 hex digits', args: () => ['download', 'https://example.invalid/x.iso', '--sha256', 'abc'], exit: EXIT.usage, stderr: /sha256: must be 64 hex digits/ },
+  { id: 'cli-download-to-file', title: 'download --to /etc/passwd (a file, not a folder)', args: () => ['download', 'debian-12-cloud-amd64', '--to', '/etc/passwd'], exit: EXIT.notFound, stderr: /^hangar: no folder \/etc\/passwd\n$/ },
+  { id: 'cli-download-unknown-id', title: 'download an id that is no catalog entry', args: () => ['download', 'windows-xp-sp3'], exit: EXIT.notFound, stderr: /no OS download "windows-xp-sp3" in the catalog \(hangar os list\)/ },
+  { id: 'cli-os-unknown', title: 'os with an unknown sub-verb', args: () => ['os', 'rm', '-rf'], exit: EXIT.usage, stderr: /^hangar: / },
+
   // hangar set / get: checked against the document schema before the engine is asked to write anything
   { id: 'cli-set-unknown-key', title: 'set a key the document does not have', args: (c) => ['set', c.target, 'memory=512', 'colour=red'], exit: EXIT.usage, stderr: /^hangar: unknown setting "colour"; valid keys: name, description, os, arch, machine, .*, disk0\.bus, .*cd0\.path, cd0\.bus\n$/ },
   { id: 'cli-set-proto', title: 'set __proto__', args: (c) => ['set', c.target, '__proto__=x'], exit: EXIT.usage, stderr: /^hangar: unknown setting "__proto__"; valid keys: / },

@@ -141,6 +141,25 @@ export const serveCases: ServeCase[] = [
     refused: { code: 'invalid-args', message: OUTSIDE },
   },
 
+  {
+    id: 'serve-download-to-outside',
+    title: 'download.start with --to a folder outside the roots',
+    run: (c) => c.client.call('download.start', { source: 'debian-12-cloud-amd64', to: c.outside }),
+    refused: { code: 'invalid-args', message: OUTSIDE },
+  },
+  {
+    id: 'serve-download-to-ssh',
+    title: 'download.start with --to ~/.ssh (a file named like a key could land there)',
+    run: (c) => c.client.call('download.start', { source: 'debian-12-cloud-amd64', to: join(c.home, '.ssh') }),
+    refused: { code: 'invalid-args', message: HIDDEN('.ssh') },
+  },
+  {
+    id: 'serve-download-to-traversal',
+    title: 'download.start with --to climbing out of the home with ..',
+    run: (c) => c.client.call('download.start', { source: 'debian-12-cloud-amd64', to: join(c.home, '..', '..', 'etc') }),
+    refused: { code: 'invalid-args', message: OUTSIDE },
+  },
+
   // --- running programs through extra QEMU arguments --------------------------------------------------
   {
     id: 'serve-update-extra-args-exec',

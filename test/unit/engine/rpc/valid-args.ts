@@ -79,6 +79,12 @@ export const validArgs: Partial<{ [K in CommandName]: CommandArgs<K> }> = {
   'file.drop.chunk': { dropId: 'drop-abc', offset: 0, data: 'aGVsbG8=' },
   'file.drop.end': { dropId: 'drop-abc' },
   'file.drop.cancel': { dropId: 'drop-abc' },
+  'download.catalog': {},
+  'download.start': { source: 'plan9-4-unknown', to: '/nonexistent/folder' },
+  'download.pause': { jobId: 'job-download' },
+  'download.updateCatalog': {},
+  'download.folder': {},
+  'download.clean': {},
 };
 
 /** The sample for `command`; commands without one get `{ vm }` (see the "every command has a sample" test). */
