@@ -41,6 +41,7 @@ const bad = (field: string, message: string) => new EngineError('invalid-args', 
 export function hostnameFromName(name: string): string {
   const h = name
     .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '') // the accents NFKD split off
     .replace(/[^A-Za-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 63)
@@ -110,7 +111,7 @@ export function userData(v: CloudSeedValues, boundary = `==hangar-${randomBytes(
   if (ours.includes(boundary) || v.userData.includes(boundary)) throw new Error('MIME boundary found in a part');
   const type = v.userData.startsWith('#!') ? 'text/x-shellscript' : v.userData.startsWith('#include') ? 'text/x-include-url' : v.userData.startsWith('#cloud-config') ? 'text/cloud-config' : 'text/plain';
   const part = (t: string, name: string, body: string) =>
-    `--${boundary}\nContent-Type: ${t}; charset="utf-8"\nMIME-Version: 1.0\nContent-Transfer-Encoding: 8bit\nContent-Disposition: attachment; filename="${name}"\n\n${body}${body.endsWith('\n') ? '' : '\n'}`;
+    `--${boundary}\nContent-Type: ${t}; charset="utf-8"\nMIME-Version: 1.0\nContent-Transfer-Encoding: 8bit\nContent-Disposition: attachment; filename="${name}"\n\n${body}\n`; // the line break before a boundary is the boundary's
   return `Content-Type: multipart/mixed; boundary="${boundary}"\nMIME-Version: 1.0\n\n${part('text/cloud-config', 'hangar.cfg', ours)}${part(type, 'user-data', v.userData)}--${boundary}--\n`;
 }
 
