@@ -1,5 +1,6 @@
 // `hangar create --cloud-image …`: the seed's values from the command line and from files. Files are read
 // here (the engine gets their text); a private key given as --ssh-key is refused before anything is sent.
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { EngineError, type CommandArgs } from '../../src-shared/contract/index.js';
@@ -14,7 +15,8 @@ async function readSmall(path: string, flag: string, max: number): Promise<strin
   const abs = resolve(path);
   let fh;
   try {
-    fh = await open(abs, 'r');
+    // O_NONBLOCK: a FIFO given as the file must not hang the CLI before the check below refuses it.
+    fh = await open(abs, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new EngineError(code === 'ENOENT' ? 'not-found' : 'invalid-args', `--${flag}: cannot read ${abs} (${code ?? (err as Error).message})`);
