@@ -15,6 +15,7 @@ import { BACKGROUND_ENGINE_VERB } from '../engine/storage/engine-handover.js';
 import { resolveLibraryDir } from '../engine/storage/library-paths.js';
 import { homedir } from 'node:os';
 import { guestAgentJson, guestAgentLines } from './guest-agent-info.js';
+import { cloudCreateArgs } from './cloud-init-args.js';
 
 interface Io {
   out: (s: string) => void;
@@ -162,6 +163,7 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       if (arch !== undefined && arch !== 'x86_64' && arch !== 'aarch64' && arch !== 'riscv64') throw new UsageError('--arch must be x86_64, aarch64 or riscv64');
       const { existingDiskModeOf } = await import('./clone-verb.js');
       const existingDiskMode = existingDiskModeOf(v);
+      const cloud = await cloudCreateArgs(v, handle.libraryDir);
       const r = await withJobProgress(c, io.err, { show: existingDiskMode !== undefined }, (jobId) => c.call('vm.create', {
         name: a0,
         iso: v['iso'] as string | undefined,
@@ -175,6 +177,7 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
         arch: arch as 'x86_64' | 'aarch64' | 'riscv64' | undefined,
         // Relative to where the CLI runs, like --disk; the engine checks it exists and is writable.
         folder: v['folder'] === undefined ? undefined : resolvePath(v['folder'] as string),
+        ...cloud,
       }));
       io.out(`${r.id}\n`);
       return EXIT.ok;

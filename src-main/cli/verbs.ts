@@ -20,8 +20,9 @@ const settingKeysDetails = async (): Promise<string> => (await import('./set-key
 export const VERBS: Record<string, VerbSpec> = {
   list: { usage: 'hangar list [--json]', summary: 'List the machines in the library with their run state', options: json, positionals: [], minPositionals: 0 },
   create: {
-    usage: 'hangar create NAME [--iso PATH] [--disk-size GIB] [--disk PATH [--copy|--convert]] [--memory MIB] [--cpus N] [--os ID] [--firmware bios|uefi] [--arch x86_64|aarch64|riscv64] [--folder DIR]',
+    usage: 'hangar create NAME [--iso PATH] [--disk-size GIB] [--disk PATH [--copy|--convert]] [--memory MIB] [--cpus N] [--os ID] [--firmware bios|uefi] [--arch x86_64|aarch64|riscv64] [--folder DIR] [--cloud-image PATH|CATALOG-ID [--user NAME] [--password-file F] [--ssh-key FILE]... [--hostname H] [--user-data FILE]]',
     summary: 'Create a machine; prints its id',
+    details: '--cloud-image: the disk is a qcow2 overlay on the image (grown to --disk-size), and a cloud-init seed CD (volume id cidata) gives the guest the user, password (stored only hashed), SSH public keys, host name and extra user-data at first boot.',
     options: {
       iso: { type: 'string' },
       'disk-size': { type: 'string' },
@@ -34,6 +35,12 @@ export const VERBS: Record<string, VerbSpec> = {
       firmware: { type: 'string' },
       arch: { type: 'string' },
       folder: { type: 'string' },
+      'cloud-image': { type: 'string' },
+      user: { type: 'string' },
+      'password-file': { type: 'string' },
+      'ssh-key': { type: 'string', multiple: true },
+      hostname: { type: 'string' },
+      'user-data': { type: 'string' },
     },
     positionals: ['NAME'],
     minPositionals: 1,

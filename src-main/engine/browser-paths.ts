@@ -36,6 +36,8 @@ const CREATE: readonly PathField[] = [
   { field: 'iso', role: 'medium' },
   { field: 'existingDisk', role: 'disk' },
   { field: 'folder', role: 'target' },
+  // Read by the VM through its overlay, never written.
+  { field: 'cloudImage', role: 'medium' },
 ];
 
 /**
@@ -246,6 +248,9 @@ function patchPaths(patch: unknown): Array<{ path: string; role: PathRole }> {
     for (const item of list) {
       const p = (item as { path?: unknown } | null)?.path;
       if (typeof p === 'string') out.push({ path: p, role });
+      // A cloud image a disk's overlay may read: a medium like a CD.
+      const base = (item as { baseImage?: unknown } | null)?.baseImage;
+      if (key === 'disks' && typeof base === 'string') out.push({ path: base, role: 'medium' });
     }
   }
   // A stick is written by the guest like a disk.
@@ -272,7 +277,7 @@ async function checkPatch(args: Record<string, unknown>, ctx: PathCheckContext):
     return;
   }
   const vm = await ctx.vmOf(String(args['vm']));
-  const current = new Set([...vm.doc.disks.map((d) => d.path), ...vm.doc.cdroms.map((c) => c.path), ...(vm.doc.usb?.images ?? []).map((u) => u.path), ...vm.doc.shares.map((s) => s.path)].flatMap((p) => (p === null ? [] : [resolve(vm.bundleDir, p)])));
+  const current = new Set([...vm.doc.disks.flatMap((d) => [d.path, ...(d.baseImage !== undefined ? [d.baseImage] : [])]), ...vm.doc.cdroms.map((c) => c.path), ...(vm.doc.usb?.images ?? []).map((u) => u.path), ...vm.doc.shares.map((s) => s.path)].flatMap((p) => (p === null ? [] : [resolve(vm.bundleDir, p)])));
   for (const { path: p, role } of paths) {
     const abs = resolve(vm.bundleDir, p);
     if (!current.has(abs)) await checkBrowserPath(abs, role, ctx);

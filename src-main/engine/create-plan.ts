@@ -11,6 +11,7 @@ import { refuseNonIso, refuseSystemFile, SYSTEM_FOLDERS } from './storage/path-g
 import { inspectSourceImage, type SourceImage } from './clone/source-image.js';
 import { importedDisk } from './clone/import-disk.js';
 import { randomMac } from '../../src-shared/vm-document/mac.js';
+import { planCloudImage, type CloudPlan } from './cloud-init/cloud-plan.js';
 
 type CreateArgs = CommandArgs<'vm.create'>;
 export type NewDisk = { path: string; format: DiskFormat } | null;
@@ -27,6 +28,8 @@ export interface CreatePlan {
   build(disk: NewDisk): VmDocument;
   /** The disk entry the document gets: a new qcow2 in the bundle, the existing image, or its copy in the bundle. */
   disk(): NewDisk;
+  /** A machine made from a cloud image: the checked image, overlay size and seed values (password hashed). */
+  cloud: CloudPlan | null;
 }
 
 async function mustExist(path: string, what: string): Promise<string> {
@@ -79,6 +82,8 @@ export async function planCreate(a: CreateArgs): Promise<CreatePlan> {
   // The format comes from qemu-img info, never from the file name; the whole chain is checked (clone/source-image.ts).
   const source = a.existingDisk !== undefined ? await inspectSourceImage(a.existingDisk) : null;
   const id = randomUUID();
+  const cloud = await planCloudImage(a, id);
+  const withCloud = (doc: VmDocument) => (cloud ? cloud.apply(doc) : doc);
   const now = new Date().toISOString();
   const mac = randomMac();
   const mode = a.existingDiskMode ?? 'use';
@@ -87,7 +92,8 @@ export async function planCreate(a: CreateArgs): Promise<CreatePlan> {
     iso,
     source,
     folder,
-    build: (disk) => applyDeviceChoices(newVmDocument({
+    cloud,
+    build: (disk) => withCloud(applyDeviceChoices(newVmDocument({
       id,
       name: a.name,
       now,
@@ -99,8 +105,9 @@ export async function planCreate(a: CreateArgs): Promise<CreatePlan> {
       firmware: a.firmware,
       disk,
       iso,
-    }), createChoices(a)),
+    }), createChoices(a))),
     disk: () => {
+      if (cloud) return cloud.disk;
       if (source) return importedDisk(source, mode);
       return a.diskSizeGiB !== undefined ? { path: 'disks/disk0.qcow2', format: 'qcow2' } : null;
     },

@@ -8,6 +8,7 @@ import type { UsbAttachment, UsbHostDevice } from './usb.js';
 import { MAX_TAG_LENGTH, MAX_TAGS } from './tag-limits.js';
 import { connectionNameSchema, connectionUriSchema, type ConnectionInfo } from './connections.js';
 import { DROP_CHUNK_BYTES } from '../shares/drop-name.js';
+import { CLOUD_MAX_KEY_LENGTH, CLOUD_MAX_KEYS, CLOUD_MAX_PASSWORD_LENGTH, CLOUD_MAX_USER_DATA } from '../cloud-init/cloud-init-rules.js';
 
 /** A VM reference: its id, an id prefix (≥ 4 characters) or its exact name. */
 const vmRef = z.string().min(1).max(1000);
@@ -68,6 +69,21 @@ const vmCreateArgs = z.strictObject({
   display: z.enum(DISPLAY_DEVICES).optional(),
   /** An existing folder (absolute) to create the machine's `<slug>-<id>.hangar` folder in, instead of the library folder; the library still lists it. */
   folder: z.string().min(1).max(4096).optional(),
+  /**
+   * A cloud image (qcow2 or raw, absolute path) the new disk is a qcow2 overlay on; `diskSizeGiB` grows the
+   * overlay (never below the image's size). The machine gets a NoCloud seed (`cidata` CD) from `cloudInit`.
+   */
+  cloudImage: z.string().min(1).max(4096).optional(),
+  /** The seed's values (only with cloudImage); the engine checks each (cloud-init-rules.ts), hashes the password and stores only the hash. */
+  cloudInit: z
+    .strictObject({
+      user: z.string().min(1).max(32).optional(),
+      password: z.string().min(1).max(CLOUD_MAX_PASSWORD_LENGTH).optional(),
+      sshKeys: z.array(z.string().min(1).max(CLOUD_MAX_KEY_LENGTH)).max(CLOUD_MAX_KEYS).optional(),
+      hostname: z.string().min(1).max(253).optional(),
+      userData: z.string().min(1).max(CLOUD_MAX_USER_DATA).optional(),
+    })
+    .optional(),
 });
 
 /** One entry per command: the argument schema (checked at the engine's edge) and the result type. */

@@ -68,6 +68,11 @@ export const diskSchema = z.strictObject({
   bus: z.enum(DISK_BUSES),
   readOnly: z.boolean(),
   discard: z.boolean(),
+  /**
+   * A machine made from a cloud image: the image this qcow2 overlay is backed by (absolute, real path), the one
+   * file outside the library its backing chain may name. Absent on other disks (no migration: old documents lack it).
+   */
+  baseImage: qemuString.min(1).optional(),
 });
 
 export const cdromSchema = z.strictObject({

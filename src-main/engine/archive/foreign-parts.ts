@@ -25,7 +25,8 @@ export function foreignParts(doc: VmDocument, inBundle: (rel: string) => boolean
   };
   return {
     extraArgs: [...doc.extraArgs],
-    disks: doc.disks.filter((d) => outside(d.path)).map((d) => ({ id: d.id, path: d.path })),
+    // An overlay on a cloud image reads that host file: foreign even when the overlay itself is in the bundle.
+    disks: doc.disks.flatMap((d) => [...(outside(d.path) ? [{ id: d.id, path: d.path }] : []), ...(d.baseImage !== undefined ? [{ id: d.id, path: d.baseImage }] : [])]),
     cdroms: doc.cdroms.flatMap((c) => (c.path !== null && outside(c.path) ? [{ id: c.id, path: c.path }] : [])),
     shares: doc.shares.map((s) => ({ name: s.name, path: s.path })),
   };

@@ -5,6 +5,7 @@ import { cloneVm } from '../clone/clone-service.js';
 import { followBundleMove, refuseDeleteWithDependents } from '../clone/backing-refs.js';
 import { createWithExistingDisk } from '../clone/import-disk.js';
 import { planCreate } from '../create-plan.js';
+import { writeCloudFiles } from '../cloud-init/cloud-plan.js';
 import { refuseArchTheHostLacks } from '../qemu/arch-support.js';
 import { createArch } from '../../../src-shared/os-catalog/index.js';
 import type { EngineContext } from '../engine-context.js';
@@ -52,7 +53,13 @@ export function vmCommands(
       const created = source
         ? await createWithExistingDisk(ctx, jobs, { vmId: id, name: a.name, src: source, mode: a.existingDiskMode ?? 'use', jobId: a.jobId }, (disk) => ctx.store.create(build(disk), into))
         : await ctx.store.create(build(plan.disk()), into);
-      if (a.diskSizeGiB !== undefined) {
+      if (plan.cloud) {
+        // The overlay on the image and the cidata seed; nothing is left behind when either fails.
+        await writeCloudFiles(created.bundleDir, plan.cloud).catch(async (err: unknown) => {
+          await ctx.store.delete(created.id, { files: true }).catch(() => undefined);
+          throw err;
+        });
+      } else if (a.diskSizeGiB !== undefined) {
         try {
           await createImage(join(created.bundleDir, 'disks', 'disk0.qcow2'), 'qcow2', Math.round(a.diskSizeGiB * 1024 ** 3));
         } catch (err) {

@@ -284,10 +284,12 @@ export async function inspectImageChain(image: string, format: DiskFormat | null
 export const USER_CHOSEN: ChainRules = { image: null, backing: null };
 
 /** The rules for a disk named in a VM document: in its bundle (a relative path) or chosen by the user (absolute). */
-export function diskRules(bundleDir: string, diskPath: string, libraryBundles: readonly string[]): ChainRules {
+export function diskRules(bundleDir: string, diskPath: string, libraryBundles: readonly string[], baseImage?: string): ChainRules {
   if (isAbsolute(diskPath)) return USER_CHOSEN;
   // Linked clones read their base from the source's bundle: any bundle of the library will do, nothing else.
-  return { image: [bundleDir], backing: [...new Set([bundleDir, ...libraryBundles])], backingPlace: "the library's machine folders" };
+  // An overlay on a cloud image also reads that one image (the file itself, not its folder).
+  const base = baseImage !== undefined && isAbsolute(baseImage) ? [baseImage] : [];
+  return { image: [bundleDir], backing: [...new Set([bundleDir, ...libraryBundles, ...base])], backingPlace: `the library's machine folders${base.length ? ` or the cloud image ${baseImage}` : ''}` };
 }
 
 /** Node name → checked chain, for every disk (and the UEFI vars) of a VM, as buildArgv takes them. */
@@ -299,7 +301,7 @@ export type VmChains = Record<string, ChainLayer[]>;
  * there yet (a preview of a machine not yet created) is left out instead of refused.
  */
 export async function checkVmImages(
-  vm: { name: string; bundleDir: string; doc: { disks: ReadonlyArray<{ id: string; path: string; format: DiskFormat }> } },
+  vm: { name: string; bundleDir: string; doc: { disks: ReadonlyArray<{ id: string; path: string; format: DiskFormat; baseImage?: string | undefined }> } },
   libraryBundles: readonly string[],
   opts: { nvramPath?: string; skipMissing?: boolean } = {},
 ): Promise<VmChains> {
@@ -315,7 +317,7 @@ export async function checkVmImages(
   };
   for (const d of vm.doc.disks) {
     const file = isAbsolute(d.path) ? d.path : resolve(vm.bundleDir, d.path);
-    await one(d.id, `disk ${d.id}`, file, d.format, diskRules(vm.bundleDir, d.path, libraryBundles));
+    await one(d.id, `disk ${d.id}`, file, d.format, diskRules(vm.bundleDir, d.path, libraryBundles, d.baseImage));
   }
   if (opts.nvramPath !== undefined) {
     const exists = await stat(opts.nvramPath).then(() => true, () => false);

@@ -137,19 +137,20 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: 
     else inspectTimer.current = setTimeout(() => inspect(path), 600);
   };
 
-  const browse = async (what: 'iso' | 'disk') => {
+  const browse = async (what: 'iso' | 'disk' | 'cloud') => {
     try {
       const prefs = await api.app('prefs:get', undefined).catch(() => null);
       // The chooser opens where the path already typed is (its folder), else in the last folder used.
-      const typed = (what === 'iso' ? d.isoPath : d.existingDiskPath).trim();
+      const typed = (what === 'iso' ? d.isoPath : what === 'cloud' ? d.cloudImagePath : d.existingDiskPath).trim();
       const start = typed.startsWith('/') ? typed : (what === 'iso' ? prefs?.lastIsoFolder : prefs?.lastDiskFolder) ?? undefined;
       const file = await api.app('dialog:openFile', what === 'iso'
         ? { title: 'Choose an ISO image', filters: [{ name: 'ISO images', extensions: ['iso'] }], ...(start ? { defaultPath: start } : {}) }
-        : { title: 'Choose a disk image', filters: [{ name: 'Disk images', extensions: ['qcow2', 'img', 'raw', 'vmdk', 'vdi', 'vhdx', 'vhd'] }], ...(start ? { defaultPath: start } : {}) });
+        : { title: what === 'cloud' ? 'Choose a cloud image' : 'Choose a disk image', filters: [{ name: 'Disk images', extensions: ['qcow2', 'img', 'raw', 'vmdk', 'vdi', 'vhdx', 'vhd'] }], ...(start ? { defaultPath: start } : {}) });
       if (!file) return;
       const folder = file.replace(/[\\/][^\\/]*$/, '') || '/';
       void api.app('prefs:set', what === 'iso' ? { lastIsoFolder: folder } : { lastDiskFolder: folder }).catch(() => undefined);
       if (what === 'iso') setIsoPath(file, true);
+      else if (what === 'cloud') dispatch({ type: 'set', field: 'cloudImagePath', value: file });
       else dispatch({ type: 'set', field: 'existingDiskPath', value: file });
     } catch (err) {
       notify(describeError(err, 'open the file chooser'), 'error');
@@ -249,8 +250,9 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: 
             <>
               <FormControl sx={{ mb: 1 }}>
                 <FormLabel id="media-label">{L.media}</FormLabel>
-                <RadioGroup row aria-labelledby="media-label" value={d.media} onChange={(e) => dispatch({ type: 'set', field: 'media', value: e.target.value as 'iso' | 'none' })}>
+                <RadioGroup row aria-labelledby="media-label" value={d.media} onChange={(e) => dispatch({ type: 'set', field: 'media', value: e.target.value as 'iso' | 'none' | 'cloud' })}>
                   <FormControlLabel value="iso" control={<Radio />} label="From an ISO image" />
+                  <FormControlLabel value="cloud" control={<Radio />} label="From a cloud image" />
                   <FormControlLabel value="none" control={<Radio />} label="No installation media" />
                 </RadioGroup>
               </FormControl>
@@ -279,6 +281,34 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: 
                     </Alert>
                   )}
                 </Field>
+              )}
+              {d.media === 'cloud' && (
+                <>
+                  <Field>
+                    <WithBrowse onBrowse={() => void browse('cloud')}>
+                      <TextField
+                        label={L.cloudImagePath}
+                        value={d.cloudImagePath}
+                        fullWidth
+                        placeholder="/path/to/debian-12-generic-amd64.qcow2"
+                        onChange={(e) => dispatch({ type: 'set', field: 'cloudImagePath', value: e.target.value })}
+                        {...msg(L.cloudImagePath, 'The disk is an overlay on it: the image itself is never changed.')}
+                      />
+                    </WithBrowse>
+                  </Field>
+                  <Field>
+                    <TextField label={L.cloudUser} value={d.cloudUser} autoComplete="off" onChange={(e) => dispatch({ type: 'set', field: 'cloudUser', value: e.target.value })} {...msg(L.cloudUser, 'Created at first boot, with sudo. Empty: the image’s default user.')} />
+                  </Field>
+                  <Field>
+                    <TextField label={L.cloudPassword} type="password" value={d.cloudPassword} autoComplete="new-password" onChange={(e) => dispatch({ type: 'set', field: 'cloudPassword', value: e.target.value })} {...msg(L.cloudPassword, 'Stored only as a hash.')} />
+                  </Field>
+                  <Field>
+                    <TextField label={L.cloudSshKey} value={d.cloudSshKey} fullWidth multiline minRows={2} placeholder="ssh-ed25519 AAAA… you@host" onChange={(e) => dispatch({ type: 'set', field: 'cloudSshKey', value: e.target.value })} {...msg(L.cloudSshKey, 'Paste the public key (the .pub file), one per line.')} />
+                  </Field>
+                  <Field>
+                    <TextField label={L.cloudHostname} value={d.cloudHostname} onChange={(e) => dispatch({ type: 'set', field: 'cloudHostname', value: e.target.value })} {...msg(L.cloudHostname, 'Empty: made from the machine name.')} />
+                  </Field>
+                </>
               )}
               <Field>
                 <OsSelect

@@ -13,6 +13,7 @@ import {
   type OsRecommendation,
 } from '../../../src-shared/os-catalog/index.js';
 import { ARCHITECTURES, vmNameSchema, type Architecture, type DiskBus } from '../../../src-shared/vm-document/schema.js';
+import { cloudHostnameProblem, cloudPasswordProblem, cloudUserProblem, sshKeyLines, sshKeyProblem } from '../../../src-shared/cloud-init/cloud-init-rules.js';
 
 export const WIZARD_PAGES = ['name', 'media', 'system', 'resources', 'disk', 'summary'] as const;
 export type WizardPage = (typeof WIZARD_PAGES)[number];
@@ -48,6 +49,11 @@ export const FIELD_LABELS = {
   diskSizeGiB: 'Disk size (GiB)',
   existingDiskPath: 'Disk image',
   existingDiskMode: 'Use the image',
+  cloudImagePath: 'Cloud image',
+  cloudUser: 'User name',
+  cloudPassword: 'Password',
+  cloudSshKey: 'SSH public key',
+  cloudHostname: 'Host name',
 } as const;
 export type DraftField = keyof typeof FIELD_LABELS;
 export type FieldLabel = (typeof FIELD_LABELS)[DraftField];
@@ -55,7 +61,7 @@ export type FieldLabel = (typeof FIELD_LABELS)[DraftField];
 /** Which page edits each field (the component renders them; `pageOfField` finds an error's page). */
 export const PAGE_FIELDS: Readonly<Record<WizardPage, ReadonlyArray<DraftField>>> = {
   name: ['name', 'folder'],
-  media: ['media', 'isoPath', 'osId'],
+  media: ['media', 'isoPath', 'cloudImagePath', 'cloudUser', 'cloudPassword', 'cloudSshKey', 'cloudHostname', 'osId'],
   system: ['arch', 'firmware', 'secureBoot', 'tpm'],
   resources: ['memoryMiB', 'cpus'],
   disk: ['disk', 'diskSizeGiB', 'existingDiskPath', 'existingDiskMode'],
@@ -75,9 +81,19 @@ export interface WizardDraft {
   name: string;
   /** Where the machine's folder is created, as typed or picked; empty: the library folder. */
   folder: string;
-  media: 'iso' | 'none';
+  /** `cloud`: the disk is an overlay on a cloud image, configured by a cloud-init seed (user, password, key, host name). */
+  media: 'iso' | 'none' | 'cloud';
   /** As typed or picked; checked by `iso.inspect`. */
   isoPath: string;
+  /** A cloud image file (hook: a catalog cloud entry, once downloads land, fills this with the downloaded file). */
+  cloudImagePath: string;
+  cloudUser: string;
+  /** Sent once with vm.create, hashed by the engine; never stored in plain text. */
+  cloudPassword: string;
+  /** One or more OpenSSH public key lines, as pasted. */
+  cloudSshKey: string;
+  /** Empty: the engine derives one from the machine name. */
+  cloudHostname: string;
   osId: string;
   arch: Architecture;
   firmware: 'bios' | 'uefi';
@@ -212,6 +228,11 @@ export function initialWizardState(host: WizardHost | null = null): WizardState 
       folder: '',
       media: 'iso',
       isoPath: '',
+      cloudImagePath: '',
+      cloudUser: '',
+      cloudPassword: '',
+      cloudSshKey: '',
+      cloudHostname: '',
       osId: 'generic',
       arch: 'x86_64',
       firmware: rec.firmware,
@@ -325,6 +346,11 @@ export function validatePage(state: WizardState, page: WizardPage): PageValidati
       break;
     }
     case 'media': {
+      if (d.media === 'cloud') {
+        Object.assign(errors, cloudErrors(d));
+        if (d.cloudPassword === '' && d.cloudSshKey.trim() === '') warnings[L.cloudSshKey] = 'without a password or an SSH key nobody can log in';
+        break;
+      }
       if (d.media !== 'iso') break;
       const path = d.isoPath.trim();
       if (path === '') errors[L.isoPath] = 'Choose an ISO image, or "No installation media"';
@@ -381,6 +407,8 @@ export function validatePage(state: WizardState, page: WizardPage): PageValidati
           const rec = findCatalogEntry(d.osId)?.recommended.diskGiB;
           if (rec !== undefined && size < rec) warnings[L.diskSizeGiB] = `${osName(d.osId, inspection)} needs about ${rec} GiB`;
         }
+      } else if (d.disk === 'existing' && d.media === 'cloud') {
+        errors[L.disk] = 'A machine from a cloud image gets its disk from the image: choose "New disk" (its size) or "No disk" (the image’s own size)';
       } else if (d.disk === 'existing') {
         const path = d.existingDiskPath.trim();
         if (path === '') errors[L.existingDiskPath] = 'Choose a disk image';
@@ -401,6 +429,29 @@ export function validatePage(state: WizardState, page: WizardPage): PageValidati
     }
   }
   return { errors, warnings };
+}
+
+/** The cloud image page's errors, by the rules the engine applies (src-shared/cloud-init/cloud-init-rules.ts). */
+function cloudErrors(d: WizardDraft): FieldMessages {
+  const errors: FieldMessages = {};
+  const path = d.cloudImagePath.trim();
+  if (path === '') errors[L.cloudImagePath] = 'Choose a cloud image (a qcow2 or raw disk image)';
+  else if (!isAbsolutePath(path)) errors[L.cloudImagePath] = 'Give the full path of the cloud image (starting with /)';
+  const user = d.cloudUser.trim();
+  const userProblem = user === '' ? null : cloudUserProblem(user);
+  if (userProblem) errors[L.cloudUser] = `The user name ${userProblem}`;
+  if (d.cloudPassword !== '') {
+    const p = cloudPasswordProblem(d.cloudPassword);
+    if (p) errors[L.cloudPassword] = `The password ${p}`;
+    else if (user === '') errors[L.cloudUser] = 'A password needs a user name';
+  }
+  const keys = sshKeyLines(d.cloudSshKey);
+  const bad = keys.map((k) => sshKeyProblem(k)).findIndex((p) => p !== null);
+  if (bad >= 0) errors[L.cloudSshKey] = `${keys.length > 1 ? `Key ${bad + 1} ` : 'The key '}${sshKeyProblem(keys[bad]!)}`;
+  const host = d.cloudHostname.trim();
+  const hostProblem = host === '' ? null : cloudHostnameProblem(host);
+  if (hostProblem) errors[L.cloudHostname] = `The host name ${hostProblem}`;
+  return errors;
 }
 
 export function isPageValid(state: WizardState, page: WizardPage): boolean {
@@ -576,6 +627,16 @@ export function toCreateArgs(state: WizardState): CommandArgs<'vm.create'> {
   if (d.firmware === 'uefi') args.secureBoot = d.secureBoot;
   if (d.folder.trim() !== '') args.folder = d.folder.trim();
   if (d.media === 'iso') args.iso = d.isoPath.trim();
+  if (d.media === 'cloud') {
+    args.cloudImage = d.cloudImagePath.trim();
+    const keys = sshKeyLines(d.cloudSshKey);
+    args.cloudInit = {
+      ...(d.cloudUser.trim() !== '' ? { user: d.cloudUser.trim() } : {}),
+      ...(d.cloudPassword !== '' ? { password: d.cloudPassword } : {}),
+      ...(keys.length > 0 ? { sshKeys: keys } : {}),
+      ...(d.cloudHostname.trim() !== '' ? { hostname: d.cloudHostname.trim() } : {}),
+    };
+  }
   if (d.disk === 'new') args.diskSizeGiB = Number(d.diskSizeGiB.trim());
   if (d.disk === 'existing') {
     args.existingDisk = d.existingDiskPath.trim();
@@ -614,13 +675,19 @@ export function summaryRows(state: WizardState): Array<{ label: string; value: s
     { label: L.folder, value: d.folder.trim() !== '' ? d.folder.trim() : `the library${state.host?.libraryDir ? ` (${state.host.libraryDir})` : ''}` },
     { label: L.osId, value: osName(d.osId, state.inspection) },
     { label: L.isoPath, value: d.media === 'iso' ? d.isoPath.trim() : 'none' },
+    ...(d.media === 'cloud'
+      ? [
+          { label: L.cloudImagePath, value: d.cloudImagePath.trim() },
+          { label: 'Cloud-init', value: [`user ${d.cloudUser.trim() || '(the image’s default)'}`, d.cloudPassword !== '' ? 'password set (stored hashed)' : 'no password', `${sshKeyLines(d.cloudSshKey).length} SSH key(s)`, `host name ${d.cloudHostname.trim() || '(from the machine name)'}`].join(', ') },
+        ]
+      : []),
     { label: L.arch, value: `${d.arch} (${accelerationNote(state).accelerator === 'kvm' ? 'KVM' : 'emulated'})` },
     { label: L.firmware, value: `${fw}${d.tpm ? ', TPM 2.0' : ''}` },
     { label: L.memoryMiB, value: d.memoryMiB.trim() },
     { label: L.cpus, value: d.cpus.trim() },
     {
       label: L.disk,
-      value: d.disk === 'new' ? `new, ${d.diskSizeGiB.trim()} GiB` : d.disk === 'existing' ? `${d.existingDiskPath.trim()} (${EXISTING_DISK_MODE_TEXT[d.existingDiskMode].toLowerCase()})` : 'none',
+      value: d.media === 'cloud' ? `overlay on the cloud image${d.disk === 'new' ? `, ${d.diskSizeGiB.trim()} GiB` : ''}` : d.disk === 'new' ? `new, ${d.diskSizeGiB.trim()} GiB` : d.disk === 'existing' ? `${d.existingDiskPath.trim()} (${EXISTING_DISK_MODE_TEXT[d.existingDiskMode].toLowerCase()})` : 'none',
     },
   ];
   if (d.arch === 'x86_64') rows.push({ label: 'Devices', value: `${d.diskBus} disk, ${d.nicModel} network, ${d.display} display` });

@@ -13,6 +13,13 @@ export const cliCases: CliCase[] = [
   { id: 'cli-vm-not-found', title: 'start a VM whose "name" is a path', args: () => ['start', '../../etc/passwd'], exit: EXIT.notFound, stderr: /no VM named or with id "\.\.\/\.\.\/etc\/passwd" in the library/ },
 
   // sizes and numbers
+  // --cloud-image: seed files are read by the CLI; a private key never leaves it
+  { id: 'cli-cloud-private-key', title: 'create --cloud-image with a private key as --ssh-key', args: (c) => ['create', 'z', '--cloud-image', c.world.goodQcow2, '--ssh-key', c.world.privateKey], exit: EXIT.usage, stderr: /^hangar: --ssh-key: .*id_test is a private key; give the public key \(.*id_test\.pub\)\n$/ },
+  { id: 'cli-cloud-user-quote', title: 'create --cloud-image with a quote in --user', args: (c) => ['create', 'z', '--cloud-image', c.world.goodQcow2, '--user', 'a"b'], exit: EXIT.usage, stderr: /^hangar: cloud-init user "a\\"b" must be 1–32 characters/ },
+  { id: 'cli-cloud-shadow', title: 'create --cloud-image of a symlink to /etc/shadow', args: (c) => ['create', 'z', '--cloud-image', c.world.shadowDisk], exit: EXIT.usage, stderr: /resolves to \/etc\/shadow, a system file .*as a cloud image/ },
+  { id: 'cli-cloud-user-alone', title: '--user without --cloud-image', args: () => ['create', 'z', '--user', 'alice'], exit: EXIT.usage, stderr: /^hangar: --user goes with --cloud-image\n$/ },
+  { id: 'cli-cloud-not-downloaded', title: '--cloud-image with a catalog id not downloaded yet', args: () => ['create', 'z', '--cloud-image', 'debian-12-cloud-amd64'], exit: EXIT.notFound, stderr: /not downloaded yet .*; run: hangar download debian-12-cloud-amd64\n$/ },
+  { id: 'cli-cloud-password-fifo', title: '--password-file that is a FIFO (reading would hang)', args: (c) => ['create', 'z', '--cloud-image', c.world.goodQcow2, '--user', 'alice', '--password-file', c.world.fifo], exit: EXIT.usage, stderr: /^hangar: --password-file: .*pipe\.qcow2 is not a file\n$/ },
   { id: 'cli-disk-size-0', title: '--disk-size 0', args: () => ['create', 'z', '--disk-size', '0'], exit: EXIT.usage, stderr: /^hangar: --disk-size must be a number ≥ 0\.001 \(got "0"\)/ },
   { id: 'cli-disk-size-negative', title: '--disk-size=-5', args: () => ['create', 'z', '--disk-size=-5'], exit: EXIT.usage, stderr: /^hangar: --disk-size must be a number ≥ 0\.001 \(got "-5"\)/ },
   { id: 'cli-disk-size-2^64', title: '--disk-size 2^64', args: () => ['create', 'z', '--disk-size', '18446744073709551616'], exit: EXIT.usage, stderr: /^hangar: vm\.create: diskSizeGiB: Too big: expected number to be <=65536/ },

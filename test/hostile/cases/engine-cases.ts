@@ -1,6 +1,6 @@
 // The engine contract under hostile input: one row per case (see support/case-types.ts).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -137,6 +137,37 @@ export const engineCases: EngineCase[] = [
   { id: 'existing-disk-shadow', title: 'a raw disk symlink to /etc/shadow', run: (c) => c.client.call('vm.create', { name: 'z', existingDisk: c.world.shadowDisk }), refused: { code: 'invalid-args', message: /shadow\.img resolves to \/etc\/shadow, a system file \(under \/etc\); Hangar does not use files there as a disk image/ } },
   { id: 'existing-disk-proc', title: 'a disk on /proc', run: (c) => c.client.call('vm.create', { name: 'z', existingDisk: '/proc/self/mem' }), refused: { code: 'invalid-args', message: /\/proc\/self\/mem resolves to \/proc\/.*a system file/ } },
   { id: 'disk-add-shadow', title: 'disk.add of a symlink to /etc/shadow', run: (c) => c.client.call('disk.add', { vm: c.target.id, path: c.world.shadowDisk }), refused: { code: 'invalid-args', message: /resolves to \/etc\/shadow, a system file/ } },
+  // --- cloud images (vm.create cloudImage + cloudInit): the image gets the disks' checks; every seed value is checked before anything is written ---
+  { id: 'cloud-image-shadow', title: 'a cloud image that is a symlink to /etc/shadow', run: (c) => c.client.call('vm.create', { name: 'z', cloudImage: c.world.shadowDisk }), refused: { code: 'invalid-args', message: /shadow\.img resolves to \/etc\/shadow, a system file \(under \/etc\); Hangar does not use files there as a cloud image/ } },
+  { id: 'cloud-image-proc', title: 'a cloud image on /proc', run: (c) => c.client.call('vm.create', { name: 'z', cloudImage: '/proc/self/mem' }), refused: { code: 'invalid-args', message: /\/proc\/self\/mem resolves to \/proc\/.*a system file/ } },
+  { id: 'cloud-image-fifo', title: 'a FIFO as a cloud image (reading would hang)', run: (c) => c.client.call('vm.create', { name: 'z', cloudImage: c.world.fifo }), refused: { code: 'invalid-args', message: /not a file: .*pipe\.qcow2/ } },
+  { id: 'cloud-image-backing-shadow', title: 'a cloud image whose backing file is /etc/shadow', run: (c) => c.client.call('vm.create', { name: 'z', cloudImage: c.world.backingShadow }), refused: { code: 'invalid-args', message: /\/etc\/shadow.*system file/ } },
+  { id: 'cloud-image-data-file', title: 'a cloud image keeping its data in a host file', run: (c) => c.client.call('vm.create', { name: 'z', cloudImage: c.world.dataFile }), refused: { code: 'invalid-args', message: /data file/ } },
+  { id: 'cloud-image-text', title: 'a text file as a cloud image', run: (c) => c.client.call('vm.create', { name: 'z', cloudImage: c.world.textIso }), refused: { code: 'invalid-args', message: /not a disk image/ } },
+  { id: 'cloud-init-without-image', title: 'cloud-init values without a cloud image', run: (c) => c.client.call('vm.create', { name: 'z', cloudInit: { user: 'alice' } }), refused: { code: 'invalid-args', message: /cloud-init values go with a cloud image/ } },
+  { id: 'cloud-user-quote', title: 'a user name with quotes (would end the YAML string)', run: (c) => c.client.call('vm.create', { name: 'z', cloudImage: c.world.goodQcow2, cloudInit: { user: 'al"ice' } }), refused: { code: 'invalid-args', message: /^cloud-init user "al\\"ice" must be 1–32 characters/ } },
+  { id: 'cloud-user-newline', title: 'a user name with a newline and a YAML key after it', run: (c) => c.client.call('vm.create', { name: 'z', cloudImage: c.world.goodQcow2, cloudInit: { user: 'alice\nruncmd: [reboot]' } }), refused: { code: 'invalid-args', message: /^cloud-init user .* must be 1–32 characters/ } },
+  { id: 'cloud-user-root', title: 'root as the user (would take over the system account)', run: (c) => c.client.call('vm.create', { name: 'z', cloudImage: c.world.goodQcow2, cloudInit: { user: 'root' } }), refused: { code: 'invalid-args', message: /system account/ } },
+  { id: 'cloud-hostname-yaml', title: 'a host name with a newline and a runcmd after it', run: (c) => c.client.call('vm.create', { name: 'z', cloudImage: c.world.goodQcow2, cloudInit: { hostname: 'box\nruncmd: [reboot]' } }), refused: { code: 'invalid-args', message: /^cloud-init hostname .* must be a host name/ } },
+  { id: 'cloud-hostname-long', title: 'a host name of 254 characters', run: (c) => c.client.call('vm.create', { name: 'z', cloudImage: c.world.goodQcow2, cloudInit: { hostname: 'a'.repeat(254) } }), refused: { code: 'invalid-args', message: /hostname: .*253/ } },
+  { id: 'cloud-key-two-lines', title: 'an SSH key with a newline and a second line', run: (c) => c.client.call('vm.create', { name: 'z', cloudImage: c.world.goodQcow2, cloudInit: { sshKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEggYlb0WrW1+dRkKoOSAJBizcjB8u0uFJz63w4PnP/V a\nruncmd: [reboot]'] } }), refused: { code: 'invalid-args', message: /SSH key 1 must be one line/ } },
+  { id: 'cloud-key-quote-comment', title: 'an SSH key whose comment has quotes (kept, JSON-quoted in the seed)', run: (c) => c.client.call('vm.create', { name: 'z', cloudImage: c.world.goodQcow2, cloudInit: { sshKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEggYlb0WrW1+dRkKoOSAJBizcjB8u0uFJz63w4PnP/V "a" \'b\' #c'] } }), accepted: (_c, r) => expect(created(r).doc.cdroms[0]!.path).toBe('disks/cidata.iso') },
+  { id: 'cloud-key-private', title: 'a private key pasted as the SSH key', run: (c) => c.client.call('vm.create', { name: 'z', cloudImage: c.world.goodQcow2, cloudInit: { sshKeys: ['-----BEGIN OPENSSH PRIVATE KEY-----'] } }), refused: { code: 'invalid-args', message: /private key: give the public key/ } },
+  { id: 'cloud-key-damaged', title: 'an SSH key whose data does not match its type', run: (c) => c.client.call('vm.create', { name: 'z', cloudImage: c.world.goodQcow2, cloudInit: { sshKeys: ['ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIEggYlb0WrW1+dRkKoOSAJBizcjB8u0uFJz63w4PnP/V x'] } }), refused: { code: 'invalid-args', message: /damaged/ } },
+  { id: 'cloud-keys-33', title: '33 SSH keys', run: (c) => c.client.call('vm.create', { name: 'z', cloudImage: c.world.goodQcow2, cloudInit: { sshKeys: Array.from({ length: 33 }, () => 'ssh-ed25519 AAAA') } }), refused: { code: 'invalid-args', message: /sshKeys: .*32/ } },
+  { id: 'cloud-password-newline', title: 'a password with a newline', run: (c) => c.client.call('vm.create', { name: 'z', cloudImage: c.world.goodQcow2, cloudInit: { user: 'alice', password: 'a\nb' } }), refused: { code: 'invalid-args', message: /^cloud-init password must not contain a NUL or a line break$/ } },
+  { id: 'cloud-user-data-oversize', title: 'user-data of 64 KiB + 1 (seed size)', run: (c) => c.client.call('vm.create', { name: 'z', cloudImage: c.world.goodQcow2, cloudInit: { userData: `#cloud-config\n${'x'.repeat(64 * 1024)}` } }), refused: { code: 'invalid-args', message: /userData: .*65536/ } },
+  { id: 'cloud-user-data-not-cloud-config', title: 'user-data that is neither #cloud-config nor a script', run: (c) => c.client.call('vm.create', { name: 'z', cloudImage: c.world.goodQcow2, cloudInit: { userData: 'runcmd: [reboot]' } }), refused: { code: 'invalid-args', message: /must start with "#cloud-config"/ } },
+  {
+    id: 'cloud-user-data-max',
+    title: 'user-data at the 64 KiB limit (seed size): the seed stays a small file',
+    run: (c) => c.client.call('vm.create', { name: 'z', cloudImage: c.world.awkwardQcow2, cloudInit: { userData: `#cloud-config\n#${'x'.repeat(64 * 1024 - 16)}` } }),
+    accepted: (_c, r) => {
+      const { doc, bundleDir } = created(r);
+      expect(doc.disks[0]!.baseImage).toMatch(/my disk, "/);
+      expect(statSync(join(bundleDir, 'disks', 'cidata.iso')).size).toBeLessThan(128 * 1024);
+    },
+  },
   // --- USB (usb.attach / usb.detach / usb.rule.*): a stick's image gets the disks' checks, ids never reach QEMU's parser unchecked ---
   { id: 'usb-image-fifo', title: 'a FIFO as a USB stick image (opening it would hang)', run: (c) => c.client.call('usb.attach', { vm: c.target.id, image: c.world.fifo }), refused: { code: 'invalid-args', message: /^USB stick image: the image .*pipe\.qcow2 is not a regular file \(a device, FIFO or folder\)/ } },
   { id: 'usb-image-device-node', title: 'a device node (/dev/zero) as a USB stick image', run: (c) => c.client.call('usb.attach', { vm: c.target.id, image: '/dev/zero' }), refused: { code: 'invalid-args', message: /^USB stick image: the image \/dev\/zero is not a regular file/ } },

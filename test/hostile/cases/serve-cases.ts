@@ -102,6 +102,21 @@ export const serveCases: ServeCase[] = [
     refused: { code: 'invalid-args', message: HIDDEN('.ssh') },
   },
   {
+    id: 'serve-create-cloud-image-ssh',
+    title: 'vm.create with ~/.ssh/id_ed25519 as its cloud image (the overlay would let a guest read the key)',
+    run: (c) => c.client.call('vm.create', { name: 'thief', cloudImage: join(c.home, '.ssh', 'id_ed25519') }),
+    refused: { code: 'invalid-args', message: HIDDEN('.ssh') },
+  },
+  {
+    id: 'serve-update-base-image-ssh',
+    title: "vm.update pointing a disk's cloud image (baseImage) at ~/.ssh/id_ed25519",
+    run: async (c) => {
+      const { doc } = await c.client.call('vm.get', { vm: c.vm });
+      return c.client.call('vm.update', { vm: c.vm, patch: { disks: doc.disks.map((d) => ({ ...d, baseImage: join(c.home, '.ssh', 'id_ed25519') })) } });
+    },
+    refused: { code: 'invalid-args', message: HIDDEN('.ssh') },
+  },
+  {
     id: 'serve-update-disk-vm-json',
     title: "vm.update adding the machine's own vm.json as a raw disk (a guest would give itself extra QEMU arguments)",
     run: async (c) => {

@@ -15,6 +15,8 @@ export interface HostileWorld {
   dirIso: string;
   /** A named pipe (reading it would block forever). */
   fifo: string;
+  /** An OpenSSH private key (what `--ssh-key` must never send on). */
+  privateKey: string;
   /** Symlinks to /etc/shadow, named like an ISO and like a raw disk. */
   shadowIso: string;
   shadowDisk: string;
@@ -124,6 +126,7 @@ export function makeHostileWorld(): HostileWorld {
   writeFileSync(p('readme.iso'), 'This is a text file, not an ISO 9660 image.\n'.repeat(2000));
   mkdirSync(p('folder.iso'));
   execFileSync('mkfifo', [p('pipe.qcow2')]);
+  writeFileSync(p('id_test'), '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n');
   symlinkSync('/etc/shadow', p('shadow.iso'));
   symlinkSync('/etc/shadow', p('shadow.img'));
   const awkward = p(`my disk, "v1" 'final'.qcow2`);
@@ -195,6 +198,7 @@ export function makeHostileWorld(): HostileWorld {
     textIso: p('readme.iso'),
     dirIso: p('folder.iso'),
     fifo: p('pipe.qcow2'),
+    privateKey: p('id_test'),
     shadowIso: p('shadow.iso'),
     shadowDisk: p('shadow.img'),
     awkwardQcow2: awkward,

@@ -31,4 +31,9 @@ describe('foreignParts (shared by vm.import and vm.addExisting)', () => {
     });
     expect(foreignParts(base, () => true)).toEqual({ extraArgs: [], disks: [], cdroms: [], shares: [] });
   });
+
+  it("reports an in-bundle overlay's cloud image (baseImage): a host file the guest would read", () => {
+    const doc: VmDocument = { ...base, disks: [{ ...disk('disk0', 'disks/disk0.qcow2'), baseImage: '/home/ada/.ssh/id_ed25519' }] };
+    expect(foreignParts(doc, () => true).disks).toEqual([{ id: 'disk0', path: '/home/ada/.ssh/id_ed25519' }]);
+  });
 });

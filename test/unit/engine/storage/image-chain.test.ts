@@ -137,3 +137,25 @@ describe('checkVmImages', () => {
     expect(await checkVmImages(fresh, [], { skipMissing: true })).toEqual({});
   });
 });
+
+describe('checkVmImages: an overlay on a cloud image (disks[].baseImage)', () => {
+  it('allows exactly that one file outside the library as the backing file, nothing beside it', async () => {
+    const images = join(root, 'images');
+    mkdirSync(images, { recursive: true });
+    qemuImg('create', '-f', 'qcow2', join(images, 'cloud.qcow2'), '16M');
+    writeFileSync(join(images, 'secret.raw'), Buffer.alloc(1024 * 1024));
+    qemuImg('create', '-f', 'qcow2', '-b', join(images, 'cloud.qcow2'), '-F', 'qcow2', join(bundle, 'disks', 'cloud-overlay.qcow2'), '32M');
+    qemuImg('create', '-f', 'qcow2', '-b', join(images, 'secret.raw'), '-F', 'raw', join(bundle, 'disks', 'sibling-overlay.qcow2'));
+    const disk = (path: string, baseImage?: string) => ({ name: 'cloudy', bundleDir: bundle, doc: { disks: [{ id: 'disk0', path, format: 'qcow2' as const, ...(baseImage ? { baseImage } : {}) }] } });
+
+    // Without the field, the backing file lies outside the library: refused (what a start did before).
+    await expect(checkVmImages(disk('disks/cloud-overlay.qcow2'), [])).rejects.toMatchObject({ code: 'start-refused', message: expect.stringMatching(/cloud\.qcow2.* lies outside the library's machine folders/) });
+    const chains = await checkVmImages(disk('disks/cloud-overlay.qcow2', join(images, 'cloud.qcow2')), []);
+    expect(chains['disk0']!.map((l) => [l.path, l.format])).toEqual([[join(bundle, 'disks', 'cloud-overlay.qcow2'), 'qcow2'], [join(images, 'cloud.qcow2'), 'qcow2']]);
+    // The field allows the file itself, not its folder.
+    await expect(checkVmImages(disk('disks/sibling-overlay.qcow2', join(images, 'cloud.qcow2')), [])).rejects.toMatchObject({ code: 'start-refused', message: expect.stringMatching(/secret\.raw.* lies outside the library's machine folders or the cloud image/) });
+    // Still no system files, whatever the field says.
+    qemuImg('create', '-f', 'qcow2', '-u', '-b', '/etc/shadow', '-F', 'raw', join(bundle, 'disks', 'shadow-overlay.qcow2'), '1M');
+    await expect(checkVmImages(disk('disks/shadow-overlay.qcow2', '/etc/shadow'), [])).rejects.toMatchObject({ code: 'start-refused', message: expect.stringMatching(/system file/) });
+  });
+});

@@ -484,3 +484,51 @@ describe('toCreateArgs', () => {
     expect(() => toCreateArgs(relative)).toThrow(/Folder: Give the full path/);
   });
 });
+
+describe('the cloud image path (media: cloud)', () => {
+  const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEggYlb0WrW1+dRkKoOSAJBizcjB8u0uFJz63w4PnP/V alice@host';
+  const cloud = (...more: WizardAction[]) =>
+    run(
+      initialWizardState(host),
+      { type: 'set', field: 'name', value: 'cloudy' },
+      { type: 'set', field: 'media', value: 'cloud' },
+      { type: 'set', field: 'cloudImagePath', value: '/images/debian.qcow2' },
+      { type: 'set', field: 'memoryMiB', value: '512' },
+      { type: 'set', field: 'cpus', value: '1' },
+      { type: 'set', field: 'diskSizeGiB', value: '4' },
+      ...more,
+    );
+
+  it('sends the image and the seed values (trimmed keys, no empty fields) and no ISO', () => {
+    const args = toCreateArgs(cloud(
+      { type: 'set', field: 'cloudUser', value: ' alice ' },
+      { type: 'set', field: 'cloudPassword', value: 's3cret pw' },
+      { type: 'set', field: 'cloudSshKey', value: `\n${KEY}\n\n` },
+    ));
+    expect(args).toMatchObject({ name: 'cloudy', cloudImage: '/images/debian.qcow2', cloudInit: { user: 'alice', password: 's3cret pw', sshKeys: [KEY] }, diskSizeGiB: 4 });
+    expect(args.iso).toBeUndefined();
+    expect(args.cloudInit).not.toHaveProperty('hostname');
+    const rows = summaryRows(cloud({ type: 'set', field: 'cloudPassword', value: 's3cret pw' }, { type: 'set', field: 'cloudUser', value: 'alice' }));
+    expect(rows.find((r) => r.label === 'Cloud-init')?.value).toMatch(/user alice, password set \(stored hashed\), 0 SSH key\(s\)/);
+    expect(JSON.stringify(rows)).not.toContain('s3cret');
+  });
+
+  it('checks each field by the engine’s rules, on the media page', () => {
+    const errors = validatePage(cloud(
+      { type: 'set', field: 'cloudUser', value: 'Al"ice' },
+      { type: 'set', field: 'cloudSshKey', value: `${KEY}\nssh-ed25519 AAAA` },
+      { type: 'set', field: 'cloudHostname', value: 'bad host' },
+      { type: 'set', field: 'cloudImagePath', value: 'relative.qcow2' },
+    ), 'media').errors;
+    expect(errors).toMatchObject({
+      [FIELD_LABELS.cloudUser]: expect.stringMatching(/^The user name must be 1–32 characters/),
+      [FIELD_LABELS.cloudSshKey]: expect.stringMatching(/^Key 2 /),
+      [FIELD_LABELS.cloudHostname]: expect.stringMatching(/^The host name must be a host name/),
+      [FIELD_LABELS.cloudImagePath]: expect.stringMatching(/full path/),
+    });
+    expect(validatePage(cloud({ type: 'set', field: 'cloudPassword', value: 'x' }), 'media').errors[FIELD_LABELS.cloudUser]).toBe('A password needs a user name');
+    expect(validatePage(cloud(), 'media').warnings[FIELD_LABELS.cloudSshKey]).toMatch(/nobody can log in/);
+    expect(validatePage(cloud({ type: 'set', field: 'disk', value: 'existing' }), 'disk').errors[FIELD_LABELS.disk]).toMatch(/gets its disk from the image/);
+    expect(pageOfField('cloudSshKey')).toBe('media');
+  });
+});
