@@ -7,6 +7,7 @@ import type { UsbAttachment, UsbHostDevice } from './usb.js';
 import { MAX_TAG_LENGTH, MAX_TAGS } from './tag-limits.js';
 import { connectionNameSchema, connectionUriSchema, type ConnectionInfo } from './connections.js';
 import { DROP_CHUNK_BYTES } from '../shares/drop-name.js';
+import { unattendedAnswersSchema } from '../unattended/answers.js';
 
 /** A VM reference: its id, an id prefix (≥ 4 characters) or its exact name. */
 const vmRef = z.string().min(1).max(1000);
@@ -67,6 +68,8 @@ const vmCreateArgs = z.strictObject({
   display: z.enum(DISPLAY_DEVICES).optional(),
   /** An existing folder (absolute) to create the machine's `<slug>-<id>.hangar` folder in, instead of the library folder; the library still lists it. */
   folder: z.string().min(1).max(4096).optional(),
+  /** Install the OS from `iso` without questions (#18): needs `iso` and `diskSizeGiB`; the answers go into the installer's answer file. */
+  unattended: unattendedAnswersSchema.optional(),
 });
 
 /** One entry per command: the argument schema (checked at the engine's edge) and the result type. */

@@ -1,4 +1,6 @@
-import { DOMParser, type Element as XmlElement } from '@xmldom/xmldom';
+import { DOMParser } from '@xmldom/xmldom';
+
+type XmlElement = Element;
 
 /**
  * Structural checks of the generated answer files (pykickstart and debconf are not available here): the
@@ -147,7 +149,7 @@ export function unattendPath(e: XmlElement, path: string[]): XmlElement {
 /** The unattend structure Windows Setup reads: passes, components and the elements an unattended install needs. */
 export function checkAutounattend(text: string): { component(pass: string, name: string): XmlElement } {
   const errors: string[] = [];
-  const doc = new DOMParser({ onError: (level, msg) => void (level !== 'warning' && errors.push(msg)) }).parseFromString(text, 'text/xml');
+  const doc = new DOMParser({ errorHandler: (level: string, msg: unknown) => void (level !== 'warning' && errors.push(String(msg))) }).parseFromString(text, 'text/xml');
   if (errors.length > 0) throw new Error(`autounattend: not well-formed XML: ${errors[0]}`);
   const root = doc.documentElement;
   if (!root || root.localName !== 'unattend' || root.namespaceURI !== UNATTEND_NS) throw new Error(`autounattend: the root must be <unattend xmlns="${UNATTEND_NS}">`);

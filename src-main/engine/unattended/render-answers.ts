@@ -1,4 +1,6 @@
-import { DOMParser, XMLSerializer, type Node as XmlNode } from '@xmldom/xmldom';
+import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
+
+type XmlNode = Node;
 import yaml from 'js-yaml';
 import type { UnattendedMethod } from '../../../src-shared/os-downloads/types.js';
 import type { UnattendedAnswers } from '../../../src-shared/unattended/answers.js';
