@@ -17,6 +17,7 @@ import { shareVerb } from './share-verb.js';
 import { getVerb, setVerb } from './set-verb.js';
 import { cloneVerb, existingDiskModeOf } from './clone-verb.js';
 import { withJobProgress } from './job-progress.js';
+import { unattendedAnswersOf } from './unattended-options.js';
 import { runBackgroundEngine } from './background-engine.js';
 import { BACKGROUND_ENGINE_VERB } from '../engine/storage/engine-handover.js';
 import { resolveLibraryDir } from '../engine/storage/library-paths.js';
@@ -166,6 +167,7 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       const arch = v['arch'] as string | undefined;
       if (arch !== undefined && arch !== 'x86_64' && arch !== 'aarch64' && arch !== 'riscv64') throw new UsageError('--arch must be x86_64, aarch64 or riscv64');
       const existingDiskMode = existingDiskModeOf(v);
+      const unattended = unattendedAnswersOf(v, (m) => new UsageError(m));
       const r = await withJobProgress(c, io.err, { show: existingDiskMode !== undefined }, (jobId) => c.call('vm.create', {
         name: a0,
         iso: v['iso'] as string | undefined,
@@ -179,6 +181,7 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
         arch: arch as 'x86_64' | 'aarch64' | 'riscv64' | undefined,
         // Relative to where the CLI runs, like --disk; the engine checks it exists and is writable.
         folder: v['folder'] === undefined ? undefined : resolvePath(v['folder'] as string),
+        ...(unattended ? { unattended } : {}),
       }));
       io.out(`${r.id}\n`);
       return EXIT.ok;

@@ -1,5 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import { settingKeysHelp } from './set-keys.js';
+import { UNATTENDED_CREATE_OPTIONS } from './unattended-options.js';
 
 export interface VerbSpec {
   usage: string;
@@ -18,8 +19,8 @@ const json = { json: { type: 'boolean' as const } };
 export const VERBS: Record<string, VerbSpec> = {
   list: { usage: 'hangar list [--json]', summary: 'List the machines in the library with their run state', options: json, positionals: [], minPositionals: 0 },
   create: {
-    usage: 'hangar create NAME [--iso PATH] [--disk-size GIB] [--disk PATH [--copy|--convert]] [--memory MIB] [--cpus N] [--os ID] [--firmware bios|uefi] [--arch x86_64|aarch64|riscv64] [--folder DIR]',
-    summary: 'Create a machine; prints its id',
+    usage: 'hangar create NAME [--iso PATH] [--disk-size GIB] [--disk PATH [--copy|--convert]] [--memory MIB] [--cpus N] [--os ID] [--firmware bios|uefi] [--arch x86_64|aarch64|riscv64] [--folder DIR] [--unattended --user NAME --password-file F [--hostname H] [--full-name N] [--language L] [--keyboard K] [--timezone TZ] [--unattended-method M]]',
+    summary: 'Create a machine; prints its id. --unattended: install the OS from --iso without questions (needs --disk-size)',
     options: {
       iso: { type: 'string' },
       'disk-size': { type: 'string' },
@@ -32,6 +33,7 @@ export const VERBS: Record<string, VerbSpec> = {
       firmware: { type: 'string' },
       arch: { type: 'string' },
       folder: { type: 'string' },
+      ...UNATTENDED_CREATE_OPTIONS,
     },
     positionals: ['NAME'],
     minPositionals: 1,

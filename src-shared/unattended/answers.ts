@@ -29,10 +29,15 @@ export const unattendedAnswersSchema = z.strictObject({
     .max(256, 'password: at most 256 characters')
     .regex(/^[^\0]*$/, 'password: no NUL characters'),
   hostname: z.string().regex(UNATTENDED_HOSTNAME, 'host name: 1-63 letters, digits or "-", not starting or ending with "-"'),
-  language: z.string().regex(UNATTENDED_LANGUAGE, 'language: a locale like en_US').default('en_US'),
-  keyboard: z.string().regex(UNATTENDED_KEYBOARD, 'keyboard: an XKB layout like us, de or gb (optionally with a variant: de-nodeadkeys)').default('us'),
-  timezone: z.string().regex(UNATTENDED_TIMEZONE, 'time zone: UTC or an IANA name like Europe/Berlin').default('UTC'),
+  language: z.string().regex(UNATTENDED_LANGUAGE, 'language: a locale like en_US').optional(),
+  keyboard: z.string().regex(UNATTENDED_KEYBOARD, 'keyboard: an XKB layout like us, de or gb (optionally with a variant: de-nodeadkeys)').optional(),
+  timezone: z.string().regex(UNATTENDED_TIMEZONE, 'time zone: UTC or an IANA name like Europe/Berlin').optional(),
 });
 
 export type UnattendedAnswersInput = z.input<typeof unattendedAnswersSchema>;
-export type UnattendedAnswers = z.output<typeof unattendedAnswersSchema>;
+/** Checked answers with the defaults filled in (en_US, us, UTC): what the answer-file templates get. */
+export type UnattendedAnswers = z.output<typeof unattendedAnswersSchema> & { language: string; keyboard: string; timezone: string };
+
+export function withAnswerDefaults(a: z.output<typeof unattendedAnswersSchema>): UnattendedAnswers {
+  return { ...a, language: a.language ?? 'en_US', keyboard: a.keyboard ?? 'us', timezone: a.timezone ?? 'UTC' };
+}

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../../../src-shared/contract/errors.js';
-import type { UnattendedAnswers } from '../../../src-shared/unattended/answers.js';
+import { withAnswerDefaults, type UnattendedAnswersInput } from '../../../src-shared/unattended/answers.js';
 import type { VmCdrom } from '../../../src-shared/vm-document/index.js';
 import type { UnattendedInstall } from '../install/install-state.js';
 import { inspectIso } from '../iso/inspect.js';
@@ -13,13 +13,13 @@ import { UNATTENDED_DIR } from './unattended-files.js';
  * vm.create's unattended part, before anything is created: it needs an installer ISO and a new blank disk,
  * an answerable installer (method given or detected), and a kernel it can boot with the answers.
  */
-export async function planCreateUnattended(a: { iso?: string; diskSizeGiB?: number; osId?: string; unattended?: UnattendedAnswers }, iso: string | null): Promise<UnattendedPlan | null> {
+export async function planCreateUnattended(a: { iso?: string; diskSizeGiB?: number; osId?: string; unattended?: UnattendedAnswersInput }, iso: string | null): Promise<UnattendedPlan | null> {
   if (!a.unattended) return null;
   if (iso === null || a.diskSizeGiB === undefined) {
     throw new EngineError('invalid-args', 'an unattended install needs an installer ISO and a new disk (give iso and diskSizeGiB)', { field: 'unattended' });
   }
   const inspection = await inspectIso(iso);
-  return planUnattended({ iso, volumeId: inspection.volumeId, answers: a.unattended, detectedOsId: a.osId ?? inspection.detected?.osId });
+  return planUnattended({ iso, volumeId: inspection.volumeId, answers: withAnswerDefaults(a.unattended), detectedOsId: a.osId ?? inspection.detected?.osId });
 }
 
 /**

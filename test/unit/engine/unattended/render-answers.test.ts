@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { UNATTENDED_METHODS, type UnattendedMethod } from '../../../../src-shared/os-downloads/types.js';
-import { unattendedAnswersSchema, type UnattendedAnswersInput } from '../../../../src-shared/unattended/answers.js';
+import { unattendedAnswersSchema, withAnswerDefaults, type UnattendedAnswersInput } from '../../../../src-shared/unattended/answers.js';
 import { checkAutounattend, kickstartOption, parseKickstart, parsePreseed, splitKickstartLine, unattendPath } from '../../../../src-main/engine/unattended/answer-structure.js';
 import { AnswerFileError, kickstartWord, renderAnswerFile } from '../../../../src-main/engine/unattended/render-answers.js';
 import { sha512Crypt } from '../../../../src-main/engine/unattended/sha512-crypt.js';
@@ -13,7 +13,7 @@ const update = process.env['UPDATE_GOLDEN'] === '1';
 const SALT = 'hangarGoldenSalt';
 
 const base: UnattendedAnswersInput = { user: 'ada', fullName: 'Ada Lovelace', password: 'correct horse', hostname: 'analytical', language: 'en_GB', keyboard: 'gb', timezone: 'Europe/London' };
-const answers = (over: Partial<UnattendedAnswersInput> = {}) => unattendedAnswersSchema.parse({ ...base, ...over });
+const answers = (over: Partial<UnattendedAnswersInput> = {}) => withAnswerDefaults(unattendedAnswersSchema.parse({ ...base, ...over }));
 
 /** Values an attacker (or a careless paste) would put in the free-text fields. */
 const HOSTILE_PASSWORDS = [`a'b"c`, 'line1\nd-i passwd/root-login boolean true', '<x>&amp;]]></Value>', '$(reboot)`id`$HOME', 'back\\slash\\', '# not a comment', "'; rm -rf / #"];
