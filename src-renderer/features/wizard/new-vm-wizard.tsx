@@ -30,6 +30,7 @@ import {
 } from './wizard-state.js';
 import { CommandLinePreview } from './command-line-preview.js';
 import { OsSelect, osChoices } from '../../components/os-select.js';
+import { InstallAutomaticallyPage } from './install-automatically-page.js';
 
 export interface NewVmWizardProps {
   onClose: () => void;
@@ -382,6 +383,7 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: 
                   </FormHelperText>
                 </FormControl>
               )}
+              {d.disk === 'new' && d.media === 'iso' && <InstallAutomaticallyPage value={d.unattended} onChange={(value) => dispatch({ type: 'unattended', value })} />}
             </>
           )}
 
