@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- ambient declarations (?raw, js-yaml) must reach every tsconfig project that imports the engine (e2e includes only test/)
+/// <reference path="./raw-text.d.ts" />
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 
 type XmlNode = Node;
