@@ -13,12 +13,20 @@ import { UNATTENDED_DIR } from './unattended-files.js';
  * vm.create's unattended part, before anything is created: it needs an installer ISO and a new blank disk,
  * an answerable installer (method given or detected), and a kernel it can boot with the answers.
  */
-export async function planCreateUnattended(a: { iso?: string; diskSizeGiB?: number; osId?: string; unattended?: UnattendedAnswersInput }, iso: string | null): Promise<UnattendedPlan | null> {
+export async function planCreateUnattended(
+  a: { iso?: string; diskSizeGiB?: number; osId?: string; firmware?: 'bios' | 'uefi'; tpm?: boolean; unattended?: UnattendedAnswersInput },
+  iso: string | null,
+): Promise<UnattendedPlan | null> {
   if (!a.unattended) return null;
   if (iso === null || a.diskSizeGiB === undefined) {
     throw new EngineError('invalid-args', 'an unattended install needs an installer ISO and a new disk (give iso and diskSizeGiB)', { field: 'unattended' });
   }
   const inspection = await inspectIso(iso);
+  // Windows 11 Setup stops at "This PC can't run Windows 11" without UEFI and a TPM: an unattended install would just hang there.
+  const win11 = (a.osId ?? inspection.detected?.osId) === 'win11';
+  if (win11 && a.osId !== 'win11' && !(a.firmware === 'uefi' && a.tpm === true)) {
+    throw new EngineError('invalid-args', 'Windows 11 needs UEFI firmware and a TPM: choose the Windows 11 preset (--os win11), which sets both', { field: 'osId' });
+  }
   return planUnattended({ iso, volumeId: inspection.volumeId, answers: withAnswerDefaults(a.unattended), detectedOsId: a.osId ?? inspection.detected?.osId });
 }
 

@@ -397,7 +397,8 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: 
                   </Box>
                 ))}
               </Box>
-              {canCreate(state) && <CommandLinePreview args={toCreateArgs(state)} />}
+              {/* The preview needs no answers: the password stays out of the preview's requests. */}
+              {canCreate(state) && <CommandLinePreview args={{ ...toCreateArgs(state), unattended: undefined }} />}
               {summaryValidation && Object.keys(summaryValidation.warnings).length > 0 && (
                 <Alert severity="warning" sx={{ mt: 2 }}>
                   <ul style={{ margin: 0, paddingLeft: 16 }}>

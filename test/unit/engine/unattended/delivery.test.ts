@@ -93,3 +93,15 @@ describe('direct boot while installing', () => {
     }
   });
 });
+
+describe('planCreateUnattended', () => {
+  const answers = { user: 'ada', password: 'pw', hostname: 'win' };
+  it('refuses Windows 11 without UEFI and a TPM (Setup would stop at "This PC can\'t run Windows 11"), and plans it with them', async () => {
+    const { planCreateUnattended } = await import('../../../../src-main/engine/unattended/create-unattended.js');
+    const iso = join(dir, 'win.iso');
+    writeFileSync(iso, buildIso({ volumeId: 'CCCOMA_X64FRE_EN-US_DV9', files: [{ name: 'setup.exe', data: 'MZ' }] }));
+    await expect(planCreateUnattended({ diskSizeGiB: 64, unattended: answers }, iso)).rejects.toMatchObject({ code: 'invalid-args', message: expect.stringMatching(/Windows 11 needs UEFI firmware and a TPM/) });
+    const plan = await planCreateUnattended({ diskSizeGiB: 64, osId: 'win11', unattended: answers }, iso);
+    expect(plan).toMatchObject({ method: 'autounattend', boot: null, seeds: [{ file: 'autounattend.iso', volumeId: 'UNATTEND' }] });
+  });
+});

@@ -55,6 +55,9 @@ describe('wizard: Install automatically', () => {
     await user.click(btn('Next')); // summary
     const summary = await screen.findByRole('region', { name: /Summary/ });
     expect(within(summary).getByText('user ada on analytical, en_US, us keyboard, Europe/London')).toBeTruthy();
+    // The QEMU preview is asked without the answers: the password goes to vm.create only.
+    await waitFor(() => expect(api.callsOf('vm.previewArgv').length).toBeGreaterThan(0));
+    for (const call of api.callsOf('vm.previewArgv')) expect(call).not.toHaveProperty('unattended');
     await user.click(btn('Create'));
     await waitFor(() => expect(created).toHaveLength(1));
     expect(api.callsOf('vm.create')[0]).toMatchObject({
