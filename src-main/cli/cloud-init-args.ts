@@ -9,6 +9,7 @@ import { resolveCloudImage } from './cloud-image-source.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 const SEED_FLAGS = ['user', 'password-file', 'ssh-key', 'hostname', 'user-data'] as const;
+const UNATTENDED_SHARED: ReadonlyArray<string> = ['user', 'password-file', 'hostname'];
 
 /** At most `max` bytes of a file, or an error naming the flag (a larger file is refused, not cut). */
 async function readSmall(path: string, flag: string, max: number): Promise<string> {
@@ -36,7 +37,8 @@ async function readSmall(path: string, flag: string, max: number): Promise<strin
 export async function cloudCreateArgs(v: Values, libraryDir: string): Promise<Pick<CommandArgs<'vm.create'>, 'cloudImage' | 'cloudInit' | 'osId'>> {
   const image = v['cloud-image'] as string | undefined;
   if (image === undefined) {
-    const stray = SEED_FLAGS.find((f) => v[f] !== undefined);
+    // --user, --password-file and --hostname also answer an installer (--unattended), which checks them itself.
+    const stray = SEED_FLAGS.find((f) => v[f] !== undefined && !(v['unattended'] === true && UNATTENDED_SHARED.includes(f)));
     if (stray) throw new EngineError('invalid-args', `--${stray} goes with --cloud-image`);
     return {};
   }

@@ -11,6 +11,7 @@ import { EXIT, exitCodeFor } from './exit-codes.js';
 import { openEngine, type EngineHandle } from './open-engine.js';
 import { waitForSerial, followConsole } from './console.js';
 import { withJobProgress } from './job-progress.js';
+import { unattendedAnswersOf } from './unattended-options.js';
 import { BACKGROUND_ENGINE_VERB } from '../engine/storage/engine-handover.js';
 import { resolveLibraryDir } from '../engine/storage/library-paths.js';
 import { homedir } from 'node:os';
@@ -164,6 +165,8 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       const { existingDiskModeOf } = await import('./clone-verb.js');
       const existingDiskMode = existingDiskModeOf(v);
       const cloud = await cloudCreateArgs(v, handle.libraryDir);
+      const unattended = unattendedAnswersOf(v, (m) => new UsageError(m));
+      if (cloud.cloudImage !== undefined && unattended) throw new UsageError('--cloud-image needs no installer: give it or --unattended (with --iso), not both');
       const r = await withJobProgress(c, io.err, { show: existingDiskMode !== undefined }, (jobId) => c.call('vm.create', {
         name: a0,
         iso: v['iso'] as string | undefined,
@@ -178,6 +181,7 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
         // Relative to where the CLI runs, like --disk; the engine checks it exists and is writable.
         folder: v['folder'] === undefined ? undefined : resolvePath(v['folder'] as string),
         ...cloud,
+        ...(unattended ? { unattended } : {}),
       }));
       io.out(`${r.id}\n`);
       return EXIT.ok;

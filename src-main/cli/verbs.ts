@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
+import { UNATTENDED_CREATE_OPTIONS } from './unattended-options.js';
 
 export interface VerbSpec {
   usage: string;
@@ -20,9 +21,9 @@ const settingKeysDetails = async (): Promise<string> => (await import('./set-key
 export const VERBS: Record<string, VerbSpec> = {
   list: { usage: 'hangar list [--json]', summary: 'List the machines in the library with their run state', options: json, positionals: [], minPositionals: 0 },
   create: {
-    usage: 'hangar create NAME [--iso PATH] [--disk-size GIB] [--disk PATH [--copy|--convert]] [--memory MIB] [--cpus N] [--os ID] [--firmware bios|uefi] [--arch x86_64|aarch64|riscv64] [--folder DIR] [--cloud-image PATH|CATALOG-ID [--user NAME] [--password-file F] [--ssh-key FILE]... [--hostname H] [--user-data FILE]]',
-    summary: 'Create a machine; prints its id',
-    details: '--cloud-image: the disk is a qcow2 overlay on the image (grown to --disk-size), and a cloud-init seed CD (volume id cidata) gives the guest the user, password (stored only hashed), SSH public keys, host name and extra user-data at first boot.',
+    usage: 'hangar create NAME [--iso PATH] [--disk-size GIB] [--disk PATH [--copy|--convert]] [--memory MIB] [--cpus N] [--os ID] [--firmware bios|uefi] [--arch x86_64|aarch64|riscv64] [--folder DIR] [--cloud-image PATH|CATALOG-ID [--user NAME] [--password-file F] [--ssh-key FILE]... [--hostname H] [--user-data FILE]] [--unattended --user NAME --password-file F [--hostname H] [--full-name N] [--language L] [--keyboard K] [--timezone TZ] [--unattended-method M]]',
+    summary: 'Create a machine; prints its id. --unattended: install the OS from --iso without questions (needs --disk-size)',
+    details: '--cloud-image: the disk is a qcow2 overlay on the image (grown to --disk-size), and a cloud-init seed CD (volume id cidata) gives the guest the user, password (stored only hashed), SSH public keys, host name and extra user-data at first boot. --unattended: the installer is answered from a generated answer file (preseed, autoinstall, kickstart or autounattend.xml) with the user, password (hashed where the format allows), host name, language, keyboard and time zone.',
     options: {
       iso: { type: 'string' },
       'disk-size': { type: 'string' },
@@ -35,11 +36,9 @@ export const VERBS: Record<string, VerbSpec> = {
       firmware: { type: 'string' },
       arch: { type: 'string' },
       folder: { type: 'string' },
+      ...UNATTENDED_CREATE_OPTIONS,
       'cloud-image': { type: 'string' },
-      user: { type: 'string' },
-      'password-file': { type: 'string' },
       'ssh-key': { type: 'string', multiple: true },
-      hostname: { type: 'string' },
       'user-data': { type: 'string' },
     },
     positionals: ['NAME'],

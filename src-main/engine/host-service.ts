@@ -18,6 +18,7 @@ import { QMP_INHERITED_FD } from './session/qemu-launcher.js';
 import { swtpmSocketPath } from './session/swtpm.js';
 import type { LoadedVm } from './storage/bundle-store.js';
 import type { VmChains } from './storage/image-chain.js';
+import { unattendedDirectBoot } from './unattended/direct-boot.js';
 
 /** Per-user cache of what each QEMU binary can do (keyed by path, size and mtime inside). */
 export function probeCacheFile(env: NodeJS.ProcessEnv): string {
@@ -166,7 +167,8 @@ export class HostService {
     // With a TPM, startVm runs swtpm on this socket before QEMU (session/swtpm.ts).
     const tpm = vm.doc.firmware.tpm ? { tpmSocket: swtpmSocketPath(dirs.runtimeDir) } : {};
     const overlays = opts.overlays && !opts.dryRun ? { overlays: await opts.overlays() } : {};
-    const argv = buildArgv(vm.doc, host, { bundleDir: vm.bundleDir, runtimeDir: dirs.runtimeDir, logsDir: dirs.logsDir, nvramPath, qmpFd: QMP_INHERITED_FD, ...tpm, ...(opts.chains ? { chains: opts.chains } : {}), ...overlays });
+    const directBoot = await unattendedDirectBoot(vm.bundleDir);
+    const argv = buildArgv(vm.doc, host, { bundleDir: vm.bundleDir, runtimeDir: dirs.runtimeDir, logsDir: dirs.logsDir, nvramPath, qmpFd: QMP_INHERITED_FD, ...tpm, ...(opts.chains ? { chains: opts.chains } : {}), ...overlays, ...(directBoot ? { directBoot } : {}) });
     return { binary: emulator.binary, argv };
   }
 

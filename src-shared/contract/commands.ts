@@ -9,6 +9,7 @@ import { MAX_TAG_LENGTH, MAX_TAGS } from './tag-limits.js';
 import { connectionNameSchema, connectionUriSchema, type ConnectionInfo } from './connections.js';
 import { DROP_CHUNK_BYTES } from '../shares/drop-name.js';
 import { CLOUD_MAX_KEY_LENGTH, CLOUD_MAX_KEYS, CLOUD_MAX_PASSWORD_LENGTH, CLOUD_MAX_USER_DATA } from '../cloud-init/cloud-init-rules.js';
+import { unattendedAnswersSchema } from '../unattended/answers.js';
 
 /** A VM reference: its id, an id prefix (≥ 4 characters) or its exact name. */
 const vmRef = z.string().min(1).max(1000);
@@ -84,6 +85,8 @@ const vmCreateArgs = z.strictObject({
       userData: z.string().min(1).max(CLOUD_MAX_USER_DATA).optional(),
     })
     .optional(),
+  /** Install the OS from `iso` without questions (#18): needs `iso` and `diskSizeGiB`; the answers go into the installer's answer file. */
+  unattended: unattendedAnswersSchema.optional(),
 });
 
 /** One entry per command: the argument schema (checked at the engine's edge) and the result type. */

@@ -21,6 +21,8 @@ import { forget } from '../session/idle-states.js';
 import { resolveShares } from '../shares/share-paths.js';
 import { refuseWhileActive, type CommandSet } from './command-kit.js';
 import { applyClipboardLive } from '../display/clipboard-live.js';
+import type { UnattendedInstall } from '../install/install-state.js';
+import { applyUnattended, planCreateUnattended } from '../unattended/create-unattended.js';
 import type { DisplayService } from '../display/display-service.js';
 
 export interface VmCommandDeps {
@@ -45,12 +47,15 @@ export function vmCommands(
     'vm.create': async (a) => {
       ctx.assertOpen();
       const plan = await planCreate(a);
+      // An unattended install is checked (answers, installer kernel) before anything is written.
+      const unattended = await planCreateUnattended(a, plan.iso);
       await refuseArchTheHostLacks(() => ctx.host.info(), createArch(a));
       // Before a disk is copied or made: store.create checks again, under its lock.
       await ctx.store.assertNameFree(a.name);
       const { id, iso, source, build } = plan;
       const into = plan.folder !== null ? { parentDir: plan.folder } : {};
-      const created = source
+      let unattendedRecord: UnattendedInstall | undefined;
+      let created = source
         ? await createWithExistingDisk(ctx, jobs, { vmId: id, name: a.name, src: source, mode: a.existingDiskMode ?? 'use', jobId: a.jobId }, (disk) => ctx.store.create(build(disk), into))
         : await ctx.store.create(build(plan.disk()), into);
       if (plan.cloud) {
@@ -62,6 +67,7 @@ export function vmCommands(
       } else if (a.diskSizeGiB !== undefined) {
         try {
           await createImage(join(created.bundleDir, 'disks', 'disk0.qcow2'), 'qcow2', Math.round(a.diskSizeGiB * 1024 ** 3));
+          if (unattended) created = await applyUnattended(ctx.store, created, unattended).then((r) => ((unattendedRecord = r.record), r.vm));
         } catch (err) {
           await ctx.store.delete(created.id, { files: true }).catch(() => undefined);
           throw err;
@@ -70,7 +76,7 @@ export function vmCommands(
       ctx.emit(created.id, { type: 'vm.added', name: created.name });
       if (iso !== null) await media.recent.add(iso);
       // An ISO and a new blank disk: an OS install (the engine finishes it when the installer is done).
-      if (iso !== null && a.diskSizeGiB !== undefined) await install.markInstalling(created);
+      if (iso !== null && a.diskSizeGiB !== undefined) await install.markInstalling(created, unattendedRecord);
       return { id: created.id, doc: created.doc, bundleDir: created.bundleDir };
     },
 

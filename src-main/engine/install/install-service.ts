@@ -7,7 +7,7 @@ import type { QmpCommands } from '../qmp/qmp-commands.js';
 import type { BundleStore, LoadedVm } from '../storage/bundle-store.js';
 import type { MediaHost, MediaService } from '../media/media-service.js';
 import { decideOnEnd, finishPatch } from './install-plan.js';
-import { INSTALL_FILE, parseInstallState, readInstallState, removeInstallState, writeInstallState, type InstallState } from './install-state.js';
+import { INSTALL_FILE, parseInstallState, readInstallState, removeInstallState, writeInstallState, type InstallState, type UnattendedInstall } from './install-state.js';
 
 /** The slice of a VmSession the install flow needs. */
 export interface InstallSession {
@@ -89,12 +89,12 @@ export class InstallService {
   }
 
   /** Called by vm.create: an ISO plus a new blank disk means an OS is about to be installed. */
-  async markInstalling(vm: LoadedVm): Promise<void> {
+  async markInstalling(vm: LoadedVm, unattended?: UnattendedInstall): Promise<void> {
     const disk = vm.doc.disks[0];
     const cd = vm.doc.cdroms.find((c) => c.path !== null);
     if (!disk || !cd) return;
     const baseline = (await sizeOf(diskPath(vm, disk.id))) ?? 0;
-    await writeInstallState(vm.bundleDir, { version: 1, phase: 'installing', disk: disk.id, cdrom: cd.id, iso: cd.path, baselineBytes: baseline, startedAt: new Date().toISOString() });
+    await writeInstallState(vm.bundleDir, { version: 1, phase: 'installing', disk: disk.id, cdrom: cd.id, iso: cd.path, baselineBytes: baseline, startedAt: new Date().toISOString(), ...(unattended ? { unattended } : {}) });
     this.host.store.forgetBundleFile(vm.bundleDir, INSTALL_FILE);
     this.host.emit(vm.id, { type: 'vm.install', phase: 'installing', message: `"${vm.name}" will boot ${basename(cd.path!)} to install an OS onto ${disk.id}` });
   }
@@ -206,6 +206,11 @@ export class InstallService {
     if (vm.doc.cdroms.some((c) => c.id === state.cdrom)) {
       // Live: QMP eject (the next guest reboot then falls through the empty drive to the disk); offline: the document.
       await this.media.removeMedium(vm, state.cdrom);
+    }
+    // An unattended install's answer media (seed CDs) go with the installer: the installed system must not read them again.
+    for (const seed of state.unattended?.seedCdroms ?? []) {
+      const drive = (await this.host.store.load(vm.id)).doc.cdroms.find((c) => c.id === seed);
+      if (drive?.path) await this.media.removeMedium(vm, seed);
     }
     let doc = await this.host.store.update(vm.id, (d) => {
       if (!d.disks.some((x) => x.id === state.disk)) throw new EngineError('invalid-state', `"${d.name}" no longer has disk ${state.disk}`);

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { InstallPhase } from '../../../src-shared/contract/index.js';
+import { UNATTENDED_METHODS, type UnattendedMethod } from '../../../src-shared/os-downloads/types.js';
 import { writeFileAtomic } from '../storage/atomic-write.js';
 
 /**
@@ -25,6 +26,28 @@ export interface InstallState {
   finishedAt?: string;
   /** How the install was finished: "the guest powered off", "the guest rebooted", "by hand". */
   how?: string;
+  /** An unattended install (#18): how it is answered, and what Hangar added for it. */
+  unattended?: UnattendedInstall;
+}
+
+export interface UnattendedInstall {
+  method: UnattendedMethod;
+  /** The installer boots `<bundle>/unattended/vmlinuz` + `initrd` with `append` while the phase is `installing`. */
+  directBoot: boolean;
+  append: string;
+  /** CD drives holding Hangar's answer media (emptied with the installer's when the install ends). */
+  seedCdroms: string[];
+}
+
+function parseUnattended(v: unknown): UnattendedInstall | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const u = v as Record<string, unknown>;
+  if (!(UNATTENDED_METHODS as readonly unknown[]).includes(u['method'])) return undefined;
+  // The kernel command line goes to QEMU verbatim: no control characters, bounded.
+  if (typeof u['append'] !== 'string' || u['append'].length > 2048 || /[\0-\x1f\x7f]/.test(u['append'])) return undefined;
+  const seeds = Array.isArray(u['seedCdroms']) ? u['seedCdroms'] : [];
+  if (!seeds.every(isId)) return undefined;
+  return { method: u['method'] as UnattendedMethod, directBoot: u['directBoot'] === true, append: u['append'], seedCdroms: seeds as string[] };
 }
 
 const isId = (v: unknown): v is string => typeof v === 'string' && /^[a-z][a-z0-9-]{0,30}$/.test(v);
@@ -53,6 +76,8 @@ export function parseInstallState(text: string): InstallState | null {
   };
   if (typeof raw['finishedAt'] === 'string') state.finishedAt = raw['finishedAt'];
   if (typeof raw['how'] === 'string') state.how = raw['how'];
+  const unattended = parseUnattended(raw['unattended']);
+  if (unattended) state.unattended = unattended;
   return state;
 }
 

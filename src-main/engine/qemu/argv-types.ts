@@ -28,4 +28,9 @@ export interface VmPaths {
    * that takes its writes. Images without an entry are opened as usual.
    */
   overlays?: Readonly<Record<string, string>>;
+  /**
+   * An unattended install's first boot (#18): the installer's kernel and initrd (engine-written files in the
+   * bundle) booted directly with its answers on the command line. Only while the install runs.
+   */
+  directBoot?: { kernel: string; initrd: string; append: string };
 }

@@ -132,6 +132,10 @@ function build(vm: VmDocument, host: HostInfo, paths: VmPaths): string[] {
     ...guestAgentArgs(vm, paths.runtimeDir),
     ...shareDeviceArgs(vm),
     ...tpmArgs(vm, paths.tpmSocket),
+    // -kernel, -initrd and -append take their values verbatim (no option parsing).
+    ...(paths.directBoot
+      ? ['-kernel', verbatim(paths.directBoot.kernel, 'paths.directBoot.kernel'), '-initrd', verbatim(paths.directBoot.initrd, 'paths.directBoot.initrd'), '-append', verbatim(paths.directBoot.append, 'paths.directBoot.append')]
+      : []),
     ...vm.extraArgs.map((a, i) => verbatim(a, `extraArgs[${i}]`)),
   ];
   return argv;

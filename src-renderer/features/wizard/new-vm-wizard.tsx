@@ -31,6 +31,7 @@ import {
 import { CommandLinePreview } from './command-line-preview.js';
 import { DownloadDialog } from './download-dialog.js';
 import { OsSelect, osChoices } from '../../components/os-select.js';
+import { InstallAutomaticallyPage } from './install-automatically-page.js';
 
 export interface NewVmWizardProps {
   onClose: () => void;
@@ -415,6 +416,7 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: 
                   </FormHelperText>
                 </FormControl>
               )}
+              {d.disk === 'new' && d.media === 'iso' && <InstallAutomaticallyPage value={d.unattended} onChange={(value) => dispatch({ type: 'unattended', value })} />}
             </>
           )}
 
@@ -428,7 +430,8 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: 
                   </Box>
                 ))}
               </Box>
-              {canCreate(state) && <CommandLinePreview args={toCreateArgs(state)} />}
+              {/* The preview needs no answers: the password stays out of the preview's requests. */}
+              {canCreate(state) && <CommandLinePreview args={{ ...toCreateArgs(state), unattended: undefined }} />}
               {summaryValidation && Object.keys(summaryValidation.warnings).length > 0 && (
                 <Alert severity="warning" sx={{ mt: 2 }}>
                   <ul style={{ margin: 0, paddingLeft: 16 }}>

@@ -14,6 +14,7 @@ import {
 } from '../../../src-shared/os-catalog/index.js';
 import { ARCHITECTURES, vmNameSchema, type Architecture, type DiskBus } from '../../../src-shared/vm-document/schema.js';
 import { cloudHostnameProblem, cloudPasswordProblem, cloudUserProblem, sshKeyLines, sshKeyProblem } from '../../../src-shared/cloud-init/cloud-init-rules.js';
+import { unattendedArgs, validateUnattended, type UnattendedDraft, type UnattendedLabel } from './unattended-draft.js';
 
 export const WIZARD_PAGES = ['name', 'media', 'system', 'resources', 'disk', 'summary'] as const;
 export type WizardPage = (typeof WIZARD_PAGES)[number];
@@ -111,6 +112,8 @@ export interface WizardDraft {
   diskBus: DiskBus;
   nicModel: NicModel;
   display: DisplayDevice;
+  /** "Install automatically" (an ISO and a new disk only); absent: off. */
+  unattended?: UnattendedDraft;
 }
 
 export const EXISTING_DISK_MODES = ['use', 'copy', 'convert'] as const;
@@ -181,7 +184,8 @@ export type WizardAction =
   | { type: 'library'; names: ReadonlyArray<string> }
   | { type: 'next' }
   | { type: 'back' }
-  | { type: 'goto'; page: WizardPage };
+  | { type: 'goto'; page: WizardPage }
+  | { type: 'unattended'; value: UnattendedDraft };
 
 // ---------------------------------------------------------------------------------------------
 // Defaults
@@ -260,7 +264,7 @@ export function initialWizardState(host: WizardHost | null = null): WizardState 
 // ---------------------------------------------------------------------------------------------
 // Validation
 
-export type FieldMessages = Partial<Record<FieldLabel, string>>;
+export type FieldMessages = Partial<Record<FieldLabel | UnattendedLabel, string>>;
 export interface PageValidation {
   errors: FieldMessages;
   warnings: FieldMessages;
@@ -416,6 +420,7 @@ export function validatePage(state: WizardState, page: WizardPage): PageValidati
       } else if (d.media === 'none') {
         errors[L.disk] = 'With no disk and no installation media there is nothing to start';
       }
+      if (installsAutomatically(d)) Object.assign(errors, validateUnattended(d.unattended));
       break;
     }
     case 'summary': {
@@ -566,6 +571,8 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
   switch (action.type) {
     case 'set':
       return setField(state, action);
+    case 'unattended':
+      return { ...state, draft: { ...state.draft, unattended: action.value } };
     case 'inspectStarted':
       if (action.path.trim() !== state.draft.isoPath.trim()) return state;
       return { ...state, inspection: { status: 'inspecting', path: action.path.trim() } };
@@ -609,6 +616,11 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
 // ---------------------------------------------------------------------------------------------
 // Output
 
+/** "Install automatically" applies to an installer ISO onto a new disk, when switched on. */
+export function installsAutomatically(d: WizardDraft): boolean {
+  return d.media === 'iso' && d.disk === 'new' && d.unattended?.enabled === true;
+}
+
 /** The `vm.create` arguments for a finished draft. Throws when a page is invalid (check `canCreate`). */
 export function toCreateArgs(state: WizardState): CommandArgs<'vm.create'> {
   const v = validatePage(state, 'summary');
@@ -642,6 +654,7 @@ export function toCreateArgs(state: WizardState): CommandArgs<'vm.create'> {
     args.existingDisk = d.existingDiskPath.trim();
     args.existingDiskMode = d.existingDiskMode;
   }
+  if (installsAutomatically(d) && d.unattended) args.unattended = unattendedArgs(d.unattended);
   // The catalog's devices are PC choices; an aarch64 machine keeps the engine's (virtio, ramfb).
   if (d.arch === 'x86_64') {
     args.diskBus = d.diskBus;
@@ -691,5 +704,9 @@ export function summaryRows(state: WizardState): Array<{ label: string; value: s
     },
   ];
   if (d.arch === 'x86_64') rows.push({ label: 'Devices', value: `${d.diskBus} disk, ${d.nicModel} network, ${d.display} display` });
+  if (installsAutomatically(d) && d.unattended) {
+    const a = unattendedArgs(d.unattended);
+    rows.push({ label: 'Install automatically', value: `user ${a.user} on ${a.hostname}, ${a.language ?? 'en_US'}, ${a.keyboard ?? 'us'} keyboard, ${a.timezone ?? 'UTC'}` });
+  }
   return rows;
 }

@@ -1,6 +1,6 @@
 // The engine contract under hostile input: one row per case (see support/case-types.ts).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -8,6 +8,7 @@ import type { CommandResult } from '../../../src-shared/contract/index.js';
 import { CURRENT_SCHEMA_VERSION } from '../../../src-shared/vm-document/index.js';
 import { SAFE_BUNDLE_FOLDER } from '../../../src-main/engine/storage/slug.js';
 import type { EngineCase, EngineCaseContext } from '../support/case-types.js';
+import { fixturePaths } from '../../helpers/fixtures.js';
 
 const created = (r: unknown): CommandResult<'vm.create'> => r as CommandResult<'vm.create'>;
 
@@ -76,6 +77,25 @@ function ensureVm(name: string) {
   };
 }
 
+const ANSWERS = { method: 'preseed' as const, user: 'ada', password: 'x', hostname: 'analytical' };
+const HOSTILE_PASSWORD = `hunter2'"\nd-i passwd/root-login boolean true\n</Value>&amp;$(reboot)\\`;
+const unattendedRefusals: Array<[string, string, Record<string, unknown>, RegExp]> = [
+  ['user-quote', 'a user name with quotes', { user: `ada'"` }, /user name/],
+  ['user-newline', 'a user name with a newline (a second preseed answer)', { user: 'ada\nd-i passwd/root-login boolean true' }, /user name/],
+  ['user-dollar', 'a user name with $ and a backslash', { user: 'a$b\\c' }, /user name/],
+  ['user-xml', 'a user name with XML metacharacters', { user: '<ada>&' }, /user name/],
+  ['hostname-long', 'a 64-character host name', { hostname: 'h'.repeat(64) }, /host name/],
+  ['hostname-shell', 'a host name with $(...)', { hostname: '$(reboot)' }, /host name/],
+  ['hostname-windows-long', 'a 16-character Windows computer name', { method: 'autounattend', hostname: 'sixteen-chars-xy' }, /at most 15/],
+  ['fullname-newline', 'a full name with a newline', { fullName: 'Ada\n%pre\nreboot' }, /full name/],
+  ['password-nul', 'a password with a NUL byte', { password: 'a\0b' }, /password/],
+  ['password-huge', 'a 10,000-character password', { password: 'p'.repeat(10_000) }, /password/],
+  ['timezone-path', 'a time zone that is a path', { timezone: '../../../etc/shadow' }, /time zone/],
+  ['keyboard-inject', 'a keyboard layout with a kernel argument after it', { keyboard: 'us init=/bin/sh' }, /keyboard/],
+  ['language-newline', 'a language with a newline', { language: 'en_US\n' }, /language/],
+  ['method-unknown', 'an unknown answer method', { method: 'nsis' }, /method|Invalid option|expected one of/i],
+];
+
 export const engineCases: EngineCase[] = [
   // --- names -------------------------------------------------------------------------------------
   { id: 'name-10000-chars', title: 'a 10,000-character name', run: (c) => c.client.call('vm.create', { name: 'n'.repeat(10_000) }), refused: { code: 'invalid-args', message: /vm\.create: name: .*1000/ } },
@@ -129,6 +149,23 @@ export const engineCases: EngineCase[] = [
   { id: 'iso-fifo', title: 'a FIFO given as an ISO (reading would hang)', run: (c) => c.client.call('vm.create', { name: 'z', iso: c.world.fifo }), refused: { code: 'invalid-args', message: /ISO is not a file: .*pipe\.qcow2/ } },
   { id: 'iso-shadow-link', title: 'an ISO symlink pointing at /etc/shadow', run: (c) => c.client.call('vm.create', { name: 'z', iso: c.world.shadowIso }), refused: { code: 'invalid-args', message: /shadow\.iso resolves to \/etc\/shadow, a system file \(under \/etc\); Hangar does not use files there as a CD\/DVD image/ } },
   { id: 'iso-proc', title: 'an ISO on /proc', run: (c) => c.client.call('vm.create', { name: 'z', iso: '/proc/self/environ' }), refused: { code: 'invalid-args', message: /\/proc\/self\/environ resolves to \/proc\/.*a system file/ } },
+  // Unattended install answers (#18): every value the answer files carry is checked at the edge or escaped by its format.
+  ...unattendedRefusals.map(([id, title, over, message]): EngineCase => ({ id: `unattended-${id}`, title: `unattended install: ${title}`, run: (c) => c.client.call('vm.create', { name: 'z', iso: fixturePaths.installerIso, diskSizeGiB: 1, unattended: { ...ANSWERS, ...over } }), refused: { code: 'invalid-args', message } })),
+  { id: 'unattended-no-disk', title: 'unattended install without a new disk', run: (c) => c.client.call('vm.create', { name: 'z', iso: fixturePaths.installerIso, unattended: ANSWERS }), refused: { code: 'invalid-args', message: /needs an installer ISO and a new disk/ } },
+  ...(['preseed', 'kickstart'] as const).map((method): EngineCase => ({
+    id: `unattended-hostile-password-${method}`,
+    title: `unattended ${method}: a password with quotes, a newline, XML metacharacters, $ and backslashes is hashed, never written`,
+    // Creating from an ISO legitimately lists it in recent-isos.json; this row is about the answer file, so that list starts and ends absent.
+    prepare: async (c) => rmSync(join(c.libraryDir, 'recent-isos.json'), { force: true }),
+    run: (c) => c.client.call('vm.create', { name: `unattended ${method}`, iso: fixturePaths.installerIso, diskSizeGiB: 1, unattended: { ...ANSWERS, method, password: HOSTILE_PASSWORD, fullName: `O'Brien "<b>&amp;</b>" $(id) \\` } }),
+    accepted: (c, r) => {
+      rmSync(join(c.libraryDir, 'recent-isos.json'), { force: true });
+      const text = readFileSync(join(created(r).bundleDir, 'unattended', method === 'preseed' ? 'preseed.cfg' : 'ks.cfg'), 'utf8');
+      expect(text).not.toContain('hunter2');
+      expect(text.split('\n').filter((l) => l.includes('ada')).length).toBeGreaterThan(0);
+      expect(text).not.toMatch(/^d-i passwd\/root-login boolean true$/m);
+    },
+  })),
   { id: 'iso-missing-comma-path', title: 'a missing ISO whose path has commas and quotes', run: (c) => c.client.call('vm.create', { name: 'z', iso: `${c.world.dir}/a,b "c" 'd'.iso` }), refused: { code: 'not-found', message: /ISO not found: .*a,b "c" 'd'\.iso/ } },
   { id: 'inspect-text-file', title: 'iso.inspect on a text file', run: (c) => c.client.call('iso.inspect', { path: c.world.textIso }), refused: { code: 'invalid-args', message: /not an ISO 9660 image/ } },
   { id: 'inspect-fifo', title: 'iso.inspect on a FIFO', run: (c) => c.client.call('iso.inspect', { path: c.world.fifo }), refused: { code: 'invalid-args', message: /pipe\.qcow2 is not a regular file/ } },
