@@ -118,6 +118,8 @@ export interface LoopbackSshd {
   stop(): void;
   /** Cuts every open SSH session (a dropped network link), leaving sshd listening. */
   dropSessions(): void;
+  /** Cuts the sessions on the server side only: the clients (Hangar's ssh) must notice and end themselves. */
+  dropServerSide(): void;
 }
 
 function killPid(pid: number): void {
@@ -157,7 +159,8 @@ function descendantsOf(root: number): number[] {
   return found;
 }
 
-function pidsWithArg(fragment: string): number[] {
+/** Processes whose command line contains `fragment` (tests check nothing was left running). */
+export function pidsWithArg(fragment: string): number[] {
   return procEntries().filter((e) => e.cmdline.includes(fragment)).map((e) => e.pid);
 }
 
@@ -231,6 +234,9 @@ export async function startLoopbackSshd(): Promise<LoopbackSshd> {
     dropSessions() {
       for (const pid of descendantsOf(child.pid!)) killPid(pid);
       for (const pid of pidsWithArg(join(dir, 'cm-'))) killPid(pid);
+    },
+    dropServerSide() {
+      for (const pid of descendantsOf(child.pid!)) killPid(pid);
     },
   };
 }

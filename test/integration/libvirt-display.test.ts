@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import { lstatSync } from 'node:fs';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngineClient } from '../../src-shared/contract/index.js';
+import { inProcessPair } from '../../src-main/engine/transport/in-process.js';
+import { fixturePaths, markers } from '../helpers/fixtures.js';
+import { makeTestEnv, openEngine, serialWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
+import { ensureLibvirt, removeDomain, startLoopbackSshd, SYSTEM_URI, type LoopbackSshd } from '../helpers/libvirt-host.js';
+import { RfbClipboardClient } from '../helpers/rfb-clipboard-client.js';
+import { keyEventsForLine } from '../helpers/rfb-keys.js';
+import { fakeChannel } from '../unit/engine/transport/fake-port.js';
+
+// The live display, the serial console and screenshots of libvirt machines, on qemu:///system and over
+// qemu+ssh:// to a loopback sshd: a VNC client types a line on the fixture guest's console through the engine's
+// display relay (the Electron path) or through the socket vm.displaySocket names (serve's path), and the guest's
+// `KBD:<line>` comes back on the serial console the engine follows.
+
+function onConnection(e: OpenedEngine, name: string): EngineClient {
+  const [a, b] = inProcessPair();
+  e.engine.server.attach(b);
+  const c = new EngineClient(a);
+  c.connection = name;
+  return c;
+}
+
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** A display through the engine's DisplayService (what an Electron window gets), by the domain's uuid only. */
+async function relayDisplay(e: OpenedEngine, id: string) {
+  const { port1, port2 } = fakeChannel();
+  const closed: Array<{ code: number; reason: string }> = [];
+  const client = new RfbClipboardClient((bytes) => port2.postMessage(new Uint8Array(bytes)), false);
+  let onClosed = (): void => undefined;
+  const closedOnce = new Promise<void>((r) => (onClosed = r));
+  port2.on('message', (ev: { data: unknown }) => {
+    if (ev.data instanceof Uint8Array) {
+      client.feed(ev.data);
+      port2.postMessage({ type: 'ack', bytes: ev.data.byteLength });
+    } else if ((ev.data as { type?: string }).type === 'closed') {
+      closed.push(ev.data as { code: number; reason: string });
+      onClosed();
+    }
+  });
+  port2.start();
+  await e.engine.services.displays.attach(id, port1);
+  return { client, closed, closedOnce, send: (b: Uint8Array) => port2.postMessage(new Uint8Array(b)), close: () => port2.close() };
+}
+
+/** A display through the unix socket vm.displaySocket names (what serve's display relay connects to). */
+async function socketDisplay(path: string) {
+  const sock = connect(path);
+  const client = new RfbClipboardClient((bytes) => sock.write(bytes), false);
+  sock.on('data', (b: Buffer) => client.feed(b));
+  await new Promise<void>((resolve, reject) => sock.once('connect', resolve).once('error', reject));
+  return { client, send: (b: Uint8Array) => sock.write(b), close: () => sock.destroy() };
+}
+
+async function typeLine(d: { client: RfbClipboardClient; send: (b: Uint8Array) => void }, line: string): Promise<void> {
+  await d.client.ready;
+  for (const k of keyEventsForLine(line)) d.send(k);
+  await d.client.barrier(60_000);
+}
+
+describe('libvirt displays, serial consoles and screenshots', () => {
+  let t: TestEnv;
+  let e: OpenedEngine;
+  let sshd: LoopbackSshd;
+
+  beforeAll(async () => {
+    ensureLibvirt();
+    sshd = await startLoopbackSshd();
+    t = makeTestEnv();
+    e = await openEngine(t);
+    await e.client.call('connection.add', { name: 'sys', uri: SYSTEM_URI });
+  });
+
+  afterAll(async () => {
+    delete process.env['HANGAR_LIBVIRT_SSH'];
+    await e?.close();
+    t?.cleanup();
+    sshd?.stop();
+  });
+
+  /** Creates and boots a fixture guest on a connection; resolves once it printed READY (the serial console wait). */
+  async function boot(c: EngineClient, name: string): Promise<string> {
+    const { id } = await c.call('vm.create', { name, iso: fixturePaths.linuxIso, diskSizeGiB: 0.05, memoryMiB: 256, cpus: 1, firmware: 'bios' });
+    await serialWait(c, id, markers.linuxReady, () => c.call('vm.start', { vm: name }), 180_000);
+    return id;
+  }
+
+  it('qemu:///system: a line typed through the relay is echoed on serial; both display paths; a real screenshot', async () => {
+    const c = onConnection(e, 'sys');
+    const name = `hangar-dsp-${randomBytes(3).toString('hex')}`;
+    try {
+      const id = await boot(c, name);
+      const d = await relayDisplay(e, id);
+      const line = `local${randomBytes(3).toString('hex')}`;
+      await serialWait(c, id, `${markers.linuxKbdPrefix}${line}`, () => typeLine(d, line), 60_000);
+      d.close();
+
+      // serve's path: the page names only the id (no connection); the engine answers with a unix socket.
+      const sock = await e.client.call('vm.displaySocket', { vm: id });
+      expect(lstatSync(sock.path).isSocket()).toBe(true);
+      const s = await socketDisplay(sock.path);
+      const line2 = `serve${randomBytes(3).toString('hex')}`;
+      await serialWait(c, id, `${markers.linuxKbdPrefix}${line2}`, () => typeLine(s, line2), 60_000);
+      s.close();
+
+      const shot = Buffer.from((await c.call('vm.screenshot', { vm: name })).pngBase64, 'base64');
+      expect(shot.subarray(0, 8).equals(PNG)).toBe(true);
+      expect(shot.readUInt32BE(16)).toBeGreaterThanOrEqual(640); // IHDR width: the text console
+      await c.call('vm.forceOff', { vm: name });
+    } finally {
+      removeDomain(name);
+    }
+  }, 400_000);
+
+  it('qemu+ssh://: the display is tunnelled over one SSH master, the serial console is followed remotely; a dropped link closes the display clearly', async () => {
+    process.env['HANGAR_LIBVIRT_SSH'] = sshd.goodSsh;
+    await e.client.call('connection.add', { name: 'loop', uri: sshd.uri });
+    const c = onConnection(e, 'loop');
+    const name = `hangar-dsr-${randomBytes(3).toString('hex')}`;
+    try {
+      const id = await boot(c, name);
+      const sock = await c.call('vm.displaySocket', { vm: name });
+      // The local end: a unix socket in the engine's runtime folder, only its user may connect.
+      expect(sock.path.startsWith(t.runtimeBase)).toBe(true);
+      expect(lstatSync(sock.path).isSocket()).toBe(true);
+      expect(lstatSync(sock.path).mode & 0o077).toBe(0);
+
+      const d = await relayDisplay(e, id);
+      const line = `remote${randomBytes(3).toString('hex')}`;
+      await serialWait(c, id, `${markers.linuxKbdPrefix}${line}`, () => typeLine(d, line), 60_000);
+
+      const shot = Buffer.from((await c.call('vm.screenshot', { vm: name })).pngBase64, 'base64');
+      expect(shot.subarray(0, 8).equals(PNG)).toBe(true);
+
+      // The link drops (the server side ends every session): the display closes saying so, and no ssh is left.
+      sshd.dropServerSide();
+      await d.closedOnce;
+      expect(d.closed[0]?.reason).toMatch(/SSH connection to 127\.0\.0\.1:\d+ was lost/);
+
+      // sshd still listens: the next display logs in again.
+      const again = await relayDisplay(e, id);
+      const line2 = `again${randomBytes(3).toString('hex')}`;
+      await serialWait(c, id, `${markers.linuxKbdPrefix}${line2}`, () => typeLine(again, line2), 60_000);
+      again.close();
+      await c.call('vm.forceOff', { vm: name });
+    } finally {
+      removeDomain(name);
+    }
+  }, 500_000);
+});
