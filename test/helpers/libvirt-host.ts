@@ -168,8 +168,10 @@ function sshWrapper(dir: string, name: string, key: string, knownHosts: string, 
   const path = join(dir, name);
   // The test's own ssh options (the user's ~/.ssh is not touched): this key only, this known_hosts only, no agent;
   // the good one shares one SSH connection between virsh runs, as `ControlMaster auto` in ~/.ssh/config does (docs/libvirt.md).
-  const mux = multiplex ? `-o ControlMaster=auto -o ControlPath=${join(dir, 'cm-%C')} -o ControlPersist=300 ` : '';
-  writeFileSync(path, `#!/bin/sh\nexec ssh -F none ${mux}-o IdentitiesOnly=yes -o IdentityAgent=none -o UserKnownHostsFile=${knownHosts} -o GlobalKnownHostsFile=/dev/null -i ${key} "$@"\n`);
+  // In a config file, as a user has it in ~/.ssh/config: options on ssh's command line (Hangar's ControlMaster) win over it.
+  const config = join(dir, `${name}.config`);
+  writeFileSync(config, multiplex ? `ControlMaster auto\nControlPath ${join(dir, 'cm-%C')}\nControlPersist 300\n` : '');
+  writeFileSync(path, `#!/bin/sh\nexec ssh -F ${config} -o IdentitiesOnly=yes -o IdentityAgent=none -o UserKnownHostsFile=${knownHosts} -o GlobalKnownHostsFile=/dev/null -i ${key} "$@"\n`);
   chmodSync(path, 0o700);
   return path;
 }

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { lstatSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineClient } from '../../src-shared/contract/index.js';
 import { inProcessPair } from '../../src-main/engine/transport/in-process.js';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { makeTestEnv, openEngine, serialWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
-import { ensureLibvirt, removeDomain, startLoopbackSshd, SYSTEM_URI, type LoopbackSshd } from '../helpers/libvirt-host.js';
+import { ensureLibvirt, pidsWithArg, removeDomain, startLoopbackSshd, SYSTEM_URI, type LoopbackSshd } from '../helpers/libvirt-host.js';
 import { RfbClipboardClient } from '../helpers/rfb-clipboard-client.js';
 import { keyEventsForLine } from '../helpers/rfb-keys.js';
 import { fakeChannel } from '../unit/engine/transport/fake-port.js';
@@ -56,10 +56,20 @@ async function socketDisplay(path: string) {
   return { client, send: (b: Uint8Array) => sock.write(b), close: () => sock.destroy() };
 }
 
-async function typeLine(d: { client: RfbClipboardClient; send: (b: Uint8Array) => void }, line: string): Promise<void> {
-  await d.client.ready;
+async function typeLine(d: { client: RfbClipboardClient; send: (b: Uint8Array) => void; closed?: unknown[] }, line: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([d.client.ready, new Promise((_r, reject) => (timer = setTimeout(() => reject(new Error(`no RFB handshake within 60 s; closed: ${JSON.stringify(d.closed)}`)), 60_000)))]).finally(() => clearTimeout(timer));
   for (const k of keyEventsForLine(line)) d.send(k);
   await d.client.barrier(60_000);
+}
+
+/** Waits for a condition that has no event to follow (another process ending), checking it every 100 ms. */
+async function until(probe: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const start = Date.now();
+  while (!probe()) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 describe('libvirt displays, serial consoles and screenshots', () => {
@@ -118,6 +128,8 @@ describe('libvirt displays, serial consoles and screenshots', () => {
 
   it('qemu+ssh://: the display is tunnelled over one SSH master, the serial console is followed remotely; a dropped link closes the display clearly', async () => {
     process.env['HANGAR_LIBVIRT_SSH'] = sshd.goodSsh;
+    // The loopback host's libvirt is this computer's: without "sys", the display found by id is the tunnelled one.
+    await e.client.call('connection.remove', { name: 'sys' }).catch(() => undefined);
     await e.client.call('connection.add', { name: 'loop', uri: sshd.uri });
     const c = onConnection(e, 'loop');
     const name = `hangar-dsr-${randomBytes(3).toString('hex')}`;
@@ -136,10 +148,21 @@ describe('libvirt displays, serial consoles and screenshots', () => {
       const shot = Buffer.from((await c.call('vm.screenshot', { vm: name })).pngBase64, 'base64');
       expect(shot.subarray(0, 8).equals(PNG)).toBe(true);
 
+      const isSsh = (pid: number): boolean => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ssh');
+        } catch {
+          return false; // ended meanwhile
+        }
+      };
+      const ours = () => pidsWithArg(t.runtimeBase).filter(isSsh);
+      expect(ours().length).toBeGreaterThan(0); // the master and the serial follower
       // The link drops (the server side ends every session): the display closes saying so, and no ssh is left.
       sshd.dropServerSide();
       await d.closedOnce;
       expect(d.closed[0]?.reason).toMatch(/SSH connection to 127\.0\.0\.1:\d+ was lost/);
+      // The master and the serial follower riding on it end by themselves: no ssh of the engine's is left.
+      await until(() => ours().length === 0, 'the engine\'s ssh processes to end');
 
       // sshd still listens: the next display logs in again.
       const again = await relayDisplay(e, id);

@@ -18,14 +18,15 @@ export function vncEndpointOf(liveXml: string, domainName: string): VncEndpoint 
   const g = (devices ? childrenNamed(devices, 'graphics') : []).find((x) => x.getAttribute('type') === 'vnc');
   if (!g) throw new EngineError('unsupported', `"${domainName}" has no VNC display${devices && childrenNamed(devices, 'graphics').length > 0 ? ' (only SPICE or another kind, which Hangar does not show)' : ''}`);
   const listen = firstChild(g, 'listen');
-  const socket = g.getAttribute('socket') ?? listen?.getAttribute('socket') ?? null;
+  // The XML library answers '' for an absent attribute.
+  const socket = g.getAttribute('socket') || listen?.getAttribute('socket') || null;
   if (socket !== null || listen?.getAttribute('type') === 'socket') {
     if (!socket || !socket.startsWith('/') || /[\0-\x1f\x7f]/.test(socket)) throw new EngineError('unsupported', `"${domainName}"'s VNC socket is not an absolute path (is it running?)`);
     return { kind: 'socket', path: socket };
   }
-  const port = Number(g.getAttribute('port') ?? '-1');
+  const port = Number(g.getAttribute('port') || '-1');
   if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new EngineError('invalid-state', `"${domainName}" has no VNC port yet (is it running?)`);
-  const addr = (listen?.getAttribute('address') ?? g.getAttribute('listen') ?? '').replace(/^\[(.*)\]$/, '$1');
+  const addr = (listen?.getAttribute('address') || g.getAttribute('listen') || '').replace(/^\[(.*)\]$/, '$1');
   if (LOOPBACK.has(addr)) return { kind: 'tcp', port, exposed: false };
   if (ANY.has(addr)) return { kind: 'tcp', port, exposed: true };
   throw new EngineError('unsupported', `"${domainName}"'s VNC listens on ${addr}:${port}, not on loopback or a unix socket: Hangar only reaches a display on the host itself (set <listen type='socket'/> or address='127.0.0.1')`);
