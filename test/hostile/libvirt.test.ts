@@ -117,7 +117,9 @@ describe('hostile libvirt connections', () => {
     try {
       const warned = new Promise<string>((resolve) => {
         const off = e.client.onEvent((ev) => {
-          if (ev.type === 'engine.log' && ev.message.includes(name)) (off(), resolve(ev.message));
+          if (ev.type !== 'engine.log' || !ev.message.includes(name)) return;
+          off();
+          resolve(ev.message);
         });
       });
       const { path } = await c.call('vm.displaySocket', { vm: name });

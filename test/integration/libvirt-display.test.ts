@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { lstatSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineClient } from '../../src-shared/contract/index.js';
+import { EngineClient, type VmEvent } from '../../src-shared/contract/index.js';
 import { inProcessPair } from '../../src-main/engine/transport/in-process.js';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { makeTestEnv, openEngine, serialWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
@@ -120,6 +120,22 @@ describe('libvirt displays, serial consoles and screenshots', () => {
       const shot = Buffer.from((await c.call('vm.screenshot', { vm: name })).pngBase64, 'base64');
       expect(shot.subarray(0, 8).equals(PNG)).toBe(true);
       expect(shot.readUInt32BE(16)).toBeGreaterThanOrEqual(640); // IHDR width: the text console
+      const thumb = await c.call('vm.thumbnail', { vm: name });
+      expect(Buffer.from(thumb.pngBase64 ?? '', 'base64').subarray(0, 8).equals(PNG)).toBe(true);
+
+      // CPU and memory graphs: virsh domstats while a client holds the lease.
+      const stat = new Promise<VmEvent>((resolve) => {
+        const off = e.client.onEvent((ev) => {
+          if (ev.type !== 'vm.stats' || ev.vmId !== id) return;
+          off();
+          resolve(ev);
+        });
+      });
+      await c.call('vm.stats.subscribe', {});
+      const got = (await stat) as VmEvent & { type: 'vm.stats' };
+      expect(got.cpuPercent).toBeGreaterThanOrEqual(0);
+      expect(got.rssBytes).toBeGreaterThan(16 * 1024 * 1024); // QEMU with a 256 MiB guest that booted
+      await c.call('vm.stats.unsubscribe', {});
       await c.call('vm.forceOff', { vm: name });
     } finally {
       removeDomain(name);

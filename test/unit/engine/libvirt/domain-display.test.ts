@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EngineError } from '../../../../src-shared/contract/index.js';
+import type { EngineError } from '../../../../src-shared/contract/index.js';
 import { vncEndpointOf } from '../../../../src-main/engine/libvirt/domain-display.js';
 import { checkForwardPath, shQuote, sshTargetOf } from '../../../../src-main/engine/libvirt/ssh-master.js';
 
