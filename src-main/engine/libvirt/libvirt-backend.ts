@@ -15,7 +15,7 @@ import { domainNameFor, domainXml } from './domain-xml.js';
 import { vncEndpointOf } from './domain-display.js';
 import { EventWatch, type LifecycleEvent } from './event-watch.js';
 import { LoopbackBridge } from './loopback-bridge.js';
-import { shQuote, SshMaster } from './ssh-master.js';
+import { checkForwardPath, shQuote, SshMaster } from './ssh-master.js';
 import type { DisplayTarget } from '../display/display-service.js';
 import { encodePng, parsePpm } from '../display/image.js';
 import { DomainStats, parseDomstats } from './domain-stats.js';
@@ -412,8 +412,10 @@ export class LibvirtConnection {
       }
     } else {
       const master = await this.sshMaster();
+      // ssh's -L splits on ':': a remote socket path carrying one is refused, never reinterpreted as host:port.
+      const remote = vnc.kind === 'socket' ? checkForwardPath(vnc.path, `"${d.name}"'s VNC socket`) : `127.0.0.1:${vnc.port}`;
       try {
-        path = await master.forward(`${d.uuid.slice(0, 8)}.vnc`, vnc.kind === 'socket' ? vnc.path : `127.0.0.1:${vnc.port}`);
+        path = await master.forward(`${d.uuid.slice(0, 8)}.vnc`, remote);
       } catch (err) {
         this.state = 'error';
         this.error = (err as Error).message;
