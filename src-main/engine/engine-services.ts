@@ -99,10 +99,10 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
     emit: (vmId, st) => ctx.emit(vmId, { type: 'vm.stats', cpuPercent: st.cpuPercent, rssBytes: st.rssBytes, sampledAt: st.sampledAt }),
   });
   const thumbnails = makeThumbnailService(ctx);
-  const displays = makeDisplayService(ctx);
   const env = ctx.host.env ?? process.env;
   const downloads = new DownloadService({ jobs, emit: (id, body) => ctx.emit(id, body), log: (level, message) => ctx.log(level, message), env, mediaDir: mediaDirFor(env) });
   const connections = new ConnectionService(ctx.libraryDir, { env: process.env, tempDir: ctx.runtimeDir, emit: (id, body) => ctx.emit(id, body), log: (level, message) => ctx.log(level, message) });
+  const displays = makeDisplayService(ctx, connections);
 
   // Session observers. Start hooks run in this order, all while QEMU still waits at -S: tray events first, then
   // the install's `set-action reboot=shutdown` (before the guest's first instruction), then a with-RAM snapshot
@@ -135,5 +135,13 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
     ...fileDropCommands(ctx, drops),
     ...downloadCommands(downloads),
   });
+  // The display page names a machine by id only: a libvirt domain's uuid gets its connection's (tunnelled) socket.
+  const localDisplaySocket = handlers['vm.displaySocket'];
+  handlers['vm.displaySocket'] = async (a, client) =>
+    localDisplaySocket(a, client).catch(async (err: unknown) => {
+      const conn = (err as { code?: unknown }).code === 'not-found' ? await connections.locate(a.vm) : null;
+      if (!conn?.handlers['vm.displaySocket']) throw err;
+      return conn.handlers['vm.displaySocket']({ vm: a.vm }, client);
+    });
   return { jobs, disks, media, usb, install, forwards, archive, snapshots, stats, thumbnails, displays, agent, connections, downloads, handlers };
 }

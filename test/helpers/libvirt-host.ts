@@ -118,6 +118,8 @@ export interface LoopbackSshd {
   stop(): void;
   /** Cuts every open SSH session (a dropped network link), leaving sshd listening. */
   dropSessions(): void;
+  /** Cuts the sessions on the server side only: the clients (Hangar's ssh) must notice and end themselves. */
+  dropServerSide(): void;
 }
 
 function killPid(pid: number): void {
@@ -157,7 +159,8 @@ function descendantsOf(root: number): number[] {
   return found;
 }
 
-function pidsWithArg(fragment: string): number[] {
+/** Processes whose command line contains `fragment` (tests check nothing was left running). */
+export function pidsWithArg(fragment: string): number[] {
   return procEntries().filter((e) => e.cmdline.includes(fragment)).map((e) => e.pid);
 }
 
@@ -165,8 +168,10 @@ function sshWrapper(dir: string, name: string, key: string, knownHosts: string, 
   const path = join(dir, name);
   // The test's own ssh options (the user's ~/.ssh is not touched): this key only, this known_hosts only, no agent;
   // the good one shares one SSH connection between virsh runs, as `ControlMaster auto` in ~/.ssh/config does (docs/libvirt.md).
-  const mux = multiplex ? `-o ControlMaster=auto -o ControlPath=${join(dir, 'cm-%C')} -o ControlPersist=300 ` : '';
-  writeFileSync(path, `#!/bin/sh\nexec ssh -F none ${mux}-o IdentitiesOnly=yes -o IdentityAgent=none -o UserKnownHostsFile=${knownHosts} -o GlobalKnownHostsFile=/dev/null -i ${key} "$@"\n`);
+  // In a config file, as a user has it in ~/.ssh/config: options on ssh's command line (Hangar's ControlMaster) win over it.
+  const config = join(dir, `${name}.config`);
+  writeFileSync(config, multiplex ? `ControlMaster auto\nControlPath ${join(dir, 'cm-%C')}\nControlPersist 300\n` : '');
+  writeFileSync(path, `#!/bin/sh\nexec ssh -F ${config} -o IdentitiesOnly=yes -o IdentityAgent=none -o UserKnownHostsFile=${knownHosts} -o GlobalKnownHostsFile=/dev/null -i ${key} "$@"\n`);
   chmodSync(path, 0o700);
   return path;
 }
@@ -231,6 +236,9 @@ export async function startLoopbackSshd(): Promise<LoopbackSshd> {
     dropSessions() {
       for (const pid of descendantsOf(child.pid!)) killPid(pid);
       for (const pid of pidsWithArg(join(dir, 'cm-'))) killPid(pid);
+    },
+    dropServerSide() {
+      for (const pid of descendantsOf(child.pid!)) killPid(pid);
     },
   };
 }

@@ -7,7 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineClient, EngineError } from '../../src-shared/contract/index.js';
 import { inProcessPair } from '../../src-main/engine/transport/in-process.js';
 import { makeTestEnv, openEngine, failure, stateWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
-import { ensureLibvirt, removeDomain, startLoopbackSshd, SYSTEM_URI, type LoopbackSshd } from '../helpers/libvirt-host.js';
+import { ensureLibvirt, pidsWithArg, removeDomain, startLoopbackSshd, SYSTEM_URI, type LoopbackSshd } from '../helpers/libvirt-host.js';
+import { RfbClipboardClient } from '../helpers/rfb-clipboard-client.js';
+import { fakeChannel } from '../unit/engine/transport/fake-port.js';
+import { connect } from 'node:net';
+import { lstatSync } from 'node:fs';
 import { libvirtCases, type LibvirtContext } from './cases/libvirt-cases.js';
 import { createServer } from 'node:net';
 
@@ -95,6 +99,78 @@ describe('hostile libvirt connections', () => {
       removeDomain(name);
     }
   });
+
+  /** Defines and starts a diskless foreign domain (SeaBIOS finds nothing to boot: enough for a live VNC server). */
+  function startForeign(name: string, graphics: string, uri = SYSTEM_URI): void {
+    const file = join(t.root, `${name}.xml`);
+    writeFileSync(file, `<domain type='qemu'><name>${name}</name><memory unit='MiB'>32</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices><emulator>/usr/bin/qemu-system-x86_64</emulator>${graphics}<video><model type='vga'/></video></devices></domain>`);
+    execFileSync('virsh', ['-q', '-c', uri, 'define', '--file', file], { stdio: 'pipe' });
+    execFileSync('virsh', ['-q', '-c', uri, 'start', '--domain', name], { stdio: 'pipe' });
+  }
+
+  const uuidOf = (name: string): string => execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'domuuid', '--domain', name], { encoding: 'utf8' }).trim();
+
+  it('a foreign domain whose VNC listens on 0.0.0.0 is reached on loopback only, through a unix socket of the engine', async () => {
+    const name = `foreign-any-${process.pid}`;
+    startForeign(name, `<graphics type='vnc' port='-1' autoport='yes'><listen type='address' address='0.0.0.0'/></graphics>`);
+    const c = clientOn(e, 'sys');
+    try {
+      const warned = new Promise<string>((resolve) => {
+        const off = e.client.onEvent((ev) => {
+          if (ev.type !== 'engine.log' || !ev.message.includes(name)) return;
+          off();
+          resolve(ev.message);
+        });
+      });
+      const { path } = await c.call('vm.displaySocket', { vm: name });
+      // Hangar opens no TCP port: the display is a unix socket in its own runtime folder, piped to 127.0.0.1.
+      expect(path.startsWith(t.runtimeBase)).toBe(true);
+      expect(lstatSync(path).isSocket()).toBe(true);
+      expect(await warned).toMatch(/listens on every address of its host; Hangar reaches it on loopback only/);
+      const sock = connect(path);
+      const hello = await new Promise<string>((resolve, reject) => sock.once('data', (b: Buffer) => resolve(b.toString('latin1'))).once('error', reject));
+      sock.destroy();
+      expect(hello).toBe('RFB 003.008\n');
+    } finally {
+      removeDomain(name);
+    }
+  }, 120_000);
+
+  it('a connection dropped mid-display closes the display with a clear message and leaves no ssh behind', async () => {
+    x.useSsh(sshd.goodSsh);
+    // Not through "sys" (the loopback host's libvirt is this computer's): the display must come over SSH.
+    await e.client.call('connection.remove', { name: 'sys' });
+    await e.client.call('connection.add', { name: 'far', uri: sshd.uri });
+    const name = `foreign-far-${process.pid}`;
+    startForeign(name, `<graphics type='vnc'><listen type='socket'/></graphics>`);
+    try {
+      const { port1, port2 } = fakeChannel();
+      const client = new RfbClipboardClient((bytes) => port2.postMessage(new Uint8Array(bytes)), false);
+      const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+        port2.on('message', (ev: { data: unknown }) => {
+          if (ev.data instanceof Uint8Array) client.feed(ev.data);
+          else if ((ev.data as { type?: string }).type === 'closed') resolve(ev.data as { code: number; reason: string });
+        });
+      });
+      port2.start();
+      await e.engine.services.displays.attach(uuidOf(name), port1);
+      await client.ready;
+      const ssh = pidsWithArg(t.runtimeBase);
+      expect(ssh.length).toBeGreaterThan(0); // the connection's SSH master
+      sshd.dropServerSide();
+      expect((await closed).reason).toMatch(/the SSH connection to 127\.0\.0\.1:\d+ was lost/);
+      for (const pid of ssh) {
+        let alive = true;
+        for (const start = Date.now(); alive && Date.now() - start < 30_000; await new Promise((r) => setTimeout(r, 100))) alive = existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+        expect(alive, `ssh ${pid} still runs after the link dropped`).toBe(false);
+      }
+    } finally {
+      removeDomain(name);
+      await e.client.call('connection.remove', { name: 'far' }).catch(() => undefined);
+      await e.client.call('connection.add', { name: 'sys', uri: SYSTEM_URI });
+      x.useSsh(undefined);
+    }
+  }, 120_000);
 
   it('a connection dropped mid-operation is reported, and the next call reconnects instead of hanging', async () => {
     x.useSsh(sshd.goodSsh);

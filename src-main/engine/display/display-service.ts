@@ -7,8 +7,10 @@ export interface DisplayTarget {
   vmId: string;
   /** QEMU's VNC unix socket. */
   socketPath: string;
-  /** Settles when the VM's session ends (the displays are closed then). */
+  /** Settles when the VM's session ends (the displays are closed then, with the reason when it settles with a string). */
   ended: Promise<unknown>;
+  /** Why the VNC socket closed, asked when it does (a libvirt tunnel: the SSH connection dropped, or the domain stopped). */
+  explainClose?: () => Promise<string | null>;
   /** The VM's clipboard policy, enforced on what each viewer sends (absent: bytes pass untouched). */
   clipboard?: ClipboardPolicy;
 }
@@ -51,7 +53,11 @@ export class DisplayService {
       }
       return null;
     }
-    const relay = new VncRelay(port, target.socketPath, target.clipboard !== undefined ? { ...this.options, clipboard: target.clipboard } : this.options);
+    const relay = new VncRelay(port, target.socketPath, {
+      ...this.options,
+      ...(target.clipboard !== undefined ? { clipboard: target.clipboard } : {}),
+      ...(target.explainClose ? { explainClose: target.explainClose } : {}),
+    });
     let set = this.byVm.get(target.vmId);
     if (!set) this.byVm.set(target.vmId, (set = new Set()));
     set.add(relay);
@@ -62,7 +68,7 @@ export class DisplayService {
     });
     if (!this.watched.has(target.ended)) {
       this.watched.add(target.ended);
-      const closeVm = () => this.closeVm(target.vmId, DISPLAY_CLOSE_CODES.vmStopped, 'the VM stopped');
+      const closeVm = (why: unknown) => this.closeVm(target.vmId, DISPLAY_CLOSE_CODES.vmStopped, typeof why === 'string' ? why : 'the VM stopped');
       target.ended.then(closeVm, closeVm);
     }
     await relay.start();

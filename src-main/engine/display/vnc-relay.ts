@@ -22,6 +22,8 @@ export interface VncRelayOptions {
   lowWaterBytes?: number;
   /** The VM's clipboard policy, applied to what the viewer sends (rfb-clipboard-guard.ts); none: bytes pass untouched. */
   clipboard?: ClipboardPolicy;
+  /** Asked when the VNC socket closes: a clearer reason than "the VM closed its display" (null: that one). */
+  explainClose?: () => Promise<string | null>;
 }
 
 export interface VncRelayStats {
@@ -56,6 +58,7 @@ export class VncRelay {
   private readonly counters = { posted: 0, acked: 0, written: 0, pauses: 0 };
   private paused = false;
   private readonly guard: RfbClipboardGuard | null;
+  private readonly explainClose: (() => Promise<string | null>) | undefined;
 
   constructor(
     private readonly port: DisplayPortLike,
@@ -65,6 +68,7 @@ export class VncRelay {
     this.high = options.highWaterBytes ?? 1024 * 1024;
     this.low = Math.min(options.lowWaterBytes ?? 256 * 1024, this.high);
     this.guard = options.clipboard !== undefined ? new RfbClipboardGuard(options.clipboard) : null;
+    this.explainClose = options.explainClose;
     port.on('message', (e) => this.fromViewer(e.data));
     port.on('close', () => this.close(DISPLAY_CLOSE_CODES.normal, 'the viewer closed the display', { notify: false }));
     port.start?.();
@@ -115,8 +119,16 @@ export class VncRelay {
         resolve();
       });
       s.on('close', () => {
-        this.close(DISPLAY_CLOSE_CODES.vmStopped, 'the VM closed its display');
+        const plain = 'the VM closed its display';
+        if (!this.explainClose || this.closedWith) {
+          this.close(DISPLAY_CLOSE_CODES.vmStopped, plain);
+          return resolve();
+        }
         resolve();
+        this.explainClose().then(
+          (why) => this.close(DISPLAY_CLOSE_CODES.vmStopped, why ?? plain),
+          () => this.close(DISPLAY_CLOSE_CODES.vmStopped, plain),
+        );
       });
     });
   }

@@ -71,6 +71,20 @@ export class ConnectionService {
     for (const c of this.conns.values()) c.close();
   }
 
+  /**
+   * The connection whose domain has this uuid, or null: the display page names a machine by id only, and a
+   * domain's uuid is as unique as a Hangar id. Connections that know it already answer first; then all are asked.
+   */
+  async locate(ref: string): Promise<LibvirtConnection | null> {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref)) return null;
+    await this.load();
+    const all = [...this.conns.values()];
+    const known = all.find((c) => c.knows(ref));
+    if (known) return known;
+    const hits = await Promise.all(all.map((c) => c.resolve(ref).then((d) => (d.uuid === ref ? c : null), () => null)));
+    return hits.find((c) => c !== null) ?? null;
+  }
+
   /** Runs a contract command on a connection's backend (the engine server hands over requests that name one). */
   async dispatch(connection: string, command: CommandName, args: unknown, client: ClientContext): Promise<unknown> {
     if (command.startsWith('connection.') || command === 'host.info') throw new EngineError('invalid-args', `${command} is not run on a connection: send it without "connection"`);

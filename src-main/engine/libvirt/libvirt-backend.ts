@@ -1,6 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { EngineError, type CommandArgs, type CommandName, type CommandResult, type ConnectionInfo, type SnapshotNodeInfo, type SnapshotTree, type VmEventBody, type VmSummary } from '../../../src-shared/contract/index.js';
@@ -10,7 +12,13 @@ import { ArgvError } from '../qemu/errors.js';
 import type { ClientContext } from '../rpc/engine-server.js';
 import { readDomain } from './domain-read.js';
 import { domainNameFor, domainXml } from './domain-xml.js';
+import { vncEndpointOf } from './domain-display.js';
 import { EventWatch, type LifecycleEvent } from './event-watch.js';
+import { LoopbackBridge } from './loopback-bridge.js';
+import { checkForwardPath, shQuote, SshMaster } from './ssh-master.js';
+import type { DisplayTarget } from '../display/display-service.js';
+import { encodePng, parsePpm } from '../display/image.js';
+import { DomainStats, parseDomstats } from './domain-stats.js';
 import { virsh } from './virsh.js';
 import { firstChild, parseXml, textOf, childrenNamed } from './xml-tree.js';
 
@@ -82,11 +90,8 @@ export const LIBVIRT_CANNOT: { readonly [K in CommandName]?: string } = {
   'vm.previewArgv': 'previewing a QEMU command line',
   'vm.export': 'exporting a bundle',
   'vm.import': 'importing a bundle',
-  'vm.screenshot': 'taking a screenshot (not yet)',
   'vm.sendKey': 'sending keys (not yet)',
   'vm.typeText': 'typing text (not yet)',
-  'vm.displaySocket': 'opening the display (not yet)',
-  'vm.thumbnail': 'thumbnails (not yet)',
   'vm.console.write': 'writing to the serial console (not yet)',
   'install.finish': 'the install flow',
   'snapshot.rename': 'renaming a snapshot',
@@ -106,8 +111,6 @@ export const LIBVIRT_CANNOT: { readonly [K in CommandName]?: string } = {
   'iso.inspect': 'inspecting an ISO on another host',
   'job.cancel': 'cancelling libvirt jobs',
   'download.start': 'downloading to another host (download here, then upload the ISO to a pool)',
-  'vm.stats.subscribe': 'CPU and memory graphs (not yet)',
-  'vm.stats.unsubscribe': 'CPU and memory graphs (not yet)',
   'vm.thumbnails.subscribe': 'live thumbnails (not yet)',
   'vm.thumbnails.unsubscribe': 'live thumbnails (not yet)',
 };
@@ -119,6 +122,20 @@ export class LibvirtConnection {
   private readonly waiters = new Set<{ uuid: string; want: (s: VmRunState) => boolean; done: (s: VmRunState) => void }>();
   /** Serial logs followed for clients that attached a console (local connections: the log is a file here). */
   private readonly serialWatches = new Map<string, FSWatcher>();
+  /** Remote serial logs followed over SSH (`tail -F` on the host), one per domain. */
+  private readonly remoteSerial = new Map<string, ChildProcess>();
+  /** qemu+ssh://: the one ControlMaster the display tunnels and serial followers ride on (made on first use). */
+  private master: SshMaster | null = null;
+  /** Local foreign domains with TCP VNC on loopback: a unix socket piped to the port, per domain. */
+  private readonly bridges = new Map<string, LoopbackBridge>();
+  /** Per running domain, settles (with the reason) when it stops or the connection drops: open displays close then. */
+  private readonly endings = new Map<string, Promise<string>>();
+  /** CPU and memory graphs: one `virsh domstats` round per interval while a client holds a lease. */
+  private readonly stats = new DomainStats({
+    sample: async () => parseDomstats(await this.run(['domstats', '--state-running', '--cpu-total', '--balloon'])),
+    uuidOf: async (name) => (await this.resolve(name)).uuid,
+    emit: (uuid, st) => this.deps.emit(uuid, { type: 'vm.stats', ...st }),
+  });
   state: ConnectionInfo['state'] = 'unknown';
   error: string | undefined;
 
@@ -159,8 +176,15 @@ export class LibvirtConnection {
 
   close(): void {
     this.watch.stop();
+    this.stats.stop();
     for (const w of this.serialWatches.values()) w.close();
     this.serialWatches.clear();
+    for (const c of this.remoteSerial.values()) c.kill('SIGTERM');
+    this.remoteSerial.clear();
+    for (const b of this.bridges.values()) b.close();
+    this.bridges.clear();
+    this.master?.close();
+    this.master = null;
     for (const w of this.waiters) w.done({ kind: 'stopped' });
     this.waiters.clear();
   }
@@ -191,6 +215,11 @@ export class LibvirtConnection {
     if (!state) return;
     this.deps.emit(uuid, { type: 'vm.state', state });
     for (const w of [...this.waiters]) if (w.uuid === uuid && w.want(state)) w.done(state);
+  }
+
+  /** This connection has seen a domain with this uuid (listed, or named by an event). */
+  knows(uuid: string): boolean {
+    return [...this.byName.values()].includes(uuid);
   }
 
   /** Resolves a reference the way Hangar does: uuid, uuid prefix (≥ 4), or exact name. */
@@ -232,7 +261,7 @@ export class LibvirtConnection {
     const promise = new Promise<VmRunState | null>((resolve) => {
       entry = { uuid, want, done: (s) => (clearTimeout(timer), this.waiters.delete(entry), resolve(s)) };
       this.waiters.add(entry);
-      timer = setTimeout(() => (this.waiters.delete(entry), resolve(null)), timeoutMs);
+      if (Number.isFinite(timeoutMs)) timer = setTimeout(() => (this.waiters.delete(entry), resolve(null)), timeoutMs);
     });
     return { promise, cancel: () => entry.done({ kind: 'stopped' }) };
   }
@@ -329,7 +358,153 @@ export class LibvirtConnection {
     return (serial && firstChild(serial, 'log')?.getAttribute('file')) ?? null;
   }
 
+  /** A private folder (0700) of the engine's runtime folder for this connection's sockets: short, so unix paths fit. */
+  private async privateDir(): Promise<string> {
+    const dir = join(this.deps.tempDir, `lv-${createHash('sha256').update(this.uri).digest('hex').slice(0, 10)}`);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    return dir;
+  }
+
+  private async sshMaster(): Promise<SshMaster> {
+    this.master ??= new SshMaster(this.uri, this.deps.env, await this.privateDir());
+    return this.master;
+  }
+
+  /** Settles when the domain stops or crashes (a lifecycle event), or the connection's SSH drops: with the reason. */
+  private endingOf(uuid: string): Promise<string> {
+    let p = this.endings.get(uuid);
+    if (p) return p;
+    p = new Promise<string>((resolve) => {
+      const stop = this.waitFor(uuid, (s) => s.kind === 'stopped' || s.kind === 'crashed', Infinity);
+      const off = this.master?.onExit((why) => (stop.cancel(), resolve(why)));
+      void stop.promise.then((s) => {
+        off?.();
+        resolve(s?.kind === 'crashed' ? 'the VM crashed' : 'the VM stopped');
+      });
+    }).finally(() => this.endings.delete(uuid));
+    this.endings.set(uuid, p);
+    return p;
+  }
+
+  /**
+   * A local unix socket that reaches the domain's VNC: its own socket on this computer, or a forward over the
+   * connection's SSH master to the host's socket (or loopback port). Never a TCP listener on either side.
+   */
+  async displayTarget(ref: string): Promise<DisplayTarget & { path: string }> {
+    const d = await this.resolve(ref);
+    const live = await this.run(['dumpxml', `--domain=${d.uuid}`]);
+    const state = await this.stateOf(d);
+    if (state.kind !== 'running' && state.kind !== 'paused') throw new EngineError('invalid-state', `"${d.name}" is not running (${state.kind})`);
+    const vnc = vncEndpointOf(live, d.name);
+    if (vnc.kind === 'tcp' && vnc.exposed) this.deps.log('warn', `libvirt connection "${this.name}": "${d.name}"'s VNC listens on every address of its host; Hangar reaches it on loopback only`);
+    const facts = readDomain(live);
+    let path: string;
+    if (this.local) {
+      if (vnc.kind === 'socket') path = vnc.path;
+      else {
+        const old = this.bridges.get(d.uuid);
+        if (old && old.port === vnc.port) path = old.path;
+        else {
+          old?.close();
+          const bridge = await LoopbackBridge.open(join(await this.privateDir(), `${d.uuid.slice(0, 8)}.vnc`), vnc.port);
+          this.bridges.set(d.uuid, bridge);
+          path = bridge.path;
+        }
+      }
+    } else {
+      const master = await this.sshMaster();
+      // ssh's -L splits on ':': a remote socket path carrying one is refused, never reinterpreted as host:port.
+      const remote = vnc.kind === 'socket' ? checkForwardPath(vnc.path, `"${d.name}"'s VNC socket`) : `127.0.0.1:${vnc.port}`;
+      try {
+        path = await master.forward(`${d.uuid.slice(0, 8)}.vnc`, remote);
+      } catch (err) {
+        this.state = 'error';
+        this.error = (err as Error).message;
+        throw err;
+      }
+    }
+    const master = this.master;
+    return {
+      vmId: d.uuid,
+      path,
+      socketPath: path,
+      clipboard: facts.doc.clipboard,
+      ended: this.endingOf(d.uuid),
+      explainClose: async () => {
+        if (!this.local && master && !(await master.check())) return `the SSH connection to ${master.target.label} was lost`;
+        const now = await this.stateOf(d).catch(() => null);
+        return now && now.kind !== 'running' && now.kind !== 'paused' ? `the VM stopped (${now.kind})` : null;
+      },
+    };
+  }
+
+  /** A serial log path Hangar follows on another host: the log folders libvirt writes, plain names only (it reaches a shell there). */
+  private remoteLogPath(path: string): string {
+    const ok = /^\/[A-Za-z0-9_.+@\/-]+\.log$/.test(path) && !path.split('/').includes('..') && (path.startsWith('/var/log/libvirt/qemu/') || /^\/(root|home\/[^/]+)\/\.cache\/libvirt\/qemu\/log\//.test(path));
+    if (!ok) throw new EngineError('unsupported', `the serial log "${path}" is not in a libvirt log folder Hangar follows over SSH`);
+    return path;
+  }
+
+  /** Follows a serial log on the libvirt host over the SSH master: bytes from `size` on, as vm.serial events. */
+  private async followRemoteSerial(uuid: string, path: string): Promise<{ size: number; master: SshMaster }> {
+    const master = await this.sshMaster();
+    await master.ensure();
+    const q = shQuote(path);
+    const size = Number((await master.run(['stat', '-c', '%s', '--', q]).catch(() => '0')).trim()) || 0;
+    if (this.remoteSerial.has(uuid)) return { size, master };
+    // From the byte after `size`: nothing written between the stat and tail's start is lost, nothing is sent twice.
+    const child = master.exec(['tail', '-c', `+${size + 1}`, '-F', '--', q]);
+    const text = new StringDecoder('utf8');
+    child.stdout!.on('data', (b: Buffer) => {
+      const data = text.write(b);
+      if (data) this.deps.emit(uuid, { type: 'vm.serial', data });
+    });
+    child.stderr!.resume();
+    child.once('exit', () => {
+      if (this.remoteSerial.get(uuid) === child) this.remoteSerial.delete(uuid);
+    });
+    this.remoteSerial.set(uuid, child);
+    return { size, master };
+  }
+
+  /**
+   * The domain's screen as PNG: `virsh screenshot` (libvirt asks QEMU for a screendump and streams it to this side,
+   * also over SSH), written to a private temp file; a PPM (older QEMU) is converted as Hangar's own are.
+   */
+  async screenshotPng(ref: string): Promise<Buffer> {
+    const d = await this.resolve(ref);
+    const dir = await mkdtemp(join(this.deps.tempDir, 'shot-'));
+    try {
+      const file = join(dir, 'screen');
+      await this.run(['screenshot', `--domain=${d.uuid}`, `--file=${file}`, '--screen=0'], 60_000);
+      const bytes = await readFile(file);
+      if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return bytes;
+      return encodePng(parsePpm(bytes));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
   readonly handlers: BackendHandlers = {
+    'vm.screenshot': async (a) => ({ pngBase64: (await this.screenshotPng(a.vm)).toString('base64') }),
+    'vm.stats.subscribe': async (_a, client) => this.stats.subscribe(client.clientId),
+    'vm.stats.unsubscribe': async (_a, client) => {
+      this.stats.unsubscribe(client.clientId);
+      return { ok: true as const };
+    },
+    // Taken when asked (a libvirt machine has no bundle to keep the last one in); full size: libvirt hands over a PNG
+    // and the engine has no PNG decoder to scale it with (the page scales it).
+    'vm.thumbnail': async (a) => {
+      const d = await this.resolve(a.vm);
+      const state = await this.stateOf(d);
+      if (state.kind !== 'running' && state.kind !== 'paused') return { pngBase64: null, takenAt: null };
+      return { pngBase64: (await this.screenshotPng(d.uuid)).toString('base64'), takenAt: new Date().toISOString() };
+    },
+    'vm.displaySocket': async (a) => {
+      const t = await this.displayTarget(a.vm);
+      return { path: t.path, clipboard: t.clipboard ?? 'off' };
+    },
+
     'engine.hello': async () => ({ engineVersion: `libvirt ${await this.test()}`, pid: process.pid, libraryDir: this.uri }),
 
     'library.list': async () => {
@@ -490,10 +665,18 @@ export class LibvirtConnection {
     'media.eject': async (a) => this.changeMedia(a.vm, a.drive, null),
 
     'vm.console.attach': async (a, client) => {
-      if (!this.local) throw unsupported('following the serial console of a machine on another host (not yet)');
       const d = await this.resolve(a.vm);
       const path = await this.serialLogOf(d);
       if (!path) throw new EngineError('not-found', `"${d.name}" has no serial log (a domain Hangar did not write)`);
+      if (!this.local) {
+        const tail = a.tailBytes ?? 256 * 1024;
+        const q = shQuote(this.remoteLogPath(path));
+        client.followSerial(d.uuid, true);
+        const { size, master } = await this.followRemoteSerial(d.uuid, path);
+        // What was there before `size` (the follower sends what comes after): the remote shell's own pipe.
+        const log = tail === 0 || size === 0 ? '' : await master.run(['head', '-c', String(size), '--', q, '|', 'tail', '-c', String(tail)]).catch(() => '');
+        return { log };
+      }
       const text = await readFile(path).catch(() => Buffer.alloc(0));
       const tail = a.tailBytes ?? 256 * 1024;
       client.followSerial(d.uuid, true);

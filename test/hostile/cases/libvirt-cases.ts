@@ -33,6 +33,21 @@ async function addAndTest(x: LibvirtContext, name: string, uri: string, ssh: str
   }
 }
 
+/** Adds the connection and asks it for a display socket (what the display page's relay does), then removes it. */
+async function displayOn(x: LibvirtContext, name: string, uri: string, ssh: string | undefined, vm: string): Promise<unknown> {
+  x.useSsh(ssh);
+  await add(x, name, uri);
+  x.client.connection = name;
+  try {
+    return await x.client.call('vm.displaySocket', { vm });
+  } finally {
+    x.client.connection = undefined;
+    await x.client.call('connection.remove', { name });
+  }
+}
+
+const NO_SUCH_UUID = '0badc0de-0000-4000-8000-000000000000';
+
 export const libvirtCases: LibvirtCase[] = [
   { id: 'uri-command-param', title: 'a URI naming a program for virsh to run', run: (x) => add(x, 'evil', 'qemu+ssh://root@example.org/system?command=/tmp/evil'), refused: { code: 'invalid-args', message: /URI parameter "command" is not allowed/ } },
   { id: 'uri-no-verify', title: 'a URI turning host-key checks off', run: (x) => add(x, 'evil', 'qemu+ssh://root@example.org/system?no_verify=1'), refused: { code: 'invalid-args', message: /"no_verify" is not allowed/ } },
@@ -48,5 +63,7 @@ export const libvirtCases: LibvirtCase[] = [
   { id: 'unreachable-host', title: 'a host nothing answers on', run: (x) => addAndTest(x, 'down', `qemu+ssh://root@127.0.0.1:${x.closedPort}/system`, undefined), refused: { code: 'io', message: /cannot reach 127\.0\.0\.1:\d+: .*Connection refused/ } },
   { id: 'wrong-key', title: 'a key the host does not accept', run: (x) => addAndTest(x, 'wrongkey', x.sshd.uri, x.sshd.wrongKeySsh), refused: { code: 'io', message: /refused your SSH key: add it with `ssh-copy-id -p \d+ root@127\.0\.0\.1`/ } },
   { id: 'unknown-host-key', title: 'a host key not in known_hosts', run: (x) => addAndTest(x, 'newhost', x.sshd.uri, x.sshd.unknownHostSsh), refused: { code: 'io', message: /not in your known_hosts.*`ssh-keyscan -p \d+ 127\.0\.0\.1 >> ~\/\.ssh\/known_hosts`/ } },
+  { id: 'display-unreachable-host', title: 'a display on a host nothing answers on', run: (x) => displayOn(x, 'downdisp', `qemu+ssh://root@127.0.0.1:${x.closedPort}/system`, undefined, NO_SUCH_UUID), refused: { code: 'io', message: /cannot reach 127\.0\.0\.1:\d+: .*Connection refused/ } },
+  { id: 'display-unknown-id', title: 'a display for an id no library machine or connection has', run: (x) => x.client.call('vm.displaySocket', { vm: NO_SUCH_UUID }), refused: { code: 'not-found', message: /0badc0de/ } },
   { id: 'host-without-libvirt', title: 'a host that runs no libvirt', run: (x) => addAndTest(x, 'nolibvirt', x.sshd.uri, x.sshd.noLibvirtSsh), refused: { code: 'io', message: /does not run libvirt \(install libvirt-daemon-system there/ } },
 ];

@@ -186,6 +186,17 @@ describe('VncRelay', () => {
     expect(v.controls.at(-1)).toMatchObject({ type: 'closed', code: DISPLAY_CLOSE_CODES.vmStopped });
   });
 
+  it('asks why when QEMU\'s socket closes (a libvirt tunnel whose SSH dropped) and tells the viewer that', async () => {
+    const { port1, port2 } = fakeChannel();
+    const v = viewer(port2);
+    const relay = new VncRelay(port1, qemu.path, { explainClose: async () => 'the SSH connection to lab:22 was lost' });
+    await relay.start();
+    await until('a client', () => qemu.clients.length === 1);
+    qemu.clients[0]!.end();
+    await until('the port to close', () => v.closed);
+    expect(v.controls.at(-1)).toEqual({ type: 'closed', code: DISPLAY_CLOSE_CODES.vmStopped, reason: 'the SSH connection to lab:22 was lost' });
+  });
+
   it('applies the clipboard policy to what the viewer sends, and closes a display a policy change cannot hold', async () => {
     const { port1, port2 } = fakeChannel();
     viewer(port2);
@@ -276,6 +287,15 @@ describe('DisplayService', () => {
     await until('both ports closed', () => va.closed && vb.closed);
     for (const v of [va, vb]) expect(v.controls.at(-1)).toMatchObject({ type: 'closed', code: DISPLAY_CLOSE_CODES.vmStopped, reason: 'the VM stopped' });
     expect(svc.viewers('vm1')).toBe(0);
+  });
+
+  it('closes with the reason a session end gives (a string), e.g. a dropped SSH link', async () => {
+    const svc = new DisplayService(async (ref) => ({ vmId: ref, socketPath: qemu.path, ended: Promise.resolve('the SSH connection to lab:22 was lost') }));
+    const a = fakeChannel();
+    const va = viewer(a.port2);
+    await svc.attach('vm1', a.port1);
+    await until('the port to close', () => va.closed);
+    expect(va.controls.at(-1)).toMatchObject({ type: 'closed', code: DISPLAY_CLOSE_CODES.vmStopped, reason: 'the SSH connection to lab:22 was lost' });
   });
 
   it('refuses a VM that is not running, with the reason', async () => {
