@@ -95,7 +95,7 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
   });
   const thumbnails = makeThumbnailService(ctx);
   const displays = makeDisplayService(ctx);
-  const connections = new ConnectionService(ctx.libraryDir, { env: process.env, tempDir: ctx.runtimeDir, emit: (id, body) => ctx.emit(id, body), log: (level, message) => ctx.log(level, message) });
+  const connections = new ConnectionService(ctx.libraryDir, { env: process.env, tempDir: ctx.runtimeDir, emit: (id, body, connection) => ctx.emit(id, body, connection), log: (level, message) => ctx.log(level, message) });
 
   // Session observers. Start hooks run in this order, all while QEMU still waits at -S: tray events first, then
   // the install's `set-action reboot=shutdown` (before the guest's first instruction), then a with-RAM snapshot
