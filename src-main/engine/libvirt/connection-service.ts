@@ -151,7 +151,17 @@ export class ConnectionService {
         return { connection: conn.info() };
       },
       'connection.test': async (a) => {
-        const conn = await this.get(a.name);
+        if (a.uri !== undefined) {
+          // Not stored and not watched: only `virsh version` runs (its name in the answer is empty).
+          const probe = new LibvirtConnection('', a.uri, { ...this.deps, emit: () => undefined });
+          try {
+            const out = await probe.run(['version', '--daemon']);
+            return { connection: probe.info(), libvirtVersion: /Running against daemon: (.*)/.exec(out)?.[1]?.trim() ?? out.trim() };
+          } finally {
+            probe.close();
+          }
+        }
+        const conn = await this.get(a.name!);
         const libvirtVersion = await conn.test();
         return { connection: conn.info() as ConnectionInfo, libvirtVersion };
       },

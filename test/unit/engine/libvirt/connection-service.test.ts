@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConnectionService } from '../../../../src-main/engine/libvirt/connection-service.js';
+import { commandArgs } from '../../../../src-shared/contract/commands.js';
 import type { ClientContext } from '../../../../src-main/engine/rpc/engine-server.js';
 
 const dirs: string[] = [];
@@ -76,6 +77,23 @@ describe('ConnectionService', () => {
     writeFileSync(fifo, 'go\n');
     await vi.waitFor(() => expect(events.at(-1)).toEqual({ id: '11111111-2222-4333-8444-555555555555', type: 'vm.state', connection: 'lab2' }), { timeout: 10_000 });
     svc.close();
+  });
+
+  it('tests a URI before it is saved: nothing stored, no event child left; the contract wants a name or a URI, not both', async () => {
+    const { lib } = service();
+    const bin = join(lib, 'bin');
+    mkdirSync(bin);
+    const log = join(lib, 'virsh.log');
+    writeFileSync(join(bin, 'virsh'), `#!/bin/sh\necho "$*" >> ${log}\necho "Running against daemon: 9.0.0"\n`, { mode: 0o755 });
+    const svc = new ConnectionService(lib, { env: { PATH: `${bin}:/usr/bin:/bin` }, tempDir: lib, emit: () => undefined, log: () => undefined });
+    const got = await svc.commands()['connection.test']({ uri: 'qemu:///system' }, client);
+    expect(got).toEqual({ connection: { name: '', uri: 'qemu:///system', state: 'connected' }, libvirtVersion: '9.0.0' });
+    expect(readFileSync(log, 'utf8')).toBe('-q -c qemu:///system version --daemon\n');
+    expect(existsSync(join(lib, 'connections.json'))).toBe(false);
+    const schema = commandArgs['connection.test'];
+    expect(schema.safeParse({}).success).toBe(false);
+    expect(schema.safeParse({ name: 'lab', uri: 'qemu:///system' }).success).toBe(false);
+    expect(schema.safeParse({ uri: 'qemu+ssh://h/system?command=/bin/sh' }).success).toBe(false);
   });
 
   it('a damaged connections.json is reported, not replaced', async () => {
