@@ -40,6 +40,8 @@ export class LibraryStore {
   constructor(
     private readonly api: HangarApi,
     private readonly now: () => number = () => Date.now(),
+    /** The libvirt connection whose machines this list shows (absent: This computer); events of others are not its own. */
+    readonly connection?: string,
   ) {
     this.snapshot = { status: 'loading', error: null, vms: [], byId: new Map(), connection: api.connection() };
   }
@@ -139,7 +141,7 @@ export class LibraryStore {
   }
 
   private handleEvent(event: VmEvent | EngineEvent): void {
-    if (!('vmId' in event)) return;
+    if (!('vmId' in event) || event.connection !== this.connection) return;
     if (this.held) {
       this.held.push(event);
       return;

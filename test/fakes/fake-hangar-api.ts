@@ -91,6 +91,8 @@ export class FakeHangarApi implements HangarApi {
    * that connection's own fake library, whose events arrive here carrying `connection`.
    */
   readonly libvirt = new Map<string, { info: ConnectionInfo; api: FakeHangarApi; version: string }>();
+  /** URIs an unsaved connection.test fails for, with the engine's message. */
+  readonly unreachableUris = new Map<string, string>();
   /** Every app call, in order. */
   readonly appCalls: Array<{ channel: AppChannel; args: unknown }> = [];
   prefs: AppPrefs = { ...FAKE_PREFS };
@@ -584,6 +586,12 @@ export class FakeHangarApi implements HangarApi {
         return r({ connection: { ...c.info } });
       }
       case 'connection.test': {
+        const uri = a['uri'] as string | undefined;
+        if (uri !== undefined) {
+          const why = this.unreachableUris.get(uri);
+          if (why) throw new EngineError('io', why);
+          return r({ connection: { name: '', uri, state: 'connected' }, libvirtVersion: '9.0.0' });
+        }
         const c = this.libvirt.get(a['name'] as string);
         if (!c) throw new EngineError('not-found', `no connection "${a['name'] as string}" (hangar connection list)`);
         if (c.info.state === 'error') throw new EngineError('io', c.info.error ?? 'cannot reach the host');
