@@ -181,11 +181,14 @@ export class LibraryStore {
           this.replace(event.phase === 'none' ? { ...rest, lastChanged: this.now() } : { ...vm, install: event.phase, lastChanged: this.now() });
         }
         return;
+      case 'vm.snapshots':
+        // A libvirt revert may leave the domain in another state than its lifecycle events last said: read it.
+        if (this.connection !== undefined && vm) void this.fetchOne(event.vmId, vm.name);
+        return;
       case 'vm.media':
       case 'vm.serial':
       case 'vm.guest':
       case 'vm.shutdown-timeout':
-      case 'vm.snapshots':
       case 'vm.job':
       case 'vm.thumbnail':
       case 'vm.stats':

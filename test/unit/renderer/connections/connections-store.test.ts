@@ -67,6 +67,12 @@ describe('machines on a libvirt connection', () => {
     await flush();
     expect(local.getSnapshot().vms.map((v) => v.name)).toEqual(['local-deb']);
     expect(onLab.getSnapshot().vms.map((v) => [v.name, v.state.kind])).toEqual([['web', 'running'], ['new-on-lab', 'stopped']]);
+    // A revert's vm.snapshots makes a connection's list read the state afresh (libvirt's events around a revert vary).
+    const webId = onLab.getSnapshot().vms[0]!.id;
+    lab.vms.get(webId)!.state = { kind: 'paused' }; // changed on the host without an event
+    lab.emitVm(webId, { type: 'vm.snapshots', currentId: 'booted' });
+    await flush();
+    expect(onLab.getSnapshot().byId.get(webId)?.state.kind).toBe('paused');
     // Its calls name the connection.
     expect(api.calls.filter((c) => c.connection === 'lab').map((c) => c.command)).toContain('library.list');
   });
