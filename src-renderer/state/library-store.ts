@@ -162,7 +162,7 @@ export class LibraryStore {
         return;
       case 'vm.added':
         if (!vm) {
-          const placeholder: LibraryVm = { id: event.vmId, name: event.name, osId: 'generic', bundleDir: '', state: { kind: 'stopped' }, lastChanged: this.now() };
+          const placeholder: LibraryVm = { id: event.vmId, name: event.name, osId: 'generic', bundleDir: '', state: { kind: 'stopped' }, lastChanged: this.now(), ...this.onConnection() };
           this.setVms([...this.snapshot.vms, placeholder]);
         }
         void this.fetchOne(event.vmId, event.name);
@@ -207,7 +207,7 @@ export class LibraryStore {
     try {
       const got = await this.api.call('vm.get', { vm: vmId });
       const current = this.snapshot.byId.get(vmId);
-      const base: LibraryVm = current ?? { id: vmId, name: fallbackName, osId: 'generic', bundleDir: '', state: got.state, lastChanged: this.now() };
+      const base: LibraryVm = current ?? { id: vmId, name: fallbackName, osId: 'generic', bundleDir: '', state: got.state, lastChanged: this.now(), ...this.onConnection() };
       if (!current && this.lastSeqIsRemoval(vmId)) return;
       const state = (this.stateVersion.get(vmId) ?? 0) === version ? got.state : base.state;
       const next: LibraryVm = { ...base, name: got.doc.name, osId: got.doc.osId, bundleDir: got.bundleDir, state, ...(got.tags ? { tags: got.tags } : {}) };
@@ -216,6 +216,11 @@ export class LibraryStore {
     } catch {
       // The VM may have gone meanwhile (a vm.removed follows); the list stays as it is.
     }
+  }
+
+  /** What a machine this list learns of by event carries: its connection, as library.list's summaries do. */
+  private onConnection(): { connection?: string } {
+    return this.connection === undefined ? {} : { connection: this.connection };
   }
 
   private readonly removed = new Set<string>();

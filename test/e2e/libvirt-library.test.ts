@@ -79,13 +79,14 @@ async function lifecycle(page: Page, connection: string, name: string): Promise<
   if (await first.isChecked()) await first.uncheck();
   await restore.getByRole('button', { name: 'Restore' }).click();
   await restore.waitFor({ state: 'detached', timeout: SLOW });
-  await rowIn(page, name, 'Running').waitFor({ timeout: SLOW });
   await panel.getByRole('treeitem', { name: 'booted', exact: true }).click();
   await panel.getByRole('button', { name: 'Delete' }).click();
   await page.getByRole('dialog', { name: 'Delete snapshot "booted"?' }).getByRole('button', { name: 'Delete' }).click();
   await panel.getByRole('treeitem', { name: 'booted', exact: true }).waitFor({ state: 'detached', timeout: SLOW });
   await panel.getByRole('button', { name: 'Close' }).click();
   await panel.waitFor({ state: 'detached', timeout: SLOW });
+  // Reverted to a snapshot taken while running: running again (the list is behind the panel's modal until now).
+  await rowIn(page, name, 'Running').waitFor({ timeout: SLOW });
 
   // Settings are libvirt's: off, saying why.
   const settings = page.getByRole('toolbar', { name: 'Machine actions' }).getByRole('button', { name: 'Settings' });
@@ -99,7 +100,9 @@ async function lifecycle(page: Page, connection: string, name: string): Promise<
   await page.getByRole('toolbar', { name: 'Machine actions' }).getByRole('button', { name: 'Delete' }).click();
   const del = page.getByRole('dialog', { name: `Delete "${name}"?` });
   await del.getByRole('button', { name: 'Delete files too' }).click();
+  // The row goes with libvirt's Undefined event; the volumes once vm.delete has answered (its notice).
   await listbox(page).getByRole('option', { name }).waitFor({ state: 'detached', timeout: SLOW });
+  await page.getByText(`Deleted "${name}" and its storage.`).waitFor({ timeout: SLOW });
   expect(volumes()).not.toContain(`${name}-disk0.qcow2`);
   expect(execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'list', '--all', '--name'], { encoding: 'utf8' })).not.toContain(name);
 }

@@ -66,7 +66,7 @@ describe('machines on a libvirt connection', () => {
     lab.addVm({ name: 'new-on-lab' });
     await flush();
     expect(local.getSnapshot().vms.map((v) => v.name)).toEqual(['local-deb']);
-    expect(onLab.getSnapshot().vms.map((v) => [v.name, v.state.kind])).toEqual([['web', 'running'], ['new-on-lab', 'stopped']]);
+    expect(onLab.getSnapshot().vms.map((v) => [v.name, v.state.kind, v.connection])).toEqual([['web', 'running', 'lab'], ['new-on-lab', 'stopped', 'lab']]);
     // A revert's vm.snapshots makes a connection's list read the state afresh (libvirt's events around a revert vary).
     const webId = onLab.getSnapshot().vms[0]!.id;
     lab.vms.get(webId)!.state = { kind: 'paused' }; // changed on the host without an event
