@@ -13,6 +13,7 @@ import type { Page } from 'playwright-core';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { closeE2e, launchBrowser, makeE2eDirs, spawnServe, type E2eContext } from '../helpers/e2e-harness.js';
 import { runHangar } from '../helpers/cli-runner.js';
+import { repoRoot } from '../helpers/engine-harness.js';
 import { ensureLibvirt, removeDomain, startLoopbackSshd, SYSTEM_URI, waitForFileText, type LoopbackSshd } from '../helpers/libvirt-host.js';
 
 const SLOW = 120_000;
@@ -46,7 +47,7 @@ const rowIn = (page: Page, name: string, state: string) => ({
 });
 
 /** start → (display: the lead adds it) → snapshot → revert → shut down → delete, all from the page. */
-async function lifecycle(page: Page, connection: string, name: string): Promise<void> {
+async function lifecycle(page: Page, connection: string, name: string, screenshot?: string): Promise<void> {
   await sidebar(page).getByRole('button', { name: new RegExp(`^${connection}`) }).click();
   // The domain defined before is listed (live from libvirt's Defined event if the page was already showing it).
   await rowIn(page, name, 'Powered off').waitFor({ timeout: SLOW });
@@ -57,6 +58,7 @@ async function lifecycle(page: Page, connection: string, name: string): Promise<
   // Running comes from libvirt's lifecycle event; the guest's marker from the host's serial log.
   await rowIn(page, name, 'Running').waitFor({ timeout: SLOW });
   await waitForFileText(`/var/log/libvirt/qemu/${name}-serial0.log`, markers.linuxReady, SLOW);
+  if (screenshot) await page.screenshot({ path: screenshot, style: '.MuiSnackbar-root { visibility: hidden !important; }' });
 
   // ---- DISPLAY STEP (the lead adds it after merging libvirt-display) ----------------------------------------------
   // Show → the display page for this machine (openDisplayRoute(id, connection)) → type a line → see it echoed.
@@ -146,12 +148,12 @@ describe('libvirt machines in the library window', () => {
     await add.getByRole('button', { name: 'Add' }).click();
     await add.waitFor({ state: 'detached', timeout: SLOW });
     await sidebar(page).getByRole('button', { name: /^sys/ }).filter({ hasText: 'Connected' }).waitFor({ timeout: SLOW });
-    await page.screenshot({ path: join(ctx.root, 'libvirt-library.png') });
 
     const name = `hangar-e2e-${randomBytes(3).toString('hex')}`;
     ctx.domains.push(name);
     await hangar('--connection', 'sys', 'create', name, '--iso', fixturePaths.linuxIso, '--disk-size', '0.05', '--memory', '256', '--cpus', '1', '--firmware', 'bios');
-    await lifecycle(page, 'sys', name);
+    // docs/screenshots/libvirt-library.png (README): the connections beside This computer, a running libvirt machine selected.
+    await lifecycle(page, 'sys', name, join(repoRoot, 'docs/screenshots/libvirt-library.png'));
   }, 600_000);
 
   it('drives a machine over qemu+ssh:// to the loopback sshd', async () => {
