@@ -31,7 +31,8 @@ export interface EngineContext {
   readonly browserRoots: readonly string[] | null;
   stateOf(vmId: string): VmRunState;
   vmRuntimeDir(vmId: string): string;
-  emit(vmId: string, body: VmEventBody): void;
+  /** `connection`: set for a machine on a libvirt connection (the event carries it). */
+  emit(vmId: string, body: VmEventBody, connection?: string): void;
   log(level: EngineEvent['level'], message: string): void;
   /** Throws once the engine is shutting down. */
   assertOpen(): void;

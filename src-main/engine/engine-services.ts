@@ -101,7 +101,7 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
   const thumbnails = makeThumbnailService(ctx);
   const env = ctx.host.env ?? process.env;
   const downloads = new DownloadService({ jobs, emit: (id, body) => ctx.emit(id, body), log: (level, message) => ctx.log(level, message), env, mediaDir: mediaDirFor(env) });
-  const connections = new ConnectionService(ctx.libraryDir, { env: process.env, tempDir: ctx.runtimeDir, emit: (id, body) => ctx.emit(id, body), log: (level, message) => ctx.log(level, message) });
+  const connections = new ConnectionService(ctx.libraryDir, { env: process.env, tempDir: ctx.runtimeDir, emit: (id, body, connection) => ctx.emit(id, body, connection), log: (level, message) => ctx.log(level, message) });
   const displays = makeDisplayService(ctx, connections);
 
   // Session observers. Start hooks run in this order, all while QEMU still waits at -S: tray events first, then

@@ -140,10 +140,10 @@ export class Engine implements EngineContext {
     return this.services.jobs.size > 0 || [...this.sessions.values()].some((s) => TRANSITIONAL.has(s.state.kind));
   }
 
-  emit(vmId: string, body: VmEventBody): void {
+  emit(vmId: string, body: VmEventBody, connection?: string): void {
     const seq = (this.seq.get(vmId) ?? 0) + 1;
     this.seq.set(vmId, seq);
-    this.server.broadcast({ ...body, vmId, seq } as VmEvent);
+    this.server.broadcast({ ...body, vmId, seq, ...(connection === undefined ? {} : { connection }) } as VmEvent);
   }
 
   log(level: EngineEvent['level'], message: string): void {

@@ -94,7 +94,7 @@ function api(connection: EngineConnection, app: HangarApi['app'], openDisplay: H
     openDisplay,
     onMenuCommand: (listener) => preload?.onMenuCommand?.(listener) ?? (() => undefined),
     onOpenRequest: openRequests(preload),
-    call: (command, args) => connection.call(command, args),
+    call: (command, args, options) => connection.call(command, args, options?.connection),
     onEvent: (listener) => connection.onEvent(listener),
     app,
     connection: () => connection.connection(),

@@ -70,9 +70,9 @@ export class EngineConnection {
     return () => this.eventListeners.delete(listener);
   }
 
-  async call<K extends CommandName>(command: K, args: CommandArgs<K>): Promise<CommandResult<K>> {
+  async call<K extends CommandName>(command: K, args: CommandArgs<K>, connection?: string): Promise<CommandResult<K>> {
     const client = this.client ?? (await this.waitForClient());
-    return client.call(command, args);
+    return client.call(command, args, connection);
   }
 
   /** Uses a transport that arrived from outside (a new Electron port): replaces the current one. */

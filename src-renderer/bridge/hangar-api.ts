@@ -11,14 +11,19 @@ import type {
 } from '../../src-shared/contract/index.js';
 import type { DisplayChannel } from './display-channel.js';
 
+export interface CallOptions {
+  /** A libvirt connection's name: the command runs on its machines (docs/libvirt.md). */
+  connection?: string;
+}
+
 /**
  * Everything the renderer may ask of the outside world. Components depend on this interface only;
  * `bridge/` provides it over Electron (window.hangar + a MessagePort) or over the browser host's
  * WebSocket, and tests provide one fake.
  */
 export interface HangarApi {
-  /** Engine commands (start, create, ...), typed by the engine contract. */
-  call<K extends CommandName>(command: K, args: CommandArgs<K>): Promise<CommandResult<K>>;
+  /** Engine commands (start, create, ...), typed by the engine contract; `connection`: on that libvirt connection (absent: This computer). */
+  call<K extends CommandName>(command: K, args: CommandArgs<K>, options?: CallOptions): Promise<CommandResult<K>>;
   /** Engine events (run states, serial output, ...). Returns the unsubscribe function. */
   onEvent(listener: (event: VmEvent | EngineEvent) => void): () => void;
   /** Shell calls (dialogs, prefs). */

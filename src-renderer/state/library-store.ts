@@ -40,6 +40,8 @@ export class LibraryStore {
   constructor(
     private readonly api: HangarApi,
     private readonly now: () => number = () => Date.now(),
+    /** The libvirt connection whose machines this list shows (absent: This computer); events of others are not its own. */
+    readonly connection?: string,
   ) {
     this.snapshot = { status: 'loading', error: null, vms: [], byId: new Map(), connection: api.connection() };
   }
@@ -139,7 +141,7 @@ export class LibraryStore {
   }
 
   private handleEvent(event: VmEvent | EngineEvent): void {
-    if (!('vmId' in event)) return;
+    if (!('vmId' in event) || event.connection !== this.connection) return;
     if (this.held) {
       this.held.push(event);
       return;
@@ -160,7 +162,7 @@ export class LibraryStore {
         return;
       case 'vm.added':
         if (!vm) {
-          const placeholder: LibraryVm = { id: event.vmId, name: event.name, osId: 'generic', bundleDir: '', state: { kind: 'stopped' }, lastChanged: this.now() };
+          const placeholder: LibraryVm = { id: event.vmId, name: event.name, osId: 'generic', bundleDir: '', state: { kind: 'stopped' }, lastChanged: this.now(), ...this.onConnection() };
           this.setVms([...this.snapshot.vms, placeholder]);
         }
         void this.fetchOne(event.vmId, event.name);
@@ -179,11 +181,14 @@ export class LibraryStore {
           this.replace(event.phase === 'none' ? { ...rest, lastChanged: this.now() } : { ...vm, install: event.phase, lastChanged: this.now() });
         }
         return;
+      case 'vm.snapshots':
+        // A libvirt revert may leave the domain in another state than its lifecycle events last said: read it.
+        if (this.connection !== undefined && vm) void this.fetchOne(event.vmId, vm.name);
+        return;
       case 'vm.media':
       case 'vm.serial':
       case 'vm.guest':
       case 'vm.shutdown-timeout':
-      case 'vm.snapshots':
       case 'vm.job':
       case 'vm.thumbnail':
       case 'vm.stats':
@@ -202,7 +207,7 @@ export class LibraryStore {
     try {
       const got = await this.api.call('vm.get', { vm: vmId });
       const current = this.snapshot.byId.get(vmId);
-      const base: LibraryVm = current ?? { id: vmId, name: fallbackName, osId: 'generic', bundleDir: '', state: got.state, lastChanged: this.now() };
+      const base: LibraryVm = current ?? { id: vmId, name: fallbackName, osId: 'generic', bundleDir: '', state: got.state, lastChanged: this.now(), ...this.onConnection() };
       if (!current && this.lastSeqIsRemoval(vmId)) return;
       const state = (this.stateVersion.get(vmId) ?? 0) === version ? got.state : base.state;
       const next: LibraryVm = { ...base, name: got.doc.name, osId: got.doc.osId, bundleDir: got.bundleDir, state, ...(got.tags ? { tags: got.tags } : {}) };
@@ -211,6 +216,11 @@ export class LibraryStore {
     } catch {
       // The VM may have gone meanwhile (a vm.removed follows); the list stays as it is.
     }
+  }
+
+  /** What a machine this list learns of by event carries: its connection, as library.list's summaries do. */
+  private onConnection(): { connection?: string } {
+    return this.connection === undefined ? {} : { connection: this.connection };
   }
 
   private readonly removed = new Set<string>();

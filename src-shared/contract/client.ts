@@ -24,13 +24,14 @@ export class EngineClient {
     });
   }
 
-  call<K extends CommandName>(command: K, args: CommandArgs<K>): Promise<CommandResult<K>> {
+  /** `connection`: run this one call on that libvirt connection (default: the client's own `connection`). */
+  call<K extends CommandName>(command: K, args: CommandArgs<K>, connection: string | undefined = this.connection): Promise<CommandResult<K>> {
     if (this.closedReason !== null) return Promise.reject(new EngineError('io', `engine connection closed: ${this.closedReason}`));
     const id = this.nextId++;
     return new Promise<CommandResult<K>>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       try {
-        this.transport.send(this.connection === undefined ? { type: 'request', id, command, args } : { type: 'request', id, command, args, connection: this.connection });
+        this.transport.send(connection === undefined ? { type: 'request', id, command, args } : { type: 'request', id, command, args, connection });
       } catch (err) {
         this.pending.delete(id);
         reject(new EngineError('io', `could not send to the engine: ${(err as Error).message}`));

@@ -234,8 +234,13 @@ export const commandArgs = {
   'connection.add': z.strictObject({ name: connectionNameSchema, uri: connectionUriSchema }),
   'connection.remove': z.strictObject({ name: connectionNameSchema }),
   'connection.rename': z.strictObject({ name: connectionNameSchema, newName: connectionNameSchema }),
-  /** Reaches the host now (libvirt's version, or the failure in plain words with its fix). */
-  'connection.test': z.strictObject({ name: connectionNameSchema }),
+  /**
+   * Reaches the host now (libvirt's version, or the failure in plain words with its fix): a saved connection by
+   * `name`, or a `uri` not saved yet (the Add dialog's Test; nothing is stored, no event child is left running).
+   */
+  'connection.test': z
+    .strictObject({ name: connectionNameSchema.optional(), uri: connectionUriSchema.optional() })
+    .refine((a) => (a.name === undefined) !== (a.uri === undefined), 'give either name or uri'),
   /** The host's USB devices (sysfs), named from usb.ids, each with whether this user may pass it through and the fix. */
   'usb.host.list': z.strictObject({}),
   /** A machine's USB sticks and host devices: saved ones (document) and, while it runs, what is plugged in. */

@@ -30,7 +30,8 @@ export type VmEventBody =
   /** The guest agent's status, hostname, OS or addresses changed. */
   | { type: 'vm.guestAgent'; info: GuestAgentInfo };
 
-export type VmEvent = VmEventBody & { vmId: string; seq: number };
+/** `connection`: the libvirt connection the machine is on (absent: This computer), so each library list takes only its own. */
+export type VmEvent = VmEventBody & { vmId: string; seq: number; connection?: string };
 
 /** Engine-wide events (no VM). */
 export type EngineEvent = { type: 'engine.log'; level: 'info' | 'warn' | 'error'; message: string };

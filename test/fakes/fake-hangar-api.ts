@@ -1,12 +1,13 @@
 // The one fake HangarApi for renderer unit tests: an in-memory library with scriptable run states,
 // events, connection state and errors. Pure TypeScript (no DOM, no Node), so any test can use it.
-import type { HangarApi } from '../../src-renderer/bridge/hangar-api.js';
+import type { CallOptions, HangarApi } from '../../src-renderer/bridge/hangar-api.js';
 import { DisplayChannel } from '../../src-renderer/bridge/display-channel.js';
 import {
   EngineError,
   type AppChannel,
   type AppChannels,
   type AppPrefs,
+  type ConnectionInfo,
   type CommandArgs,
   type CommandName,
   type CommandResult,
@@ -83,8 +84,15 @@ export const FAKE_PREFS: AppPrefs = { theme: 'system', lastIsoFolder: null, last
  */
 export class FakeHangarApi implements HangarApi {
   readonly vms = new Map<string, FakeVm>();
-  /** Every engine call, in order. */
-  readonly calls: Array<{ command: CommandName; args: unknown }> = [];
+  /** Every engine call, in order (`connection` when it was sent to a libvirt connection). */
+  readonly calls: Array<{ command: CommandName; args: unknown; connection?: string }> = [];
+  /**
+   * libvirt connections (`addConnection`): connection.* answer from these, and a call with `{ connection }` runs on
+   * that connection's own fake library, whose events arrive here carrying `connection`.
+   */
+  readonly libvirt = new Map<string, { info: ConnectionInfo; api: FakeHangarApi; version: string }>();
+  /** URIs an unsaved connection.test fails for, with the engine's message. */
+  readonly unreachableUris = new Map<string, string>();
   /** Every app call, in order. */
   readonly appCalls: Array<{ channel: AppChannel; args: unknown }> = [];
   prefs: AppPrefs = { ...FAKE_PREFS };
@@ -127,6 +135,21 @@ export class FakeHangarApi implements HangarApi {
     this.vms.set(id, { doc, state: input.state ?? { kind: 'stopped' }, bundleDir: `/library/${input.name}.hangar`, error: input.error, ...(input.install ? { install: input.install } : {}), ...(input.tags ? { tags: input.tags } : {}) });
     if (!options.silent) this.emitVm(id, { type: 'vm.added', name: input.name });
     return this.summary(id);
+  }
+
+  /** Adds a libvirt connection with its own machines; returns its fake library (script it like this one). */
+  addConnection(name: string, uri: string, options: { vms?: FakeVmInput[]; state?: ConnectionInfo['state']; error?: string } = {}): FakeHangarApi {
+    const api = new FakeHangarApi({ vms: (options.vms ?? []).map((v) => ({ ...v })) });
+    // Summaries and vm.get name the connection, as the engine's libvirt backend does.
+    const list = api.builtIn.bind(api);
+    api.handle('library.list', () => (list('library.list', {}) as VmSummary[]).map((v) => ({ ...v, bundleDir: '', connection: this.connectionNameOf(api) })));
+    api.onEvent((e) => this.emit({ ...e, connection: this.connectionNameOf(api) } as VmEvent));
+    this.libvirt.set(name, { info: { name, uri, state: options.state ?? 'unknown', ...(options.error ? { error: options.error } : {}) }, api, version: '9.0.0' });
+    return api;
+  }
+
+  private connectionNameOf(api: FakeHangarApi): string {
+    return [...this.libvirt.entries()].find(([, c]) => c.api === api)?.[0] ?? '?';
   }
 
   removeVm(ref: string): void {
@@ -261,8 +284,15 @@ export class FakeHangarApi implements HangarApi {
 
   // ---- HangarApi -----------------------------------------------------------------------------
 
-  async call<K extends CommandName>(command: K, args: CommandArgs<K>): Promise<CommandResult<K>> {
-    this.calls.push({ command, args });
+  async call<K extends CommandName>(command: K, args: CommandArgs<K>, options?: CallOptions): Promise<CommandResult<K>> {
+    this.calls.push(options?.connection === undefined ? { command, args } : { command, args, connection: options.connection });
+    if (options?.connection !== undefined) {
+      const remote = this.libvirt.get(options.connection);
+      await Promise.resolve();
+      if (!remote) throw new EngineError('not-found', `no connection "${options.connection}" (hangar connection list)`);
+      if (remote.info.state === 'error') throw new EngineError('io', remote.info.error ?? 'cannot reach the host');
+      return remote.api.call(command, args);
+    }
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     else await Promise.resolve();
     if (this.state !== 'open') throw new EngineError('io', 'not connected to the Hangar engine');
@@ -524,7 +554,7 @@ export class FakeHangarApi implements HangarApi {
     }
   }
 
-  private builtIn<K extends CommandName>(command: K, args: CommandArgs<K>): CommandResult<K> {
+  builtIn<K extends CommandName>(command: K, args: CommandArgs<K>): CommandResult<K> {
     const a = args as Record<string, unknown>;
     const ref = a['vm'] as string;
     const r = (v: unknown) => v as CommandResult<K>;
@@ -535,6 +565,39 @@ export class FakeHangarApi implements HangarApi {
         return r({ qemuVersion: '7.2.0', qemuBinary: '/usr/bin/qemu-system-x86_64', accelerators: ['tcg'], kvm: { usable: false, reason: 'test' }, uefiAvailable: true, swtpmAvailable: true, hostMemoryMiB: 8192, hostCpus: 4, libraryDir: '/library' });
       case 'library.list':
         return r([...this.vms.keys()].map((id) => this.summary(id)));
+      case 'connection.list':
+        return r({ connections: [...this.libvirt.values()].map((c) => ({ ...c.info })) });
+      case 'connection.add': {
+        const name = a['name'] as string;
+        if (this.libvirt.has(name)) throw new EngineError('name-taken', `a connection named "${name}" exists already`);
+        this.addConnection(name, a['uri'] as string);
+        return r({ connection: { ...this.libvirt.get(name)!.info } });
+      }
+      case 'connection.remove':
+        if (!this.libvirt.delete(a['name'] as string)) throw new EngineError('not-found', `no connection "${a['name'] as string}" (hangar connection list)`);
+        return r({ ok: true });
+      case 'connection.rename': {
+        const c = this.libvirt.get(a['name'] as string);
+        if (!c) throw new EngineError('not-found', `no connection "${a['name'] as string}" (hangar connection list)`);
+        if (this.libvirt.has(a['newName'] as string)) throw new EngineError('name-taken', `a connection named "${a['newName'] as string}" exists already`);
+        this.libvirt.delete(a['name'] as string);
+        c.info = { ...c.info, name: a['newName'] as string };
+        this.libvirt.set(a['newName'] as string, c);
+        return r({ connection: { ...c.info } });
+      }
+      case 'connection.test': {
+        const uri = a['uri'] as string | undefined;
+        if (uri !== undefined) {
+          const why = this.unreachableUris.get(uri);
+          if (why) throw new EngineError('io', why);
+          return r({ connection: { name: '', uri, state: 'connected' }, libvirtVersion: '9.0.0' });
+        }
+        const c = this.libvirt.get(a['name'] as string);
+        if (!c) throw new EngineError('not-found', `no connection "${a['name'] as string}" (hangar connection list)`);
+        if (c.info.state === 'error') throw new EngineError('io', c.info.error ?? 'cannot reach the host');
+        c.info = { name: c.info.name, uri: c.info.uri, state: 'connected' };
+        return r({ connection: { ...c.info }, libvirtVersion: c.version });
+      }
       case 'vm.get': {
         const vm = this.find(ref);
         return r({ doc: vm.doc, state: vm.state, bundleDir: vm.bundleDir, tags: vm.tags ?? [], ...(vm.guestAgent ? { guestAgent: vm.guestAgent } : {}) });

@@ -7,7 +7,11 @@ import { MachineLock } from '../machine-ops/machine-lock.js';
 import { MACHINE_OPS, type MachineOp } from '../machine-ops/machine-op.js';
 import type { ClientContext } from '../rpc/engine-server.js';
 import { writeFileAtomic } from '../storage/atomic-write.js';
+import type { VmEventBody } from '../../../src-shared/contract/index.js';
 import { LIBVIRT_CANNOT, LibvirtConnection, type LibvirtDeps } from './libvirt-backend.js';
+
+/** The engine's side of a connection's deps: its events name the connection they come from. */
+export type ConnectionServiceDeps = Omit<LibvirtDeps, 'emit'> & { emit(vmId: string, body: VmEventBody, connection: string): void };
 
 /** `<library>/connections.json`: names and URIs only (no passwords: SSH uses the user's agent and keys). */
 const fileSchema = z.strictObject({
@@ -29,8 +33,14 @@ export class ConnectionService {
 
   constructor(
     private readonly libraryDir: string,
-    private readonly deps: LibvirtDeps,
+    private readonly deps: ConnectionServiceDeps,
   ) {}
+
+  /** A connection whose events carry its current name (read at each event: a rename applies at once). */
+  private make(name: string, uri: string): LibvirtConnection {
+    const conn: LibvirtConnection = new LibvirtConnection(name, uri, { ...this.deps, emit: (id, body) => this.deps.emit(id, body, conn.name) });
+    return conn;
+  }
 
   private get file(): string {
     return join(this.libraryDir, CONNECTIONS_FILE);
@@ -50,7 +60,7 @@ export class ConnectionService {
         this.loaded = null;
         throw new EngineError('invalid-document', `${this.file} is damaged (${(err as Error).message.split('\n')[0]}); fix or remove it`);
       }
-      for (const c of parsed.connections) this.conns.set(c.name, new LibvirtConnection(c.name, c.uri, this.deps));
+      for (const c of parsed.connections) this.conns.set(c.name, this.make(c.name, c.uri));
     })();
     return this.loaded;
   }
@@ -112,7 +122,7 @@ export class ConnectionService {
         if (this.conns.has(a.name)) throw new EngineError('name-taken', `a connection named "${a.name}" exists already`);
         const dup = [...this.conns.values()].find((c) => c.uri === a.uri);
         if (dup) throw new EngineError('exists', `connection "${dup.name}" already uses ${a.uri}`);
-        const conn = new LibvirtConnection(a.name, a.uri, this.deps);
+        const conn = this.make(a.name, a.uri);
         this.conns.set(a.name, conn);
         try {
           await this.save();
@@ -155,7 +165,17 @@ export class ConnectionService {
         return { connection: conn.info() };
       },
       'connection.test': async (a) => {
-        const conn = await this.get(a.name);
+        if (a.uri !== undefined) {
+          // Not stored and not watched: only `virsh version` runs (its name in the answer is empty).
+          const probe = new LibvirtConnection('', a.uri, { ...this.deps, emit: () => undefined });
+          try {
+            const out = await probe.run(['version', '--daemon']);
+            return { connection: probe.info(), libvirtVersion: /Running against daemon: (.*)/.exec(out)?.[1]?.trim() ?? out.trim() };
+          } finally {
+            probe.close();
+          }
+        }
+        const conn = await this.get(a.name!);
         const libvirtVersion = await conn.test();
         return { connection: conn.info() as ConnectionInfo, libvirtVersion };
       },

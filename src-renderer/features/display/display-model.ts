@@ -163,17 +163,22 @@ export function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-/** `#/display/<vmId>` → vmId, else null. */
+/** `#/display/<vmId>` (or `…?connection=<name>`, a machine on a libvirt connection) → vmId, else null. */
 export function displayRouteVm(hash: string): string | null {
-  const m = /^#\/display\/([^/?#]+)$/.exec(hash);
+  return displayRouteTarget(hash)?.vmId ?? null;
+}
+
+/** The display route's machine and, for a libvirt machine, its connection. */
+export function displayRouteTarget(hash: string): { vmId: string; connection?: string } | null {
+  const m = /^#\/display\/([^/?#]+)(?:\?connection=([^/?#&]+))?$/.exec(hash);
   if (!m) return null;
   try {
-    return decodeURIComponent(m[1]!);
+    return { vmId: decodeURIComponent(m[1]!), ...(m[2] !== undefined ? { connection: decodeURIComponent(m[2]) } : {}) };
   } catch {
     return null;
   }
 }
 
-export function displayRouteHash(vmId: string): string {
-  return `#/display/${encodeURIComponent(vmId)}`;
+export function displayRouteHash(vmId: string, connection?: string): string {
+  return `#/display/${encodeURIComponent(vmId)}${connection === undefined ? '' : `?connection=${encodeURIComponent(connection)}`}`;
 }

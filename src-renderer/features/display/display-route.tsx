@@ -5,7 +5,8 @@ import { ThemeProvider } from '@mui/material/styles';
 import type { HangarApi } from '../../bridge/hangar-api.js';
 import { ApiProvider } from '../../state/api-context.js';
 import { hangarTheme } from '../../theme.js';
-import { displayRouteHash, displayRouteVm } from './display-model.js';
+import { onConnection } from '../../state/scoped-api.js';
+import { displayRouteHash, displayRouteTarget, displayRouteVm } from './display-model.js';
 
 // Loaded on demand: the display view carries noVNC, which the library's first paint does not need.
 const DisplayView = lazy(() => import('./display-view.js').then((m) => ({ default: m.DisplayView })));
@@ -22,9 +23,21 @@ export function useDisplayRoute(): string | null {
   return vmId;
 }
 
-/** Shows a VM's display on its own page (a tab, or a window opened at that address). */
-export function openDisplayRoute(vmId: string): void {
-  window.location.hash = displayRouteHash(vmId);
+/** Shows a VM's display on its own page (a tab, or a window opened at that address); `connection` for a libvirt machine. */
+export function openDisplayRoute(vmId: string, connection?: string): void {
+  window.location.hash = displayRouteHash(vmId, connection);
+}
+
+/** The libvirt connection the display route names, if any (its page's calls then go to that connection). */
+function useDisplayConnection(): string | undefined {
+  const [connection, setConnection] = useState(() => displayRouteTarget(window.location.hash)?.connection);
+  useEffect(() => {
+    const onChange = () => setConnection(displayRouteTarget(window.location.hash)?.connection);
+    window.addEventListener('hashchange', onChange);
+    onChange();
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return connection;
 }
 
 /** Back to the library: drops the display hash. */
@@ -39,8 +52,10 @@ export function closeDisplayRoute(): void {
  */
 export function DisplayRoute({ api, children }: { api: HangarApi; children: ReactNode }) {
   const vmId = useDisplayRoute();
+  const connection = useDisplayConnection();
+  const pageApi = useMemo(() => (connection === undefined ? api : onConnection(api, connection)), [api, connection]);
   if (!vmId) return <>{children}</>;
-  return <DisplayPage api={api} vmId={vmId} />;
+  return <DisplayPage api={pageApi} vmId={vmId} />;
 }
 
 /** The full-page display, in its own dark theme (made only here: the library's first paint does not build it). */

@@ -13,10 +13,12 @@ export interface DeleteDialogProps {
   onClose: () => void;
   /** files=false: remove from the library only; files=true: delete the bundle folder and its disks. */
   onConfirm: (files: boolean) => Promise<void> | void;
+  /** Machines on a libvirt connection: the choice is the domain alone, or its storage volumes too. */
+  libvirt?: boolean;
 }
 
 /** Asks how far a delete goes: "Remove from library" (files stay) or "Delete files too". */
-export function DeleteDialog({ vms, open, onClose, onConfirm }: DeleteDialogProps) {
+export function DeleteDialog({ vms, open, onClose, onConfirm, libvirt = false }: DeleteDialogProps) {
   const [busy, setBusy] = useState(false);
   const what = vms.length === 1 ? `"${vms[0]?.name}"` : `${vms.length} machines`;
   const confirm = async (files: boolean) => {
@@ -32,8 +34,9 @@ export function DeleteDialog({ vms, open, onClose, onConfirm }: DeleteDialogProp
       <DialogTitle id="delete-title">Delete {what}?</DialogTitle>
       <DialogContent>
         <DialogContentText id="delete-text">
-          "Remove from library" keeps the machine's folder and disks on disk, so you can add it back later with "Add existing".
-          "Delete files too" erases the folder, its disks and snapshots; this cannot be undone.
+          {libvirt
+            ? '"Remove from library" undefines the libvirt domain and its snapshots; its disks stay in their storage pool. "Delete files too" also deletes its storage volumes; this cannot be undone.'
+            : `"Remove from library" keeps the machine's folder and disks on disk, so you can add it back later with "Add existing". "Delete files too" erases the folder, its disks and snapshots; this cannot be undone.`}
         </DialogContentText>
       </DialogContent>
       <DialogActions>

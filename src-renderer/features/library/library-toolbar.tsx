@@ -39,6 +39,13 @@ export interface LibraryToolbarProps {
   onShow: () => void;
   /** The global jobs indicator, at the toolbar's end. */
   jobs?: ReactNode;
+  /** Why Add existing and Import are off (the list shows a libvirt connection); absent: on. */
+  addReason?: string | null;
+}
+
+/** A control that is off for a reason people should read: the reason is its wrapper's tooltip (a disabled button shows none). */
+function Why({ reason, children }: { reason: string | null | undefined; children: ReactNode }) {
+  return reason ? <span title={reason} style={{ display: 'inline-flex' }}>{children}</span> : <>{children}</>;
 }
 
 /** New, Add existing, Settings, Start, Pause (a toggle: pressed while paused), Resume, Stop ▾, Show, Delete, and the jobs indicator. */
@@ -56,15 +63,25 @@ export function LibraryToolbar(props: LibraryToolbarProps) {
   return (
     <Toolbar variant="dense" role="toolbar" aria-label="Machine actions" sx={{ gap: 0.5, flexWrap: 'wrap', borderBottom: 1, borderColor: 'divider' }}>
       <Button startIcon={<AddIcon />} onClick={props.onNew} title="New machine (Ctrl+N)">New</Button>
-      <Button startIcon={<FolderOpenIcon />} onClick={props.onAddExisting} title="Add a machine folder (.hangar) to the library">Add existing</Button>
-      {props.onImport && <Button startIcon={<UnarchiveIcon />} onClick={props.onImport} title="Add a machine from an archive (.tar.gz, .tar) made by Export">Import…</Button>}
-      <Button startIcon={<SettingsIcon />} onClick={props.onSettings} disabled={!en.settings}>Settings</Button>
+      <Why reason={props.addReason}>
+        <Button startIcon={<FolderOpenIcon />} onClick={props.onAddExisting} disabled={!!props.addReason} title="Add a machine folder (.hangar) to the library">Add existing</Button>
+      </Why>
+      {props.onImport && (
+        <Why reason={props.addReason}>
+          <Button startIcon={<UnarchiveIcon />} onClick={props.onImport} disabled={!!props.addReason} title="Add a machine from an archive (.tar.gz, .tar) made by Export">Import…</Button>
+        </Why>
+      )}
+      <Why reason={en.settingsReason}>
+        <Button startIcon={<SettingsIcon />} onClick={props.onSettings} disabled={!en.settings}>Settings</Button>
+      </Why>
       <Divider orientation="vertical" flexItem sx={{ mx: 0.5 }} />
       <Button startIcon={<PlayArrowIcon />} onClick={props.onStart} disabled={!en.start} title="Start (Enter)">Start</Button>
       {props.onStartDisposable && (
-        <Button onClick={props.onStartDisposable} disabled={!en.startDisposable} title="Run on throwaway disks: every change is discarded at power-off">
-          Start without saving changes
-        </Button>
+        <Why reason={en.startDisposableReason}>
+          <Button onClick={props.onStartDisposable} disabled={!en.startDisposable} title="Run on throwaway disks: every change is discarded at power-off">
+            Start without saving changes
+          </Button>
+        </Why>
       )}
       <Button startIcon={<PauseIcon />} onClick={props.onPauseToggle} disabled={!en.pause} aria-pressed={en.paused} title={en.paused ? 'Resume' : 'Pause'}>
         Pause
@@ -99,7 +116,9 @@ export function LibraryToolbar(props: LibraryToolbarProps) {
           <MenuItem disabled={!en.saveState} onClick={() => stop('save')} title={en.saveStateReason ?? 'Suspend the machine to disk; the next Start resumes it where it was'}>
             <ListItemText primary="Save the machine state" secondary={en.saveStateReason} />
           </MenuItem>
-          <MenuItem disabled={!en.discardState} onClick={() => stop('discard')} title="Throw the saved state away: the next Start boots afresh">Discard saved state</MenuItem>
+          <MenuItem disabled={!en.discardState} onClick={() => stop('discard')} title={en.discardStateReason ?? 'Throw the saved state away: the next Start boots afresh'}>
+            <ListItemText primary="Discard saved state" secondary={en.discardStateReason} />
+          </MenuItem>
         </Menu>
       )}
       <Box sx={{ flex: 1 }} />

@@ -13,7 +13,13 @@ import {
 } from '../../../src-shared/vm-state.js';
 import type { CommandName } from '../../../src-shared/contract/index.js';
 import { EngineError } from '../../../src-shared/contract/errors.js';
-import { useApi } from '../../state/api-context.js';
+import { ApiProvider, useApi } from '../../state/api-context.js';
+import { ConnectionsStore } from '../../state/connections-store.js';
+import { LibraryStore as LibraryStoreClass } from '../../state/library-store.js';
+import { onConnection } from '../../state/scoped-api.js';
+import { useConnections } from '../../state/use-connections.js';
+import { ConnectionsSection } from '../connections/connections-section.js';
+import { LIBVIRT_LIMITS } from '../connections/libvirt-limits.js';
 import { describeError } from '../../state/errors.js';
 import type { LibraryStore, LibraryVm } from '../../state/library-store.js';
 import { useLibrary } from '../../state/use-library.js';
@@ -46,10 +52,20 @@ const VERB: Record<VmAction, string> = {
 };
 
 /** The library window: toolbar, the machine list on the left, the details of the selection on the right. */
-export function LibraryWindow({ store }: { store: LibraryStore }) {
-  const api = useApi();
+export function LibraryWindow({ store: localStore }: { store: LibraryStore }) {
+  const rootApi = useApi();
   const notify = useNotify();
+  // The sidebar's Connections: This computer (place null, the store given) or a libvirt connection's machines.
+  const connections = useMemo(() => new ConnectionsStore(rootApi), [rootApi]);
+  useEffect(() => connections.start(), [connections]);
+  const connSnap = useConnections(connections);
+  const [place, setPlace] = useState<string | null>(null);
+  const api = useMemo(() => (place === null ? rootApi : onConnection(rootApi, place)), [rootApi, place]);
+  const store = useMemo(() => (place === null ? localStore : new LibraryStoreClass(api, undefined, place)), [localStore, api, place]);
+  useEffect(() => (store === localStore ? undefined : store.start()), [store, localStore]);
+  const localCount = useLibrary(localStore).vms.length;
   const lib = useLibrary(store);
+  const onLibvirt = place !== null;
   const [query, setQuery] = useState<ListQuery>(DEFAULT_QUERY);
   const [selection, dispatch] = useReducer(selectionReducer, EMPTY_SELECTION);
   const [deleting, setDeleting] = useState<ReadonlyArray<LibraryVm> | null>(null);
@@ -143,7 +159,8 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
     setDeleting(null);
     if (done > 0) {
       const what = vms.length === 1 ? `"${vms[0]?.name}"` : machineCount(done);
-      notify(files ? `Deleted ${what} and ${done === 1 ? 'its' : 'their'} files.` : `Removed ${what} from the library. ${done === 1 ? 'Its folder is' : 'Their folders are'} still on disk.`, 'success');
+      if (onLibvirt) notify(files ? `Deleted ${what} and ${done === 1 ? 'its' : 'their'} storage.` : `Undefined ${what}; ${done === 1 ? 'its disks stay' : 'their disks stay'} in the storage pool.`, 'success');
+      else notify(files ? `Deleted ${what} and ${done === 1 ? 'its' : 'their'} files.` : `Removed ${what} from the library. ${done === 1 ? 'Its folder is' : 'Their folders are'} still on disk.`, 'success');
     }
   };
   // A machine folder chosen in the dialog or opened with Hangar: added, then selected.
@@ -191,6 +208,7 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
 
   const emptyText =
     lib.status === 'loading' ? 'Loading machines…'
+    : lib.vms.length === 0 && onLibvirt ? `No machines on "${place}" yet. Choose "New" to create one there.`
     : lib.vms.length === 0 ? 'No machines yet. Choose "New" to create one, or "Add existing" to open a machine folder.'
     : 'No machine matches the search.';
 
@@ -238,8 +256,9 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
         onResume={resume}
         onStop={stop}
         onDelete={askDelete}
-        onShow={() => selected[0] && openDisplayRoute(selected[0].id)}
+        onShow={() => selected[0] && openDisplayRoute(selected[0].id, selected[0].connection)}
         jobs={<JobsIndicator vmName={(id) => lib.byId.get(id)?.name} />}
+        addReason={onLibvirt ? LIBVIRT_LIMITS.addExisting : null}
       />
       {lib.status === 'error' && (
         <Alert severity="error" square action={<Button color="inherit" onClick={() => void store.reload()}>Retry</Button>}>
@@ -248,6 +267,7 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
       )}
       <Box sx={{ display: 'flex', flex: 1, minHeight: 0 }}>
         <Box component="nav" aria-label="Machines" sx={{ width: 340, flex: 'none', display: 'flex', flexDirection: 'column', borderRight: 1, borderColor: 'divider' }}>
+          <ConnectionsSection store={connections} place={place} onPlace={setPlace} localCount={localCount} />
           <Box sx={{ p: 1, display: 'flex', flexDirection: 'column', gap: 1 }}>
             <TextField
               inputRef={searchRef}
@@ -305,20 +325,22 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
               if (vm.error) return;
               // Like VirtualBox: activating a stopped machine starts it, a running one shows its screen.
               if (canStart(vm.state)) void run('vm.start', [vm]);
-              else if (canShowDisplay(vm.state)) openDisplayRoute(vm.id);
+              else if (canShowDisplay(vm.state)) openDisplayRoute(vm.id, vm.connection);
             }}
             onDeleteKey={askDelete}
             emptyText={emptyText}
           />
         </Box>
         <Box component="main" sx={{ flex: 1, minWidth: 0 }}>
+          <ApiProvider api={api}>
           <Suspense fallback={null}>
-            {lib.status === 'ready' && lib.vms.length === 0 ? (
+            {!onLibvirt && lib.status === 'ready' && lib.vms.length === 0 ? (
               <EmptyLibraryWelcome onCreate={() => setWizardOpen(true)} onAddExisting={() => void addExisting()} />
             ) : (
               <DetailsPane vm={single} selectedCount={selected.length} onEdit={(page) => openSettings(page)} onTagsChanged={(id, t) => store.noteTags(id, t)} onSelectVm={(id) => dispatch({ type: 'set', ids: [id] })} />
             )}
           </Suspense>
+          </ApiProvider>
         </Box>
       </Box>
       <Suspense fallback={null}>
@@ -335,7 +357,7 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
       </Suspense>
       <Suspense fallback={null}>
         {deleteUsed && (
-          <DeleteDialog vms={deleting ?? []} open={deleting !== null} onClose={() => setDeleting(null)} onConfirm={confirmDelete} />
+          <DeleteDialog vms={deleting ?? []} open={deleting !== null} onClose={() => setDeleting(null)} onConfirm={confirmDelete} libvirt={onLibvirt} />
         )}
       </Suspense>
       <Suspense fallback={null}>
@@ -353,13 +375,16 @@ export function LibraryWindow({ store }: { store: LibraryStore }) {
         <NewVmWizard
           initialIsoPath={wizardIso}
           takenNames={wizardNames}
+          connections={connSnap.connections}
+          initialConnection={place}
           onClose={() => {
             setWizardOpen(false);
             setWizardIso(undefined);
           }}
-          onCreated={(id) => {
+          onCreated={(id, connection) => {
             setWizardOpen(false);
             setWizardIso(undefined);
+            setPlace(connection ?? null);
             dispatch({ type: 'set', ids: [id] });
           }}
         />

@@ -2,11 +2,14 @@ import {
   canDiscardState, canForceOff, canPause, canReset, canResume, canSaveState, canShutdown, canStart, canStartDisposable, isActive, isDisposable,
 } from '../../../src-shared/vm-state.js';
 import type { LibraryVm } from '../../state/library-store.js';
+import { libvirtReason } from '../connections/libvirt-limits.js';
 
 export type StopHow = 'acpi' | 'force' | 'reset' | 'save' | 'discard';
 
 export interface ToolbarEnablement {
   settings: boolean;
+  /** Why Settings is off when that is not obvious (a machine on a libvirt connection). */
+  settingsReason: string | null;
   start: boolean;
   pause: boolean;
   /** Every selected machine is paused: the Pause toggle is pressed and resumes. */
@@ -24,6 +27,8 @@ export interface ToolbarEnablement {
   discardState: boolean;
   /** Start without saving changes. */
   startDisposable: boolean;
+  startDisposableReason: string | null;
+  discardStateReason: string | null;
   delete: boolean;
   deleteReason: string | null;
   show: boolean;
@@ -46,11 +51,18 @@ export function toolbarEnablement(selected: ReadonlyArray<LibraryVm>): ToolbarEn
   const saveState = usable.some((vm) => canSaveState(vm.state));
   const discardState = usable.some((vm) => canDiscardState(vm.state));
   // A disposable run has no state worth keeping: say so on the item instead of only greying it out.
-  const saveStateReason = !saveState && usable.some((vm) => isDisposable(vm.state))
+  const saveStateReason = libvirtReason(selected, 'saveState') ?? (!saveState && usable.some((vm) => isDisposable(vm.state))
     ? 'Started without saving changes: its disk writes are discarded at power-off, so there is no state to save'
-    : null;
+    : null);
+  // On a libvirt connection these are not Hangar's to do: off, with the reason (the engine refuses them too).
+  const settingsReason = libvirtReason(selected, 'settings');
+  const startDisposableReason = libvirtReason(selected, 'startDisposable');
+  const discardStateReason = libvirtReason(selected, 'discardState');
   return {
-    settings: selected.length === 1 && !selected[0]?.error,
+    settings: selected.length === 1 && !selected[0]?.error && settingsReason === null,
+    settingsReason,
+    startDisposableReason,
+    discardStateReason,
     start: usable.some((vm) => canStart(vm.state)),
     pause: paused || usable.some((vm) => canPause(vm.state)),
     paused,
@@ -59,10 +71,10 @@ export function toolbarEnablement(selected: ReadonlyArray<LibraryVm>): ToolbarEn
     shutdown,
     forceOff,
     reset,
-    saveState,
+    saveState: saveState && libvirtReason(selected, 'saveState') === null,
     saveStateReason,
-    discardState,
-    startDisposable: usable.some((vm) => canStartDisposable(vm.state)),
+    discardState: discardState && discardStateReason === null,
+    startDisposable: usable.some((vm) => canStartDisposable(vm.state)) && startDisposableReason === null,
     // A saved machine may be deleted too (its saved state goes with its files).
     delete: selected.length > 0 && activeOnes.length === 0 && any((vm) => !isActive(vm.state) || !!vm.error),
     deleteReason: activeOnes.length > 0 ? 'Shut the machine down to delete it' : null,

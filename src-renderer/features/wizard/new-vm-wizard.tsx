@@ -35,8 +35,12 @@ import { InstallAutomaticallyPage } from './install-automatically-page.js';
 
 export interface NewVmWizardProps {
   onClose: () => void;
-  /** Called with the new machine's id once it exists (and, for "Create and start", was asked to start). */
-  onCreated: (id: string) => void;
+  /** Called with the new machine's id once it exists (and, for "Create and start", was asked to start); `connection`: where. */
+  onCreated: (id: string, connection?: string) => void;
+  /** libvirt connections a machine may be created on instead of This computer (a picker on the first page). */
+  connections?: ReadonlyArray<{ name: string; status: string }>;
+  /** Where the picker starts (the place the library shows); absent: This computer. */
+  initialConnection?: string | null;
   /** An ISO to start from (one opened with Hangar): prefilled and inspected as if chosen with Browse. */
   initialIsoPath?: string | undefined;
   /** The names of the machines in the library (the library store's): the name is checked against them as typed. */
@@ -64,12 +68,12 @@ function Field({ children }: { children: ReactNode }) {
   return <Box sx={{ mb: 1.5 }}>{children}</Box>;
 }
 
-/** A path field with its Browse… button beside it (and Download… for the installer ISO). */
-function WithBrowse({ onBrowse, onDownload, children }: { onBrowse: () => void; onDownload?: () => void; children: ReactNode }) {
+/** A path field with its Browse… button beside it (none without `onBrowse`: a path on another host), and Download… for the installer ISO. */
+function WithBrowse({ onBrowse, onDownload, children }: { onBrowse: (() => void) | undefined; onDownload?: (() => void) | undefined; children: ReactNode }) {
   return (
     <Box sx={{ display: 'flex', gap: 1, alignItems: 'flex-start' }}>
       {children}
-      <Button variant="outlined" sx={{ mt: 0.5, flex: 'none' }} onClick={onBrowse}>Browse…</Button>
+      {onBrowse && <Button variant="outlined" sx={{ mt: 0.5, flex: 'none' }} onClick={onBrowse}>Browse…</Button>}
       {onDownload && <Button variant="outlined" sx={{ mt: 0.5, flex: 'none' }} onClick={onDownload}>Download…</Button>}
     </Box>
   );
@@ -79,8 +83,11 @@ function WithBrowse({ onBrowse, onDownload, children }: { onBrowse: () => void; 
  * The new-machine wizard: a draft edited page by page (the pure reducer in wizard-state.ts), validated per
  * page, and only at the end one `vm.create` call. Nothing exists on disk until "Create".
  */
-export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: NewVmWizardProps) {
+export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames, connections = [], initialConnection = null }: NewVmWizardProps) {
   const api = useApi();
+  /** Where the machine is created: null = This computer; else a libvirt connection (disks in its pool "default"). */
+  const [target, setTarget] = useState<string | null>(initialConnection);
+  const on = target === null ? undefined : { connection: target };
   // Notices while the wizard is open go to its own status line; "Created" outlives it, in the window.
   const notices = useDialogNotices();
   const notify = notices.notify;
@@ -111,6 +118,7 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: 
   const inspect = useCallback(
     (path: string) => {
       const p = path.trim();
+      if (target !== null) return; // a path on the libvirt host: this computer cannot read it
       if (!p.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(p)) return;
       dispatch({ type: 'inspectStarted', path: p });
       api.call('iso.inspect', { path: p }).then(
@@ -118,7 +126,7 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: 
         (err: unknown) => dispatch({ type: 'inspectFailed', path: p, message: describeError(err, 'read the image') }),
       );
     },
-    [api],
+    [api, target],
   );
 
   useEffect(() => {
@@ -171,7 +179,9 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: 
     if (!canCreate(state)) return;
     setCreating(start ? 'start' : 'create');
     setCreateError(null);
-    const args = toCreateArgs(state);
+    // On a libvirt connection the disk goes into the pool "default": no folder of this computer.
+    const { folder: _folder, ...remoteArgs } = toCreateArgs(state);
+    const args = target === null ? toCreateArgs(state) : remoteArgs;
     const copying = args.existingDiskMode === 'copy' || args.existingDiskMode === 'convert';
     const jobId = copying ? newJobId() : undefined;
     const off = jobId
@@ -181,16 +191,16 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: 
       : () => undefined;
     if (jobId) setJob({ id: jobId, percent: null });
     try {
-      const created = await api.call('vm.create', jobId ? { ...args, jobId } : args);
+      const created = await api.call('vm.create', jobId ? { ...args, jobId } : args, on);
       if (start) {
         try {
-          await api.call('vm.start', { vm: created.id });
+          await api.call('vm.start', { vm: created.id }, on);
         } catch (err) {
           windowNotify(describeError(err, `start "${created.doc.name}" (it was created)`), 'error');
         }
       }
       windowNotify(`Created "${created.doc.name}".`, 'success');
-      onCreated(created.id);
+      onCreated(created.id, target ?? undefined);
     } catch (err) {
       setCreateError(describeError(err, 'create the machine'));
       setCreating(null);
@@ -232,7 +242,24 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: 
                   {...msg(L.name, 'How the machine appears in the library; its folder is named after it.')}
                 />
               </Field>
-              <Field>
+              {connections.length > 0 && (
+                <Field>
+                  <TextField
+                    select
+                    label="Create on"
+                    value={target ?? ''}
+                    fullWidth
+                    onChange={(e) => setTarget(e.target.value === '' ? null : e.target.value)}
+                    helperText={target === null ? 'Hangar runs the machine itself.' : `libvirt runs it on "${target}": its disk goes into that host's storage pool "default".`}
+                  >
+                    <MenuItem value="">This computer</MenuItem>
+                    {connections.map((c) => (
+                      <MenuItem key={c.name} value={c.name}>{`libvirt: ${c.name}${c.status === 'failed' ? ' (cannot reach it now)' : ''}`}</MenuItem>
+                    ))}
+                  </TextField>
+                </Field>
+              )}
+              {target === null && <Field>
                 <WithBrowse onBrowse={() => void browseFolder()}>
                   <TextField
                     label={L.folder}
@@ -243,7 +270,7 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: 
                     {...msg(L.folder, `Where the machine’s folder is created. Empty: the library${state.host?.libraryDir ? ` (${state.host.libraryDir})` : ''}.`)}
                   />
                 </WithBrowse>
-              </Field>
+              </Field>}
             </>
           )}
 
@@ -259,7 +286,7 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: 
               </FormControl>
               {d.media === 'iso' && (
                 <Field>
-                  <WithBrowse onBrowse={() => void browse('iso')} onDownload={() => setDownloadOpen(true)}>
+                  <WithBrowse onBrowse={target === null ? () => void browse('iso') : undefined} onDownload={target === null ? () => setDownloadOpen(true) : undefined}>
                     <TextField
                       label={L.isoPath}
                       value={d.isoPath}
@@ -269,7 +296,7 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: 
                       onBlur={() => {
                         if (insp.status === 'idle' && d.isoPath.trim()) setIsoPath(d.isoPath, true);
                       }}
-                      {...msg(L.isoPath, 'Choose with Browse… or type the full path.')}
+                      {...msg(L.isoPath, target === null ? 'Choose with Browse… or type the full path.' : `The full path of the ISO on "${target}" (e.g. in /var/lib/libvirt/images).`)}
                     />
                   </WithBrowse>
                   {insp.status === 'inspecting' && <LinearProgress aria-label="Reading the image" sx={{ mt: 1 }} />}
@@ -378,7 +405,7 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: 
                 <FormLabel id="disk-label">{L.disk}</FormLabel>
                 <RadioGroup row aria-labelledby="disk-label" value={d.disk} onChange={(e) => dispatch({ type: 'set', field: 'disk', value: e.target.value as 'new' | 'existing' | 'none' })}>
                   <FormControlLabel value="new" control={<Radio />} label="New disk" />
-                  <FormControlLabel value="existing" control={<Radio />} label="Existing disk image" />
+                  <FormControlLabel value="existing" control={<Radio />} label="Existing disk image" disabled={target !== null} title={target === null ? undefined : 'On a libvirt connection the disk is a new volume in the pool "default"'} />
                   <FormControlLabel value="none" control={<Radio />} label="No disk" />
                 </RadioGroup>
                 <FormHelperText>{msg(L.disk).helperText}</FormHelperText>
@@ -431,7 +458,8 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames }: 
                 ))}
               </Box>
               {/* The preview needs no answers: the password stays out of the preview's requests. */}
-              {canCreate(state) && <CommandLinePreview args={{ ...toCreateArgs(state), unattended: undefined }} />}
+              {canCreate(state) && target === null && <CommandLinePreview args={{ ...toCreateArgs(state), unattended: undefined }} />}
+              {target !== null && <Typography variant="body2" sx={{ mt: 1 }}>{`Created on the libvirt connection "${target}" as a domain (libvirt builds its QEMU command line).`}</Typography>}
               {summaryValidation && Object.keys(summaryValidation.warnings).length > 0 && (
                 <Alert severity="warning" sx={{ mt: 2 }}>
                   <ul style={{ margin: 0, paddingLeft: 16 }}>

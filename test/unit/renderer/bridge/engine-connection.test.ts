@@ -41,6 +41,19 @@ describe('EngineConnection', () => {
     expect(states).toEqual(['open']);
   });
 
+  it('a call with a connection names it in the request; other calls go to This computer', async () => {
+    const conn = new EngineConnection(wsConnector).start();
+    FakeWebSocket.last().serverOpen();
+    // Left unanswered: they fail when the connection is disposed below.
+    conn.call('vm.start', { vm: 'web' }, 'lab').catch(() => undefined);
+    conn.call('vm.start', { vm: 'web' }).catch(() => undefined);
+    await vi.waitFor(() => expect(FakeWebSocket.last().sent).toHaveLength(2), { timeout: 15_000 });
+    const [onLab, local] = FakeWebSocket.last().requests() as Array<Record<string, unknown>>;
+    expect(onLab).toMatchObject({ command: 'vm.start', connection: 'lab' });
+    expect(local).not.toHaveProperty('connection');
+    conn.dispose();
+  });
+
   it('reconnects with growing backoff after failed attempts, and resets it once open', async () => {
     const delays = [100, 200, 400, 800];
     const conn = new EngineConnection(wsConnector, { backoffMs: (n) => delays[Math.min(n, delays.length - 1)]! }).start();
