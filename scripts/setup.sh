@@ -54,6 +54,7 @@ DEB_PACKAGES=(
   openssh-server    # tests: an sshd on loopback for the qemu+ssh:// integration tests
   gpgv              # OS downloads: the distributions' signed checksum lists
   gpg               # tests: a signing key made in the test for the signed-list cases
+  python3-yaml      # tests: cloud-init's own YAML parser reads the generated user-data back
 )
 
 os_field() { # os_field ID|ID_LIKE
