@@ -134,6 +134,6 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
     ...usbCommands(usb),
     ...fileDropCommands(ctx, drops),
     ...downloadCommands(downloads),
-  });
+  }, { mediaDir: downloads.mediaDir });
   return { jobs, disks, media, usb, install, forwards, archive, snapshots, stats, thumbnails, displays, agent, connections, downloads, handlers };
 }
