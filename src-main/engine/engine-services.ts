@@ -134,7 +134,7 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
     ...usbCommands(usb),
     ...fileDropCommands(ctx, drops),
     ...downloadCommands(downloads),
-  });
+  }, { mediaDir: downloads.mediaDir });
   // The display page names a machine by id only: a libvirt domain's uuid gets its connection's (tunnelled) socket.
   const localDisplaySocket = handlers['vm.displaySocket'];
   handlers['vm.displaySocket'] = async (a, client) =>

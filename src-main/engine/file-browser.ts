@@ -1,4 +1,3 @@
-import { mediaDirFor } from './downloads/download-settings.js';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -101,7 +100,7 @@ type AnyHandler = (args: unknown, client: ClientContext) => Promise<unknown>;
  * a browser host (`browserRoots` set), every host path a command carries (PATH_FIELDS in browser-paths.ts) is
  * checked first, before the command looks at the file; the Electron app and the CLI's own engines are unrestricted.
  */
-export function withFileBrowser(engine: Pick<EngineContext, 'libraryDir' | 'browserRoots' | 'store' | 'sessions' | 'stateOf' | 'runtimeDir' | 'host'>, base: BaseHandlers): Handlers {
+export function withFileBrowser(engine: Pick<EngineContext, 'libraryDir' | 'browserRoots' | 'store' | 'sessions' | 'stateOf' | 'runtimeDir'>, base: BaseHandlers, options: { mediaDir?: string } = {}): Handlers {
   const roots = () => fileRoots({ libraryDir: engine.libraryDir, browserRoots: engine.browserRoots });
   const checked: Record<string, AnyHandler> = {};
   for (const [command, spec] of Object.entries(PATH_FIELDS)) {
@@ -110,7 +109,7 @@ export function withFileBrowser(engine: Pick<EngineContext, 'libraryDir' | 'brow
     checked[command] = async (args, client) => {
       // Read on each call: the handlers are made before Engine.open sets browserRoots.
       if (engine.browserRoots !== null) {
-        await checkCommandPaths(command, args, { roots: await roots(), libraryDir: engine.libraryDir, vmOf: (ref) => engine.store.load(ref), mediaDir: mediaDirFor(engine.host.env ?? process.env) });
+        await checkCommandPaths(command, args, { roots: await roots(), libraryDir: engine.libraryDir, vmOf: (ref) => engine.store.load(ref), ...(options.mediaDir ? { mediaDir: options.mediaDir } : {}) });
       }
       return handler(args, client);
     };

@@ -76,7 +76,8 @@ describe('downloads from a local mirror', () => {
     expect(r.verification).toBe('checksum-only');
     expect(await sha256Of(r.path)).toBe(p.sha256);
     expect((await stat(join(dir, 'installation-media'))).mode & 0o777).toBe(0o700);
-    expect(await readdir(join(dir, 'installation-media'))).toEqual([entry.fileName]);
+    // The file and its hidden verification record (what it was verified as).
+    expect((await readdir(join(dir, 'installation-media'))).sort()).toEqual([`.${entry.fileName}.verified.json`, entry.fileName]);
     const jobs = events.map((e) => e.body).filter((b) => b.type === 'vm.job');
     expect(jobs[0]).toMatchObject({ kind: 'download', status: 'running', subject: entry.name });
     expect(jobs.at(-1)).toMatchObject({ kind: 'download', status: 'concluded', percent: 100 });
@@ -113,7 +114,7 @@ describe('downloads from a local mirror', () => {
     const r = await service().download({ source: entry.id });
     expect(await sha256Of(r.path)).toBe(p.sha256);
     expect(server.requests.find((q) => q.path === entryPath)!.range).toBe(`bytes=${kept}-`);
-    expect(await readdir(media)).toEqual([entry.fileName]);
+    expect((await readdir(media)).filter((n) => !n.startsWith('.'))).toEqual([entry.fileName]);
   });
 
   it('pause keeps the part; downloading again resumes to the right checksum', async () => {
@@ -170,6 +171,38 @@ describe('downloads from a local mirror', () => {
     const err = await rejection(service().download({ source: entry.id }));
     expect(err.message).toContain(`does not list ${entry.fileName}`);
     expect(server.requests.some((q) => q.path === entryPath)).toBe(false);
+  });
+
+  it('a file already in the folder under a catalog file\'s name but not verified as that entry is checked, and refused untouched when it differs', async () => {
+    const p = payload(100_000);
+    serveEntry(p.body, p.sha512);
+    const media = join(dir, 'installation-media');
+    const planted = join(media, entry.fileName);
+    // A URL download (with the user's own sha256) under the catalog file's name: not the distribution's file.
+    server.files.set('/other/debian-12-generic-amd64.qcow2', { body: Buffer.from('not debian') });
+    await service().download({ source: `${server.origin}/other/debian-12-generic-amd64.qcow2`, sha256: createHash('sha256').update('not debian').digest('hex') });
+    const err = await rejection(service().ensureDownloaded(entry.id));
+    expect(err.message).toContain(`${planted} already exists and does not match debian-12-cloud-amd64's sha512 checksum`);
+    expect(await readFile(planted, 'utf8')).toBe('not debian');
+    // The right bytes put there by hand are checked once, then recorded.
+    await writeFile(planted, p.body);
+    expect(await service().ensureDownloaded(entry.id)).toBe(planted);
+    server.requests.length = 0;
+    expect(await service({ HANGAR_OFFLINE: '1' }).ensureDownloaded(entry.id)).toBe(planted);
+    expect(server.requests).toEqual([]);
+  });
+
+  it('a part file that is a link is never written through', async () => {
+    const p = payload(100_000);
+    serveEntry(p.body, p.sha512);
+    const media = join(dir, 'installation-media');
+    await service().folderInfo();
+    const { mkdir, symlink } = await import('node:fs/promises');
+    await mkdir(media, { recursive: true, mode: 0o700 });
+    await writeFile(join(dir, 'victim'), 'keep');
+    await symlink(join(dir, 'victim'), join(media, `${entry.fileName}.part`));
+    await rejection(service().download({ source: entry.id }));
+    expect(await readFile(join(dir, 'victim'), 'utf8')).toBe('keep');
   });
 
   it('a redirect loop ends with a clear error', async () => {

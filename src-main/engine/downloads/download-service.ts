@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
-import { access, lstat, readdir, rename, rm, stat } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { access, lstat, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { z } from 'zod';
 import { EngineError, type VmEventBody } from '../../../src-shared/contract/index.js';
 import type { DownloadCatalogEntry, ChecksumAlgorithm } from '../../../src-shared/os-downloads/types.js';
 import { SAFE_FILE_NAME, urlFileName } from '../../../src-shared/os-downloads/entry-schema.js';
@@ -46,6 +47,8 @@ const LIST_LIMIT = 4 * 1024 * 1024;
 const PART = '.part';
 
 interface Plan {
+  /** The catalog id or the URL asked for: a file's verification record names it. */
+  source: string;
   fileName: string;
   dir: string;
   url: string;
@@ -137,6 +140,7 @@ export class DownloadService {
       const sigUrl = e.verify.signatureUrl ? throughMirror(e.verify.signatureUrl, s.mirror) : null;
       const allowHttp = s.mirror?.startsWith('http:') ?? false;
       return {
+        source: e.id,
         fileName: e.fileName,
         dir,
         url: throughMirror(e.url, s.mirror),
@@ -168,6 +172,7 @@ export class DownloadService {
     const fileName = urlFileName(u.href);
     if (!SAFE_FILE_NAME.test(fileName)) throw new EngineError('invalid-args', `the URL does not end in a plain file name: "${fileName}"`, { field: 'source' });
     return {
+      source: sha ? `${u.href}#sha256=${sha}` : u.href,
       fileName,
       dir,
       url: u.href,
@@ -190,8 +195,8 @@ export class DownloadService {
     if (plan.dir === this.deps.mediaDir) await ensurePrivateDir(plan.dir);
     else await assertFolder(plan.dir);
     const existing = await stat(finalPath).catch(() => null);
-    if (existing?.isFile()) return { jobId: requestedJob ?? '', path: finalPath, bytes: existing.size, verification: 'already-verified' };
-    if (existing) throw new EngineError('exists', `${finalPath} exists and is not a file`);
+    if (existing && !existing.isFile()) throw new EngineError('exists', `${finalPath} exists and is not a file`);
+    if (existing) return this.alreadyThere(plan, finalPath, existing.size, s, requestedJob);
     if (s.offline) throw new EngineError('invalid-state', `Hangar is set to work offline: ${plan.fileName} is not in ${plan.dir} and is not downloaded`);
     const job = this.deps.jobs.start(requestedJob, null);
     const controller = new AbortController();
@@ -234,6 +239,7 @@ export class DownloadService {
       } else note = 'not verified: no checksum was given (--sha256)';
       await rename(partPath, finalPath);
       await rm(`${partPath}.json`, { force: true });
+      if (expected) await writeRecord(finalPath, { source: plan.source, algorithm: expected.algorithm, hex: expected.hex, bytes: (await stat(finalPath)).size });
       const bytes = (await stat(finalPath)).size;
       emit({ status: 'concluded', percent: 100 });
       if (note) this.deps.log('info', `${plan.fileName}: ${note}`);
@@ -260,6 +266,26 @@ export class DownloadService {
     }
   }
 
+  /**
+   * A file of that name is there already. It is used only when its verification record says it was verified for this
+   * very source (a file a URL download or a person put there under a catalog file's name is not the distribution's);
+   * otherwise it is checked now against the expected checksum, and refused, untouched, if it does not match.
+   */
+  private async alreadyThere(plan: Plan, finalPath: string, size: number, s: DownloadSettings, jobId: string | undefined): Promise<DownloadResult> {
+    const rec = await readRecord(finalPath);
+    const done: DownloadResult = { jobId: jobId ?? '', path: finalPath, bytes: size, verification: 'already-verified' };
+    if (rec && rec.source === plan.source && rec.bytes === size) return done;
+    if (s.offline) throw new EngineError('invalid-state', `Hangar is set to work offline and ${finalPath} was not verified as ${plan.source}: it is not used`);
+    const expected = await plan.expected().catch(asEngineError);
+    if (!expected) throw new EngineError('exists', `${finalPath} already exists; give --sha256 to check it, or remove it`, { path: finalPath });
+    const got = await hashFile(finalPath, expected.algorithm);
+    if (got !== expected.hex) {
+      throw new EngineError('exists', `${finalPath} already exists and does not match ${plan.source}'s ${expected.algorithm} checksum; remove it (hangar os clean) or download elsewhere with --to`, { path: finalPath, reason: 'checksum-mismatch' });
+    }
+    await writeRecord(finalPath, { source: plan.source, algorithm: expected.algorithm, hex: expected.hex, bytes: size });
+    return done;
+  }
+
   /** The Installation media folder: its files (finished and partial) and their total size. */
   async folderInfo(): Promise<{ path: string; bytes: number; files: Array<{ name: string; bytes: number; partial: boolean }> }> {
     const files: Array<{ name: string; bytes: number; partial: boolean }> = [];
@@ -271,7 +297,8 @@ export class DownloadService {
     }
     for (const name of entries.sort()) {
       const st = await lstat(join(this.deps.mediaDir, name)).catch(() => null);
-      if (st?.isFile()) files.push({ name, bytes: st.size, partial: name.endsWith(PART) || name.endsWith(`${PART}.json`) });
+      // Verification records are hidden: listed with nothing, removed by clean with their file.
+      if (st?.isFile() && !name.startsWith('.')) files.push({ name, bytes: st.size, partial: name.endsWith(PART) || name.endsWith(`${PART}.json`) });
     }
     return { path: this.deps.mediaDir, bytes: files.reduce((n, f) => n + f.bytes, 0), files };
   }
@@ -286,11 +313,32 @@ export class DownloadService {
       const p = join(this.deps.mediaDir, f.name);
       if (busy.has(p)) continue;
       await rm(p, { force: true });
+      await rm(recordPath(p), { force: true });
       freedBytes += f.bytes;
       removed++;
     }
     return { freedBytes, removed };
   }
+}
+
+const recordSchema = z.strictObject({ source: z.string(), algorithm: z.enum(['sha256', 'sha512']), hex: z.string(), bytes: z.number().int().nonnegative() });
+type VerificationRecord = z.infer<typeof recordSchema>;
+
+/** `.NAME.verified.json` beside a verified file: what it was verified as. */
+function recordPath(file: string): string {
+  return join(dirname(file), `.${basename(file)}.verified.json`);
+}
+
+async function readRecord(file: string): Promise<VerificationRecord | null> {
+  try {
+    return recordSchema.parse(JSON.parse(await readFile(recordPath(file), 'utf8')));
+  } catch {
+    return null;
+  }
+}
+
+async function writeRecord(file: string, rec: VerificationRecord): Promise<void> {
+  await writeFile(recordPath(file), JSON.stringify(rec), { mode: 0o600 });
 }
 
 /** `--to` must be a folder this user can write, checked before the network is touched. */

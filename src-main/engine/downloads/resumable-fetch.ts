@@ -1,5 +1,5 @@
-import { createWriteStream } from 'node:fs';
-import { readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readFile, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { Transform } from 'node:stream';
@@ -126,7 +126,8 @@ export async function resumableFetch(o: ResumableFetchOptions): Promise<{ bytes:
     await writeFile(sidecarPath, JSON.stringify({ url: o.url, etag, lastModified: res.headers['last-modified'] ?? null, totalBytes: total } satisfies Sidecar), { mode: 0o600 });
     const received = { n: offset };
     try {
-      await pipeBody(res, o.partPath, status === 206, received, total, o.onProgress, o.signal);
+      // Without an announced length, no more than the free space (less the margin) is taken.
+      await pipeBody(res, o.partPath, status === 206, received, total, total ?? offset + free - SPACE_MARGIN_BYTES, o.onProgress, o.signal);
     } catch (err) {
       if (o.signal.aborted) throw o.signal.reason ?? err;
       const progressed = received.n > offset;
@@ -152,6 +153,7 @@ async function pipeBody(
   append: boolean,
   received: { n: number },
   total: number | null,
+  limit: number,
   onProgress: ResumableFetchOptions['onProgress'],
   signal: AbortSignal,
 ): Promise<void> {
@@ -161,6 +163,10 @@ async function pipeBody(
   const count = new Transform({
     transform(chunk: Buffer, _enc, done) {
       received.n += chunk.length;
+      if (received.n > limit) {
+        done(new NoSpaceError(`the server sent more than ${formatSize(limit)}${total === null ? ' without announcing a length (the free space)' : ', the length it announced'}`));
+        return;
+      }
       const now = Date.now();
       if (onProgress && now - lastReport >= 250) {
         lastReport = now;
@@ -172,7 +178,10 @@ async function pipeBody(
       done(null, chunk);
     },
   });
-  await pipeline(res, count, createWriteStream(path, { flags: append ? 'a' : 'w', mode: 0o600 }), { signal });
+  // O_NOFOLLOW: a link put where the part file goes is never written through.
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (append ? constants.O_APPEND : constants.O_TRUNC);
+  const handle = await open(path, flags, 0o600);
+  await pipeline(res, count, handle.createWriteStream(), { signal });
   if (!res.complete) throw Object.assign(new Error('connection closed early'), { code: 'ECONNRESET' });
   onProgress?.({ receivedBytes: received.n, totalBytes: total, bytesPerSecond: 0 });
 }
