@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineClient, VmEvent } from '../../src-shared/contract/index.js';
-import { sha512Crypt } from '../../src-main/engine/unattended/sha512-crypt.js';
+import { sha512Crypt } from '../../src-main/engine/crypt/sha512-crypt.js';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { serialWait, useEngineEnv, stateWait, type OpenedEngine } from '../helpers/engine-harness.js';
 
@@ -65,7 +65,7 @@ describe('unattended install (installer.iso reads its answers, real QEMU)', () =
         expect(log).toContain('ANSWER-FULLNAME:Ada Lovelace\r\n');
         const hash = /ANSWER-HASH:(\S+)/.exec(log)![1]!;
         const salt = hash.split('$')[2]!;
-        expect(hash).toBe(sha512Crypt(PASSWORD, salt));
+        expect(hash).toBe(sha512Crypt(PASSWORD, { salt }));
         expect(log).toContain('ANSWER-FILE:/preseed.cfg');
       } else {
         expect(log).toContain('ANSWER-FILE:/ks.cfg');

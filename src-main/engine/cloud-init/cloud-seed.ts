@@ -13,7 +13,7 @@ import {
   sshKeyProblem,
 } from '../../../src-shared/cloud-init/cloud-init-rules.js';
 import { buildIso } from '../iso/iso-writer.js';
-import { sha512Crypt } from './sha512-crypt.js';
+import { sha512Crypt } from '../crypt/sha512-crypt.js';
 
 export const SEED_VOLUME_ID = 'cidata';
 

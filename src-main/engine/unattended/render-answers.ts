@@ -6,7 +6,7 @@ type XmlNode = Node;
 import yaml from 'js-yaml';
 import type { UnattendedMethod } from '../../../src-shared/os-downloads/types.js';
 import type { UnattendedAnswers } from '../../../src-shared/unattended/answers.js';
-import { sha512Crypt } from './sha512-crypt.js';
+import { sha512Crypt } from '../crypt/sha512-crypt.js';
 import debianPreseed from './templates/debian.preseed?raw';
 import fedoraKs from './templates/fedora.ks?raw';
 import ubuntuAutoinstall from './templates/ubuntu.autoinstall.yaml?raw';
@@ -44,7 +44,7 @@ function values(a: UnattendedAnswers, opts: RenderOptions): Record<string, strin
     locale: `${a.language}.UTF-8`,
     keyboard: a.keyboard,
     timezone: a.timezone,
-    passwordHash: sha512Crypt(a.password, opts.salt),
+    passwordHash: sha512Crypt(a.password, opts.salt === undefined ? {} : { salt: opts.salt }),
     windowsLocale: `${lang}-${region}`,
     windowsKeyboard: WINDOWS_KEYBOARDS[a.keyboard] ?? `${lang}-${region}`,
     windowsTimeZone: WINDOWS_TIME_ZONES[a.timezone] ?? 'UTC',

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { EngineError } from '../../../../src-shared/contract/index.js';
 import { readIsoInfo, bufferSource } from '../../../../src-main/engine/iso/index.js';
 import { checkCloudInit, cloudConfig, cloudSeedIso, hostnameFromName, metaData, userData } from '../../../../src-main/engine/cloud-init/cloud-seed.js';
-import { SHA512_CRYPT_RE, sha512Crypt } from '../../../../src-main/engine/cloud-init/sha512-crypt.js';
+import { SHA512_CRYPT_RE, sha512Crypt } from '../../../../src-main/engine/crypt/sha512-crypt.js';
 import { sshKeyLines, sshKeyProblem } from '../../../../src-shared/cloud-init/cloud-init-rules.js';
 
 const ED25519 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEggYlb0WrW1+dRkKoOSAJBizcjB8u0uFJz63w4PnP/V alice@host';

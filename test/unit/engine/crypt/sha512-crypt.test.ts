@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { SHA512_CRYPT_RE, sha512Crypt } from '../../../../src-main/engine/cloud-init/sha512-crypt.js';
+import { SHA512_CRYPT_RE, sha512Crypt } from '../../../../src-main/engine/crypt/sha512-crypt.js';
 
 describe('sha512Crypt', () => {
   // The test vectors of Drepper's specification.
