@@ -52,6 +52,8 @@ DEB_PACKAGES=(
   libvirt-daemon-system  # tests: libvirtd and virtlogd, started by the test setup (test/helpers/libvirt-host.ts)
   openssh-client    # qemu+ssh:// connections (virsh runs ssh)
   openssh-server    # tests: an sshd on loopback for the qemu+ssh:// integration tests
+  python3-yaml      # tests: the cloud-init seed's #cloud-config read back with PyYAML (what cloud-init parses it with)
+  openssl           # tests: SHA-512 crypt hashes checked against openssl passwd -6
 )
 
 os_field() { # os_field ID|ID_LIKE
