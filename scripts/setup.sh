@@ -54,7 +54,8 @@ DEB_PACKAGES=(
   openssh-server    # tests: an sshd on loopback for the qemu+ssh:// integration tests
   gpgv              # OS downloads: the distributions' signed checksum lists
   gpg               # tests: a signing key made in the test for the signed-list cases
-  python3-yaml      # tests: cloud-init's own YAML parser reads the generated user-data back
+  python3-yaml      # tests: the cloud-init seed's #cloud-config read back with PyYAML (what cloud-init parses it with)
+  openssl           # tests: SHA-512 crypt hashes checked against openssl passwd -6
 )
 
 os_field() { # os_field ID|ID_LIKE
