@@ -34,7 +34,7 @@ async function readSmall(path: string, flag: string, max: number): Promise<strin
 }
 
 /** `cloudImage` and `cloudInit` for vm.create, or {} without --cloud-image (then the seed flags are refused). */
-export async function cloudCreateArgs(v: Values, libraryDir: string): Promise<Pick<CommandArgs<'vm.create'>, 'cloudImage' | 'cloudInit' | 'osId'>> {
+export async function cloudCreateArgs(v: Values, download: (id: string) => Promise<string>): Promise<Pick<CommandArgs<'vm.create'>, 'cloudImage' | 'cloudInit' | 'osId'>> {
   const image = v['cloud-image'] as string | undefined;
   if (image === undefined) {
     // --user, --password-file and --hostname also answer an installer (--unattended), which checks them itself.
@@ -42,7 +42,7 @@ export async function cloudCreateArgs(v: Values, libraryDir: string): Promise<Pi
     if (stray) throw new EngineError('invalid-args', `--${stray} goes with --cloud-image`);
     return {};
   }
-  const { path, osId } = await resolveCloudImage(image, libraryDir);
+  const { path, osId } = await resolveCloudImage(image, download);
   const cloudInit: NonNullable<CommandArgs<'vm.create'>['cloudInit']> = {};
   if (v['user'] !== undefined) cloudInit.user = v['user'] as string;
   if (v['hostname'] !== undefined) cloudInit.hostname = v['hostname'] as string;

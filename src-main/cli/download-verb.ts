@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { EngineError, type EngineClient } from '../../src-shared/contract/index.js';
+import { EngineError, type CommandResult, type EngineClient } from '../../src-shared/contract/index.js';
 import { formatBytes } from '../engine/disks/disk-rules.js';
 import { EXIT } from './exit-codes.js';
 
@@ -51,13 +51,10 @@ function rate(bytesPerSecond: number | undefined): string {
 }
 
 /**
- * `hangar download (ID | URL) [--sha256 HEX] [--to DIR]`: progress and speed on stderr; prints the verified
- * file's path. Ctrl+C pauses (the partial file stays; the same command resumes it).
+ * One download through the engine, with progress and speed on stderr; Ctrl+C pauses (the partial file stays; the
+ * same command resumes it). Resolves to the engine's answer (the verified file's path).
  */
-export async function downloadVerb(c: EngineClient, positionals: string[], v: Values, out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const [source] = positionals as [string];
-  const sha256 = typeof v['sha256'] === 'string' ? v['sha256'] : undefined;
-  const to = typeof v['to'] === 'string' ? resolve(v['to']) : undefined;
+export async function fetchVerified(c: EngineClient, req: { source: string; sha256?: string; to?: string }, err: (s: string) => void): Promise<CommandResult<'download.start'>> {
   const jobId = randomUUID();
   let shown = false;
   const off = c.onEvent((e) => {
@@ -69,11 +66,10 @@ export async function downloadVerb(c: EngineClient, positionals: string[], v: Va
   const onSigint = (): void => void c.call('download.pause', { jobId }).catch(() => undefined);
   process.on('SIGINT', onSigint);
   try {
-    const r = await c.call('download.start', { source, jobId, ...(sha256 ? { sha256 } : {}), ...(to ? { to } : {}) });
+    const r = await c.call('download.start', { source: req.source, jobId, ...(req.sha256 ? { sha256: req.sha256 } : {}), ...(req.to ? { to: req.to } : {}) });
     if (shown) err('\n');
     if (r.note) err(`note: ${r.note}\n`);
-    out(`${r.path}\n`);
-    return EXIT.ok;
+    return r;
   } catch (e) {
     if (shown) err('\n');
     throw e;
@@ -81,4 +77,14 @@ export async function downloadVerb(c: EngineClient, positionals: string[], v: Va
     process.off('SIGINT', onSigint);
     off();
   }
+}
+
+/** `hangar download (ID | URL) [--sha256 HEX] [--to DIR]`: prints the verified file's path. */
+export async function downloadVerb(c: EngineClient, positionals: string[], v: Values, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const [source] = positionals as [string];
+  const sha256 = typeof v['sha256'] === 'string' ? v['sha256'] : undefined;
+  const to = typeof v['to'] === 'string' ? resolve(v['to']) : undefined;
+  const r = await fetchVerified(c, { source, ...(sha256 ? { sha256 } : {}), ...(to ? { to } : {}) }, err);
+  out(`${r.path}\n`);
+  return EXIT.ok;
 }

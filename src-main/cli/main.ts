@@ -163,7 +163,7 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       if (arch !== undefined && arch !== 'x86_64' && arch !== 'aarch64' && arch !== 'riscv64') throw new UsageError('--arch must be x86_64, aarch64 or riscv64');
       const { existingDiskModeOf } = await import('./clone-verb.js');
       const existingDiskMode = existingDiskModeOf(v);
-      const cloud = await (await import('./cloud-init-args.js')).cloudCreateArgs(v, handle.libraryDir);
+      const cloud = await (await import('./cloud-init-args.js')).cloudCreateArgs(v, async (id) => (await (await import('./download-verb.js')).fetchVerified(c, { source: id }, io.err)).path);
       const unattended = unattendedAnswersOf(v, (m) => new UsageError(m));
       if (cloud.cloudImage !== undefined && unattended) throw new UsageError('--cloud-image needs no installer: give it or --unattended (with --iso), not both');
       const r = await withJobProgress(c, io.err, { show: existingDiskMode !== undefined }, (jobId) => c.call('vm.create', {

@@ -8,6 +8,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { killQemuUnder, qemuPidsUnder, repoRoot } from './engine-harness.js';
 import { stopBackgroundEngines } from './background-engines.js';
 
+/** No test reaches the internet: catalog downloads go to a closed loopback port unless a test serves a mirror. */
+const NO_NETWORK = 'http://127.0.0.1:9';
+
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** Throws unless the built files exist (relative to the repo root). */
@@ -110,7 +113,7 @@ export function makeE2eDirs(name: string, runtimePrefix: string): Pick<E2eContex
   const library = join(root, 'library');
   const runtimeBase = mkdtempSync(`/tmp/${runtimePrefix}-`);
   // The Installation media folder too, so no test downloads into (or cleans) the user's own.
-  return { root, library, runtimeBase, env: { ...process.env, XDG_RUNTIME_DIR: runtimeBase, HANGAR_LIBRARY: library, HANGAR_MEDIA_DIR: join(root, 'installation-media') } };
+  return { root, library, runtimeBase, env: { ...process.env, XDG_RUNTIME_DIR: runtimeBase, HANGAR_LIBRARY: library, HANGAR_MEDIA_DIR: join(root, 'installation-media'), HANGAR_DOWNLOAD_MIRROR: NO_NETWORK } };
 }
 
 /** afterAll of a suite: closes the browser, runs `stopVms` (errors ignored), stops serve and cleans up. */

@@ -12,6 +12,9 @@ import { countKeyRowGlyphs, parsePpm } from './fixtures.js';
 import { inProcessPair } from '../../src-main/engine/transport/in-process.js';
 import { stopBackgroundEngines } from './background-engines.js';
 
+/** No test reaches the internet: catalog downloads go to a closed loopback port unless a test serves a mirror. */
+const NO_NETWORK = 'http://127.0.0.1:9';
+
 export interface TestEnv {
   root: string;
   libraryDir: string;
@@ -27,7 +30,7 @@ export function makeTestEnv(): TestEnv {
   const runtimeBase = mkdtempSync('/tmp/hgr-');
   const libraryDir = join(root, 'library');
   // The Installation media folder too, so no test downloads into (or cleans) the user's own.
-  const env = { ...process.env, XDG_RUNTIME_DIR: runtimeBase, HANGAR_LIBRARY: libraryDir, HANGAR_MEDIA_DIR: join(root, 'installation-media') };
+  const env = { ...process.env, XDG_RUNTIME_DIR: runtimeBase, HANGAR_LIBRARY: libraryDir, HANGAR_MEDIA_DIR: join(root, 'installation-media'), HANGAR_DOWNLOAD_MIRROR: NO_NETWORK };
   return {
     root,
     libraryDir,

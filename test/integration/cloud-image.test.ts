@@ -1,10 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturePaths } from '../helpers/fixtures.js';
 import { spawnHangar as hangar } from '../helpers/cli-runner.js';
 import { qemuPidsUnder, useTestEnv, type TestEnv } from '../helpers/engine-harness.js';
+import { startDownloadServer, type DownloadServer } from '../helpers/download-server.js';
+import { findDownloadEntry } from '../../src-shared/os-downloads/index.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEggYlb0WrW1+dRkKoOSAJBizcjB8u0uFJz63w4PnP/V alice@host';
 const PASSWORD = 'Pa"ss w0rd\'$(id)';
@@ -84,7 +87,8 @@ describe('hangar create --cloud-image (built CLI, real QEMU): overlay + cidata s
       { args: ['--cloud-image', img, '--iso', fixturePaths.linuxIso], err: /either a cloud image or an ISO/ },
       { args: ['--cloud-image', fixturePaths.linuxIso], err: /CD\/DVD image \(ISO 9660\)/ },
       { args: ['--cloud-image', '/etc/passwd'], err: /system file|system folder/ },
-      { args: ['--cloud-image', 'debian-12-cloud-amd64'], err: /not downloaded yet .*run: hangar download debian-12-cloud-amd64/ },
+      // The test env's download mirror is a closed loopback port: the catalog image cannot be fetched.
+      { args: ['--cloud-image', 'debian-12-cloud-amd64'], err: /download failed: connect ECONNREFUSED 127\.0\.0\.1:9/ },
       { args: ['--cloud-image', 'no-such-image'], err: /cloud image not found/ },
       { args: ['--user', 'alice'], err: /--user goes with --cloud-image/ },
     ];
@@ -95,5 +99,39 @@ describe('hangar create --cloud-image (built CLI, real QEMU): overlay + cidata s
     }
     expect((JSON.parse((await hangar(t, 'list', '--json')).stdout) as Array<{ name: string }>).map((v) => v.name)).not.toContain('nope');
     expect(readdirSync(t.libraryDir).filter((n) => n.startsWith('nope'))).toEqual([]);
+  });
+});
+
+describe('hangar create --cloud-image CATALOG-ID (built CLI, local mirror)', () => {
+  let t: TestEnv;
+  let server: DownloadServer;
+  const entry = findDownloadEntry('debian-12-cloud-amd64')!;
+  beforeAll(async () => {
+    server = await startDownloadServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+  useTestEnv((env) => {
+    t = env;
+    // Before the first command: the background engine keeps the environment it started with.
+    t.env['HANGAR_DOWNLOAD_MIRROR'] = server.origin;
+  });
+
+  it('downloads the catalog image through the mirror, verifies it and makes the disk an overlay on it', async () => {
+    const body = readFileSync(cloudImage(t));
+    server.files.set(new URL(entry.url).pathname, { body });
+    server.files.set(new URL(entry.verify.checksumUrl).pathname, { body: Buffer.from(`${createHash('sha512').update(body).digest('hex')}  ${entry.fileName}\n`) });
+    const created = await hangar(t, 'create', 'from-catalog', '--cloud-image', entry.id, '--user', 'alice', '--disk-size', '1');
+    expect(created.code, created.stderr).toBe(0);
+    const inMedia = join(t.env['HANGAR_MEDIA_DIR']!, entry.fileName);
+    const info = JSON.parse((await hangar(t, 'info', created.stdout.trim(), '--json')).stdout) as { osId: string; disks: Array<{ baseImage?: string }> };
+    expect(info.disks[0]!.baseImage).toBe(realpathSync(inMedia));
+    expect(info.osId).toBe(entry.osId);
+    expect(createHash('sha512').update(readFileSync(inMedia)).digest('hex')).toBe(createHash('sha512').update(body).digest('hex'));
+    // A second machine from the same id uses the verified file as it is (nothing fetched again).
+    server.files.delete(new URL(entry.url).pathname);
+    const again = await hangar(t, 'create', 'from-catalog-2', '--cloud-image', entry.id, '--disk-size', '1');
+    expect(again.code, again.stderr).toBe(0);
   });
 });
