@@ -4,7 +4,7 @@
 // every kind of row (running, saved, disposable, installing, unreadable), and only as many as the list renders.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup } from '@testing-library/react';
-import { FakeHangarApi } from '../../../fakes/fake-hangar-api.js';
+import { FakeHangarApi, type FakeVmInput } from '../../../fakes/fake-hangar-api.js';
 import { installLayoutStubs, renderLibrary } from './render-helpers.js';
 import { paintEarlyList } from '../../../../src-renderer/early-list.js';
 import { LibraryStore } from '../../../../src-renderer/state/library-store.js';
@@ -25,13 +25,13 @@ const rowsOf = (list: Element) =>
     text: o.textContent,
   }));
 
-const VMS = [
-  { name: 'web 10', osId: 'debian12', state: { kind: 'running' as const } },
-  { name: 'web 9', osId: 'win11', state: { kind: 'saved' as const, savedAt: '2026-12-06T21:30:00.000Z' } },
-  { name: 'Alpha', osId: 'freebsd', state: { kind: 'running' as const, disposable: true } },
-  { name: 'beta', osId: 'reactos', install: 'installing' as const },
+const VMS: FakeVmInput[] = [
+  { name: 'web 10', osId: 'debian12', state: { kind: 'running' } },
+  { name: 'web 9', osId: 'win11', state: { kind: 'saved', savedAt: '2026-12-06T21:30:00.000Z' } },
+  { name: 'Alpha', osId: 'freebsd', state: { kind: 'running', disposable: true } },
+  { name: 'beta', osId: 'reactos', install: 'installing' },
   { name: 'broken', osId: 'unknown', error: 'vm.json: bad JSON' },
-  { name: 'gamma', osId: 'generic', state: { kind: 'crashed' as const } },
+  { name: 'gamma', osId: 'generic', state: { kind: 'crashed', reason: 'QEMU exited', exitCode: 1, signal: null, logTail: '' } },
 ];
 
 describe('the early list', () => {
