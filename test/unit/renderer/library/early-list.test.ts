@@ -26,12 +26,12 @@ const rowsOf = (list: Element) =>
   }));
 
 const VMS: FakeVmInput[] = [
-  { name: 'web 10', osId: 'debian12', state: { kind: 'running' as const } },
-  { name: 'web 9', osId: 'win11', state: { kind: 'saved' as const, savedAt: '2026-12-06T21:30:00.000Z' } },
-  { name: 'Alpha', osId: 'freebsd', state: { kind: 'running' as const, disposable: true } },
-  { name: 'beta', osId: 'reactos', install: 'installing' as const },
+  { name: 'web 10', osId: 'debian12', state: { kind: 'running' } },
+  { name: 'web 9', osId: 'win11', state: { kind: 'saved', savedAt: '2026-12-06T21:30:00.000Z' } },
+  { name: 'Alpha', osId: 'freebsd', state: { kind: 'running', disposable: true } },
+  { name: 'beta', osId: 'reactos', install: 'installing' },
   { name: 'broken', osId: 'unknown', error: 'vm.json: bad JSON' },
-  { name: 'gamma', osId: 'generic', state: { kind: 'crashed' as const, reason: 'QEMU exited', exitCode: 1, signal: null, logTail: '' } },
+  { name: 'gamma', osId: 'generic', state: { kind: 'crashed', reason: 'QEMU exited', exitCode: 1, signal: null, logTail: '' } },
 ];
 
 describe('the early list', () => {
