@@ -124,10 +124,12 @@ describe('libvirt displays, serial consoles and screenshots', () => {
       expect(Buffer.from(thumb.pngBase64 ?? '', 'base64').subarray(0, 8).equals(PNG)).toBe(true);
 
       // CPU and memory graphs: virsh domstats while a client holds the lease.
-      const stat = new Promise<VmEvent>((resolve) => {
+      const stat = new Promise<VmEvent>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no vm.stats event within 60 s')), 60_000);
         const off = e.client.onEvent((ev) => {
           if (ev.type !== 'vm.stats' || ev.vmId !== id) return;
           off();
+          clearTimeout(timer);
           resolve(ev);
         });
       });

@@ -132,7 +132,13 @@ export class LibvirtConnection {
   private readonly endings = new Map<string, Promise<string>>();
   /** CPU and memory graphs: one `virsh domstats` round per interval while a client holds a lease. */
   private readonly stats = new DomainStats({
-    sample: async () => parseDomstats(await this.run(['domstats', '--state-running', '--cpu-total', '--balloon'])),
+    sample: async () =>
+      parseDomstats(
+        await this.run(['domstats', '--list-running', '--cpu-total', '--balloon']).catch((err: Error) => {
+          this.deps.log('warn', `libvirt connection "${this.name}": no CPU/memory sample: ${err.message}`);
+          return '';
+        }),
+      ),
     uuidOf: async (name) => (await this.resolve(name)).uuid,
     emit: (uuid, st) => this.deps.emit(uuid, { type: 'vm.stats', ...st }),
   });
