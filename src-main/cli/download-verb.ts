@@ -39,6 +39,7 @@ export async function osVerb(c: EngineClient, positionals: string[], v: Values, 
     case 'clean': {
       const r = await c.call('download.clean', {});
       out(`removed ${r.removed} file${r.removed === 1 ? '' : 's'}, ${formatBytes(r.freedBytes)} freed\n`);
+      for (const name of r.inUse) out(`kept ${name}: a machine uses it\n`);
       return EXIT.ok;
     }
     default:

@@ -36,6 +36,7 @@ import { SnapshotService, type SnapshotHost } from './snapshots/snapshot-service
 import { readProcSample } from './stats/proc-stats.js';
 import { StatsService } from './stats/stats-service.js';
 import { restartVm } from './vm-lifecycle.js';
+import { filesMachinesUse } from './downloads/files-in-use.js';
 
 /** Every service of one engine, each built once. */
 export interface EngineServices {
@@ -100,7 +101,7 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
   });
   const thumbnails = makeThumbnailService(ctx);
   const env = ctx.host.env ?? process.env;
-  const downloads = new DownloadService({ jobs, emit: (id, body) => ctx.emit(id, body), log: (level, message) => ctx.log(level, message), env, mediaDir: mediaDirFor(env) });
+  const downloads = new DownloadService({ jobs, emit: (id, body) => ctx.emit(id, body), log: (level, message) => ctx.log(level, message), env, mediaDir: mediaDirFor(env), inUse: () => filesMachinesUse(ctx) });
   const connections = new ConnectionService(ctx.libraryDir, { env: process.env, tempDir: ctx.runtimeDir, emit: (id, body, connection) => ctx.emit(id, body, connection), log: (level, message) => ctx.log(level, message) });
   const displays = makeDisplayService(ctx, connections);
 

@@ -574,7 +574,7 @@ export interface CommandResults {
   'download.pause': { ok: true };
   'download.updateCatalog': { version: number; source: 'built-in' | 'fetched'; count: number };
   'download.folder': { path: string; bytes: number; files: Array<{ name: string; bytes: number; partial: boolean }> };
-  'download.clean': { freedBytes: number; removed: number };
+  'download.clean': { freedBytes: number; removed: number; /** Files kept because a machine uses them (a cloud image under a disk, an ISO in a drive). */ inUse: string[] };
 }
 
 export type CommandResult<K extends CommandName> = CommandResults[K];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturePaths } from '../helpers/fixtures.js';
 import { spawnHangar as hangar } from '../helpers/cli-runner.js';
@@ -133,5 +133,10 @@ describe('hangar create --cloud-image CATALOG-ID (built CLI, local mirror)', () 
     server.files.delete(new URL(entry.url).pathname);
     const again = await hangar(t, 'create', 'from-catalog-2', '--cloud-image', entry.id, '--disk-size', '1');
     expect(again.code, again.stderr).toBe(0);
+    // Cleaning the Installation media folder keeps the image the machines' disks are overlays on.
+    const clean = await hangar(t, 'os', 'clean');
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.stdout).toMatch(new RegExp(`^removed 0 files, .* freed\\nkept ${entry.fileName.replace(/\./g, '\\.')}: a machine uses it\\n$`));
+    expect(existsSync(inMedia)).toBe(true);
   });
 });

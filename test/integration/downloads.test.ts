@@ -254,7 +254,7 @@ describe('downloads from a local mirror', () => {
     expect(await readdir(join(dir, 'installation-media'))).toEqual([]);
     await writeFile(join(dir, 'installation-media', 'old.iso'), Buffer.alloc(5000));
     expect(await s.folderInfo()).toMatchObject({ bytes: 5000, files: [{ name: 'old.iso', bytes: 5000, partial: false }] });
-    expect(await s.clean()).toEqual({ freedBytes: 5000, removed: 1 });
+    expect(await s.clean()).toEqual({ freedBytes: 5000, removed: 1, inUse: [] });
     expect((await s.folderInfo()).bytes).toBe(0);
   });
 

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, lstat, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, lstat, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { EngineError, type VmEventBody } from '../../../src-shared/contract/index.js';
@@ -23,6 +23,8 @@ export interface DownloadDeps {
   env: Env;
   /** The Installation media folder (0700, created on first use). */
   mediaDir: string;
+  /** Real paths of files machines use (a cloud machine's base image, an ISO in a CD drive): clean keeps them. */
+  inUse?: () => Promise<ReadonlySet<string>>;
 }
 
 export interface DownloadRequest {
@@ -304,20 +306,28 @@ export class DownloadService {
   }
 
   /** Deletes the folder's files (not those of a download under way); returns what it freed. */
-  async clean(): Promise<{ freedBytes: number; removed: number }> {
+  async clean(): Promise<{ freedBytes: number; removed: number; inUse: string[] }> {
     const busy = new Set([...this.inflight.keys()].flatMap((p) => [`${p}${PART}`, `${p}${PART}.json`]));
     const info = await this.folderInfo();
+    // A cloud machine's disk is an overlay on its image: deleting the image would break the machine.
+    const used = (await this.deps.inUse?.()) ?? new Set<string>();
+    const dir = await realpath(this.deps.mediaDir).catch(() => this.deps.mediaDir);
+    const inUse: string[] = [];
     let freedBytes = 0;
     let removed = 0;
     for (const f of info.files) {
       const p = join(this.deps.mediaDir, f.name);
       if (busy.has(p)) continue;
+      if (used.has(join(dir, f.name))) {
+        inUse.push(f.name);
+        continue;
+      }
       await rm(p, { force: true });
       await rm(recordPath(p), { force: true });
       freedBytes += f.bytes;
       removed++;
     }
-    return { freedBytes, removed };
+    return { freedBytes, removed, inUse };
   }
 }
 

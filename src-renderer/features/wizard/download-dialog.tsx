@@ -41,6 +41,7 @@ export function DownloadDialog({ open, arch, onClose, onDownloaded }: DownloadDi
   const [entries, setEntries] = useState<DownloadCatalogEntry[] | null>(null);
   const [phase, setPhase] = useState<Phase>({ kind: 'choose' });
   const [error, setError] = useState<string | null>(null);
+  const [kept, setKept] = useState<string[]>([]);
   const current = useRef<string | null>(null);
   /** The Installation media folder's size (refreshed after each download and clean). */
   const [folder, setFolder] = useState<{ bytes: number; files: number } | null>(null);
@@ -110,6 +111,11 @@ export function DownloadDialog({ open, arch, onClose, onDownloaded }: DownloadDi
             {error}
           </Alert>
         )}
+        {kept.length > 0 && (
+          <Alert severity="info" sx={{ mb: 1 }}>
+            Kept {kept.join(', ')}: {kept.length === 1 ? 'a machine uses it' : 'machines use them'} (a cloud image under a disk, or an ISO in a drive).
+          </Alert>
+        )}
         {running && (
           <>
             <Typography>Downloading {running.entry.name}…</Typography>
@@ -144,7 +150,7 @@ export function DownloadDialog({ open, arch, onClose, onDownloaded }: DownloadDi
           </Typography>
         )}
         {folder && folder.files > 0 && phase.kind === 'choose' && (
-          <Button onClick={() => void api.call('download.clean', {}).then(refreshFolder, (err: unknown) => setError(describeError(err, 'clean the Installation media folder')))}>Clean</Button>
+          <Button onClick={() => void api.call('download.clean', {}).then((r) => { setKept(r.inUse); refreshFolder(); }, (err: unknown) => setError(describeError(err, 'clean the Installation media folder')))}>Clean</Button>
         )}
         {running && <Button onClick={() => void api.call('download.pause', { jobId: running.jobId }).catch(() => undefined)}>Pause</Button>}
         {running && <Button onClick={() => void api.call('job.cancel', { jobId: running.jobId }).catch(() => undefined)}>Cancel download</Button>}

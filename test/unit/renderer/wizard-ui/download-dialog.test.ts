@@ -20,7 +20,7 @@ function setup(arch: 'x86_64' | 'aarch64' = 'x86_64') {
   api.handle('download.clean', () => {
     const freed = files.reduce((n, f) => n + f.bytes, 0);
     files = [];
-    return { freedBytes: freed, removed: 1 };
+    return { freedBytes: freed, removed: 1, inUse: [] };
   });
   const picked: string[] = [];
   renderWithApi(createElement(DownloadDialog, { open: true, arch, onClose: () => undefined, onDownloaded: (p: string) => picked.push(p) }), api);
