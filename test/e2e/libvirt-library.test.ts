@@ -14,6 +14,8 @@ import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { closeE2e, launchBrowser, makeE2eDirs, spawnServe, type E2eContext } from '../helpers/e2e-harness.js';
 import { runHangar } from '../helpers/cli-runner.js';
 import { repoRoot } from '../helpers/engine-harness.js';
+import { DISPLAY_CANVAS } from './display-canvas.js';
+import { displayRouteHash } from '../../src-renderer/features/display/display-model.js';
 import { ensureLibvirt, removeDomain, startLoopbackSshd, SYSTEM_URI, waitForFileText, type LoopbackSshd } from '../helpers/libvirt-host.js';
 
 const SLOW = 120_000;
@@ -46,8 +48,37 @@ const rowIn = (page: Page, name: string, state: string) => ({
   },
 });
 
-/** start → (display: the lead adds it) → snapshot → revert → shut down → delete, all from the page. */
-async function lifecycle(page: Page, connection: string, name: string, screenshot?: string): Promise<void> {
+/**
+ * The machine's screen on a page of its own (the display route names the connection): the engine tunnels the
+ * domain's VNC (its local socket, or a forward over the connection's SSH); a line typed on the canvas reaches the
+ * guest's console, which echoes it as `KBD:<line>` on its serial port (libvirt's serial log on this host). A
+ * line typed while the guest's keyboard probe runs is thrown away by the guest, so it is typed again until seen.
+ */
+async function typeOnDisplay(connection: string, id: string, serialLog: string): Promise<void> {
+  const shown = await ctx.browser.newPage({ viewport: { width: 1024, height: 800 } });
+  try {
+    // The token URL first (it sets this page's cookie), then the display route.
+    await shown.goto(ctx.url);
+    await shown.goto(`${new URL(ctx.url).origin}/${displayRouteHash(id, connection)}`);
+    await shown.locator(DISPLAY_CANVAS).waitFor({ state: 'attached', timeout: SLOW });
+    await shown.locator(DISPLAY_CANVAS).click();
+    await expect.poll(() => shown.getByTestId('keyboard-capture').textContent(), { timeout: SLOW }).toContain('Keyboard captured');
+    const line = `typed ${connection}`;
+    const seen = `${markers.linuxKbdPrefix}${line}`;
+    for (let attempt = 1; ; attempt++) {
+      await shown.keyboard.type(line, { delay: 30 });
+      await shown.keyboard.press('Enter');
+      const found = await waitForFileText(serialLog, seen, 20_000).then(() => true, () => false);
+      if (found) break;
+      if (attempt === 4) throw new Error(`the guest never echoed "${line}" typed on the display of ${id}`);
+    }
+  } finally {
+    await shown.close();
+  }
+}
+
+/** start → display (a typed line echoed) → snapshot → revert → shut down → delete, all from the page. */
+async function lifecycle(page: Page, connection: string, name: string, id: string, screenshot?: string): Promise<void> {
   await sidebar(page).getByRole('button', { name: new RegExp(`^${connection}`) }).click();
   // The domain defined before is listed (live from libvirt's Defined event if the page was already showing it).
   await rowIn(page, name, 'Powered off').waitFor({ timeout: SLOW });
@@ -60,9 +91,7 @@ async function lifecycle(page: Page, connection: string, name: string, screensho
   await waitForFileText(`/var/log/libvirt/qemu/${name}-serial0.log`, markers.linuxReady, SLOW);
   if (screenshot) await page.screenshot({ path: screenshot, style: '.MuiSnackbar-root { visibility: hidden !important; }' });
 
-  // ---- DISPLAY STEP (the lead adds it after merging libvirt-display) ----------------------------------------------
-  // Show → the display page for this machine (openDisplayRoute(id, connection)) → type a line → see it echoed.
-  // ------------------------------------------------------------------------------------------------------------------
+  await typeOnDisplay(connection, id, `/var/log/libvirt/qemu/${name}-serial0.log`);
 
   await page.getByRole('button', { name: 'Manage snapshots' }).click();
   const panel = page.getByRole('dialog', { name: 'Snapshots' });
@@ -151,16 +180,16 @@ describe('libvirt machines in the library window', () => {
 
     const name = `hangar-e2e-${randomBytes(3).toString('hex')}`;
     ctx.domains.push(name);
-    await hangar('--connection', 'sys', 'create', name, '--iso', fixturePaths.linuxIso, '--disk-size', '0.05', '--memory', '256', '--cpus', '1', '--firmware', 'bios');
+    const { stdout } = await hangar('--connection', 'sys', 'create', name, '--iso', fixturePaths.linuxIso, '--disk-size', '0.05', '--memory', '256', '--cpus', '1', '--firmware', 'bios');
     // docs/screenshots/libvirt-library.png (README): the connections beside This computer, a running libvirt machine selected.
-    await lifecycle(page, 'sys', name, join(repoRoot, 'docs/screenshots/libvirt-library.png'));
+    await lifecycle(page, 'sys', name, stdout.trim(), join(repoRoot, 'docs/screenshots/libvirt-library.png'));
   }, 600_000);
 
   it('drives a machine over qemu+ssh:// to the loopback sshd', async () => {
     const { page } = ctx;
     const name = `hangar-e2e-${randomBytes(3).toString('hex')}`;
     ctx.domains.push(name);
-    await hangar('--connection', 'loop', 'create', name, '--iso', fixturePaths.linuxIso, '--disk-size', '0.05', '--memory', '256', '--cpus', '1', '--firmware', 'bios');
-    await lifecycle(page, 'loop', name);
+    const { stdout } = await hangar('--connection', 'loop', 'create', name, '--iso', fixturePaths.linuxIso, '--disk-size', '0.05', '--memory', '256', '--cpus', '1', '--firmware', 'bios');
+    await lifecycle(page, 'loop', name, stdout.trim());
   }, 600_000);
 });
