@@ -4,12 +4,15 @@
 // starts it; the fixture guest mounts its cidata seed and prints what it found on the serial console.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { fixturePaths } from '../helpers/fixtures.js';
 import { cleanupRuntime, launchBrowser, makeE2eDirs, spawnServe, stopServe, type E2eContext } from '../helpers/e2e-harness.js';
 import { runHangar } from '../helpers/cli-runner.js';
+import { startDownloadServer, type DownloadServer } from '../helpers/download-server.js';
+import { findDownloadEntry } from '../../src-shared/os-downloads/index.js';
 
 const VIEWPORT = { width: 1280, height: 800 };
 /** Generous: 2 cores, TCG, and other suites running at the same time. No timed assertions. */
@@ -20,7 +23,10 @@ const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEggYlb0WrW1+dRkKoOSAJBizcjB8u0
 
 interface Ctx extends E2eContext {
   image: string;
+  server: DownloadServer;
 }
+/** Served by the test's local mirror (HANGAR_DOWNLOAD_MIRROR rewrites the catalog's origin): the fixture image stands for Debian's. */
+const CATALOG = findDownloadEntry('debian-12-cloud-amd64')!;
 const ctx = {} as Ctx;
 
 function hangar(...args: string[]): Promise<{ stdout: string; stderr: string }> {
@@ -43,6 +49,11 @@ describe('create from a cloud image end to end (wizard → overlay + cidata seed
     mkdirSync(images);
     ctx.image = join(images, 'fixture-cloud.qcow2');
     execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', fixturePaths.linuxIso, ctx.image]);
+    ctx.server = await startDownloadServer();
+    const body = readFileSync(ctx.image);
+    ctx.server.files.set(new URL(CATALOG.url).pathname, { body });
+    ctx.server.files.set(new URL(CATALOG.verify.checksumUrl).pathname, { body: Buffer.from(`${createHash('sha512').update(body).digest('hex')}  ${CATALOG.fileName}\n`) });
+    ctx.env['HANGAR_DOWNLOAD_MIRROR'] = ctx.server.origin;
     const started = spawnServe({ library: ctx.library, env: ctx.env, allowDir: images, timeoutMs: SLOW });
     ctx.serve = started.serve;
     ctx.url = await started.url;
@@ -53,9 +64,10 @@ describe('create from a cloud image end to end (wizard → overlay + cidata seed
 
   afterAll(async () => {
     await ctx.browser?.close().catch(() => undefined);
-    if (ctx.library && existsSync(ctx.library)) await hangar('stop', VM, '--force').catch(() => undefined);
+    if (ctx.library && existsSync(ctx.library)) for (const vm of [VM, `${VM}-catalog`]) await hangar('stop', vm, '--force').catch(() => undefined);
     await stopServe(ctx.serve);
     cleanupRuntime(ctx.runtimeBase, ctx.root);
+    await ctx.server?.close();
   });
 
   it('the wizard creates and starts it with a user, key and host name; the guest prints them from its seed', { timeout: BOOT + 6 * SLOW }, async () => {
@@ -99,5 +111,46 @@ describe('create from a cloud image end to end (wizard → overlay + cidata seed
     const info = JSON.parse((await hangar('info', VM, '--json')).stdout) as { disks: Array<{ baseImage?: string }>; cdroms: Array<{ path: string | null }> };
     expect(info.disks[0]!.baseImage).toBe(ctx.image);
     expect(info.cdroms[0]!.path).toBe('disks/cidata.iso');
+  });
+
+  it('picks "Debian 12 (cloud image)" from the catalog (downloaded and verified from the mirror), with a user and key; the guest prints them', { timeout: BOOT + 6 * SLOW }, async () => {
+    const { page } = ctx;
+    const name = `${VM}-catalog`;
+    await toolbarButton('New').click();
+    const wizard = page.getByRole('dialog', { name: 'New machine' });
+    await wizard.waitFor();
+    await wizard.getByRole('textbox', { name: 'Name' }).fill(name);
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByRole('radio', { name: 'From a cloud image' }).check();
+    await wizard.getByRole('button', { name: 'Download…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Download a cloud image' });
+    await dialog.getByRole('list', { name: 'Cloud images' }).getByRole('button', { name: /Debian 12 \(cloud image\)/ }).click({ timeout: SLOW });
+    await dialog.waitFor({ state: 'hidden', timeout: SLOW });
+    const file = join(ctx.env['HANGAR_MEDIA_DIR']!, CATALOG.fileName);
+    await expect.poll(() => wizard.getByRole('textbox', { name: 'Cloud image' }).inputValue(), { timeout: SLOW }).toBe(file);
+    await wizard.getByRole('textbox', { name: 'User name' }).fill('bob');
+    await wizard.getByRole('textbox', { name: 'SSH public key' }).fill(KEY);
+    await wizard.getByRole('button', { name: 'Next' }).click();
+
+    await wizard.getByRole('heading', { name: 'System' }).waitFor();
+    await chooseOption(wizard, 'Firmware', 'BIOS');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByRole('textbox', { name: 'Memory (MiB)' }).fill('256');
+    await wizard.getByRole('textbox', { name: 'CPUs' }).fill('1');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByRole('radio', { name: 'New disk' }).check();
+    await wizard.getByRole('textbox', { name: 'Disk size (GiB)' }).fill('1');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByRole('heading', { name: 'Summary' }).waitFor();
+    await wizard.getByRole('button', { name: 'Create and start' }).click();
+    await wizard.waitFor({ state: 'detached', timeout: SLOW });
+
+    await expect.poll(async () => (await hangar('console', name, '--no-follow').catch(() => ({ stdout: '' }))).stdout, { timeout: BOOT, interval: 1000 }).toContain('CIDATA-DONE');
+    const lines = (await hangar('console', name, '--no-follow')).stdout.split(/\r?\n/);
+    expect(lines).toContain('CIDATA-USER:bob');
+    expect(lines).toContain(`CIDATA-KEY:${KEY}`);
+    const info = JSON.parse((await hangar('info', name, '--json')).stdout) as { osId: string; disks: Array<{ baseImage?: string }> };
+    expect(info.disks[0]!.baseImage).toBe(file);
+    expect(info.osId).toBe(CATALOG.osId);
   });
 });

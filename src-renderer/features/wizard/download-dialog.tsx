@@ -10,7 +10,7 @@ import List from '@mui/material/List';
 import ListItemButton from '@mui/material/ListItemButton';
 import ListItemText from '@mui/material/ListItemText';
 import Typography from '@mui/material/Typography';
-import type { DownloadCatalogEntry } from '../../../src-shared/os-downloads/types.js';
+import type { DownloadCatalogEntry, DownloadKind } from '../../../src-shared/os-downloads/types.js';
 import type { Architecture } from '../../../src-shared/vm-document/schema.js';
 import { useApi } from '../../state/api-context.js';
 import { describeError } from '../../state/errors.js';
@@ -18,11 +18,13 @@ import { formatBytes } from '../disks/disk-model.js';
 
 export interface DownloadDialogProps {
   open: boolean;
-  /** The wizard's architecture: only installers for it are listed. */
+  /** The wizard's architecture: only downloads for it are listed. */
   arch: Architecture;
+  /** Installer ISOs (the default), or cloud images (the wizard's "From a cloud image"). */
+  kind?: DownloadKind;
   onClose: () => void;
-  /** The verified file, in the Installation media folder. */
-  onDownloaded: (path: string) => void;
+  /** The verified file, in the Installation media folder, and the entry it was downloaded as. */
+  onDownloaded: (path: string, entry: DownloadCatalogEntry) => void;
 }
 
 type Phase = { kind: 'choose' } | { kind: 'running'; entry: DownloadCatalogEntry; jobId: string; percent: number | null; bytesPerSecond: number | null } | { kind: 'paused'; entry: DownloadCatalogEntry };
@@ -36,7 +38,7 @@ function newJobId(): string {
  * progress and speed (the same job is in the toolbar's Jobs indicator), Pause (the partial file is kept: Resume
  * carries on) and Cancel; a verified file is handed to the wizard as its ISO.
  */
-export function DownloadDialog({ open, arch, onClose, onDownloaded }: DownloadDialogProps) {
+export function DownloadDialog({ open, arch, kind = 'installer', onClose, onDownloaded }: DownloadDialogProps) {
   const api = useApi();
   const [entries, setEntries] = useState<DownloadCatalogEntry[] | null>(null);
   const [phase, setPhase] = useState<Phase>({ kind: 'choose' });
@@ -60,13 +62,13 @@ export function DownloadDialog({ open, arch, onClose, onDownloaded }: DownloadDi
     if (!open) return;
     let alive = true;
     api.call('download.catalog', {}).then(
-      (c) => alive && setEntries(c.entries.filter((e) => e.kind === 'installer' && e.arch === arch)),
+      (c) => alive && setEntries(c.entries.filter((e) => e.kind === kind && e.arch === arch)),
       (err: unknown) => alive && setError(describeError(err, 'read the download catalog')),
     );
     return () => {
       alive = false;
     };
-  }, [api, open, arch]);
+  }, [api, open, arch, kind]);
 
   useEffect(
     () =>
@@ -87,7 +89,7 @@ export function DownloadDialog({ open, arch, onClose, onDownloaded }: DownloadDi
         current.current = null;
         setPhase({ kind: 'choose' });
         refreshFolder();
-        onDownloaded(r.path);
+        onDownloaded(r.path, entry);
       },
       (err: unknown) => {
         current.current = null;
@@ -104,7 +106,7 @@ export function DownloadDialog({ open, arch, onClose, onDownloaded }: DownloadDi
   const running = phase.kind === 'running' ? phase : null;
   return (
     <Dialog open={open} onClose={running ? undefined : onClose} maxWidth="sm" fullWidth aria-labelledby="download-title">
-      <DialogTitle id="download-title">Download an installer</DialogTitle>
+      <DialogTitle id="download-title">{kind === 'cloud-image' ? 'Download a cloud image' : 'Download an installer'}</DialogTitle>
       <DialogContent>
         {error && (
           <Alert severity="error" role="alert" sx={{ mb: 1 }}>
@@ -133,7 +135,7 @@ export function DownloadDialog({ open, arch, onClose, onDownloaded }: DownloadDi
               From the distributions&apos; own servers, checked against their checksum files before use. Files are kept in the Installation media folder.
             </Typography>
             {entries.length === 0 && <Typography>No installer in the catalog for {arch}.</Typography>}
-            <List dense aria-label="Installers">
+            <List dense aria-label={kind === 'cloud-image' ? 'Cloud images' : 'Installers'}>
               {entries.map((e) => (
                 <ListItemButton key={e.id} onClick={() => start(e)}>
                   <ListItemText primary={e.name} secondary={`${e.version} · about ${formatBytes(e.sizeBytes)}${e.unattended ? ' · can install automatically' : ''}`} />

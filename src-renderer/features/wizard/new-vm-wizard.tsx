@@ -97,7 +97,8 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames, co
   const [createError, setCreateError] = useState<string | null>(null);
   /** A copy or conversion of an existing image runs as an engine job: its id (to cancel) and percent. */
   const [job, setJob] = useState<{ id: string; percent: number | null } | null>(null);
-  const [downloadOpen, setDownloadOpen] = useState(false);
+  /** Which Download… is open: the installer ISO's, or the cloud image's. */
+  const [downloadOpen, setDownloadOpen] = useState<false | 'installer' | 'cloud-image'>(false);
   const msg = useMessages(state);
   const d = state.draft;
   const pageIndex = WIZARD_PAGES.indexOf(state.page);
@@ -286,7 +287,7 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames, co
               </FormControl>
               {d.media === 'iso' && (
                 <Field>
-                  <WithBrowse onBrowse={target === null ? () => void browse('iso') : undefined} onDownload={target === null ? () => setDownloadOpen(true) : undefined}>
+                  <WithBrowse onBrowse={target === null ? () => void browse('iso') : undefined} onDownload={target === null ? () => setDownloadOpen('installer') : undefined}>
                     <TextField
                       label={L.isoPath}
                       value={d.isoPath}
@@ -313,7 +314,7 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames, co
               {d.media === 'cloud' && (
                 <>
                   <Field>
-                    <WithBrowse onBrowse={() => void browse('cloud')}>
+                    <WithBrowse onBrowse={() => void browse('cloud')} onDownload={() => setDownloadOpen('cloud-image')}>
                       <TextField
                         label={L.cloudImagePath}
                         value={d.cloudImagePath}
@@ -511,12 +512,17 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames, co
         )}
       </DialogActions>
       <DownloadDialog
-        open={downloadOpen}
+        open={downloadOpen !== false}
         arch={d.arch}
+        kind={downloadOpen === 'cloud-image' ? 'cloud-image' : 'installer'}
         onClose={() => setDownloadOpen(false)}
-        onDownloaded={(path) => {
+        onDownloaded={(path, entry) => {
+          const cloud = downloadOpen === 'cloud-image';
           setDownloadOpen(false);
-          setIsoPath(path, true);
+          if (!cloud) return setIsoPath(path, true);
+          // A catalog image knows its OS: the machine gets that OS's recommended settings.
+          dispatch({ type: 'set', field: 'cloudImagePath', value: path });
+          dispatch({ type: 'set', field: 'osId', value: entry.osId });
         }}
       />
     </Dialog>
