@@ -84,6 +84,7 @@ export const PATH_FIELDS: { readonly [K in CommandName]: PathSpec } = {
   'media.insert': [{ field: 'path', role: 'medium' }],
   'media.eject': NONE,
   'media.recent': NONE,
+  'media.poolIsos': NONE,
   'install.finish': NONE,
   'snapshot.list': NONE,
   'snapshot.take': NONE,

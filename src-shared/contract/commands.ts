@@ -171,6 +171,8 @@ export const commandArgs = {
   'media.eject': z.strictObject({ vm: vmRef, drive: z.string().min(1).max(31).optional(), force: z.boolean().optional() }),
   /** ISOs used lately (inserted or given to vm.create), most recent first; files that are gone are left out. */
   'media.recent': z.strictObject({}),
+  /** ISO images in a libvirt connection's active storage pools (paths on that host), for its wizard; this computer has none. */
+  'media.poolIsos': z.strictObject({}),
   /** "Remove installation medium": ejects the installer ISO and makes the disk boot first; the install is then done. */
   'install.finish': z.strictObject({ vm: vmRef }),
   /** The snapshot tree, reconciled with what the qcow2 images hold (orphans adopted, missing ones flagged). */
@@ -313,6 +315,15 @@ export interface VmSummary {
 
 /** Where a VM is in the install flow (see src-main/engine/install). */
 export type InstallPhase = 'installing' | 'installed';
+
+/** An ISO volume in a libvirt storage pool (a path on the connection's host). */
+export interface PoolIso {
+  pool: string;
+  name: string;
+  /** Absolute, on the connection's host. */
+  path: string;
+  sizeBytes: number;
+}
 
 export interface RecentIso {
   /** Absolute. */
@@ -529,6 +540,7 @@ export interface CommandResults {
   'media.insert': MediaResult;
   'media.eject': MediaResult;
   'media.recent': { isos: RecentIso[] };
+  'media.poolIsos': { isos: PoolIso[] };
   'install.finish': { phase: InstallPhase; doc: VmDocument };
   'snapshot.list': SnapshotTree;
   'snapshot.take': { snapshot: SnapshotNodeInfo; tree: SnapshotTree };

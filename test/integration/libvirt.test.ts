@@ -5,7 +5,7 @@ import { EngineClient, type VmEvent } from '../../src-shared/contract/index.js';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { failure, makeTestEnv, openEngine, serialWait, stateWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
 import { main } from '../../src-main/cli/main.js';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inProcessPair } from '../../src-main/engine/transport/in-process.js';
 import { ensureLibvirt, removeDomain, startLoopbackSshd, SYSTEM_URI, waitForFileText, type LoopbackSshd } from '../helpers/libvirt-host.js';
@@ -161,4 +161,27 @@ describe('libvirt connections', () => {
     const states = e.events.filter((x): x is VmEvent & { type: 'vm.state' } => x.type === 'vm.state').map((x) => x.state.kind);
     expect(states).toEqual(expect.arrayContaining(['running', 'paused', 'stopped']));
   });
+
+  it("lists the ISOs in a connection's storage pools, on this host and over SSH; this computer has no pools", async () => {
+    const name = `hangar-test-${randomBytes(3).toString('hex')}.iso`;
+    const path = `/var/lib/libvirt/images/${name}`;
+    copyFileSync(fixturePaths.linuxIso, path);
+    try {
+      execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'pool-refresh', 'default']);
+      process.env['HANGAR_LIBVIRT_SSH'] = sshd.goodSsh;
+      for (const [conn, uri] of [['sys', SYSTEM_URI], ['loop', sshd.uri]] as const) {
+        if (!(await e.client.call('connection.list', {})).connections.some((k) => k.name === conn)) await e.client.call('connection.add', { name: conn, uri });
+        const { isos } = await e.client.call('media.poolIsos', {}, conn);
+        const found = isos.find((i) => i.path === path);
+        expect(found, `${conn}: ${JSON.stringify(isos)}`).toMatchObject({ pool: 'default', name });
+        // virsh prints sizes with two decimals of their unit.
+        expect(Math.abs(found!.sizeBytes - statSync(path).size) / statSync(path).size).toBeLessThan(0.01);
+      }
+      expect((await failure(e.client.call('media.poolIsos', {}))).message).toMatch(/storage pools belong to libvirt connections/);
+    } finally {
+      rmSync(path, { force: true });
+      execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'pool-refresh', 'default']);
+    }
+  }, 300_000);
+
 });

@@ -21,6 +21,7 @@ import { encodePng, parsePpm } from '../display/image.js';
 import { DomainStats, parseDomstats } from './domain-stats.js';
 import { virsh } from './virsh.js';
 import { firstChild, parseXml, textOf, childrenNamed } from './xml-tree.js';
+import { parsePoolIsos } from './pool-volumes.js';
 
 export type BackendHandlers = { [K in CommandName]?: (args: CommandArgs<K>, client: ClientContext) => Promise<CommandResult<K>> };
 
@@ -667,6 +668,13 @@ export class LibvirtConnection {
       return { tree };
     },
 
+    'media.poolIsos': async () => {
+      // Active pools only: an inactive pool's volumes cannot be listed (virsh pool-start makes it active).
+      const pools = (await this.run(['-q', 'pool-list', '--name'])).split('\n').map((l) => l.trim()).filter(Boolean);
+      const isos = [];
+      for (const pool of pools) isos.push(...parsePoolIsos(pool, await this.run(['-q', 'vol-list', `--pool=${pool}`, '--details'])));
+      return { isos };
+    },
     'media.insert': async (a) => this.changeMedia(a.vm, a.drive, a.path),
     'media.eject': async (a) => this.changeMedia(a.vm, a.drive, null),
 

@@ -14,7 +14,6 @@ export const LIBVIRT_LIMITS = {
   clone: 'Cloning a libvirt machine: use virt-clone on its host',
   export: 'Exporting a libvirt machine: virsh dumpxml and its disks (docs/libvirt.md)',
   tags: 'Tags are for Hangar\'s own machines',
-  graphs: 'CPU and memory graphs of libvirt machines are not there yet',
   snapshotRename: 'libvirt cannot rename a snapshot',
 } as const;
 

@@ -137,7 +137,7 @@ function DetailsContent({ vm, selectedCount, onEdit, onTagsChanged, onSelectVm }
         </Alert>
       )}
       <InstallNotice vm={vm} />
-      {!libvirt && (vm.state.kind === 'running' || vm.state.kind === 'paused') && <PerformanceSection vmId={vm.id} name={vm.name} />}
+      {(vm.state.kind === 'running' || vm.state.kind === 'paused') && <PerformanceSection vmId={vm.id} name={vm.name} />}
       {vm.error && <Alert severity="warning" sx={{ mb: 1.5 }}>This machine's folder could not be loaded: {vm.error}</Alert>}
       {details.error && <Alert severity="warning" sx={{ mb: 1.5 }}>{details.error}</Alert>}
       {!doc && details.loading && <CircularProgress size={20} aria-label="Loading details" />}
@@ -180,7 +180,6 @@ function DetailsContent({ vm, selectedCount, onEdit, onTagsChanged, onSelectVm }
           {libvirt ? (
             <Box sx={{ display: 'flex', gap: 1, mb: 1.5, flexWrap: 'wrap' }} aria-label="Not available on libvirt machines" role="group">
               <NotOnLibvirt label="Tags" reason={LIBVIRT_LIMITS.tags} />
-              <NotOnLibvirt label="CPU and memory graphs" reason={LIBVIRT_LIMITS.graphs} />
             </Box>
           ) : (
             <TagsField vmId={vm.id} name={vm.name} tags={vm.tags ?? []} onChange={(tags) => onTagsChanged?.(vm.id, tags)} />

@@ -30,6 +30,7 @@ import {
 } from './wizard-state.js';
 import { CommandLinePreview } from './command-line-preview.js';
 import { DownloadDialog } from './download-dialog.js';
+import { PoolIsoPicker } from './pool-iso-picker.js';
 import { OsSelect, osChoices } from '../../components/os-select.js';
 import { InstallAutomaticallyPage } from './install-automatically-page.js';
 
@@ -300,6 +301,7 @@ export function NewVmWizard({ onClose, onCreated, initialIsoPath, takenNames, co
                       {...msg(L.isoPath, target === null ? 'Choose with Browse… or type the full path.' : `The full path of the ISO on "${target}" (e.g. in /var/lib/libvirt/images).`)}
                     />
                   </WithBrowse>
+                  {target !== null && <PoolIsoPicker connection={target} selected={d.isoPath} onPick={(path) => setIsoPath(path, false)} />}
                   {insp.status === 'inspecting' && <LinearProgress aria-label="Reading the image" sx={{ mt: 1 }} />}
                   {insp.status === 'done' && (
                     <Alert severity={insp.result.detected ? 'success' : 'info'} sx={{ mt: 1 }} role="status">

@@ -43,6 +43,7 @@ export const validArgs: Partial<{ [K in CommandName]: CommandArgs<K> }> = {
   'media.insert': { vm: 'some-vm', drive: 'cd0', path: '/nonexistent/hangar-fuzz.iso', force: false },
   'media.eject': { vm: 'some-vm', drive: 'cd0', force: true },
   'media.recent': {},
+  'media.poolIsos': {},
   'install.finish': { vm: 'some-vm' },
   'snapshot.list': { vm: 'some-vm' },
   'snapshot.take': { vm: 'some-vm', name: 'before upgrade', description: 'clean install', withRam: true },
