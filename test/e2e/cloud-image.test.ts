@@ -42,6 +42,19 @@ async function chooseOption(wizard: Locator, combobox: string, value: string): P
   await expect.poll(async () => (await wizard.getByRole('combobox', { name: combobox }).textContent()) ?? '', { timeout: SLOW }).toContain(value);
 }
 
+/** System, Resources and Disk pages: BIOS, 256 MiB, 1 CPU, a new 1 GiB disk (the overlay); ends on the Summary. */
+async function smallMachine(wizard: Locator): Promise<void> {
+    await wizard.getByRole('heading', { name: 'System' }).waitFor();
+    await chooseOption(wizard, 'Firmware', 'BIOS');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByRole('textbox', { name: 'Memory (MiB)' }).fill('256');
+    await wizard.getByRole('textbox', { name: 'CPUs' }).fill('1');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByRole('radio', { name: 'New disk' }).check();
+    await wizard.getByRole('textbox', { name: 'Disk size (GiB)' }).fill('1');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+}
+
 describe('create from a cloud image end to end (wizard → overlay + cidata seed → the guest reads it)', () => {
   beforeAll(async () => {
     Object.assign(ctx, makeE2eDirs('cloud', 'hgc'));
@@ -88,15 +101,7 @@ describe('create from a cloud image end to end (wizard → overlay + cidata seed
     await wizard.getByRole('textbox', { name: 'Host name' }).fill('cloud-box');
     await wizard.getByRole('button', { name: 'Next' }).click();
 
-    await wizard.getByRole('heading', { name: 'System' }).waitFor();
-    await chooseOption(wizard, 'Firmware', 'BIOS');
-    await wizard.getByRole('button', { name: 'Next' }).click();
-    await wizard.getByRole('textbox', { name: 'Memory (MiB)' }).fill('256');
-    await wizard.getByRole('textbox', { name: 'CPUs' }).fill('1');
-    await wizard.getByRole('button', { name: 'Next' }).click();
-    await wizard.getByRole('radio', { name: 'New disk' }).check();
-    await wizard.getByRole('textbox', { name: 'Disk size (GiB)' }).fill('1');
-    await wizard.getByRole('button', { name: 'Next' }).click();
+    await smallMachine(wizard);
 
     await wizard.getByRole('heading', { name: 'Summary' }).waitFor();
     await expect.poll(async () => (await wizard.textContent()) ?? '', { timeout: SLOW }).toContain('user alice, no password, 1 SSH key(s), host name cloud-box');
@@ -132,15 +137,7 @@ describe('create from a cloud image end to end (wizard → overlay + cidata seed
     await wizard.getByRole('textbox', { name: 'SSH public key' }).fill(KEY);
     await wizard.getByRole('button', { name: 'Next' }).click();
 
-    await wizard.getByRole('heading', { name: 'System' }).waitFor();
-    await chooseOption(wizard, 'Firmware', 'BIOS');
-    await wizard.getByRole('button', { name: 'Next' }).click();
-    await wizard.getByRole('textbox', { name: 'Memory (MiB)' }).fill('256');
-    await wizard.getByRole('textbox', { name: 'CPUs' }).fill('1');
-    await wizard.getByRole('button', { name: 'Next' }).click();
-    await wizard.getByRole('radio', { name: 'New disk' }).check();
-    await wizard.getByRole('textbox', { name: 'Disk size (GiB)' }).fill('1');
-    await wizard.getByRole('button', { name: 'Next' }).click();
+    await smallMachine(wizard);
     await wizard.getByRole('heading', { name: 'Summary' }).waitFor();
     await wizard.getByRole('button', { name: 'Create and start' }).click();
     await wizard.waitFor({ state: 'detached', timeout: SLOW });
