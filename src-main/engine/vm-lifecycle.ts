@@ -21,7 +21,7 @@ import { readLogTail } from './session/log-tail.js';
 import { keepEndedEventLog } from './session/event-log.js';
 import { killUnrecorded, probeLeftover } from './session/reattach.js';
 import { cleanRuntimeDir, VmSession, writeSessionRecord, type SessionRecord } from './session/vm-session.js';
-import { makeOverlays, removeDisposableDir } from './session/disposable.js';
+import { disposableTpmState, makeOverlays, removeDisposableDir } from './session/disposable.js';
 import { readSavedState } from './saved-state/saved-state-file.js';
 import { checkSavedStateFits, resumeSavedState } from './saved-state/save-state.js';
 import type { VmRunState } from '../../src-shared/vm-state.js';
@@ -166,7 +166,7 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
   try {
     // Refused before "starting" when swtpm is missing; started before QEMU, whose -chardev connects to it.
     const swtpm = vm.doc.firmware.tpm ? requireSwtpm((await engine.host.info()).swtpm, vm.name) : null;
-    if (swtpm) await startSwtpm({ binary: swtpm, vmName: vm.name, bundleDir: vm.bundleDir, runtimeDir, logsDir });
+    if (swtpm) await startSwtpm({ binary: swtpm, vmName: vm.name, bundleDir: vm.bundleDir, runtimeDir, logsDir, ...(disposable ? { stateDir: await disposableTpmState(vm.bundleDir) } : {}) });
   } catch (err) {
     if (disposable) await removeDisposableDir(vm.bundleDir);
     throw err;

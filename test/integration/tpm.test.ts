@@ -65,6 +65,36 @@ describe('virtual TPM (swtpm) against real QEMU', () => {
     await expect.poll(() => swtpmPidsUnder(t.runtimeBase), { timeout: 5_000 }).toEqual([]);
   });
 
+  it('a disposable run keeps its TPM state in the throwaway folder: the bundle\'s tpm/ is not made or changed', async () => {
+    const disk = join(t.root, 'tpm-disposable.img');
+    copyFileSync(fixturePaths.bootImg, disk);
+    const { id } = await e.client.call('vm.create', { name: 'tpm disposable', existingDisk: disk, memoryMiB: 64, cpus: 1, tpm: true });
+    const { bundleDir } = await e.client.call('vm.get', { vm: id });
+    const run = async (): Promise<void> => {
+      await serialWait(e.client, id, markers.bootOk, () => e.client.call('vm.start', { vm: id, disposable: true }));
+      // swtpm made its state in the copy.
+      expect(readdirSync(join(bundleDir, 'disposable', 'tpm')).some((n) => n.startsWith('tpm2-'))).toBe(true);
+      const stopped = stateWait(e.client, id, 'stopped');
+      await e.client.call('vm.forceOff', { vm: id });
+      await stopped;
+      await expect.poll(() => swtpmPidsUnder(t.runtimeBase), { timeout: 5_000 }).toEqual([]);
+      await expect.poll(() => existsSync(join(bundleDir, 'disposable')), { timeout: 10_000 }).toBe(false);
+    };
+    // A machine that never ran: a disposable run leaves it without TPM state.
+    await run();
+    expect(existsSync(join(bundleDir, 'tpm'))).toBe(false);
+    // One with state: the disposable run starts from a copy of it and leaves it byte for byte.
+    await serialWait(e.client, id, markers.bootOk, () => e.client.call('vm.start', { vm: id }));
+    const stopped = stateWait(e.client, id, 'stopped');
+    await e.client.call('vm.forceOff', { vm: id });
+    await stopped;
+    const snapshot = () => readdirSync(join(bundleDir, 'tpm')).map((n) => `${n}:${readFileSync(join(bundleDir, 'tpm', n)).toString('base64')}`);
+    const before = snapshot();
+    expect(before.length).toBeGreaterThan(0);
+    await run();
+    expect(snapshot()).toEqual(before);
+  });
+
   it('a QEMU that refuses to start (so never connects to swtpm) leaves no swtpm either', async () => {
     const disk = join(t.root, 'tpm-bad.img');
     copyFileSync(fixturePaths.bootImg, disk);

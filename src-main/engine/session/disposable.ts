@@ -1,9 +1,10 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { cp, mkdir, rm } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { nvramPathOf } from '../host-service.js';
 import type { LoadedVm } from '../storage/bundle-store.js';
 import { createImage, imageInfo, type ImageFormat } from '../storage/qemu-img.js';
 import { UEFI_VARS_NODE } from '../snapshots/snapshot-targets.js';
+import { tpmStateDir } from './swtpm.js';
 
 /**
  * "Start without saving changes" (UTM's disposable mode): a throwaway qcow2 overlay over every writable disk
@@ -14,6 +15,20 @@ import { UEFI_VARS_NODE } from '../snapshots/snapshot-targets.js';
  */
 export function disposableDir(bundleDir: string): string {
   return join(bundleDir, 'disposable');
+}
+
+/**
+ * The TPM state for a disposable run: a copy of the bundle's `tpm/` in the throwaway folder, so what the guest
+ * changes in its TPM (keys, counters, BitLocker's sealed secrets) goes when the run ends, like its disk writes.
+ */
+export async function disposableTpmState(bundleDir: string): Promise<string> {
+  const dir = join(disposableDir(bundleDir), 'tpm');
+  await mkdir(disposableDir(bundleDir), { recursive: true, mode: 0o700 });
+  await rm(dir, { recursive: true, force: true });
+  await cp(tpmStateDir(bundleDir), dir, { recursive: true, errorOnExist: false, force: true }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err; // no state yet: swtpm makes a fresh one in the copy
+  });
+  return dir;
 }
 
 export async function removeDisposableDir(bundleDir: string): Promise<void> {

@@ -53,8 +53,9 @@ export function swtpmArgs(): string[] {
 }
 
 /** Starts swtpm for one VM start; returns the control socket QEMU's `-chardev` connects to. */
-export async function startSwtpm(req: { binary: string; vmName: string; bundleDir: string; runtimeDir: string; logsDir: string }): Promise<string> {
-  const stateDir = tpmStateDir(req.bundleDir);
+export async function startSwtpm(req: { binary: string; vmName: string; bundleDir: string; runtimeDir: string; logsDir: string; stateDir?: string }): Promise<string> {
+  // A disposable run passes a throwaway copy of the state (session/disposable.ts): the bundle's stays as it was.
+  const stateDir = req.stateDir ?? tpmStateDir(req.bundleDir);
   await mkdir(req.runtimeDir, { recursive: true, mode: 0o700 });
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   await mkdir(req.logsDir, { recursive: true });
