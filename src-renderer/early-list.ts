@@ -10,9 +10,14 @@ import { installBadge } from './features/install/install-badge.js';
 // geometry below is the library window's (48 px toolbar, 340 px sidebar, the search and filter block, 52 px rows),
 // and test/e2e/first-paint.test.ts checks that the listbox and its first rows do not move when React takes over.
 
-/** The React window's listbox top inside the sidebar: search box, Show / Sort by, the count line (MUI, small). */
+/**
+ * The React window's listbox top inside the sidebar: the Connections section as it is without libvirt connections
+ * ("This computer" and Add connection…, 95.78 px), then the search box, Show / Sort by and the count line (MUI,
+ * small). Each libvirt connection adds a row above the list, which then moves down when React takes over: the
+ * list's answer does not say how many connections there are.
+ */
 const TOOLBAR_PX = 48;
-const FILTERS_PX = 137.828125;
+const FILTERS_PX = 95.78125 + 137.828125;
 const ROW_PX = 52;
 /** The virtualized list's overscan (vm-list.tsx). */
 const OVERSCAN = 6;
