@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UNATTENDED_METHODS, type UnattendedMethod } from '../../src-shared/os-downloads/types.js';
 import type { UnattendedAnswersInput } from '../../src-shared/unattended/answers.js';
@@ -35,7 +35,7 @@ export function unattendedAnswersOf(v: Record<string, unknown>, fail: (message: 
   if (!file) throw fail('--unattended needs --password-file FILE (its first line is the password)');
   let text: string;
   try {
-    text = readFileSync(resolve(file), 'utf8');
+    text = readPasswordFile(resolve(file));
   } catch (err) {
     throw fail(`cannot read --password-file ${file}: ${(err as Error).message}`);
   }
@@ -54,4 +54,21 @@ export function unattendedAnswersOf(v: Record<string, unknown>, fail: (message: 
     ...pick('keyboard'),
     ...pick('timezone'),
   };
+}
+
+/**
+ * At most 4 KiB of a regular file. O_NONBLOCK: a FIFO (or a device) given as the file is refused at once
+ * instead of hanging the CLI on its open, as --cloud-image's seed files are (cloud-init-args.ts).
+ */
+function readPasswordFile(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!fstatSync(fd).isFile()) throw new Error('not a regular file');
+    const buf = Buffer.alloc(4097);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    if (n > 4096) throw new Error('larger than 4096 bytes');
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +35,10 @@ describe('hangar create --unattended options', () => {
     expect(() => unattendedAnswersOf({ unattended: true, 'password-file': file('a', 'x') }, fail)).toThrow(/--user/);
     expect(() => unattendedAnswersOf({ unattended: true, user: 'ada' }, fail)).toThrow(/--password-file/);
     expect(() => unattendedAnswersOf({ unattended: true, user: 'ada', 'password-file': join(dir, 'missing') }, fail)).toThrow(/cannot read --password-file/);
+    // A FIFO nobody writes to is refused at once, not waited on.
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => unattendedAnswersOf({ unattended: true, user: 'ada', 'password-file': fifo }, fail)).toThrow(/cannot read --password-file .*fifo: not a regular file/);
     expect(() => unattendedAnswersOf({ unattended: true, user: 'ada', 'password-file': file('e', '\nx') }, fail)).toThrow(/first line is empty/);
     expect(() => unattendedAnswersOf({ unattended: true, user: 'ada', 'password-file': file('b', 'x'), 'unattended-method': 'nsis' }, fail)).toThrow(/--unattended-method must be one of/);
   });
