@@ -1,4 +1,4 @@
-import { ClientLeases } from '../client-leases.js';
+import { LeasedTicker } from '../leased-ticker.js';
 
 /** One domain's counters from `virsh domstats`: CPU time in ns, the QEMU process's resident memory in bytes. */
 export interface DomainSample {
@@ -39,9 +39,8 @@ export interface DomainStatsHost {
  * client holds a lease (the page renews it while a graph is open); no timer without one, as Hangar's own.
  */
 export class DomainStats {
-  private readonly leases: ClientLeases;
   private readonly previous = new Map<string, { cpuNs: number; at: number }>();
-  private timer: NodeJS.Timeout | null = null;
+  private readonly ticker: LeasedTicker;
 
   constructor(
     private readonly host: DomainStatsHost,
@@ -49,38 +48,19 @@ export class DomainStats {
     readonly leaseMs = 30_000,
     private readonly now: () => number = Date.now,
   ) {
-    this.leases = new ClientLeases(leaseMs, now);
+    this.ticker = new LeasedTicker(() => this.round(), () => this.previous.clear(), intervalMs, leaseMs, now);
   }
 
   subscribe(clientId: number): { intervalMs: number; leaseMs: number } {
-    this.leases.grant(clientId);
-    if (!this.timer) {
-      void this.round(); // the baseline of the CPU delta
-      this.schedule();
-    }
-    return { intervalMs: this.intervalMs, leaseMs: this.leaseMs };
+    return this.ticker.subscribe(clientId);
   }
 
   unsubscribe(clientId: number): void {
-    this.leases.release(clientId);
-    if (this.leases.active() === 0) this.stop();
+    this.ticker.unsubscribe(clientId);
   }
 
   stop(): void {
-    this.leases.clear();
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.previous.clear();
-  }
-
-  private schedule(): void {
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (this.leases.active() === 0) return this.stop();
-      this.schedule();
-      void this.round();
-    }, this.intervalMs);
-    this.timer.unref?.();
+    this.ticker.stop();
   }
 
   private async round(): Promise<void> {

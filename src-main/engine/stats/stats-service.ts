@@ -1,5 +1,5 @@
 import { CLOCK_TICKS, type ProcSample } from './proc-stats.js';
-import { ClientLeases } from '../client-leases.js';
+import { LeasedTicker } from '../leased-ticker.js';
 
 export interface VmStats {
   /** Percent of one core over the last interval (can exceed 100 with several vCPUs). */
@@ -29,9 +29,8 @@ export interface StatsOptions {
 export class StatsService {
   readonly intervalMs: number;
   readonly leaseMs: number;
-  private readonly leases: ClientLeases;
   private readonly previous = new Map<string, { pid: number; ticks: number; at: number }>();
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly ticker: LeasedTicker;
 
   constructor(
     private readonly host: StatsHost,
@@ -40,44 +39,24 @@ export class StatsService {
   ) {
     this.intervalMs = options.intervalMs ?? 1_000;
     this.leaseMs = options.leaseMs ?? 30_000;
-    this.leases = new ClientLeases(this.leaseMs, now);
+    this.ticker = new LeasedTicker(() => this.sample(), () => this.previous.clear(), this.intervalMs, this.leaseMs, now);
   }
 
   subscribe(clientId: number): { intervalMs: number; leaseMs: number } {
-    this.leases.grant(clientId);
-    if (!this.timer) {
-      // A first sample at once gives the baseline for the CPU delta.
-      void this.sample();
-      this.schedule();
-    }
-    return { intervalMs: this.intervalMs, leaseMs: this.leaseMs };
+    return this.ticker.subscribe(clientId);
   }
 
   unsubscribe(clientId: number): void {
-    this.leases.release(clientId);
-    if (this.leases.active() === 0) this.stop();
+    this.ticker.unsubscribe(clientId);
   }
 
   /** True while sampling is scheduled. */
   get running(): boolean {
-    return this.timer !== null;
+    return this.ticker.running;
   }
 
   stop(): void {
-    this.leases.clear();
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.previous.clear();
-  }
-
-  private schedule(): void {
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      if (this.leases.active() === 0) return this.stop();
-      this.schedule();
-      void this.sample();
-    }, this.intervalMs);
-    this.timer.unref?.();
+    this.ticker.stop();
   }
 
   /** One round over the running VMs; the first sample of a process only sets its baseline. */
@@ -96,7 +75,7 @@ export class StatsService {
         const at = this.now();
         const prev = this.previous.get(vmId);
         this.previous.set(vmId, { pid, ticks: s.cpuTicks, at });
-        if (!this.timer && this.leases.active() === 0) return;
+        if (!this.ticker.wanted) return;
         // The first sample of a process is only the baseline of its CPU delta.
         if (!prev || prev.pid !== pid || at <= prev.at) return;
         const cpuPercent = Math.max(0, ((s.cpuTicks - prev.ticks) / CLOCK_TICKS) * 100 * (1000 / (at - prev.at)));
