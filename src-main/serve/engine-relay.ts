@@ -4,6 +4,7 @@ import { EngineError, type FsRoot } from '../../src-shared/contract/index.js';
 import { LineFramer } from '../../src-shared/contract/line-framer.js';
 import { PATH_FIELDS, checkBrowserPath, checkCommandPaths, type PathCheckContext } from '../engine/browser-paths.js';
 import { browserPolicy, refuseExtraArgs } from './extra-args-gate.js';
+import { DOWNLOAD_ID_RE } from '../../src-shared/os-downloads/types.js';
 
 /** Commands a browser may not send: they hand out host paths meant for serve itself. */
 export const SERVE_ONLY_COMMANDS: ReadonlySet<string> = new Set(['vm.displaySocket']);
@@ -44,6 +45,12 @@ export async function screenMessage(text: string, policy: RelayPolicy): Promise<
   const command = typeof msg?.command === 'string' ? msg.command : '';
   if (SERVE_ONLY_COMMANDS.has(command)) {
     return { reply: errorResponse(id, new EngineError('unknown-command', `"${command}" is not available to the browser`)) };
+  }
+  // A URL would make this host fetch whatever a token holder names (a service on its loopback, its LAN): the browser
+  // downloads catalog entries only, whose URLs are the distributions' (or the mirror this host's user set).
+  const source = command === 'download.start' ? (msg.args as { source?: unknown } | null)?.source : undefined;
+  if (typeof source === 'string' && !DOWNLOAD_ID_RE.test(source)) {
+    return { reply: errorResponse(id, new EngineError('invalid-args', 'the browser host downloads catalog entries only (hangar os list); download other files with `hangar download URL` on this computer', { field: 'source' })) };
   }
   try {
     if (policy.paths) {

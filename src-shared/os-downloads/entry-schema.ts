@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ARCHITECTURES } from '../vm-document/schema.js';
 import { findCatalogEntry } from '../os-catalog/catalog.js';
 import { CHECKSUM_ALGORITHMS, DOWNLOAD_KINDS, UNATTENDED_METHODS, type DownloadCatalogEntry } from './types.js';
+import { DOWNLOAD_ID_RE } from './types.js';
 
 /**
  * The rules every catalog entry obeys, built-in or fetched: a fetched catalog is only data from the network, so
@@ -38,7 +39,7 @@ const verificationSchema = z.strictObject({
 
 export const downloadEntrySchema = z
   .strictObject({
-    id: z.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/, 'must be kebab-case (lower-case letters, digits, "-", "." and "_")').max(80),
+    id: z.string().regex(DOWNLOAD_ID_RE, 'must be kebab-case (lower-case letters, digits, "-", "." and "_")').max(80),
     name: z.string().min(1).max(120),
     osId: z.string().refine((id) => findCatalogEntry(id) !== undefined, 'must be an id of the OS catalog'),
     version: z.string().min(1).max(40),

@@ -1,6 +1,9 @@
 import type { Architecture } from '../vm-document/schema.js';
 
 /** An installer ISO the user boots, or a ready-made cloud disk image that cloud-init configures at first boot. */
+/** A catalog entry's id: kebab-case, as `hangar download ID` and the wizard name it. */
+export const DOWNLOAD_ID_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
 export const DOWNLOAD_KINDS = ['installer', 'cloud-image'] as const;
 export type DownloadKind = (typeof DOWNLOAD_KINDS)[number];
 

@@ -52,6 +52,18 @@ export const serveCases: ServeCase[] = [
       expect((result as CommandResult<'media.recent'>).isos.map((i) => i.path)).toEqual([join(c.home, 'isos', 'ok.iso')]);
     },
   },
+  {
+    id: 'serve-download-url-loopback',
+    title: 'download.start of a URL on this host\'s loopback (a token holder making the host fetch from its own services)',
+    run: (c) => c.client.call('download.start', { source: 'http://127.0.0.1:9/admin/reset', sha256: '0'.repeat(64) }),
+    refused: { code: 'invalid-args', message: /^the browser host downloads catalog entries only \(hangar os list\)/ },
+  },
+  {
+    id: 'serve-download-url-https',
+    title: 'download.start of an https URL of the token holder\'s choosing',
+    run: (c) => c.client.call('download.start', { source: 'https://example.org/evil.iso' }),
+    refused: { code: 'invalid-args', message: /^the browser host downloads catalog entries only/ },
+  },
   // --- host files through disks and CDs ----------------------------------------------------------------
   {
     id: 'serve-disk-add-bashrc',
