@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
+import { useTestEnv, type TestEnv } from './engine-harness.js';
 
 /** What one path of the test mirror does. */
 export interface ServedFile {
@@ -101,4 +103,23 @@ export async function startDownloadServer(): Promise<DownloadServer> {
         server.close(() => r());
       }),
   };
+}
+
+/**
+ * A test env whose engine downloads through a local mirror started for the suite (HANGAR_DOWNLOAD_MIRROR rewrites
+ * every catalog URL's origin). Set before the env's first command: a background engine keeps the environment it
+ * started with.
+ */
+export function useMirroredTestEnv(use: (t: TestEnv, server: DownloadServer) => void): void {
+  let server: DownloadServer | undefined;
+  beforeAll(async () => {
+    server = await startDownloadServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  useTestEnv((t) => {
+    t.env['HANGAR_DOWNLOAD_MIRROR'] = server!.origin;
+    use(t, server!);
+  });
 }

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DOWNLOAD_CATALOG, findDownloadEntry } from '../../src-shared/os-downloads/index.js';
 import { spawnHangar as hangar } from '../helpers/cli-runner.js';
-import { useTestEnv, type TestEnv } from '../helpers/engine-harness.js';
-import { payload, startDownloadServer, type DownloadServer } from '../helpers/download-server.js';
+import type { TestEnv } from '../helpers/engine-harness.js';
+import { payload, useMirroredTestEnv, type DownloadServer } from '../helpers/download-server.js';
 
 // `hangar os` and `hangar download` through the built CLI and its background engine, the catalog served by a
 // local HTTP server in the test (HANGAR_DOWNLOAD_MIRROR rewrites the origin of every catalog URL).
@@ -15,16 +15,9 @@ describe('hangar os / hangar download (built bundle, local mirror)', () => {
   const entry = findDownloadEntry('debian-12-cloud-amd64')!;
   const media = (): string => t.env['HANGAR_MEDIA_DIR']!;
 
-  beforeAll(async () => {
-    server = await startDownloadServer();
-  });
-  afterAll(async () => {
-    await server.close();
-  });
-  useTestEnv((env) => {
+  useMirroredTestEnv((env, mirror) => {
     t = env;
-    // Before the first command: the background engine keeps the environment it started with.
-    t.env['HANGAR_DOWNLOAD_MIRROR'] = server.origin;
+    server = mirror;
   });
 
   it('os list prints every catalog entry; --json is the catalog', async () => {

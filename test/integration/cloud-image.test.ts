@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fixturePaths } from '../helpers/fixtures.js';
 import { spawnHangar as hangar } from '../helpers/cli-runner.js';
 import { qemuPidsUnder, useTestEnv, type TestEnv } from '../helpers/engine-harness.js';
-import { startDownloadServer, type DownloadServer } from '../helpers/download-server.js';
+import { useMirroredTestEnv, type DownloadServer } from '../helpers/download-server.js';
 import { findDownloadEntry } from '../../src-shared/os-downloads/index.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEggYlb0WrW1+dRkKoOSAJBizcjB8u0uFJz63w4PnP/V alice@host';
@@ -106,16 +106,9 @@ describe('hangar create --cloud-image CATALOG-ID (built CLI, local mirror)', () 
   let t: TestEnv;
   let server: DownloadServer;
   const entry = findDownloadEntry('debian-12-cloud-amd64')!;
-  beforeAll(async () => {
-    server = await startDownloadServer();
-  });
-  afterAll(async () => {
-    await server.close();
-  });
-  useTestEnv((env) => {
+  useMirroredTestEnv((env, mirror) => {
     t = env;
-    // Before the first command: the background engine keeps the environment it started with.
-    t.env['HANGAR_DOWNLOAD_MIRROR'] = server.origin;
+    server = mirror;
   });
 
   it('downloads the catalog image through the mirror, verifies it and makes the disk an overlay on it', async () => {
