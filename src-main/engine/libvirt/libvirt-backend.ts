@@ -116,6 +116,15 @@ export const LIBVIRT_CANNOT: { readonly [K in CommandName]?: string } = {
   'vm.thumbnails.unsubscribe': 'live thumbnails (not yet)',
 };
 
+/**
+ * The local socket of a domain's display, named by a hash of its whole uuid: a prefix would let a domain whose uuid
+ * someone chose to share it take over another's socket (and with it the keys typed into that display). The hash
+ * keeps the name short (unix socket paths are limited to 107 bytes).
+ */
+export function vncSocketName(uuid: string): string {
+  return `${createHash('sha256').update(uuid).digest('hex').slice(0, 16)}.vnc`;
+}
+
 /** One libvirt connection: its virsh calls, its event child, and the contract's handlers for its machines. */
 export class LibvirtConnection {
   private readonly watch: EventWatch;
@@ -413,7 +422,7 @@ export class LibvirtConnection {
         if (old && old.port === vnc.port) path = old.path;
         else {
           old?.close();
-          const bridge = await LoopbackBridge.open(join(await this.privateDir(), `${d.uuid.slice(0, 8)}.vnc`), vnc.port);
+          const bridge = await LoopbackBridge.open(join(await this.privateDir(), vncSocketName(d.uuid)), vnc.port);
           this.bridges.set(d.uuid, bridge);
           path = bridge.path;
         }
@@ -423,7 +432,7 @@ export class LibvirtConnection {
       // ssh's -L splits on ':': a remote socket path carrying one is refused, never reinterpreted as host:port.
       const remote = vnc.kind === 'socket' ? checkForwardPath(vnc.path, `"${d.name}"'s VNC socket`) : `127.0.0.1:${vnc.port}`;
       try {
-        path = await master.forward(`${d.uuid.slice(0, 8)}.vnc`, remote);
+        path = await master.forward(vncSocketName(d.uuid), remote);
       } catch (err) {
         this.state = 'error';
         this.error = (err as Error).message;
