@@ -2,6 +2,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { EngineError, type CommandName, type FsRoot } from '../../src-shared/contract/index.js';
 import type { VmDocument } from '../../src-shared/vm-document/index.js';
+import { documentHostPaths } from '../../src-shared/vm-document/host-paths.js';
 
 /**
  * What a host path in a command's arguments is for; that decides its checks when a browser host sends it.
@@ -278,7 +279,7 @@ async function checkPatch(args: Record<string, unknown>, ctx: PathCheckContext):
     return;
   }
   const vm = await ctx.vmOf(String(args['vm']));
-  const current = new Set([...vm.doc.disks.flatMap((d) => [d.path, ...(d.baseImage !== undefined ? [d.baseImage] : [])]), ...vm.doc.cdroms.map((c) => c.path), ...(vm.doc.usb?.images ?? []).map((u) => u.path), ...vm.doc.shares.map((s) => s.path)].flatMap((p) => (p === null ? [] : [resolve(vm.bundleDir, p)])));
+  const current = new Set(documentHostPaths(vm.doc).map((p) => resolve(vm.bundleDir, p)));
   for (const { path: p, role } of paths) {
     const abs = resolve(vm.bundleDir, p);
     if (!current.has(abs)) await checkBrowserPath(abs, role, ctx);

@@ -4,3 +4,4 @@ export * from './migrations.js';
 export * from './validate.js';
 export * from './defaults.js';
 export * from './patch.js';
+export * from './host-paths.js';
