@@ -5,6 +5,17 @@
 export const START_PHASES = ['lookup', 'pre-flight', 'probe', 'argv', 'spawn'] as const;
 export type StartPhase = (typeof START_PHASES)[number];
 
+/**
+ * After the exec, until the guest runs: QEMU's own start-up until its main loop answers QMP (the greeting; bare
+ * QEMU pays this too), then what Hangar adds while QEMU waits at -S: capabilities negotiated, the serial console
+ * attached (and the session record written), the start hooks, `cont` → RESUME.
+ */
+export const AFTER_EXEC_STEPS = ['greeting', 'negotiate', 'attach', 'hooks', 'cont'] as const;
+export type AfterExecStep = (typeof AFTER_EXEC_STEPS)[number];
+
+/** The second line's prefix: `start after exec "<name>": greeting 95.0 ms, negotiate 0.4 ms, …`. */
+export const AFTER_EXEC_PREFIX = 'start after exec';
+
 /** The line's prefix: `start split "<name>": lookup 0.4 ms, …; received → exec 3.2 ms, exec → running 40.1 ms`. */
 export const START_SPLIT_PREFIX = 'start split';
 
@@ -12,6 +23,8 @@ export class StartSplit {
   private last: number;
   private exec: number | null = null;
   private readonly ms = new Map<StartPhase, number>();
+  private readonly after = new Map<AfterExecStep, number>();
+  private afterLast: number | null = null;
 
   /** `from`: when the request arrived (the engine server's stamp), else now. */
   constructor(private readonly from: number = performance.now()) {
@@ -24,6 +37,22 @@ export class StartSplit {
     this.ms.set(phase, (this.ms.get(phase) ?? 0) + now - this.last);
     this.last = now;
     if (phase === 'spawn') this.exec = now;
+  }
+
+  /** Ends an after-exec `step` now (from the exec, or the previous step); ignored before the exec. */
+  markAfter(step: AfterExecStep): void {
+    const since = this.afterLast ?? this.exec;
+    if (since === null) return;
+    const now = performance.now();
+    this.after.set(step, (this.after.get(step) ?? 0) + now - since);
+    this.afterLast = now;
+  }
+
+  /** The after-exec line (null before the exec). */
+  describeAfterExec(name: string): string | null {
+    if (this.exec === null) return null;
+    const parts = AFTER_EXEC_STEPS.map((p) => `${p} ${(this.after.get(p) ?? 0).toFixed(1)} ms`).join(', ');
+    return `${AFTER_EXEC_PREFIX} ${JSON.stringify(name)}: ${parts}`;
   }
 
   phases(): Record<StartPhase, number> {

@@ -1,6 +1,7 @@
 import { entryDir, readLibraryIndex } from './storage/library-index.js';
 import { sandboxKillNote } from './session/sandbox-kill.js';
 import { access } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { dirname, isAbsolute, join } from 'node:path';
 import { totalmem } from 'node:os';
 import { EngineError } from '../../src-shared/contract/index.js';
@@ -20,7 +21,8 @@ import { qmpCommandsOf } from './qmp/qmp-commands.js';
 import { readLogTail } from './session/log-tail.js';
 import { keepEndedEventLog } from './session/event-log.js';
 import { killUnrecorded, probeLeftover } from './session/reattach.js';
-import { cleanRuntimeDir, VmSession, writeSessionRecord, type SessionRecord } from './session/vm-session.js';
+import { cleanRuntimeDir, connectSerial, VmSession, writeSessionRecord, type SessionRecord } from './session/vm-session.js';
+import { whenGreeted, type GreetedWork } from './session/when-greeted.js';
 import { disposableTpmState, makeOverlays, removeDisposableDir } from './session/disposable.js';
 import { readSavedState } from './saved-state/saved-state-file.js';
 import { checkSavedStateFits, resumeSavedState } from './saved-state/save-state.js';
@@ -175,6 +177,8 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
   const launch = beginLaunch(engine, vm.id, { kind: 'starting', ...flags });
   let launched: Launched;
   const client = new QmpClient();
+  // Connected and written at QMP's greeting, within the wait for QEMU's main loop (session/when-greeted.ts).
+  let early: GreetedWork<Socket> | undefined;
   try {
     launched = await launchQemu({ binary, argv, runtimeDir, logsDir, onExec: () => opts.split?.mark('spawn') }).catch(async (err: unknown) => {
       engine.host.spawnFailed(binary); // ENOENT, EACCES: the cached probe chose a binary that cannot run now
@@ -183,9 +187,25 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
       launch.failed(back);
       throw err;
     });
+    const pid = launched.pid;
+    const offState = client.onStateChange((st) => (st === 'negotiating' ? opts.split?.markAfter('greeting') : st === 'running' ? opts.split?.markAfter('negotiate') : undefined));
+    early = whenGreeted(client, async () => {
+      const record = { vmId: vm.id, pid, startedAt: new Date().toISOString(), bundleDir: vm.bundleDir, ...flags };
+      const [serial, written] = await Promise.allSettled([connectSerial(runtimeDir), writeSessionRecord(runtimeDir, record)]);
+      if (written.status === 'rejected') {
+        if (serial.status === 'fulfilled') serial.value.destroy();
+        throw written.reason;
+      }
+      if (serial.status === 'rejected') throw serial.reason;
+      return serial.value;
+    });
     try {
       await client.connectUnix(launched.qmpPath, { timeoutMs: 30_000 });
     } catch (err) {
+      offState();
+      early.stop();
+      (await early.settled())?.destroy(); // settled before the runtime folder goes
+      early = undefined;
       await new Promise<void>((resolve) => (launched.child.exitCode !== null ? resolve() : launched.child.once('exit', () => resolve())));
       engine.host.spawnFailed(binary); // exited before QMP: maybe not the binary the probe saw; the next start probes again
       const tail = await readLogTail(launched.logPath);
@@ -195,6 +215,7 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
       const why = sandboxKillNote(launched.child.signalCode) ?? qemuComplaint(tail);
       throw new EngineError('qemu-failed', `QEMU refused to start "${vm.name}": ${why}`, { logTail: tail, cause: (err as Error).message, signal: launched.child.signalCode });
     }
+    offState();
   } finally {
     launch.end();
   }
@@ -217,15 +238,18 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
   );
   engine.sessions.set(vm.id, session);
   try {
-    await writeSessionRecord(runtimeDir, { vmId: vm.id, pid: launched.pid, startedAt: new Date().toISOString(), bundleDir: vm.bundleDir, ...flags });
-    await session.attachSerial();
+    await session.attachSerial(await early!.result);
+    opts.split?.markAfter('attach');
     // The registered observers, while QEMU still waits at -S (engine-services.ts: tray events, the install's
     // `set-action reboot=shutdown`, a with-RAM snapshot restored while stopped).
     await engine.hooks.started(vm, session);
     // A saved machine state resumes here too (RAM, devices, screen), then `cont` runs it on.
     if (saved) await resumeSavedState(engine, vm, session, saved);
+    opts.split?.markAfter('hooks');
     await session.boot();
+    opts.split?.markAfter('cont');
   } catch (err) {
+    (await early!.settled())?.destroy(); // the console's connection, whether or not attachSerial took it: QEMU goes
     // A resume that failed wrote the saved state back: the run ends as saved, not powered off.
     const kept = saved ? await readSavedState(vm.bundleDir).catch(() => null) : null;
     if (kept) session.endAs({ kind: 'saved', savedAt: kept.savedAt });

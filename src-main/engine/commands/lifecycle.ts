@@ -34,6 +34,8 @@ export function lifecycleCommands(
       split.mark('lookup');
       const s = await startVm(ctx, vm, { split, ...(a.disposable === true ? { disposable: true } : {}) });
       ctx.log('info', split.describe(vm.name));
+      const after = split.describeAfterExec(vm.name);
+      if (after) ctx.log('info', after);
       return { state: s.state };
     },
 

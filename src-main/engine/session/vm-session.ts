@@ -156,13 +156,9 @@ export class VmSession {
     return this.serialBuffer;
   }
 
-  async attachSerial(): Promise<void> {
-    const path = join(this.deps.runtimeDir, 'serial.sock');
-    const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = connect(path);
-      s.once('connect', () => resolve(s));
-      s.once('error', reject);
-    });
+  /** `connected`: the console's connection made already (vm-lifecycle.ts makes it while QEMU starts up). */
+  async attachSerial(connected?: Socket): Promise<void> {
+    const socket = connected ?? (await connectSerial(this.deps.runtimeDir));
     socket.setEncoding('utf8');
     socket.on('data', (data: string) => {
       this.serialBuffer = (this.serialBuffer + data).slice(-SERIAL_BUFFER);
@@ -507,6 +503,16 @@ export interface SessionRecord {
   bundleDir: string;
   /** Started without saving changes: a reattaching engine keeps announcing it. */
   disposable?: boolean;
+}
+
+/** A connection to QEMU's serial console socket in `runtimeDir` (the `-chardev socket,id=serial0` server). */
+export function connectSerial(runtimeDir: string): Promise<Socket> {
+  return new Promise<Socket>((resolve, reject) => {
+    const s = connect(join(runtimeDir, 'serial.sock'));
+    s.once('connect', () => resolve(s));
+    // Kept after the connect: an error before attachSerial() takes the socket must not go unhandled.
+    s.on('error', reject);
+  });
 }
 
 export async function writeSessionRecord(runtimeDir: string, record: SessionRecord): Promise<void> {
