@@ -185,3 +185,62 @@ export async function engineClient(socketPath) {
     });
   return { call, close: sock.close };
 }
+
+/**
+ * Hangar's times against bare QEMU's from runs made in pairs (a[i] beside b[i]): the ratio of the medians, each
+ * pair's ratio and their median, and each pair's overhead (a − b, ms) and its median. Pairs drift together, so
+ * the per-pair figures show what the noise between runs hides in the medians.
+ */
+export function pairStats(a, b) {
+  if (a.length !== b.length || a.length === 0) throw new Error(`pairStats: ${a.length} against ${b.length} runs`);
+  const ratios = a.map((x, i) => x / b[i]);
+  const overheads = a.map((x, i) => x - b[i]);
+  return {
+    ratioOfMedians: median(a) / median(b),
+    ratios,
+    medianRatio: median(ratios),
+    overheads,
+    medianOverhead: median(overheads),
+  };
+}
+
+/**
+ * The time (ms from `t0`) bare QEMU's main loop first answers QMP at `path` (`-qmp unix:…,server=on,wait=off`):
+ * the socket is polled every `pollMs` until it takes a connection, then `qmp_capabilities` is sent once the
+ * greeting arrives (QEMU greets from its monitor thread during its start-up; commands wait for the main loop,
+ * which without -S runs the guest). Resolves null if QEMU exits or `timeoutMs` passes first.
+ */
+export function qmpAnswered(path, t0, { pollMs = 2, timeoutMs = 60_000 } = {}) {
+  return new Promise((resolve) => {
+    const deadline = Date.now() + timeoutMs;
+    const attempt = () => {
+      if (Date.now() > deadline) return resolve(null);
+      const s = connect(path);
+      let buf = '';
+      let greeted = false;
+      let done = false;
+      const finish = (at) => {
+        if (done) return;
+        done = true;
+        s.destroy();
+        resolve(at);
+      };
+      s.on('error', () => {
+        if (greeted) return finish(null);
+        if (done) return;
+        done = true;
+        s.destroy();
+        setTimeout(attempt, pollMs);
+      });
+      s.on('data', (d) => {
+        buf += d;
+        if (!greeted && buf.includes('"QMP"')) {
+          greeted = true;
+          s.write('{"execute":"qmp_capabilities","id":1}\n');
+        } else if (greeted && buf.includes('"return"')) finish(performance.now() - t0);
+      });
+      s.once('close', () => finish(null));
+    };
+    attempt();
+  });
+}
