@@ -3,7 +3,7 @@
 //
 // The parts (each alternates its series A B A B … so drift in the machine's load hits both sides, and prints each
 // figure with its target and same-run ratio; see each script's header):
-//   start     scripts/bench.js          boot to the serial marker, Hangar cold CLI / warm engine ÷ bare QEMU, start split
+//   start     scripts/bench.js          boot to the serial marker, Hangar (warm engine UI click, cold CLI, warm CLI) ÷ bare QEMU, start split
 //   display   scripts/bench-display.js  the display relay ÷ reading QEMU's VNC socket directly, and ÷ websockify
 //   library   scripts/bench-library.js  library first paint ÷ a baseline page, library.list at 1,000 machines
 //   engine    scripts/bench-engine.js   snapshots ÷ bare QMP, the idle engine with and without the page open
@@ -15,6 +15,7 @@
 //   npm run bench -- --write-docs        the same, then docs/benchmarks.md is this run's report (all sections)
 //   npm run bench -- --only start,library   some parts (with --write-docs: their sections replace those in the docs)
 //   npm run bench -- --smoke             each part's one-round smoke (writes nothing; checks the benches still run)
+//   npm run bench -- --start-runs N      the start part's rounds (default 7; each boots the Linux fixture 4 times)
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,8 +38,10 @@ const { values: opts } = parseArgs({
     'write-docs': { type: 'boolean', default: false },
     only: { type: 'string' },
     smoke: { type: 'boolean', default: false },
+    'start-runs': { type: 'string' },
   },
 });
+if (opts['start-runs'] !== undefined && !/^[1-9]\d*$/.test(opts['start-runs'])) throw new Error(`--start-runs: a whole number of rounds, not "${opts['start-runs']}"`);
 const only = opts.only ? new Set(opts.only.split(',').map((s) => s.trim())) : null;
 if (only) for (const n of only) if (!PARTS.some((p) => p.name === n)) throw new Error(`--only: no part "${n}" (parts: ${PARTS.map((p) => p.name).join(', ')})`);
 const parts = PARTS.filter((p) => !only || only.has(p.name));
@@ -50,7 +53,8 @@ const log = (line) => process.stdout.write(`${line}\n`);
 
 /** Runs one part with its output shown as it comes; resolves with its exit code, its lines and its duration. */
 function runPart(part, out) {
-  const args = [join(root, 'scripts', part.script), ...(opts.smoke ? (part.smoke ?? ['--smoke']) : ['--out', out])];
+  const runs = part.name === 'start' && opts['start-runs'] && !opts.smoke ? ['--runs', opts['start-runs']] : [];
+  const args = [join(root, 'scripts', part.script), ...(opts.smoke ? (part.smoke ?? ['--smoke']) : ['--out', out, ...runs])];
   return new Promise((resolve) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });

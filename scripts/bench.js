@@ -52,6 +52,7 @@ const { values: opts } = parseArgs({
 });
 const smoke = opts.smoke;
 const runs = opts.runs ? Number(opts.runs) : smoke ? 1 : 7;
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: a whole number of rounds, not "${opts.runs}"`);
 const outFile = opts.out ?? join(root, 'docs', 'benchmarks.md');
 
 function log(line) {
@@ -308,6 +309,16 @@ function machineFacts(host) {
 }
 
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+/** A note when other jobs shared the machine (1-minute load average above half its cores, before or after). */
+function underLoad(r) {
+  const load1 = Math.max(...[r.loadBefore, r.loadAfter].map((l) => Number(l.split(' ')[0])));
+  if (!(load1 > r.machine.cores / 2)) return '';
+  return `
+**Taken under load** (1-minute load average up to ${load1} on ${r.machine.cores} cores: other jobs shared the machine), so
+the boots are slower and spread more than on a quiet machine; read the ratios with the individual runs, and rerun on
+a quiet machine before judging the targets.
+`;
+}
 const verdict = (value, target) => (value <= target ? 'meets' : 'misses');
 
 function writeReport(r) {
@@ -335,7 +346,7 @@ integration suite runs a one-run smoke of it (\`test/integration/bench-smoke.tes
 | Load average (1, 5, 15 min) | before the runs ${r.loadBefore}, after ${r.loadAfter} (${r.machine.cores} cores) |
 
 ## Results
-
+${underLoad(r)}
 Each ratio is Hangar ÷ bare QEMU with the same argv, both timed to the Linux fixture's serial marker, from
 ${r.runs} rounds. The judged warm figure is a UI click: a client already connected to a running engine (as the
 app's window is) sends \`vm.start\`; each round runs it beside a bare QEMU run (UI then bare, bare then UI in the
