@@ -311,10 +311,10 @@ function machineFacts(host) {
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 /** A note when other jobs shared the machine (1-minute load average above half its cores, before or after). */
 function underLoad(r) {
-  const load1 = Math.max(...[r.loadBefore, r.loadAfter].map((l) => Number(l.split(' ')[0])));
-  if (!(load1 > r.machine.cores / 2)) return '';
+  const [before, after] = [r.loadBefore, r.loadAfter].map((l) => Number(l.split(' ')[0]));
+  if (!(Math.max(before, after) > r.machine.cores / 2)) return '';
   return `
-**Taken under load** (1-minute load average up to ${load1} on ${r.machine.cores} cores: other jobs shared the machine), so
+**Taken under load** (1-minute load average ${before} before the runs, ${after} after, on ${r.machine.cores} cores: other jobs shared the machine), so
 the boots are slower and spread more than on a quiet machine; read the ratios with the individual runs, and rerun on
 a quiet machine before judging the targets.
 `;
