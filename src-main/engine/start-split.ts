@@ -1,14 +1,16 @@
 // Where a start's time goes, from the engine receiving vm.start to QEMU's exec (issue 20: ≤ 30 ms on a warm
 // engine). Real timestamps of the real path (performance.now(), a few per start); the engine logs the split as
-// one `engine.log` line after each start, which `scripts/bench.js` reads.
+// one `engine.log` line after each start, and what came after the exec as a second, which `scripts/bench.js` reads.
 
 export const START_PHASES = ['lookup', 'pre-flight', 'probe', 'argv', 'spawn'] as const;
 export type StartPhase = (typeof START_PHASES)[number];
 
 /**
- * After the exec, until the guest runs: QEMU's own start-up until its main loop answers QMP (the greeting; bare
- * QEMU pays this too), then what Hangar adds while QEMU waits at -S: capabilities negotiated, the serial console
- * attached (and the session record written), the start hooks, `cont` → RESUME.
+ * After the exec, until the guest runs. QEMU's own start-up, which bare QEMU pays too: `greeting` (its monitor
+ * thread greets once the monitors exist) and `negotiate` (`qmp_capabilities` answered once its main loop runs, the
+ * machine built). Then what Hangar adds while QEMU waits at -S: `attach` (what is left of the serial console's
+ * connection, begun at the greeting with the session record), `hooks` (the start hooks, and a saved machine
+ * state's resume), `cont` (→ RESUME).
  */
 export const AFTER_EXEC_STEPS = ['greeting', 'negotiate', 'attach', 'hooks', 'cont'] as const;
 export type AfterExecStep = (typeof AFTER_EXEC_STEPS)[number];
