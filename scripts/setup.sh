@@ -102,10 +102,12 @@ install_debian() {
     # Ubuntu's Chromium is the snap wrapper package
     pkgs=("${pkgs[@]/#chromium/chromium-browser}")
   fi
-  local missing=() p status
+  # One dpkg-query for all of them (one per package took seconds on a loaded machine); it names only the
+  # packages it knows and fails for the rest, which then count as missing.
+  local missing=() p installed
+  installed=" $(dpkg-query -W -f='${Package}=${Status}\n' "${pkgs[@]}" 2>/dev/null | sed -n 's/=install ok installed$//p' | tr '\n' ' ') "
   for p in "${pkgs[@]}"; do
-    status="$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)"
-    [ "$status" = "install ok installed" ] || missing+=("$p")
+    [[ "$installed" == *" $p "* ]] || missing+=("$p")
   done
   if [ ${#missing[@]} -eq 0 ]; then
     log "system packages: all ${#pkgs[@]} present"

@@ -93,7 +93,9 @@ describe('hangar CLI: the engine outlives the command that started it', () => {
     // The first test's engine (default timeout) is still serving: this one starts afresh with a short timeout.
     stopBackgroundEngines([t.root]);
     expect(await waitForNoBackgroundEngine([t.root])).toEqual([]);
-    const env = { ...t.env, HANGAR_ENGINE_IDLE_TIMEOUT: '2' };
+    // Long enough for the second CLI below to start and connect while the engine still runs (a node start took over
+    // 2 s with another QEMU test file running beside this one), short enough not to hold the test up.
+    const env = { ...t.env, HANGAR_ENGINE_IDLE_TIMEOUT: '6' };
     const te = { ...t, env };
     expect(await hangar(te, 'list', '--json')).toMatchObject({ code: 0, stderr: '' });
     const listedAt = Date.now();
