@@ -363,6 +363,8 @@ async function runVerb(verb: string, p: Parsed, handle: EngineHandle, io: Io): P
       return await (await import('./forward-verb.js')).forwardVerb(c, p.positionals, v, io.out);
     case 'connection':
       return await (await import('./connection-verb.js')).connectionVerb(c, p.positionals, v, io.out);
+    case 'pool':
+      return await (await import('./pool-verb.js')).poolVerb(c, p.positionals, v, io.out, io.err);
     case 'usb':
       return await (await import('./usb-verb.js')).usbVerb(c, p.positionals, v, io.out);
     case 'share':

@@ -193,6 +193,17 @@ export const VERBS: Record<string, VerbSpec> = {
     positionals: ['ACTION', 'NAME', 'URI'],
     minPositionals: 1,
   },
+  pool: {
+    usage: 'hangar --connection NAME pool list [--json] | hangar --connection NAME pool upload FILE [--pool POOL] [--name NAME]',
+    summary: "A libvirt connection's storage pools: list their ISOs, or upload an ISO of this computer to one (progress on stderr, Ctrl+C cancels)",
+    options: { ...json, pool: { type: 'string' }, name: { type: 'string' } },
+    positionals: ['list|upload', 'FILE'],
+    minPositionals: 1,
+    details:
+      'upload: into the pool "default" unless --pool, as a volume named like the file unless --name (a plain file name).\n' +
+      'An existing volume is never overwritten. A cancelled or failed upload deletes the half-written volume. Prints the\n' +
+      "volume's path on the connection's host (what hangar --connection NAME create --iso takes).",
+  },
   usb: {
     usage: 'hangar usb list [VM] [--json] | usb attach VM (--image FILE [--read-only] | --device VENDOR:PRODUCT) | usb detach VM ID | usb rule add|remove VM VENDOR:PRODUCT|PORT',
     summary: "USB: the host's devices (and what keeps you from using one), a machine's sticks and host devices; attach/detach live while it runs, saved while stopped; rules taken at every start and when plugged in",

@@ -86,6 +86,8 @@ export const PATH_FIELDS: { readonly [K in CommandName]: PathSpec } = {
   'media.eject': NONE,
   'media.recent': NONE,
   'media.poolIsos': NONE,
+  // A file of this computer sent to a libvirt host: checked like an ISO put in a drive (also when run on a connection).
+  'pool.upload': [{ field: 'path', role: 'medium' }],
   'install.finish': NONE,
   'snapshot.list': NONE,
   'snapshot.take': NONE,
@@ -133,6 +135,12 @@ export const PATH_FIELDS: { readonly [K in CommandName]: PathSpec } = {
   'download.folder': NONE,
   'download.clean': NONE,
 };
+
+/**
+ * Commands whose path fields name files of this computer even when they run on a libvirt connection (the others'
+ * paths are on the connection's host). The engine checks these on a connection too.
+ */
+export const LOCAL_PATHS_ON_CONNECTION: ReadonlySet<CommandName> = new Set(['pool.upload']);
 
 /** Files of the library folder itself that are Hangar's (the index and the recent-ISO list; the lock is hidden). */
 const LIBRARY_FILES = new Set(['library.json', 'recent-isos.json']);

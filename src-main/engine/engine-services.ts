@@ -24,7 +24,7 @@ import { makeDisplayService } from './display/engine-displays.js';
 import { makeThumbnailService } from './display/engine-thumbnails.js';
 import type { ThumbnailService } from './display/thumbnails.js';
 import type { EngineContext } from './engine-context.js';
-import { withFileBrowser } from './file-browser.js';
+import { localPathGuard, withFileBrowser } from './file-browser.js';
 import { GuestAgentService } from './guest-agent/guest-agent-service.js';
 import { InstallService } from './install/install-service.js';
 import { ConnectionService } from './libvirt/connection-service.js';
@@ -102,7 +102,7 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
   const thumbnails = makeThumbnailService(ctx);
   const env = ctx.host.env ?? process.env;
   const downloads = new DownloadService({ jobs, emit: (id, body) => ctx.emit(id, body), log: (level, message) => ctx.log(level, message), env, mediaDir: mediaDirFor(env), inUse: () => filesMachinesUse(ctx) });
-  const connections = new ConnectionService(ctx.libraryDir, { env: process.env, tempDir: ctx.runtimeDir, emit: (id, body, connection) => ctx.emit(id, body, connection), log: (level, message) => ctx.log(level, message) });
+  const connections = new ConnectionService(ctx.libraryDir, { env: process.env, tempDir: ctx.runtimeDir, jobs, checkLocalPaths: localPathGuard(ctx, { mediaDir: downloads.mediaDir }), emit: (id, body, connection) => ctx.emit(id, body, connection), log: (level, message) => ctx.log(level, message) });
   const displays = makeDisplayService(ctx, connections);
 
   // Session observers. Start hooks run in this order, all while QEMU still waits at -S: tray events first, then

@@ -1,10 +1,10 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { EngineError, type FsEntry, type FsRoot } from '../../src-shared/contract/index.js';
+import { EngineError, type CommandName, type FsEntry, type FsRoot } from '../../src-shared/contract/index.js';
 import type { EngineContext } from './engine-context.js';
 import type { ClientContext, Handlers } from './rpc/engine-server.js';
-import { PATH_FIELDS, checkCommandPaths, isInside, outsideRoots, realpathLenient } from './browser-paths.js';
+import { LOCAL_PATHS_ON_CONNECTION, PATH_FIELDS, checkCommandPaths, isInside, outsideRoots, realpathLenient } from './browser-paths.js';
 import { vmRuntimePaths } from './storage/library-paths.js';
 
 export { isInside };
@@ -90,6 +90,18 @@ export async function listDir(dir: string, roots: FsRoot[]): Promise<{ dir: stri
   entries.sort((a, b) => (a.kind === 'dir') !== (b.kind === 'dir') ? (a.kind === 'dir' ? -1 : 1) : a.name.localeCompare(b.name));
   const parent = roots.some((r) => r.path === real) ? null : dirname(real);
   return { dir: real, parent, entries };
+}
+
+/**
+ * For requests run on a libvirt connection: when the engine was started for a browser host, the paths of this
+ * computer such a command carries (LOCAL_PATHS_ON_CONNECTION: an ISO to upload) are checked as withFileBrowser does.
+ */
+export function localPathGuard(engine: Pick<EngineContext, 'libraryDir' | 'browserRoots'>, options: { mediaDir?: string } = {}): (command: CommandName, args: unknown) => Promise<void> {
+  return async (command, args) => {
+    if (engine.browserRoots === null || !LOCAL_PATHS_ON_CONNECTION.has(command)) return;
+    const roots = await fileRoots({ libraryDir: engine.libraryDir, browserRoots: engine.browserRoots });
+    await checkCommandPaths(command, args, { roots, libraryDir: engine.libraryDir, ...(options.mediaDir ? { mediaDir: options.mediaDir } : {}) });
+  };
 }
 
 type BaseHandlers = Omit<Handlers, FileBrowserCommands>;

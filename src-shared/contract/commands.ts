@@ -6,7 +6,7 @@ import type { VmRunState } from '../vm-state.js';
 import type { GuestAgentInfo } from './guest-agent.js';
 import type { UsbAttachment, UsbHostDevice } from './usb.js';
 import { MAX_TAG_LENGTH, MAX_TAGS } from './tag-limits.js';
-import { connectionNameSchema, connectionUriSchema, type ConnectionInfo } from './connections.js';
+import { connectionNameSchema, connectionUriSchema, poolNameSchema, volumeNameSchema, type ConnectionInfo } from './connections.js';
 import { DROP_CHUNK_BYTES } from '../shares/drop-name.js';
 import { CLOUD_MAX_KEY_LENGTH, CLOUD_MAX_KEYS, CLOUD_MAX_PASSWORD_LENGTH, CLOUD_MAX_USER_DATA } from '../cloud-init/cloud-init-rules.js';
 import { unattendedAnswersSchema } from '../unattended/answers.js';
@@ -173,6 +173,13 @@ export const commandArgs = {
   'media.recent': z.strictObject({}),
   /** ISO images in a libvirt connection's active storage pools (paths on that host), for its wizard; this computer has none. */
   'media.poolIsos': z.strictObject({}),
+  /**
+   * Uploads an ISO of this computer into a libvirt connection's storage pool (`default` unless `pool`), as the volume
+   * `name` (default: the file's name; an existing volume is never overwritten): a job with `vm.job` events of kind
+   * `pool-upload` (the job id as their vmId) with percent and speed; `job.cancel` (on the same connection) stops it and
+   * deletes the half-written volume. Only on a connection.
+   */
+  'pool.upload': z.strictObject({ path: z.string().min(1).max(4096), pool: poolNameSchema.optional(), name: volumeNameSchema.optional(), jobId: jobIdSchema.optional() }),
   /** "Remove installation medium": ejects the installer ISO and makes the disk boot first; the install is then done. */
   'install.finish': z.strictObject({ vm: vmRef }),
   /** The snapshot tree, reconciled with what the qcow2 images hold (orphans adopted, missing ones flagged). */
@@ -541,6 +548,8 @@ export interface CommandResults {
   'media.eject': MediaResult;
   'media.recent': { isos: RecentIso[] };
   'media.poolIsos': { isos: PoolIso[] };
+  /** The uploaded volume: its pool, name, path on the connection's host (what the wizard's ISO field takes) and size. */
+  'pool.upload': { jobId: string; pool: string; name: string; path: string; bytes: number };
   'install.finish': { phase: InstallPhase; doc: VmDocument };
   'snapshot.list': SnapshotTree;
   'snapshot.take': { snapshot: SnapshotNodeInfo; tree: SnapshotTree };

@@ -46,6 +46,22 @@ export const connectionUriSchema = z
     if (fragment) return fail('must not have a #fragment');
   });
 
+/**
+ * A storage volume's name in a pool (`pool.upload --name`): a plain file name, since a dir pool makes it a file in its
+ * folder: no "/", not "." or "..", no leading dot (a hidden file), no control characters (a line break would forge
+ * lines in virsh's listings and logs).
+ */
+export const volumeNameSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((n) => !n.includes('/'), 'must be a plain file name, without "/"')
+  .refine((n) => !n.startsWith('.'), 'must not start with "." (no hidden files, no "..")')
+  .refine((n) => !/[\u0000-\u001f\u007f-\u009f]/.test(n), 'must not contain control characters (line breaks, tabs)');
+
+/** A storage pool's name as libvirt shows it (`virsh pool-list`): letters, digits, ".", "_", "-", "+", ":". */
+export const poolNameSchema = z.string().regex(/^[A-Za-z0-9_+:][A-Za-z0-9_.+:-]{0,99}$/, 'must be a storage pool name like "default" (letters, digits, ".", "_", "-", "+", ":")');
+
 export type ConnectionState = 'unknown' | 'connected' | 'error';
 
 export interface ConnectionInfo {

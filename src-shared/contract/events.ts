@@ -22,7 +22,7 @@ export type VmEventBody =
    * archive file name, a VM being created from an existing disk, a download's file), so a client can still name it.
    * A `download` job has no VM: its events carry the job id as their `vmId`, and `bytesPerSecond` while running.
    */
-  | { type: 'vm.job'; jobId: string; kind: 'snapshot-take' | 'snapshot-restore' | 'snapshot-delete' | 'disk-convert' | 'disk-compact' | 'vm-export' | 'vm-import' | 'disk-import' | 'vm-clone' | 'file-drop' | 'download'; status: 'running' | 'concluded' | 'failed'; percent?: number; snapshotId?: string; disk?: string; subject?: string; error?: string; cancelled?: boolean; bytesPerSecond?: number }
+  | { type: 'vm.job'; jobId: string; kind: 'snapshot-take' | 'snapshot-restore' | 'snapshot-delete' | 'disk-convert' | 'disk-compact' | 'vm-export' | 'vm-import' | 'disk-import' | 'vm-clone' | 'file-drop' | 'download' | 'pool-upload'; status: 'running' | 'concluded' | 'failed'; percent?: number; snapshotId?: string; disk?: string; subject?: string; error?: string; cancelled?: boolean; bytesPerSecond?: number }
   /** A live thumbnail of a running VM's screen (only while some client holds `vm.thumbnails.subscribe`). */
   | { type: 'vm.thumbnail'; pngBase64: string; width: number; height: number }
   /** CPU (% of one core, over the last interval) and resident memory of a running VM's QEMU process (only while some client holds `vm.stats.subscribe`). */

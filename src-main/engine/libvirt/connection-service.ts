@@ -9,9 +9,17 @@ import type { ClientContext } from '../rpc/engine-server.js';
 import { writeFileAtomic } from '../storage/atomic-write.js';
 import type { VmEventBody } from '../../../src-shared/contract/index.js';
 import { LIBVIRT_CANNOT, LibvirtConnection, type LibvirtDeps } from './libvirt-backend.js';
+import { PoolUploads, type PoolUploadDeps } from './pool-upload.js';
+import { JobRegistry } from '../jobs/job-registry.js';
 
 /** The engine's side of a connection's deps: its events name the connection they come from. */
-export type ConnectionServiceDeps = Omit<LibvirtDeps, 'emit'> & { emit(vmId: string, body: VmEventBody, connection: string): void };
+export type ConnectionServiceDeps = Omit<LibvirtDeps, 'emit'> & {
+  emit(vmId: string, body: VmEventBody, connection: string): void;
+  /** The engine's job registry: uploads to pools are its jobs (job.cancel, with or without the connection, stops them). */
+  jobs?: PoolUploadDeps['jobs'];
+  /** The browser host's checks of paths that stay on this computer on a connection (LOCAL_PATHS_ON_CONNECTION). */
+  checkLocalPaths?: (command: CommandName, args: unknown) => Promise<void>;
+};
 
 /** `<library>/connections.json`: names and URIs only (no passwords: SSH uses the user's agent and keys). */
 const fileSchema = z.strictObject({
@@ -30,11 +38,14 @@ export class ConnectionService {
   private loaded: Promise<void> | null = null;
   /** libvirt serialises jobs on a domain itself; this keeps Hangar's own rule (one change at a time, refusals worded alike). */
   private readonly lock = new MachineLock();
+  private readonly uploads: PoolUploads;
 
   constructor(
     private readonly libraryDir: string,
     private readonly deps: ConnectionServiceDeps,
-  ) {}
+  ) {
+    this.uploads = new PoolUploads({ ...deps, jobs: deps.jobs ?? new JobRegistry() });
+  }
 
   /** A connection whose events carry its current name (read at each event: a rename applies at once). */
   private make(name: string, uri: string): LibvirtConnection {
@@ -78,6 +89,7 @@ export class ConnectionService {
   }
 
   close(): void {
+    this.uploads.cancelAll();
     for (const c of this.conns.values()) c.close();
   }
 
@@ -98,7 +110,13 @@ export class ConnectionService {
   /** Runs a contract command on a connection's backend (the engine server hands over requests that name one). */
   async dispatch(connection: string, command: CommandName, args: unknown, client: ClientContext): Promise<unknown> {
     if (command.startsWith('connection.') || command === 'host.info') throw new EngineError('invalid-args', `${command} is not run on a connection: send it without "connection"`);
+    await this.deps.checkLocalPaths?.(command, args);
     const conn = await this.get(connection);
+    if (command === 'pool.upload') return this.uploads.upload(conn, args as CommandArgs<'pool.upload'>);
+    if (command === 'job.cancel' && this.uploads.owns((args as CommandArgs<'job.cancel'>).jobId)) {
+      this.uploads.cancel((args as CommandArgs<'job.cancel'>).jobId);
+      return { ok: true };
+    }
     const handler = conn.handlers[command] as ((a: unknown, c: ClientContext) => Promise<unknown>) | undefined;
     if (!handler) {
       const what = LIBVIRT_CANNOT[command] ?? command;

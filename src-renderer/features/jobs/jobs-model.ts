@@ -39,6 +39,7 @@ export const JOB_KIND_LABEL: Readonly<Record<JobKind, string>> = {
   'vm-clone': 'Cloning',
   'file-drop': 'Copying a file into the guest',
   download: 'Downloading',
+  'pool-upload': 'Uploading to a storage pool',
 };
 
 /** A job's row name when neither the library nor the engine knows it (the VM was deleted meanwhile). */

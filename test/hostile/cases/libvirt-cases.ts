@@ -1,8 +1,13 @@
 // Hostile libvirt connections: bad URIs and names (refused at the contract), hosts that cannot be reached or
 // refuse the key, a host without libvirt, a domain Hangar did not write, a connection dropped mid-operation.
 // One row per case; each refusal is specific, names its fix where there is one, and leaves connections.json as it was.
-import type { EngineClient } from '../../../src-shared/contract/index.js';
-import type { LoopbackSshd } from '../../helpers/libvirt-host.js';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CommandArgs, EngineClient } from '../../../src-shared/contract/index.js';
+import { fixturePaths } from '../../helpers/fixtures.js';
+import { SYSTEM_URI, type LoopbackSshd } from '../../helpers/libvirt-host.js';
 
 export interface LibvirtContext {
   client: EngineClient;
@@ -46,6 +51,50 @@ async function displayOn(x: LibvirtContext, name: string, uri: string, ssh: stri
   }
 }
 
+/** pool.upload on the connection "sys" (qemu:///system), or on `on`. */
+async function upload(x: LibvirtContext, args: CommandArgs<'pool.upload'>, on = 'sys'): Promise<unknown> {
+  x.client.connection = on;
+  try {
+    return await x.client.call('pool.upload', args);
+  } finally {
+    x.client.connection = undefined;
+  }
+}
+
+/** An upload whose volume name the default pool has already (made here with virsh, removed after). */
+async function uploadOverExisting(x: LibvirtContext): Promise<unknown> {
+  const name = `hangar-hostile-${process.pid}.iso`;
+  const virsh = (...a: string[]): string => execFileSync('virsh', ['-q', '-c', SYSTEM_URI, ...a], { encoding: 'utf8' });
+  virsh('vol-create-as', '--pool=default', `--name=${name}`, '--capacity=4096', '--format=raw');
+  try {
+    return await upload(x, { path: fixturePaths.linuxIso, name });
+  } finally {
+    virsh('vol-delete', '--pool=default', `--vol=${name}`);
+  }
+}
+
+/** An upload of a FIFO named like an ISO (opening it for reading would wait for a writer forever). */
+async function uploadFifo(x: LibvirtContext): Promise<unknown> {
+  const dir = mkdtempSync(join(tmpdir(), 'hangar-fifo-'));
+  execFileSync('mkfifo', [join(dir, 'pipe.iso')]);
+  try {
+    return await upload(x, { path: join(dir, 'pipe.iso') });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** An upload to a connection whose host nothing answers on. */
+async function uploadUnreachable(x: LibvirtContext): Promise<unknown> {
+  x.useSsh(undefined);
+  await add(x, 'downup', `qemu+ssh://root@127.0.0.1:${x.closedPort}/system`);
+  try {
+    return await upload(x, { path: fixturePaths.linuxIso }, 'downup');
+  } finally {
+    await x.client.call('connection.remove', { name: 'downup' });
+  }
+}
+
 const NO_SUCH_UUID = '0badc0de-0000-4000-8000-000000000000';
 
 export const libvirtCases: LibvirtCase[] = [
@@ -68,5 +117,14 @@ export const libvirtCases: LibvirtCase[] = [
   { id: 'unknown-host-key', title: 'a host key not in known_hosts', run: (x) => addAndTest(x, 'newhost', x.sshd.uri, x.sshd.unknownHostSsh), refused: { code: 'io', message: /not in your known_hosts.*`ssh-keyscan -p \d+ 127\.0\.0\.1 >> ~\/\.ssh\/known_hosts`/ } },
   { id: 'display-unreachable-host', title: 'a display on a host nothing answers on', run: (x) => displayOn(x, 'downdisp', `qemu+ssh://root@127.0.0.1:${x.closedPort}/system`, undefined, NO_SUCH_UUID), refused: { code: 'io', message: /cannot reach 127\.0\.0\.1:\d+: .*Connection refused/ } },
   { id: 'display-unknown-id', title: 'a display for an id no library machine or connection has', run: (x) => x.client.call('vm.displaySocket', { vm: NO_SUCH_UUID }), refused: { code: 'not-found', message: /0badc0de/ } },
+  { id: 'upload-name-slash', title: 'an upload whose volume name has a "/"', run: (x) => upload(x, { path: fixturePaths.linuxIso, name: '../../etc/x.iso' }), refused: { code: 'invalid-args', message: /pool\.upload: name: must be a plain file name, without "\/"/ } },
+  { id: 'upload-name-dotdot', title: 'an upload named ".."', run: (x) => upload(x, { path: fixturePaths.linuxIso, name: '..' }), refused: { code: 'invalid-args', message: /name: must not start with "\."/ } },
+  { id: 'upload-name-hidden', title: 'an upload named like a hidden file', run: (x) => upload(x, { path: fixturePaths.linuxIso, name: '.bashrc' }), refused: { code: 'invalid-args', message: /name: must not start with "\."/ } },
+  { id: 'upload-name-newline', title: 'an upload whose volume name has a line break', run: (x) => upload(x, { path: fixturePaths.linuxIso, name: 'ok.iso\nfake line' }), refused: { code: 'invalid-args', message: /name: must not contain control characters/ } },
+  { id: 'upload-existing-volume', title: 'an upload over a volume the pool has already', run: uploadOverExisting, refused: { code: 'exists', message: /has a volume "hangar-hostile-\d+\.iso" already; Hangar does not overwrite it/ } },
+  { id: 'upload-fifo', title: 'an upload of a FIFO named like an ISO', run: uploadFifo, refused: { code: 'invalid-args', message: /pipe\.iso is not a regular file \(a FIFO, device or folder\)/ } },
+  { id: 'upload-system-file', title: 'an upload of a system file', run: (x) => upload(x, { path: '/etc/shadow', name: 'shadow.iso' }), refused: { code: 'invalid-args', message: /\/etc\/shadow is a system file \(under \/etc\)/ } },
+  { id: 'upload-unknown-pool', title: 'an upload to a pool the host does not have', run: (x) => upload(x, { path: fixturePaths.linuxIso, pool: 'nopool' }), refused: { code: 'not-found', message: /no active storage pool "nopool" on connection "sys" \(its pools: .*default/ } },
+  { id: 'upload-unreachable-host', title: 'an upload to a host nothing answers on', run: uploadUnreachable, refused: { code: 'io', message: /cannot reach 127\.0\.0\.1:\d+: .*Connection refused/ } },
   { id: 'host-without-libvirt', title: 'a host that runs no libvirt', run: (x) => addAndTest(x, 'nolibvirt', x.sshd.uri, x.sshd.noLibvirtSsh), refused: { code: 'io', message: /does not run libvirt \(install libvirt-daemon-system there/ } },
 ];

@@ -72,6 +72,18 @@ export const serveCases: ServeCase[] = [
     refused: { code: 'invalid-args', message: HIDDEN('.bashrc') },
   },
   {
+    id: 'serve-pool-upload-outside',
+    title: 'pool.upload (to a libvirt connection) of a file outside the roots: the file is this host\'s, checked before the connection is',
+    run: (c) => c.client.call('pool.upload', { path: join(c.outside, 'tiny.iso') }, 'lab'),
+    refused: { code: 'invalid-args', message: OUTSIDE },
+  },
+  {
+    id: 'serve-pool-upload-hidden',
+    title: 'pool.upload of a file in a hidden folder of the home (~/.ssh)',
+    run: (c) => c.client.call('pool.upload', { path: join(c.home, '.ssh', 'id_ed25519'), name: 'key.iso' }, 'lab'),
+    refused: { code: 'invalid-args', message: HIDDEN('.ssh') },
+  },
+  {
     id: 'serve-disk-add-outside',
     title: 'disk.add of a raw image outside the roots',
     run: (c) => c.client.call('disk.add', { vm: c.vm, path: join(c.outside, 'disk.img') }),

@@ -8,7 +8,7 @@ import { PATH_FIELDS, checkBrowserPath, checkCommandPaths, type PathCheckContext
 import { newVmDocument } from '../../../src-shared/vm-document/index.js';
 
 /** Argument fields that are not host paths, by name (a new field with another name must be classified). */
-const NOT_PATHS = new Set(['client', 'vm', 'name', 'snapshot', 'disk', 'drive', 'combo', 'text', 'data', 'jobId', 'osId', 'description', 'kind', 'protocol', 'hostAddress', 'tags', 'patch', 'uri', 'newName', 'device', 'id', 'dropId', 'source', 'sha256']);
+const NOT_PATHS = new Set(['client', 'vm', 'name', 'snapshot', 'disk', 'drive', 'combo', 'text', 'data', 'jobId', 'osId', 'description', 'kind', 'protocol', 'hostAddress', 'tags', 'patch', 'uri', 'newName', 'device', 'id', 'dropId', 'source', 'sha256', 'pool']);
 
 /** The type under optional/nullable/default wrappers. */
 function baseType(s: z.ZodType): string {

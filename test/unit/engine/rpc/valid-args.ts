@@ -44,6 +44,7 @@ export const validArgs: Partial<{ [K in CommandName]: CommandArgs<K> }> = {
   'media.eject': { vm: 'some-vm', drive: 'cd0', force: true },
   'media.recent': {},
   'media.poolIsos': {},
+  'pool.upload': { path: '/nonexistent/hangar-fuzz.iso', pool: 'default', name: 'fuzz.iso', jobId: 'job-upload' },
   'install.finish': { vm: 'some-vm' },
   'snapshot.list': { vm: 'some-vm' },
   'snapshot.take': { vm: 'some-vm', name: 'before upgrade', description: 'clean install', withRam: true },

@@ -15,6 +15,7 @@ afterEach(cleanup);
 const KINDS = Object.keys({
   'snapshot-take': 1, 'snapshot-restore': 1, 'snapshot-delete': 1, 'disk-convert': 1, 'disk-compact': 1,
   'disk-import': 1, 'vm-export': 1, 'vm-import': 1, 'vm-clone': 1, 'file-drop': 1, download: 1,
+  'pool-upload': 1,
 } satisfies Record<JobKind, 1>) as JobKind[];
 
 describe('job kind labels', () => {

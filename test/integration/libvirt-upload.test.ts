@@ -1,0 +1,167 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { closeSync, openSync, readFileSync, readSync, writeSync, ftruncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngineClient, type VmEvent } from '../../src-shared/contract/index.js';
+import { inProcessPair } from '../../src-main/engine/transport/in-process.js';
+import { main } from '../../src-main/cli/main.js';
+import { fixturePaths, markers } from '../helpers/fixtures.js';
+import { failure, makeTestEnv, openEngine, serialWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
+import { ensureLibvirt, removeDomain, startLoopbackSshd, SYSTEM_URI, type LoopbackSshd } from '../helpers/libvirt-host.js';
+
+// ISO uploads into a libvirt storage pool (pool.upload) on real libvirt: on qemu:///system and over qemu+ssh:// to a
+// loopback sshd. The volume's bytes are the file's, progress events come in order, a cancel deletes the half-written
+// volume, an existing volume is never overwritten, and a domain boots from the uploaded ISO.
+
+type JobEvent = VmEvent & { type: 'vm.job' };
+
+function onConnection(e: OpenedEngine, name: string): EngineClient {
+  const [a, b] = inProcessPair();
+  e.engine.server.attach(b);
+  const c = new EngineClient(a);
+  c.connection = name;
+  return c;
+}
+
+const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+const virsh = (...args: string[]): string => execFileSync('virsh', ['-q', '-c', SYSTEM_URI, ...args], { encoding: 'utf8' });
+const volumeNames = (): string[] => virsh('vol-list', '--pool', 'default').split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter(Boolean);
+const dropVolume = (name: string): void => {
+  try {
+    virsh('vol-delete', '--pool', 'default', `--vol=${name}`);
+  } catch {
+    // not there
+  }
+};
+
+/** A large, sparse ISO (the fixture's first MiB, its volume descriptors, then holes): big enough to cancel halfway. */
+function bigSparseIso(path: string, bytes: number): void {
+  const head = Buffer.alloc(1024 * 1024);
+  const src = openSync(fixturePaths.linuxIso, 'r');
+  readSync(src, head, 0, head.length, 0);
+  closeSync(src);
+  const fd = openSync(path, 'w');
+  writeSync(fd, head);
+  ftruncateSync(fd, bytes);
+  closeSync(fd);
+}
+
+describe('ISO upload to a libvirt storage pool', () => {
+  let t: TestEnv;
+  let e: OpenedEngine;
+  let sshd: LoopbackSshd;
+
+  beforeAll(async () => {
+    ensureLibvirt();
+    sshd = await startLoopbackSshd();
+    process.env['HANGAR_LIBVIRT_SSH'] = sshd.goodSsh;
+    t = makeTestEnv();
+    e = await openEngine(t);
+    await e.client.call('connection.add', { name: 'sys', uri: SYSTEM_URI });
+    await e.client.call('connection.add', { name: 'loop', uri: sshd.uri });
+  });
+
+  afterAll(async () => {
+    delete process.env['HANGAR_LIBVIRT_SSH'];
+    await e?.close();
+    t?.cleanup();
+    sshd?.stop();
+  });
+
+  it.each(['sys', 'loop'])('uploads the fixture ISO on %s: the volume holds its bytes, progress comes in order, the pool lists it', async (conn) => {
+    const c = onConnection(e, conn);
+    const name = `hangar-up-${randomBytes(3).toString('hex')}.iso`;
+    const jobId = `up-${randomBytes(4).toString('hex')}`;
+    try {
+      const r = await c.call('pool.upload', { path: fixturePaths.linuxIso, name, jobId });
+      expect(r).toMatchObject({ jobId, pool: 'default', name, path: `/var/lib/libvirt/images/${name}`, bytes: readFileSync(fixturePaths.linuxIso).length });
+      expect(sha256(r.path)).toBe(sha256(fixturePaths.linuxIso));
+      const events = e.events.filter((x): x is JobEvent => x.type === 'vm.job' && x.jobId === jobId);
+      expect(events.every((x) => x.kind === 'pool-upload' && x.vmId === jobId && x.connection === conn)).toBe(true);
+      const percents = events.map((x) => x.percent);
+      expect(percents[0]).toBe(0);
+      expect(events.at(-1)).toMatchObject({ status: 'concluded', percent: 100 });
+      expect(percents.filter((p) => p !== undefined && p > 0 && p < 100).length).toBeGreaterThan(5);
+      expect([...percents].sort((a, b) => a! - b!)).toEqual(percents);
+      const { isos } = await c.call('media.poolIsos', {});
+      expect(isos.find((i) => i.name === name)).toMatchObject({ pool: 'default', path: r.path });
+    } finally {
+      dropVolume(name);
+    }
+  }, 180_000);
+
+  it.each([
+    ['sys', 'the engine (no connection)'],
+    ['loop', 'the connection'],
+  ])('a cancel on %s (sent to %s) stops the upload and deletes the half-written volume', async (conn, via) => {
+    const c = onConnection(e, conn);
+    const file = join(t.root, `big-${conn}.iso`);
+    bigSparseIso(file, 2 * 1024 ** 3);
+    const name = `hangar-cancel-${randomBytes(3).toString('hex')}.iso`;
+    const jobId = `cancel-${randomBytes(4).toString('hex')}`;
+    // Cancelled once a percent of it has gone: the volume exists and holds some of the bytes then.
+    const off = e.client.onEvent((x) => {
+      if (x.type === 'vm.job' && x.jobId === jobId && x.status === 'running' && (x.percent ?? 0) >= 1) {
+        off();
+        void (via === 'the connection' ? c : e.client).call('job.cancel', { jobId });
+      }
+    });
+    const err = await failure(c.call('pool.upload', { path: file, name, jobId }));
+    expect(err.message).toMatch(new RegExp(`upload of ${name.replace(/\./g, '\\.')} to "${conn}" cancelled; the half-written volume "${name.replace(/\./g, '\\.')}" was deleted`));
+    expect(err.details).toMatchObject({ cancelled: true });
+    expect(volumeNames()).not.toContain(name);
+    expect(e.events.filter((x): x is JobEvent => x.type === 'vm.job' && x.jobId === jobId).at(-1)).toMatchObject({ status: 'failed', cancelled: true });
+  }, 180_000);
+
+  it('refuses a volume name the pool has already, leaving that volume as it was', async () => {
+    const c = onConnection(e, 'sys');
+    const name = `hangar-taken-${randomBytes(3).toString('hex')}.iso`;
+    try {
+      await c.call('pool.upload', { path: fixturePaths.linuxIso, name });
+      const before = sha256(`/var/lib/libvirt/images/${name}`);
+      const err = await failure(c.call('pool.upload', { path: fixturePaths.installerIso, name }));
+      expect(err.code).toBe('exists');
+      expect(err.message).toMatch(new RegExp(`pool "default" on connection "sys" has a volume "${name.replace(/\./g, '\\.')}" already; Hangar does not overwrite it`));
+      expect(sha256(`/var/lib/libvirt/images/${name}`)).toBe(before);
+    } finally {
+      dropVolume(name);
+    }
+  }, 180_000);
+
+  it('the CLI: pool upload with progress on stderr, then pool list shows it', async () => {
+    const name = `hangar-cli-${randomBytes(3).toString('hex')}.iso`;
+    const run = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
+      let out = '';
+      let err = '';
+      const code = await main(['--library', t.libraryDir, ...argv], { out: (x) => void (out += x), err: (x) => void (err += x) });
+      return { code, out, err };
+    };
+    try {
+      const up = await run('--connection', 'loop', 'pool', 'upload', fixturePaths.linuxIso, '--name', name);
+      expect(up.code, up.err).toBe(0);
+      expect(up.err).toMatch(/Uploading \d+%/);
+      expect(up.out).toBe(`/var/lib/libvirt/images/${name}\n`);
+      const list = await run('--connection', 'sys', 'pool', 'list');
+      expect(list.out).toMatch(new RegExp(`^default\\s+${name.replace(/\./g, '\\.')}\\s+32 MiB\\s+/var/lib/libvirt/images/${name.replace(/\./g, '\\.')}$`, 'm'));
+      expect((await run('pool', 'list')).code).toBe(4);
+    } finally {
+      dropVolume(name);
+    }
+  }, 180_000);
+
+  it('a domain created on the connection boots from the uploaded ISO', async () => {
+    const c = onConnection(e, 'sys');
+    const iso = `hangar-boot-${randomBytes(3).toString('hex')}.iso`;
+    const vm = `hangar-up-${randomBytes(3).toString('hex')}`;
+    try {
+      const up = await c.call('pool.upload', { path: fixturePaths.linuxIso, name: iso });
+      const created = await c.call('vm.create', { name: vm, iso: up.path, memoryMiB: 256, cpus: 1, firmware: 'bios' });
+      await serialWait(c, created.id, markers.linuxReady, () => c.call('vm.start', { vm }), 180_000);
+      await c.call('vm.forceOff', { vm });
+    } finally {
+      removeDomain(vm);
+      dropVolume(iso);
+    }
+  }, 300_000);
+});
