@@ -2,30 +2,16 @@
 // gated binary (the TPM's swtpm before QEMU; QEMU itself before it runs), so Force off provably arrives during
 // it: the start is cancelled, nothing is spawned afterwards, nothing is left running, the machine is stopped.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, closeSync, constants, copyFileSync, existsSync, openSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants, copyFileSync, existsSync, openSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EngineClient, type EngineError, type EngineEvent, type VmEvent } from '../../src-shared/contract/index.js';
 import { Engine } from '../../src-main/engine/engine.js';
 import { inProcessPair } from '../../src-main/engine/transport/in-process.js';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
+import { swtpmPidsUnder } from '../helpers/swtpm-pids.js';
 import { qemuPidsUnder, serialWait, useTestEnv, type TestEnv } from '../helpers/engine-harness.js';
 import { makeQemuGate, type QemuGate } from '../helpers/qemu-gate.js';
-
-/** swtpm processes started for a runtime folder under `dir` (its environment names it). */
-function swtpmPidsUnder(dir: string): number[] {
-  return readdirSync('/proc')
-    .filter((n) => /^\d+$/.test(n))
-    .filter((n) => {
-      try {
-        const cmd = readFileSync(`/proc/${n}/cmdline`, 'utf8');
-        return /(^|\/)swtpm$/.test(cmd.split('\0')[0] ?? '') && readFileSync(`/proc/${n}/environ`, 'utf8').includes(`HANGAR_SWTPM_RUNTIME_DIR=${dir}`);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 /** A gated swtpm beside the gated QEMU: while closed, a TPM start writes `held` and waits at the gate. */
 function gateSwtpm(binDir: string, root: string) {
