@@ -131,6 +131,7 @@ export const PATH_FIELDS: { readonly [K in CommandName]: PathSpec } = {
   // Catalog downloads land in the Installation media folder; `to` is a folder the browser chose, judged like an export's target.
   'download.start': [{ field: 'to', role: 'target' }],
   'download.pause': NONE,
+  'download.resume': NONE,
   'download.updateCatalog': NONE,
   'download.folder': NONE,
   'download.clean': NONE,

@@ -3,6 +3,7 @@ import type { VmRunState } from '../../src-shared/vm-state.js';
 import type { HostService } from './host-service.js';
 import type { MachineLock } from './machine-ops/machine-lock.js';
 import type { SessionHooks } from './session-hooks.js';
+import type { StartUnderWay } from './session/start-cancel.js';
 import type { VmSession } from './session/vm-session.js';
 import type { BundleStore } from './storage/bundle-store.js';
 
@@ -11,6 +12,7 @@ import type { BundleStore } from './storage/bundle-store.js';
  * the run state of each machine, events and log. Services get this (or a slice of it) and the peer services
  * they use through their constructors (engine-services.ts builds them); none of them sees the Engine itself.
  */
+
 export interface EngineContext {
   readonly libraryDir: string;
   /** The per-user runtime folder (control socket, one folder per running VM). */
@@ -23,6 +25,8 @@ export interface EngineContext {
   readonly lastStates: Map<string, VmRunState>;
   /** VMs whose QEMU is being launched (announced as starting, no session yet). */
   readonly launching: Set<string>;
+  /** vm.start calls under way (pre-flight to return), which vm.forceOff cancels. */
+  readonly startsUnderWay: Map<string, StartUnderWay>;
   /** One operation that changes a machine at a time: "is this machine busy?" is asked of it alone (machine-ops/). */
   readonly machineLock: MachineLock;
   /** Observers of session starts and ends, registered by engine-services.ts, called by vm-lifecycle.ts. */

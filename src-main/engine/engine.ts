@@ -15,6 +15,7 @@ import { SessionHooks } from './session-hooks.js';
 import { reattachAll } from './vm-lifecycle.js';
 import { settleStoppedBundles } from './saved-state/save-state.js';
 import { sweepLeftoverTemps } from './storage/temp-sweep.js';
+import type { StartUnderWay } from './session/start-cancel.js';
 import { MachineLock } from './machine-ops/machine-lock.js';
 import { guardMachineOps } from './machine-ops/guard-handlers.js';
 import { tightenIfOpen, usePrivateUmask } from './storage/private-modes.js';
@@ -67,6 +68,8 @@ export class Engine implements EngineContext {
   readonly machineLock = new MachineLock();
   /** VMs whose QEMU is being launched (announced as starting, no session yet). */
   readonly launching = new Set<string>();
+  /** vm.start calls under way (pre-flight to return), which vm.forceOff cancels (session/start-cancel.ts). */
+  readonly startsUnderWay = new Map<string, StartUnderWay>();
   /** Session start/end observers (registered by engine-services.ts). */
   readonly hooks = new SessionHooks((level, message) => this.log(level, message));
   readonly services: EngineServices;

@@ -30,6 +30,7 @@ import type { VmRunState } from '../../src-shared/vm-state.js';
 import { keyHelpers } from './session/key-helpers.js';
 import { beginLaunch, keepEnded, recordFound } from './session/idle-states.js';
 import { requireSwtpm, startSwtpm, stopSwtpm } from './session/swtpm.js';
+import { trackStart, type TrackedStart } from './session/start-cancel.js';
 import type { LibraryEntry, LoadedVm } from './storage/bundle-store.js';
 import { RESTART_OP } from './machine-ops/machine-op.js';
 import { preflightShares } from './shares/share-paths.js';
@@ -143,6 +144,16 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
   const ending = engine.sessions.get(vm.id);
   if (ending && (ending.state.kind === 'stopped' || ending.state.kind === 'crashed' || ending.state.kind === 'saved')) await ending.whenEnded();
   if (engine.sessions.has(vm.id)) throw new EngineError('invalid-state', `"${vm.name}" is already ${current.kind}`);
+  // From here on Force off cancels the start (session/start-cancel.ts): each step below checks before it makes anything.
+  const start = trackStart(engine.startsUnderWay, vm.id, vm.name);
+  try {
+    return await launchVm(engine, vm, opts, start);
+  } finally {
+    start.end();
+  }
+}
+
+async function launchVm(engine: EngineContext, vm: LoadedVm, opts: StartOptions, start: TrackedStart): Promise<VmSession> {
   const disposable = opts.disposable === true;
   // Independent reads, at once: each trip through the thread pool counts on a loaded machine.
   const [saved, bundles] = await Promise.all([readSavedState(vm.bundleDir), libraryBundles(engine)]);
@@ -152,9 +163,11 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
   if (saved) checkSavedStateFits(vm, saved);
   const chains = await preflight(vm, bundles, engine.libraryDir);
   opts.split?.mark('pre-flight');
+  start.checkpoint();
   // The host probe is cached (host-service.ts); awaited here so the split shows what it cost.
   await engine.host.info();
   opts.split?.mark('probe');
+  start.checkpoint();
   const runtimeDir = engine.vmRuntimeDir(vm.id);
   const logsDir = join(vm.bundleDir, 'logs');
   const { binary, argv } = await engine.host.launchArgv(vm, { runtimeDir, logsDir }, { chains, ...(disposable ? { overlays: () => makeOverlays(vm) } : {}) });
@@ -165,10 +178,15 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
   const undo = async (): Promise<void> => {
     if (disposable) await removeDisposableDir(vm.bundleDir);
   };
+  let swtpm: string | null = null;
   try {
+    start.checkpoint();
     // Refused before "starting" when swtpm is missing; started before QEMU, whose -chardev connects to it.
-    const swtpm = vm.doc.firmware.tpm ? requireSwtpm((await engine.host.info()).swtpm, vm.name) : null;
+    swtpm = vm.doc.firmware.tpm ? requireSwtpm((await engine.host.info()).swtpm, vm.name) : null;
     if (swtpm) await startSwtpm({ binary: swtpm, vmName: vm.name, bundleDir: vm.bundleDir, runtimeDir, logsDir, ...(disposable ? { stateDir: await disposableTpmState(vm.bundleDir) } : {}) });
+    // Forced off while swtpm started: it goes again, and QEMU is never spawned.
+    if (start.cancelled() && swtpm) await stopSwtpm(runtimeDir);
+    start.checkpoint();
   } catch (err) {
     if (disposable) await removeDisposableDir(vm.bundleDir);
     throw err;
@@ -238,6 +256,8 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
   );
   engine.sessions.set(vm.id, session);
   try {
+    // Forced off while QEMU was being launched: it is ended below before the guest ever runs.
+    start.checkpoint();
     await session.attachSerial(await early!.result);
     opts.split?.markAfter('attach');
     // The registered observers, while QEMU still waits at -S (engine-services.ts: tray events, the install's
@@ -246,6 +266,7 @@ export async function startVm(engine: EngineContext, vm: LoadedVm, opts: StartOp
     // A saved machine state resumes here too (RAM, devices, screen), then `cont` runs it on.
     if (saved) await resumeSavedState(engine, vm, session, saved);
     opts.split?.markAfter('hooks');
+    start.checkpoint();
     await session.boot();
     opts.split?.markAfter('cont');
   } catch (err) {

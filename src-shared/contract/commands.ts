@@ -291,6 +291,8 @@ export const commandArgs = {
     jobId: jobIdSchema.optional(),
   }),
   'download.pause': z.strictObject({ jobId: jobIdSchema }),
+  /** Carries on a paused download under the same job id, from its part file; resolves like `download.start`. */
+  'download.resume': z.strictObject({ jobId: jobIdSchema }),
   /** Fetches a catalog update (through the mirror preference, if any); the built-in copy stays in use when it fails. */
   'download.updateCatalog': z.strictObject({}),
   /** The Installation media folder: its path, files and total size. */
@@ -593,6 +595,7 @@ export interface CommandResults {
   /** `verification`: the distribution's signed list, its list alone (`note` says why no signature), the user's sha256, none, or a file verified before. */
   'download.start': { jobId: string; path: string; bytes: number; verification: 'signed-checksum' | 'checksum-only' | 'user-sha256' | 'none' | 'already-verified'; note?: string };
   'download.pause': { ok: true };
+  'download.resume': CommandResults['download.start'];
   'download.updateCatalog': { version: number; source: 'built-in' | 'fetched'; count: number };
   'download.folder': { path: string; bytes: number; files: Array<{ name: string; bytes: number; partial: boolean }> };
   'download.clean': { freedBytes: number; removed: number; /** Files kept because a machine uses them (a cloud image under a disk, an ISO in a drive). */ inUse: string[] };

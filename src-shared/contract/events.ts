@@ -1,4 +1,5 @@
 import type { VmRunState } from '../vm-state.js';
+import type { JobStatus } from '../job-status.js';
 import type { GuestAgentInfo } from './guest-agent.js';
 
 /** Facts the engine announces. Per-VM events carry a sequence number that increases by one per VM. */
@@ -20,9 +21,10 @@ export type VmEventBody =
    * Progress of a snapshot or disk job (QMP job or qemu-img run); `error` when it failed (a cancelled disk job fails with `cancelled: true`).
    * `subject`: the name of what the job is about when its `vmId` is no VM in the library yet (an import's machine or
    * archive file name, a VM being created from an existing disk, a download's file), so a client can still name it.
-   * A `download` job has no VM: its events carry the job id as their `vmId`, and `bytesPerSecond` while running.
+   * A `download` job has no VM: its events carry the job id as their `vmId`, and `bytesPerSecond` while running;
+   * it alone can be `paused` (then `download.resume` carries it on under the same job id; moves in job-status.ts).
    */
-  | { type: 'vm.job'; jobId: string; kind: 'snapshot-take' | 'snapshot-restore' | 'snapshot-delete' | 'disk-convert' | 'disk-compact' | 'vm-export' | 'vm-import' | 'disk-import' | 'vm-clone' | 'file-drop' | 'download' | 'pool-upload'; status: 'running' | 'concluded' | 'failed'; percent?: number; snapshotId?: string; disk?: string; subject?: string; error?: string; cancelled?: boolean; bytesPerSecond?: number }
+  | { type: 'vm.job'; jobId: string; kind: 'snapshot-take' | 'snapshot-restore' | 'snapshot-delete' | 'disk-convert' | 'disk-compact' | 'vm-export' | 'vm-import' | 'disk-import' | 'vm-clone' | 'file-drop' | 'download' | 'pool-upload'; status: JobStatus; percent?: number; snapshotId?: string; disk?: string; subject?: string; error?: string; cancelled?: boolean; bytesPerSecond?: number }
   /** A live thumbnail of a running VM's screen (only while some client holds `vm.thumbnails.subscribe`). */
   | { type: 'vm.thumbnail'; pngBase64: string; width: number; height: number }
   /** CPU (% of one core, over the last interval) and resident memory of a running VM's QEMU process (only while some client holds `vm.stats.subscribe`). */

@@ -8,6 +8,7 @@ import { spawnHangar as hangar } from '../helpers/cli-runner.js';
 import { qemuPidsUnder, useTestEnv, type TestEnv } from '../helpers/engine-harness.js';
 import { useMirroredTestEnv, type DownloadServer } from '../helpers/download-server.js';
 import { findDownloadEntry } from '../../src-shared/os-downloads/index.js';
+import { readIsoFileBytes } from '../../src-main/engine/iso/iso-files.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEggYlb0WrW1+dRkKoOSAJBizcjB8u0uFJz63w4PnP/V alice@host';
 const PASSWORD = 'Pa"ss w0rd\'$(id)';
@@ -36,6 +37,7 @@ async function until(what: string, check: () => boolean, timeoutMs: number): Pro
 describe('hangar create --cloud-image (built CLI, real QEMU): overlay + cidata seed read by the fixture guest', () => {
   let t: TestEnv;
   useTestEnv((env) => (t = env));
+  let cloudyId = '';
 
   it('creates the overlay and seed, keeps only the password hash, and the guest prints the user, key and host name', async () => {
     const img = cloudImage(t);
@@ -44,6 +46,7 @@ describe('hangar create --cloud-image (built CLI, real QEMU): overlay + cidata s
     const created = await hangar(t, 'create', 'cloudy', '--cloud-image', img, '--user', 'alice', '--password-file', join(t.root, 'pw'), '--ssh-key', join(t.root, 'key.pub'), '--hostname', 'box-1', '--disk-size', '1', '--memory', '256', '--cpus', '1');
     expect(created).toMatchObject({ code: 0, stderr: '' });
     const id = created.stdout.trim();
+    cloudyId = id;
     const info = JSON.parse((await hangar(t, 'info', id, '--json')).stdout) as { bundleDir: string; disks: Array<{ path: string; format: string; baseImage?: string }>; cdroms: Array<{ path: string | null }>; bootOrder: string[] };
     expect(info.disks).toEqual([expect.objectContaining({ path: 'disks/disk0.qcow2', format: 'qcow2', baseImage: realpathSync(img) })]);
     expect(info.cdroms[0]!.path).toBe('disks/cidata.iso');
@@ -72,6 +75,32 @@ describe('hangar create --cloud-image (built CLI, real QEMU): overlay + cidata s
     expect((await hangar(t, 'stop', id, '--force')).code).toBe(0);
     await until('QEMU to exit', () => qemuPidsUnder(t.runtimeBase).length === 0, 30_000);
     expect(statSync(img).mtimeMs).toBe(imgMtime);
+  });
+
+  it('a clone gets its own copy of the seed, with a new instance-id, and boots reading it', async () => {
+    expect(cloudyId).not.toBe('');
+    const src = JSON.parse((await hangar(t, 'info', cloudyId, '--json')).stdout) as { bundleDir: string };
+    const cloned = await hangar(t, 'clone', cloudyId, 'cloudy-copy', '--json');
+    expect(cloned.code, cloned.stderr).toBe(0);
+    const { id, bundleDir } = JSON.parse(cloned.stdout) as { id: string; bundleDir: string };
+    const info = JSON.parse((await hangar(t, 'info', id, '--json')).stdout) as { cdroms: Array<{ path: string | null }> };
+    expect(info.cdroms[0]!.path).toBe('disks/cidata.iso');
+    const seed = join(bundleDir, 'disks', 'cidata.iso');
+    expect(existsSync(seed)).toBe(true);
+    const metaOf = async (dir: string) => (await readIsoFileBytes(join(dir, 'disks', 'cidata.iso'), 'META_DAT')).toString('utf8');
+    expect(await metaOf(src.bundleDir)).toContain(`instance-id: "${cloudyId}"`);
+    expect(await metaOf(bundleDir)).toContain(`instance-id: "${id}"`);
+    expect(await readIsoFileBytes(seed, 'USER_DAT')).toEqual(await readIsoFileBytes(join(src.bundleDir, 'disks', 'cidata.iso'), 'USER_DAT'));
+
+    const started = await hangar(t, 'start', id, '--wait-for-serial', 'CIDATA-DONE', '--timeout', '240');
+    expect(started).toMatchObject({ code: 0, stderr: '' });
+    const serialLog = join(bundleDir, 'logs', 'serial.log');
+    await until('the seed lines', () => readFileSync(serialLog, 'utf8').includes('CIDATA-DONE'), 10_000);
+    const lines = readFileSync(serialLog, 'utf8').split(/\r?\n/);
+    expect(lines).toContain('CIDATA-USER:alice');
+    expect(lines).toContain('CIDATA-HOST:box-1');
+    expect((await hangar(t, 'stop', id, '--force')).code).toBe(0);
+    await until('QEMU to exit', () => qemuPidsUnder(t.runtimeBase).length === 0, 30_000);
   });
 
   it('refuses bad input with a clear message and leaves no machine behind', async () => {

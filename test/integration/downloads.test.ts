@@ -10,6 +10,7 @@ import { findDownloadEntry } from '../../src-shared/os-downloads/index.js';
 import { CATALOG_UPDATE_URL } from '../../src-main/engine/downloads/catalog-source.js';
 import { DownloadService } from '../../src-main/engine/downloads/download-service.js';
 import { JobRegistry } from '../../src-main/engine/jobs/job-registry.js';
+import { canJobMove } from '../../src-shared/job-status.js';
 import { payload, startDownloadServer, type DownloadServer } from '../helpers/download-server.js';
 
 // Downloads against a local HTTP server in the test: the real service, files and sockets; only the origin is the
@@ -135,6 +136,45 @@ describe('downloads from a local mirror', () => {
     const r = await s.download({ source: entry.id });
     expect(await sha256Of(r.path)).toBe(p.sha256);
     expect(server.requests.find((q) => q.path === entryPath)!.range).toBe(`bytes=${kept}-`);
+  });
+
+  it('a paused download reports paused (not failed) and resumes under the same job id: every status move is a legal one', async () => {
+    const p = payload(4 * 1024 * 1024);
+    serveEntry(p.body, p.sha512, { rate: 4 * 1024 * 1024 });
+    const s = service();
+    const jobId = 'dl-pause-2';
+    const err = await rejection(s.download({ source: entry.id, jobId }, (pr) => pr.receivedBytes > 512 * 1024 && s.pause(jobId)));
+    expect(err.details).toMatchObject({ paused: true, jobId });
+    const statuses = () => events.flatMap((e) => (e.body.type === 'vm.job' && e.body.jobId === jobId ? [e.body.status] : []));
+    expect(statuses().at(-1)).toBe('paused');
+    expect(events.at(-1)!.body).toMatchObject({ type: 'vm.job', kind: 'download', status: 'paused' });
+    expect((events.at(-1)!.body as { cancelled?: boolean }).cancelled).toBeUndefined();
+    server.files.get(entryPath)!.rate = undefined;
+    server.requests.length = 0;
+    const r = await s.resume(jobId);
+    expect(r.jobId).toBe(jobId);
+    expect(await sha256Of(r.path)).toBe(p.sha256);
+    expect(server.requests.find((q) => q.path === entryPath)!.range).toMatch(/^bytes=\d+-$/);
+    const seen = statuses();
+    expect(seen.at(-1)).toBe('concluded');
+    for (let i = 1; i < seen.length; i++) expect(canJobMove(seen[i - 1]!, seen[i]!), `${seen[i - 1]} → ${seen[i]}`).toBe(true);
+    // Resumed once: there is nothing paused under that id any more.
+    expect((await rejection(s.resume(jobId))).code).toBe('not-found');
+  });
+
+  it('a paused download downloaded again under another job id: the paused job ends (superseded), the new one carries its part on', async () => {
+    const p = payload(4 * 1024 * 1024);
+    serveEntry(p.body, p.sha512, { rate: 4 * 1024 * 1024 });
+    const s = service();
+    await rejection(s.download({ source: entry.id, jobId: 'dl-old' }, (pr) => pr.receivedBytes > 512 * 1024 && s.pause('dl-old')));
+    server.files.get(entryPath)!.rate = undefined;
+    server.requests.length = 0;
+    const r = await s.download({ source: entry.id, jobId: 'dl-new' });
+    expect(await sha256Of(r.path)).toBe(p.sha256);
+    expect(server.requests.find((q) => q.path === entryPath)!.range).toMatch(/^bytes=\d+-$/);
+    const old = events.flatMap((e) => (e.body.type === 'vm.job' && e.body.jobId === 'dl-old' ? [e.body] : []));
+    expect(old.at(-1)).toMatchObject({ status: 'failed', cancelled: true, error: expect.stringMatching(/another download/) });
+    expect((await rejection(s.resume('dl-old'))).code).toBe('not-found');
   });
 
   it('a server that ignores Range: starts over from byte 0 and still verifies', async () => {

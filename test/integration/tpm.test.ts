@@ -4,23 +4,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
+import { swtpmPidsUnder } from '../helpers/swtpm-pids.js';
 import { serialWait, stateWait, useEngineEnv, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
-
-/** swtpm processes started for a runtime folder under `dir` (its environment names it; its command line has no paths). */
-function swtpmPidsUnder(dir: string): number[] {
-  return readdirSync('/proc')
-    .filter((n) => /^\d+$/.test(n))
-    .filter((n) => {
-      try {
-        const cmd = readFileSync(`/proc/${n}/cmdline`, 'utf8');
-        const env = readFileSync(`/proc/${n}/environ`, 'utf8');
-        return /(^|\/)swtpm$/.test(cmd.split('\0')[0] ?? '') && env.includes(`HANGAR_SWTPM_RUNTIME_DIR=${dir}`);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 describe('virtual TPM (swtpm) against real QEMU', () => {
   let t: TestEnv;

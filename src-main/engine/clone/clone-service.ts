@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, relative } from 'node:path';
+import { copyFile, lstat, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { EngineError, type CommandArgs, type CommandResult, type VmEventBody } from '../../../src-shared/contract/index.js';
 import type { DiskFormat, VmDisk, VmDocument, VmPatch } from '../../../src-shared/vm-document/index.js';
 import { isActive, type VmRunState } from '../../../src-shared/vm-state.js';
@@ -13,6 +13,8 @@ import { runCopyJob, stagingPath, weightedProgress } from './copy-job.js';
 import { FORMAT_EXTENSION } from './source-image.js';
 import { randomMac } from '../../../src-shared/vm-document/mac.js';
 import { addLinkedBase } from '../storage/linked-bases.js';
+import { CLOUD_SEED } from '../cloud-init/cloud-plan.js';
+import { reseedWithInstanceId } from '../cloud-init/clone-seed.js';
 
 /** The slice of the engine a clone needs (the Engine satisfies it). */
 export interface CloneHost {
@@ -129,6 +131,29 @@ export async function cloneVm(host: CloneHost, jobs: JobRegistry, a: CommandArgs
       const withNvram = existsSync(nvram);
       if (withNvram) await img.convert(nvram, join(staging, 'efivars.qcow2'), 'qcow2', { sourceFormat: 'qcow2', signal });
       signal.throwIfAborted();
+      // Media inside the bundle (a cloud machine's cidata seed, an unattended install's answers) go along
+      // at the same relative path; a relative path leading out of the bundle is made absolute.
+      const media = new Set<string>();
+      const cdroms: VmDocument['cdroms'] = [];
+      for (const c of src.doc.cdroms) {
+        const file = c.path === null || isAbsolute(c.path) ? null : resolveDiskPath(src.bundleDir, c.path);
+        if (c.path === null || file === null || !existsSync(file) || media.has(c.path)) {
+          cdroms.push(c);
+        } else if (!isInside(src.bundleDir, file) || !(await lstat(file)).isFile()) {
+          // Read where the source reads it (a link is not followed into a copy).
+          cdroms.push({ ...c, path: file });
+        } else {
+          const to = join(staging, 'media', c.path);
+          await mkdir(dirname(to), { recursive: true });
+          // The clone is a new cloud-init instance (its own SSH host keys), not a second copy of the source.
+          const seed = c.path === CLOUD_SEED ? await reseedWithInstanceId(file, id) : null;
+          if (seed) await writeFile(to, seed);
+          else await copyFile(file, to);
+          media.add(c.path);
+          cdroms.push(c);
+        }
+      }
+      signal.throwIfAborted();
 
       // The source moves onto its own overlays before the clone exists. In the other order an engine killed
       // in between would leave a clone reading, as its base, a disk the source still writes.
@@ -142,9 +167,13 @@ export async function cloneVm(host: CloneHost, jobs: JobRegistry, a: CommandArgs
         }));
         sourceUpdated = true;
       }
-      const doc: VmDocument = { ...src.doc, id, name: a.name.trim(), disks, network, createdAt: now, updatedAt: now };
+      const doc: VmDocument = { ...src.doc, id, name: a.name.trim(), disks, cdroms, network, createdAt: now, updatedAt: now };
       created = await host.store.create(doc);
       for (const name of staged) await rename(join(staging, name), join(created.bundleDir, 'disks', name));
+      for (const rel of media) {
+        await mkdir(dirname(join(created.bundleDir, rel)), { recursive: true });
+        await rename(join(staging, 'media', rel), join(created.bundleDir, rel));
+      }
       if (withNvram) await rename(join(staging, 'efivars.qcow2'), join(created.bundleDir, 'nvram', 'efivars.qcow2'));
       await rm(staging, { recursive: true, force: true });
       return { vm: created, source };

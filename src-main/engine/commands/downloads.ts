@@ -1,7 +1,7 @@
 import type { DownloadService } from '../downloads/download-service.js';
 import type { CommandSet } from './command-kit.js';
 
-type DownloadCommand = 'download.catalog' | 'download.start' | 'download.pause' | 'download.updateCatalog' | 'download.folder' | 'download.clean';
+type DownloadCommand = 'download.catalog' | 'download.start' | 'download.pause' | 'download.resume' | 'download.updateCatalog' | 'download.folder' | 'download.clean';
 
 /** OS downloads and the Installation media folder (downloads/). */
 export function downloadCommands(downloads: DownloadService): CommandSet<DownloadCommand> {
@@ -15,6 +15,7 @@ export function downloadCommands(downloads: DownloadService): CommandSet<Downloa
       downloads.pause(a.jobId);
       return { ok: true as const };
     },
+    'download.resume': async (a) => downloads.resume(a.jobId),
     'download.updateCatalog': async () => {
       const c = await downloads.updateCatalog(AbortSignal.timeout(60_000));
       return { version: c.version, source: c.source, count: c.entries.length };

@@ -7,6 +7,7 @@ import { noPowerButtonReason } from '../qemu/argv-arch.js';
 import { discardState, saveState } from '../saved-state/save-state.js';
 import type { VmSession } from '../session/vm-session.js';
 import { startVm } from '../vm-lifecycle.js';
+import { cancelStart } from '../session/start-cancel.js';
 import { StartSplit } from '../start-split.js';
 import { sessionOf, type CommandSet } from './command-kit.js';
 
@@ -85,6 +86,14 @@ export function lifecycleCommands(
     },
 
     'vm.forceOff': async (a) => {
+      const vm = await load(a.vm);
+      // A start before its QEMU runs is cancelled (nothing spawned afterwards, its swtpm ended); one that got
+      // as far as QEMU ends it itself before the guest runs. Either way the machine is off when this answers.
+      if (!ctx.sessions.has(vm.id) && ctx.startsUnderWay.has(vm.id)) {
+        ctx.log('info', `"${vm.name}" forced off while starting: the start is cancelled`);
+        await cancelStart(ctx.startsUnderWay, vm.id);
+        if (!ctx.sessions.has(vm.id)) return { state: ctx.stateOf(vm.id) };
+      }
       const s = await session(a.vm);
       await lastLook(s);
       await s.forceOff();

@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, lstat, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
+import type { JobStatus } from '../../../src-shared/job-status.js';
 import { EngineError, type VmEventBody } from '../../../src-shared/contract/index.js';
 import type { DownloadCatalogEntry, ChecksumAlgorithm } from '../../../src-shared/os-downloads/types.js';
 import { SAFE_FILE_NAME, urlFileName } from '../../../src-shared/os-downloads/entry-schema.js';
@@ -67,6 +68,8 @@ export class DownloadService {
   /** Files being downloaded, by final path: a second request for one joins the first. */
   private readonly inflight = new Map<string, Promise<DownloadResult>>();
   private readonly paused = new Set<string>();
+  /** Paused downloads by job id: what `resume` asks for again, and the file it is for. */
+  private readonly resumable = new Map<string, { req: DownloadRequest; finalPath: string }>();
   private readonly controllers = new Map<string, AbortController>();
 
   constructor(private readonly deps: DownloadDeps) {}
@@ -118,11 +121,34 @@ export class DownloadService {
     const settings = await this.settings();
     const plan = await this.plan(req, settings);
     const finalPath = join(plan.dir, plan.fileName);
+    this.supersedePaused(finalPath, req.jobId);
     const running = this.inflight.get(finalPath);
     if (running) return running;
-    const p = this.run(plan, finalPath, settings, req.jobId, onProgress, outerSignal).finally(() => this.inflight.delete(finalPath));
+    const p = this.run(plan, finalPath, settings, req.jobId, onProgress, outerSignal)
+      .catch((err: unknown) => {
+        const d = err instanceof EngineError ? (err.details as { paused?: boolean; jobId?: string } | undefined) : undefined;
+        if (d?.paused && d.jobId) this.resumable.set(d.jobId, { req: { ...req, jobId: d.jobId }, finalPath });
+        throw err;
+      })
+      .finally(() => this.inflight.delete(finalPath));
     this.inflight.set(finalPath, p);
     return p;
+  }
+
+  /** Carries on a paused download under its job id (its events go from `paused` back to `running`). */
+  async resume(jobId: string, onProgress?: (p: FetchProgress) => void): Promise<DownloadResult> {
+    const r = this.resumable.get(jobId);
+    if (!r) throw new EngineError('not-found', `no paused download ${jobId} (it may have been resumed or superseded already)`, { field: 'jobId' });
+    return this.download(r.req, onProgress);
+  }
+
+  /** A new download of a paused one's file carries its part file on: the paused job (under another id) is over. */
+  private supersedePaused(finalPath: string, jobId: string | undefined): void {
+    for (const [id, r] of this.resumable) {
+      if (r.finalPath !== finalPath) continue;
+      this.resumable.delete(id);
+      if (id !== jobId) this.deps.emit(id, { type: 'vm.job', jobId: id, kind: 'download', status: 'failed', error: 'carried on by another download of the same file', cancelled: true });
+    }
   }
 
   /** Ends a download but keeps its part file: the next request for it carries on from there. */
@@ -206,7 +232,7 @@ export class DownloadService {
     const forward = (): void => controller.abort(outer?.reason);
     outer?.addEventListener('abort', forward, { once: true });
     job.signal.addEventListener('abort', () => controller.abort(job.signal.reason), { once: true });
-    const emit = (body: Partial<Extract<VmEventBody, { type: 'vm.job' }>> & { status: 'running' | 'concluded' | 'failed' }): void =>
+    const emit = (body: Partial<Extract<VmEventBody, { type: 'vm.job' }>> & { status: JobStatus }): void =>
       this.deps.emit(job.jobId, { type: 'vm.job', jobId: job.jobId, kind: 'download', subject: plan.subject, ...body });
     const partPath = `${finalPath}${PART}`;
     let lastPercent = -1;
@@ -248,8 +274,8 @@ export class DownloadService {
       return { jobId: job.jobId, path: finalPath, bytes, verification, ...(note ? { note } : {}) };
     } catch (err) {
       if (this.paused.has(job.jobId)) {
-        emit({ status: 'failed', error: 'paused: download it again to resume', cancelled: true });
-        throw new EngineError('invalid-state', `download of ${plan.fileName} paused; downloading it again resumes it`, { paused: true });
+        emit({ status: 'paused', percent: Math.max(lastPercent, 0) });
+        throw new EngineError('invalid-state', `download of ${plan.fileName} paused; downloading it again resumes it`, { paused: true, jobId: job.jobId });
       }
       if (controller.signal.aborted) {
         // A cancel (not a pause) drops what was fetched.

@@ -11,7 +11,7 @@ import SyncIcon from '@mui/icons-material/Sync';
 import { useApi } from '../../state/api-context.js';
 import { describeError } from '../../state/errors.js';
 import { useNotify } from '../../components/notifier.js';
-import { canCancelJob, jobKindLabel, jobStatusText, jobSubject, overallProgress, type JobEntry } from './jobs-model.js';
+import { canCancelJob, canResumeJob, jobKindLabel, jobStatusText, jobSubject, overallProgress, type JobEntry } from './jobs-model.js';
 import { useJobs } from './use-jobs.js';
 
 export interface JobsIndicatorProps {
@@ -82,7 +82,7 @@ export function JobsIndicator({ vmName }: JobsIndicatorProps) {
           ) : (
             <Box component="ul" aria-label="Jobs" sx={{ listStyle: 'none', m: 0, p: 0, display: 'flex', flexDirection: 'column', gap: 1.5 }}>
               {[...jobs].reverse().map((job) => (
-                <JobRow key={job.jobId} job={job} vmName={nameOf(job)} onCancel={() => cancel(job)} onDismiss={() => dismiss(job.jobId)} />
+                <JobRow key={job.jobId} job={job} vmName={nameOf(job)} onCancel={() => cancel(job)} onResume={() => resume(job)} onDismiss={() => dismiss(job.jobId)} />
               ))}
             </Box>
           )}
@@ -91,12 +91,20 @@ export function JobsIndicator({ vmName }: JobsIndicatorProps) {
     </>
   );
 
+  function resume(job: JobEntry): void {
+    // Progress comes back as the job's own events; the answer (the verified file) is the download dialog's business.
+    api.call('download.resume', { jobId: job.jobId }).catch((err: unknown) => {
+      if ((err as { details?: { paused?: boolean } }).details?.paused) return; // paused again meanwhile
+      notify(describeError(err, `resume the download of "${nameOf(job)}"`), 'error');
+    });
+  }
+
   function cancel(job: JobEntry): void {
     api.call('job.cancel', { jobId: job.jobId }).catch((err: unknown) => notify(describeError(err, `cancel ${jobKindLabel(job.kind, job.disk).toLowerCase()} of "${nameOf(job)}"`), 'error'));
   }
 }
 
-function JobRow({ job, vmName, onCancel, onDismiss }: { job: JobEntry; vmName: string; onCancel: () => void; onDismiss: () => void }) {
+function JobRow({ job, vmName, onCancel, onResume, onDismiss }: { job: JobEntry; vmName: string; onCancel: () => void; onResume: () => void; onDismiss: () => void }) {
   const what = jobKindLabel(job.kind, job.disk);
   const failed = job.status === 'failed' && !job.cancelled;
   return (
@@ -106,6 +114,7 @@ function JobRow({ job, vmName, onCancel, onDismiss }: { job: JobEntry; vmName: s
           <Typography variant="body2" noWrap sx={{ fontWeight: 500 }}>{vmName}</Typography>
           <Typography variant="caption" color="text.secondary">{what}</Typography>
         </Box>
+        {canResumeJob(job) && <Button size="small" onClick={onResume} aria-label={`Resume ${what.toLowerCase()} of ${vmName}`}>Resume</Button>}
         {canCancelJob(job) ? (
           <Button size="small" onClick={onCancel} aria-label={`Cancel ${what.toLowerCase()} of ${vmName}`}>Cancel</Button>
         ) : job.status !== 'running' ? (

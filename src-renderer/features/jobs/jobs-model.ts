@@ -1,4 +1,5 @@
 import type { VmEvent, VmEventBody } from '../../../src-shared/contract/index.js';
+import { canJobMove, isJobFinished } from '../../../src-shared/job-status.js';
 
 export type VmJobEvent = Extract<VmEventBody, { type: 'vm.job' }>;
 export type JobKind = VmJobEvent['kind'];
@@ -15,7 +16,7 @@ export interface JobEntry {
   subject?: string;
   error?: string;
   cancelled?: boolean;
-  /** When it concluded or failed (ms since the epoch); null while running. */
+  /** When it concluded or failed (ms since the epoch); null while running or paused (a paused job waits for Resume). */
   finishedAt: number | null;
 }
 
@@ -65,9 +66,18 @@ export function isSnapshotJob(kind: string): boolean {
   return kind.startsWith('snapshot-');
 }
 
-/** The list after one `vm.job` event: a new job goes last, a known one is updated in place. */
+/** A paused download's row offers Resume (`download.resume`, under the same job id). */
+export function canResumeJob(job: Pick<JobEntry, 'kind' | 'status'>): boolean {
+  return job.status === 'paused' && job.kind === 'download';
+}
+
+/**
+ * The list after one `vm.job` event: a new job goes last, a known one is updated in place. A status its job
+ * cannot move to (a finished job's id reused by a new one) starts the row afresh.
+ */
 export function applyJobEvent(jobs: ReadonlyArray<JobEntry>, event: Extract<VmEvent, { type: 'vm.job' }>, now: number): JobEntry[] {
-  const prev = jobs.find((j) => j.jobId === event.jobId);
+  const known = jobs.find((j) => j.jobId === event.jobId);
+  const prev = known && canJobMove(known.status, event.status) ? known : undefined;
   const percent = event.percent ?? (event.status === 'concluded' ? 100 : (prev?.percent ?? null));
   const next: JobEntry = {
     jobId: event.jobId,
@@ -79,9 +89,9 @@ export function applyJobEvent(jobs: ReadonlyArray<JobEntry>, event: Extract<VmEv
     ...(event.subject !== undefined ? { subject: event.subject } : prev?.subject !== undefined ? { subject: prev.subject } : {}),
     ...(event.error !== undefined ? { error: event.error } : {}),
     ...(event.cancelled ? { cancelled: true } : {}),
-    finishedAt: event.status === 'running' ? null : (prev?.finishedAt ?? now),
+    finishedAt: !isJobFinished(event.status) ? null : (prev?.finishedAt ?? now),
   };
-  return prev ? jobs.map((j) => (j === prev ? next : j)) : [...jobs, next];
+  return known ? jobs.map((j) => (j === known ? next : j)) : [...jobs, next];
 }
 
 /** Drops finished jobs whose time is up; returns the same array when nothing changed. */
@@ -112,6 +122,7 @@ export function overallProgress(jobs: ReadonlyArray<JobEntry>): { running: numbe
 /** The sentence a job's row shows under its name. */
 export function jobStatusText(job: JobEntry): string {
   if (job.status === 'running') return job.percent !== null ? `${Math.round(job.percent)} %` : 'Working…';
+  if (job.status === 'paused') return job.percent !== null ? `Paused at ${Math.round(job.percent)} %` : 'Paused';
   if (job.status === 'concluded') return 'Done';
   if (job.cancelled) return 'Cancelled';
   return job.error ? `Failed: ${job.error}` : 'Failed';

@@ -27,7 +27,7 @@ export interface DownloadDialogProps {
   onDownloaded: (path: string, entry: DownloadCatalogEntry) => void;
 }
 
-type Phase = { kind: 'choose' } | { kind: 'running'; entry: DownloadCatalogEntry; jobId: string; percent: number | null; bytesPerSecond: number | null } | { kind: 'paused'; entry: DownloadCatalogEntry };
+type Phase = { kind: 'choose' } | { kind: 'running'; entry: DownloadCatalogEntry; jobId: string; percent: number | null; bytesPerSecond: number | null } | { kind: 'paused'; entry: DownloadCatalogEntry; jobId: string };
 
 function newJobId(): string {
   return `download-${Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('')}`;
@@ -79,8 +79,8 @@ export function DownloadDialog({ open, arch, kind = 'installer', onClose, onDown
     [api],
   );
 
-  const start = (entry: DownloadCatalogEntry) => {
-    const jobId = newJobId();
+  // Resume carries the paused job on under its id: the Jobs indicator's row goes from Paused back to running.
+  const start = (entry: DownloadCatalogEntry, jobId = newJobId()) => {
     current.current = jobId;
     setError(null);
     setPhase({ kind: 'running', entry, jobId, percent: null, bytesPerSecond: null });
@@ -94,7 +94,7 @@ export function DownloadDialog({ open, arch, kind = 'installer', onClose, onDown
       (err: unknown) => {
         current.current = null;
         const details = (err as { details?: { paused?: boolean } }).details;
-        if (details?.paused) setPhase({ kind: 'paused', entry });
+        if (details?.paused) setPhase({ kind: 'paused', entry, jobId });
         else {
           setPhase({ kind: 'choose' });
           setError(describeError(err, `download ${entry.name}`));
@@ -156,7 +156,7 @@ export function DownloadDialog({ open, arch, kind = 'installer', onClose, onDown
         )}
         {running && <Button onClick={() => void api.call('download.pause', { jobId: running.jobId }).catch(() => undefined)}>Pause</Button>}
         {running && <Button onClick={() => void api.call('job.cancel', { jobId: running.jobId }).catch(() => undefined)}>Cancel download</Button>}
-        {phase.kind === 'paused' && <Button onClick={() => start(phase.entry)}>Resume</Button>}
+        {phase.kind === 'paused' && <Button onClick={() => start(phase.entry, phase.jobId)}>Resume</Button>}
         {!running && <Button onClick={onClose}>Close</Button>}
       </DialogActions>
     </Dialog>

@@ -84,6 +84,7 @@ export const validArgs: Partial<{ [K in CommandName]: CommandArgs<K> }> = {
   'download.catalog': {},
   'download.start': { source: 'plan9-4-unknown', to: '/nonexistent/folder' },
   'download.pause': { jobId: 'job-download' },
+  'download.resume': { jobId: 'job-download' },
   'download.updateCatalog': {},
   'download.folder': {},
   'download.clean': {},

@@ -2,7 +2,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
 import { FakeHangarApi } from '../../../fakes/fake-hangar-api.js';
-import { applyJobEvent, canCancelJob, jobKindLabel, jobSubject, KEEP_CONCLUDED_MS, KEEP_FAILED_MS, overallProgress, pruneJobs, UNKNOWN_JOB_SUBJECT, type JobEntry } from '../../../../src-renderer/features/jobs/index.js';
+import { applyJobEvent, canCancelJob, canResumeJob, jobStatusText, jobKindLabel, jobSubject, KEEP_CONCLUDED_MS, KEEP_FAILED_MS, overallProgress, pruneJobs, UNKNOWN_JOB_SUBJECT, type JobEntry } from '../../../../src-renderer/features/jobs/index.js';
 import type { VmEventBody } from '../../../../src-shared/contract/index.js';
 import { installLayoutStubs, renderLibrary } from '../library/render-helpers.js';
 
@@ -21,6 +21,22 @@ async function setup() {
 
 describe('jobs model', () => {
   const ev = (body: JobBody, vmId = 'vm1', seq = 1) => ({ ...body, vmId, seq });
+  it('a paused job stays listed (not finished, not running), offers Resume only for a download, and reads "Paused"', () => {
+    let jobs: JobEntry[] = applyJobEvent([], ev(job({ jobId: 'd', kind: 'download', status: 'running', percent: 10, subject: 'x.iso' })), 1000);
+    jobs = applyJobEvent(jobs, ev(job({ jobId: 'd', kind: 'download', status: 'paused', percent: 12 })), 2000);
+    expect(jobs[0]).toMatchObject({ status: 'paused', percent: 12, subject: 'x.iso', finishedAt: null });
+    expect(jobStatusText(jobs[0]!)).toBe('Paused at 12 %');
+    expect(pruneJobs(jobs, 10 * KEEP_FAILED_MS)).toBe(jobs);
+    expect(overallProgress(jobs)).toEqual({ running: 0, failed: 0, percent: null });
+    expect(canResumeJob(jobs[0]!)).toBe(true);
+    expect(canCancelJob(jobs[0]!)).toBe(false);
+    expect(canResumeJob({ kind: 'vm-export', status: 'paused' })).toBe(false);
+    // A finished job's id used again by a new job: a fresh row, nothing carried over from the old one.
+    jobs = applyJobEvent([{ jobId: 'e', vmId: 'v', kind: 'vm-export', status: 'failed', percent: 80, error: 'x', finishedAt: 1 }], ev(job({ jobId: 'e', kind: 'vm-export', status: 'running' })), 5000);
+    expect(jobs).toEqual([expect.objectContaining({ jobId: 'e', status: 'running', percent: null, finishedAt: null })]);
+    expect(jobs[0]!.error).toBeUndefined();
+  });
+
   it('adds a job, updates it in place, keeps the last percent and notes when it finished', () => {
     let jobs: JobEntry[] = applyJobEvent([], ev(job({ jobId: 'j1', kind: 'disk-convert', status: 'running', percent: 10, disk: 'disk0' })), 1000);
     jobs = applyJobEvent(jobs, ev(job({ jobId: 'j1', kind: 'disk-convert', status: 'running', percent: 40 })), 2000);
@@ -58,6 +74,32 @@ describe('jobs model', () => {
 });
 
 describe('the jobs indicator', () => {
+  it('shows a paused download as "Paused" (not cancelled, not failed) with Resume, which calls download.resume; its events then carry it on in the same row', async () => {
+    const { api, user } = await setup();
+    const resumed: string[] = [];
+    api.handle('download.resume', ({ jobId }) => {
+      resumed.push(jobId);
+      return { jobId, path: '/media/arch.iso', bytes: 1, verification: 'checksum-only' };
+    });
+    act(() => {
+      api.emitVm('dl-1', job({ jobId: 'dl-1', kind: 'download', status: 'running', percent: 30, subject: 'Arch Linux' }));
+      api.emitVm('dl-1', job({ jobId: 'dl-1', kind: 'download', status: 'paused', percent: 42 }));
+    });
+    const jobs = screen.getByRole('button', { name: 'Jobs' });
+    await waitFor(() => expect(jobs.getAttribute('title')).toBe('No jobs running'));
+    await user.click(jobs);
+    const popover = await screen.findByRole('dialog', { name: 'Jobs' });
+    const row = within(popover).getByRole('listitem', { name: 'Arch Linux: Downloading' });
+    expect(row.textContent).toContain('Paused at 42 %');
+    expect(row.textContent).not.toMatch(/Cancelled|Failed/);
+    expect(within(row).queryByRole('button', { name: /^Cancel/ })).toBeNull();
+    await user.click(within(row).getByRole('button', { name: 'Resume downloading of Arch Linux' }));
+    await waitFor(() => expect(resumed).toEqual(['dl-1']));
+    act(() => api.emitVm('dl-1', job({ jobId: 'dl-1', kind: 'download', status: 'running', percent: 50 })));
+    await waitFor(() => expect(within(popover).getAllByRole('listitem', { name: 'Arch Linux: Downloading' })).toHaveLength(1));
+    expect(within(popover).getByRole('listitem', { name: 'Arch Linux: Downloading' }).textContent).toContain('50 %');
+  });
+
   it('shows running jobs with their progress, and Cancel calls job.cancel with the job id', async () => {
     const { api, user, idOf } = await setup();
     const cancelled: string[] = [];

@@ -65,14 +65,18 @@ describe('the wizard\'s Download… dialog', () => {
   it('Pause keeps the part: the dialog offers Resume, which asks for the same entry again', async () => {
     const { api, user } = setup();
     const sources: string[] = [];
+    const jobIds: Array<string | undefined> = [];
     api.handle('download.start', (a) => {
       sources.push(a.source);
+      jobIds.push(a.jobId);
       throw new EngineError('invalid-state', 'download paused', { paused: true });
     });
     await user.click(await screen.findByRole('button', { name: /^Arch Linux/ }));
     await screen.findByText(/^Paused: Arch Linux/);
     await user.click(screen.getByRole('button', { name: 'Resume' }));
     await waitFor(() => expect(sources).toEqual(['arch-latest-x86_64', 'arch-latest-x86_64']));
+    // Under the paused job's id: one job in the Jobs indicator, paused then running again.
+    expect(jobIds[1]).toBe(jobIds[0]);
   });
 
   it('shows the Installation media folder\'s size and cleans it', async () => {
