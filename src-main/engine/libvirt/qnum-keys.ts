@@ -42,6 +42,9 @@ export function comboToQnums(combo: string): { keys: QKeyCode[]; qnums: number[]
   return { keys: [...chord], qnums: chordToQnums(chord) };
 }
 
+/** Keys typed in one vm.typeText on a libvirt machine: each is a virsh call (over SSH, a login of its own). */
+export const LIBVIRT_TYPE_MAX = 4096;
+
 /** Text as qnum chords on a US layout (as Hangar's own vm.typeText); the whole text is checked before any key is sent. */
 export function textToQnumChords(text: string): number[][] {
   let chords: KeyChord[];
@@ -50,6 +53,7 @@ export function textToQnumChords(text: string): number[][] {
   } catch (err) {
     throw new EngineError('invalid-args', (err as Error).message);
   }
+  if (chords.length > LIBVIRT_TYPE_MAX) throw new EngineError('invalid-args', `typing ${chords.length} keys into a libvirt machine: at most ${LIBVIRT_TYPE_MAX} at a time (each is a virsh send-key); send longer text over the serial console`);
   return chords.map(chordToQnums);
 }
 

@@ -87,5 +87,6 @@ export const libvirtInputCases: LibvirtInputCase[] = [
   { id: 'sendkey-shell', title: 'a combo that is a shell command', run: (c, vm) => c.call('vm.sendKey', { vm, combo: '$(touch /tmp/hangar-pwned)' }), refused: { code: 'invalid-args', message: /unknown key/ } },
   { id: 'typetext-control', title: 'typed text with an escape sequence', run: (c, vm) => c.call('vm.typeText', { vm, text: 'ls\x1b[2J' }), refused: { code: 'invalid-args', message: /cannot type "\\u001b"/ } },
   { id: 'typetext-nul', title: 'typed text with a NUL', run: (c, vm) => c.call('vm.typeText', { vm, text: 'a\0b' }), refused: { code: 'invalid-args', message: /cannot type "\\u0000"/ } },
+  { id: 'typetext-too-many-keys', title: 'typed text of more keys than virsh send-key calls Hangar makes at once', run: (c, vm) => c.call('vm.typeText', { vm, text: 'a'.repeat(5000) }), refused: { code: 'invalid-args', message: /typing 5000 keys into a libvirt machine: at most 4096/ } },
   { id: 'typetext-oversized', title: 'typed text over the contract\'s limit', run: (c, vm) => c.call('vm.typeText', { vm, text: 'a'.repeat(100_001) }), refused: { code: 'invalid-args', message: /text/ } },
 ];

@@ -78,6 +78,8 @@ describe('libvirt keys: the same tables as Hangar\'s own vm.sendKey, as qnum num
     expect(textToQnumChords('aA')).toEqual([[0x1e], [0x2a, 0x1e]]);
     expect(() => textToQnumChords('ls\x1b[2J')).toThrow(/cannot type "\\u001b"/);
     expect(() => textToQnumChords('\x00')).toThrow(EngineError);
+    expect(textToQnumChords('a'.repeat(4096)).length).toBe(4096);
+    expect(() => textToQnumChords('a'.repeat(4097))).toThrow(/at most 4096/);
   });
 
   it('hands virsh numbers only', () => {
