@@ -42,9 +42,14 @@ export async function followConsole(client: EngineClient, vm: string, opts: { fo
       }
     });
   });
-  const { log } = await client.call('vm.console.attach', { vm, tailBytes: 64 * 1024 });
+  const { log, readOnly } = await client.call('vm.console.attach', { vm, tailBytes: 64 * 1024 });
   opts.out(log);
   if (!opts.follow) return EXIT.ok;
+  // A console that takes no input (a libvirt domain's pty) is followed; what is typed is not sent, and the user is told why.
+  if (readOnly !== undefined) {
+    process.stderr.write(`hangar: read-only console (typing is not sent): ${readOnly}\n`);
+    return Promise.race([ended, new Promise<number>((resolve) => process.once('SIGINT', () => resolve(EXIT.ok)))]);
+  }
   const onData = (chunk: Buffer): void => void client.call('vm.console.write', { vm, data: chunk.toString('utf8') }).catch(() => undefined);
   process.stdin.on('data', onData);
   const interrupted = new Promise<number>((resolve) => process.once('SIGINT', () => resolve(EXIT.ok)));

@@ -533,7 +533,8 @@ export interface CommandResults {
   'vm.screenshot': { pngBase64: string };
   'vm.sendKey': { keys: string[] };
   'vm.typeText': { sent: number };
-  'vm.console.attach': { log: string };
+  /** `readOnly`: the console cannot take input (a libvirt domain's pty serial), and why. */
+  'vm.console.attach': { log: string; readOnly?: string };
   'vm.console.detach': { ok: true };
   'vm.console.write': { ok: true };
   'vm.logs': VmLogs;

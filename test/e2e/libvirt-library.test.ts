@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { closeE2e, launchBrowser, makeE2eDirs, spawnServe, type E2eContext } from '../helpers/e2e-harness.js';
 import { runHangar } from '../helpers/cli-runner.js';
@@ -77,7 +77,31 @@ async function typeOnDisplay(connection: string, id: string, serialLog: string):
   }
 }
 
-/** start → display (a typed line echoed) → snapshot → revert → shut down → delete, all from the page. */
+const terminalText = (region: Locator) => region.locator('.xterm-rows').textContent().then((t) => t ?? '');
+
+/**
+ * The library row's live thumbnail (virsh screenshot while the page holds the lease), and a line typed in the
+ * page's serial console (through the domain's console socket, here or forwarded over SSH) echoed by the guest.
+ */
+async function thumbnailAndConsole(page: Page, connection: string, name: string): Promise<void> {
+  const thumb = listbox(page).getByRole('option', { name }).getByRole('img', { name: `Screen of ${name}` });
+  await thumb.waitFor({ timeout: SLOW });
+  expect(await thumb.getAttribute('src')).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
+
+  await page.getByRole('article', { name: `Details of ${name}` }).getByRole('button', { name: 'Console', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: `Serial console of ${name}` });
+  const region = dialog.getByRole('region', { name: 'Serial console' });
+  await dialog.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: SLOW });
+  const line = `serial-${connection}`;
+  await region.click();
+  await page.keyboard.type(line, { delay: 20 });
+  await page.keyboard.press('Enter');
+  await expect.poll(() => terminalText(region), { timeout: SLOW, interval: 200 }).toContain(`${markers.linuxEchoPrefix}${line}`);
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await dialog.waitFor({ state: 'detached' });
+}
+
+/** start → display (a typed line echoed) → thumbnail and serial console → snapshot → revert → shut down → delete, all from the page. */
 async function lifecycle(page: Page, connection: string, name: string, id: string, screenshot?: string): Promise<void> {
   await sidebar(page).getByRole('button', { name: new RegExp(`^${connection}`) }).click();
   // The domain defined before is listed (live from libvirt's Defined event if the page was already showing it).
@@ -92,6 +116,7 @@ async function lifecycle(page: Page, connection: string, name: string, id: strin
   if (screenshot) await page.screenshot({ path: screenshot, style: '.MuiSnackbar-root { visibility: hidden !important; }' });
 
   await typeOnDisplay(connection, id, `/var/log/libvirt/qemu/${name}-serial0.log`);
+  await thumbnailAndConsole(page, connection, name);
 
   await page.getByRole('button', { name: 'Manage snapshots' }).click();
   const panel = page.getByRole('dialog', { name: 'Snapshots' });

@@ -12,7 +12,7 @@ import { RfbClipboardClient } from '../helpers/rfb-clipboard-client.js';
 import { fakeChannel } from '../unit/engine/transport/fake-port.js';
 import { connect } from 'node:net';
 import { lstatSync } from 'node:fs';
-import { libvirtCases, type LibvirtContext } from './cases/libvirt-cases.js';
+import { libvirtCases, libvirtInputCases, type LibvirtContext } from './cases/libvirt-cases.js';
 import { createServer } from 'node:net';
 
 async function closedPort(): Promise<number> {
@@ -109,6 +109,30 @@ describe('hostile libvirt connections', () => {
   }
 
   const uuidOf = (name: string): string => execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'domuuid', '--domain', name], { encoding: 'utf8' }).trim();
+
+  describe('input to a running foreign domain with a pty serial console', () => {
+    const name = `foreign-pty-${process.pid}`;
+    let c: EngineClient;
+    beforeAll(() => {
+      startForeign(name, `<graphics type='vnc'><listen type='socket'/></graphics><serial type='pty'><log file='/var/log/libvirt/qemu/${name}-serial0.log' append='on'/><target port='0'/></serial>`);
+      c = clientOn(e, 'sys');
+    });
+    afterAll(() => removeDomain(name));
+
+    it('its console attaches read-only, with the reason the page shows', async () => {
+      const got = await c.call('vm.console.attach', { vm: name, tailBytes: 0 });
+      expect(got.readOnly).toMatch(/pseudo-terminal \(pty\)/);
+      await c.call('vm.console.detach', { vm: name });
+    });
+
+    it.each(libvirtInputCases.map((k) => [k.id, k] as const))('%s', async (_id, k) => {
+      const err = await failure(k.run(c, name));
+      expect(err).toBeInstanceOf(EngineError);
+      expect(err.code).toBe(k.refused.code);
+      expect(err.message).toMatch(k.refused.message);
+      expect(existsSync('/tmp/hangar-pwned')).toBe(false);
+    });
+  });
 
   it('a foreign domain whose VNC listens on 0.0.0.0 is reached on loopback only, through a unix socket of the engine', async () => {
     const name = `foreign-any-${process.pid}`;

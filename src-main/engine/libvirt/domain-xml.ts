@@ -15,6 +15,11 @@ export interface DomainPaths {
   cdroms?: Readonly<Record<string, string>>;
   /** The serial console's log on the host: written even while no console client is connected (none: no log). */
   serialLog?: string;
+  /**
+   * The serial console's unix socket on the host (QEMU listens, `mode='bind'`): Hangar writes typed input there,
+   * locally or through the connection's SSH forward. None: a pty (read-only for Hangar; `virsh console` needs a TTY).
+   */
+  serialSocket?: string;
   /** What the libvirt host's QEMU can do: KVM gives `type='kvm'`, else TCG (`type='qemu'`). */
   kvm: boolean;
 }
@@ -205,8 +210,10 @@ export function domainXml(vm: VmDocument, paths: DomainPaths): string {
     el('devices', {},
       ...storage(vm, paths),
       ...network(vm),
-      // A pty console libvirt can hand to `virsh console`, and a log QEMU writes even while nobody is attached.
-      el('serial', { type: 'pty' }, paths.serialLog !== undefined && el('log', { file: paths.serialLog, append: 'on' }), el('target', { port: 0 })),
+      // A unix socket Hangar types into (a pty needs a terminal on the host), and a log QEMU writes even while nobody is attached.
+      paths.serialSocket !== undefined
+        ? el('serial', { type: 'unix' }, el('source', { mode: 'bind', path: paths.serialSocket }), paths.serialLog !== undefined && el('log', { file: paths.serialLog, append: 'on' }), el('target', { port: 0 }))
+        : el('serial', { type: 'pty' }, paths.serialLog !== undefined && el('log', { file: paths.serialLog, append: 'on' }), el('target', { port: 0 })),
       ...input(vm),
       ...display(vm),
       ...audio(vm),

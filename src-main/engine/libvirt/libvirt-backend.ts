@@ -22,6 +22,9 @@ import { DomainStats, parseDomstats } from './domain-stats.js';
 import { virsh } from './virsh.js';
 import { firstChild, parseXml, textOf, childrenNamed } from './xml-tree.js';
 import { parsePoolIsos } from './pool-volumes.js';
+import { SerialInput, serialEndpointOf, serialSocketName, type SerialEndpoint } from './serial-input.js';
+import { comboToQnums, sendKeyArgs, textToQnumChords } from './qnum-keys.js';
+import { DomainThumbnails } from './domain-thumbnails.js';
 
 export type BackendHandlers = { [K in CommandName]?: (args: CommandArgs<K>, client: ClientContext) => Promise<CommandResult<K>> };
 
@@ -91,9 +94,6 @@ export const LIBVIRT_CANNOT: { readonly [K in CommandName]?: string } = {
   'vm.previewArgv': 'previewing a QEMU command line',
   'vm.export': 'exporting a bundle',
   'vm.import': 'importing a bundle',
-  'vm.sendKey': 'sending keys (not yet)',
-  'vm.typeText': 'typing text (not yet)',
-  'vm.console.write': 'writing to the serial console (not yet)',
   'install.finish': 'the install flow',
   'snapshot.rename': 'renaming a snapshot',
   'snapshot.thumbnail': 'snapshot screenshots',
@@ -112,8 +112,6 @@ export const LIBVIRT_CANNOT: { readonly [K in CommandName]?: string } = {
   'iso.inspect': 'inspecting an ISO on another host',
   'job.cancel': 'cancelling libvirt jobs',
   'download.start': 'downloading to another host (download here, then upload the ISO to a pool)',
-  'vm.thumbnails.subscribe': 'live thumbnails (not yet)',
-  'vm.thumbnails.unsubscribe': 'live thumbnails (not yet)',
 };
 
 /**
@@ -151,6 +149,14 @@ export class LibvirtConnection {
       ),
     uuidOf: async (name) => (await this.resolve(name)).uuid,
     emit: (uuid, st) => this.deps.emit(uuid, { type: 'vm.stats', ...st }),
+  });
+  /** Typed serial input: one connection per domain to its console socket (here, or forwarded over SSH). */
+  private readonly serialInput = new SerialInput();
+  /** Live thumbnails of the library's visible rows: `virsh screenshot` rounds while a client holds a lease. */
+  private readonly thumbnails = new DomainThumbnails({
+    running: async () => (await this.run(['list', '--state-running', '--uuid'])).split('\n').map((l) => l.trim()).filter(Boolean),
+    screenshotPng: (uuid) => this.screenshotPng(uuid),
+    emit: (uuid, t) => this.deps.emit(uuid, { type: 'vm.thumbnail', ...t }),
   });
   state: ConnectionInfo['state'] = 'unknown';
   error: string | undefined;
@@ -193,6 +199,8 @@ export class LibvirtConnection {
   close(): void {
     this.watch.stop();
     this.stats.stop();
+    this.thumbnails.stop();
+    this.serialInput.close();
     for (const w of this.serialWatches.values()) w.close();
     this.serialWatches.clear();
     for (const c of this.remoteSerial.values()) c.kill('SIGTERM');
@@ -329,6 +337,18 @@ export class LibvirtConnection {
     return u?.[2] === '' ? join(homedir(), '.cache/libvirt/qemu/log') : undefined;
   }
 
+  /**
+   * Where a new domain's console socket goes on the libvirt host: the system instance's state folder (QEMU's user
+   * can create it there), or this user's log folder for a local session; none (a pty) where the folder is unknown
+   * or the path would not fit a unix socket address.
+   */
+  private serialSocketPath(name: string): string | undefined {
+    const u = /^qemu(\+ssh)?:\/\/([^/]*)\/(system|session)/.exec(this.uri);
+    const dir = u?.[3] === 'system' ? '/var/lib/libvirt/qemu' : this.serialLogDir();
+    const path = dir && `${dir}/${name}-serial0.sock`;
+    return path && Buffer.byteLength(path) <= 100 ? path : undefined;
+  }
+
   private get local(): boolean {
     return this.uri.startsWith('qemu:///');
   }
@@ -368,10 +388,29 @@ export class LibvirtConnection {
   }
 
   private async serialLogOf(d: Domain): Promise<string | null> {
-    const root = parseXml(await this.run(['dumpxml', `--domain=${d.uuid}`])).documentElement!;
-    const devices = firstChild(root, 'devices');
+    return (await this.serialOf(d)).log;
+  }
+
+  /** The serial console's log and its input end, from one dumpxml. */
+  private async serialOf(d: Domain): Promise<{ log: string | null; input: SerialEndpoint }> {
+    const xml = await this.run(['dumpxml', `--domain=${d.uuid}`]);
+    const devices = firstChild(parseXml(xml).documentElement!, 'devices');
     const serial = devices ? childrenNamed(devices, 'serial')[0] : undefined;
-    return (serial && firstChild(serial, 'log')?.getAttribute('file')) ?? null;
+    return { log: (serial && firstChild(serial, 'log')?.getAttribute('file')) || null, input: serialEndpointOf(xml, d.name) };
+  }
+
+  /**
+   * A local unix socket that reaches a running domain's console socket: its own here, or a forward over the
+   * connection's SSH master (as the display's). Read-only consoles are refused with the reason.
+   */
+  private async reachSerial(d: Domain): Promise<string> {
+    const state = await this.stateOf(d);
+    if (state.kind !== 'running' && state.kind !== 'paused') throw new EngineError('invalid-state', `"${d.name}" is not running (${state.kind})`);
+    const { input } = await this.serialOf(d);
+    if (input.kind === 'read-only') throw new EngineError('unsupported', `cannot type into the serial console: ${input.reason}`);
+    if (this.local) return input.path;
+    const master = await this.sshMaster();
+    return master.forward(serialSocketName(d.uuid), checkForwardPath(input.path, `"${d.name}"'s serial socket`));
   }
 
   /** A private folder (0700) of the engine's runtime folder for this connection's sockets: short, so unix paths fit. */
@@ -560,7 +599,7 @@ export class LibvirtConnection {
         display: a.display ? { device: a.display } : base.display,
       };
       const name = domainNameFor(doc);
-      const paths = { disks: {} as Record<string, string>, serialLog: this.serialLogDir() && `${this.serialLogDir()}/${name}-serial0.log`, kvm: false };
+      const paths = { disks: {} as Record<string, string>, serialLog: this.serialLogDir() && `${this.serialLogDir()}/${name}-serial0.log`, serialSocket: this.serialSocketPath(name), kvm: false };
       // Checked before any volume exists: a document libvirt cannot take leaves nothing behind.
       try {
         domainXml(doc, { ...paths, disks: Object.fromEntries(doc.disks.map((k) => [k.id, '/placeholder'])) });
@@ -689,8 +728,10 @@ export class LibvirtConnection {
 
     'vm.console.attach': async (a, client) => {
       const d = await this.resolve(a.vm);
-      const path = await this.serialLogOf(d);
+      const { log: path, input } = await this.serialOf(d);
       if (!path) throw new EngineError('not-found', `"${d.name}" has no serial log (a domain Hangar did not write)`);
+      // The page shows a console it cannot type into as read-only, with the reason.
+      const readOnly = input.kind === 'read-only' ? { readOnly: input.reason } : {};
       if (!this.local) {
         const tail = a.tailBytes ?? 256 * 1024;
         const q = shQuote(this.remoteLogPath(path));
@@ -698,13 +739,36 @@ export class LibvirtConnection {
         const { size, master } = await this.followRemoteSerial(d.uuid, path);
         // What was there before `size` (the follower sends what comes after): the remote shell's own pipe.
         const log = tail === 0 || size === 0 ? '' : await master.run(['head', '-c', String(size), '--', q, '|', 'tail', '-c', String(tail)]).catch(() => '');
-        return { log };
+        return { log, ...readOnly };
       }
       const text = await readFile(path).catch(() => Buffer.alloc(0));
       const tail = a.tailBytes ?? 256 * 1024;
       client.followSerial(d.uuid, true);
       this.followSerial(d.uuid, path, text.length);
-      return { log: tail === 0 ? '' : text.subarray(Math.max(0, text.length - tail)).toString('utf8') };
+      return { log: tail === 0 ? '' : text.subarray(Math.max(0, text.length - tail)).toString('utf8'), ...readOnly };
+    },
+    'vm.console.write': async (a) => {
+      const d = await this.resolve(a.vm);
+      await this.serialInput.write(d.uuid, () => this.reachSerial(d), a.data);
+      return { ok: true as const };
+    },
+    // virsh send-key with QEMU's key numbers from the same key tables as Hangar's own (checked before anything is sent).
+    'vm.sendKey': async (a) => {
+      const { keys, qnums } = comboToQnums(a.combo);
+      const d = await this.resolve(a.vm);
+      await this.run(sendKeyArgs(d.uuid, qnums));
+      return { keys };
+    },
+    'vm.typeText': async (a) => {
+      const chords = textToQnumChords(a.text);
+      const d = await this.resolve(a.vm);
+      for (const qnums of chords) await this.run(sendKeyArgs(d.uuid, qnums));
+      return { sent: chords.length };
+    },
+    'vm.thumbnails.subscribe': async (a, client) => this.thumbnails.subscribe(client.clientId, a.vms),
+    'vm.thumbnails.unsubscribe': async (_a, client) => {
+      this.thumbnails.unsubscribe(client.clientId);
+      return { ok: true as const };
     },
     'vm.console.detach': async (a, client) => {
       client.followSerial((await this.resolve(a.vm)).uuid, false);

@@ -33,6 +33,7 @@ export function ConsoleDialog({ vm, onClose }: { vm: ConsoleVm; onClose: () => v
           <Alert severity="info">"{vm.name}" is not running: this is its last serial output. Start it to type to it.</Alert>
         )}
         {status.kind === 'error' && <Alert severity="error">{status.message}</Alert>}
+        {status.kind === 'read-only' && <Alert severity="info">You can read this console but not type into it: {status.reason}</Alert>}
         <Box sx={{ height: '60vh' }}>
           <Suspense fallback={<CircularProgress size={24} aria-label="Loading the console" />}>
             <SerialTerminal vmId={vm.id} onStatus={setStatus} />
@@ -41,7 +42,7 @@ export function ConsoleDialog({ vm, onClose }: { vm: ConsoleVm; onClose: () => v
       </DialogContent>
       <DialogActions>
         <Box component="span" role="status" sx={{ flex: 1, pl: 2, color: 'text.secondary', typography: 'body2' }}>
-          {status.kind === 'attaching' ? 'Connecting…' : status.kind === 'live' ? 'Connected: what you type goes to the guest' : ''}
+          {status.kind === 'attaching' ? 'Connecting…' : status.kind === 'live' ? 'Connected: what you type goes to the guest' : status.kind === 'read-only' ? 'Read-only' : ''}
         </Box>
         <Button onClick={onClose}>Close</Button>
       </DialogActions>

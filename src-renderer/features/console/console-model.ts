@@ -6,7 +6,8 @@ import { describeError } from '../../state/errors.js';
 /** How much of logs/serial.log pre-fills the terminal. */
 export const CONSOLE_BACKLOG_BYTES = 256 * 1024;
 
-export type ConsoleStatus = { kind: 'attaching' } | { kind: 'live' } | { kind: 'error'; message: string };
+/** `read-only`: output only (a libvirt domain's pty console): what is typed is not sent, and `reason` says why. */
+export type ConsoleStatus = { kind: 'attaching' } | { kind: 'live' } | { kind: 'read-only'; reason: string } | { kind: 'error'; message: string };
 
 export interface ConsoleSink {
   write(data: string): void;
@@ -23,6 +24,7 @@ export class SerialConsoleSession {
   private offConnection: (() => void) | null = null;
   private disposed = false;
   private statusValue: ConsoleStatus = { kind: 'attaching' };
+  private readOnly = false;
 
   constructor(
     private readonly api: HangarApi,
@@ -51,7 +53,7 @@ export class SerialConsoleSession {
 
   /** Keys typed in the terminal, as xterm reports them (Enter is "\r", which the guest's tty reads as a newline). */
   input(data: string): void {
-    if (this.disposed || data === '') return;
+    if (this.disposed || data === '' || this.readOnly) return;
     this.api.call('vm.console.write', { vm: this.vmId, data }).then(
       () => this.statusValue.kind === 'error' && this.setStatus({ kind: 'live' }),
       (err: unknown) => this.setStatus({ kind: 'error', message: describeError(err, 'send to the serial console') }),
@@ -68,14 +70,15 @@ export class SerialConsoleSession {
 
   private async attach(tailBytes: number): Promise<void> {
     try {
-      const { log } = await this.api.call('vm.console.attach', { vm: this.vmId, tailBytes });
+      const { log, readOnly } = await this.api.call('vm.console.attach', { vm: this.vmId, tailBytes });
       if (this.disposed) return;
       if (log) this.sink.write(log);
       // QEMU writes serial.log as it sends, so output held while attaching is usually at the log's end already.
       const held = (this.pending ?? []).join('');
       if (held && !log.endsWith(held)) this.sink.write(held);
       this.pending = null;
-      this.setStatus({ kind: 'live' });
+      this.readOnly = readOnly !== undefined;
+      this.setStatus(readOnly !== undefined ? { kind: 'read-only', reason: readOnly } : { kind: 'live' });
     } catch (err) {
       if (!this.disposed) this.setStatus({ kind: 'error', message: describeError(err, 'open the serial console') });
     }

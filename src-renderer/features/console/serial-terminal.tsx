@@ -31,7 +31,10 @@ export function SerialTerminal({ vmId, onStatus }: { vmId: string; onStatus?: (s
       }
     };
     refit();
-    const session = new SerialConsoleSession(api, vmId, term, (s) => statusRef.current?.(s));
+    const session = new SerialConsoleSession(api, vmId, term, (s) => {
+      term.options.disableStdin = s.kind === 'read-only';
+      statusRef.current?.(s);
+    });
     const input = term.onData((d) => session.input(d));
     void session.start();
     const resize = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(refit);

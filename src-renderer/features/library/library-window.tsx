@@ -316,6 +316,8 @@ export function LibraryWindow({ store: localStore }: { store: LibraryStore }) {
               </Button>
             </Box>
           </Box>
+          {/* The place's api: a libvirt connection's rows get their live thumbnails from that connection. */}
+          <ApiProvider api={api}>
           <VmList
             items={items}
             onToggleGroup={toggleGroup}
@@ -330,6 +332,7 @@ export function LibraryWindow({ store: localStore }: { store: LibraryStore }) {
             onDeleteKey={askDelete}
             emptyText={emptyText}
           />
+          </ApiProvider>
         </Box>
         <Box component="main" sx={{ flex: 1, minWidth: 0 }}>
           <ApiProvider api={api}>

@@ -128,3 +128,23 @@ export const libvirtCases: LibvirtCase[] = [
   { id: 'upload-unreachable-host', title: 'an upload to a host nothing answers on', run: uploadUnreachable, refused: { code: 'io', message: /cannot reach 127\.0\.0\.1:\d+: .*Connection refused/ } },
   { id: 'host-without-libvirt', title: 'a host that runs no libvirt', run: (x) => addAndTest(x, 'nolibvirt', x.sshd.uri, x.sshd.noLibvirtSsh), refused: { code: 'io', message: /does not run libvirt \(install libvirt-daemon-system there/ } },
 ];
+
+/** Input to a running foreign domain whose serial console is a pty (what Hangar's older domains have too): refusals before anything is sent. */
+export interface LibvirtInputCase {
+  id: string;
+  title: string;
+  run(client: EngineClient, vm: string): Promise<unknown>;
+  refused: { code: string; message: RegExp };
+}
+
+export const libvirtInputCases: LibvirtInputCase[] = [
+  { id: 'console-write-pty', title: 'typing into a pty serial console (needs a terminal on the host)', run: (c, vm) => c.call('vm.console.write', { vm, data: 'id\r' }), refused: { code: 'unsupported', message: /cannot type into the serial console: .*pseudo-terminal \(pty\), which only `virsh console` in a terminal can type into/ } },
+  { id: 'console-write-oversized', title: 'a serial write over the contract\'s limit', run: (c, vm) => c.call('vm.console.write', { vm, data: 'x'.repeat(1_000_001) }), refused: { code: 'invalid-args', message: /data/ } },
+  { id: 'sendkey-unknown', title: 'a key combo with a key no table knows', run: (c, vm) => c.call('vm.sendKey', { vm, combo: 'ctrl-alt-frobnicate' }), refused: { code: 'invalid-args', message: /unknown key "frobnicate"/ } },
+  { id: 'sendkey-unmappable', title: 'a QEMU key libvirt\'s key numbers here do not cover', run: (c, vm) => c.call('vm.sendKey', { vm, combo: 'ac_bookmarks' }), refused: { code: 'invalid-args', message: /the key "ac_bookmarks" cannot be sent to a libvirt machine/ } },
+  { id: 'sendkey-shell', title: 'a combo that is a shell command', run: (c, vm) => c.call('vm.sendKey', { vm, combo: '$(touch /tmp/hangar-pwned)' }), refused: { code: 'invalid-args', message: /unknown key/ } },
+  { id: 'typetext-control', title: 'typed text with an escape sequence', run: (c, vm) => c.call('vm.typeText', { vm, text: 'ls\x1b[2J' }), refused: { code: 'invalid-args', message: /cannot type "\\u001b"/ } },
+  { id: 'typetext-nul', title: 'typed text with a NUL', run: (c, vm) => c.call('vm.typeText', { vm, text: 'a\0b' }), refused: { code: 'invalid-args', message: /cannot type "\\u0000"/ } },
+  { id: 'typetext-too-many-keys', title: 'typed text of more keys than virsh send-key calls Hangar makes at once', run: (c, vm) => c.call('vm.typeText', { vm, text: 'a'.repeat(5000) }), refused: { code: 'invalid-args', message: /typing 5000 keys into a libvirt machine: at most 4096/ } },
+  { id: 'typetext-oversized', title: 'typed text over the contract\'s limit', run: (c, vm) => c.call('vm.typeText', { vm, text: 'a'.repeat(100_001) }), refused: { code: 'invalid-args', message: /text/ } },
+];

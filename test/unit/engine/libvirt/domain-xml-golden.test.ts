@@ -25,6 +25,7 @@ export function goldenDomainPaths(name: string, vm: VmDocument): DomainPaths {
     disks: Object.fromEntries(vm.disks.map((d) => [d.id, inPool(d.path, d.id)])),
     cdroms: Object.fromEntries(vm.cdroms.flatMap((c) => (c.path === null ? [] : [[c.id, inPool(c.path, c.id)]]))),
     serialLog: `/var/log/libvirt/qemu/${domainNameFor(vm)}-serial0.log`,
+    serialSocket: `/var/lib/libvirt/qemu/${domainNameFor(vm)}-serial0.sock`,
     kvm: name === 'kvm-host',
   };
 }

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createElement } from 'react';
-import { cleanup, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { FakeHangarApi } from '../../../fakes/fake-hangar-api.js';
 import { LibraryStore } from '../../../../src-renderer/state/library-store.js';
@@ -128,6 +128,20 @@ describe('machines on a libvirt connection', () => {
     // This computer's list is untouched.
     await user.click(within(sidebar).getByRole('button', { name: /This computer/ }));
     await screen.findByRole('option', { name: 'local-deb' });
+  });
+
+  it('a connection\'s running rows get live thumbnails from that connection', async () => {
+    const api = new FakeHangarApi({ vms: [{ name: 'local-deb' }] });
+    const lab = api.addConnection('lab', 'qemu:///system', { vms: [{ name: 'web', state: { kind: 'running' } }] });
+    const { user, sidebar } = await setup(api);
+    await user.click(within(sidebar).getByRole('button', { name: /^lab/ }));
+    await screen.findByRole('option', { name: 'web' });
+    const webId = lab.vms.keys().next().value!;
+    // The lease is taken on the connection, for the rows in view.
+    await waitFor(() => expect(lab.thumbnailSubscribers).toBe(1));
+    expect(api.calls.filter((c) => c.command === 'vm.thumbnails.subscribe' && c.connection === 'lab').at(-1)?.args).toEqual({ vms: [webId] });
+    act(() => lab.thumbnail('web', 'V0VC'));
+    await waitFor(() => expect(within(option('web')).getByRole('img', { name: 'Screen of web' }).getAttribute('src')).toBe('data:image/png;base64,V0VC'));
   });
 
   it('the wizard creates on a connection: no folder, the ISO a path on that host, vm.create sent to the connection', async () => {

@@ -10,11 +10,12 @@ import { SerialConsoleSession, type ConsoleStatus } from '../../../../src-render
 import { ConsoleButton } from '../../../../src-renderer/features/console/console-dialog.js';
 import { installLayoutStubs, renderWithApi } from '../library/render-helpers.js';
 
-const terminals = vi.hoisted(() => [] as Array<{ written: string[]; type: (d: string) => void; disposed: boolean; opened: HTMLElement | null }>);
+const terminals = vi.hoisted(() => [] as Array<{ written: string[]; options: { disableStdin?: boolean }; type: (d: string) => void; disposed: boolean; opened: HTMLElement | null }>);
 
 vi.mock('@xterm/xterm', () => ({
   Terminal: class {
     written: string[] = [];
+    options: { disableStdin?: boolean } = {};
     disposed = false;
     opened: HTMLElement | null = null;
     private listeners: Array<(d: string) => void> = [];
@@ -103,6 +104,19 @@ describe('SerialConsoleSession', () => {
     s.dispose();
   });
 
+  it('a read-only console (a libvirt pty) says why and sends nothing typed', async () => {
+    const { api, id } = setup();
+    api.handle('vm.console.attach', async () => ({ log: 'boot\r\n', readOnly: '"deb"\'s serial console is a pseudo-terminal (pty)' }));
+    const statuses: ConsoleStatus[] = [];
+    const s = new SerialConsoleSession(api, id, { write: () => undefined }, (st) => statuses.push(st));
+    await s.start();
+    expect(statuses).toEqual([{ kind: 'read-only', reason: '"deb"\'s serial console is a pseudo-terminal (pty)' }]);
+    s.input('ls\r');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(api.callsOf('vm.console.write')).toEqual([]);
+    s.dispose();
+  });
+
   it('dispose detaches and stops writing; a reconnect attaches again without the backlog', async () => {
     const { api, id } = setup();
     let out = '';
@@ -143,6 +157,20 @@ describe('the console dialog (xterm replaced)', () => {
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     expect(term.disposed).toBe(true);
     await waitFor(() => expect(api.callsOf('vm.console.detach')).toEqual([{ vm: id }]));
+  });
+
+  it('a read-only console: the reason in the dialog, the terminal takes no input', async () => {
+    const { api, id } = setup();
+    api.handle('vm.console.attach', async () => ({ log: 'HANGAR-LINUX-READY\r\n', readOnly: 'a pty, which only `virsh console` can type into' }));
+    const user = userEvent.setup();
+    renderWithApi(createElement(ConsoleButton, { vm: { id, name: 'deb', state: { kind: 'running' } } }), api);
+    await user.click(screen.getByRole('button', { name: 'Console' }));
+    expect(await screen.findByText(/You can read this console but not type into it: a pty, which only `virsh console` can type into/)).toBeTruthy();
+    expect(await screen.findByText('Read-only')).toBeTruthy();
+    expect(terminals[0]!.options.disableStdin).toBe(true);
+    act(() => terminals[0]!.type('x'));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(api.callsOf('vm.console.write')).toEqual([]);
   });
 
   it('a stopped machine: says so and still shows its last output', async () => {
