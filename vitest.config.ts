@@ -8,9 +8,9 @@ import { defineConfig } from 'vitest/config';
 // and sshd, and finds its processes by those folders, so two files run side by side (a TCG guest uses about
 // one core of CI's two, and much of a file's time is a guest booting).
 const SERIAL = {
-  integration: ['test/integration/libvirt.test.ts', 'test/integration/libvirt-display.test.ts'],
+  integration: ['test/integration/libvirt.test.ts', 'test/integration/libvirt-display.test.ts', 'test/integration/libvirt-input.test.ts', 'test/integration/libvirt-upload.test.ts'],
   hostile: ['test/hostile/libvirt.test.ts'],
-  e2e: ['test/e2e/libvirt-library.test.ts'],
+  e2e: ['test/e2e/libvirt-library.test.ts', 'test/e2e/libvirt-upload.test.ts'],
 };
 
 // Two files at a time in a QEMU project: both cores, one TCG guest each.
