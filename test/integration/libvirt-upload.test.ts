@@ -156,9 +156,16 @@ describe('ISO upload to a libvirt storage pool', () => {
     const vm = `hangar-up-${randomBytes(3).toString('hex')}`;
     try {
       const up = await c.call('pool.upload', { path: fixturePaths.linuxIso, name: iso });
-      const created = await c.call('vm.create', { name: vm, iso: up.path, memoryMiB: 256, cpus: 1, firmware: 'bios' });
+      const created = await c.call('vm.create', { name: vm, iso: up.path, memoryMiB: 256, cpus: 1, firmware: 'bios', diskSizeGiB: 1 });
       await serialWait(c, created.id, markers.linuxReady, () => c.call('vm.start', { vm }), 180_000);
       await c.call('vm.forceOff', { vm });
+      // Delete with files removes the machine's disk volume, never the ISO in its drive (uploaded, maybe shared).
+      const before = volumeNames();
+      await c.call('vm.delete', { vm, files: true });
+      const after = volumeNames();
+      expect(after).toContain(iso);
+      expect(before.filter((n) => !after.includes(n)), JSON.stringify({ before, after })).toHaveLength(1);
+      expect(before.filter((n) => !after.includes(n))[0]).toMatch(new RegExp(`^${vm}`));
     } finally {
       removeDomain(vm);
       dropVolume(iso);

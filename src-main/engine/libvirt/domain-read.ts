@@ -101,3 +101,13 @@ export function readDomain(xml: string): DomainFacts {
   const doc = parsed.success ? parsed.data : vmDocumentSchema.parse({ ...candidate, network: { mode: 'none' }, disks: [], cdroms: [] });
   return { name, uuid, hangar, drives, doc };
 }
+
+/**
+ * What "delete with files" removes: the domain's disks, by target. Never its CD drives: an ISO volume in a drive
+ * (an uploaded installer, one shared with other machines) is not the machine's to delete, which
+ * `virsh undefine --remove-all-storage` would do. Targets that are not plain device names are left alone
+ * (virsh takes the list comma-separated).
+ */
+export function diskTargetsToRemove(facts: Pick<DomainFacts, 'drives'>): string[] {
+  return facts.drives.filter((d) => d.device === 'disk' && d.source && /^[a-z][a-z0-9]{0,15}$/.test(d.target)).map((d) => d.target);
+}

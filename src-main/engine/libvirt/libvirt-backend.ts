@@ -10,7 +10,7 @@ import { newVmDocument, type VmDocument } from '../../../src-shared/vm-document/
 import type { VmRunState } from '../../../src-shared/vm-state.js';
 import { ArgvError } from '../qemu/errors.js';
 import type { ClientContext } from '../rpc/engine-server.js';
-import { readDomain } from './domain-read.js';
+import { diskTargetsToRemove, readDomain } from './domain-read.js';
 import { domainNameFor, domainXml } from './domain-xml.js';
 import { vncEndpointOf } from './domain-display.js';
 import { EventWatch, type LifecycleEvent } from './event-watch.js';
@@ -674,7 +674,8 @@ export class LibvirtConnection {
       const d = await this.resolve(a.vm);
       const state = await this.stateOf(d);
       if (state.kind !== 'stopped' && state.kind !== 'crashed') throw new EngineError('invalid-state', `cannot delete "${d.name}" while it is ${state.kind}; shut it down first`);
-      await this.run(['undefine', `--domain=${d.uuid}`, '--nvram', '--managed-save', '--snapshots-metadata', ...(a.files ? ['--remove-all-storage'] : [])]);
+      const disks = a.files ? diskTargetsToRemove(readDomain(await this.run(['dumpxml', `--domain=${d.uuid}`]))) : [];
+      await this.run(['undefine', `--domain=${d.uuid}`, '--nvram', '--managed-save', '--snapshots-metadata', ...(disks.length ? [`--storage=${disks.join(',')}`] : [])]);
       this.byName.delete(d.name);
       return { id: d.uuid };
     },
