@@ -199,6 +199,10 @@ export async function startLoopbackSshd(): Promise<LoopbackSshd> {
       `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host_key')}`, `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
       'PermitRootLogin prohibit-password', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM no', 'StrictModes no',
       `PidFile ${join(dir, 'sshd.pid')}`, 'LogLevel VERBOSE', 'UseDNS no', 'PrintMotd no', 'PrintLastLog no',
+      // Debian's bash sources ~/.bashrc for every command sshd runs (SSH_SOURCE_BASHRC) unless SHLVL says it is nested.
+      // A test machine's root .bashrc (here: `pyenv init`, which waits on a lock a killed login can leave behind) is
+      // not the host under test: without it a login takes 0.3 s, not 1.2 s, and cannot hang on that lock.
+      'SetEnv SHLVL=1',
     ].join('\n') + '\n',
   );
   mkdirSync('/run/sshd', { recursive: true });
