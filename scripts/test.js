@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: lint → typecheck → build → unit → integration → hostile → e2e, stopping at the first failing
+// `npm test`: lint, typecheck and build (side by side) → unit → integration → hostile → e2e, stopping at the first failing
 // stage (a test project in which no test ran fails too). Ends with one summary line "N passed, N failed" counting vitest tests.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -43,20 +43,47 @@ function vitest(project) {
   return ok;
 }
 
+/** A command run beside others: its output kept (stdout and stderr in arrival order) and printed when it ends. */
+function runQuietly(cmd, args) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], shell: process.platform === 'win32' });
+    const out = [];
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => out.push(d));
+    child.on('error', (err) => out.push(Buffer.from(`${err.message}\n`)));
+    child.on('close', (code) => resolve({ ok: code === 0, output: Buffer.concat(out).toString(), seconds: (Date.now() - started) / 1000 }));
+  });
+}
+
+// The static checks and the build read the sources only (eslint and the security lint ignore out/, which the build
+// writes), each on one core: run side by side, they cost the slowest of them instead of their sum.
+const checks = [
+  { title: 'lint (eslint .)', args: ['run', '--silent', 'lint'] },
+  { title: 'electron security lint (electronegativity)', args: ['run', '--silent', 'lint:electron'] },
+  { title: 'typecheck (npm run typecheck)', args: ['run', '--silent', 'typecheck'] },
+  { title: 'build (electron-vite build)', args: ['run', '--silent', 'build'] },
+];
+
 const stages = [
-  { title: 'lint (eslint .)', run: () => run(npm, ['run', '--silent', 'lint']) },
-  { title: 'electron security lint (electronegativity)', run: () => run(npm, ['run', '--silent', 'lint:electron']) },
-  { title: 'typecheck (npm run typecheck)', run: () => run(npm, ['run', '--silent', 'typecheck']) },
-  { title: 'build (electron-vite build)', run: () => run(npm, ['run', '--silent', 'build']) },
   { title: "unit tests (vitest --project 'unit*')", run: () => vitest('unit') },
   { title: "integration tests (vitest --project 'integration*')", run: () => vitest('integration') },
   { title: "hostile input corpus (vitest --project 'hostile*')", run: () => vitest('hostile') },
   { title: "e2e tests (vitest --project 'e2e*')", run: () => vitest('e2e') },
 ];
 
+const t0 = Date.now();
+const elapsed = () => `${Math.round((Date.now() - t0) / 1000)} s`;
 let failedStage = null;
-for (const stage of stages) {
-  header(stage.title);
+const results = await Promise.all(checks.map((c) => runQuietly(npm, c.args)));
+checks.forEach((c, i) => {
+  header(c.title);
+  process.stdout.write(results[i].output);
+  console.log(`(${results[i].ok ? 'passed' : 'FAILED'} in ${results[i].seconds.toFixed(1)} s, side by side with the other checks)`);
+  if (!results[i].ok && !failedStage) failedStage = c.title;
+});
+for (const stage of failedStage ? [] : stages) {
+  header(`${stage.title} [at ${elapsed()}]`);
   if (!stage.run()) {
     failedStage = stage.title;
     break;
@@ -66,5 +93,6 @@ rmSync(tmp, { recursive: true, force: true });
 
 console.log('');
 if (failedStage) console.log(`FAILED at stage: ${failedStage}`);
+console.log(`took ${elapsed()}`);
 console.log(`${totals.passed} passed, ${totals.failed} failed`);
 process.exit(failedStage || totals.failed > 0 ? 1 : 0);
