@@ -105,7 +105,8 @@ install_debian() {
   # One dpkg-query for all of them (one per package took seconds on a loaded machine); it names only the
   # packages it knows and fails for the rest, which then count as missing.
   local missing=() p installed
-  installed=" $(dpkg-query -W -f='${Package}=${Status}\n' "${pkgs[@]}" 2>/dev/null | sed -n 's/=install ok installed$//p' | tr '\n' ' ') "
+  # (`|| true`: under pipefail its failure would end this script silently, before anything is installed.)
+  installed=" $( { dpkg-query -W -f='${Package}=${Status}\n' "${pkgs[@]}" 2>/dev/null || true; } | sed -n 's/=install ok installed$//p' | tr '\n' ' ') "
   for p in "${pkgs[@]}"; do
     [[ "$installed" == *" $p "* ]] || missing+=("$p")
   done

@@ -113,13 +113,16 @@ export class VncRelay {
         resolve();
       });
       s.on('data', (chunk: Buffer) => this.fromQemu(chunk));
+      let failure: string | null = null;
       s.on('error', (err: NodeJS.ErrnoException) => {
-        if (connected) this.close(DISPLAY_CLOSE_CODES.vmStopped, `the display connection failed: ${err.message}`);
-        else this.close(DISPLAY_CLOSE_CODES.unreachable, `the VM's display is unreachable (${err.code ?? err.message})`);
+        if (!connected) this.close(DISPLAY_CLOSE_CODES.unreachable, `the VM's display is unreachable (${err.code ?? err.message})`);
+        // A write that meets the far end's death (EPIPE) says less than explainClose can: 'close' follows and asks it.
+        else if (this.explainClose) failure = `the display connection failed: ${err.message}`;
+        else this.close(DISPLAY_CLOSE_CODES.vmStopped, `the display connection failed: ${err.message}`);
         resolve();
       });
       s.on('close', () => {
-        const plain = 'the VM closed its display';
+        const plain = failure ?? 'the VM closed its display';
         if (!this.explainClose || this.closedWith) {
           this.close(DISPLAY_CLOSE_CODES.vmStopped, plain);
           return resolve();

@@ -197,6 +197,30 @@ describe('VncRelay', () => {
     expect(v.controls.at(-1)).toEqual({ type: 'closed', code: DISPLAY_CLOSE_CODES.vmStopped, reason: 'the SSH connection to lab:22 was lost' });
   });
 
+  it('asks why also when a write meets the dead tunnel first (EPIPE before the close)', async () => {
+    const { port1, port2 } = fakeChannel();
+    const v = viewer(port2);
+    const relay = new VncRelay(port1, qemu.path, { explainClose: async () => 'the SSH connection to lab:22 was lost' });
+    await relay.start();
+    await until('a client', () => qemu.clients.length === 1);
+    // What a write into a forward whose SSH master died does: an error, then the close.
+    const epipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+    (relay as unknown as { socket: import('node:net').Socket }).socket.destroy(epipe);
+    await until('the port to close', () => v.closed);
+    expect(v.controls.at(-1)).toEqual({ type: 'closed', code: DISPLAY_CLOSE_CODES.vmStopped, reason: 'the SSH connection to lab:22 was lost' });
+  });
+
+  it('says the write failed when there is nothing better to say', async () => {
+    const { port1, port2 } = fakeChannel();
+    const v = viewer(port2);
+    const relay = new VncRelay(port1, qemu.path, { explainClose: async () => null });
+    await relay.start();
+    await until('a client', () => qemu.clients.length === 1);
+    (relay as unknown as { socket: import('node:net').Socket }).socket.destroy(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    await until('the port to close', () => v.closed);
+    expect(v.controls.at(-1)).toEqual({ type: 'closed', code: DISPLAY_CLOSE_CODES.vmStopped, reason: 'the display connection failed: write EPIPE' });
+  });
+
   it('applies the clipboard policy to what the viewer sends, and closes a display a policy change cannot hold', async () => {
     const { port1, port2 } = fakeChannel();
     viewer(port2);
