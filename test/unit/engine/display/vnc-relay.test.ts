@@ -205,7 +205,7 @@ describe('VncRelay', () => {
     await until('a client', () => qemu.clients.length === 1);
     // What a write into a forward whose SSH master died does: an error, then the close.
     const epipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
-    (relay as unknown as { socket: import('node:net').Socket }).socket.destroy(epipe);
+    (relay as unknown as { socket: Socket }).socket.destroy(epipe);
     await until('the port to close', () => v.closed);
     expect(v.controls.at(-1)).toEqual({ type: 'closed', code: DISPLAY_CLOSE_CODES.vmStopped, reason: 'the SSH connection to lab:22 was lost' });
   });
@@ -216,7 +216,7 @@ describe('VncRelay', () => {
     const relay = new VncRelay(port1, qemu.path, { explainClose: async () => null });
     await relay.start();
     await until('a client', () => qemu.clients.length === 1);
-    (relay as unknown as { socket: import('node:net').Socket }).socket.destroy(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    (relay as unknown as { socket: Socket }).socket.destroy(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
     await until('the port to close', () => v.closed);
     expect(v.controls.at(-1)).toEqual({ type: 'closed', code: DISPLAY_CLOSE_CODES.vmStopped, reason: 'the display connection failed: write EPIPE' });
   });
