@@ -13,11 +13,11 @@ import { installBadge } from './features/install/install-badge.js';
 /**
  * The React window's listbox top inside the sidebar: the Connections section as it is without libvirt connections
  * ("This computer" and Add connection…, 95.78 px), then the search box, Show / Sort by and the count line (MUI,
- * small). Each libvirt connection adds a row above the list, which then moves down when React takes over: the
- * list's answer does not say how many connections there are.
+ * small). Each libvirt connection adds a row of one fixed height above them (its status is one line, whatever it says).
  */
 const TOOLBAR_PX = 48;
 const FILTERS_PX = 95.78125 + 137.828125;
+const CONNECTION_ROW_PX = 57.15625;
 const ROW_PX = 52;
 /** The virtualized list's overscan (vm-list.tsx). */
 const OVERSCAN = 6;
@@ -107,7 +107,7 @@ function row(vm: LibraryVm, index: number, size: number): HTMLElement {
  * root stays empty until its first render, which removes this). Nothing when there is nothing to list: the window
  * then shows its own empty or error state. Returns the element, or null.
  */
-export function paintEarlyList(container: HTMLElement, vms: ReadonlyArray<LibraryVm>): HTMLElement | null {
+export function paintEarlyList(container: HTMLElement, vms: ReadonlyArray<LibraryVm>, connections = 0): HTMLElement | null {
   const rows = visibleVms(vms, DEFAULT_QUERY);
   if (rows.length === 0) return null;
   const style = document.createElement('style');
@@ -127,7 +127,9 @@ export function paintEarlyList(container: HTMLElement, vms: ReadonlyArray<Librar
   body.setAttribute('role', 'presentation');
   body.style.cssText = `height:${rows.length * ROW_PX}px;position:relative;width:100%`;
   list.append(body);
-  nav.append(el('div', 'hangar-early-filters'), list);
+  const filters = el('div', 'hangar-early-filters');
+  filters.style.height = `${FILTERS_PX + connections * CONNECTION_ROW_PX}px`;
+  nav.append(filters, list);
   const main = el('div', '');
   main.style.cssText = 'display:flex;flex:1;min-height:0';
   main.append(nav);

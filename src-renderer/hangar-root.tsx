@@ -6,6 +6,7 @@ import type { HangarApi } from './bridge/hangar-api.js';
 import type { AppPrefs } from '../src-shared/contract/index.js';
 import { ApiProvider } from './state/api-context.js';
 import { LibraryStore } from './state/library-store.js';
+import type { SavedConnection } from './state/boot-connections.js';
 import { NotifierProvider } from './components/notifier.js';
 import { LibraryWindow } from './features/library/library-window.js';
 import { FirstRunGate } from './features/first-run/first-run-gate.js';
@@ -16,7 +17,7 @@ import { hangarTheme, resolveThemeMode } from './theme.js';
  * gate (QEMU or UEFI firmware missing), the library window and its dialogs. The host (App.tsx) mounts it with the bridge's HangarApi; `children` render inside
  * the theme and API context (e.g. the browser host's in-app file dialog).
  */
-export function HangarRoot({ api, store: given, children }: { api: HangarApi; store?: LibraryStore; children?: ReactNode }) {
+export function HangarRoot({ api, store: given, savedConnections, children }: { api: HangarApi; store?: LibraryStore; savedConnections?: ReadonlyArray<SavedConnection> | null; children?: ReactNode }) {
   const osDark = useMediaQuery('(prefers-color-scheme: dark)', { noSsr: true });
   const [themePref, setThemePref] = useState<AppPrefs['theme']>('system');
   useEffect(() => {
@@ -40,7 +41,7 @@ export function HangarRoot({ api, store: given, children }: { api: HangarApi; st
       <ApiProvider api={api}>
         <NotifierProvider>
           <FirstRunGate>
-            <LibraryWindow store={store} />
+            <LibraryWindow store={store} savedConnections={savedConnections} />
           </FirstRunGate>
           {children}
         </NotifierProvider>

@@ -1,6 +1,7 @@
 import { createBridge, fileDialogs } from './bridge/create-bridge.js';
 import { displayRouteVm } from './features/display/display-model.js';
 import { LibraryStore } from './state/library-store.js';
+import { askSavedConnections } from './state/boot-connections.js';
 import { paintEarlyList } from './early-list.js';
 
 // First paint (issues 5 and 20): this entry is small and has no React. It opens the engine connection and asks for
@@ -34,18 +35,25 @@ function within(p: Promise<void>, ms: number): Promise<void> {
 // A display page (#/display/<vm>) shows no list: it renders at once.
 const displayPage = displayRouteVm(window.location.hash) !== null;
 
-within(displayPage ? Promise.resolve() : store.settled(), LIST_WAIT_MS)
+// The sidebar's libvirt connections sit above the list: the early list needs their number to put its rows where
+// React will (their list is the stored names, answered as fast as the library's). A display page has no sidebar.
+let savedConnections: Awaited<ReturnType<typeof askSavedConnections>> = null;
+const connectionsAsked = displayPage ? Promise.resolve() : askSavedConnections(api).then((list) => void (savedConnections = list));
+
+within(displayPage ? Promise.resolve() : Promise.all([store.settled(), connectionsAsked]).then(() => undefined), LIST_WAIT_MS)
   .then(async () => {
     const snapshot = store.getSnapshot();
-    const early = !displayPage && snapshot.status === 'ready' ? paintEarlyList(container, snapshot.vms) : null;
+    // Connections not known (not answered in time, or refused): no early list rather than one React would move.
+    const conns = savedConnections;
+    const early = !displayPage && snapshot.status === 'ready' && conns ? paintEarlyList(container, snapshot.vms, conns.length) : null;
     // Let that frame be painted before React's evaluation takes the main thread (rAF runs before the paint, a
     // task queued from it after).
     if (early) await new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
     const { mountUi } = await import('./mount-ui.js');
-    return { mountUi, early };
+    return { mountUi, early, conns };
   })
   .then(
-    ({ mountUi, early }) => mountUi(container, api, store, fileDialogs, early),
+    ({ mountUi, early, conns }) => mountUi(container, api, store, fileDialogs, { savedConnections: conns, early }),
     // E.g. the host went away between the page and its script: say so instead of a blank window.
     (err: unknown) => {
       container.textContent = `Hangar could not load its window (${(err as Error).message}). Reload the page to try again.`;

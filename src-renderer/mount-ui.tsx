@@ -5,6 +5,7 @@ import type { HangarApi } from './bridge/hangar-api.js';
 import type { FileDialogHost } from './bridge/file-dialog.js';
 import { DisplayRoute } from './features/display/display-route.js';
 import type { LibraryStore } from './state/library-store.js';
+import type { SavedConnection } from './state/boot-connections.js';
 
 /** Removes the boot's early list (early-list.ts) in the commit that puts the window's own rows in: no frame between. */
 function EarlyListHandover({ early, children }: { early: HTMLElement | null; children: ReactNode }) {
@@ -16,13 +17,20 @@ function EarlyListHandover({ early, children }: { early: HTMLElement | null; chi
  * Renders the window (React + MUI: the `first-paint` chunk). main.tsx loads this after it has asked the engine
  * for the library, so the list is usually in the store before this first render and appears in it.
  */
-export function mountUi(container: HTMLElement, api: HangarApi, store: LibraryStore, dialogs: FileDialogHost, early: HTMLElement | null = null): void {
+export interface MountOptions {
+  /** The boot's saved libvirt connections, so the first render has the sidebar's rows where the early list left room. */
+  savedConnections?: ReadonlyArray<SavedConnection> | null;
+  /** The boot's early list (early-list.ts), removed in the first commit. */
+  early?: HTMLElement | null;
+}
+
+export function mountUi(container: HTMLElement, api: HangarApi, store: LibraryStore, dialogs: FileDialogHost, { savedConnections, early = null }: MountOptions = {}): void {
   const root = createRoot(container);
   const tree = (
     <StrictMode>
       <EarlyListHandover early={early}>
         <DisplayRoute api={api}>
-          <App api={api} dialogs={dialogs} store={store} />
+          <App api={api} dialogs={dialogs} store={store} savedConnections={savedConnections} />
         </DisplayRoute>
       </EarlyListHandover>
     </StrictMode>

@@ -1,5 +1,6 @@
 import type { HangarApi } from '../bridge/hangar-api.js';
 import { describeError } from './errors.js';
+import type { SavedConnection } from './boot-connections.js';
 
 /** A libvirt connection as the sidebar shows it. */
 export interface ConnectionView {
@@ -25,18 +26,32 @@ export interface ConnectionsSnapshot {
  * through `useConnections`.
  */
 export class ConnectionsStore {
-  private snapshot: ConnectionsSnapshot = { status: 'loading', error: null, connections: [] };
+  private snapshot: ConnectionsSnapshot;
   private readonly listeners = new Set<() => void>();
   /** Bumped per reach of a connection: a slower answer to an older Reconnect does not overwrite a newer one. */
   private readonly attempt = new Map<string, number>();
+  /** The boot's list (boot-connections.ts), not yet reached: start() reaches these instead of asking for the list again. */
+  private seeded: boolean;
 
-  constructor(private readonly api: HangarApi) {}
+  constructor(
+    private readonly api: HangarApi,
+    saved: ReadonlyArray<SavedConnection> | null = null,
+  ) {
+    this.seeded = saved !== null;
+    this.snapshot = saved
+      ? { status: 'ready', error: null, connections: saved.map((c) => ({ name: c.name, uri: c.uri, status: 'connecting' })) }
+      : { status: 'loading', error: null, connections: [] };
+  }
 
   start(): () => void {
     const off = this.api.onConnectionChange((s) => {
       if (s === 'open') void this.reload();
     });
-    if (this.api.connection() === 'open') void this.reload();
+    if (this.api.connection() === 'open') {
+      if (this.seeded) void Promise.all(this.snapshot.connections.map((c) => this.reconnect(c.name)));
+      else void this.reload();
+    }
+    this.seeded = false;
     return off;
   }
 

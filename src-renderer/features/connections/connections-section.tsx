@@ -81,10 +81,13 @@ export function ConnectionsSection({ store, place, onPlace, localCount }: Connec
           >
             <ListItemButton selected={place === c.name} aria-current={place === c.name ? 'true' : undefined} onClick={() => onPlace(c.name)} data-connection-status={c.status}>
               <ListItemIcon sx={{ minWidth: 32 }}><StatusIcon c={c} /></ListItemIcon>
+              {/* One line whatever the state (the whole text in its tooltip, a failure's also above the list once
+                  chosen): a row's height never changes, so the list below it does not move as hosts answer, and
+                  the boot's early list (early-list.ts) knows where the list starts. */}
               <ListItemText
                 primary={c.name}
                 secondary={connectionStatusText(c)}
-                slotProps={{ secondary: { sx: { overflowWrap: 'anywhere', color: c.status === 'failed' ? 'error.main' : undefined } } }}
+                slotProps={{ secondary: { noWrap: true, title: connectionStatusText(c), sx: { color: c.status === 'failed' ? 'error.main' : undefined } } }}
               />
             </ListItemButton>
           </ListItem>

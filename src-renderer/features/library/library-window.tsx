@@ -15,6 +15,7 @@ import type { CommandName } from '../../../src-shared/contract/index.js';
 import { EngineError } from '../../../src-shared/contract/errors.js';
 import { ApiProvider, useApi } from '../../state/api-context.js';
 import { ConnectionsStore } from '../../state/connections-store.js';
+import type { SavedConnection } from '../../state/boot-connections.js';
 import { LibraryStore as LibraryStoreClass } from '../../state/library-store.js';
 import { onConnection } from '../../state/scoped-api.js';
 import { useConnections } from '../../state/use-connections.js';
@@ -52,11 +53,12 @@ const VERB: Record<VmAction, string> = {
 };
 
 /** The library window: toolbar, the machine list on the left, the details of the selection on the right. */
-export function LibraryWindow({ store: localStore }: { store: LibraryStore }) {
+export function LibraryWindow({ store: localStore, savedConnections = null }: { store: LibraryStore; savedConnections?: ReadonlyArray<SavedConnection> | null }) {
   const rootApi = useApi();
   const notify = useNotify();
   // The sidebar's Connections: This computer (place null, the store given) or a libvirt connection's machines.
-  const connections = useMemo(() => new ConnectionsStore(rootApi), [rootApi]);
+  // The boot's list of them (main.tsx) is shown in the first render, where the early list left room for it.
+  const connections = useMemo(() => new ConnectionsStore(rootApi, savedConnections), [rootApi, savedConnections]);
   useEffect(() => connections.start(), [connections]);
   const connSnap = useConnections(connections);
   const [place, setPlace] = useState<string | null>(null);

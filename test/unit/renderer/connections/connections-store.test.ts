@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeHangarApi } from '../../../fakes/fake-hangar-api.js';
 import { ConnectionsStore } from '../../../../src-renderer/state/connections-store.js';
+import { askSavedConnections } from '../../../../src-renderer/state/boot-connections.js';
 import { LibraryStore } from '../../../../src-renderer/state/library-store.js';
 import { onConnection } from '../../../../src-renderer/state/scoped-api.js';
 
@@ -45,6 +46,54 @@ describe('ConnectionsStore', () => {
     expect(store.getSnapshot().connections).toEqual([]);
     // Names and URIs only ever: no call carries anything like a password.
     expect(JSON.stringify(api.calls)).not.toMatch(/password|secret/i);
+  });
+});
+
+describe("the boot's saved connections", () => {
+  it('are asked for once the engine connection opens; a closed connection or a refusal gives null', async () => {
+    const api = new FakeHangarApi({ connection: 'connecting' });
+    api.addConnection('lab', 'qemu:///system');
+    const asked = askSavedConnections(api);
+    await flush();
+    expect(api.callsOf('connection.list')).toHaveLength(0); // not before the connection is open
+    api.setConnection('open');
+    await expect(asked).resolves.toEqual([{ name: 'lab', uri: 'qemu:///system' }]);
+
+    const closed = new FakeHangarApi({ connection: 'connecting' });
+    const never = askSavedConnections(closed);
+    closed.setConnection('closed');
+    await expect(never).resolves.toBeNull();
+
+    const refusing = new FakeHangarApi();
+    refusing.failNext('connection.list', 'io', 'connections.json is unreadable');
+    await expect(askSavedConnections(refusing)).resolves.toBeNull();
+  });
+
+  it('seed the store: its rows are there (connecting) before start, which reaches each without listing again', async () => {
+    const api = new FakeHangarApi();
+    api.addConnection('lab', 'qemu:///system');
+    api.addConnection('far', 'qemu+ssh://root@far/system', { state: 'error', error: 'far refused your SSH key: add it with `ssh-copy-id root@far`' });
+    const store = new ConnectionsStore(api, [{ name: 'lab', uri: 'qemu:///system' }, { name: 'far', uri: 'qemu+ssh://root@far/system' }]);
+    expect(store.getSnapshot()).toEqual({
+      status: 'ready',
+      error: null,
+      connections: [
+        { name: 'lab', uri: 'qemu:///system', status: 'connecting' },
+        { name: 'far', uri: 'qemu+ssh://root@far/system', status: 'connecting' },
+      ],
+    });
+    const off = store.start();
+    await flush();
+    await flush();
+    expect(api.callsOf('connection.list')).toHaveLength(0);
+    expect(api.callsOf('connection.test')).toEqual([{ name: 'lab' }, { name: 'far' }]);
+    expect(store.getSnapshot().connections.map((c) => c.status)).toEqual(['connected', 'failed']);
+    // After a reconnect of the engine connection the list is asked for again (it may have changed meanwhile).
+    api.setConnection('closed');
+    api.setConnection('open');
+    await flush();
+    expect(api.callsOf('connection.list')).toHaveLength(1);
+    off();
   });
 });
 

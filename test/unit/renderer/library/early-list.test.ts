@@ -67,5 +67,21 @@ describe('the early list', () => {
     expect(painted.querySelector('[role="listbox"]')!.getAttribute('aria-disabled')).toBe('true');
     expect(root.childElementCount).toBe(0);
     expect(paintEarlyList(root, [])).toBeNull();
+    painted.remove();
+  });
+
+  it("leaves room above the list for each libvirt connection's row (one fixed height each)", async () => {
+    const api = new FakeHangarApi({ vms: [{ name: 'alpha' }] });
+    const store = new LibraryStore(api);
+    store.start();
+    await store.whenLoaded();
+    const root = document.createElement('div');
+    document.body.append(root);
+    const none = paintEarlyList(root, store.getSnapshot().vms)!;
+    const base = parseFloat((none.querySelector('.hangar-early-filters') as HTMLElement).style.height);
+    none.remove();
+    const two = paintEarlyList(root, store.getSnapshot().vms, 2)!;
+    expect(parseFloat((two.querySelector('.hangar-early-filters') as HTMLElement).style.height)).toBeCloseTo(base + 2 * 57.15625, 5);
+    two.remove();
   });
 });
