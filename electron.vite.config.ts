@@ -1,5 +1,5 @@
 // Build for the three Electron targets (electron-vite 6 on Vite 8 / rolldown).
-//   main:     several named Node entries with stable names in out/main/ (main, engine, cli, serve).
+//   main:     several named Node entries with stable names in out/main/ (main, engine, cli, background, serve).
 //             Only `main` may reach `electron`; check-electron-free() below fails the build otherwise.
 //   preload:  one sandbox-safe CommonJS file, out/preload/preload.cjs.
 //   renderer: src-renderer/index.html → out/renderer (React).
@@ -13,7 +13,7 @@ const root = import.meta.dirname;
 const r = (p: string): string => resolve(root, p);
 
 /** Entries that run under plain Node (engine host, CLI, browser host) and so must never load electron. */
-const NODE_ONLY_ENTRIES = ['engine', 'cli', 'serve'];
+const NODE_ONLY_ENTRIES = ['engine', 'cli', 'background', 'serve'];
 const ELECTRON_IMPORT = /^(electron|electron\/.*|electron-store)$/;
 
 interface OutChunk {
@@ -169,6 +169,8 @@ export default defineConfig({
           main: r('src-main/app/main.ts'),
           engine: r('src-main/engine/main.ts'),
           cli: r('src-main/cli/main.ts'),
+          // A cold CLI's background engine (bin/hangar.js loads it for the hidden verb): the engine without the CLI.
+          background: r('src-main/cli/background-main.ts'),
           serve: r('src-main/serve/main.ts'),
         },
         output: {

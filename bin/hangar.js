@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-// The `hangar` command: a thin shim over the built CLI entry (out/main/cli.js). Plain Node, never Electron.
+// The `hangar` command: a thin shim over the built CLI entry (out/main/cli.js), or the background engine's entry
+// (out/main/background.js) when run as one. Plain Node, never Electron.
 import { existsSync } from 'node:fs';
 
-const cliUrl = new URL('../out/main/cli.js', import.meta.url);
-if (!existsSync(cliUrl)) {
+const args = process.argv.slice(2);
+// The background engine a CLI starts (src-main/cli/engine-launcher.ts) loads the engine's own entry, not the CLI's.
+const background = args.length === 3 && args[0] === '--library' && args[2] === '__background-engine';
+const entryUrl = new URL(background ? '../out/main/background.js' : '../out/main/cli.js', import.meta.url);
+if (!existsSync(entryUrl)) {
   console.error('Hangar is not built: run `npm run build`');
   process.exit(1);
 }
-const { main } = await import(cliUrl.href);
-const code = await main(process.argv.slice(2));
+const { main } = await import(entryUrl.href);
+const code = await main(args);
 process.exit(typeof code === 'number' ? code : 1);

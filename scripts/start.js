@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 
-const OUTPUTS = ['out/main/main.js', 'out/main/engine.js', 'out/main/cli.js', 'out/main/serve.js', 'out/preload/preload.cjs', 'out/renderer/index.html'];
+const OUTPUTS = ['out/main/main.js', 'out/main/engine.js', 'out/main/cli.js', 'out/main/background.js', 'out/main/serve.js', 'out/preload/preload.cjs', 'out/renderer/index.html'];
 const SOURCES = ['src-main', 'src-shared', 'src-renderer', 'electron.vite.config.ts', 'package.json'];
 
 function newestMtime(path) {

@@ -6,6 +6,7 @@ import { EngineError } from '../../src-shared/contract/index.js';
 import { Engine } from '../engine/engine.js';
 import { IdleWatch, idleTimeoutFromEnv } from '../engine/idle-watch.js';
 import { LibraryLockedError } from '../engine/storage/library-lock.js';
+import { WARM_HOST_ENV } from './engine-launcher.js';
 
 /** What the engine writes on fd 3, one JSON line. */
 export type ReadyLine =
@@ -36,6 +37,9 @@ export async function runBackgroundEngine(libraryDir: string, env: NodeJS.Proces
     pipe?.write(`${JSON.stringify(line)}\n`);
   };
   const idle = idleTimeoutFromEnv(env);
+  // The launcher's hint, not for QEMU or anything else this engine runs.
+  const warmHost = env[WARM_HOST_ENV] === '1';
+  delete env[WARM_HOST_ENV];
   let engine: Engine;
   try {
     engine = await Engine.open({ libraryDir, env, background: true });
@@ -96,6 +100,8 @@ export async function runBackgroundEngine(libraryDir: string, env: NodeJS.Proces
     log('asked to hand the library over; exiting once idle');
     watch.setTimeoutMs(0);
   });
+  // Cached in the engine for the start that follows (a failure is not cached: that start probes again and reports it).
+  if (warmHost) void engine.host.info().catch(() => undefined);
   if (pipe) {
     pipe.once('close', () => {
       launcherWaiting = false;

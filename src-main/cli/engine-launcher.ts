@@ -25,6 +25,12 @@ export interface ReachedEngine {
 
 /** How long a CLI waits for an engine to start, or for a starting/exiting one to settle. */
 const REACH_TIMEOUT_MS = 60_000;
+/**
+ * Set in a background engine's environment when its CLI will need the host facts (a start): the engine reads its
+ * probe while the CLI connects, instead of after vm.start arrives. The engine removes it from its environment.
+ */
+export const WARM_HOST_ENV = 'HANGAR_ENGINE_WARM_HOST';
+
 /** Log kept between starts up to this size, then started afresh. */
 const LOG_MAX_BYTES = 1024 * 1024;
 
@@ -47,8 +53,11 @@ export function backgroundLogPath(runtimeDir: string, libraryDir: string): strin
   return join(runtimeDir, `engine-${createHash('sha256').update(real).digest('hex').slice(0, 12)}.log`);
 }
 
-/** Connects to the engine that owns `libraryDir`, starting a background engine when none does. */
-export async function reachEngine(libraryDir: string, env: NodeJS.ProcessEnv, launch: LaunchCommand = selfLaunchCommand(libraryDir)): Promise<ReachedEngine> {
+/**
+ * Connects to the engine that owns `libraryDir`, starting a background engine when none does. `warmHost`: the
+ * command will need the host probe (a start), so a background engine started here begins it at once.
+ */
+export async function reachEngine(libraryDir: string, env: NodeJS.ProcessEnv, launch: LaunchCommand = selfLaunchCommand(libraryDir), opts: { warmHost?: boolean } = {}): Promise<ReachedEngine> {
   const runtimeDir = await ensureRuntimeDir({ env, uid: process.getuid?.() ?? 0 });
   const deadline = Date.now() + REACH_TIMEOUT_MS;
   let problem = '';
@@ -63,7 +72,7 @@ export async function reachEngine(libraryDir: string, env: NodeJS.ProcessEnv, la
         // Starting (lock taken, socket not yet listening) or exiting (socket closed, lock not yet released).
         problem = `another Hangar engine (pid ${owner.pid}) owns this library (${libraryDir}), but its control socket ${owner.controlSocket} does not answer: ${r.problem}`;
       } else {
-        const started = await startBackground(libraryDir, env, runtimeDir, launch);
+        const started = await startBackground(libraryDir, opts.warmHost ? { ...env, [WARM_HOST_ENV]: '1' } : env, runtimeDir, launch);
         if (started !== 'locked') {
           const r = await tryConnect(started.controlSocket);
           started.release();

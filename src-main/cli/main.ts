@@ -100,7 +100,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         throw err instanceof ServeUsageError ? new UsageError(err.message) : err;
       });
     }
-    handle = await openEngine({ library, inProcess: verb === 'engine' });
+    // A start needs the host probe: an engine started for it reads the probe while this CLI connects.
+    handle = await openEngine({ library, inProcess: verb === 'engine', warmHost: verb === 'start' && (connection === undefined || connection === 'local') });
     // "local" is This computer: the engine itself.
     if (connection !== undefined && connection !== 'local') handle.client.connection = connection;
     return await runVerb(verb, parsed, handle, io);

@@ -22,11 +22,11 @@ export interface EngineHandle {
  * background engine that outlives this command (started here when none runs), so no command depends on
  * another one staying alive. `inProcess` (only `hangar engine`) opens the engine in this process instead.
  */
-export async function openEngine(opts: { library?: string; env?: NodeJS.ProcessEnv; inProcess?: boolean; launch?: LaunchCommand }): Promise<EngineHandle> {
+export async function openEngine(opts: { library?: string; env?: NodeJS.ProcessEnv; inProcess?: boolean; launch?: LaunchCommand; warmHost?: boolean }): Promise<EngineHandle> {
   const env = opts.env ?? process.env;
   const libraryDir = resolveLibraryDir({ argvLibrary: opts.library, env, platform: process.platform, homedir: homedir() });
   if (!opts.inProcess) {
-    const { client, socket } = await reachEngine(libraryDir, env, opts.launch);
+    const { client, socket } = await reachEngine(libraryDir, env, opts.launch, { warmHost: opts.warmHost });
     return {
       client,
       libraryDir,

@@ -1,4 +1,4 @@
-import { DOMImplementation, DOMParser, XMLSerializer } from '@xmldom/xmldom';
+import { xmldom } from '../lazy-packages.js';
 
 /** An element to write: name, attributes (undefined ones left out), then child elements or one text. */
 export interface XmlNode {
@@ -26,11 +26,11 @@ function check(value: string, where: string): string {
  * two spaces a level, so goldens diff line by line. `namespaces` are declared on the root.
  */
 export function writeXml(root: XmlNode, namespaces: Record<string, string> = {}): string {
-  const doc = new DOMImplementation().createDocument(null, root.name, null);
+  const doc = new (xmldom().DOMImplementation)().createDocument(null, root.name, null);
   const top = doc.documentElement!;
   for (const [prefix, uri] of Object.entries(namespaces)) top.setAttribute(`xmlns:${prefix}`, uri);
   fill(doc, top, root, 0, namespaces);
-  return `${new XMLSerializer().serializeToString(doc)}\n`;
+  return `${new (xmldom().XMLSerializer)().serializeToString(doc)}\n`;
 }
 
 function fill(doc: Document, node: Element, spec: XmlNode, depth: number, ns: Record<string, string>): void {
@@ -54,7 +54,7 @@ function fill(doc: Document, node: Element, spec: XmlNode, depth: number, ns: Re
 /** Parses XML, refusing (not guessing at) anything malformed. */
 export function parseXml(xml: string): Document {
   const problems: string[] = [];
-  const doc = new DOMParser({
+  const doc = new (xmldom().DOMParser)({
     // xmldom reports an unclosed element only as a warning: for XML from elsewhere, that is a refusal too.
     errorHandler: { warning: (m: string) => void problems.push(m), error: (m: string) => void problems.push(m), fatalError: (m: string) => void problems.push(m) },
   }).parseFromString(xml, 'text/xml');

@@ -103,9 +103,12 @@ export function audioModulesOf(files: readonly string[]): string[] {
 export async function probeHostAudio(host: HostInfo, env: NodeJS.ProcessEnv): Promise<HostAudio> {
   const emulator = host.emulators[host.hostArch] ?? Object.values(host.emulators)[0];
   if (!emulator) return chooseAudioBackend([], realAudioHostFacts(host.platform, env, { major: 0, minor: 0, micro: 0 }, host.osRelease));
-  const listed = await new Promise<string[]>((resolve) => {
-    execFile(emulator.binary, ['-audiodev', 'help'], { timeout: 15_000 }, (err, stdout) => resolve(err ? [] : parseAudiodevHelp(String(stdout))));
-  });
+  // The probe asks QEMU once per binary and caches the answer (host-probe.ts); a HostInfo without it asks here.
+  const listed =
+    emulator.audiodevs ??
+    (await new Promise<string[]>((resolve) => {
+      execFile(emulator.binary, ['-audiodev', 'help'], { timeout: 15_000 }, (err, stdout) => resolve(err ? [] : parseAudiodevHelp(String(stdout))));
+    }));
   const modules = moduleDirs(emulator.binary).flatMap((d) => {
     try {
       return audioModulesOf(readdirSync(d));

@@ -10,6 +10,7 @@ import { findRiscvBootFiles } from './riscv-boot.js';
 import { installCommand, parseOsRelease, qemuNotFoundMessage } from './install-hint.js';
 import { archOfBinaryName, parseCpuHelp, parseMachineHelp, parseQemuVersion, qemuArchOfNode } from './probe-parsers.js';
 import { countWork } from '../work-counts.js';
+import { parseAudiodevHelp } from './host-audio.js';
 
 export interface ProbeOptions {
   /** Searched before PATH (e.g. a bundled QEMU or a user setting). */
@@ -39,6 +40,8 @@ interface BinaryFacts {
   cpuModels?: CpuModel[];
   /** The KVM smoke test's verdict for this binary (it only changes with the binary or the host). */
   kvmSmoke?: KvmStatus;
+  /** `-audiodev help`'s drivers (absent: not asked yet; asked for the emulator the sound choice uses). */
+  audiodevs?: string[];
 }
 
 // Running `--version` and `-machine help` costs ~100 ms per binary; they only change when the binary does.
@@ -273,6 +276,7 @@ export async function probeHost(options: ProbeOptions = {}): Promise<HostInfo> {
   const fileCache = await readCacheFile(options.cacheFile);
   let dirty = false;
   const emulators: Record<string, EmulatorInfo> = {};
+  const factsOf = new Map<string, BinaryFacts>();
   const broken: string[] = [];
   for (const [arch, binary] of binaries) {
     let facts: BinaryFacts;
@@ -299,6 +303,7 @@ export async function probeHost(options: ProbeOptions = {}): Promise<HostInfo> {
       kvm = facts.kvmSmoke;
     }
     const accelerators: Accelerator[] = kvm.usable ? ['kvm', 'tcg'] : ['tcg'];
+    factsOf.set(arch, facts);
     emulators[arch] = {
       arch,
       binary,
@@ -314,6 +319,20 @@ export async function probeHost(options: ProbeOptions = {}): Promise<HostInfo> {
   if (Object.keys(emulators).length === 0) {
     throw new QemuNotFoundError(`No working QEMU was found: ${broken.join('; ')}. Reinstall it with: ${installHint}`, installHint);
   }
+  // The sound choice's drivers, kept with the binary's other facts: without this every new engine (each cold CLI)
+  // ran QEMU once more before its first start (host-audio.ts).
+  const soundArch = emulators[hostArch] ? hostArch : Object.keys(emulators)[0]!;
+  const soundFacts = factsOf.get(soundArch)!;
+  if (!soundFacts.audiodevs) {
+    const listed = await run(emulators[soundArch]!.binary, ['-audiodev', 'help']).then(parseAudiodevHelp, () => null);
+    // A failure (a timeout on a loaded machine) is not remembered: the next probe asks again.
+    if (listed) {
+      soundFacts.audiodevs = listed;
+      fileCache[emulators[soundArch]!.binary] = soundFacts;
+      dirty = true;
+    }
+  }
+  if (soundFacts.audiodevs) emulators[soundArch]!.audiodevs = soundFacts.audiodevs;
   if (dirty && options.cacheFile) await writeCacheFile(options.cacheFile, fileCache);
   const swtpm = (await findExecutable('swtpm', dirs, platform)) ?? null;
   const osIds = osRelease ? { ID: osRelease['ID'] ?? '', ID_LIKE: osRelease['ID_LIKE'] ?? '' } : null;

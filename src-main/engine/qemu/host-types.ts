@@ -80,6 +80,8 @@ export interface EmulatorInfo {
   firmware: FirmwareDescriptor[];
   /** riscv64 only: the OpenSBI + U-Boot boot chain found on this host (see riscv-boot.ts). */
   riscvBoot?: RiscvBootFiles;
+  /** The drivers `-audiodev help` lists (the host's sound emulator only; from the probe cache). */
+  audiodevs?: string[];
 }
 
 export interface RiscvBootFiles {

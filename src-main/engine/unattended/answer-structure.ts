@@ -1,4 +1,4 @@
-import { DOMParser } from '@xmldom/xmldom';
+import { xmldom } from '../lazy-packages.js';
 
 type XmlElement = Element;
 
@@ -149,7 +149,7 @@ export function unattendPath(e: XmlElement, path: string[]): XmlElement {
 /** The unattend structure Windows Setup reads: passes, components and the elements an unattended install needs. */
 export function checkAutounattend(text: string): { component(pass: string, name: string): XmlElement } {
   const errors: string[] = [];
-  const doc = new DOMParser({ errorHandler: (level: string, msg: unknown) => void (level !== 'warning' && errors.push(String(msg))) }).parseFromString(text, 'text/xml');
+  const doc = new (xmldom().DOMParser)({ errorHandler: (level: string, msg: unknown) => void (level !== 'warning' && errors.push(String(msg))) }).parseFromString(text, 'text/xml');
   if (errors.length > 0) throw new Error(`autounattend: not well-formed XML: ${errors[0]}`);
   const root = doc.documentElement;
   if (!root || root.localName !== 'unattend' || root.namespaceURI !== UNATTEND_NS) throw new Error(`autounattend: the root must be <unattend xmlns="${UNATTEND_NS}">`);

@@ -1,9 +1,8 @@
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- ambient declarations (?raw, js-yaml) must reach every tsconfig project that imports the engine (e2e includes only test/)
 /// <reference path="./raw-text.d.ts" />
-import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
+import { jsYaml, xmldom } from '../lazy-packages.js';
 
 type XmlNode = Node;
-import yaml from 'js-yaml';
 import type { UnattendedMethod } from '../../../src-shared/os-downloads/types.js';
 import type { UnattendedAnswers } from '../../../src-shared/unattended/answers.js';
 import { sha512Crypt } from '../crypt/sha512-crypt.js';
@@ -133,15 +132,15 @@ export function renderAnswerFile(method: UnattendedMethod, answers: UnattendedAn
     case 'kickstart':
       return { method, fileName: 'ks.cfg', text: fill(fedoraKs, v, kickstartWord) };
     case 'autoinstall': {
-      const doc = fillYaml(yaml.load(ubuntuAutoinstall), v);
-      return { method, fileName: 'user-data', text: `#cloud-config\n${yaml.dump(doc, { lineWidth: -1, noRefs: true })}` };
+      const doc = fillYaml(jsYaml().load(ubuntuAutoinstall), v);
+      return { method, fileName: 'user-data', text: `#cloud-config\n${jsYaml().dump(doc, { lineWidth: -1, noRefs: true })}` };
     }
     case 'autounattend': {
       if (answers.hostname.length > 15) throw new AnswerFileError('hostname', 'host name: Windows computer names are at most 15 characters');
-      const xmlDoc = new DOMParser().parseFromString(windowsXml, 'text/xml');
+      const xmlDoc = new (xmldom().DOMParser)().parseFromString(windowsXml, 'text/xml');
       const wv = Object.fromEntries(Object.entries(v).map(([k]) => [k, v[WINDOWS_KEYS[k] ?? k]!]));
       fillXml(xmlDoc as unknown as XmlNode, wv);
-      return { method, fileName: 'autounattend.xml', text: `${new XMLSerializer().serializeToString(xmlDoc)}\n` };
+      return { method, fileName: 'autounattend.xml', text: `${new (xmldom().XMLSerializer)().serializeToString(xmlDoc)}\n` };
     }
   }
 }

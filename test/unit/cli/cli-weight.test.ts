@@ -61,3 +61,18 @@ describe('what a hangar command loads before it knows its verb', () => {
     expect(found).toEqual([]);
   });
 });
+
+describe("what a cold CLI's background engine loads", () => {
+  it("is the engine without the CLI's verbs (its own entry, out/main/background.js)", () => {
+    const closure = staticClosure('src-main/cli/background-main.ts');
+    expect(closure.has('src-main/engine/engine.ts')).toBe(true);
+    const cli = ['src-main/cli/main.ts', 'src-main/cli/verbs.ts', 'src-main/cli/open-engine.ts'].filter((f) => closure.has(f)).map((f) => closure.get(f)!.join(' → '));
+    expect(cli).toEqual([]);
+  });
+
+  it('loads the packages of libvirt and unattended installs only when used (lazy-packages.ts)', () => {
+    const closure = staticClosure('src-main/cli/background-main.ts');
+    expect(closure.has('src-main/engine/libvirt/xml-tree.ts')).toBe(true);
+    expect(['@xmldom/xmldom', 'js-yaml'].filter((p) => closure.has(p)).map((p) => closure.get(p)!.join(' → '))).toEqual([]);
+  });
+});

@@ -38,6 +38,13 @@ describe('reachEngine when the background engine cannot start', () => {
     expect(err).toMatchObject({ code: 'io', message: 'the library /x is not a folder' });
   });
 
+  it('asks the engine to read the host probe at once only for a command that needs it (a start)', async () => {
+    // The fake engine answers with what it was told, as a refusal (so nothing is left running).
+    const tell = node(`require('fs').writeSync(3, JSON.stringify({ ready: false, code: 'io', message: 'warm=' + process.env.HANGAR_ENGINE_WARM_HOST }) + '\\n')`);
+    expect(((await reachEngine(join(root, 'lib'), env, tell, { warmHost: true }).catch((e: Error) => e)) as Error).message).toBe('warm=1');
+    expect(((await reachEngine(join(root, 'lib'), env, tell).catch((e: Error) => e)) as Error).message).toBe('warm=undefined');
+  });
+
   it('a launcher that cannot run at all is a clear error', async () => {
     const err = await reachEngine(join(root, 'lib'), env, { command: join(root, 'no-such-binary'), args: [] }).catch((e: Error) => e);
     expect((err as Error).message).toMatch(/^could not start the background engine \(.*no-such-binary\): spawn .* ENOENT$/);

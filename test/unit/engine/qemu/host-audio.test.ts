@@ -91,6 +91,9 @@ describe('probeHostAudio', () => {
       expect((await probeHostAudio(host, { XDG_RUNTIME_DIR: join(root, 'nowhere') })).backend).toBe('none');
       writeFileSync(bin, '#!/bin/sh\nexit 1\n', { mode: 0o755 });
       expect((await probeHostAudio(host, { XDG_RUNTIME_DIR: runtime })).drivers).toEqual(['pa']);
+      // The probe's cached answer (EmulatorInfo.audiodevs) is used without running QEMU.
+      const cached = { ...host, emulators: { x86_64: { ...host.emulators.x86_64, audiodevs: ['none', 'alsa'] } } };
+      expect((await probeHostAudio(cached, { XDG_RUNTIME_DIR: runtime })).drivers).toEqual(['none', 'alsa', 'pa']);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

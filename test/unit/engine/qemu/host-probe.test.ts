@@ -103,7 +103,7 @@ describe('host probe with fake binaries', () => {
     await mkdir(bin1, { recursive: true });
     await mkdir(bin2, { recursive: true });
     const counter = join(dir, 'runs');
-    const script = `#!/bin/sh\necho x >> '${counter}'\nif [ "$1" = --version ]; then echo 'QEMU emulator version 8.1.5'; elif [ "$1" = -cpu ]; then printf 'Available CPUs:\\nx86 max   Enables all features\\n\\nRecognized CPUID flags:\\n  fpu\\n'; else printf 'Supported machines are:\\nq35   Standard PC (alias of pc-q35-8.1)\\npc-q35-8.1  Standard PC\\n'; fi\n`;
+    const script = `#!/bin/sh\necho x >> '${counter}'\nif [ "$1" = --version ]; then echo 'QEMU emulator version 8.1.5'; elif [ "$1" = -audiodev ]; then printf 'Available audio drivers:\\nnone\\nalsa\\n'; elif [ "$1" = -cpu ]; then printf 'Available CPUs:\\nx86 max   Enables all features\\n\\nRecognized CPUID flags:\\n  fpu\\n'; else printf 'Supported machines are:\\nq35   Standard PC (alias of pc-q35-8.1)\\npc-q35-8.1  Standard PC\\n'; fi\n`;
     for (const d of [bin1, bin2]) {
       await writeFile(join(d, 'qemu-system-x86_64'), script);
       await chmod(join(d, 'qemu-system-x86_64'), 0o755);
@@ -119,12 +119,16 @@ describe('host probe with fake binaries', () => {
     expect(host.emulators['x86_64']!.machines[0]).toMatchObject({ name: 'q35', aliasOf: 'pc-q35-8.1' });
     expect(host.emulators['x86_64']!.cpuModels).toEqual([{ name: 'max', description: 'Enables all features' }]);
     const { readFile } = await import('node:fs/promises');
-    // --version, -machine help, -cpu help: once each.
-    expect((await readFile(counter, 'utf8')).trim().split('\n')).toHaveLength(3);
+    expect(host.emulators['x86_64']!.audiodevs).toEqual(['none', 'alsa']);
+    // --version, -machine help, -cpu help, -audiodev help (the sound choice's): once each.
+    expect((await readFile(counter, 'utf8')).trim().split('\n')).toHaveLength(4);
     await probeHost(opts); // memory cache
     clearProbeCache();
-    expect((await probeHost(opts)).emulators['x86_64']!.cpuModels).toHaveLength(1); // file cache
-    expect((await readFile(counter, 'utf8')).trim().split('\n')).toHaveLength(3);
+    // File cache: a new engine process (each cold CLI's) runs no QEMU before its first start, sound included.
+    const fromFile = await probeHost(opts);
+    expect(fromFile.emulators['x86_64']!.cpuModels).toHaveLength(1);
+    expect(fromFile.emulators['x86_64']!.audiodevs).toEqual(['none', 'alsa']);
+    expect((await readFile(counter, 'utf8')).trim().split('\n')).toHaveLength(4);
 
     const err = await probeHost({ env: { PATH: join(dir, 'empty') }, firmwareDirs: [], osReleasePath: join(dir, 'os-release'), platform: 'linux' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(QemuNotFoundError);
