@@ -9,13 +9,14 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
-import { closeE2e, launchBrowser, makeE2eDirs, spawnServe, type E2eContext } from '../helpers/e2e-harness.js';
+import { closeE2e, makeE2eDirs, type E2eContext } from '../helpers/e2e-harness.js';
 import { runHangar } from '../helpers/cli-runner.js';
 import { repoRoot } from '../helpers/engine-harness.js';
 import { DISPLAY_CANVAS } from './display-canvas.js';
 import { displayRouteHash } from '../../src-renderer/features/display/display-model.js';
 import { ensureLibvirt, removeDomain, startLoopbackSshd, SYSTEM_URI, waitForFileText, type LoopbackSshd } from '../helpers/libvirt-host.js';
-import { virsh, volumeList, writeConnections } from '../helpers/libvirt-suite.js';
+import { virsh, volumeList } from '../helpers/libvirt-suite.js';
+import { serveWithConnections } from '../helpers/libvirt-e2e.js';
 
 const SLOW = 120_000;
 
@@ -174,11 +175,7 @@ describe('libvirt machines in the library window', () => {
     // The engine's ssh program for qemu+ssh:// (the throwaway key and known_hosts); clients cannot set it.
     ctx.env = { ...ctx.env, HANGAR_LIBVIRT_SSH: ctx.sshd.goodSsh };
     // The SSH connection is there from the start; the local one is added through the page.
-    writeConnections(ctx.library, [{ name: 'loop', uri: ctx.sshd.uri }]);
-    const started = spawnServe({ library: ctx.library, env: ctx.env });
-    ctx.serve = started.serve;
-    ctx.url = await started.url;
-    ({ browser: ctx.browser, page: ctx.page } = await launchBrowser({ width: 1280, height: 900 }));
+    await serveWithConnections(ctx, [{ name: 'loop', uri: ctx.sshd.uri }]);
   }, SLOW);
 
   afterAll(async () => {

@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { closeE2e, launchBrowser, makeE2eDirs, spawnServe, type E2eContext } from '../helpers/e2e-harness.js';
+import { closeE2e, makeE2eDirs, type E2eContext } from '../helpers/e2e-harness.js';
 import { ensureLibvirt, SYSTEM_URI } from '../helpers/libvirt-host.js';
-import { sparseFixtureIso, virsh, writeConnections } from '../helpers/libvirt-suite.js';
+import { sparseFixtureIso, virsh } from '../helpers/libvirt-suite.js';
+import { serveWithConnections } from '../helpers/libvirt-e2e.js';
 
 const SLOW = 120_000;
 const ctx = {} as E2eContext & { isos: string };
@@ -18,15 +19,11 @@ describe('Upload… in the wizard on a libvirt connection', () => {
   beforeAll(async () => {
     ensureLibvirt();
     Object.assign(ctx, makeE2eDirs('libvirt-upload', 'hgu'));
-    writeConnections(ctx.library, [{ name: 'sys', uri: SYSTEM_URI }]);
     // 512 MiB (the fixture's volume descriptors, then holes): long enough an upload for its progress to be seen.
     ctx.isos = join(ctx.root, 'isos');
     mkdirSync(ctx.isos);
     sparseFixtureIso(join(ctx.isos, volume), 512 * 1024 ** 2);
-    const started = spawnServe({ library: ctx.library, env: ctx.env, allowDir: ctx.isos });
-    ctx.serve = started.serve;
-    ctx.url = await started.url;
-    ({ browser: ctx.browser, page: ctx.page } = await launchBrowser({ width: 1280, height: 900 }));
+    await serveWithConnections(ctx, [{ name: 'sys', uri: SYSTEM_URI }], { allowDir: ctx.isos });
   }, SLOW);
 
   afterAll(async () => {
