@@ -87,7 +87,7 @@ describe('libvirt connections', () => {
   it('runs a machine on qemu:///system: create, start, boot, pause, snapshot, revert, media, shutdown, delete', async () => {
     await e.client.call('connection.add', { name: 'sys', uri: SYSTEM_URI });
     await lifecycle(e, 'sys', true);
-  });
+  }, 400_000);
 
   it('runs a machine over qemu+ssh:// to an sshd on loopback', async () => {
     useSsh(sshd.goodSsh);
