@@ -168,7 +168,23 @@ export function lineSocket(path) {
   });
 }
 
-/** The engine's control socket: `call(command, args)` → the result, or a rejection with the engine's error. */
+/** The control socket path a spawned `hangar engine` prints on its stdout once it listens; rejects if it exits first. */
+export function controlSocketOf(child, what = 'engine') {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /control socket (\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`${what} exited early (${code})`)));
+  });
+}
+
+/**
+ * The engine's control socket: `call(command, args)` → the result, or a rejection with the engine's error;
+ * `on(listener)` → every message that comes (events too), returning its remover.
+ */
 export async function engineClient(socketPath) {
   const sock = await lineSocket(socketPath);
   let id = 0;
@@ -183,7 +199,7 @@ export async function engineClient(socketPath) {
       });
       sock.send({ type: 'request', id: n, command, args });
     });
-  return { call, close: sock.close };
+  return { call, on: sock.on, close: sock.close };
 }
 
 /**

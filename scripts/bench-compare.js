@@ -18,7 +18,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpat
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { engineClient, killQemuUnder, qemuPidsUnder, sampleIdle, waitForFileText } from './bench-common.js';
+import { controlSocketOf, engineClient, killQemuUnder, qemuPidsUnder, sampleIdle, waitForFileText } from './bench-common.js';
 import { USAGE, compareSamples, formatComparison, parseCompareArgs, roundOrder, verdictOf } from './bench-compare-lib.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -63,15 +63,7 @@ async function startEngine(tree, lib) {
     await exited;
   };
   cleanups.push(stop);
-  const socket = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /control socket (\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`${tree.name} engine exited early (${code})`)));
-  });
+  const socket = await controlSocketOf(child, `${tree.name} engine`);
   const client = await engineClient(socket);
   return { child, client, stop: async () => (client.close(), stop()) };
 }

@@ -21,7 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { acceleratorOf, bareArgv, engineClient, lineSocket, median, procRssKiB, qemuPidsUnder, removeRun, sampleIdle, waitForFileText } from './bench-common.js';
+import { acceleratorOf, bareArgv, controlSocketOf, engineClient, lineSocket, median, procRssKiB, qemuPidsUnder, removeRun, sampleIdle, waitForFileText } from './bench-common.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const engineJs = join(root, 'out', 'main', 'engine.js');
@@ -91,17 +91,9 @@ async function qmpClient(path) {
   return { execute, job, close: sock.close };
 }
 
-function startEngine(env, lib) {
+async function startEngine(env, lib) {
   const child = spawn(process.execPath, [engineJs, '--library', lib], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /control socket (\S+)/.exec(out);
-      if (m) resolve({ child, socket: m[1] });
-    });
-    child.once('exit', (code) => reject(new Error(`engine exited early (${code})`)));
-  });
+  return { child, socket: await controlSocketOf(child) };
 }
 
 async function stopProcess(child, signal = 'SIGTERM') {

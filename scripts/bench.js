@@ -22,12 +22,11 @@
 //   node scripts/bench.js --runs N   N runs each
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bareArgv, killQemuUnder, lineSocket, median, pairStats, qemuPidsUnder, qmpAnswered, removeRun, run, waitForFileText } from './bench-common.js';
+import { bareArgv, controlSocketOf, engineClient, killQemuUnder, lineSocket, median, pairStats, qemuPidsUnder, qmpAnswered, removeRun, run, waitForFileText } from './bench-common.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const hangarBin = join(root, 'bin', 'hangar.js');
@@ -164,19 +163,7 @@ async function timeBare(binary, argv, bareDir, bareSerialLog, runtimeBase) {
  * WebSocket, and following the VM's serial console (vm.console.attach) as a window showing it does.
  */
 async function uiClient(socketPath, vmId) {
-  const sock = await lineSocket(socketPath);
-  let id = 0;
-  const call = (command, args) =>
-    new Promise((resolve, reject) => {
-      const n = ++id;
-      const off = sock.on((m) => {
-        if (m.type !== 'response' || m.id !== n) return;
-        off();
-        if (m.ok) resolve(m.result);
-        else reject(new Error(`${command}: ${m.error?.code}: ${m.error?.message}`));
-      });
-      sock.send({ type: 'request', id: n, command, args });
-    });
+  const { call, on, close } = await engineClient(socketPath);
   await call('vm.console.attach', { vm: vmId, tailBytes: 0 });
   /** Resolves when `text` has come in the VM's serial events (registered before the start, as the console is). */
   const serialText = (text) => {
@@ -184,7 +171,7 @@ async function uiClient(socketPath, vmId) {
     let off = () => undefined;
     const found = new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`"${text}" not on the serial console within ${BOOT_TIMEOUT_MS} ms`)), BOOT_TIMEOUT_MS);
-      off = sock.on((m) => {
+      off = on((m) => {
         if (m.type !== 'event' || m.event?.vmId !== vmId || m.event.type !== 'vm.serial') return;
         seen = (seen + m.event.data).slice(-(text.length + 65536));
         if (!seen.includes(text)) return;
@@ -207,7 +194,7 @@ async function uiClient(socketPath, vmId) {
     await call('vm.forceOff', { vm: vmId });
     return { ms, qemuUp, running };
   };
-  return { timeStart, close: sock.close };
+  return { timeStart, close };
 }
 
 /**
@@ -216,15 +203,7 @@ async function uiClient(socketPath, vmId) {
  */
 async function startEngine(env, lib) {
   const child = spawn(process.execPath, [engineJs, '--library', lib], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const socketPath = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /control socket (\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`engine exited early (${code})`)));
-  });
+  const socketPath = await controlSocketOf(child);
   const listener = await lineSocket(socketPath);
   const splits = [];
   listener.on((m) => {
@@ -260,28 +239,9 @@ async function startEngine(env, lib) {
 async function engineIdleRss(env, lib) {
   const child = spawn(process.execPath, [engineJs, '--library', lib], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   try {
-    const socketPath = await new Promise((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d) => {
-        out += d;
-        const m = /control socket (\S+)/.exec(out);
-        if (m) resolve(m[1]);
-      });
-      child.once('exit', (code) => reject(new Error(`engine exited early (${code})`)));
-    });
-    await new Promise((resolve, reject) => {
-      const s = connect(socketPath);
-      let buf = '';
-      s.on('data', (d) => {
-        buf += d;
-        if (buf.includes('\n')) {
-          s.end();
-          resolve();
-        }
-      });
-      s.once('error', reject);
-      s.write(`${JSON.stringify({ type: 'request', id: 1, command: 'library.list', args: {} })}\n`);
-    });
+    const client = await engineClient(await controlSocketOf(child));
+    await client.call('library.list', {});
+    client.close();
     await sleep(smoke ? 500 : 3000);
     const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
     const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);

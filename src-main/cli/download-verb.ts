@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { EngineError, type CommandResult, type EngineClient } from '../../src-shared/contract/index.js';
 import { formatBytes } from '../engine/disks/disk-rules.js';
 import { EXIT } from './exit-codes.js';
+import { withJobProgress } from './job-progress.js';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -47,37 +47,16 @@ export async function osVerb(c: EngineClient, positionals: string[], v: Values, 
   }
 }
 
-function rate(bytesPerSecond: number | undefined): string {
-  return bytesPerSecond ? `  ${formatBytes(bytesPerSecond)}/s` : '';
-}
-
 /**
  * One download through the engine, with progress and speed on stderr; Ctrl+C pauses (the partial file stays; the
  * same command resumes it). Resolves to the engine's answer (the verified file's path).
  */
 export async function fetchVerified(c: EngineClient, req: { source: string; sha256?: string; to?: string }, err: (s: string) => void): Promise<CommandResult<'download.start'>> {
-  const jobId = randomUUID();
-  let shown = false;
-  const off = c.onEvent((e) => {
-    if (e.type === 'vm.job' && e.jobId === jobId && e.status === 'running' && e.percent !== undefined) {
-      shown = true;
-      err(`\rDownloading ${e.percent}%${rate(e.bytesPerSecond)}   `);
-    }
-  });
-  const onSigint = (): void => void c.call('download.pause', { jobId }).catch(() => undefined);
-  process.on('SIGINT', onSigint);
-  try {
-    const r = await c.call('download.start', { source: req.source, jobId, ...(req.sha256 ? { sha256: req.sha256 } : {}), ...(req.to ? { to: req.to } : {}) });
-    if (shown) err('\n');
-    if (r.note) err(`note: ${r.note}\n`);
-    return r;
-  } catch (e) {
-    if (shown) err('\n');
-    throw e;
-  } finally {
-    process.off('SIGINT', onSigint);
-    off();
-  }
+  const r = await withJobProgress(c, err, { label: 'Downloading', rate: formatBytes, interrupt: 'pause', doneOnlyIfShown: true }, (jobId) =>
+    c.call('download.start', { source: req.source, jobId, ...(req.sha256 ? { sha256: req.sha256 } : {}), ...(req.to ? { to: req.to } : {}) }),
+  );
+  if (r.note) err(`note: ${r.note}\n`);
+  return r;
 }
 
 /** `hangar download (ID | URL) [--sha256 HEX] [--to DIR]`: prints the verified file's path. */

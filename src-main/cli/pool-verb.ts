@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { EngineError, type EngineClient } from '../../src-shared/contract/index.js';
 import { formatBytes } from '../engine/disks/disk-rules.js';
 import { EXIT } from './exit-codes.js';
+import { withJobProgress } from './job-progress.js';
 
 type Values = Record<string, string | boolean | undefined>;
 
@@ -22,31 +23,14 @@ export async function poolVerb(c: EngineClient, positionals: string[], v: Values
     }
     case 'upload': {
       if (!file) throw new EngineError('invalid-args', 'hangar pool upload needs a FILE (an ISO on this computer)');
-      const jobId = `upload-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
-      let shown = false;
-      const off = c.onEvent((e) => {
-        if (e.type === 'vm.job' && e.jobId === jobId && e.status === 'running' && e.percent !== undefined) {
-          shown = true;
-          err(`\rUploading ${e.percent}%${e.bytesPerSecond ? `  ${formatBytes(e.bytesPerSecond)}/s` : ''}   `);
-        }
-      });
+      const pool = typeof v['pool'] === 'string' ? v['pool'] : undefined;
+      const name = typeof v['name'] === 'string' ? v['name'] : undefined;
       // Ctrl+C cancels: the engine stops the upload and deletes the half-written volume (the call then fails saying so).
-      const onSigint = (): void => void c.call('job.cancel', { jobId }).catch(() => undefined);
-      process.on('SIGINT', onSigint);
-      try {
-        const pool = typeof v['pool'] === 'string' ? v['pool'] : undefined;
-        const name = typeof v['name'] === 'string' ? v['name'] : undefined;
-        const r = await c.call('pool.upload', { path: resolve(file), jobId, ...(pool ? { pool } : {}), ...(name !== undefined ? { name } : {}) });
-        if (shown) err(`\rUploading 100%${' '.repeat(20)}\n`);
-        out(`${r.path}\n`);
-        return EXIT.ok;
-      } catch (e) {
-        if (shown) err('\n');
-        throw e;
-      } finally {
-        process.off('SIGINT', onSigint);
-        off();
-      }
+      const r = await withJobProgress(c, err, { label: 'Uploading', rate: formatBytes, doneOnlyIfShown: true }, (jobId) =>
+        c.call('pool.upload', { path: resolve(file), jobId, ...(pool ? { pool } : {}), ...(name !== undefined ? { name } : {}) }),
+      );
+      out(`${r.path}\n`);
+      return EXIT.ok;
     }
     default:
       throw new EngineError('invalid-args', `hangar pool needs list or upload (got "${action}")`);

@@ -5,18 +5,18 @@
 // from the page: once on qemu:///system (the connection added through the Add dialog, with Test) and once over
 // qemu+ssh:// to an sshd on loopback with a throwaway key.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
-import { closeE2e, launchBrowser, makeE2eDirs, spawnServe, type E2eContext } from '../helpers/e2e-harness.js';
+import { closeE2e, makeE2eDirs, type E2eContext } from '../helpers/e2e-harness.js';
 import { runHangar } from '../helpers/cli-runner.js';
 import { repoRoot } from '../helpers/engine-harness.js';
 import { DISPLAY_CANVAS } from './display-canvas.js';
 import { displayRouteHash } from '../../src-renderer/features/display/display-model.js';
 import { ensureLibvirt, removeDomain, startLoopbackSshd, SYSTEM_URI, waitForFileText, type LoopbackSshd } from '../helpers/libvirt-host.js';
+import { virsh, volumeList } from '../helpers/libvirt-suite.js';
+import { serveWithConnections } from '../helpers/libvirt-e2e.js';
 
 const SLOW = 120_000;
 
@@ -30,8 +30,11 @@ function hangar(...args: string[]): Promise<{ stdout: string; stderr: string }> 
   return runHangar(ctx.library, ctx.env, args, { timeout: SLOW });
 }
 
-function volumes(): string {
-  return execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'vol-list', '--pool', 'default'], { encoding: 'utf8' });
+/** Defines the fixture guest's machine on `connection` with the CLI; resolves to its id. */
+async function createFixtureWithCli(connection: string, name: string): Promise<string> {
+  ctx.domains.push(name);
+  const { stdout } = await hangar('--connection', connection, 'create', name, '--iso', fixturePaths.linuxIso, '--disk-size', '0.05', '--memory', '256', '--cpus', '1', '--firmware', 'bios');
+  return stdout.trim();
 }
 
 const sidebar = (page: Page) => page.getByRole('list', { name: 'Connections' });
@@ -126,7 +129,7 @@ async function lifecycle(page: Page, connection: string, name: string, id: strin
   await take.getByRole('textbox', { name: 'Name' }).fill('booted');
   await take.getByRole('button', { name: 'Take' }).click();
   await panel.getByRole('treeitem', { name: 'booted', exact: true }).waitFor({ timeout: SLOW });
-  expect(execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'snapshot-list', '--domain', name, '--name'], { encoding: 'utf8' }).trim()).toBe('booted');
+  expect(virsh('snapshot-list', '--domain', name, '--name').trim()).toBe('booted');
 
   await panel.getByRole('treeitem', { name: 'booted', exact: true }).click();
   await panel.getByRole('button', { name: 'Restore' }).click();
@@ -159,8 +162,8 @@ async function lifecycle(page: Page, connection: string, name: string, id: strin
   // The row goes with libvirt's Undefined event; the volumes once vm.delete has answered (its notice).
   await listbox(page).getByRole('option', { name }).waitFor({ state: 'detached', timeout: SLOW });
   await page.getByText(`Deleted "${name}" and its storage.`).waitFor({ timeout: SLOW });
-  expect(volumes()).not.toContain(`${name}-disk0.qcow2`);
-  expect(execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'list', '--all', '--name'], { encoding: 'utf8' })).not.toContain(name);
+  expect(volumeList()).not.toContain(`${name}-disk0.qcow2`);
+  expect(virsh('list', '--all', '--name')).not.toContain(name);
 }
 
 describe('libvirt machines in the library window', () => {
@@ -172,12 +175,7 @@ describe('libvirt machines in the library window', () => {
     // The engine's ssh program for qemu+ssh:// (the throwaway key and known_hosts); clients cannot set it.
     ctx.env = { ...ctx.env, HANGAR_LIBVIRT_SSH: ctx.sshd.goodSsh };
     // The SSH connection is there from the start; the local one is added through the page.
-    mkdirSync(ctx.library, { recursive: true });
-    writeFileSync(join(ctx.library, 'connections.json'), `${JSON.stringify({ version: 1, connections: [{ name: 'loop', uri: ctx.sshd.uri }] })}\n`);
-    const started = spawnServe({ library: ctx.library, env: ctx.env });
-    ctx.serve = started.serve;
-    ctx.url = await started.url;
-    ({ browser: ctx.browser, page: ctx.page } = await launchBrowser({ width: 1280, height: 900 }));
+    await serveWithConnections(ctx, [{ name: 'loop', uri: ctx.sshd.uri }]);
   }, SLOW);
 
   afterAll(async () => {
@@ -204,17 +202,14 @@ describe('libvirt machines in the library window', () => {
     await sidebar(page).getByRole('button', { name: /^sys/ }).filter({ hasText: 'Connected' }).waitFor({ timeout: SLOW });
 
     const name = `hangar-e2e-${randomBytes(3).toString('hex')}`;
-    ctx.domains.push(name);
-    const { stdout } = await hangar('--connection', 'sys', 'create', name, '--iso', fixturePaths.linuxIso, '--disk-size', '0.05', '--memory', '256', '--cpus', '1', '--firmware', 'bios');
+    const id = await createFixtureWithCli('sys', name);
     // docs/screenshots/libvirt-library.png (README): the connections beside This computer, a running libvirt machine selected.
-    await lifecycle(page, 'sys', name, stdout.trim(), join(repoRoot, 'docs/screenshots/libvirt-library.png'));
+    await lifecycle(page, 'sys', name, id, join(repoRoot, 'docs/screenshots/libvirt-library.png'));
   }, 600_000);
 
   it('drives a machine over qemu+ssh:// to the loopback sshd', async () => {
     const { page } = ctx;
     const name = `hangar-e2e-${randomBytes(3).toString('hex')}`;
-    ctx.domains.push(name);
-    const { stdout } = await hangar('--connection', 'loop', 'create', name, '--iso', fixturePaths.linuxIso, '--disk-size', '0.05', '--memory', '256', '--cpus', '1', '--firmware', 'bios');
-    await lifecycle(page, 'loop', name, stdout.trim());
+    await lifecycle(page, 'loop', name, await createFixtureWithCli('loop', name));
   }, 600_000);
 });

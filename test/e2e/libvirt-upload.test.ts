@@ -3,13 +3,13 @@
 // are serve's --allow-dir roots) → progress while the ISO goes into the pool "default" → the uploaded volume is
 // listed, selected and in the ISO field.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, ftruncateSync, mkdirSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixturePaths } from '../helpers/fixtures.js';
-import { closeE2e, launchBrowser, makeE2eDirs, spawnServe, type E2eContext } from '../helpers/e2e-harness.js';
+import { closeE2e, makeE2eDirs, type E2eContext } from '../helpers/e2e-harness.js';
 import { ensureLibvirt, SYSTEM_URI } from '../helpers/libvirt-host.js';
+import { sparseFixtureIso, virsh } from '../helpers/libvirt-suite.js';
+import { serveWithConnections } from '../helpers/libvirt-e2e.js';
 
 const SLOW = 120_000;
 const ctx = {} as E2eContext & { isos: string };
@@ -19,28 +19,16 @@ describe('Upload… in the wizard on a libvirt connection', () => {
   beforeAll(async () => {
     ensureLibvirt();
     Object.assign(ctx, makeE2eDirs('libvirt-upload', 'hgu'));
-    mkdirSync(ctx.library, { recursive: true });
-    writeFileSync(join(ctx.library, 'connections.json'), `${JSON.stringify({ version: 1, connections: [{ name: 'sys', uri: SYSTEM_URI }] })}\n`);
     // 512 MiB (the fixture's volume descriptors, then holes): long enough an upload for its progress to be seen.
     ctx.isos = join(ctx.root, 'isos');
     mkdirSync(ctx.isos);
-    const head = Buffer.alloc(1024 * 1024);
-    const src = openSync(fixturePaths.linuxIso, 'r');
-    readSync(src, head, 0, head.length, 0);
-    closeSync(src);
-    const fd = openSync(join(ctx.isos, volume), 'w');
-    writeSync(fd, head);
-    ftruncateSync(fd, 512 * 1024 ** 2);
-    closeSync(fd);
-    const started = spawnServe({ library: ctx.library, env: ctx.env, allowDir: ctx.isos });
-    ctx.serve = started.serve;
-    ctx.url = await started.url;
-    ({ browser: ctx.browser, page: ctx.page } = await launchBrowser({ width: 1280, height: 900 }));
+    sparseFixtureIso(join(ctx.isos, volume), 512 * 1024 ** 2);
+    await serveWithConnections(ctx, [{ name: 'sys', uri: SYSTEM_URI }], { allowDir: ctx.isos });
   }, SLOW);
 
   afterAll(async () => {
     await closeE2e(ctx, async () => {
-      execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'vol-delete', '--pool=default', `--vol=${volume}`], { stdio: 'pipe' });
+      virsh('vol-delete', '--pool=default', `--vol=${volume}`);
     });
   });
 
@@ -70,6 +58,6 @@ describe('Upload… in the wizard on a libvirt connection', () => {
     const listed = wizard.getByRole('list', { name: 'ISOs on sys' }).getByRole('button', { name: new RegExp(volume.replace(/\./g, '\\.')) });
     await listed.waitFor({ timeout: SLOW });
     expect(await listed.getAttribute('class')).toMatch(/Mui-selected/);
-    expect(execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'vol-info', '--pool=default', `--vol=${volume}`], { encoding: 'utf8' })).toMatch(/Capacity:\s+512\.00 MiB/);
+    expect(virsh('vol-info', '--pool=default', `--vol=${volume}`)).toMatch(/Capacity:\s+512\.00 MiB/);
   }, 6 * SLOW);
 });

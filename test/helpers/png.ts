@@ -3,6 +3,9 @@
 import { inflateSync } from 'node:zlib';
 import type { Rgb, RgbImage } from './fixtures.js';
 
+/** The 8 bytes every PNG file starts with. */
+export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
 export function decodePng(png: Uint8Array): RgbImage {
   const buf = Buffer.from(png.buffer, png.byteOffset, png.byteLength);
   if (buf.readUInt32BE(0) !== 0x89504e47) throw new Error('not a PNG');

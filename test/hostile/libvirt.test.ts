@@ -1,13 +1,12 @@
 // Runs the libvirt corpus (cases/libvirt-cases.ts) against a real engine, real libvirtd and a loopback sshd,
 // then the two cases that need a domain: one Hangar did not write, and a connection dropped mid-operation.
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineClient, EngineError } from '../../src-shared/contract/index.js';
-import { inProcessPair } from '../../src-main/engine/transport/in-process.js';
-import { makeTestEnv, openEngine, failure, stateWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
-import { ensureLibvirt, pidsWithArg, removeDomain, startLoopbackSshd, SYSTEM_URI, type LoopbackSshd } from '../helpers/libvirt-host.js';
+import { EngineError, type EngineClient } from '../../src-shared/contract/index.js';
+import { failure, stateWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
+import { pidsWithArg, removeDomain, SYSTEM_URI, type LoopbackSshd } from '../helpers/libvirt-host.js';
+import { clientOn, defineDomain, useLibvirtSuite, useSsh, virsh } from '../helpers/libvirt-suite.js';
 import { RfbClipboardClient } from '../helpers/rfb-clipboard-client.js';
 import { fakeChannel } from '../unit/engine/transport/fake-port.js';
 import { connect } from 'node:net';
@@ -24,14 +23,6 @@ async function closedPort(): Promise<number> {
   });
 }
 
-function clientOn(e: OpenedEngine, connection?: string): EngineClient {
-  const [a, b] = inProcessPair();
-  e.engine.server.attach(b);
-  const c = new EngineClient(a);
-  c.connection = connection;
-  return c;
-}
-
 describe('hostile libvirt connections', () => {
   let t: TestEnv;
   let e: OpenedEngine;
@@ -40,25 +31,9 @@ describe('hostile libvirt connections', () => {
   const connectionsFile = (): string => join(t.libraryDir, 'connections.json');
   const fileText = (): string | null => (existsSync(connectionsFile()) ? readFileSync(connectionsFile(), 'utf8') : null);
 
+  useLibvirtSuite((s) => ({ t, e, sshd } = s), { connections: ['sys'] });
   beforeAll(async () => {
-    ensureLibvirt();
-    sshd = await startLoopbackSshd();
-    t = makeTestEnv();
-    e = await openEngine(t);
-    await e.client.call('connection.add', { name: 'sys', uri: SYSTEM_URI });
-    x = {
-      client: clientOn(e),
-      sshd,
-      closedPort: await closedPort(),
-      useSsh: (path) => (path === undefined ? delete process.env['HANGAR_LIBVIRT_SSH'] : (process.env['HANGAR_LIBVIRT_SSH'] = path)),
-    };
-  });
-
-  afterAll(async () => {
-    delete process.env['HANGAR_LIBVIRT_SSH'];
-    await e?.close();
-    t?.cleanup();
-    sshd?.stop();
+    x = { client: clientOn(e), sshd, closedPort: await closedPort(), useSsh };
   });
 
   it.each(libvirtCases.map((c) => [c.id, c] as const))('%s', async (_id, c) => {
@@ -76,10 +51,7 @@ describe('hostile libvirt connections', () => {
 
   it('a domain Hangar did not write shows and runs; its settings are read-only', async () => {
     const name = `foreign-${process.pid}`;
-    const xml = `<domain type='qemu'><name>${name}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices><emulator>/usr/bin/qemu-system-x86_64</emulator><graphics type='vnc'><listen type='socket'/></graphics><video><model type='cirrus'/></video></devices></domain>`;
-    const file = join(t.root, 'foreign.xml');
-    writeFileSync(file, xml);
-    execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'define', '--file', file], { stdio: 'pipe' });
+    defineDomain(t.root, name, 64, `<emulator>/usr/bin/qemu-system-x86_64</emulator><graphics type='vnc'><listen type='socket'/></graphics><video><model type='cirrus'/></video>`);
     const c = clientOn(e, 'sys');
     try {
       const listed = (await c.call('library.list', {})).find((m) => m.name === name);
@@ -101,14 +73,11 @@ describe('hostile libvirt connections', () => {
   });
 
   /** Defines and starts a diskless foreign domain (SeaBIOS finds nothing to boot: enough for a live VNC server). */
-  function startForeign(name: string, graphics: string, uri = SYSTEM_URI): void {
-    const file = join(t.root, `${name}.xml`);
-    writeFileSync(file, `<domain type='qemu'><name>${name}</name><memory unit='MiB'>32</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices><emulator>/usr/bin/qemu-system-x86_64</emulator>${graphics}<video><model type='vga'/></video></devices></domain>`);
-    execFileSync('virsh', ['-q', '-c', uri, 'define', '--file', file], { stdio: 'pipe' });
-    execFileSync('virsh', ['-q', '-c', uri, 'start', '--domain', name], { stdio: 'pipe' });
+  function startForeign(name: string, graphics: string): void {
+    defineDomain(t.root, name, 32, `<emulator>/usr/bin/qemu-system-x86_64</emulator>${graphics}<video><model type='vga'/></video>`, { start: true });
   }
 
-  const uuidOf = (name: string): string => execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'domuuid', '--domain', name], { encoding: 'utf8' }).trim();
+  const uuidOf = (name: string): string => virsh('domuuid', '--domain', name).trim();
 
   describe('input to a running foreign domain with a pty serial console', () => {
     const name = `foreign-pty-${process.pid}`;

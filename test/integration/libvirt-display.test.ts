@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { lstatSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineClient, type VmEvent } from '../../src-shared/contract/index.js';
-import { inProcessPair } from '../../src-main/engine/transport/in-process.js';
-import { fixturePaths, markers } from '../helpers/fixtures.js';
-import { makeTestEnv, openEngine, serialWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
-import { ensureLibvirt, pidsWithArg, removeDomain, startLoopbackSshd, SYSTEM_URI, type LoopbackSshd } from '../helpers/libvirt-host.js';
+import { describe, expect, it } from 'vitest';
+import type { VmEvent } from '../../src-shared/contract/index.js';
+import { markers } from '../helpers/fixtures.js';
+import { serialWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
+import { pidsWithArg, removeDomain, type LoopbackSshd } from '../helpers/libvirt-host.js';
+import { bootFixture, clientOn, useLibvirtSuite, useSsh } from '../helpers/libvirt-suite.js';
+import { PNG_SIGNATURE } from '../helpers/png.js';
 import { RfbClipboardClient } from '../helpers/rfb-clipboard-client.js';
 import { keyEventsForLine } from '../helpers/rfb-keys.js';
 import { fakeChannel } from '../unit/engine/transport/fake-port.js';
@@ -15,16 +16,6 @@ import { fakeChannel } from '../unit/engine/transport/fake-port.js';
 // qemu+ssh:// to a loopback sshd: a VNC client types a line on the fixture guest's console through the engine's
 // display relay (the Electron path) or through the socket vm.displaySocket names (serve's path), and the guest's
 // `KBD:<line>` comes back on the serial console the engine follows.
-
-function onConnection(e: OpenedEngine, name: string): EngineClient {
-  const [a, b] = inProcessPair();
-  e.engine.server.attach(b);
-  const c = new EngineClient(a);
-  c.connection = name;
-  return c;
-}
-
-const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** A display through the engine's DisplayService (what an Electron window gets), by the domain's uuid only. */
 async function relayDisplay(e: OpenedEngine, id: string) {
@@ -76,34 +67,13 @@ describe('libvirt displays, serial consoles and screenshots', () => {
   let t: TestEnv;
   let e: OpenedEngine;
   let sshd: LoopbackSshd;
-
-  beforeAll(async () => {
-    ensureLibvirt();
-    sshd = await startLoopbackSshd();
-    t = makeTestEnv();
-    e = await openEngine(t);
-    await e.client.call('connection.add', { name: 'sys', uri: SYSTEM_URI });
-  });
-
-  afterAll(async () => {
-    delete process.env['HANGAR_LIBVIRT_SSH'];
-    await e?.close();
-    t?.cleanup();
-    sshd?.stop();
-  });
-
-  /** Creates and boots a fixture guest on a connection; resolves once it printed READY (the serial console wait). */
-  async function boot(c: EngineClient, name: string): Promise<string> {
-    const { id } = await c.call('vm.create', { name, iso: fixturePaths.linuxIso, diskSizeGiB: 0.05, memoryMiB: 256, cpus: 1, firmware: 'bios' });
-    await serialWait(c, id, markers.linuxReady, () => c.call('vm.start', { vm: name }), 180_000);
-    return id;
-  }
+  useLibvirtSuite((s) => ({ t, e, sshd } = s), { connections: ['sys'] });
 
   it('qemu:///system: a line typed through the relay is echoed on serial; both display paths; a real screenshot', async () => {
-    const c = onConnection(e, 'sys');
+    const c = clientOn(e, 'sys');
     const name = `hangar-dsp-${randomBytes(3).toString('hex')}`;
     try {
-      const id = await boot(c, name);
+      const id = await bootFixture(c, name);
       const d = await relayDisplay(e, id);
       const line = `local${randomBytes(3).toString('hex')}`;
       await serialWait(c, id, `${markers.linuxKbdPrefix}${line}`, () => typeLine(d, line), 60_000);
@@ -118,10 +88,10 @@ describe('libvirt displays, serial consoles and screenshots', () => {
       s.close();
 
       const shot = Buffer.from((await c.call('vm.screenshot', { vm: name })).pngBase64, 'base64');
-      expect(shot.subarray(0, 8).equals(PNG)).toBe(true);
+      expect(shot.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
       expect(shot.readUInt32BE(16)).toBeGreaterThanOrEqual(640); // IHDR width: the text console
       const thumb = await c.call('vm.thumbnail', { vm: name });
-      expect(Buffer.from(thumb.pngBase64 ?? '', 'base64').subarray(0, 8).equals(PNG)).toBe(true);
+      expect(Buffer.from(thumb.pngBase64 ?? '', 'base64').subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
 
       // CPU and memory graphs: virsh domstats while a client holds the lease.
       const stat = new Promise<VmEvent>((resolve, reject) => {
@@ -145,14 +115,14 @@ describe('libvirt displays, serial consoles and screenshots', () => {
   }, 400_000);
 
   it('qemu+ssh://: the display is tunnelled over one SSH master, the serial console is followed remotely; a dropped link closes the display clearly', async () => {
-    process.env['HANGAR_LIBVIRT_SSH'] = sshd.goodSsh;
+    useSsh(sshd.goodSsh);
     // The loopback host's libvirt is this computer's: without "sys", the display found by id is the tunnelled one.
     await e.client.call('connection.remove', { name: 'sys' }).catch(() => undefined);
     await e.client.call('connection.add', { name: 'loop', uri: sshd.uri });
-    const c = onConnection(e, 'loop');
+    const c = clientOn(e, 'loop');
     const name = `hangar-dsr-${randomBytes(3).toString('hex')}`;
     try {
-      const id = await boot(c, name);
+      const id = await bootFixture(c, name);
       const sock = await c.call('vm.displaySocket', { vm: name });
       // The local end: a unix socket in the engine's runtime folder, only its user may connect.
       expect(sock.path.startsWith(t.runtimeBase)).toBe(true);
@@ -164,7 +134,7 @@ describe('libvirt displays, serial consoles and screenshots', () => {
       await serialWait(c, id, `${markers.linuxKbdPrefix}${line}`, () => typeLine(d, line), 60_000);
 
       const shot = Buffer.from((await c.call('vm.screenshot', { vm: name })).pngBase64, 'base64');
-      expect(shot.subarray(0, 8).equals(PNG)).toBe(true);
+      expect(shot.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
 
       const isSsh = (pid: number): boolean => {
         try {

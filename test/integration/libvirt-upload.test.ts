@@ -1,14 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, readSync, writeSync, ftruncateSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineClient, type VmEvent } from '../../src-shared/contract/index.js';
-import { inProcessPair } from '../../src-main/engine/transport/in-process.js';
-import { main } from '../../src-main/cli/main.js';
-import { fixturePaths, markers } from '../helpers/fixtures.js';
-import { failure, makeTestEnv, openEngine, serialWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
-import { ensureLibvirt, removeDomain, startLoopbackSshd, SYSTEM_URI, type LoopbackSshd } from '../helpers/libvirt-host.js';
+import { describe, expect, it } from 'vitest';
+import type { VmEvent } from '../../src-shared/contract/index.js';
+import { fixturePaths } from '../helpers/fixtures.js';
+import { failure, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
+import { runCli } from '../helpers/cli-in-process.js';
+import { removeDomain } from '../helpers/libvirt-host.js';
+import { bootFixture, clientOn, dropVolume, sparseFixtureIso, useLibvirtSuite, volumeNames } from '../helpers/libvirt-suite.js';
 
 // ISO uploads into a libvirt storage pool (pool.upload) on real libvirt: on qemu:///system and over qemu+ssh:// to a
 // loopback sshd. The volume's bytes are the file's, progress events come in order, a cancel deletes the half-written
@@ -16,61 +15,15 @@ import { ensureLibvirt, removeDomain, startLoopbackSshd, SYSTEM_URI, type Loopba
 
 type JobEvent = VmEvent & { type: 'vm.job' };
 
-function onConnection(e: OpenedEngine, name: string): EngineClient {
-  const [a, b] = inProcessPair();
-  e.engine.server.attach(b);
-  const c = new EngineClient(a);
-  c.connection = name;
-  return c;
-}
-
 const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
-const virsh = (...args: string[]): string => execFileSync('virsh', ['-q', '-c', SYSTEM_URI, ...args], { encoding: 'utf8' });
-const volumeNames = (): string[] => virsh('vol-list', '--pool', 'default').split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter(Boolean);
-const dropVolume = (name: string): void => {
-  try {
-    virsh('vol-delete', '--pool', 'default', `--vol=${name}`);
-  } catch {
-    // not there
-  }
-};
-
-/** A large, sparse ISO (the fixture's first MiB, its volume descriptors, then holes): big enough to cancel halfway. */
-function bigSparseIso(path: string, bytes: number): void {
-  const head = Buffer.alloc(1024 * 1024);
-  const src = openSync(fixturePaths.linuxIso, 'r');
-  readSync(src, head, 0, head.length, 0);
-  closeSync(src);
-  const fd = openSync(path, 'w');
-  writeSync(fd, head);
-  ftruncateSync(fd, bytes);
-  closeSync(fd);
-}
 
 describe('ISO upload to a libvirt storage pool', () => {
   let t: TestEnv;
   let e: OpenedEngine;
-  let sshd: LoopbackSshd;
-
-  beforeAll(async () => {
-    ensureLibvirt();
-    sshd = await startLoopbackSshd();
-    process.env['HANGAR_LIBVIRT_SSH'] = sshd.goodSsh;
-    t = makeTestEnv();
-    e = await openEngine(t);
-    await e.client.call('connection.add', { name: 'sys', uri: SYSTEM_URI });
-    await e.client.call('connection.add', { name: 'loop', uri: sshd.uri });
-  });
-
-  afterAll(async () => {
-    delete process.env['HANGAR_LIBVIRT_SSH'];
-    await e?.close();
-    t?.cleanup();
-    sshd?.stop();
-  });
+  useLibvirtSuite((s) => ({ t, e } = s), { connections: ['sys', 'loop'], sshFromStart: true });
 
   it.each(['sys', 'loop'])('uploads the fixture ISO on %s: the volume holds its bytes, progress comes in order, the pool lists it', async (conn) => {
-    const c = onConnection(e, conn);
+    const c = clientOn(e, conn);
     const name = `hangar-up-${randomBytes(3).toString('hex')}.iso`;
     const jobId = `up-${randomBytes(4).toString('hex')}`;
     try {
@@ -95,9 +48,9 @@ describe('ISO upload to a libvirt storage pool', () => {
     ['sys', 'the engine (no connection)'],
     ['loop', 'the connection'],
   ])('a cancel on %s (sent to %s) stops the upload and deletes the half-written volume', async (conn, via) => {
-    const c = onConnection(e, conn);
+    const c = clientOn(e, conn);
     const file = join(t.root, `big-${conn}.iso`);
-    bigSparseIso(file, 2 * 1024 ** 3);
+    sparseFixtureIso(file, 2 * 1024 ** 3);
     const name = `hangar-cancel-${randomBytes(3).toString('hex')}.iso`;
     const jobId = `cancel-${randomBytes(4).toString('hex')}`;
     // Cancelled once a percent of it has gone: the volume exists and holds some of the bytes then.
@@ -115,7 +68,7 @@ describe('ISO upload to a libvirt storage pool', () => {
   }, 180_000);
 
   it('refuses a volume name the pool has already, leaving that volume as it was', async () => {
-    const c = onConnection(e, 'sys');
+    const c = clientOn(e, 'sys');
     const name = `hangar-taken-${randomBytes(3).toString('hex')}.iso`;
     try {
       await c.call('pool.upload', { path: fixturePaths.linuxIso, name });
@@ -131,12 +84,7 @@ describe('ISO upload to a libvirt storage pool', () => {
 
   it('the CLI: pool upload with progress on stderr, then pool list shows it', async () => {
     const name = `hangar-cli-${randomBytes(3).toString('hex')}.iso`;
-    const run = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
-      let out = '';
-      let err = '';
-      const code = await main(['--library', t.libraryDir, ...argv], { out: (x) => void (out += x), err: (x) => void (err += x) });
-      return { code, out, err };
-    };
+    const run = (...argv: string[]) => runCli(t, ...argv);
     try {
       const up = await run('--connection', 'loop', 'pool', 'upload', fixturePaths.linuxIso, '--name', name);
       expect(up.code, up.err).toBe(0);
@@ -151,13 +99,12 @@ describe('ISO upload to a libvirt storage pool', () => {
   }, 180_000);
 
   it('a domain created on the connection boots from the uploaded ISO', async () => {
-    const c = onConnection(e, 'sys');
+    const c = clientOn(e, 'sys');
     const iso = `hangar-boot-${randomBytes(3).toString('hex')}.iso`;
     const vm = `hangar-up-${randomBytes(3).toString('hex')}`;
     try {
       const up = await c.call('pool.upload', { path: fixturePaths.linuxIso, name: iso });
-      const created = await c.call('vm.create', { name: vm, iso: up.path, memoryMiB: 256, cpus: 1, firmware: 'bios', diskSizeGiB: 1 });
-      await serialWait(c, created.id, markers.linuxReady, () => c.call('vm.start', { vm }), 180_000);
+      await bootFixture(c, vm, { iso: up.path, diskSizeGiB: 1 });
       await c.call('vm.forceOff', { vm });
       // Delete with files removes the machine's disk volume, never the ISO in its drive (uploaded, maybe shared).
       const before = volumeNames();

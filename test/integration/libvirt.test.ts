@@ -1,40 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineClient, type VmEvent } from '../../src-shared/contract/index.js';
+import { describe, expect, it } from 'vitest';
+import type { VmEvent } from '../../src-shared/contract/index.js';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
-import { failure, makeTestEnv, openEngine, serialWait, stateWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
-import { main } from '../../src-main/cli/main.js';
-import { copyFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { inProcessPair } from '../../src-main/engine/transport/in-process.js';
-import { ensureLibvirt, removeDomain, startLoopbackSshd, SYSTEM_URI, waitForFileText, type LoopbackSshd } from '../helpers/libvirt-host.js';
+import { failure, serialWait, stateWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
+import { runCli } from '../helpers/cli-in-process.js';
+import { copyFileSync, rmSync, statSync } from 'node:fs';
+import { removeDomain, SYSTEM_URI, waitForFileText, type LoopbackSshd } from '../helpers/libvirt-host.js';
+import { clientOn, createFixture, defineDomain, useLibvirtSuite, useSsh, virsh, volumeList } from '../helpers/libvirt-suite.js';
 
 // A machine's whole life on real libvirt (libvirtd started by the test set-up), through the engine contract with
 // `connection` set: create (domain XML from the VM document, a volume in the default pool), start (state from
 // libvirt's lifecycle events), boot the fixture guest, pause/resume, snapshot, revert, CD eject/insert, ACPI
 // shutdown, delete with storage. Once on qemu:///system and once over qemu+ssh:// to an sshd on loopback.
 
-/** A second client of the same engine whose calls all go to one connection (what `hangar --connection NAME` does). */
-function onConnection(e: OpenedEngine, name: string): EngineClient {
-  const [a, b] = inProcessPair();
-  e.engine.server.attach(b);
-  const c = new EngineClient(a);
-  c.connection = name;
-  return c;
-}
-
-function volumes(): string {
-  return execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'vol-list', '--pool', 'default'], { encoding: 'utf8' });
-}
-
 async function lifecycle(e: OpenedEngine, conn: string, local: boolean): Promise<void> {
-  const c = onConnection(e, conn);
+  const c = clientOn(e, conn);
   const name = `hangar-it-${randomBytes(3).toString('hex')}`;
   try {
-    const created = await c.call('vm.create', { name, iso: fixturePaths.linuxIso, diskSizeGiB: 0.05, memoryMiB: 256, cpus: 1, firmware: 'bios' });
+    const created = await createFixture(c, name);
     const id = created.id;
-    expect(volumes()).toContain(`${name}-disk0.qcow2`);
+    expect(volumeList()).toContain(`${name}-disk0.qcow2`);
     const list = await c.call('library.list', {});
     expect(list.find((m) => m.id === id)).toMatchObject({ name, connection: conn, state: { kind: 'stopped' } });
     const got = await c.call('vm.get', { vm: name });
@@ -76,7 +61,7 @@ async function lifecycle(e: OpenedEngine, conn: string, local: boolean): Promise
     expect((await c.call('snapshot.delete', { vm: name, snapshot: 'booted' })).tree.snapshots).toEqual([]);
     await c.call('vm.delete', { vm: name, files: true });
     expect((await c.call('library.list', {})).some((m) => m.id === id)).toBe(false);
-    expect(volumes()).not.toContain(`${name}-disk0.qcow2`);
+    expect(volumeList()).not.toContain(`${name}-disk0.qcow2`);
   } finally {
     removeDomain(name);
   }
@@ -86,20 +71,7 @@ describe('libvirt connections', () => {
   let t: TestEnv;
   let e: OpenedEngine;
   let sshd: LoopbackSshd;
-
-  beforeAll(async () => {
-    ensureLibvirt();
-    sshd = await startLoopbackSshd();
-    t = makeTestEnv();
-    e = await openEngine(t);
-  });
-
-  afterAll(async () => {
-    delete process.env['HANGAR_LIBVIRT_SSH'];
-    await e?.close();
-    t?.cleanup();
-    sshd?.stop();
-  });
+  useLibvirtSuite((s) => ({ t, e, sshd } = s));
 
   it('adds, tests, renames, lists and removes a connection (stored without secrets)', async () => {
     await e.client.call('connection.add', { name: 'scratch', uri: SYSTEM_URI });
@@ -115,31 +87,24 @@ describe('libvirt connections', () => {
   it('runs a machine on qemu:///system: create, start, boot, pause, snapshot, revert, media, shutdown, delete', async () => {
     await e.client.call('connection.add', { name: 'sys', uri: SYSTEM_URI });
     await lifecycle(e, 'sys', true);
-  });
+  }, 400_000);
 
   it('runs a machine over qemu+ssh:// to an sshd on loopback', async () => {
-    process.env['HANGAR_LIBVIRT_SSH'] = sshd.goodSsh;
+    useSsh(sshd.goodSsh);
     await e.client.call('connection.add', { name: 'loop', uri: sshd.uri });
     expect((await e.client.call('connection.test', { name: 'loop' })).connection.state).toBe('connected');
     await lifecycle(e, 'loop', false);
   }, 400_000);
 
   it('the CLI: connection add/list/remove, --connection before the verb, exit 4 for what libvirt cannot do', async () => {
-    const run = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
-      let out = '';
-      let err = '';
-      const code = await main(['--library', t.libraryDir, ...argv], { out: (x) => void (out += x), err: (x) => void (err += x) });
-      return { code, out, err };
-    };
+    const run = (...argv: string[]) => runCli(t, ...argv);
     if (!(await e.client.call('connection.list', {})).connections.some((k) => k.name === 'sys')) await e.client.call('connection.add', { name: 'sys', uri: SYSTEM_URI });
     // Another spelling of qemu:///system: "sys" (added above) already uses the plain one, and one URI gets one name.
     expect((await run('connection', 'add', 'cli', SYSTEM_URI)).err).toMatch(/connection "sys" already uses qemu:\/\/\/system/);
     expect((await run('connection', 'add', 'cli', `${SYSTEM_URI}?no_tty=1`)).code).toBe(0);
     expect((await run('connection', 'list')).out).toMatch(/^local  This computer.*\n(.*\n)*cli  qemu:\/\/\/system\?no_tty=1/m);
     const name = `hangar-cli-${randomBytes(3).toString('hex')}`;
-    const file = join(t.root, 'cli.xml');
-    writeFileSync(file, `<domain type='qemu'><name>${name}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices><graphics type='vnc'><listen type='socket'/></graphics></devices></domain>`);
-    execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'define', '--file', file], { stdio: 'pipe' });
+    defineDomain(t.root, name, 64, `<graphics type='vnc'><listen type='socket'/></graphics>`);
     try {
       expect((await run('--connection', 'cli', 'list')).out).toMatch(new RegExp(`${name}\\s+stopped`));
       expect((await run('--connection', 'cli', 'start', name)).code).toBe(0);
@@ -167,8 +132,8 @@ describe('libvirt connections', () => {
     const path = `/var/lib/libvirt/images/${name}`;
     copyFileSync(fixturePaths.linuxIso, path);
     try {
-      execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'pool-refresh', 'default']);
-      process.env['HANGAR_LIBVIRT_SSH'] = sshd.goodSsh;
+      virsh('pool-refresh', 'default');
+      useSsh(sshd.goodSsh);
       for (const [conn, uri] of [['sys', SYSTEM_URI], ['loop', sshd.uri]] as const) {
         if (!(await e.client.call('connection.list', {})).connections.some((k) => k.name === conn)) await e.client.call('connection.add', { name: conn, uri });
         const { isos } = await e.client.call('media.poolIsos', {}, conn);
@@ -180,7 +145,7 @@ describe('libvirt connections', () => {
       expect((await failure(e.client.call('media.poolIsos', {}))).message).toMatch(/storage pools belong to libvirt connections/);
     } finally {
       rmSync(path, { force: true });
-      execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'pool-refresh', 'default']);
+      virsh('pool-refresh', 'default');
     }
   }, 300_000);
 

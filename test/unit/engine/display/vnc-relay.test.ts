@@ -186,37 +186,36 @@ describe('VncRelay', () => {
     expect(v.controls.at(-1)).toMatchObject({ type: 'closed', code: DISPLAY_CLOSE_CODES.vmStopped });
   });
 
-  it('asks why when QEMU\'s socket closes (a libvirt tunnel whose SSH dropped) and tells the viewer that', async () => {
+  /** A relay whose explainClose answers `why`, and its viewer, once QEMU has the relay as its client. */
+  async function relayExplaining(why: string | null) {
     const { port1, port2 } = fakeChannel();
     const v = viewer(port2);
-    const relay = new VncRelay(port1, qemu.path, { explainClose: async () => 'the SSH connection to lab:22 was lost' });
+    const relay = new VncRelay(port1, qemu.path, { explainClose: async () => why });
     await relay.start();
     await until('a client', () => qemu.clients.length === 1);
+    return { v, relay };
+  }
+
+  /** What a write into a forward whose SSH master died does: an error (EPIPE), then the close. */
+  const failWrite = (relay: VncRelay): void => void (relay as unknown as { socket: Socket }).socket.destroy(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+
+  it('asks why when QEMU\'s socket closes (a libvirt tunnel whose SSH dropped) and tells the viewer that', async () => {
+    const { v } = await relayExplaining('the SSH connection to lab:22 was lost');
     qemu.clients[0]!.end();
     await until('the port to close', () => v.closed);
     expect(v.controls.at(-1)).toEqual({ type: 'closed', code: DISPLAY_CLOSE_CODES.vmStopped, reason: 'the SSH connection to lab:22 was lost' });
   });
 
   it('asks why also when a write meets the dead tunnel first (EPIPE before the close)', async () => {
-    const { port1, port2 } = fakeChannel();
-    const v = viewer(port2);
-    const relay = new VncRelay(port1, qemu.path, { explainClose: async () => 'the SSH connection to lab:22 was lost' });
-    await relay.start();
-    await until('a client', () => qemu.clients.length === 1);
-    // What a write into a forward whose SSH master died does: an error, then the close.
-    const epipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
-    (relay as unknown as { socket: Socket }).socket.destroy(epipe);
+    const { v, relay } = await relayExplaining('the SSH connection to lab:22 was lost');
+    failWrite(relay);
     await until('the port to close', () => v.closed);
     expect(v.controls.at(-1)).toEqual({ type: 'closed', code: DISPLAY_CLOSE_CODES.vmStopped, reason: 'the SSH connection to lab:22 was lost' });
   });
 
   it('says the write failed when there is nothing better to say', async () => {
-    const { port1, port2 } = fakeChannel();
-    const v = viewer(port2);
-    const relay = new VncRelay(port1, qemu.path, { explainClose: async () => null });
-    await relay.start();
-    await until('a client', () => qemu.clients.length === 1);
-    (relay as unknown as { socket: Socket }).socket.destroy(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    const { v, relay } = await relayExplaining(null);
+    failWrite(relay);
     await until('the port to close', () => v.closed);
     expect(v.controls.at(-1)).toEqual({ type: 'closed', code: DISPLAY_CLOSE_CODES.vmStopped, reason: 'the display connection failed: write EPIPE' });
   });
