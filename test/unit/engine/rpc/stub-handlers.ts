@@ -25,13 +25,17 @@ export function stubHandlers(override: Partial<Record<CommandName, (args: unknow
 /** A raw peer: sends anything, collects every message the server sends back, in order. */
 export class RawPeer {
   readonly received: EngineToClient[] = [];
+  // Kept as they arrive: the fuzz tests ask 10,000 times, and filtering `received` on every answer made that quadratic.
+  private readonly responseList: Array<Extract<EngineToClient, { type: 'response' }>> = [];
   private waiters: Array<{ count: number; resolve: () => void }> = [];
 
   constructor(readonly transport: MessageTransport) {
     transport.onMessage((m) => {
-      this.received.push(m as EngineToClient);
+      const message = m as EngineToClient;
+      this.received.push(message);
+      if (message?.type === 'response') this.responseList.push(message);
       this.waiters = this.waiters.filter((w) => {
-        if (this.responses().length >= w.count) {
+        if (this.responseList.length >= w.count) {
           w.resolve();
           return false;
         }
@@ -41,21 +45,21 @@ export class RawPeer {
   }
 
   responses(): Array<Extract<EngineToClient, { type: 'response' }>> {
-    return this.received.filter((m): m is Extract<EngineToClient, { type: 'response' }> => m?.type === 'response');
+    return [...this.responseList];
   }
 
   /** Resolves once `count` responses in total have arrived. */
   untilResponses(count: number): Promise<void> {
-    if (this.responses().length >= count) return Promise.resolve();
+    if (this.responseList.length >= count) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ count, resolve }));
   }
 
   /** Sends one message and resolves with the single response it caused. */
   async ask(message: unknown): Promise<Extract<EngineToClient, { type: 'response' }>> {
-    const before = this.responses().length;
+    const before = this.responseList.length;
     this.transport.send(message);
     await this.untilResponses(before + 1);
-    return this.responses()[before]!;
+    return this.responseList[before]!;
   }
 }
 

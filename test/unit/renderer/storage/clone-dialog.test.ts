@@ -73,7 +73,7 @@ describe('Clone… in the details pane', () => {
     renderWithApi(createElement(LibraryWindow, { store }), api);
     await store.whenLoaded();
     await user.click(await screen.findByRole('option', { name: 'deb' }));
-    const cloneButton = await screen.findByRole('button', { name: 'Clone…' }, { timeout: 10_000 });
+    const cloneButton = await screen.findByRole('button', { name: 'Clone…' });
     expect((cloneButton as HTMLButtonElement).disabled).toBe(true);
     expect(cloneButton.parentElement!.getAttribute('title')).toBe('Shut the machine down first');
     expect((screen.getByRole('button', { name: 'Export…' }) as HTMLButtonElement).disabled).toBe(true);
@@ -81,11 +81,11 @@ describe('Clone… in the details pane', () => {
     api.setState('deb', { kind: 'stopped' });
     await waitFor(() => expect((screen.getByRole('button', { name: 'Clone…' }) as HTMLButtonElement).disabled).toBe(false));
     await user.click(screen.getByRole('button', { name: 'Clone…' }));
-    const dialog = await screen.findByRole('dialog', { name: 'Clone deb' }, { timeout: 10_000 });
+    const dialog = await screen.findByRole('dialog', { name: 'Clone deb' });
     await user.click(within(dialog).getByRole('button', { name: 'Clone' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     const option = await screen.findByRole('option', { name: 'deb clone' });
     await waitFor(() => expect(option.getAttribute('aria-selected')).toBe('true'));
-    expect(await screen.findByRole('article', { name: 'Details of deb clone' }, { timeout: 10_000 })).toBeTruthy();
-  }, 30_000);
+    expect(await screen.findByRole('article', { name: 'Details of deb clone' })).toBeTruthy();
+  });
 });
