@@ -17,7 +17,7 @@ const volume = `hangar-e2e-up-${randomBytes(3).toString('hex')}.iso`;
 
 describe('Upload… in the wizard on a libvirt connection', () => {
   beforeAll(async () => {
-    ensureLibvirt();
+    await ensureLibvirt();
     Object.assign(ctx, makeE2eDirs('libvirt-upload', 'hgu'));
     mkdirSync(ctx.library, { recursive: true });
     writeFileSync(join(ctx.library, 'connections.json'), `${JSON.stringify({ version: 1, connections: [{ name: 'sys', uri: SYSTEM_URI }] })}\n`);

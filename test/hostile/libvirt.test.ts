@@ -41,7 +41,7 @@ describe('hostile libvirt connections', () => {
   const fileText = (): string | null => (existsSync(connectionsFile()) ? readFileSync(connectionsFile(), 'utf8') : null);
 
   beforeAll(async () => {
-    ensureLibvirt();
+    await ensureLibvirt();
     sshd = await startLoopbackSshd();
     t = makeTestEnv();
     e = await openEngine(t);

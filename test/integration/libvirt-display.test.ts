@@ -78,7 +78,7 @@ describe('libvirt displays, serial consoles and screenshots', () => {
   let sshd: LoopbackSshd;
 
   beforeAll(async () => {
-    ensureLibvirt();
+    await ensureLibvirt();
     sshd = await startLoopbackSshd();
     t = makeTestEnv();
     e = await openEngine(t);

@@ -41,7 +41,7 @@ describe('libvirt input: serial console, keys, typed text; live thumbnails', () 
   let sshd: LoopbackSshd;
 
   beforeAll(async () => {
-    ensureLibvirt();
+    await ensureLibvirt();
     sshd = await startLoopbackSshd();
     t = makeTestEnv();
     e = await openEngine(t);

@@ -24,6 +24,9 @@ function onConnection(e: OpenedEngine, name: string): EngineClient {
   return c;
 }
 
+/** The names of the volumes this file makes (and only it: other libvirt test files use other prefixes). */
+const OURS = /^hangar-(up|cancel|taken|cli|boot)-/;
+
 const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 const virsh = (...args: string[]): string => execFileSync('virsh', ['-q', '-c', SYSTEM_URI, ...args], { encoding: 'utf8' });
 const volumeNames = (): string[] => virsh('vol-list', '--pool', 'default').split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter(Boolean);
@@ -53,7 +56,7 @@ describe('ISO upload to a libvirt storage pool', () => {
   let sshd: LoopbackSshd;
 
   beforeAll(async () => {
-    ensureLibvirt();
+    await ensureLibvirt();
     sshd = await startLoopbackSshd();
     process.env['HANGAR_LIBVIRT_SSH'] = sshd.goodSsh;
     t = makeTestEnv();
@@ -160,9 +163,11 @@ describe('ISO upload to a libvirt storage pool', () => {
       await serialWait(c, created.id, markers.linuxReady, () => c.call('vm.start', { vm }), 180_000);
       await c.call('vm.forceOff', { vm });
       // Delete with files removes the machine's disk volume, never the ISO in its drive (uploaded, maybe shared).
-      const before = volumeNames();
+      // Only this file's volumes are compared: other libvirt test files add and delete theirs in the pool meanwhile.
+      const ours = (): string[] => volumeNames().filter((n) => OURS.test(n));
+      const before = ours();
       await c.call('vm.delete', { vm, files: true });
-      const after = volumeNames();
+      const after = ours();
       expect(after).toContain(iso);
       expect(before.filter((n) => !after.includes(n)), JSON.stringify({ before, after })).toHaveLength(1);
       expect(before.filter((n) => !after.includes(n))[0]).toMatch(new RegExp(`^${vm}`));

@@ -5,7 +5,7 @@ import { EngineClient, type VmEvent } from '../../src-shared/contract/index.js';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { failure, makeTestEnv, openEngine, serialWait, stateWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
 import { main } from '../../src-main/cli/main.js';
-import { copyFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inProcessPair } from '../../src-main/engine/transport/in-process.js';
 import { ensureLibvirt, removeDomain, startLoopbackSshd, SYSTEM_URI, waitForFileText, type LoopbackSshd } from '../helpers/libvirt-host.js';
@@ -88,7 +88,7 @@ describe('libvirt connections', () => {
   let sshd: LoopbackSshd;
 
   beforeAll(async () => {
-    ensureLibvirt();
+    await ensureLibvirt();
     sshd = await startLoopbackSshd();
     t = makeTestEnv();
     e = await openEngine(t);
@@ -136,7 +136,7 @@ describe('libvirt connections', () => {
     expect((await run('connection', 'add', 'cli', SYSTEM_URI)).err).toMatch(/connection "sys" already uses qemu:\/\/\/system/);
     expect((await run('connection', 'add', 'cli', `${SYSTEM_URI}?no_tty=1`)).code).toBe(0);
     expect((await run('connection', 'list')).out).toMatch(/^local  This computer.*\n(.*\n)*cli  qemu:\/\/\/system\?no_tty=1/m);
-    const name = `hangar-cli-${randomBytes(3).toString('hex')}`;
+    const name = `hangar-it-cli-${randomBytes(3).toString('hex')}`;
     const file = join(t.root, 'cli.xml');
     writeFileSync(file, `<domain type='qemu'><name>${name}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices><graphics type='vnc'><listen type='socket'/></graphics></devices></domain>`);
     execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'define', '--file', file], { stdio: 'pipe' });
@@ -165,9 +165,12 @@ describe('libvirt connections', () => {
   it("lists the ISOs in a connection's storage pools, on this host and over SSH; this computer has no pools", async () => {
     const name = `hangar-test-${randomBytes(3).toString('hex')}.iso`;
     const path = `/var/lib/libvirt/images/${name}`;
-    copyFileSync(fixturePaths.linuxIso, path);
+    // Put in the pool through libvirt, not copied into its folder and found by pool-refresh: libvirt refuses a
+    // refresh while another test file's upload into the pool is running.
+    const virsh = (...args: string[]): void => void execFileSync('virsh', ['-q', '-c', SYSTEM_URI, ...args], { stdio: 'pipe' });
+    virsh('vol-create-as', '--pool=default', `--name=${name}`, `--capacity=${statSync(fixturePaths.linuxIso).size}`, '--format=raw');
     try {
-      execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'pool-refresh', 'default']);
+      virsh('vol-upload', '--pool=default', `--vol=${name}`, `--file=${fixturePaths.linuxIso}`);
       process.env['HANGAR_LIBVIRT_SSH'] = sshd.goodSsh;
       for (const [conn, uri] of [['sys', SYSTEM_URI], ['loop', sshd.uri]] as const) {
         if (!(await e.client.call('connection.list', {})).connections.some((k) => k.name === conn)) await e.client.call('connection.add', { name: conn, uri });
@@ -179,8 +182,7 @@ describe('libvirt connections', () => {
       }
       expect((await failure(e.client.call('media.poolIsos', {}))).message).toMatch(/storage pools belong to libvirt connections/);
     } finally {
-      rmSync(path, { force: true });
-      execFileSync('virsh', ['-q', '-c', SYSTEM_URI, 'pool-refresh', 'default']);
+      virsh('vol-delete', '--pool=default', `--vol=${name}`);
     }
   }, 300_000);
 
