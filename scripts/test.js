@@ -25,9 +25,8 @@ function run(cmd, args) {
 }
 
 /**
- * One stage: the vitest projects named `<project>*` (a QEMU stage is `<project>` and `<project>-serial`,
- * vitest.config.ts). It fails when its include glob matched no test file or no test ran: a broken glob or
- * a renamed folder must not look green (no --passWithNoTests).
+ * One stage: the vitest projects named `<project>*` (vitest.config.ts). It fails when its include glob matched no
+ * test file or no test ran: a broken glob or a renamed folder must not look green (no --passWithNoTests).
  */
 function vitest(project) {
   const json = join(tmp, `${project}.json`);

@@ -168,7 +168,7 @@ async function lifecycle(page: Page, connection: string, name: string, id: strin
 
 describe('libvirt machines in the library window', () => {
   beforeAll(async () => {
-    ensureLibvirt();
+    await ensureLibvirt();
     ctx.sshd = await startLoopbackSshd();
     ctx.domains = [];
     Object.assign(ctx, makeE2eDirs('libvirt', 'hgl'));

@@ -17,7 +17,7 @@ const volume = `hangar-e2e-up-${randomBytes(3).toString('hex')}.iso`;
 
 describe('Upload… in the wizard on a libvirt connection', () => {
   beforeAll(async () => {
-    ensureLibvirt();
+    await ensureLibvirt();
     Object.assign(ctx, makeE2eDirs('libvirt-upload', 'hgu'));
     // 512 MiB (the fixture's volume descriptors, then holes): long enough an upload for its progress to be seen.
     ctx.isos = join(ctx.root, 'isos');

@@ -1,8 +1,10 @@
 // Test set-up for libvirt (never run on a user's machine): the container has no init system, so the tests
 // configure libvirt's QEMU driver to run as root without cgroups, namespaces or a security driver, start
 // virtlogd and libvirtd themselves, and give qemu:///system a "default" storage pool. Also a throwaway
-// sshd on loopback for qemu+ssh:// tests.
+// sshd on loopback for qemu+ssh:// tests. Test files using it run side by side: the set-up holds a host-wide lock,
+// and each file names its domains, volumes and sshd port itself.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -32,8 +34,36 @@ function running(name: string): boolean {
   }
 }
 
+// The set-up's lock: every test process on this machine (other files, other checkouts) configures and starts the
+// one libvirtd, virtlogd and "default" pool; two doing it at once start a second daemon or define the pool twice.
+const HOST_LOCK = '/run/lock/hangar-test-libvirt.lock';
+
+/**
+ * Runs `fn` holding an exclusive flock(1) on HOST_LOCK. The lock is held by a child `flock` whose shell waits on
+ * its stdin: closing that releases it, and so does this process dying (the pipe closes), so no stale lock is left.
+ */
+async function withHostLock<T>(fn: () => T): Promise<T> {
+  mkdirSync(dirname(HOST_LOCK), { recursive: true });
+  const holder = spawn('flock', ['-w', '300', HOST_LOCK, 'sh', '-c', 'echo held; read _'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let err = '';
+  holder.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  const exited = once(holder, 'exit');
+  const held = await Promise.race([once(holder.stdout, 'data').then(() => true), exited.then(() => false)]);
+  if (!held) throw new Error(`could not take ${HOST_LOCK} within 300 s (flock exited ${holder.exitCode}): ${err.trim()}`);
+  try {
+    return fn();
+  } finally {
+    holder.stdin.end();
+    await exited;
+  }
+}
+
 /** Fails (never skips) when libvirt is not installed: scripts/setup.sh installs it. */
-export function ensureLibvirt(): void {
+export function ensureLibvirt(): Promise<void> {
+  return withHostLock(setUpLibvirt);
+}
+
+function setUpLibvirt(): void {
   for (const bin of ['virsh', 'libvirtd', 'virtlogd']) {
     try {
       execFileSync('sh', ['-c', 'command -v "$1"', 'sh', bin], { stdio: 'pipe' });
@@ -176,6 +206,40 @@ function sshWrapper(dir: string, name: string, key: string, knownHosts: string, 
   return path;
 }
 
+/** Starts the sshd of `dir` on `port`; resolves once it listens, rejects with its stderr if it exits first. */
+async function spawnSshd(dir: string, port: number): Promise<{ port: number; child: ChildProcess }> {
+  writeFileSync(join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${readFileSync(join(dir, 'host_key.pub'), 'utf8')}`);
+  writeFileSync(
+    join(dir, 'sshd_config'),
+    [
+      `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host_key')}`, `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      'PermitRootLogin prohibit-password', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM no', 'StrictModes no',
+      `PidFile ${join(dir, 'sshd.pid')}`, 'LogLevel VERBOSE', 'UseDNS no', 'PrintMotd no', 'PrintLastLog no',
+      // Debian's bash sources ~/.bashrc for every command sshd runs (SSH_SOURCE_BASHRC) unless SHLVL says it is nested.
+      // A test machine's root .bashrc (here: `pyenv init`, which waits on a lock a killed login can leave behind) is
+      // not the host under test: without it a login takes 0.3 s, not 1.2 s, and cannot hang on that lock.
+      'SetEnv SHLVL=1',
+    ].join('\n') + '\n',
+  );
+  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let err = '';
+    const timer = setTimeout(() => (child.kill('SIGKILL'), reject(new Error(`sshd did not start: ${err}`))), 30_000);
+    child.stderr!.on('data', (b: Buffer) => {
+      err += b.toString();
+      if (err.includes('Server listening on 127.0.0.1')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`sshd exited (${code}): ${err}`));
+    });
+  });
+  return { port, child };
+}
+
 /** An sshd on 127.0.0.1 with a throwaway host key, accepting one throwaway key for root; stopped by stop(). */
 export async function startLoopbackSshd(): Promise<LoopbackSshd> {
   const dir = mkdtempSync(join(tmpdir(), 'hangar-sshd-'));
@@ -190,38 +254,18 @@ export async function startLoopbackSshd(): Promise<LoopbackSshd> {
     join(dir, 'authorized_keys'),
     `${readFileSync(join(dir, 'id.pub'), 'utf8')}command="echo 'sh: 1: virt-ssh-helper: not found' >&2; echo 'sh: 1: nc: not found' >&2; exit 127" ${readFileSync(join(dir, 'nolibvirt_id.pub'), 'utf8')}`,
   );
-  const port = await freePort();
-  writeFileSync(join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${readFileSync(join(dir, 'host_key.pub'), 'utf8')}`);
   writeFileSync(join(dir, 'empty_known_hosts'), '');
-  writeFileSync(
-    join(dir, 'sshd_config'),
-    [
-      `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host_key')}`, `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-      'PermitRootLogin prohibit-password', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM no', 'StrictModes no',
-      `PidFile ${join(dir, 'sshd.pid')}`, 'LogLevel VERBOSE', 'UseDNS no', 'PrintMotd no', 'PrintLastLog no',
-      // Debian's bash sources ~/.bashrc for every command sshd runs (SSH_SOURCE_BASHRC) unless SHLVL says it is nested.
-      // A test machine's root .bashrc (here: `pyenv init`, which waits on a lock a killed login can leave behind) is
-      // not the host under test: without it a login takes 0.3 s, not 1.2 s, and cannot hang on that lock.
-      'SetEnv SHLVL=1',
-    ].join('\n') + '\n',
-  );
   mkdirSync('/run/sshd', { recursive: true });
-  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  await new Promise<void>((resolve, reject) => {
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`sshd did not start: ${err}`)), 30_000);
-    child.stderr!.on('data', (b: Buffer) => {
-      err += b.toString();
-      if (err.includes('Server listening on 127.0.0.1')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`sshd exited (${code}): ${err}`));
-    });
-  });
+  // The port is free when chosen, but another test process may take it before sshd binds it: then another one.
+  let started: { port: number; child: ChildProcess } | undefined;
+  for (let attempt = 1; !started; attempt++) {
+    try {
+      started = await spawnSshd(dir, await freePort());
+    } catch (err) {
+      if (attempt === 5 || !/Address already in use/.test((err as Error).message)) throw err;
+    }
+  }
+  const { port, child } = started;
   return {
     port,
     dir,

@@ -36,7 +36,7 @@ export function useSsh(path: string | undefined): void {
 export function useLibvirtSuite(use: (s: LibvirtSuite) => void, opts: { connections?: readonly SuiteConnection[]; sshFromStart?: boolean } = {}): void {
   const s: Partial<LibvirtSuite> = {};
   beforeAll(async () => {
-    ensureLibvirt();
+    await ensureLibvirt();
     const sshd = (s.sshd = await startLoopbackSshd());
     if (opts.sshFromStart) useSsh(sshd.goodSsh);
     const t = (s.t = makeTestEnv());

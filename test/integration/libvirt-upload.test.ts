@@ -107,9 +107,11 @@ describe('ISO upload to a libvirt storage pool', () => {
       await bootFixture(c, vm, { iso: up.path, diskSizeGiB: 1 });
       await c.call('vm.forceOff', { vm });
       // Delete with files removes the machine's disk volume, never the ISO in its drive (uploaded, maybe shared).
-      const before = volumeNames();
+      // Only this file's volumes are compared: other libvirt test files add and delete theirs in the pool meanwhile.
+      const ours = (): string[] => volumeNames().filter((n) => /^hangar-(up|cancel|taken|cli|boot)-/.test(n));
+      const before = ours();
       await c.call('vm.delete', { vm, files: true });
-      const after = volumeNames();
+      const after = ours();
       expect(after).toContain(iso);
       expect(before.filter((n) => !after.includes(n)), JSON.stringify({ before, after })).toHaveLength(1);
       expect(before.filter((n) => !after.includes(n))[0]).toMatch(new RegExp(`^${vm}`));

@@ -4,7 +4,7 @@ import type { VmEvent } from '../../src-shared/contract/index.js';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { failure, serialWait, stateWait, type OpenedEngine, type TestEnv } from '../helpers/engine-harness.js';
 import { runCli } from '../helpers/cli-in-process.js';
-import { copyFileSync, rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { removeDomain, SYSTEM_URI, waitForFileText, type LoopbackSshd } from '../helpers/libvirt-host.js';
 import { clientOn, createFixture, defineDomain, useLibvirtSuite, useSsh, virsh, volumeList } from '../helpers/libvirt-suite.js';
 
@@ -103,7 +103,7 @@ describe('libvirt connections', () => {
     expect((await run('connection', 'add', 'cli', SYSTEM_URI)).err).toMatch(/connection "sys" already uses qemu:\/\/\/system/);
     expect((await run('connection', 'add', 'cli', `${SYSTEM_URI}?no_tty=1`)).code).toBe(0);
     expect((await run('connection', 'list')).out).toMatch(/^local  This computer.*\n(.*\n)*cli  qemu:\/\/\/system\?no_tty=1/m);
-    const name = `hangar-cli-${randomBytes(3).toString('hex')}`;
+    const name = `hangar-it-cli-${randomBytes(3).toString('hex')}`;
     defineDomain(t.root, name, 64, `<graphics type='vnc'><listen type='socket'/></graphics>`);
     try {
       expect((await run('--connection', 'cli', 'list')).out).toMatch(new RegExp(`${name}\\s+stopped`));
@@ -130,9 +130,11 @@ describe('libvirt connections', () => {
   it("lists the ISOs in a connection's storage pools, on this host and over SSH; this computer has no pools", async () => {
     const name = `hangar-test-${randomBytes(3).toString('hex')}.iso`;
     const path = `/var/lib/libvirt/images/${name}`;
-    copyFileSync(fixturePaths.linuxIso, path);
+    // Put in the pool through libvirt, not copied into its folder and found by pool-refresh: libvirt refuses a
+    // refresh while another test file's upload into the pool is running.
+    virsh('vol-create-as', '--pool=default', `--name=${name}`, `--capacity=${statSync(fixturePaths.linuxIso).size}`, '--format=raw');
     try {
-      virsh('pool-refresh', 'default');
+      virsh('vol-upload', '--pool=default', `--vol=${name}`, `--file=${fixturePaths.linuxIso}`);
       useSsh(sshd.goodSsh);
       for (const [conn, uri] of [['sys', SYSTEM_URI], ['loop', sshd.uri]] as const) {
         if (!(await e.client.call('connection.list', {})).connections.some((k) => k.name === conn)) await e.client.call('connection.add', { name: conn, uri });
@@ -144,8 +146,7 @@ describe('libvirt connections', () => {
       }
       expect((await failure(e.client.call('media.poolIsos', {}))).message).toMatch(/storage pools belong to libvirt connections/);
     } finally {
-      rmSync(path, { force: true });
-      virsh('pool-refresh', 'default');
+      virsh('vol-delete', '--pool=default', `--vol=${name}`);
     }
   }, 300_000);
 

@@ -358,22 +358,34 @@ export class LibvirtConnection {
     if (this.serialWatches.has(uuid)) return;
     let offset = from;
     let reading = false;
+    let changedMeanwhile = false;
+    const readToEnd = async (): Promise<void> => {
+      const fh = await open(path, 'r');
+      try {
+        for (;;) {
+          const buf = Buffer.alloc(64 * 1024);
+          const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+          if (bytesRead === 0) break;
+          offset += bytesRead;
+          this.deps.emit(uuid, { type: 'vm.serial', data: buf.subarray(0, bytesRead).toString('utf8') });
+        }
+      } finally {
+        await fh.close();
+      }
+    };
     const readMore = async (): Promise<void> => {
-      if (reading) return;
+      // A change during a read is not dropped: the read goes round again. Else a write landing after the read's last
+      // chunk (a guest's last line, split by QEMU into two writes) stays unread until the guest writes again.
+      if (reading) {
+        changedMeanwhile = true;
+        return;
+      }
       reading = true;
       try {
-        const fh = await open(path, 'r');
-        try {
-          for (;;) {
-            const buf = Buffer.alloc(64 * 1024);
-            const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
-            if (bytesRead === 0) break;
-            offset += bytesRead;
-            this.deps.emit(uuid, { type: 'vm.serial', data: buf.subarray(0, bytesRead).toString('utf8') });
-          }
-        } finally {
-          await fh.close();
-        }
+        do {
+          changedMeanwhile = false;
+          await readToEnd();
+        } while (changedMeanwhile);
       } catch {
         // not there yet (the domain has not started): the next change reads it
       } finally {
