@@ -49,6 +49,7 @@ DEB_PACKAGES=(
   usb.ids           # host USB device names (/usr/share/misc/usb.ids; hangar usb list)
   websockify        # npm run bench: the noVNC + websockify baseline of the display benchmark
   libvirt-clients   # virsh: Hangar's client of libvirt connections (qemu:///system, qemu+ssh://)
+  libxml2-utils     # tests: xmllint, which libvirt-clients' virt-xml-validate runs (only recommended, so not pulled in)
   libvirt-daemon-system  # tests: libvirtd and virtlogd, started by the test setup (test/helpers/libvirt-host.ts)
   openssh-client    # qemu+ssh:// connections (virsh runs ssh)
   openssh-server    # tests: an sshd on loopback for the qemu+ssh:// integration tests

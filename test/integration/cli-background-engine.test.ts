@@ -147,7 +147,8 @@ describe('the engine of the app or of hangar serve takes the library over from a
     expect(background.background).toBe(true);
     const { child, socket } = await startEngineProcess(t);
     try {
-      expect(backgroundEnginePids([t.root])).toEqual([]);
+      // It gave the lock up before it exits: wait for the process to be gone, not only the lock.
+      expect(await waitForNoBackgroundEngine([t.root])).toEqual([]);
       const owner = lockOf(t);
       expect(owner.pid).toBe(child.pid);
       expect(owner.background).toBeUndefined();
