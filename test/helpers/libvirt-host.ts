@@ -5,10 +5,10 @@
 // and each file names its domains, volumes and sshd port itself.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const QEMU_CONF = '/etc/libvirt/qemu.conf';
 const MARK = '# hangar test set-up (test machines only)';
@@ -93,34 +93,7 @@ export function removeDomain(name: string): void {
   virshOk(['undefine', '--domain', name, '--nvram', '--snapshots-metadata', '--remove-all-storage']);
 }
 
-/** Resolves when `text` appears in the file (watched through its folder: it may not exist yet). */
-export function waitForFileText(path: string, text: string, timeoutMs = 90_000): Promise<string> {
-  const read = (): string => {
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return '';
-    }
-  };
-  return new Promise((resolve, reject) => {
-    const check = (): boolean => {
-      const body = read();
-      if (!body.includes(text)) return false;
-      clearTimeout(timer);
-      watcher.close();
-      resolve(body);
-      return true;
-    };
-    const watcher = watch(dirname(path), (_event, file) => {
-      if (file === null || file === basename(path)) check();
-    });
-    const timer = setTimeout(() => {
-      watcher.close();
-      reject(new Error(`"${text}" did not appear in ${path} within ${timeoutMs} ms; last: ${read().slice(-400)}`));
-    }, timeoutMs);
-    check();
-  });
-}
+export { waitForFileText } from './file-text.js';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
