@@ -100,10 +100,11 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         throw err instanceof ServeUsageError ? new UsageError(err.message) : err;
       });
     }
-    // A start needs the host probe: an engine started for it reads the probe while this CLI connects.
-    handle = await openEngine({ library, inProcess: verb === 'engine', warmHost: verb === 'start' && (connection === undefined || connection === 'local') });
     // "local" is This computer: the engine itself.
-    if (connection !== undefined && connection !== 'local') handle.client.connection = connection;
+    const libvirt = connection !== undefined && connection !== 'local' ? connection : undefined;
+    // A start here needs the host probe: an engine started for it reads the probe while this CLI connects.
+    handle = await openEngine({ library, inProcess: verb === 'engine', warmHost: verb === 'start' && libvirt === undefined });
+    if (libvirt !== undefined) handle.client.connection = libvirt;
     return await runVerb(verb, parsed, handle, io);
   } catch (err) {
     if (err instanceof UsageError) {
