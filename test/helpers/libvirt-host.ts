@@ -36,14 +36,16 @@ function running(name: string): boolean {
 
 // The set-up's lock: every test process on this machine (other files, other checkouts) configures and starts the
 // one libvirtd, virtlogd and "default" pool; two doing it at once start a second daemon or define the pool twice.
-const HOST_LOCK = '/run/lock/hangar-test-libvirt.lock';
+// In libvirt's own root-owned folder, not world-writable /run/lock: there another user could plant a symlink that the
+// root test set-up's flock (O_CREAT) would follow.
+const HOST_LOCK = '/var/lib/libvirt/hangar-test-libvirt.lock';
 
 /**
  * Runs `fn` holding an exclusive flock(1) on HOST_LOCK. The lock is held by a child `flock` whose shell waits on
  * its stdin: closing that releases it, and so does this process dying (the pipe closes), so no stale lock is left.
  */
 async function withHostLock<T>(fn: () => T): Promise<T> {
-  mkdirSync(dirname(HOST_LOCK), { recursive: true });
+  mkdirSync(dirname(HOST_LOCK), { recursive: true, mode: 0o755 });
   const holder = spawn('flock', ['-w', '300', HOST_LOCK, 'sh', '-c', 'echo held; read _'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   holder.stderr.on('data', (b: Buffer) => (err += b.toString()));
