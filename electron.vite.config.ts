@@ -13,7 +13,7 @@ const root = import.meta.dirname;
 const r = (p: string): string => resolve(root, p);
 
 /** Entries that run under plain Node (engine host, CLI, browser host) and so must never load electron. */
-const NODE_ONLY_ENTRIES = ['engine', 'cli', 'background', 'serve'];
+const NODE_ONLY_ENTRIES = ['engine', 'cli', 'background', 'serve', 'fast-start'];
 const ELECTRON_IMPORT = /^(electron|electron\/.*|electron-store)$/;
 
 interface OutChunk {
@@ -172,6 +172,8 @@ export default defineConfig({
           // A cold CLI's background engine (bin/hangar.js loads it for the hidden verb): the engine without the CLI.
           background: r('src-main/cli/background-main.ts'),
           serve: r('src-main/serve/main.ts'),
+          // `hangar start` with no engine running and a start plan (bin/hangar.js loads it before the CLI).
+          'fast-start': r('src-main/cli/fast-start.ts'),
         },
         output: {
           entryFileNames: '[name].js',

@@ -1,3 +1,4 @@
+import { StartPlans } from './session/start-plan.js';
 import type { VmDocument } from '../../src-shared/vm-document/index.js';
 import { ArchiveService } from './archive/archive-service.js';
 import { archiveCommands } from './commands/archive.js';
@@ -58,6 +59,8 @@ export interface EngineServices {
   readonly connections: ConnectionService;
   /** OS downloads into the Installation media folder; `downloads.ensureDownloaded(id)` gives other services a verified file. */
   readonly downloads: DownloadService;
+  /** The plans a `hangar start` without an engine may run (session/start-plan.ts), written as sessions end. */
+  readonly startPlans: StartPlans;
   /** Every contract command, by domain (commands/); not yet behind the machine lock (engine.ts adds it). */
   readonly handlers: Handlers;
 }
@@ -118,6 +121,9 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
   // Host devices plugged in by hand last only as long as the QEMU they were plugged into.
   ctx.hooks.onEnd('usb', (session) => usb.sessionEnded(session.vmId));
   ctx.hooks.onExitedUnwatched('install', (vm) => install.exitedUnwatched(vm));
+  // The next start's plan, from the files as this QEMU left them.
+  const startPlans = new StartPlans(ctx);
+  ctx.hooks.onEnd('start-plan', (session) => startPlans.ended(session.vmId));
 
   const handlers = withFileBrowser(ctx, {
     ...hostCommands(ctx),
@@ -144,5 +150,5 @@ export function buildEngineServices(ctx: EngineContext): EngineServices {
       if (!conn?.handlers['vm.displaySocket']) throw err;
       return conn.handlers['vm.displaySocket']({ vm: a.vm }, client);
     });
-  return { jobs, disks, media, usb, install, forwards, archive, snapshots, stats, thumbnails, displays, agent, connections, downloads, handlers };
+  return { jobs, disks, media, usb, install, forwards, archive, snapshots, stats, thumbnails, displays, agent, connections, downloads, startPlans, handlers };
 }

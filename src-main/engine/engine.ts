@@ -187,6 +187,8 @@ export class Engine implements EngineContext {
     if (options.stopVms) await Promise.all(sessions.map((s) => s.forceOff().catch(() => undefined)));
     else await Promise.all(sessions.map((s) => s.detach()));
     this.sessions.clear();
+    // Plans of sessions that just ended: written before the lock goes (the next `hangar start` may read them).
+    await this.services.startPlans.settle();
     this.services.connections.close();
     this.server.closeAll();
     this.store.close();

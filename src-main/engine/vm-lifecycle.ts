@@ -54,7 +54,7 @@ async function exists(path: string): Promise<boolean> {
  * folder added by hand under another name, a home folder holding a vm.json, must not open up all it holds),
  * and the images outside them that a linked clone made into bases (storage/linked-bases.ts).
  */
-async function libraryBundles(engine: EngineContext): Promise<string[]> {
+export async function libraryBundles(engine: EngineContext): Promise<string[]> {
   // The index alone names the machine folders: a start must not read every bundle's vm.json (1,000 machines).
   const index = await readLibraryIndex(engine.libraryDir);
   const bundles = index.bundles.map((b) => entryDir(engine.libraryDir, b)).filter((d) => d.endsWith(BUNDLE_SUFFIX));

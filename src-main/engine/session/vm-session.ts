@@ -503,6 +503,8 @@ export interface SessionRecord {
   bundleDir: string;
   /** Started without saving changes: a reattaching engine keeps announcing it. */
   disposable?: boolean;
+  /** Spawned by `hangar start` from the VM's start plan, with no engine running (src-main/cli/fast-start.ts). */
+  fastStart?: boolean;
 }
 
 /** A connection to QEMU's serial console socket in `runtimeDir` (the `-chardev socket,id=serial0` server). */

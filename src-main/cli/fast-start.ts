@@ -1,0 +1,274 @@
+// `hangar start VM` when no engine runs and the VM's start plan still holds (engine/session/start-plan-file.ts):
+// this process spawns QEMU itself, as the engine would have, and leaves the session for the next engine to reattach.
+// A cold CLI start then costs one Node start and a few stats before QEMU's exec, not two Node starts and the engine
+// (issue 20). Anything unusual returns null and the CLI goes the engine's way, which explains any problem.
+// Node built-ins only (bin/hangar.js loads this before the CLI bundle).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
+import { connect, createServer, type Server } from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { readStartPlan, type StartPlan } from '../engine/session/start-plan-file.js';
+import { engineSocketPath, resolveLibraryDir, runtimeDirPath, vmRuntimeDirPath } from '../engine/storage/library-paths.js';
+import { LOCK_FILE_NAME } from '../engine/storage/library-lock.js';
+import { EXIT } from './exit-codes.js';
+
+export interface FastStartArgs {
+  library?: string;
+  vm: string;
+  waitFor?: string;
+  timeoutS: number;
+}
+
+/**
+ * `[--library DIR] start VM [--wait-for-serial TEXT] [--timeout S]` and nothing else (a disposable run, another
+ * connection, help, a bad number: the CLI's own parsing deals with those).
+ */
+export function fastStartArgs(args: readonly string[]): FastStartArgs | null {
+  const rest = [...args];
+  let library: string | undefined;
+  if (rest[0] === '--library' && rest.length > 1) library = rest.splice(0, 2)[1];
+  else if (rest[0]?.startsWith('--library=')) library = rest.shift()!.slice('--library='.length);
+  if (library === '') return null;
+  if (rest.shift() !== 'start') return null;
+  const vm = rest.shift();
+  if (vm === undefined || vm.startsWith('-') || vm.trim() === '') return null;
+  const opts = new Map<string, string>();
+  while (rest.length > 0) {
+    const a = rest.shift()!;
+    const eq = a.indexOf('=');
+    const [flag, value] = eq > 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, rest.shift()];
+    if ((flag !== '--wait-for-serial' && flag !== '--timeout') || value === undefined || opts.has(flag)) return null;
+    opts.set(flag, value);
+  }
+  const waitFor = opts.get('--wait-for-serial');
+  if (waitFor === '') return null;
+  const timeoutS = opts.has('--timeout') ? Number(opts.get('--timeout')) : 300;
+  if (!Number.isFinite(timeoutS) || timeoutS < 0.1) return null;
+  return { ...(library !== undefined ? { library } : {}), vm, ...(waitFor !== undefined ? { waitFor } : {}), timeoutS };
+}
+
+/** A real folder of ours that nobody else may enter (what ensurePrivateDir makes). */
+function ownPrivateDir(path: string, uid: number): boolean {
+  const s = lstatSync(path, { throwIfNoEntry: false });
+  return !!s && s.isDirectory() && s.uid === uid && (s.mode & 0o077) === 0;
+}
+
+/**
+ * Takes the library's engine lock (library-lock.ts's file, O_EXCL) for the few milliseconds of the spawn: no engine
+ * can open meanwhile and take this VM's runtime folder for a leftover. null: an engine runs or is starting (or died
+ * holding it): its start is the one to use.
+ */
+function takeLock(libraryDir: string, controlSocket: string): (() => void) | null {
+  const path = join(libraryDir, LOCK_FILE_NAME);
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o600);
+  } catch {
+    return null;
+  }
+  writeFileSync(fd, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), controlSocket }));
+  closeSync(fd);
+  return () => rmSync(path, { force: true });
+}
+
+interface Spawned {
+  child: ChildProcess;
+  qmpPath: string;
+  logPath: string;
+  serialPath: string;
+  /** serial.log's size before the exec (QEMU appends to it): the marker is looked for after it. */
+  serialFrom: number;
+}
+
+function listen(server: Server, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => resolve());
+  });
+}
+
+/** What qemu-launcher.ts does for the engine: runtime folder, rotated log, QMP socket bound here and handed over as fd 3. */
+async function spawnQemu(plan: StartPlan): Promise<Spawned> {
+  mkdirSync(plan.runtimeDir, { mode: 0o700 });
+  mkdirSync(plan.logsDir, { recursive: true });
+  const logPath = join(plan.logsDir, 'qemu.log');
+  if ((statSync(logPath, { throwIfNoEntry: false })?.size ?? 0) > 0) renameSync(logPath, `${logPath}.1`);
+  const serialPath = join(plan.logsDir, 'serial.log');
+  closeSync(openSync(serialPath, 'a', 0o600));
+  const serialFrom = statSync(serialPath).size;
+  const log = openSync(logPath, 'a', 0o600);
+  const qmpPath = join(plan.runtimeDir, 'qmp.sock');
+  const tmpPath = join(plan.runtimeDir, 'qmp.sock.tmp');
+  const server = createServer();
+  try {
+    await listen(server, tmpPath);
+    const fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
+    const child = spawn(plan.binary, plan.argv, { detached: true, stdio: ['ignore', log, log, fd] });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', () => resolve());
+      child.once('error', reject);
+    });
+    // Before the server closes (which unlinks its path): the socket, now QEMU's, stays under its final name.
+    renameSync(tmpPath, qmpPath);
+    return { child, qmpPath, logPath, serialPath, serialFrom };
+  } finally {
+    server.close();
+    closeSync(log);
+  }
+}
+
+/** Resolves once QEMU's monitor has greeted and accepted qmp_capabilities (its machine is built and running). */
+function qmpAnswers(path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(path);
+    let text = '';
+    let lines = 0;
+    socket.on('data', (chunk) => {
+      text += chunk.toString('utf8');
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n')) {
+        text = text.slice(nl + 1);
+        lines++;
+        if (lines === 1) socket.write('{"execute":"qmp_capabilities"}\n');
+        else {
+          socket.end();
+          resolve();
+        }
+      }
+    });
+    socket.once('error', reject);
+    socket.once('close', () => reject(new Error('QEMU closed its monitor')));
+  });
+}
+
+function exited(child: ChildProcess): Promise<'exited'> {
+  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve('exited') : child.once('exit', () => resolve('exited'))));
+}
+
+/** QEMU's last complaint in its log (printable text only), as the engine's start reports it. */
+function complaint(logPath: string): string {
+  let text = '';
+  try {
+    const fd = openSync(logPath, 'r');
+    const buf = Buffer.alloc(8192);
+    const size = statSync(logPath).size;
+    const n = readSync(fd, buf, 0, buf.length, Math.max(0, size - buf.length));
+    closeSync(fd);
+    text = buf.subarray(0, n).toString('utf8');
+  } catch {
+    // no log
+  }
+  const lines = text.split('\n').map((l) => l.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]+/g, ' ').trim()).filter(Boolean);
+  return lines.filter((l) => /qemu-system|error|cannot|could not|failed/i.test(l)).pop() ?? lines.pop() ?? 'no message';
+}
+
+/** Resolves when `text` has been appended to `path` after byte `from` (inotify, no polling). */
+function appearsIn(path: string, from: number, text: string): { found: Promise<void>; stop: () => void } {
+  const needle = Buffer.from(text, 'utf8');
+  let at = from;
+  let carry = Buffer.alloc(0);
+  let done = (): void => undefined;
+  const found = new Promise<void>((resolve) => (done = resolve));
+  const scan = (): void => {
+    const fd = openSync(path, 'r');
+    try {
+      const buf = Buffer.alloc(65536);
+      for (let n = readSync(fd, buf, 0, buf.length, at); n > 0; n = readSync(fd, buf, 0, buf.length, at)) {
+        at += n;
+        const hay = Buffer.concat([carry, buf.subarray(0, n)]);
+        if (hay.includes(needle)) return done();
+        carry = hay.subarray(Math.max(0, hay.length - needle.length + 1));
+      }
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const watcher = watch(path, () => scan());
+  scan();
+  return { found, stop: () => watcher.close() };
+}
+
+function say(text: string): void {
+  process.stderr.write(`hangar: ${text}\n`);
+}
+
+/**
+ * Runs `hangar start` from the VM's start plan: an exit code, or null when the engine must do the start (no plan,
+ * a stale one, an engine already running, anything unexpected before QEMU was spawned).
+ */
+export async function tryFastStart(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number | null> {
+  const parsed = process.platform === 'linux' && env['HANGAR_FAST_START'] !== '0' ? fastStartArgs(args) : null;
+  if (!parsed) return null;
+  const explain = env['HANGAR_FAST_START'] === 'explain' ? say : (): void => undefined;
+  const uid = process.getuid!();
+  let libraryDir: string;
+  let base: string;
+  try {
+    libraryDir = realpathSync(resolveLibraryDir({ argvLibrary: parsed.library, env, platform: process.platform, homedir: homedir() }));
+    base = runtimeDirPath({ env, uid });
+  } catch {
+    return null;
+  }
+  if (!ownPrivateDir(base, uid)) return null;
+  const release = takeLock(libraryDir, engineSocketPath(base, libraryDir));
+  if (!release) {
+    explain('fast start: an engine owns the library');
+    return null;
+  }
+  let spawned: Spawned;
+  let plan: StartPlan;
+  try {
+    const read = readStartPlan(libraryDir, parsed.vm, env, uid);
+    if ('refused' in read) {
+      explain(`fast start: ${read.refused}`);
+      return null;
+    }
+    plan = read;
+    // The engine's own folder for this VM, and no session in it (a leftover is the engine's to judge).
+    if (vmRuntimeDirPath(base, plan.vmId) !== plan.runtimeDir || lstatSync(plan.runtimeDir, { throwIfNoEntry: false })) {
+      explain('fast start: the runtime folder is not free');
+      return null;
+    }
+    process.umask(0o077);
+    try {
+      spawned = await spawnQemu(plan);
+    } catch (err) {
+      explain(`fast start: ${(err as Error).message}`);
+      rmSync(plan.runtimeDir, { recursive: true, force: true });
+      return null;
+    }
+    const record = { vmId: plan.vmId, pid: spawned.child.pid!, startedAt: new Date().toISOString(), bundleDir: plan.bundleDir, fastStart: true };
+    writeFileSync(join(plan.runtimeDir, 'session.json'), JSON.stringify(record), { mode: 0o600 });
+  } finally {
+    release();
+  }
+  const { child } = spawned;
+  const gone = exited(child);
+  const up = await Promise.race([qmpAnswers(spawned.qmpPath).then(() => 'up' as const, () => gone), gone]);
+  if (up === 'exited') {
+    rmSync(plan.runtimeDir, { recursive: true, force: true });
+    say(`QEMU refused to start "${plan.name}": ${complaint(spawned.logPath)}`);
+    return EXIT.qemu;
+  }
+  if (parsed.waitFor === undefined) {
+    child.unref();
+    return EXIT.ok;
+  }
+  const marker = appearsIn(spawned.serialPath, spawned.serialFrom, parsed.waitFor);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), parsed.timeoutS * 1000)));
+  try {
+    const outcome = await Promise.race([marker.found.then(() => 'found' as const), gone, timeout]);
+    if (outcome === 'found') return EXIT.ok;
+    if (outcome === 'exited') {
+      say(`the VM stopped before "${parsed.waitFor}" appeared on its serial console`);
+      return EXIT.qemu;
+    }
+    say(`"${parsed.waitFor}" did not appear on the serial console within ${parsed.timeoutS} s`);
+    return EXIT.timeout;
+  } finally {
+    clearTimeout(timer);
+    marker.stop();
+    child.unref();
+  }
+}

@@ -1,0 +1,98 @@
+// A start plan: what the engine would spawn for a VM's next start, written when its QEMU ends (start-plan.ts),
+// with a stamp of every input the argv was computed from. A `hangar start` that finds no engine running uses it
+// to spawn QEMU itself (src-main/cli/fast-start.ts) when every stamp still matches, instead of paying for a second
+// Node process and the engine before the exec (issue 20). Node built-ins only: the CLI's fast path loads this.
+import { createHash } from 'node:crypto';
+import { lstatSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const START_PLAN_VERSION = 1;
+/** In the library folder (0700, the engine's), never inside a bundle: a bundle can come from someone else. */
+export const START_PLANS_DIR = '.hangar-start-plans';
+
+/**
+ * The environment the argv depends on: the QEMU binary's search (PATH), the probe cache's and the runtime folder's
+ * place, the audio backend's choice (a PulseAudio server), the library's place.
+ */
+export const PLAN_ENV_KEYS = ['PATH', 'HOME', 'XDG_CACHE_HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_RUNTIME_DIR', 'PULSE_SERVER', 'HANGAR_LIBRARY'] as const;
+
+/** A file the plan depends on and its stamp when the plan was made: null for "must not exist". */
+export interface PlanInput {
+  path: string;
+  stamp: string | null;
+}
+
+export interface StartPlan {
+  version: number;
+  vmId: string;
+  name: string;
+  uid: number;
+  bundleDir: string;
+  runtimeDir: string;
+  logsDir: string;
+  binary: string;
+  /** The engine's argv without its `-S`: nothing needs to run between the exec and the guest's start. */
+  argv: string[];
+  env: Record<string, string | null>;
+  inputs: PlanInput[];
+}
+
+/**
+ * What changes whenever a file does: device, inode, size, mtime and ctime in nanoseconds (ctime cannot be set
+ * back by hand), type and mode. null: there is no such file (a symlink is stamped as itself, not followed).
+ */
+export function stampOf(path: string): string | null {
+  const s = lstatSync(path, { bigint: true, throwIfNoEntry: false });
+  if (!s) return null;
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}:${s.mode}:${s.uid}`;
+}
+
+export function planEnv(env: NodeJS.ProcessEnv): Record<string, string | null> {
+  return Object.fromEntries(PLAN_ENV_KEYS.map((k) => [k, env[k] ?? null]));
+}
+
+/** The plan's files for a VM, one per way `hangar start` may name it: by id, and by exact name. */
+export function planFiles(libraryDir: string, key: { id?: string; name?: string }): string[] {
+  const file = (k: string): string => join(libraryDir, START_PLANS_DIR, `${createHash('sha256').update(k).digest('hex').slice(0, 32)}.json`);
+  return [...(key.id !== undefined ? [file(`id:${key.id.toLowerCase()}`)] : []), ...(key.name !== undefined ? [file(`name:${key.name}`)] : [])];
+}
+
+/** Whether `path` is a folder or file only this user can write (and, for a file, a regular one). */
+function private_(path: string, uid: number, kind: 'dir' | 'file'): boolean {
+  const s = lstatSync(path, { throwIfNoEntry: false });
+  if (!s || s.uid !== uid || (s.mode & 0o022) !== 0) return false;
+  return kind === 'dir' ? s.isDirectory() : s.isFile();
+}
+
+/**
+ * The plan that `hangar start QUERY` may run, or why not. Every refusal falls back to the engine's start, which
+ * says what is wrong if anything is: a plan is only ever a shortcut to what the engine would do itself.
+ */
+export function readStartPlan(libraryDir: string, query: string, env: NodeJS.ProcessEnv, uid: number): StartPlan | { refused: string } {
+  const dir = join(libraryDir, START_PLANS_DIR);
+  // Another user who could write here could make us run anything: the folders and the file must be ours alone.
+  if (!private_(libraryDir, uid, 'dir') || !private_(dir, uid, 'dir')) return { refused: 'the plans folder is not private' };
+  const byId = /^[0-9a-f-]{36}$/i.test(query);
+  const [file] = planFiles(libraryDir, byId ? { id: query } : { name: query });
+  if (!private_(file!, uid, 'file')) return { refused: 'no plan' };
+  let plan: StartPlan;
+  try {
+    plan = JSON.parse(readFileSync(file!, 'utf8')) as StartPlan;
+  } catch {
+    return { refused: 'the plan does not parse' };
+  }
+  if (plan.version !== START_PLAN_VERSION || plan.uid !== uid || !Array.isArray(plan.argv) || !Array.isArray(plan.inputs)) return { refused: 'another plan format' };
+  if (byId ? plan.vmId.toLowerCase() !== query.toLowerCase() : plan.name !== query) return { refused: 'a plan of another machine' };
+  const now = planEnv(env);
+  for (const k of PLAN_ENV_KEYS) if ((plan.env[k] ?? null) !== now[k]) return { refused: `${k} changed` };
+  for (const input of plan.inputs) {
+    let stamp: string | null;
+    try {
+      stamp = stampOf(input.path);
+    } catch {
+      return { refused: `${input.path} cannot be read` };
+    }
+    if (stamp !== input.stamp) return { refused: `${input.path} changed` };
+  }
+  return plan;
+}
