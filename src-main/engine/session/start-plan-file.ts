@@ -71,6 +71,7 @@ function private_(path: string, uid: number, kind: 'dir' | 'file'): boolean {
 export function readStartPlan(libraryDir: string, query: string, env: NodeJS.ProcessEnv, uid: number): StartPlan | { refused: string } {
   const dir = join(libraryDir, START_PLANS_DIR);
   // Another user who could write here could make us run anything: the folders and the file must be ours alone.
+  if (!lstatSync(dir, { throwIfNoEntry: false })) return { refused: 'no plan' };
   if (!private_(libraryDir, uid, 'dir') || !private_(dir, uid, 'dir')) return { refused: 'the plans folder is not private' };
   const byId = /^[0-9a-f-]{36}$/i.test(query);
   const [file] = planFiles(libraryDir, byId ? { id: query } : { name: query });
