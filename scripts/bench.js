@@ -124,6 +124,10 @@ function watchFirstSeen(path, t0) {
   };
 }
 
+/**
+ * One `hangar start VM --wait-for-serial …`, timed spawn → exit; then forced off (not timed). `fast`: whether the CLI
+ * spawned QEMU from the VM's start plan (src-main/cli/fast-start.ts marks its session record) instead of an engine.
+ */
 async function timeHangar(env, lib, vm, pidfile) {
   rmSync(pidfile, { force: true });
   const t0 = performance.now();
@@ -131,8 +135,9 @@ async function timeHangar(env, lib, vm, pidfile) {
   await hangar(env, lib, 'start', vm, '--wait-for-serial', MARKER, '--timeout', String(BOOT_TIMEOUT_MS / 1000));
   const ms = performance.now() - t0;
   const qemuUp = pidSeen();
+  const fast = JSON.parse(readFileSync(join(dirname(pidfile), 'session.json'), 'utf8')).fastStart === true;
   await hangar(env, lib, 'stop', vm, '--force');
-  return { ms, qemuUp };
+  return { ms, qemuUp, fast };
 }
 
 async function timeBare(binary, argv, bareDir, bareSerialLog, runtimeBase) {
@@ -320,7 +325,8 @@ ratio of the medians is given with the median of the per-pair ratios and the med
 | Figure | Measured | Target |
 |---|---|---|
 | Start, warm engine, UI click (the app or \`hangar engine\` up; a connected client sends \`vm.start\`, timed to the marker in its serial events) | **${r.uiStats.ratioOfMedians.toFixed(3)}×** ratio of medians (${verdict(r.uiStats.ratioOfMedians, TARGET_WARM)}); per-pair median **${r.uiStats.medianRatio.toFixed(3)}×** (${verdict(r.uiStats.medianRatio, TARGET_WARM)}); overhead per pair, median ${ms0(r.uiStats.medianOverhead)}; median ${fmt(r.uiMedian)}, QEMU up at ${r.uiQemuUp.toFixed(0)} ms | ≤ ${TARGET_WARM.toFixed(2)}× |
-| Start, cold CLI (no engine running: \`hangar start VM --wait-for-serial ${MARKER}\` starts a background engine) | **${r.ratio.toFixed(3)}×** ratio of medians (${verdict(r.ratio, TARGET_COLD)}); per-pair median ${r.coldStats.medianRatio.toFixed(3)}×; overhead per pair, median ${ms0(r.coldStats.medianOverhead)}; median ${fmt(r.hangarMedian)}, QEMU up at ${r.hangarQemuUp.toFixed(0)} ms | ≤ ${TARGET_COLD.toFixed(2)}× |
+| Start, cold CLI (no engine running: \`hangar start VM --wait-for-serial ${MARKER}\` of a VM started before; ${r.fromPlan} of ${r.runs} runs spawned QEMU from its start plan) | **${r.ratio.toFixed(3)}×** ratio of medians (${verdict(r.ratio, TARGET_COLD)}); per-pair median **${r.coldStats.medianRatio.toFixed(3)}×** (${verdict(r.coldStats.medianRatio, TARGET_COLD)}); overhead per pair, median ${ms0(r.coldStats.medianOverhead)}; median ${fmt(r.hangarMedian)}, QEMU up at ${r.hangarQemuUp.toFixed(0)} ms | ≤ ${TARGET_COLD.toFixed(2)}× |
+| Start, cold CLI without a plan (\`HANGAR_FAST_START=0\`: the CLI starts a background engine, which starts the VM; a VM's first start, or one that must go through the engine) | ${r.coldEngineStats.ratioOfMedians.toFixed(3)}× ratio of medians; per-pair median ${r.coldEngineStats.medianRatio.toFixed(3)}×; overhead per pair, median ${ms0(r.coldEngineStats.medianOverhead)}; QEMU up at ${r.coldEngineQemuUp.toFixed(0)} ms | informational |
 | Start, warm engine through the CLI (the same CLI command as cold, through the running engine's control socket: a new Node process per start) | ${r.warmRatio.toFixed(3)}×; median ${fmt(r.warmMedian)}, QEMU up at ${r.warmQemuUp.toFixed(0)} ms | informational (Node start + CLI) |
 | Bare QEMU, spawn → marker | ${fmt(r.bareMedian)}, QEMU up at ${r.bareQemuUp.toFixed(0)} ms | — |
 | Warm engine: vm.start received → QEMU's exec (the engine's own clock) | **${ms1(r.split.toExec)}** (${verdict(r.split.toExec, TARGET_EXEC_MS)}) | ≤ ${TARGET_EXEC_MS} ms |
@@ -348,19 +354,25 @@ The warm engine's start split for the UI clicks (medians of ${r.splits.length} s
 
 Individual runs, in the order each round ran them (UI and bare swap places every round):
 
-| Round | Hangar (warm engine, UI click) | Bare QEMU | UI ÷ bare | UI − bare | Hangar (cold CLI) | Hangar (warm engine, CLI) | UI: received → exec |
-|---|---|---|---|---|---|---|---|
-${r.ui.map((u, i) => `| ${i + 1} | ${fmt(u.ms)} (QEMU up at ${u.qemuUp?.toFixed(0) ?? '?'} ms) | ${fmt(r.bare[i])} (QEMU up at ${r.bareUps[i]?.toFixed(0) ?? '?'} ms) | ${r.uiStats.ratios[i].toFixed(3)}× | ${ms0(r.uiStats.overheads[i])} | ${fmt(r.hangar[i])} (QEMU up at ${r.hangarUps[i]?.toFixed(0) ?? '?'} ms) | ${fmt(r.warm[i])} (QEMU up at ${r.warmUps[i]?.toFixed(0) ?? '?'} ms) | ${r.splits[i] ? ms1(r.splits[i].toExec) : '?'} |`).join('\n')}
+| Round | Hangar (warm engine, UI click) | Bare QEMU | UI ÷ bare | UI − bare | Hangar (cold CLI, plan) | cold ÷ bare | Hangar (cold CLI, no plan) | Hangar (warm engine, CLI) | UI: received → exec |
+|---|---|---|---|---|---|---|---|---|---|
+${r.ui.map((u, i) => `| ${i + 1} | ${fmt(u.ms)} (QEMU up at ${u.qemuUp?.toFixed(0) ?? '?'} ms) | ${fmt(r.bare[i])} (QEMU up at ${r.bareUps[i]?.toFixed(0) ?? '?'} ms) | ${r.uiStats.ratios[i].toFixed(3)}× | ${ms0(r.uiStats.overheads[i])} | ${fmt(r.hangar[i])} (QEMU up at ${r.hangarUps[i]?.toFixed(0) ?? '?'} ms) | ${r.coldStats.ratios[i].toFixed(3)}× | ${fmt(r.coldEngine[i].ms)} (QEMU up at ${r.coldEngine[i].qemuUp?.toFixed(0) ?? '?'} ms) | ${fmt(r.warm[i])} (QEMU up at ${r.warmUps[i]?.toFixed(0) ?? '?'} ms) | ${r.splits[i] ? ms1(r.splits[i].toExec) : '?'} |`).join('\n')}
 
 ## How it is measured
 
 - Guest: \`test/fixtures/cache/linux.iso\` (the Linux fixture), created with
   \`hangar create --iso … --memory 256 --cpus 1\`; it prints \`${MARKER}\` on ttyS0 once init is up.
-- Cold CLI: no engine running, so each run's CLI starts a background engine (a process of its own: library lock,
-  control socket, host probe from its on-disk cache; \`HANGAR_ENGINE_IDLE_TIMEOUT=0\` here, so it exits after each
-  command and every run starts a new one), which runs the pre-flight checks, launches QEMU with \`-S\` and the QMP
-  socket on fd 3, attaches the serial console, sends \`cont\`, and exits when the marker arrives. Timed from the
-  CLI's spawn to its exit. The VM is then forced off with \`hangar stop --force\` (not timed).
+- Cold CLI: no engine running (\`HANGAR_ENGINE_IDLE_TIMEOUT=0\` here: each command's background engine exits when
+  it is done). The VM was started and stopped once before the series, so the engine that saw its QEMU end wrote its
+  start plan (\`src-main/engine/session/start-plan.ts\`: the argv of its next start, without \`-S\`, and a stamp of
+  every file and setting it was computed from). The CLI (\`src-main/cli/fast-start.ts\`, loaded before the CLI
+  bundle) takes the library lock, checks every stamp, spawns QEMU with the QMP socket on fd 3 as the engine does,
+  records the session for the next engine to reattach, checks QMP answers, and exits when the marker is in the
+  serial log (inotify). Timed from the CLI's spawn to its exit. The VM is then forced off with
+  \`hangar stop --force\` (not timed; its engine writes the plan again).
+- Cold CLI without a plan (\`HANGAR_FAST_START=0\`): the CLI starts a background engine (a process of its own:
+  library lock, control socket, host probe from its on-disk cache), which runs the pre-flight checks, launches QEMU
+  with \`-S\`, attaches the serial console, sends \`cont\`; the CLI exits when the marker arrives in its events.
 - Warm engine: \`out/main/engine.js\` on a second library holding a VM made the same way, started once before the
   series and given one untimed start (as a user's first click would). UI click: a client connected to its control
   socket before the series, speaking the engine contract (\`src-shared/contract\`: requests, responses, events: the
@@ -447,14 +459,21 @@ async function main() {
       await hangar(env, warmLib, 'stop', warmVm.id, '--force');
     }
 
+    // The cold VM has been started before, as a user's machine has: its start plan exists (written by the engine
+    // as its QEMU ended). A smoke leaves this out: its one cold run then goes through an engine.
+    if (!smoke) await timeHangar(env, lib, cold.id, join(cold.runtimeDir, 'qemu.pid'));
+
     const ui = await uiClient(warmEngine.socketPath, warmVm.id);
     const warmPidfile = join(warmVm.runtimeDir, 'qemu.pid');
     const hangarRuns = [];
     const bareRuns = [];
     const uiRuns = [];
     const warmRuns = [];
+    const coldEngineRuns = [];
     const uiSplits = [];
-    const show = (r) => `${r.ms.toFixed(0)} ms (QEMU up at ${r.qemuUp === null ? '?' : r.qemuUp.toFixed(0)} ms${r.running == null ? '' : `, running at ${r.running.toFixed(0)} ms`})`;
+    const show = (r) => `${r.ms.toFixed(0)} ms (QEMU up at ${r.qemuUp === null ? '?' : r.qemuUp.toFixed(0)} ms${r.running == null ? '' : `, running at ${r.running.toFixed(0)} ms`}${r.fast === undefined ? '' : r.fast ? ', from its plan' : ', through an engine'})`;
+    // The same cold start with the plan turned off: what the engine's own cold path costs (informational).
+    const noPlan = { ...env, HANGAR_FAST_START: '0' };
     const runUi = async (i) => {
       const seen = warmEngine.splits.length;
       uiRuns.push(await ui.timeStart(warmPidfile));
@@ -477,6 +496,8 @@ async function main() {
       }
       hangarRuns.push(await timeHangar(env, lib, cold.id, join(cold.runtimeDir, 'qemu.pid')));
       log(`run ${i + 1}/${runs}: cold   ${show(hangarRuns.at(-1))}  load ${loadAverage()}`);
+      coldEngineRuns.push(await timeHangar(noPlan, lib, cold.id, join(cold.runtimeDir, 'qemu.pid')));
+      log(`run ${i + 1}/${runs}: cold, no plan ${show(coldEngineRuns.at(-1))}  load ${loadAverage()}`);
       const seen = warmEngine.splits.length;
       warmRuns.push(await timeHangar(env, warmLib, warmVm.id, warmPidfile));
       await warmEngine.splitAfter(seen);
@@ -502,6 +523,11 @@ async function main() {
     const bareQemuUp = upMedian(bareRuns);
     const uiQemuUp = upMedian(uiRuns);
     const coldStats = pairStats(hangarTimes, bareTimes);
+    const coldEngineStats = pairStats(coldEngineRuns.map((r) => r.ms), bareTimes);
+    const coldEngineQemuUp = median(coldEngineRuns.map((r) => r.qemuUp ?? NaN));
+    const fromPlan = hangarRuns.filter((r) => r.fast).length;
+    if (coldEngineRuns.some((r) => r.fast)) throw new Error('a start with HANGAR_FAST_START=0 took the plan');
+    if (!smoke && fromPlan !== hangarRuns.length) throw new Error(`only ${fromPlan} of ${hangarRuns.length} cold starts took the VM's start plan`);
     const ratio = coldStats.ratioOfMedians;
     const uiStats = pairStats(uiTimes, bareTimes);
     const warmMedian = median(warmRuns.map((r) => r.ms));
@@ -515,7 +541,8 @@ async function main() {
     const hangarOwnAfterExec = split.attach + split.hooks + split.cont;
     log(`hangar median ${hangarMedian.toFixed(0)} ms, bare median ${bareMedian.toFixed(0)} ms`);
     log(`boot overhead ratio: ${ratio.toFixed(3)}x (target <= ${TARGET_COLD}x)`);
-    log(`cold CLI per pair: median ratio ${coldStats.medianRatio.toFixed(3)}x, median overhead ${coldStats.medianOverhead.toFixed(0)} ms`);
+    log(`cold CLI per pair: median ratio ${coldStats.medianRatio.toFixed(3)}x, median overhead ${coldStats.medianOverhead.toFixed(0)} ms; ${fromPlan} of ${hangarRuns.length} from the start plan`);
+    log(`cold CLI without the plan (through a background engine): ratio of medians ${coldEngineStats.ratioOfMedians.toFixed(3)}x, per pair ${coldEngineStats.medianRatio.toFixed(3)}x, overhead ${coldEngineStats.medianOverhead.toFixed(0)} ms, QEMU up at ${coldEngineQemuUp.toFixed(0)} ms`);
     log(`warm engine, UI click: ratio of medians ${uiStats.ratioOfMedians.toFixed(3)}x, per-pair median ${uiStats.medianRatio.toFixed(3)}x, overhead per pair median ${uiStats.medianOverhead.toFixed(0)} ms (UI ${uiMedian.toFixed(0)} ms, bare ${bareMedian.toFixed(0)} ms) (target <= ${TARGET_WARM}x)`);
     log(`warm engine through the CLI (informational: Node start + CLI): ${warmMedian.toFixed(0)} ms, ratio ${warmRatio.toFixed(3)}x`);
     log(`warm engine, vm.start received -> QEMU exec: ${split.toExec.toFixed(1)} ms (target <= ${TARGET_EXEC_MS} ms): ${PHASES.map((p) => `${p} ${split[p].toFixed(1)} ms`).join(', ')}; exec -> running ${split.execToRunning.toFixed(1)} ms`);
@@ -548,6 +575,10 @@ async function main() {
         ui: uiRuns,
         uiStats,
         coldStats,
+        coldEngine: coldEngineRuns,
+        coldEngineStats,
+        coldEngineQemuUp,
+        fromPlan,
         uiMedian,
         uiQemuUp,
         uiUpToRunning,
