@@ -8,7 +8,7 @@ import { closeSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, rena
 import { connect, createServer, type Server } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { readStartPlan, type StartPlan } from '../engine/session/start-plan-file.js';
+import { planKey, readStartPlan, type StartPlan } from '../engine/session/start-plan-file.js';
 import { engineSocketPath, resolveLibraryDir, runtimeDirPath, vmRuntimeDirPath } from '../engine/storage/library-paths.js';
 import { LOCK_FILE_NAME } from '../engine/storage/library-lock.js';
 import { EXIT } from './exit-codes.js';
@@ -209,7 +209,10 @@ export async function tryFastStart(args: readonly string[], env: NodeJS.ProcessE
   } catch {
     return null;
   }
-  if (!ownPrivateDir(base, uid)) return null;
+  if (!ownPrivateDir(base, uid) || !ownPrivateDir(libraryDir, uid)) {
+    explain('fast start: the library or runtime folder is not a private folder of yours');
+    return null;
+  }
   const release = takeLock(libraryDir, engineSocketPath(base, libraryDir));
   if (!release) {
     explain('fast start: an engine owns the library');
@@ -218,14 +221,19 @@ export async function tryFastStart(args: readonly string[], env: NodeJS.ProcessE
   let spawned: Spawned;
   let plan: StartPlan;
   try {
-    const read = readStartPlan(libraryDir, parsed.vm, env, uid);
+    const read = readStartPlan(libraryDir, parsed.vm, env, uid, planKey(base, uid));
     if ('refused' in read) {
       explain(`fast start: ${read.refused}`);
       return null;
     }
     plan = read;
+    // Sealed by our engine already; the binary's name is checked all the same (defence in depth).
+    if (!/^qemu-system-[a-z0-9_]+$/.test(plan.binary.split('/').pop() ?? '')) {
+      explain('fast start: the plan names no QEMU binary');
+      return null;
+    }
     // The engine's own folder for this VM, and no session in it (a leftover is the engine's to judge).
-    if (vmRuntimeDirPath(base, plan.vmId) !== plan.runtimeDir || lstatSync(plan.runtimeDir, { throwIfNoEntry: false })) {
+    if (vmRuntimeDirPath(base, plan.vmId) !== plan.runtimeDir || plan.logsDir !== join(plan.bundleDir, 'logs') || lstatSync(plan.runtimeDir, { throwIfNoEntry: false })) {
       explain('fast start: the runtime folder is not free');
       return null;
     }

@@ -2,8 +2,8 @@
 // with a stamp of every input the argv was computed from. A `hangar start` that finds no engine running uses it
 // to spawn QEMU itself (src-main/cli/fast-start.ts) when every stamp still matches, instead of paying for a second
 // Node process and the engine before the exec (issue 20). Node built-ins only: the CLI's fast path loads this.
-import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync } from 'node:fs';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { closeSync, lstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const START_PLAN_VERSION = 1;
@@ -15,6 +15,40 @@ export const START_PLANS_DIR = '.hangar-start-plans';
  * place, the audio backend's choice (a PulseAudio server), the library's place.
  */
 export const PLAN_ENV_KEYS = ['PATH', 'HOME', 'XDG_CACHE_HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_RUNTIME_DIR', 'PULSE_SERVER', 'HANGAR_LIBRARY'] as const;
+
+/**
+ * The per-user key that seals plans (an HMAC over the plan's text): a plan that did not come from this user's engine,
+ * say in a library folder unpacked from someone else's archive, is never run, whatever its stamps claim. It lives in
+ * the runtime folder (0700, checked; gone at reboot, when the first start goes through the engine again).
+ */
+export const PLAN_KEY_FILE = 'start-plan.key';
+
+/** The key in `runtimeBase`, made when `create` and missing; null when absent or not this user's private file. */
+export function planKey(runtimeBase: string, uid: number, create = false): Buffer | null {
+  const path = join(runtimeBase, PLAN_KEY_FILE);
+  if (create && !lstatSync(path, { throwIfNoEntry: false })) {
+    try {
+      const fd = openSync(path, 'wx', 0o600);
+      writeSync(fd, randomBytes(32));
+      closeSync(fd);
+    } catch {
+      // another engine made it meanwhile: read theirs
+    }
+  }
+  const s = lstatSync(path, { throwIfNoEntry: false });
+  if (!s || !s.isFile() || s.uid !== uid || (s.mode & 0o077) !== 0 || s.size !== 32) return null;
+  return readFileSync(path);
+}
+
+function macOf(key: Buffer, text: string): string {
+  return createHmac('sha256', key).update(text).digest('hex');
+}
+
+/** The plan file's text: its MAC on the first line, then the plan. */
+export function sealPlan(key: Buffer, plan: StartPlan): string {
+  const text = JSON.stringify(plan);
+  return `${macOf(key, text)}\n${text}\n`;
+}
 
 /** A file the plan depends on and its stamp when the plan was made: null for "must not exist". */
 export interface PlanInput {
@@ -68,7 +102,7 @@ function private_(path: string, uid: number, kind: 'dir' | 'file'): boolean {
  * The plan that `hangar start QUERY` may run, or why not. Every refusal falls back to the engine's start, which
  * says what is wrong if anything is: a plan is only ever a shortcut to what the engine would do itself.
  */
-export function readStartPlan(libraryDir: string, query: string, env: NodeJS.ProcessEnv, uid: number): StartPlan | { refused: string } {
+export function readStartPlan(libraryDir: string, query: string, env: NodeJS.ProcessEnv, uid: number, key: Buffer | null): StartPlan | { refused: string } {
   const dir = join(libraryDir, START_PLANS_DIR);
   // Another user who could write here could make us run anything: the folders and the file must be ours alone.
   if (!lstatSync(dir, { throwIfNoEntry: false })) return { refused: 'no plan' };
@@ -76,9 +110,16 @@ export function readStartPlan(libraryDir: string, query: string, env: NodeJS.Pro
   const byId = /^[0-9a-f-]{36}$/i.test(query);
   const [file] = planFiles(libraryDir, byId ? { id: query } : { name: query });
   if (!private_(file!, uid, 'file')) return { refused: 'no plan' };
+  if (!key) return { refused: 'no plan key' };
+  const sealed = readFileSync(file!, 'utf8');
+  const nl = sealed.indexOf('\n');
+  const text = sealed.slice(nl + 1).trimEnd();
+  const mac = Buffer.from(sealed.slice(0, Math.max(0, nl)), 'utf8');
+  const want = Buffer.from(macOf(key, text), 'utf8');
+  if (nl < 0 || mac.length !== want.length || !timingSafeEqual(mac, want)) return { refused: 'the plan is not sealed by this user\'s engine' };
   let plan: StartPlan;
   try {
-    plan = JSON.parse(readFileSync(file!, 'utf8')) as StartPlan;
+    plan = JSON.parse(text) as StartPlan;
   } catch {
     return { refused: 'the plan does not parse' };
   }
