@@ -64,6 +64,34 @@ function private_(path: string, uid: number, kind: 'dir' | 'file'): boolean {
   return kind === 'dir' ? s.isDirectory() : s.isFile();
 }
 
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isAbsolutePath = (v: unknown): v is string => isString(v) && v.startsWith('/');
+
+/**
+ * Whether `v` has every field of a plan of this version and user, with its type: a damaged or older file must be
+ * refused here, not throw further on (the CLI would die instead of falling back to the engine).
+ */
+function isPlan(v: unknown, uid: number): v is StartPlan {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const p = v as Record<string, unknown>;
+  const env = p['env'];
+  return (
+    p['version'] === START_PLAN_VERSION &&
+    p['uid'] === uid &&
+    isString(p['vmId']) &&
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(p['vmId']) &&
+    isString(p['name']) &&
+    [p['bundleDir'], p['runtimeDir'], p['logsDir'], p['binary']].every(isAbsolutePath) &&
+    Array.isArray(p['argv']) &&
+    p['argv'].every(isString) &&
+    typeof env === 'object' &&
+    env !== null &&
+    Object.values(env).every((e) => e === null || isString(e)) &&
+    Array.isArray(p['inputs']) &&
+    p['inputs'].every((i: unknown) => typeof i === 'object' && i !== null && isAbsolutePath((i as PlanInput).path) && ((i as PlanInput).stamp === null || isString((i as PlanInput).stamp)))
+  );
+}
+
 /**
  * The plan that `hangar start QUERY` may run, or why not. Every refusal falls back to the engine's start, which
  * says what is wrong if anything is: a plan is only ever a shortcut to what the engine would do itself.
@@ -75,13 +103,13 @@ export function readStartPlan(libraryDir: string, query: string, env: NodeJS.Pro
   const byId = /^[0-9a-f-]{36}$/i.test(query);
   const [file] = planFiles(libraryDir, byId ? { id: query } : { name: query });
   if (!private_(file!, uid, 'file')) return { refused: 'no plan' };
-  let plan: StartPlan;
+  let plan: unknown;
   try {
-    plan = JSON.parse(readFileSync(file!, 'utf8')) as StartPlan;
+    plan = JSON.parse(readFileSync(file!, 'utf8'));
   } catch {
     return { refused: 'the plan does not parse' };
   }
-  if (plan.version !== START_PLAN_VERSION || plan.uid !== uid || !Array.isArray(plan.argv) || !Array.isArray(plan.inputs)) return { refused: 'another plan format' };
+  if (!isPlan(plan, uid)) return { refused: 'another plan format' };
   if (byId ? plan.vmId.toLowerCase() !== query.toLowerCase() : plan.name !== query) return { refused: 'a plan of another machine' };
   const now = planEnv(env);
   for (const k of PLAN_ENV_KEYS) if ((plan.env[k] ?? null) !== now[k]) return { refused: `${k} changed` };
