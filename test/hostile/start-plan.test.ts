@@ -2,9 +2,9 @@
 // then say why it did not use the plan (HANGAR_FAST_START=explain) and start through the engine, which either
 // starts the machine as the files now say or refuses with its own specific error. One untouched row shows
 // that the plan is used at all, so the others prove something. Real QEMU (boot.img), real files, the built CLI.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawnHangar, type CliRun } from '../helpers/cli-runner.js';
 import { builtEntry, qemuPidsUnder, useTestEnv, type TestEnv } from '../helpers/engine-harness.js';
@@ -279,6 +279,33 @@ describe('hostile: hangar start from a start plan (no engine running)', () => {
   it('a lock file left by an engine that died: the engine takes over and starts it', async () => {
     writeFileSync(join(t.libraryDir, LOCK_FILE_NAME), JSON.stringify({ pid: 2 ** 22 + 1, startedAt: new Date(0).toISOString(), controlSocket: join(t.runtimeBase, 'gone.sock') }), { mode: 0o600 });
     expectEngineStart(await start(a), a, 'an engine owns the library');
+    await stop(a);
+  });
+
+  it("a library copied with its plans (cp -a): a start in the copy does not run the original's machine", async () => {
+    const copy = join(t.root, 'library-copy');
+    execFileSync('cp', ['-a', t.libraryDir, copy]);
+    const inCopy = { ...t, libraryDir: copy };
+    const copyBundle = join(copy, basename(a.bundleDir));
+    try {
+      // HANGAR_LIBRARY (in the plan's environment) still names the original: only --library differs.
+      const r = await spawnHangar(inCopy, 'start', a.name, '--wait-for-serial', markers.bootOk, '--timeout', '60');
+      expect(r, 'through the engine of the copy').toMatchObject({ code: 0, stderr: 'hangar: fast start: a plan of another library\n' });
+      const session = JSON.parse(readFileSync(join(runtimeOf(a), 'session.json'), 'utf8')) as SessionRecord & { bundleDir: string };
+      expect(session.fastStart).toBeUndefined();
+      expect(session.bundleDir, "the copy's own bundle runs").toBe(copyBundle);
+      const argv = readFileSync(`/proc/${session.pid}/cmdline`, 'utf8');
+      expect(argv).toContain(join(copyBundle, 'logs', 'serial.log'));
+      expect(argv).not.toContain(a.bundleDir + '/');
+      expect(await spawnHangar(inCopy, 'stop', a.id, '--force')).toMatchObject({ code: 0 });
+      expect(await waitForNoBackgroundEngine([t.root])).toEqual([]);
+      expect(qemuPidsUnder(runtimeOf(a))).toEqual([]);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+    // The original's plan still holds for the original.
+    expect(await start(a)).toMatchObject({ code: 0, stderr: '' });
+    expect(sessionOf(a).fastStart).toBe(true);
     await stop(a);
   });
 

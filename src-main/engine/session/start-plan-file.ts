@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const START_PLAN_VERSION = 1;
+// 2: names its library (a library copied with its plans folder must not start the original's machines).
+export const START_PLAN_VERSION = 2;
 /** In the library folder (0700, the engine's), never inside a bundle: a bundle can come from someone else. */
 export const START_PLANS_DIR = '.hangar-start-plans';
 
@@ -27,6 +28,8 @@ export interface StartPlan {
   vmId: string;
   name: string;
   uid: number;
+  /** The library (real path) whose engine wrote it: a plans folder copied along with a library is not the copy's. */
+  libraryDir: string;
   bundleDir: string;
   runtimeDir: string;
   logsDir: string;
@@ -81,7 +84,7 @@ function isPlan(v: unknown, uid: number): v is StartPlan {
     isString(p['vmId']) &&
     /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(p['vmId']) &&
     isString(p['name']) &&
-    [p['bundleDir'], p['runtimeDir'], p['logsDir'], p['binary']].every(isAbsolutePath) &&
+    [p['libraryDir'], p['bundleDir'], p['runtimeDir'], p['logsDir'], p['binary']].every(isAbsolutePath) &&
     Array.isArray(p['argv']) &&
     p['argv'].every(isString) &&
     typeof env === 'object' &&
@@ -110,6 +113,7 @@ export function readStartPlan(libraryDir: string, query: string, env: NodeJS.Pro
     return { refused: 'the plan does not parse' };
   }
   if (!isPlan(plan, uid)) return { refused: 'another plan format' };
+  if (plan.libraryDir !== libraryDir) return { refused: 'a plan of another library' };
   if (byId ? plan.vmId.toLowerCase() !== query.toLowerCase() : plan.name !== query) return { refused: 'a plan of another machine' };
   const now = planEnv(env);
   for (const k of PLAN_ENV_KEYS) if ((plan.env[k] ?? null) !== now[k]) return { refused: `${k} changed` };

@@ -90,6 +90,7 @@ export async function writeStartPlan(engine: EngineContext, vm: LoadedVm): Promi
     vmId: vm.id,
     name: vm.doc.name,
     uid: process.getuid?.() ?? 0,
+    libraryDir: engine.libraryDir,
     bundleDir: vm.bundleDir,
     runtimeDir,
     logsDir,

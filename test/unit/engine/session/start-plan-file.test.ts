@@ -44,6 +44,7 @@ describe('readStartPlan', () => {
       vmId: ID,
       name: 'web',
       uid,
+      libraryDir: lib,
       bundleDir: bundle,
       runtimeDir: '/run/user/1000/hangar/0b7f1c9e8a4d',
       logsDir: join(bundle, 'logs'),
@@ -172,6 +173,7 @@ describe('readStartPlan', () => {
     ['a plan whose input is null', (p) => ({ ...p, inputs: [null] })],
     ['a plan whose argv holds a number', (p) => ({ ...p, argv: ['-m', 64] })],
     ['a plan whose binary is missing', (p) => ({ ...p, binary: undefined })],
+    ['a plan without its library (version 1)', (p) => ({ ...p, libraryDir: undefined })],
     ['a plan whose runtimeDir is a number', (p) => ({ ...p, runtimeDir: 1 })],
     ['a plan whose logsDir is relative', (p) => ({ ...p, logsDir: 'logs' })],
   ])('refuses %s as another format (never throws)', (_what, make) => {
@@ -185,6 +187,17 @@ describe('readStartPlan', () => {
     writePlan(other, { id: ID, name: 'web' });
     expect(read()).toEqual({ refused: 'a plan of another machine' });
     expect(read(ID)).toEqual({ refused: 'a plan of another machine' });
+  });
+
+  it("refuses a plan of another library (a library copied along with its plans folder: the copy's plan names the original)", () => {
+    const copy = mkdtempSync(join(tmpdir(), 'hangar-plan-copy-'));
+    try {
+      mkdirSync(join(copy, START_PLANS_DIR), { mode: 0o700 });
+      copyFileSync(planFiles(lib, { name: 'web' })[0]!, planFiles(copy, { name: 'web' })[0]!);
+      expect(readStartPlan(copy, 'web', env, uid)).toEqual({ refused: 'a plan of another library' });
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it.each([
