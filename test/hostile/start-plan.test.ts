@@ -7,11 +7,13 @@ import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, r
 import { basename, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawnHangar, type CliRun } from '../helpers/cli-runner.js';
-import { builtEntry, qemuPidsUnder, useTestEnv, type TestEnv } from '../helpers/engine-harness.js';
+import { builtEntry, connectClient, qemuPidsUnder, repoRoot, useTestEnv, type TestEnv } from '../helpers/engine-harness.js';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { backgroundEnginePids, waitForNoBackgroundEngine } from '../helpers/background-engines.js';
 import { planFiles, START_PLANS_DIR } from '../../src-main/engine/session/start-plan-file.js';
 import { LOCK_FILE_NAME } from '../../src-main/engine/storage/library-lock.js';
+import { engineSocketPath } from '../../src-main/engine/storage/library-paths.js';
+import { waitForFile } from '../helpers/file-text.js';
 import { EXIT } from '../../src-main/cli/exit-codes.js';
 
 interface Vm {
@@ -75,6 +77,21 @@ describe('hostile: hangar start from a start plan (no engine running)', () => {
     const session = sessionOf(vm);
     expect(session.fastStart, 'the engine started it, not the plan').toBeUndefined();
     expect(qemuPidsUnder(runtimeOf(vm))).toEqual([session.pid]);
+  };
+
+  /** `hangar engine` in the foreground (as the app or `hangar serve` would hold the library), once it serves. */
+  const foregroundEngine = async (): Promise<ChildProcess> => {
+    const child = spawn(process.execPath, [join(repoRoot, 'bin', 'hangar.js'), '--library', t.libraryDir, 'engine'], { env: t.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    engines.push(child);
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('Hangar engine serving')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`hangar engine exited early (${code}): ${out}`)));
+    });
+    return child;
   };
 
   const makeVm = async (name: string): Promise<Vm> => {
@@ -269,6 +286,18 @@ describe('hostile: hangar start from a start plan (no engine running)', () => {
     await stop(a);
   });
 
+  it('a runtime folder anyone may enter (0777): no fast start (another user could plant sockets there)', async () => {
+    const base = join(t.runtimeBase, 'hangar');
+    chmodSync(base, 0o777);
+    try {
+      expectEngineStart(await start(a), a, 'the runtime folder is not private');
+      expect(lstatSync(base).mode & 0o777, 'the engine tightened it').toBe(0o700);
+      await stop(a);
+    } finally {
+      chmodSync(base, 0o700);
+    }
+  });
+
   it('a leftover runtime folder (a session.json of a QEMU long gone): the engine judges it', async () => {
     mkdirSync(runtimeOf(a), { mode: 0o700 });
     writeFileSync(join(runtimeOf(a), 'session.json'), JSON.stringify({ vmId: a.id, pid: 2 ** 22 + 1, startedAt: new Date(0).toISOString(), bundleDir: a.bundleDir }));
@@ -279,6 +308,30 @@ describe('hostile: hangar start from a start plan (no engine running)', () => {
   it('a lock file left by an engine that died: the engine takes over and starts it', async () => {
     writeFileSync(join(t.libraryDir, LOCK_FILE_NAME), JSON.stringify({ pid: 2 ** 22 + 1, startedAt: new Date(0).toISOString(), controlSocket: join(t.runtimeBase, 'gone.sock') }), { mode: 0o600 });
     expectEngineStart(await start(a), a, 'an engine owns the library');
+    await stop(a);
+  });
+
+  it("a machine whose screen a client watched (the engine keeps thumbs/last.png at the stop): its plan still holds", async () => {
+    const child = await foregroundEngine();
+    const client = await connectClient(engineSocketPath(join(t.runtimeBase, 'hangar'), t.libraryDir));
+    try {
+      await client.call('vm.thumbnails.subscribe', { vms: [a.id] });
+      const seen = new Promise<void>((resolve) => client.onEvent((e) => e.type === 'vm.thumbnail' && e.vmId === a.id && resolve()));
+      expect(await start(a)).toMatchObject({ code: 0, stderr: 'hangar: fast start: an engine owns the library\n' });
+      await seen;
+      expect(await spawnHangar(t, 'stop', a.id, '--force')).toMatchObject({ code: 0 });
+      // The stop's thumbnail is written as the session ends, beside the plan.
+      await waitForFile(join(a.bundleDir, 'thumbs', 'last.png'), (body) => body.length > 0, 'the kept thumbnail', 30_000, 'latin1');
+    } finally {
+      client.close();
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    expect(qemuPidsUnder(runtimeOf(a))).toEqual([]);
+    const r = await start(a);
+    expect(r, 'the plan written at that stop is used').toMatchObject({ code: 0, stderr: '' });
+    expect(sessionOf(a).fastStart).toBe(true);
     await stop(a);
   });
 
@@ -310,16 +363,7 @@ describe('hostile: hangar start from a start plan (no engine running)', () => {
   });
 
   it('another engine running (hangar engine): the start goes through it', async () => {
-    const child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'hangar.js'), '--library', t.libraryDir, 'engine'], { env: t.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    engines.push(child);
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('Hangar engine serving')) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`hangar engine exited early (${code}): ${out}`)));
-    });
+    const child = await foregroundEngine();
     const r = await start(a);
     expect(r.stderr).toBe('hangar: fast start: an engine owns the library\n');
     expect(r.code).toBe(0);
