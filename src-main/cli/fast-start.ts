@@ -188,6 +188,21 @@ function appearsIn(path: string, from: number, text: string): { found: Promise<v
   return { found, stop: () => watcher.close() };
 }
 
+/** The plan to run, or why not; never throws (an unreadable folder is one more reason to let the engine start it). */
+function usablePlan(libraryDir: string, base: string, query: string, env: NodeJS.ProcessEnv, uid: number): StartPlan | { refused: string } {
+  try {
+    const plan = readStartPlan(libraryDir, query, env, uid, planKey(base, uid));
+    if ('refused' in plan) return plan;
+    // Sealed by our engine already; the binary's name is checked all the same (defence in depth).
+    if (!/^qemu-system-[a-z0-9_]+$/.test(plan.binary.split('/').pop() ?? '')) return { refused: 'the plan names no QEMU binary' };
+    // The engine's own folder for this VM, and no session in it (a leftover is the engine's to judge).
+    if (vmRuntimeDirPath(base, plan.vmId) !== plan.runtimeDir || plan.logsDir !== join(plan.bundleDir, 'logs') || lstatSync(plan.runtimeDir, { throwIfNoEntry: false })) return { refused: 'the runtime folder is not free' };
+    return plan;
+  } catch (err) {
+    return { refused: (err as Error).message };
+  }
+}
+
 function say(text: string): void {
   process.stderr.write(`hangar: ${text}\n`);
 }
@@ -203,17 +218,25 @@ export async function tryFastStart(args: readonly string[], env: NodeJS.ProcessE
   const uid = process.getuid!();
   let libraryDir: string;
   let base: string;
+  let controlSocket: string;
   try {
     libraryDir = realpathSync(resolveLibraryDir({ argvLibrary: parsed.library, env, platform: process.platform, homedir: homedir() }));
     base = runtimeDirPath({ env, uid });
-  } catch {
+    // Throws for a runtime folder too deep for a socket path: the engine's start says so properly.
+    controlSocket = engineSocketPath(base, libraryDir);
+  } catch (err) {
+    explain(`fast start: ${(err as Error).message}`);
     return null;
   }
-  if (!ownPrivateDir(base, uid) || !ownPrivateDir(libraryDir, uid)) {
-    explain('fast start: the library or runtime folder is not a private folder of yours');
+  if (!ownPrivateDir(base, uid)) {
+    explain('fast start: the runtime folder is not private');
     return null;
   }
-  const release = takeLock(libraryDir, engineSocketPath(base, libraryDir));
+  if (!ownPrivateDir(libraryDir, uid)) {
+    explain('fast start: the library is not a private folder of yours');
+    return null;
+  }
+  const release = takeLock(libraryDir, controlSocket);
   if (!release) {
     explain('fast start: an engine owns the library');
     return null;
@@ -221,22 +244,12 @@ export async function tryFastStart(args: readonly string[], env: NodeJS.ProcessE
   let spawned: Spawned;
   let plan: StartPlan;
   try {
-    const read = readStartPlan(libraryDir, parsed.vm, env, uid, planKey(base, uid));
+    const read = usablePlan(libraryDir, base, parsed.vm, env, uid);
     if ('refused' in read) {
       explain(`fast start: ${read.refused}`);
       return null;
     }
     plan = read;
-    // Sealed by our engine already; the binary's name is checked all the same (defence in depth).
-    if (!/^qemu-system-[a-z0-9_]+$/.test(plan.binary.split('/').pop() ?? '')) {
-      explain('fast start: the plan names no QEMU binary');
-      return null;
-    }
-    // The engine's own folder for this VM, and no session in it (a leftover is the engine's to judge).
-    if (vmRuntimeDirPath(base, plan.vmId) !== plan.runtimeDir || plan.logsDir !== join(plan.bundleDir, 'logs') || lstatSync(plan.runtimeDir, { throwIfNoEntry: false })) {
-      explain('fast start: the runtime folder is not free');
-      return null;
-    }
     process.umask(0o077);
     try {
       spawned = await spawnQemu(plan);

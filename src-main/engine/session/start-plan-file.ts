@@ -6,7 +6,8 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { closeSync, lstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const START_PLAN_VERSION = 1;
+// 2: names its library (a library copied with its plans folder must not start the original's machines).
+export const START_PLAN_VERSION = 2;
 /** In the library folder (0700, the engine's), never inside a bundle: a bundle can come from someone else. */
 export const START_PLANS_DIR = '.hangar-start-plans';
 
@@ -46,7 +47,11 @@ function macOf(key: Buffer, text: string): string {
 
 /** The plan file's text: its MAC on the first line, then the plan. */
 export function sealPlan(key: Buffer, plan: StartPlan): string {
-  const text = JSON.stringify(plan);
+  return sealText(key, JSON.stringify(plan));
+}
+
+/** `text` under its MAC (sealPlan's format, for any text). */
+export function sealText(key: Buffer, text: string): string {
   return `${macOf(key, text)}\n${text}\n`;
 }
 
@@ -61,6 +66,8 @@ export interface StartPlan {
   vmId: string;
   name: string;
   uid: number;
+  /** The library (real path) whose engine wrote it: a plans folder copied along with a library is not the copy's. */
+  libraryDir: string;
   bundleDir: string;
   runtimeDir: string;
   logsDir: string;
@@ -98,6 +105,34 @@ function private_(path: string, uid: number, kind: 'dir' | 'file'): boolean {
   return kind === 'dir' ? s.isDirectory() : s.isFile();
 }
 
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isAbsolutePath = (v: unknown): v is string => isString(v) && v.startsWith('/');
+
+/**
+ * Whether `v` has every field of a plan of this version and user, with its type: a damaged or older file must be
+ * refused here, not throw further on (the CLI would die instead of falling back to the engine).
+ */
+function isPlan(v: unknown, uid: number): v is StartPlan {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const p = v as Record<string, unknown>;
+  const env = p['env'];
+  return (
+    p['version'] === START_PLAN_VERSION &&
+    p['uid'] === uid &&
+    isString(p['vmId']) &&
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(p['vmId']) &&
+    isString(p['name']) &&
+    [p['libraryDir'], p['bundleDir'], p['runtimeDir'], p['logsDir'], p['binary']].every(isAbsolutePath) &&
+    Array.isArray(p['argv']) &&
+    p['argv'].every(isString) &&
+    typeof env === 'object' &&
+    env !== null &&
+    Object.values(env).every((e) => e === null || isString(e)) &&
+    Array.isArray(p['inputs']) &&
+    p['inputs'].every((i: unknown) => typeof i === 'object' && i !== null && isAbsolutePath((i as PlanInput).path) && ((i as PlanInput).stamp === null || isString((i as PlanInput).stamp)))
+  );
+}
+
 /**
  * The plan that `hangar start QUERY` may run, or why not. Every refusal falls back to the engine's start, which
  * says what is wrong if anything is: a plan is only ever a shortcut to what the engine would do itself.
@@ -117,13 +152,14 @@ export function readStartPlan(libraryDir: string, query: string, env: NodeJS.Pro
   const mac = Buffer.from(sealed.slice(0, Math.max(0, nl)), 'utf8');
   const want = Buffer.from(macOf(key, text), 'utf8');
   if (nl < 0 || mac.length !== want.length || !timingSafeEqual(mac, want)) return { refused: 'the plan is not sealed by this user\'s engine' };
-  let plan: StartPlan;
+  let plan: unknown;
   try {
-    plan = JSON.parse(text) as StartPlan;
+    plan = JSON.parse(text);
   } catch {
     return { refused: 'the plan does not parse' };
   }
-  if (plan.version !== START_PLAN_VERSION || plan.uid !== uid || !Array.isArray(plan.argv) || !Array.isArray(plan.inputs)) return { refused: 'another plan format' };
+  if (!isPlan(plan, uid)) return { refused: 'another plan format' };
+  if (plan.libraryDir !== libraryDir) return { refused: 'a plan of another library' };
   if (byId ? plan.vmId.toLowerCase() !== query.toLowerCase() : plan.name !== query) return { refused: 'a plan of another machine' };
   const now = planEnv(env);
   for (const k of PLAN_ENV_KEYS) if ((plan.env[k] ?? null) !== now[k]) return { refused: `${k} changed` };

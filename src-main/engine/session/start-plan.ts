@@ -44,7 +44,9 @@ async function inputsOf(engine: EngineContext, vm: LoadedVm, binary: string): Pr
   const doc = vm.doc;
   // The binary by its path and by what that path leads to (an upgrade behind a symlink).
   const paths = new Set<string>([vm.bundleDir, vmJsonPath(vm.bundleDir), fileURLToPath(import.meta.url), binary, realpathSync(binary), probeCacheFile(engine.host.env ?? process.env), '/dev/kvm']);
-  for (const name of await readdir(vm.bundleDir)) if (name !== 'logs') paths.add(join(vm.bundleDir, name));
+  // Not logs/ nor thumbs/: QEMU's argv never reads them, and the engine writes thumbs/last.png as the session ends,
+  // racing this stamp (a plan refused for a screenshot).
+  for (const name of await readdir(vm.bundleDir)) if (name !== 'logs' && name !== 'thumbs') paths.add(join(vm.bundleDir, name));
   for (const sub of ['disks', 'nvram']) {
     for (const name of await readdir(join(vm.bundleDir, sub)).catch(() => [] as string[])) paths.add(join(vm.bundleDir, sub, name));
   }
@@ -90,6 +92,7 @@ export async function writeStartPlan(engine: EngineContext, vm: LoadedVm): Promi
     vmId: vm.id,
     name: vm.doc.name,
     uid: process.getuid?.() ?? 0,
+    libraryDir: engine.libraryDir,
     bundleDir: vm.bundleDir,
     runtimeDir,
     logsDir,

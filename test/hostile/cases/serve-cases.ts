@@ -1,6 +1,7 @@
 // A browser-host token holder (someone with the `hangar serve` URL) trying to reach beyond the host's folder roots
 // or to run programs: one row per case, run against serve with its own engine and serve joined to `hangar engine`.
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { planFiles } from '../../../src-main/engine/session/start-plan-file.js';
 import { expect } from 'vitest';
 import type { CommandResult, EngineClient } from '../../../src-shared/contract/index.js';
 import type { RunningServe } from '../../helpers/serve-harness.js';
@@ -70,6 +71,12 @@ export const serveCases: ServeCase[] = [
     title: "disk.add of ~/.bashrc as a writable raw disk (a guest would rewrite the user's shell start-up)",
     run: (c) => c.client.call('disk.add', { vm: c.vm, path: join(c.home, '.bashrc'), format: 'raw' }),
     refused: { code: 'invalid-args', message: HIDDEN('.bashrc') },
+  },
+  {
+    id: 'serve-disk-add-start-plan',
+    title: "disk.add of the VM's start plan in the library as a writable raw disk (a guest would write the argv the next `hangar start` spawns)",
+    run: (c) => c.client.call('disk.add', { vm: c.vm, path: planFiles(dirname(c.bundleDir), { id: c.vm })[0]!, format: 'raw' }),
+    refused: { code: 'invalid-args', message: HIDDEN('.hangar-start-plans') },
   },
   {
     id: 'serve-pool-upload-outside',

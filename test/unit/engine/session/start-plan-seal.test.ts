@@ -23,7 +23,7 @@ describe('start plan seal', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const plan = (over: Partial<StartPlan> = {}): StartPlan => ({
-    version: START_PLAN_VERSION, vmId: '0b7c6f0e-1111-4222-8333-944445555666', name: 'web', uid, bundleDir: join(lib, 'web.hangar'),
+    version: START_PLAN_VERSION, vmId: '0b7c6f0e-1111-4222-8333-944445555666', name: 'web', uid, libraryDir: lib, bundleDir: join(lib, 'web.hangar'),
     runtimeDir: join(run, '0b7c6f0e1111'), logsDir: join(lib, 'web.hangar', 'logs'), binary: '/usr/bin/qemu-system-x86_64',
     argv: ['-nodefaults'], env: planEnv(process.env), inputs: [], ...over,
   });
