@@ -10,7 +10,7 @@ import { spawnHangar, type CliRun } from '../helpers/cli-runner.js';
 import { builtEntry, connectClient, qemuPidsUnder, repoRoot, useTestEnv, type TestEnv } from '../helpers/engine-harness.js';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { backgroundEnginePids, waitForNoBackgroundEngine } from '../helpers/background-engines.js';
-import { planFiles, START_PLANS_DIR } from '../../src-main/engine/session/start-plan-file.js';
+import { PLAN_KEY_FILE, planFiles, sealText, START_PLANS_DIR } from '../../src-main/engine/session/start-plan-file.js';
 import { LOCK_FILE_NAME } from '../../src-main/engine/storage/library-lock.js';
 import { engineSocketPath } from '../../src-main/engine/storage/library-paths.js';
 import { waitForFile } from '../helpers/file-text.js';
@@ -167,7 +167,7 @@ describe('hostile: hangar start from a start plan (no engine running)', () => {
   it('a library anyone may write (0777) is not used', async () => {
     chmodSync(t.libraryDir, 0o777);
     try {
-      expectEngineStart(await start(a), a, 'the plans folder is not private');
+      expectEngineStart(await start(a), a, 'the library is not a private folder of yours');
       await stop(a);
     } finally {
       chmodSync(t.libraryDir, 0o700);
@@ -211,9 +211,21 @@ describe('hostile: hangar start from a start plan (no engine running)', () => {
     ['garbage', 'hangar was here {', 'the plan does not parse'],
     ['JSON null', 'null', 'another plan format'],
     ['a plan of no known shape', '{"version":1,"argv":[],"inputs":[]}', 'another plan format'],
-  ])('a plan file holding %s is not used (and does not crash the CLI)', async (_what, text, reason) => {
+  ])('a plan file holding %s is not used (and does not crash the CLI), sealed or not', async (_what, text, reason) => {
+    // Not sealed (anyone's file): refused before it is even parsed.
     writeFileSync(planOf(a), text);
+    expectEngineStart(await start(a), a, "the plan is not sealed by this user's engine");
+    await stop(a);
+    // Sealed with this user's own key (as if the engine had written it): still refused, and no crash.
+    writeFileSync(planOf(a), sealText(readFileSync(join(t.runtimeBase, 'hangar', PLAN_KEY_FILE)), text));
     expectEngineStart(await start(a), a, reason);
+    await stop(a);
+  });
+
+  it("a plan sealed with someone else's key (a library folder made elsewhere) is not used", async () => {
+    const good = readFileSync(planOf(a), 'utf8');
+    writeFileSync(planOf(a), sealText(Buffer.alloc(32, 9), good.slice(good.indexOf('\n') + 1).trimEnd()));
+    expectEngineStart(await start(a), a, "the plan is not sealed by this user's engine");
     await stop(a);
   });
 
