@@ -13,7 +13,8 @@
 //    argv, spawn: from receiving vm.start to QEMU's exec; then QEMU's start-up and what Hangar does after the exec),
 //    read here from its control socket.
 // D: the same `hangar start` CLI command as A through that warm engine (informational: a new Node process per start).
-// Each round runs C and B side by side (C B, then B C in the next round, so drift hits both), then A and D; every
+// Each round runs C, B and A side by side (C B A, then A B C in the next round, so drift hits every side), then the
+// cold start without its plan and D; every
 // figure is the median, and C and A are also given as per-pair ratios to the B beside them. Every VM is killed
 // after its marker.
 //
@@ -317,8 +318,9 @@ integration suite runs a one-run smoke of it (\`test/integration/bench-smoke.tes
 ${underLoad(r)}
 Each ratio is Hangar ÷ bare QEMU with the same argv, both timed to the Linux fixture's serial marker, from
 ${r.runs} rounds. The judged warm figure is a UI click: a client already connected to a running engine (as the
-app's window is) sends \`vm.start\`; each round runs it beside a bare QEMU run (UI then bare, bare then UI in the
-next round, so drift in the machine's load hits both), then a cold CLI start and a warm-engine CLI start. The
+app's window is) sends \`vm.start\`. Each round runs the UI click, a bare QEMU run and the cold CLI start side by side
+(UI, bare, cold; then cold, bare, UI in the next round, so drift in the machine's load hits every side), then the
+cold start without its plan and a warm-engine CLI start (informational). The
 ratio of the medians is given with the median of the per-pair ratios and the median overhead per pair
 (Hangar − bare, ms): a TCG boot's run-to-run spread is far larger than 1 %, and a pair shares its moment's load.
 
@@ -352,7 +354,7 @@ The warm engine's start split for the UI clicks (medians of ${r.splits.length} s
 | … cont | \`cont\` → RESUME | ${ms1(r.split.cont)} |
 | **Hangar's own after the exec** (attach + hooks + cont) | | **${ms1(r.hangarOwnAfterExec)}** |
 
-Individual runs, in the order each round ran them (UI and bare swap places every round):
+Individual runs (odd rounds ran UI, bare, cold; even rounds cold, bare, UI; then cold without a plan and the warm CLI):
 
 | Round | Hangar (warm engine, UI click) | Bare QEMU | UI ÷ bare | UI − bare | Hangar (cold CLI, plan) | cold ÷ bare | Hangar (cold CLI, no plan) | Hangar (warm engine, CLI) | UI: received → exec |
 |---|---|---|---|---|---|---|---|---|---|
@@ -400,9 +402,10 @@ ${r.ui.map((u, i) => `| ${i + 1} | ${fmt(u.ms)} (QEMU up at ${u.qemuUp?.toFixed(
 ## Reading the result
 
 Hangar's cost is almost all before QEMU starts ("QEMU up"); once QEMU runs, the guest boots as fast as bare QEMU
-within the noise. For a cold CLI that cost is Node's start (${r.profile.node.toFixed(0)} ms here), loading the CLI
-(\`hangar --help\` ${r.profile.load.toFixed(0)} ms in all), starting a background engine (another Node process, which loads
-the engine and probes the host) and the start itself. \`hangar host --json\` with an empty probe cache took
+within the noise. A cold CLI start from the VM's plan pays Node's start (${r.profile.node.toFixed(0)} ms here) and the plan's
+checks before QEMU's exec (QEMU up at ${r.hangarQemuUp.toFixed(0)} ms against bare's ${r.bareQemuUp.toFixed(0)} ms); without a plan it also loads the CLI
+(\`hangar --help\` ${r.profile.load.toFixed(0)} ms in all) and starts a background engine (another Node process, which loads the
+engine and probes the host) before the start itself (QEMU up at ${r.coldEngineQemuUp.toFixed(0)} ms). \`hangar host --json\` with an empty probe cache took
 ${r.profile.probeCold.toFixed(0)} ms and with it filled ${r.profile.probeWarm.toFixed(0)} ms: the probe's results are cached on disk
 (\`~/.cache/hangar/qemu-probe.json\`, keyed by each binary's path, size and mtime). With a warm engine the CLI only
 connects and asks: the engine keeps the probe (and the firmware list) while the QEMU binaries keep their size,
@@ -485,17 +488,22 @@ async function main() {
       bareRuns.push(await timeBare(binary, argv, bareDir, bareSerialLog, runtimeBase));
       log(`run ${i + 1}/${runs}: bare   ${show(bareRuns.at(-1))}  load ${loadAverage()}`);
     };
+    const runCold = async (i) => {
+      hangarRuns.push(await timeHangar(env, lib, cold.id, join(cold.runtimeDir, 'qemu.pid')));
+      log(`run ${i + 1}/${runs}: cold   ${show(hangarRuns.at(-1))}  load ${loadAverage()}`);
+    };
     for (let i = 0; i < runs; i++) {
-      // The judged pair side by side, its order swapped every round.
+      // The judged runs side by side, bare in the middle and the order reversed every round (UI, bare, cold; then
+      // cold, bare, UI), so each judged figure runs as often before its bare run as after it.
       if (i % 2 === 0) {
         await runUi(i);
         await runBare(i);
+        await runCold(i);
       } else {
+        await runCold(i);
         await runBare(i);
         await runUi(i);
       }
-      hangarRuns.push(await timeHangar(env, lib, cold.id, join(cold.runtimeDir, 'qemu.pid')));
-      log(`run ${i + 1}/${runs}: cold   ${show(hangarRuns.at(-1))}  load ${loadAverage()}`);
       coldEngineRuns.push(await timeHangar(noPlan, lib, cold.id, join(cold.runtimeDir, 'qemu.pid')));
       log(`run ${i + 1}/${runs}: cold, no plan ${show(coldEngineRuns.at(-1))}  load ${loadAverage()}`);
       const seen = warmEngine.splits.length;
