@@ -8,7 +8,7 @@ import { closeSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, rena
 import { connect, createServer, type Server } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { planKey, readStartPlan, type StartPlan } from '../engine/session/start-plan-file.js';
+import { planKey, planKeyDir, readStartPlan, type StartPlan } from '../engine/session/start-plan-file.js';
 import { engineSocketPath, resolveLibraryDir, runtimeDirPath, vmRuntimeDirPath } from '../engine/storage/library-paths.js';
 import { LOCK_FILE_NAME } from '../engine/storage/library-lock.js';
 import { EXIT } from './exit-codes.js';
@@ -191,7 +191,7 @@ function appearsIn(path: string, from: number, text: string): { found: Promise<v
 /** The plan to run, or why not; never throws (an unreadable folder is one more reason to let the engine start it). */
 function usablePlan(libraryDir: string, base: string, query: string, env: NodeJS.ProcessEnv, uid: number): StartPlan | { refused: string } {
   try {
-    const plan = readStartPlan(libraryDir, query, env, uid, planKey(base, uid));
+    const plan = readStartPlan(libraryDir, query, env, uid, planKey(planKeyDir(env), uid));
     if ('refused' in plan) return plan;
     // Sealed by our engine already; the binary's name is checked all the same (defence in depth).
     if (!/^qemu-system-[a-z0-9_]+$/.test(plan.binary.split('/').pop() ?? '')) return { refused: 'the plan names no QEMU binary' };

@@ -3,7 +3,8 @@
 // to spawn QEMU itself (src-main/cli/fast-start.ts) when every stamp still matches, instead of paying for a second
 // Node process and the engine before the exec (issue 20). Node built-ins only: the CLI's fast path loads this.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, lstatSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 // 2: names its library (a library copied with its plans folder must not start the original's machines).
@@ -19,16 +20,22 @@ export const PLAN_ENV_KEYS = ['PATH', 'HOME', 'XDG_CACHE_HOME', 'XDG_CONFIG_HOME
 
 /**
  * The per-user key that seals plans (an HMAC over the plan's text): a plan that did not come from this user's engine,
- * say in a library folder unpacked from someone else's archive, is never run, whatever its stamps claim. It lives in
- * the runtime folder (0700, checked; gone at reboot, when the first start goes through the engine again).
+ * say in a library folder unpacked from someone else's archive, is never run, whatever its stamps claim. It lives
+ * outside every library, in the user's Hangar cache folder (beside the host probe's cache), as a 0600 file.
  */
 export const PLAN_KEY_FILE = 'start-plan.key';
 
-/** The key in `runtimeBase`, made when `create` and missing; null when absent or not this user's private file. */
-export function planKey(runtimeBase: string, uid: number, create = false): Buffer | null {
-  const path = join(runtimeBase, PLAN_KEY_FILE);
+/** `$XDG_CACHE_HOME/hangar` (else `~/.cache/hangar`): where the plan key lives. */
+export function planKeyDir(env: NodeJS.ProcessEnv): string {
+  return join(env['XDG_CACHE_HOME'] || join(env['HOME'] || homedir(), '.cache'), 'hangar');
+}
+
+/** The key in `dir`, made when `create` and missing; null when absent or not this user's private file. */
+export function planKey(dir: string, uid: number, create = false): Buffer | null {
+  const path = join(dir, PLAN_KEY_FILE);
   if (create && !lstatSync(path, { throwIfNoEntry: false })) {
     try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       const fd = openSync(path, 'wx', 0o600);
       writeSync(fd, randomBytes(32));
       closeSync(fd);
