@@ -3,15 +3,17 @@
 // A cold CLI start then costs one Node start and a few stats before QEMU's exec, not two Node starts and the engine
 // (issue 20). Anything unusual returns null and the CLI goes the engine's way, which explains any problem.
 // Node built-ins only (bin/hangar.js loads this before the CLI bundle).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
-import { connect, createServer, type Server } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { closeSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { planKey, planKeyDir, readStartPlan, type StartPlan } from '../engine/session/start-plan-file.js';
+import { planKey, hangarCacheDir, readStartPlan, type StartPlan } from '../engine/session/start-plan-file.js';
 import { engineSocketPath, resolveLibraryDir, runtimeDirPath, vmRuntimeDirPath } from '../engine/storage/library-paths.js';
 import { LOCK_FILE_NAME } from '../engine/storage/library-lock.js';
 import { EXIT } from './exit-codes.js';
+import { launchQemu } from '../engine/session/qemu-launcher.js';
+import { qemuComplaint, readLogTail } from '../engine/session/log-tail.js';
 
 export interface FastStartArgs {
   library?: string;
@@ -81,41 +83,16 @@ interface Spawned {
   serialFrom: number;
 }
 
-function listen(server: Server, path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => resolve());
-  });
-}
-
-/** What qemu-launcher.ts does for the engine: runtime folder, rotated log, QMP socket bound here and handed over as fd 3. */
+/** The engine's own launch (qemu-launcher.ts: runtime folder, rotated log, QMP socket handed over as fd 3). */
 async function spawnQemu(plan: StartPlan): Promise<Spawned> {
-  mkdirSync(plan.runtimeDir, { mode: 0o700 });
   mkdirSync(plan.logsDir, { recursive: true });
-  const logPath = join(plan.logsDir, 'qemu.log');
-  if ((statSync(logPath, { throwIfNoEntry: false })?.size ?? 0) > 0) renameSync(logPath, `${logPath}.1`);
   const serialPath = join(plan.logsDir, 'serial.log');
   closeSync(openSync(serialPath, 'a', 0o600));
   const serialFrom = statSync(serialPath).size;
-  const log = openSync(logPath, 'a', 0o600);
-  const qmpPath = join(plan.runtimeDir, 'qmp.sock');
-  const tmpPath = join(plan.runtimeDir, 'qmp.sock.tmp');
-  const server = createServer();
-  try {
-    await listen(server, tmpPath);
-    const fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
-    const child = spawn(plan.binary, plan.argv, { detached: true, stdio: ['ignore', log, log, fd] });
-    await new Promise<void>((resolve, reject) => {
-      child.once('spawn', () => resolve());
-      child.once('error', reject);
-    });
-    // Before the server closes (which unlinks its path): the socket, now QEMU's, stays under its final name.
-    renameSync(tmpPath, qmpPath);
-    return { child, qmpPath, logPath, serialPath, serialFrom };
-  } finally {
-    server.close();
-    closeSync(log);
-  }
+  const { child, qmpPath, logPath } = await launchQemu({ binary: plan.binary, argv: plan.argv, runtimeDir: plan.runtimeDir, logsDir: plan.logsDir });
+  // launchQemu lets the engine exit without it; this process waits for QEMU's exit too (a refusal, a crash), until done.
+  child.ref();
+  return { child, qmpPath, logPath, serialPath, serialFrom };
 }
 
 /** Resolves once QEMU's monitor has greeted and accepted qmp_capabilities (its machine is built and running). */
@@ -143,23 +120,6 @@ function qmpAnswers(path: string): Promise<void> {
 
 function exited(child: ChildProcess): Promise<'exited'> {
   return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve('exited') : child.once('exit', () => resolve('exited'))));
-}
-
-/** QEMU's last complaint in its log (printable text only), as the engine's start reports it. */
-function complaint(logPath: string): string {
-  let text = '';
-  try {
-    const fd = openSync(logPath, 'r');
-    const buf = Buffer.alloc(8192);
-    const size = statSync(logPath).size;
-    const n = readSync(fd, buf, 0, buf.length, Math.max(0, size - buf.length));
-    closeSync(fd);
-    text = buf.subarray(0, n).toString('utf8');
-  } catch {
-    // no log
-  }
-  const lines = text.split('\n').map((l) => l.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]+/g, ' ').trim()).filter(Boolean);
-  return lines.filter((l) => /qemu-system|error|cannot|could not|failed/i.test(l)).pop() ?? lines.pop() ?? 'no message';
 }
 
 /** Resolves when `text` has been appended to `path` after byte `from` (inotify, no polling). */
@@ -191,7 +151,7 @@ function appearsIn(path: string, from: number, text: string): { found: Promise<v
 /** The plan to run, or why not; never throws (an unreadable folder is one more reason to let the engine start it). */
 function usablePlan(libraryDir: string, base: string, query: string, env: NodeJS.ProcessEnv, uid: number): StartPlan | { refused: string } {
   try {
-    const plan = readStartPlan(libraryDir, query, env, uid, planKey(planKeyDir(env), uid));
+    const plan = readStartPlan(libraryDir, query, env, uid, planKey(hangarCacheDir(env), uid));
     if ('refused' in plan) return plan;
     // Sealed by our engine already; the binary's name is checked all the same (defence in depth).
     if (!/^qemu-system-[a-z0-9_]+$/.test(plan.binary.split('/').pop() ?? '')) return { refused: 'the plan names no QEMU binary' };
@@ -268,7 +228,7 @@ export async function tryFastStart(args: readonly string[], env: NodeJS.ProcessE
   const up = await Promise.race([qmpAnswers(spawned.qmpPath).then(() => 'up' as const, () => gone), gone]);
   if (up === 'exited') {
     rmSync(plan.runtimeDir, { recursive: true, force: true });
-    say(`QEMU refused to start "${plan.name}": ${complaint(spawned.logPath)}`);
+    say(`QEMU refused to start "${plan.name}": ${qemuComplaint(await readLogTail(spawned.logPath))}`);
     return EXIT.qemu;
   }
   if (parsed.waitFor === undefined) {

@@ -1,7 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { access, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { homedir } from 'node:os';
 import { EngineError, type HostSummary } from '../../src-shared/contract/index.js';
 import { binaryStamp, forgetBinary, probeHost } from './qemu/host-probe.js';
 import { probeHostAudio } from './qemu/host-audio.js';
@@ -19,11 +18,11 @@ import { swtpmSocketPath } from './session/swtpm.js';
 import type { LoadedVm } from './storage/bundle-store.js';
 import type { VmChains } from './storage/image-chain.js';
 import { unattendedDirectBoot } from './unattended/direct-boot.js';
+import { hangarCacheDir } from './session/start-plan-file.js';
 
 /** Per-user cache of what each QEMU binary can do (keyed by path, size and mtime inside). */
 export function probeCacheFile(env: NodeJS.ProcessEnv): string {
-  const base = env['XDG_CACHE_HOME'] || join(env['HOME'] || homedir(), '.cache');
-  return join(base, 'hangar', 'qemu-probe.json');
+  return join(hangarCacheDir(env), 'qemu-probe.json');
 }
 
 /** Where a VM's UEFI variables live: qcow2, so internal snapshots also cover them. */

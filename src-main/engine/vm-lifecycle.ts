@@ -18,7 +18,7 @@ import { BUNDLE_SUFFIX } from './storage/slug.js';
 import { readLinkedBases } from './storage/linked-bases.js';
 import { checkBridge } from './network/bridge-check.js';
 import { qmpCommandsOf } from './qmp/qmp-commands.js';
-import { readLogTail } from './session/log-tail.js';
+import { qemuComplaint, readLogTail } from './session/log-tail.js';
 import { keepEndedEventLog } from './session/event-log.js';
 import { killUnrecorded, probeLeftover } from './session/reattach.js';
 import { cleanRuntimeDir, connectSerial, VmSession, writeSessionRecord, type SessionRecord } from './session/vm-session.js';
@@ -121,14 +121,6 @@ export async function preflight(vm: LoadedVm, bundles: readonly string[] = [], l
     }
   }
   return chains;
-}
-
-/** QEMU's own complaint from its log, for a start that failed. */
-function qemuComplaint(logTail: string): string {
-  // Printable text only: whatever a broken binary printed must not reach a terminal as escape sequences.
-  const lines = logTail.split('\n').map((l) => l.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]+/g, ' ').trim()).filter(Boolean);
-  const err = lines.filter((l) => /qemu-system|error|cannot|could not|failed/i.test(l)).pop() ?? lines.pop();
-  return err ?? 'no message';
 }
 
 export interface StartOptions {

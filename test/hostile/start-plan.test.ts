@@ -10,7 +10,7 @@ import { spawnHangar, type CliRun } from '../helpers/cli-runner.js';
 import { builtEntry, connectClient, qemuPidsUnder, repoRoot, useTestEnv, type TestEnv } from '../helpers/engine-harness.js';
 import { fixturePaths, markers } from '../helpers/fixtures.js';
 import { backgroundEnginePids, waitForNoBackgroundEngine } from '../helpers/background-engines.js';
-import { PLAN_KEY_FILE, planFiles, planKeyDir, sealText, START_PLANS_DIR } from '../../src-main/engine/session/start-plan-file.js';
+import { PLAN_KEY_FILE, planFiles, hangarCacheDir, sealText, START_PLANS_DIR } from '../../src-main/engine/session/start-plan-file.js';
 import { LOCK_FILE_NAME } from '../../src-main/engine/storage/library-lock.js';
 import { engineSocketPath } from '../../src-main/engine/storage/library-paths.js';
 import { waitForFile } from '../helpers/file-text.js';
@@ -217,7 +217,7 @@ describe('hostile: hangar start from a start plan (no engine running)', () => {
     expectEngineStart(await start(a), a, "the plan is not sealed by this user's engine");
     await stop(a);
     // Sealed with this user's own key (as if the engine had written it): still refused, and no crash.
-    writeFileSync(planOf(a), sealText(readFileSync(join(planKeyDir(t.env), PLAN_KEY_FILE)), text));
+    writeFileSync(planOf(a), sealText(readFileSync(join(hangarCacheDir(t.env), PLAN_KEY_FILE)), text));
     expectEngineStart(await start(a), a, reason);
     await stop(a);
   });

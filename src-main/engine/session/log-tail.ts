@@ -20,3 +20,10 @@ export async function readLogTail(path: string, maxBytes = 4096): Promise<string
     await handle.close();
   }
 }
+
+/** QEMU's own complaint in a log tail, for a start that failed (printable text only: never escape sequences). */
+export function qemuComplaint(logTail: string): string {
+  const lines = logTail.split('\n').map((l) => l.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]+/g, ' ').trim()).filter(Boolean);
+  const err = lines.filter((l) => /qemu-system|error|cannot|could not|failed/i.test(l)).pop() ?? lines.pop();
+  return err ?? 'no message';
+}

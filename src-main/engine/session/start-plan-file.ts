@@ -25,8 +25,8 @@ export const PLAN_ENV_KEYS = ['PATH', 'HOME', 'XDG_CACHE_HOME', 'XDG_CONFIG_HOME
  */
 export const PLAN_KEY_FILE = 'start-plan.key';
 
-/** `$XDG_CACHE_HOME/hangar` (else `~/.cache/hangar`): where the plan key lives. */
-export function planKeyDir(env: NodeJS.ProcessEnv): string {
+/** `$XDG_CACHE_HOME/hangar` (else `~/.cache/hangar`): the plan key, and the host probe's cache (host-service.ts). */
+export function hangarCacheDir(env: NodeJS.ProcessEnv): string {
   return join(env['XDG_CACHE_HOME'] || join(env['HOME'] || homedir(), '.cache'), 'hangar');
 }
 

@@ -12,7 +12,7 @@ import { hasUefiVars } from '../qemu/argv-arch.js';
 import { readSavedState } from '../saved-state/saved-state-file.js';
 import { readInstallState } from '../install/install-state.js';
 import { readSnapshotFile } from '../snapshots/snapshot-file.js';
-import { planEnv, planFiles, planKey, planKeyDir, sealPlan, stampOf, START_PLAN_VERSION, START_PLANS_DIR, type PlanInput, type StartPlan } from './start-plan-file.js';
+import { planEnv, planFiles, planKey, hangarCacheDir, sealPlan, stampOf, START_PLAN_VERSION, START_PLANS_DIR, type PlanInput, type StartPlan } from './start-plan-file.js';
 
 /**
  * Why a VM's next start must go through the engine: something has to run before QEMU or between its exec and the
@@ -101,7 +101,7 @@ export async function writeStartPlan(engine: EngineContext, vm: LoadedVm): Promi
     env: planEnv(engine.host.env ?? process.env),
     inputs,
   };
-  const key = planKey(planKeyDir(engine.host.env ?? process.env), plan.uid, true);
+  const key = planKey(hangarCacheDir(engine.host.env ?? process.env), plan.uid, true);
   if (!key) return 'the plan key is not a private file of yours';
   const dir = join(engine.libraryDir, START_PLANS_DIR);
   await mkdir(dir, { recursive: true, mode: 0o700 });
